@@ -1,0 +1,120 @@
+/* portico-connector.h: one parsed, validated connector definition.
+ *
+ * The format is documented in connectors/README.md. A PorticoConnector is
+ * immutable once loaded; the runtime reads the raw JSON sub-objects
+ * (requests, pagination, maps) through the accessors below.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define PORTICO_TYPE_CONNECTOR (portico_connector_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoConnector, portico_connector, PORTICO, CONNECTOR, GObject)
+
+typedef enum
+{
+  PORTICO_FIELD_TEXT,
+  PORTICO_FIELD_SECRET,
+  PORTICO_FIELD_URL,
+  PORTICO_FIELD_EMAIL,
+  PORTICO_FIELD_CHOICE,
+} PorticoFieldType;
+
+typedef struct
+{
+  char *id;
+  char *label;
+  PorticoFieldType type;
+  gboolean required;
+  char *help;
+  char *pattern;       /* nullable */
+  char *default_value; /* nullable */
+  GStrv choice_ids;    /* nullable; for PORTICO_FIELD_CHOICE */
+  GStrv choice_labels; /* nullable; same length as choice_ids */
+  GStrv permissions;   /* nullable: asked at every level */
+} PorticoConnectorField;
+
+/* The data type ids, in display order. */
+extern const char * const portico_data_type_ids[];
+const char *portico_data_type_label (const char *data_type_id); /* translated */
+const char *portico_category_label (const char *category);      /* translated */
+/* Sort rank of a category in the catalog: identity providers, HR, expenses, others. */
+int portico_category_rank (const char *category);
+
+PorticoConnector *portico_connector_new_from_file (GFile   *file,
+                                                   gboolean is_custom,
+                                                   GError **error);
+PorticoConnector *portico_connector_new_from_data (const char *data,
+                                                   gssize      length,
+                                                   const char *origin,
+                                                   gboolean    is_custom,
+                                                   GError    **error);
+
+const char *portico_connector_get_id (PorticoConnector *self);
+const char *portico_connector_get_name (PorticoConnector *self);
+const char *portico_connector_get_category (PorticoConnector *self);
+const char *portico_connector_get_icon_name (PorticoConnector *self);
+const char *portico_connector_get_help_url (PorticoConnector *self);
+const char *portico_connector_get_help (PorticoConnector *self);
+const char *portico_connector_get_origin (PorticoConnector *self); /* file path */
+gboolean portico_connector_is_custom (PorticoConnector *self);
+gboolean portico_connector_get_multi_account (PorticoConnector *self);
+gboolean portico_connector_has_test (PorticoConnector *self);
+guint portico_connector_get_usage_period_days (PorticoConnector *self); /* 0 = none */
+
+/* Fields, including the implicit optional `api_base_url` (last). */
+GPtrArray *portico_connector_get_fields (PorticoConnector *self); /* element-type PorticoConnectorField, transfer none */
+const PorticoConnectorField *portico_connector_get_field (PorticoConnector *self, const char *field_id);
+/* Fields asked at a permission level ("read" or "act"). transfer container. */
+GPtrArray *portico_connector_get_fields_for_permission (PorticoConnector *self, const char *permission);
+
+GStrv portico_connector_get_permissions (PorticoConnector *self); /* transfer full, "read"/"act" */
+GStrv portico_connector_get_data_types (PorticoConnector *self);  /* transfer full, display order */
+gboolean portico_connector_has_data_type (PorticoConnector *self, const char *data_type_id);
+gboolean portico_connector_data_type_is_essential (PorticoConnector *self, const char *data_type_id);
+const char *portico_connector_get_data_type_requirement (PorticoConnector *self, const char *data_type_id);
+GStrv portico_connector_get_action_ids (PorticoConnector *self);       /* transfer full */
+GStrv portico_connector_get_action_labels (PorticoConnector *self);    /* transfer full */
+GStrv portico_connector_get_custom_field_labels (PorticoConnector *self); /* transfer full */
+
+/* Raw definition parts, transfer none, nullable. */
+JsonObject *portico_connector_get_definition (PorticoConnector *self);
+JsonObject *portico_connector_get_data_type_definition (PorticoConnector *self, const char *data_type_id);
+JsonObject *portico_connector_get_auth (PorticoConnector *self);
+JsonObject *portico_connector_get_identity (PorticoConnector *self);
+JsonObject *portico_connector_get_errors (PorticoConnector *self);
+JsonObject *portico_connector_get_rate_limit (PorticoConnector *self);
+
+/* Checks one field value against the field's rules: required, pattern, URL
+ * shape, and for api_base_url the loopback rule for http://. */
+gboolean portico_connector_validate_value (PorticoConnector *self,
+                                           const char       *field_id,
+                                           const char       *value,
+                                           GError          **error);
+
+/* Expressions (see connectors/README.md "Expressions"). */
+JsonNode *portico_expr_eval (JsonNode   *expr,
+                             JsonNode   *item,
+                             GHashTable *field_values); /* transfer full, nullable */
+char *portico_expr_eval_string (JsonNode   *expr,
+                                JsonNode   *item,
+                                GHashTable *field_values); /* transfer full, nullable */
+/* SQL for SQLite evaluating @expr over the JSON text in column @json_column,
+ * e.g. json_extract(value, '$.profile.email'). */
+char *portico_expr_to_sql (JsonNode   *expr,
+                           const char *json_column,
+                           GError    **error);
+/* Template expansion with {field} names; fails on an unknown name. */
+char *portico_template_expand (const char *template_str,
+                               GHashTable *values,
+                               gboolean    uri_escape,
+                               GError    **error);
+
+void portico_connector_field_free (PorticoConnectorField *field);
+
+G_END_DECLS

@@ -1,0 +1,9 @@
+/* portico-store.c: placeholder until its area lands.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-store"
+
+#include "config.h"
+
+#include <glib.h>
