@@ -1,4 +1,9 @@
-/* portico-cli.c: placeholder until the CLI lands.
+/* portico-cli.c: the scriptable front end of the Portico engine.
+ *
+ * The command line is a stable contract (SPEC 9): exit 0 on success, 1 on a
+ * failure, 2 on a usage error; errors are one sentence on stderr; --json
+ * prints one document on stdout. Each command is one parser (argv -> a
+ * typed struct, usage errors only) and one runner (struct -> exit status).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,10 +11,928 @@
 
 #include "config.h"
 
-#include <glib.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "portico-catalog.h"
+#include "portico-credentials.h"
+#include "portico-store.h"
+
+#include "portico-cli-table.h"
+
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILURE_ = 1,
+  EXIT_USAGE = 2,
+};
+
+typedef struct
+{
+  char *db_path; /* nullable: the GUI's database */
+  gboolean demo;
+  PorticoStore *store;
+} Cli;
+
+static const char usage_text[] =
+  "Usage:\n"
+  "  portico-cli [--db FILE] [--demo] COMMAND [ARGUMENTS]\n"
+  "\n"
+  "Commands:\n"
+  "  connectors [--json]                           the catalog\n"
+  "  test CONNECTOR [--set KEY=VALUE]... [--permission read|act] [--json]\n"
+  "  connect CONNECTOR [--set KEY=VALUE]... [--name NAME]\n"
+  "          [--permission read|act] [--accept-partial] [--json]\n"
+  "  accounts [--json]\n"
+  "  sync (ACCOUNT | --all) [--json]\n"
+  "  rename ACCOUNT NEW_NAME\n"
+  "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
+  "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
+  "  apps | users | licenses | workflows | audit [--json]\n"
+  "\n"
+  "Options:\n"
+  "  --db FILE    use this database instead of the GUI's\n"
+  "  --demo       use the demo database\n"
+  "  -h, --help   show this help\n"
+  "  --version    show the version\n"
+  "\n"
+  "ACCOUNT is an account id (see 'portico-cli accounts'). Secret fields are never\n"
+  "read from the command line: set PORTICO_FIELD_<FIELD_ID> in the environment or\n"
+  "write KEY=VALUE lines on standard input.\n"
+  "\n"
+  "Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+/* ---- Messages ------------------------------------------------------------ */
+
+static int G_GNUC_PRINTF (1, 2)
+usage_error (const char *format,
+             ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("portico-cli: %s\n", message);
+  g_printerr ("%s\n", _("Run 'portico-cli --help' for usage."));
+  return EXIT_USAGE;
+}
+
+static int
+fail (const GError *error)
+{
+  g_printerr ("portico-cli: %s\n", error->message);
+  return EXIT_FAILURE_;
+}
+
+static int
+not_implemented (void)
+{
+  g_printerr ("portico-cli: %s\n", _("this command is not implemented yet."));
+  return EXIT_FAILURE_;
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static PorticoStore *
+cli_get_store (Cli     *cli,
+               GError **error)
+{
+  if (cli->store == NULL)
+    {
+      g_autofree char *path = cli->db_path != NULL
+                              ? g_strdup (cli->db_path)
+                              : portico_store_default_path (cli->demo);
+
+      cli->store = portico_store_open (path, error);
+    }
+  return cli->store;
+}
+
+/* ---- Argument parsing helpers --------------------------------------------------- */
+
+/* Matches "--name VALUE" and "--name=VALUE"; advances *i past the value. */
+static gboolean
+match_value_option (const char  *option,
+                    int          argc,
+                    char       **argv,
+                    int         *i,
+                    const char **out_value,
+                    int         *out_status)
+{
+  const char *arg = argv[*i];
+  gsize len = strlen (option);
+
+  *out_status = EXIT_OK;
+  if (strncmp (arg, option, len) != 0)
+    return FALSE;
+  if (arg[len] == '=')
+    {
+      *out_value = arg + len + 1;
+      return TRUE;
+    }
+  if (arg[len] != '\0')
+    return FALSE;
+  if (*i + 1 >= argc)
+    {
+      *out_status = usage_error (_("The option %s needs a value."), option);
+      return TRUE;
+    }
+  *i += 1;
+  *out_value = argv[*i];
+  return TRUE;
+}
+
+static int
+parse_account_id (const char *command,
+                  const char *text,
+                  gint64     *out_id)
+{
+  guint64 value = 0;
+
+  if (text == NULL)
+    return usage_error (_("“%s” needs an ACCOUNT id. Run 'portico-cli accounts' to see them."), command);
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
+    return usage_error (_("“%s” is not an account id. Give the number shown by 'portico-cli accounts'."), text);
+  *out_id = (gint64) value;
+  return EXIT_OK;
+}
+
+static int
+unknown_option (const char *command,
+                const char *arg)
+{
+  return usage_error (_("The option “%s” is unknown for “%s”. Remove it."), arg, command);
+}
+
+static int
+extra_argument (const char *command,
+                const char *arg)
+{
+  return usage_error (_("“%s” does not take the argument “%s”. Remove it."), command, arg);
+}
+
+/* Commands that only take --json. */
+static int
+parse_json_only (const char  *command,
+                 int          argc,
+                 char       **argv,
+                 gboolean    *out_json)
+{
+  *out_json = FALSE;
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--json"))
+        *out_json = TRUE;
+      else if (argv[i][0] == '-' && argv[i][1] != '\0')
+        return unknown_option (command, argv[i]);
+      else
+        return extra_argument (command, argv[i]);
+    }
+  return EXIT_OK;
+}
+
+/* KEY=VALUE pairs from --set; the lead wires them to the engine. */
+typedef struct
+{
+  char *connector_id; /* test, connect */
+  gint64 account_id;  /* sync, reconnect */
+  gboolean all;       /* sync --all */
+  GPtrArray *set_keys;
+  GPtrArray *set_values;
+  char *name;
+  char *permission;
+  gboolean accept_partial;
+  gboolean json;
+} EngineArgs;
+
+static void
+engine_args_clear (EngineArgs *args)
+{
+  g_clear_pointer (&args->connector_id, g_free);
+  g_clear_pointer (&args->set_keys, g_ptr_array_unref);
+  g_clear_pointer (&args->set_values, g_ptr_array_unref);
+  g_clear_pointer (&args->name, g_free);
+  g_clear_pointer (&args->permission, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EngineArgs, engine_args_clear)
+
+#define ALLOW_SET        (1 << 0)
+#define ALLOW_PERMISSION (1 << 1)
+#define ALLOW_NAME       (1 << 2)
+#define ALLOW_PARTIAL    (1 << 3)
+#define ALLOW_ALL        (1 << 4)
+
+typedef enum
+{
+  POSITIONAL_CONNECTOR,
+  POSITIONAL_ACCOUNT,
+} PositionalKind;
+
+static int
+parse_engine_args (const char     *command,
+                   int             argc,
+                   char          **argv,
+                   PositionalKind  positional,
+                   guint           allowed,
+                   EngineArgs     *args)
+{
+  const char *first = NULL;
+  int status;
+
+  args->set_keys = g_ptr_array_new_with_free_func (g_free);
+  args->set_values = g_ptr_array_new_with_free_func (g_free);
+
+  for (int i = 0; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *value = NULL;
+
+      if (g_str_equal (arg, "--json"))
+        args->json = TRUE;
+      else if ((allowed & ALLOW_PARTIAL) && g_str_equal (arg, "--accept-partial"))
+        args->accept_partial = TRUE;
+      else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--all"))
+        args->all = TRUE;
+      else if ((allowed & ALLOW_SET) && match_value_option ("--set", argc, argv, &i, &value, &status))
+        {
+          const char *eq;
+
+          if (status != EXIT_OK)
+            return status;
+          eq = strchr (value, '=');
+          if (eq == NULL || eq == value)
+            return usage_error (_("The value of --set must look like KEY=VALUE, not “%s”."), value);
+          g_ptr_array_add (args->set_keys, g_strndup (value, eq - value));
+          g_ptr_array_add (args->set_values, g_strdup (eq + 1));
+        }
+      else if ((allowed & ALLOW_PERMISSION) && match_value_option ("--permission", argc, argv, &i, &value, &status))
+        {
+          if (status != EXIT_OK)
+            return status;
+          if (!g_str_equal (value, "read") && !g_str_equal (value, "act"))
+            return usage_error (_("The permission must be “read” or “act”, not “%s”."), value);
+          g_free (args->permission);
+          args->permission = g_strdup (value);
+        }
+      else if ((allowed & ALLOW_NAME) && match_value_option ("--name", argc, argv, &i, &value, &status))
+        {
+          if (status != EXIT_OK)
+            return status;
+          g_free (args->name);
+          args->name = g_strdup (value);
+        }
+      else if (arg[0] == '-' && arg[1] != '\0')
+        return unknown_option (command, arg);
+      else if (first == NULL)
+        first = arg;
+      else
+        return extra_argument (command, arg);
+    }
+
+  if (positional == POSITIONAL_CONNECTOR)
+    {
+      if (first == NULL)
+        return usage_error (_("“%s” needs a CONNECTOR id. Run 'portico-cli connectors' to see them."), command);
+      args->connector_id = g_strdup (first);
+      return EXIT_OK;
+    }
+
+  if (args->all)
+    {
+      if (first != NULL)
+        return usage_error (_("Give either an ACCOUNT id or --all to “%s”, not both."), command);
+      return EXIT_OK;
+    }
+  return parse_account_id (command, first, &args->account_id);
+}
+
+/* ---- connectors -------------------------------------------------------------- */
+
+static const char *
+field_type_name (PorticoFieldType type)
+{
+  switch (type)
+    {
+    case PORTICO_FIELD_SECRET: return "secret";
+    case PORTICO_FIELD_URL: return "url";
+    case PORTICO_FIELD_EMAIL: return "email";
+    case PORTICO_FIELD_CHOICE: return "choice";
+    case PORTICO_FIELD_TEXT:
+    default: return "text";
+    }
+}
+
+static void
+add_strv (JsonBuilder        *builder,
+          const char         *member,
+          const char * const *strv)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_begin_array (builder);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (builder, strv[i]);
+  json_builder_end_array (builder);
+}
+
+static JsonNode *
+connector_to_json (PorticoConnector *connector)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_auto(GStrv) permissions = portico_connector_get_permissions (connector);
+  g_auto(GStrv) data_types = portico_connector_get_data_types (connector);
+  g_auto(GStrv) actions = portico_connector_get_action_ids (connector);
+  GPtrArray *fields = portico_connector_get_fields (connector);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, portico_connector_get_id (connector));
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, portico_connector_get_name (connector));
+  json_builder_set_member_name (builder, "category");
+  json_builder_add_string_value (builder, portico_connector_get_category (connector));
+  json_builder_set_member_name (builder, "multi_account");
+  json_builder_add_boolean_value (builder, portico_connector_get_multi_account (connector));
+  json_builder_set_member_name (builder, "custom");
+  json_builder_add_boolean_value (builder, portico_connector_is_custom (connector));
+  json_builder_set_member_name (builder, "fields");
+  json_builder_begin_array (builder);
+  for (guint i = 0; fields != NULL && i < fields->len; i++)
+    {
+      const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, field->id);
+      json_builder_set_member_name (builder, "label");
+      json_builder_add_string_value (builder, field->label);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, field_type_name (field->type));
+      json_builder_set_member_name (builder, "required");
+      json_builder_add_boolean_value (builder, field->required);
+      json_builder_set_member_name (builder, "secret");
+      json_builder_add_boolean_value (builder, field->type == PORTICO_FIELD_SECRET);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  add_strv (builder, "permissions", (const char * const *) permissions);
+  add_strv (builder, "data_types", (const char * const *) data_types);
+  add_strv (builder, "actions", (const char * const *) actions);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static int
+cmd_connectors (Cli      *cli,
+                gboolean  json)
+{
+  g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+  GPtrArray *problems;
+  guint n;
+
+  portico_catalog_load_default (catalog);
+
+  problems = portico_catalog_get_problems (catalog);
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    g_printerr ("portico-cli: %s\n", ((GError *) g_ptr_array_index (problems, i))->message);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (catalog));
+
+  if (json)
+    {
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PorticoConnector) connector = g_list_model_get_item (G_LIST_MODEL (catalog), i);
+          json_array_add_element (array, connector_to_json (connector));
+        }
+      json_node_set_array (root, array);
+      print_json (root);
+    }
+  else
+    {
+      g_autoptr(PorticoCliTable) table = portico_cli_table_new (_("ID"), _("NAME"), _("CATEGORY"),
+                                                               _("ACCOUNTS"), _("DATA TYPES"), NULL);
+
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(PorticoConnector) connector = g_list_model_get_item (G_LIST_MODEL (catalog), i);
+          g_auto(GStrv) data_types = portico_connector_get_data_types (connector);
+          g_autofree char *types = g_strjoinv (",", data_types);
+
+          portico_cli_table_add_row (table,
+                                     portico_connector_get_id (connector),
+                                     portico_connector_get_name (connector),
+                                     portico_connector_get_category (connector),
+                                     portico_connector_get_multi_account (connector) ? _("several") : _("one"),
+                                     types, NULL);
+        }
+      portico_cli_table_print (table);
+    }
+
+  return EXIT_OK;
+}
+
+/* ---- Store-backed listings ------------------------------------------------------- */
+
+static const char *
+member_string (JsonObject *object,
+               const char *member,
+               char      **out_free)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out_free = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return "";
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node) ? _("yes") : _("no");
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+        *out_free = g_strdup_printf ("%.2f", json_node_get_double (node));
+      else
+        *out_free = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      return *out_free;
+    }
+  *out_free = json_to_string (node, FALSE);
+  return *out_free;
+}
+
+static char *
+join_strings (JsonArray  *array,
+              const char *member)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *text = NULL;
+
+      if (JSON_NODE_HOLDS_OBJECT (node) && member != NULL)
+        text = json_object_get_string_member_with_default (json_node_get_object (node), member, NULL);
+      else if (json_node_get_value_type (node) == G_TYPE_STRING)
+        text = json_node_get_string (node);
+      if (text == NULL)
+        continue;
+      if (s->len > 0)
+        g_string_append (s, ", ");
+      g_string_append (s, text);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+typedef JsonNode *(*ListFunc) (PorticoStore *store, GError **error);
+
+static JsonNode *
+list_audit (PorticoStore *store,
+            GError      **error)
+{
+  return portico_store_list_audit_events (store, 0, error);
+}
+
+/* Prints @root (an array of objects) as a table of @members. A member
+ * "x[]" joins an array of strings; "x[].y" joins member y of an array of
+ * objects. */
+static void
+print_rows (JsonNode           *root,
+            const char * const *headers,
+            const char * const *members)
+{
+  g_autoptr(GPtrArray) translated = g_ptr_array_new ();
+  g_autoptr(PorticoCliTable) table = NULL;
+  JsonArray *array = json_node_get_array (root);
+
+  for (guint i = 0; headers[i] != NULL; i++)
+    g_ptr_array_add (translated, (gpointer) _(headers[i]));
+  g_ptr_array_add (translated, NULL);
+  table = portico_cli_table_new_v ((const char * const *) translated->pdata);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+      g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+
+      for (guint c = 0; members[c] != NULL; c++)
+        {
+          const char *bracket = strstr (members[c], "[]");
+
+          if (bracket != NULL)
+            {
+              g_autofree char *name = g_strndup (members[c], bracket - members[c]);
+              const char *sub = bracket[2] == '.' ? bracket + 3 : NULL;
+              JsonNode *node = json_object_get_member (object, name);
+
+              g_ptr_array_add (cells, join_strings (node != NULL && JSON_NODE_HOLDS_ARRAY (node)
+                                                    ? json_node_get_array (node) : NULL, sub));
+            }
+          else
+            {
+              char *to_free = NULL;
+              const char *text = member_string (object, members[c], &to_free);
+
+              g_ptr_array_add (cells, to_free != NULL ? to_free : g_strdup (text));
+            }
+        }
+      g_ptr_array_add (cells, NULL);
+      portico_cli_table_add_row_v (table, (const char * const *) cells->pdata);
+    }
+
+  portico_cli_table_print (table);
+}
+
+static int
+cmd_list (Cli                *cli,
+          ListFunc            list,
+          gboolean            json,
+          const char * const *headers,
+          const char * const *members)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  PorticoStore *store;
+
+  store = cli_get_store (cli, &error);
+  if (store == NULL)
+    return fail (error);
+
+  root = list (store, &error);
+  if (root == NULL)
+    return fail (error);
+
+  if (json)
+    print_json (root);
+  else
+    print_rows (root, headers, members);
+  return EXIT_OK;
+}
+
+static int
+cmd_accounts (Cli *cli, gboolean json)
+{
+  static const char * const headers[] = { N_("ID"), N_("NAME"), N_("CONNECTOR"), N_("STATUS"),
+                                          N_("LAST SYNC"), N_("EXTERNAL ID"), N_("DATA TYPES"), NULL };
+  static const char * const members[] = { "id", "name", "connector", "status",
+                                          "last_sync_at", "external_id", "data_types[].id", NULL };
+  return cmd_list (cli, portico_store_list_accounts, json, headers, members);
+}
+
+static int
+cmd_apps (Cli *cli, gboolean json)
+{
+  static const char * const headers[] = { N_("ID"), N_("NAME"), N_("USERS"), N_("CONNECTED"), N_("SOURCES"), NULL };
+  static const char * const members[] = { "id", "name", "user_count", "connected", "sources[]", NULL };
+  return cmd_list (cli, portico_store_list_apps, json, headers, members);
+}
+
+static int
+cmd_users (Cli *cli, gboolean json)
+{
+  static const char * const headers[] = { N_("EMAIL"), N_("NAME"), N_("APPS"), NULL };
+  static const char * const members[] = { "email", "name", "apps[]", NULL };
+  return cmd_list (cli, portico_store_list_users, json, headers, members);
+}
+
+static int
+cmd_licenses (Cli *cli, gboolean json)
+{
+  static const char * const headers[] = { N_("APP"), N_("SKU"), N_("TOTAL"), N_("ASSIGNED"), N_("INACTIVE"), NULL };
+  static const char * const members[] = { "app", "sku", "total", "assigned", "inactive", NULL };
+  return cmd_list (cli, portico_store_list_licenses, json, headers, members);
+}
+
+static int
+cmd_workflows (Cli *cli, gboolean json)
+{
+  static const char * const headers[] = { N_("ID"), N_("NAME"), N_("VALID"), N_("INVALID BECAUSE"), NULL };
+  static const char * const members[] = { "id", "name", "valid", "invalid_reason", NULL };
+  return cmd_list (cli, portico_store_list_workflows, json, headers, members);
+}
+
+static int
+cmd_audit (Cli *cli, gboolean json)
+{
+  static const char * const headers[] = { N_("TIME"), N_("ACCOUNT"), N_("EVENT"), N_("DETAILS"), NULL };
+  static const char * const members[] = { "time", "account", "kind", "details", NULL };
+  return cmd_list (cli, list_audit, json, headers, members);
+}
+
+/* ---- rename, disconnect ----------------------------------------------------------- */
+
+static int
+cmd_rename (Cli        *cli,
+            gint64      account_id,
+            const char *new_name)
+{
+  g_autoptr(GError) error = NULL;
+  PorticoStore *store = cli_get_store (cli, &error);
+
+  if (store == NULL)
+    return fail (error);
+  if (!portico_store_rename_account_sync (store, account_id, new_name, &error))
+    return fail (error);
+  return EXIT_OK;
+}
+
+static void
+print_summary (const PorticoDisconnectSummary *summary,
+               gboolean                        applied)
+{
+  g_autofree char *workflows = NULL;
+
+  workflows = summary->workflows_invalidated != NULL && summary->workflows_invalidated[0] != NULL
+              ? g_strjoinv (", ", summary->workflows_invalidated)
+              : g_strdup (_("none"));
+
+  g_print (applied ? _("Disconnected. Deleted:\n") : _("Disconnecting will delete:\n"));
+  g_print (_("  app users:            %" G_GINT64_FORMAT "\n"), summary->app_users);
+  g_print (_("  licenses:             %" G_GINT64_FORMAT "\n"), summary->licenses);
+  g_print (_("  custom user details:  %" G_GINT64_FORMAT "\n"), summary->custom_fields);
+  g_print (_("  transactions:         %" G_GINT64_FORMAT "\n"), summary->transactions);
+  g_print (_("  offboarding configs:  %" G_GINT64_FORMAT "\n"), summary->offboarding_configs);
+  g_print (_("Workflows invalidated:  %s\n"), workflows);
+  g_print (_("Workflow actions failing: %" G_GINT64_FORMAT "\n"), summary->workflow_actions_failing);
+  g_print (_("Other apps affected:    %" G_GINT64_FORMAT "\n"), summary->other_apps_affected);
+}
+
+static int
+cmd_disconnect (Cli      *cli,
+                gint64    account_id,
+                gboolean  apply,
+                gboolean  json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  PorticoStore *store = cli_get_store (cli, &error);
+
+  if (store == NULL)
+    return fail (error);
+
+  if (!apply)
+    summary = portico_store_preview_disconnect (store, account_id, &error);
+  else
+    summary = portico_store_disconnect_sync (store, account_id, &error);
+  if (summary == NULL)
+    return fail (error);
+
+  if (apply)
+    {
+      g_autoptr(GError) keyring_error = NULL;
+
+      /* The database is done; the keyring item goes now, and if it cannot,
+       * the account stays marked so the deletion is retried later. */
+      portico_credentials_set_demo (cli->demo);
+      if (portico_credentials_delete_sync (account_id, NULL, &keyring_error))
+        portico_store_clear_keyring_pending_sync (store, account_id, NULL);
+      else
+        g_printerr ("portico-cli: %s\n", keyring_error->message);
+    }
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = portico_disconnect_summary_to_json (summary);
+      print_json (node);
+    }
+  else
+    print_summary (summary, apply);
+
+  return EXIT_OK;
+}
+
+/* ---- Engine commands (wired to the engine by the lead) ------------------------------ */
+
+static int
+cmd_test (Cli *cli, const EngineArgs *args)
+{
+  return not_implemented ();
+}
+
+static int
+cmd_connect (Cli *cli, const EngineArgs *args)
+{
+  return not_implemented ();
+}
+
+static int
+cmd_sync (Cli *cli, const EngineArgs *args)
+{
+  return not_implemented ();
+}
+
+static int
+cmd_reconnect (Cli *cli, const EngineArgs *args)
+{
+  return not_implemented ();
+}
+
+/* ---- Dispatch ----------------------------------------------------------------------- */
+
+static int
+run_command (Cli         *cli,
+             const char  *command,
+             int          argc,
+             char       **argv)
+{
+  static const struct {
+    const char *name;
+    int (*run) (Cli *cli, gboolean json);
+  } listings[] = {
+    { "connectors", cmd_connectors },
+    { "accounts", cmd_accounts },
+    { "apps", cmd_apps },
+    { "users", cmd_users },
+    { "licenses", cmd_licenses },
+    { "workflows", cmd_workflows },
+    { "audit", cmd_audit },
+  };
+  int status;
+
+  for (guint i = 0; i < G_N_ELEMENTS (listings); i++)
+    if (g_str_equal (command, listings[i].name))
+      {
+        gboolean json;
+
+        status = parse_json_only (command, argc, argv, &json);
+        if (status != EXIT_OK)
+          return status;
+        return listings[i].run (cli, json);
+      }
+
+  if (g_str_equal (command, "rename"))
+    {
+      const char *positional[2] = { NULL, NULL };
+      guint n = 0;
+      gint64 account_id = 0;
+
+      for (int i = 0; i < argc; i++)
+        {
+          if (g_str_equal (argv[i], "--") && i + 1 < argc && n < 2)
+            {
+              /* "--" lets a name start with a dash. */
+              positional[n++] = argv[++i];
+              continue;
+            }
+          if (argv[i][0] == '-' && argv[i][1] != '\0' && !g_ascii_isdigit (argv[i][1]))
+            return unknown_option (command, argv[i]);
+          if (n == 2)
+            return extra_argument (command, argv[i]);
+          positional[n++] = argv[i];
+        }
+      status = parse_account_id (command, positional[0], &account_id);
+      if (status != EXIT_OK)
+        return status;
+      if (positional[1] == NULL)
+        return usage_error (_("“rename” needs the NEW_NAME after the account id."));
+      return cmd_rename (cli, account_id, positional[1]);
+    }
+
+  if (g_str_equal (command, "disconnect"))
+    {
+      const char *account = NULL;
+      gboolean preview = FALSE, yes = FALSE, json = FALSE;
+      gint64 account_id = 0;
+
+      for (int i = 0; i < argc; i++)
+        {
+          if (g_str_equal (argv[i], "--preview"))
+            preview = TRUE;
+          else if (g_str_equal (argv[i], "--yes"))
+            yes = TRUE;
+          else if (g_str_equal (argv[i], "--json"))
+            json = TRUE;
+          else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return unknown_option (command, argv[i]);
+          else if (account == NULL)
+            account = argv[i];
+          else
+            return extra_argument (command, argv[i]);
+        }
+      status = parse_account_id (command, account, &account_id);
+      if (status != EXIT_OK)
+        return status;
+      if (preview == yes)
+        return usage_error (_("“disconnect” needs exactly one of --preview (show what would be deleted) or --yes (disconnect)."));
+      return cmd_disconnect (cli, account_id, yes, json);
+    }
+
+  {
+    static const struct {
+      const char *name;
+      PositionalKind positional;
+      guint allowed;
+      int (*run) (Cli *cli, const EngineArgs *args);
+    } engine[] = {
+      { "test", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION, cmd_test },
+      { "connect", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION | ALLOW_NAME | ALLOW_PARTIAL, cmd_connect },
+      { "sync", POSITIONAL_ACCOUNT, ALLOW_ALL, cmd_sync },
+      { "reconnect", POSITIONAL_ACCOUNT, ALLOW_SET, cmd_reconnect },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (engine); i++)
+      if (g_str_equal (command, engine[i].name))
+        {
+          g_auto(EngineArgs) args = { 0, };
+
+          status = parse_engine_args (command, argc, argv, engine[i].positional,
+                                      engine[i].allowed, &args);
+          if (status != EXIT_OK)
+            return status;
+          return engine[i].run (cli, &args);
+        }
+  }
+
+  return usage_error (_("“%s” is not a command."), command);
+}
 
 int
-main (int argc, char **argv)
+main (int    argc,
+      char **argv)
 {
-  return 2;
+  Cli cli = { 0, };
+  const char *command = NULL;
+  g_autoptr(GPtrArray) rest = g_ptr_array_new ();
+  int status = EXIT_OK;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  /* Global options may come before or after the command. */
+  for (int i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      const char *value = NULL;
+
+      if (g_str_equal (arg, "--help") || g_str_equal (arg, "-h"))
+        {
+          g_print ("%s", usage_text);
+          goto out;
+        }
+      else if (g_str_equal (arg, "--version"))
+        {
+          g_print ("portico-cli %s\n", PACKAGE_VERSION);
+          goto out;
+        }
+      else if (g_str_equal (arg, "--demo"))
+        cli.demo = TRUE;
+      else if (match_value_option ("--db", argc, argv, &i, &value, &status))
+        {
+          if (status != EXIT_OK)
+            goto out;
+          if (value[0] == '\0')
+            {
+              status = usage_error (_("The option --db needs a file name."));
+              goto out;
+            }
+          g_free (cli.db_path);
+          cli.db_path = g_strdup (value);
+        }
+      else if (command == NULL && arg[0] == '-' && arg[1] != '\0')
+        {
+          status = usage_error (_("The option “%s” is unknown."), arg);
+          goto out;
+        }
+      else if (command == NULL)
+        command = arg;
+      else
+        g_ptr_array_add (rest, argv[i]);
+    }
+
+  if (command == NULL)
+    {
+      status = usage_error (_("No command given."));
+      goto out;
+    }
+
+  g_ptr_array_add (rest, NULL);
+  status = run_command (&cli, command, (int) rest->len - 1, (char **) rest->pdata);
+
+out:
+  g_clear_object (&cli.store);
+  g_free (cli.db_path);
+  return status;
 }

@@ -1,4 +1,8 @@
-/* portico-catalog.c: placeholder until its area lands.
+/* portico-catalog.c: every connector Portico knows, shipped and custom.
+ *
+ * Broken definitions never stop the load: each becomes a problem that the
+ * UI and CLI can show, and is only logged with g_message() because a broken
+ * custom file is the admin's data, not a bug (tests run with fatal warnings).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,4 +10,303 @@
 
 #include "config.h"
 
-#include <glib.h>
+#include <glib/gi18n-lib.h>
+
+#include "portico-catalog.h"
+#include "portico-errors.h"
+
+struct _PorticoCatalog
+{
+  GObject parent_instance;
+
+  GPtrArray *items;     /* PorticoConnector, sorted */
+  GHashTable *by_id;    /* id -> PorticoConnector (borrowed from items) */
+  GPtrArray *problems;  /* GError */
+};
+
+static void portico_catalog_list_model_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (PorticoCatalog, portico_catalog, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
+                                                      portico_catalog_list_model_init))
+
+static GType
+portico_catalog_get_item_type (GListModel *model)
+{
+  return PORTICO_TYPE_CONNECTOR;
+}
+
+static guint
+portico_catalog_get_n_items (GListModel *model)
+{
+  return PORTICO_CATALOG (model)->items->len;
+}
+
+static gpointer
+portico_catalog_get_item (GListModel *model,
+                          guint       position)
+{
+  PorticoCatalog *self = PORTICO_CATALOG (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+portico_catalog_list_model_init (GListModelInterface *iface)
+{
+  iface->get_item_type = portico_catalog_get_item_type;
+  iface->get_n_items = portico_catalog_get_n_items;
+  iface->get_item = portico_catalog_get_item;
+}
+
+static void
+portico_catalog_finalize (GObject *object)
+{
+  PorticoCatalog *self = (PorticoCatalog *) object;
+
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (portico_catalog_parent_class)->finalize (object);
+}
+
+static void
+portico_catalog_class_init (PorticoCatalogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = portico_catalog_finalize;
+}
+
+static void
+portico_catalog_init (PorticoCatalog *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
+}
+
+PorticoCatalog *
+portico_catalog_new (void)
+{
+  return g_object_new (PORTICO_TYPE_CATALOG, NULL);
+}
+
+static int
+compare_connectors (PorticoConnector *a,
+                    PorticoConnector *b)
+{
+  int rank_a = portico_category_rank (portico_connector_get_category (a));
+  int rank_b = portico_category_rank (portico_connector_get_category (b));
+  g_autofree char *name_a = NULL;
+  g_autofree char *name_b = NULL;
+  int cmp;
+
+  if (rank_a != rank_b)
+    return rank_a < rank_b ? -1 : 1;
+
+  name_a = g_utf8_casefold (portico_connector_get_name (a), -1);
+  name_b = g_utf8_casefold (portico_connector_get_name (b), -1);
+  cmp = g_utf8_collate (name_a, name_b);
+  if (cmp != 0)
+    return cmp;
+
+  return g_strcmp0 (portico_connector_get_id (a), portico_connector_get_id (b));
+}
+
+static void
+remove_connector (PorticoCatalog   *self,
+                  PorticoConnector *connector)
+{
+  guint position;
+
+  if (!g_ptr_array_find (self->items, connector, &position))
+    return;
+
+  g_hash_table_remove (self->by_id, portico_connector_get_id (connector));
+  g_ptr_array_remove_index (self->items, position);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
+}
+
+/**
+ * portico_catalog_add:
+ * @connector: a loaded connector
+ *
+ * Adds @connector at its sorted place. A custom connector replaces one with
+ * the same id (shipped or custom); a shipped one never replaces anything.
+ *
+ * Returns: whether @connector is now in the catalog
+ */
+gboolean
+portico_catalog_add (PorticoCatalog   *self,
+                     PorticoConnector *connector)
+{
+  PorticoConnector *existing;
+  guint position;
+
+  g_return_val_if_fail (PORTICO_IS_CATALOG (self), FALSE);
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), FALSE);
+
+  existing = g_hash_table_lookup (self->by_id, portico_connector_get_id (connector));
+  if (existing == connector)
+    return TRUE;
+  if (existing != NULL)
+    {
+      if (!portico_connector_is_custom (connector))
+        {
+          g_debug ("Keeping %s over %s for the connector “%s”",
+                   portico_connector_get_origin (existing),
+                   portico_connector_get_origin (connector),
+                   portico_connector_get_id (connector));
+          return FALSE;
+        }
+      g_debug ("Custom connector %s replaces %s",
+               portico_connector_get_origin (connector),
+               portico_connector_get_origin (existing));
+      remove_connector (self, existing);
+    }
+
+  for (position = 0; position < self->items->len; position++)
+    if (compare_connectors (connector, g_ptr_array_index (self->items, position)) < 0)
+      break;
+
+  g_ptr_array_insert (self->items, position, g_object_ref (connector));
+  g_hash_table_insert (self->by_id, (gpointer) portico_connector_get_id (connector), connector);
+  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  return TRUE;
+}
+
+static void
+add_problem (PorticoCatalog *self,
+             GError         *error)
+{
+  g_message ("%s", error->message);
+  g_ptr_array_add (self->problems, error);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * portico_catalog_load_dir:
+ * @dir: a folder of connector definitions
+ * @is_custom: whether they are the admin's custom integrations
+ *
+ * Loads every `*.json` directly in @dir (not in sub-folders, so that
+ * `schema/` is skipped), in name order. A missing folder is not a problem.
+ *
+ * Returns: the number of connectors added
+ */
+guint
+portico_catalog_load_dir (PorticoCatalog *self,
+                          const char     *dir,
+                          gboolean        is_custom)
+{
+  g_autoptr(GDir) gdir = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  const char *name;
+  guint loaded = 0;
+
+  g_return_val_if_fail (PORTICO_IS_CATALOG (self), 0);
+  g_return_val_if_fail (dir != NULL, 0);
+
+  gdir = g_dir_open (dir, 0, &error);
+  if (gdir == NULL)
+    {
+      if (!g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        add_problem (self, g_error_new (PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                                        _("The connector folder %s cannot be read (%s); check its permissions"),
+                                        dir, error->message));
+      else
+        g_debug ("No connector folder %s", dir);
+      return 0;
+    }
+
+  names = g_ptr_array_new_with_free_func (g_free);
+  while ((name = g_dir_read_name (gdir)) != NULL)
+    if (g_str_has_suffix (name, ".json") && name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_strings);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(PorticoConnector) connector = NULL;
+      GError *load_error = NULL;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        continue;
+
+      file = g_file_new_for_path (path);
+      connector = portico_connector_new_from_file (file, is_custom, &load_error);
+      if (connector == NULL)
+        {
+          add_problem (self, load_error);
+          continue;
+        }
+      if (portico_catalog_add (self, connector))
+        loaded++;
+    }
+
+  return loaded;
+}
+
+char *
+portico_catalog_get_user_dir (void)
+{
+  return g_build_filename (g_get_user_data_dir (), "portico", "connectors", NULL);
+}
+
+/* The shipped definitions: an explicit folder first (tests, the sandbox),
+ * then the installed one, then the source tree for an uninstalled build. */
+static const char *
+shipped_dir (void)
+{
+  const char *env = g_getenv ("PORTICO_CONNECTORS_DIR");
+
+  if (env != NULL && *env != '\0')
+    return env;
+  if (g_file_test (CONNECTORS_DIR, G_FILE_TEST_IS_DIR))
+    return CONNECTORS_DIR;
+  return SOURCE_CONNECTORS_DIR;
+}
+
+void
+portico_catalog_load_default (PorticoCatalog *self)
+{
+  g_autofree char *user_dir = NULL;
+
+  g_return_if_fail (PORTICO_IS_CATALOG (self));
+
+  portico_catalog_load_dir (self, shipped_dir (), FALSE);
+
+  user_dir = portico_catalog_get_user_dir ();
+  portico_catalog_load_dir (self, user_dir, TRUE);
+}
+
+PorticoConnector *
+portico_catalog_lookup (PorticoCatalog *self,
+                        const char     *connector_id)
+{
+  g_return_val_if_fail (PORTICO_IS_CATALOG (self), NULL);
+  g_return_val_if_fail (connector_id != NULL, NULL);
+
+  return g_hash_table_lookup (self->by_id, connector_id);
+}
+
+GPtrArray *
+portico_catalog_get_problems (PorticoCatalog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CATALOG (self), NULL);
+
+  return self->problems;
+}

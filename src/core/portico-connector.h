@@ -58,7 +58,7 @@ PorticoConnector *portico_connector_new_from_data (const char *data,
 const char *portico_connector_get_id (PorticoConnector *self);
 const char *portico_connector_get_name (PorticoConnector *self);
 const char *portico_connector_get_category (PorticoConnector *self);
-const char *portico_connector_get_icon_name (PorticoConnector *self);
+const char *portico_connector_get_icon_name (PorticoConnector *self); /* nullable: show a generic icon then */
 const char *portico_connector_get_help_url (PorticoConnector *self);
 const char *portico_connector_get_help (PorticoConnector *self);
 const char *portico_connector_get_origin (PorticoConnector *self); /* file path */
@@ -90,6 +90,17 @@ JsonObject *portico_connector_get_identity (PorticoConnector *self);
 JsonObject *portico_connector_get_errors (PorticoConnector *self);
 JsonObject *portico_connector_get_rate_limit (PorticoConnector *self);
 
+/* How a data type is read. A data type with `request_from` reuses another
+ * one's request, pagination and items: these accessors resolve that, so the
+ * runtime never reads `request_from` itself. All transfer none, nullable when
+ * the connector has no such data type. */
+const char *portico_connector_get_data_type_source (PorticoConnector *self, const char *data_type_id); /* the data type whose request serves this one */
+JsonObject *portico_connector_get_data_type_request (PorticoConnector *self, const char *data_type_id);
+JsonObject *portico_connector_get_data_type_pagination (PorticoConnector *self, const char *data_type_id); /* NULL = "none" */
+JsonNode *portico_connector_get_data_type_items (PorticoConnector *self, const char *data_type_id);   /* a path expression, "" = the body */
+JsonObject *portico_connector_get_data_type_map (PorticoConnector *self, const char *data_type_id);   /* target -> expression */
+JsonObject *portico_connector_get_action (PorticoConnector *self, const char *action_id);             /* {id, label, request} */
+
 /* Checks one field value against the field's rules: required, pattern, URL
  * shape, and for api_base_url the loopback rule for http://. */
 gboolean portico_connector_validate_value (PorticoConnector *self,
@@ -97,7 +108,18 @@ gboolean portico_connector_validate_value (PorticoConnector *self,
                                            const char       *value,
                                            GError          **error);
 
-/* Expressions (see connectors/README.md "Expressions"). */
+/* Expressions (see connectors/README.md "Expressions").
+ *
+ * portico_expr_eval() returns NULL for a missing value or JSON null.
+ * portico_expr_eval_string() gives the text SQLite gives for the SQL of
+ * portico_expr_to_sql(), so both ways of reading an item agree: integers in
+ * decimal, reals as SQLite prints them ("1.5", "100.0"), booleans as "1"/"0"
+ * (json_extract's values; value maps still match them as "true"/"false"),
+ * objects and arrays as compact JSON (the same text as SQLite's while
+ * numbers in them are spelled canonically). A path of digits in the dotted form
+ * only indexes arrays. A value map without a match and without "default"
+ * gives NULL. {"template"} (identity only) reads @field_values and cannot be
+ * compiled to SQL. */
 JsonNode *portico_expr_eval (JsonNode   *expr,
                              JsonNode   *item,
                              GHashTable *field_values); /* transfer full, nullable */
@@ -105,11 +127,19 @@ char *portico_expr_eval_string (JsonNode   *expr,
                                 JsonNode   *item,
                                 GHashTable *field_values); /* transfer full, nullable */
 /* SQL for SQLite evaluating @expr over the JSON text in column @json_column,
- * e.g. json_extract(value, '$.profile.email'). */
+ * e.g. json_extract(value, '$.profile.email'); @json_column is pasted as is
+ * (e.g. "value" of json_each()), every literal is quoted. */
 char *portico_expr_to_sql (JsonNode   *expr,
                            const char *json_column,
                            GError    **error);
-/* Template expansion with {field} names; fails on an unknown name. */
+/* The array at @items_path in a response @body (transfer none), or NULL
+ * when there is none. */
+JsonArray *portico_expr_get_items (JsonNode *items_path,
+                                   JsonNode *body);
+/* Template expansion with {field} names; fails on a name missing from
+ * @values (PORTICO_CONNECTOR_ERROR_INVALID_FIELD). A '{' that does not start a
+ * {name} is kept as is. With @uri_escape each value is percent-encoded,
+ * reserved characters included (for path segments and query values). */
 char *portico_template_expand (const char *template_str,
                                GHashTable *values,
                                gboolean    uri_escape,

@@ -1,9 +1,268 @@
-/* portico-store-schema.c: placeholder until its area lands.
+/* portico-store-schema.c: the schema and its ordered migrations.
+ *
+ * Migration N brings a database from user_version N-1 to N. Migration 1 is
+ * the first, smaller schema Portico shipped; never edit a migration that was
+ * released, add the next one.
+ *
+ * Foreign keys and ON DELETE: every fact an integration supplied references
+ * its account with ON DELETE RESTRICT. Accounts are never deleted by the
+ * database; a disconnect deletes the account's facts explicitly, by
+ * source_account_id, in one transaction (portico-store-disconnect.c), and
+ * keeps the account row as "disconnected". So a cascade can never happen by
+ * accident. Rows that only describe an app or a person (app users, licenses,
+ * ...) cascade with their app or person, which Portico does not delete
+ * either.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#define G_LOG_DOMAIN "portico-store-schema"
+#define G_LOG_DOMAIN "portico-store"
 
 #include "config.h"
 
-#include <glib.h>
+#include "portico-store-private.h"
+
+#define NOW "(" PORTICO_SQL_NOW ")"
+
+static const char migration_1[] =
+  "PRAGMA application_id = 1349481076;\n"
+  "CREATE TABLE apps (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  name TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+  "  connector_id TEXT,\n"
+  "  category TEXT NOT NULL DEFAULT 'other',\n"
+  "  created_at TEXT NOT NULL DEFAULT " NOW "\n"
+  ");\n"
+  "CREATE INDEX apps_connector ON apps (connector_id);\n"
+  "CREATE TABLE accounts (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  connector_id TEXT NOT NULL,\n"
+  "  app_id INTEGER NOT NULL REFERENCES apps (id) ON DELETE RESTRICT,\n"
+  "  name TEXT NOT NULL CHECK (trim (name) <> ''),\n"
+  "  external_id TEXT,\n"
+  "  external_name TEXT,\n"
+  "  permission TEXT NOT NULL DEFAULT 'read' CHECK (permission IN ('read', 'act')),\n"
+  "  fields TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (fields)),\n"
+  "  status TEXT NOT NULL DEFAULT 'new',\n"
+  "  created_at TEXT NOT NULL DEFAULT " NOW ",\n"
+  "  last_sync_at TEXT\n"
+  ");\n"
+  "CREATE INDEX accounts_app ON accounts (app_id);\n"
+  "CREATE INDEX accounts_connector ON accounts (connector_id, external_id);\n"
+  /* Per-data-type state is configuration of the account, not a fact. */
+  "CREATE TABLE account_data_types (\n"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,\n"
+  "  data_type TEXT NOT NULL,\n"
+  "  enabled INTEGER NOT NULL DEFAULT 1,\n"
+  "  disabled_reason TEXT,\n"
+  "  last_status TEXT,\n"
+  "  last_error_code TEXT,\n"
+  "  last_error TEXT,\n"
+  "  last_items INTEGER,\n"
+  "  last_success_at TEXT,\n"
+  "  PRIMARY KEY (account_id, data_type)\n"
+  ");\n"
+  "CREATE TABLE people (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  email TEXT NOT NULL UNIQUE COLLATE NOCASE,\n"
+  "  name TEXT\n"
+  ");\n"
+  "CREATE TABLE app_users (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  app_id INTEGER NOT NULL REFERENCES apps (id) ON DELETE CASCADE,\n"
+  "  person_id INTEGER REFERENCES people (id) ON DELETE CASCADE,\n"
+  "  external_user_id TEXT,\n"
+  "  status TEXT,\n"
+  "  role TEXT,\n"
+  "  last_activity TEXT,\n"
+  "  license_sku TEXT,\n"
+  "  source_account_id INTEGER REFERENCES accounts (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE INDEX app_users_source ON app_users (source_account_id);\n"
+  "CREATE INDEX app_users_app ON app_users (app_id);\n"
+  "CREATE INDEX app_users_person ON app_users (person_id);\n";
+
+static const char migration_2[] =
+  "ALTER TABLE accounts ADD COLUMN keyring_state TEXT NOT NULL DEFAULT 'unknown';\n"
+  "ALTER TABLE accounts ADD COLUMN keyring_delete_pending INTEGER NOT NULL DEFAULT 0;\n"
+  "ALTER TABLE accounts ADD COLUMN disconnected_at TEXT;\n"
+  /* Version 1 only knew facts from accounts. */
+  "ALTER TABLE app_users ADD COLUMN source_kind TEXT NOT NULL DEFAULT 'account';\n"
+  "CREATE TABLE app_sources (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  app_id INTEGER NOT NULL REFERENCES apps (id) ON DELETE CASCADE,\n"
+  "  kind TEXT NOT NULL CHECK (kind IN ('account', 'idp', 'browser_extension', 'manual')),\n"
+  "  source_account_id INTEGER REFERENCES accounts (id) ON DELETE RESTRICT,\n"
+  "  discovered_at TEXT NOT NULL DEFAULT " NOW ",\n"
+  "  user_count INTEGER,\n"
+  "  spend REAL,\n"
+  "  UNIQUE (app_id, kind, source_account_id)\n"
+  ");\n"
+  "CREATE INDEX app_sources_source ON app_sources (source_account_id);\n"
+  "INSERT INTO app_sources (app_id, kind, source_account_id, discovered_at)\n"
+  "  SELECT app_id, 'account', id, created_at FROM accounts;\n"
+  "CREATE TABLE licenses (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  app_id INTEGER NOT NULL REFERENCES apps (id) ON DELETE CASCADE,\n"
+  "  sku TEXT NOT NULL,\n"
+  "  name TEXT,\n"
+  "  total INTEGER,\n"
+  "  assigned INTEGER,\n"
+  "  source_account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE INDEX licenses_source ON licenses (source_account_id);\n"
+  "CREATE INDEX licenses_app ON licenses (app_id);\n"
+  "CREATE TABLE custom_user_fields (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  app_id INTEGER NOT NULL REFERENCES apps (id) ON DELETE CASCADE,\n"
+  "  person_id INTEGER REFERENCES people (id) ON DELETE CASCADE,\n"
+  "  external_user_id TEXT,\n"
+  "  label TEXT NOT NULL,\n"
+  "  value TEXT,\n"
+  "  source_account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE INDEX custom_user_fields_source ON custom_user_fields (source_account_id);\n"
+  "CREATE INDEX custom_user_fields_person ON custom_user_fields (person_id);\n"
+  "CREATE INDEX custom_user_fields_app ON custom_user_fields (app_id);\n"
+  "CREATE TABLE transactions (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  external_id TEXT,\n"
+  "  amount REAL,\n"
+  "  currency TEXT,\n"
+  "  vendor TEXT,\n"
+  "  app_id INTEGER REFERENCES apps (id) ON DELETE SET NULL,\n"
+  "  date TEXT,\n"
+  "  person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,\n"
+  "  description TEXT,\n"
+  "  source_account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE INDEX transactions_source ON transactions (source_account_id);\n"
+  "CREATE INDEX transactions_app ON transactions (app_id);\n"
+  "CREATE INDEX transactions_person ON transactions (person_id);\n"
+  "CREATE TABLE groups (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  app_id INTEGER NOT NULL REFERENCES apps (id) ON DELETE CASCADE,\n"
+  "  external_id TEXT,\n"
+  "  name TEXT,\n"
+  "  members INTEGER,\n"
+  "  source_account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE RESTRICT\n"
+  ");\n"
+  "CREATE INDEX groups_source ON groups (source_account_id);\n"
+  "CREATE TABLE workflows (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  name TEXT NOT NULL,\n"
+  "  trigger_account_id INTEGER REFERENCES accounts (id) ON DELETE RESTRICT,\n"
+  "  trigger_description TEXT,\n"
+  "  valid INTEGER NOT NULL DEFAULT 1,\n"
+  "  invalid_reason TEXT,\n"
+  "  created_at TEXT NOT NULL DEFAULT " NOW "\n"
+  ");\n"
+  "CREATE INDEX workflows_trigger ON workflows (trigger_account_id);\n"
+  "CREATE TABLE workflow_actions (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  workflow_id INTEGER NOT NULL REFERENCES workflows (id) ON DELETE CASCADE,\n"
+  "  account_id INTEGER REFERENCES accounts (id) ON DELETE RESTRICT,\n"
+  "  action_id TEXT NOT NULL,\n"
+  "  label TEXT,\n"
+  "  failing INTEGER NOT NULL DEFAULT 0,\n"
+  "  failing_reason TEXT\n"
+  ");\n"
+  "CREATE INDEX workflow_actions_workflow ON workflow_actions (workflow_id);\n"
+  "CREATE INDEX workflow_actions_account ON workflow_actions (account_id);\n"
+  "CREATE TABLE offboarding_configs (\n"
+  "  account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE RESTRICT,\n"
+  "  settings TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (settings))\n"
+  ");\n"
+  "CREATE TABLE sync_runs (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,\n"
+  "  started_at TEXT NOT NULL DEFAULT " NOW ",\n"
+  "  ended_at TEXT,\n"
+  "  status TEXT NOT NULL DEFAULT 'running'\n"
+  ");\n"
+  "CREATE INDEX sync_runs_account ON sync_runs (account_id);\n"
+  "CREATE TABLE sync_run_data_types (\n"
+  "  run_id INTEGER NOT NULL REFERENCES sync_runs (id) ON DELETE CASCADE,\n"
+  "  data_type TEXT NOT NULL,\n"
+  "  status TEXT NOT NULL,\n"
+  "  items INTEGER NOT NULL DEFAULT 0,\n"
+  "  error_code TEXT,\n"
+  "  error_message TEXT,\n"
+  "  started_at TEXT,\n"
+  "  ended_at TEXT,\n"
+  "  PRIMARY KEY (run_id, data_type)\n"
+  ");\n"
+  "CREATE TABLE audit_events (\n"
+  "  id INTEGER PRIMARY KEY,\n"
+  "  time TEXT NOT NULL DEFAULT " NOW ",\n"
+  "  account_id INTEGER REFERENCES accounts (id) ON DELETE SET NULL,\n"
+  "  kind TEXT NOT NULL,\n"
+  "  details TEXT NOT NULL DEFAULT '{}' CHECK (json_valid (details))\n"
+  ");\n"
+  "CREATE INDEX audit_events_time ON audit_events (time);\n"
+  "CREATE INDEX audit_events_account ON audit_events (account_id);\n";
+
+static const char * const migrations[] = {
+  NULL,
+  migration_1,
+  migration_2,
+};
+
+G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);
+
+gboolean
+portico_store_schema_migrate (sqlite3 *db,
+                              int      from_version,
+                              int      to_version,
+                              GError **error)
+{
+  g_assert (from_version >= 0);
+  g_assert (to_version <= PORTICO_STORE_SCHEMA_VERSION);
+
+  for (int v = from_version + 1; v <= to_version; v++)
+    {
+      g_autofree char *set_version = NULL;
+      int rc;
+
+      g_debug ("Migrating the database to version %d", v);
+      rc = sqlite3_exec (db, migrations[v], NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        return portico_store_set_error (db, rc, NULL, error);
+
+      set_version = g_strdup_printf ("PRAGMA user_version = %d", v);
+      rc = sqlite3_exec (db, set_version, NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        return portico_store_set_error (db, rc, NULL, error);
+    }
+
+  return TRUE;
+}
+
+/* Pages are mapped into these per-connection tables while they arrive, and
+ * moved into the real tables in one transaction at commit; see
+ * portico-store-ingest.c. */
+static const char staging_sql[] =
+  "CREATE TEMP TABLE IF NOT EXISTS stage_users (handle INTEGER, ext_id, email, name, status, role, last_activity, license);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_licenses (handle INTEGER, sku, name, total, assigned);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_usage (handle INTEGER, user_id, email, last_activity);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_custom_fields (handle INTEGER, user_id, email, label, value);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_transactions (handle INTEGER, ext_id, amount, currency, vendor, date, user_email, description);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_groups (handle INTEGER, ext_id, name, members);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_discovered_apps (handle INTEGER, name, ext_id, users, spend);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_users_handle ON stage_users (handle);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_licenses_handle ON stage_licenses (handle);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_usage_handle ON stage_usage (handle);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_custom_fields_handle ON stage_custom_fields (handle);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_transactions_handle ON stage_transactions (handle);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_groups_handle ON stage_groups (handle);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_discovered_apps_handle ON stage_discovered_apps (handle);\n";
+
+gboolean
+portico_store_schema_create_staging (sqlite3 *db,
+                                     GError **error)
+{
+  int rc = sqlite3_exec (db, staging_sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    return portico_store_set_error (db, rc, NULL, error);
+  return TRUE;
+}

@@ -1,0 +1,69 @@
+/* portico-credentials.h: account secrets in the system keyring, nowhere else.
+ *
+ * One libsecret schema named after the app id; the attributes hold only
+ * non-secret ids (account id, connector id, profile); the secret is one
+ * printed a{ss} GVariant on a single line. Every call has a timeout so that an
+ * invisible unlock prompt cannot hang a connect.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define PORTICO_CREDENTIALS_DEFAULT_TIMEOUT_MS 15000
+
+/* @demo selects the demo profile, whose items never mix with real ones. */
+void portico_credentials_set_demo (gboolean demo);
+gboolean portico_credentials_get_demo (void);
+void portico_credentials_set_timeout (guint timeout_ms);
+
+void portico_credentials_store_async (gint64               account_id,
+                                      const char          *connector_id,
+                                      const char          *account_name,
+                                      GHashTable          *secrets, /* field id -> value */
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+gboolean portico_credentials_store_finish (GAsyncResult *result,
+                                           GError      **error);
+
+/* Returns the secrets (field id -> value); PORTICO_CREDENTIALS_ERROR_NOT_FOUND
+ * when the account has no item. */
+void portico_credentials_lookup_async (gint64               account_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+GHashTable *portico_credentials_lookup_finish (GAsyncResult *result,
+                                               GError      **error);
+
+/* Deleting an item that is already gone succeeds. */
+void portico_credentials_delete_async (gint64               account_id,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data);
+gboolean portico_credentials_delete_finish (GAsyncResult *result,
+                                            GError      **error);
+
+/* Blocking variants for the CLI and worker threads (same timeout). */
+gboolean portico_credentials_store_sync (gint64        account_id,
+                                         const char   *connector_id,
+                                         const char   *account_name,
+                                         GHashTable   *secrets,
+                                         GCancellable *cancellable,
+                                         GError      **error);
+GHashTable *portico_credentials_lookup_sync (gint64        account_id,
+                                             GCancellable *cancellable,
+                                             GError      **error);
+gboolean portico_credentials_delete_sync (gint64        account_id,
+                                          GCancellable *cancellable,
+                                          GError      **error);
+
+/* Turns a libsecret/D-Bus error into a PORTICO_CREDENTIALS_ERROR with a
+ * sentence that names the fix; the original goes to g_debug(). */
+GError *portico_credentials_translate_error (const GError *error,
+                                             gboolean      timed_out);
+
+G_END_DECLS

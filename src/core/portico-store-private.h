@@ -1,0 +1,107 @@
+/* portico-store-private.h: what the portico-store-*.c files share.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <sqlite3.h>
+
+#include "portico-store.h"
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+#define PORTICO_STORE_APPLICATION_ID 0x506f7274 /* "Port" */
+#define PORTICO_SQL_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+
+/* Runs on the writer thread with the write connection. Sets *out_value or
+ * *out_pointer (freed with *out_pointer_free if nobody takes it). */
+typedef gboolean (*PorticoStoreWriteFunc) (PorticoStore   *self,
+                                           sqlite3        *db,
+                                           gpointer        data,
+                                           gint64         *out_value,
+                                           gpointer       *out_pointer,
+                                           GError        **error);
+
+/* Blocks until the writer ran @func. @data is freed with @data_free. */
+gboolean portico_store_run_write_sync (PorticoStore          *self,
+                                       PorticoStoreWriteFunc  func,
+                                       gpointer               data,
+                                       GDestroyNotify         data_free,
+                                       gint64                *out_value,
+                                       gpointer              *out_pointer,
+                                       GError               **error);
+/* Queues @func; @task gets an int (value) or the pointer as its result. */
+void portico_store_run_write_async (PorticoStore          *self,
+                                    PorticoStoreWriteFunc  func,
+                                    gpointer               data,
+                                    GDestroyNotify         data_free,
+                                    GDestroyNotify         pointer_free,
+                                    GTask                 *task);
+
+/* Runs @func inside BEGIN IMMEDIATE ... COMMIT, rolling back on failure. */
+gboolean portico_store_in_transaction (PorticoStore          *self,
+                                       sqlite3               *db,
+                                       PorticoStoreWriteFunc  func,
+                                       gpointer               data,
+                                       gint64                *out_value,
+                                       gpointer              *out_pointer,
+                                       GError               **error);
+
+/* The read-only connection, locked for the caller. */
+sqlite3 *portico_store_lock_reader (PorticoStore *self);
+void portico_store_unlock_reader (PorticoStore *self);
+
+/* Maps an SQLite result to a PORTICO_STORE_ERROR with a sentence that names
+ * the fix; the raw message only goes to g_debug(). Always returns FALSE. */
+gboolean portico_store_set_error (sqlite3    *db,
+                                  int         rc,
+                                  const char *path,
+                                  GError    **error);
+
+/* Small helpers. @types: 's' text (NULL = null), 'i' gint64, 'I' gint64 where
+ * 0 = null, 'd' double, 'b' gboolean. */
+sqlite3_stmt *portico_db_prepare (sqlite3     *db,
+                                  const char  *sql,
+                                  GError     **error);
+void portico_db_bindv (sqlite3_stmt *stmt,
+                       const char   *types,
+                       va_list       args);
+gboolean portico_db_exec (sqlite3    *db,
+                          GError    **error,
+                          const char *sql,
+                          const char *types,
+                          ...);
+/* The first column of the first row as an integer (0 when no row). */
+gboolean portico_db_query_int (sqlite3    *db,
+                               gint64     *out,
+                               GError    **error,
+                               const char *sql,
+                               const char *types,
+                               ...);
+/* Steps @stmt to its end, mapping errors. */
+gboolean portico_db_step_done (sqlite3_stmt *stmt,
+                               GError      **error);
+const char *portico_db_column_text (sqlite3_stmt *stmt,
+                                    int           column);
+
+/* Schema (portico-store-schema.c). */
+gboolean portico_store_schema_migrate (sqlite3 *db,
+                                       int      from_version,
+                                       int      to_version,
+                                       GError **error);
+gboolean portico_store_schema_create_staging (sqlite3 *db,
+                                              GError **error);
+
+/* Ingest (portico-store-ingest.c): drops what is staged for a handle. */
+void portico_store_ingest_clear_stage (sqlite3 *db,
+                                       guint64  handle);
+
+/* Test hook: runs @sql on the writer connection (e.g. PRAGMA max_page_count
+ * to simulate a full disk). */
+gboolean portico_store_exec_on_writer (PorticoStore *self,
+                                       const char   *sql,
+                                       GError      **error);
+
+G_END_DECLS

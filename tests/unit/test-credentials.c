@@ -1,0 +1,308 @@
+/* test-credentials.c: the real keyring (gnome-keyring on a private bus).
+ *
+ * The CI wrapper (build-aux/keyring-run) starts an unlocked gnome-keyring and
+ * sets PORTICO_TEST_KEYRING=1; without it these tests skip, so a developer's
+ * own login keyring is never touched by accident.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <libsecret/secret.h>
+
+#include "portico-credentials.h"
+#include "portico-errors.h"
+
+static gboolean
+have_test_keyring (void)
+{
+  if (g_strcmp0 (g_getenv ("PORTICO_TEST_KEYRING"), "1") != 0)
+    {
+      g_test_skip ("no private test keyring (run under build-aux/keyring-run)");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GHashTable *
+make_secrets (const char *key,
+              const char *value)
+{
+  GHashTable *secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  g_hash_table_insert (secrets, g_strdup (key), g_strdup (value));
+  return secrets;
+}
+
+static void
+test_roundtrip (void)
+{
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (!have_test_keyring ())
+    return;
+
+  secrets = make_secrets ("api_token", "tok-123 with spaces");
+  g_hash_table_insert (secrets, g_strdup ("client_secret"), g_strdup ("line1\nline2"));
+
+  ok = portico_credentials_store_sync (41, "okta", "Acme Okta", secrets, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  found = portico_credentials_lookup_sync (41, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpuint (g_hash_table_size (found), ==, 2);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "tok-123 with spaces");
+  g_assert_cmpstr (g_hash_table_lookup (found, "client_secret"), ==, "line1\nline2");
+
+  ok = portico_credentials_delete_sync (41, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+
+  g_clear_pointer (&found, g_hash_table_unref);
+  found = portico_credentials_lookup_sync (41, NULL, &error);
+  g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
+  g_assert_null (found);
+  g_clear_error (&error);
+
+  /* Deleting again is not an error: a retried delete must be idempotent. */
+  ok = portico_credentials_delete_sync (41, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+}
+
+/* The stored item: attributes carry ids only, and the secret is one line. */
+static void
+test_item_shape (void)
+{
+  static const SecretSchema lookup_schema = {
+    BASE_APP_ID, SECRET_SCHEMA_DONT_MATCH_NAME,
+    { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
+  };
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(GHashTable) attributes = NULL;
+  g_autoptr(GError) error = NULL;
+  GList *items;
+  SecretItem *item;
+  SecretValue *value;
+  g_autoptr(GHashTable) item_attributes = NULL;
+  GHashTableIter iter;
+  gpointer k, v;
+  const char *text;
+
+  if (!have_test_keyring ())
+    return;
+
+  secrets = make_secrets ("api_token", "very-secret-value\r\nsecond");
+  g_assert_true (portico_credentials_store_sync (42, "slack", "Acme", secrets, NULL, &error));
+  g_assert_no_error (error);
+
+  attributes = secret_attributes_build (&lookup_schema, "account", "42", NULL);
+  items = secret_service_search_sync (NULL, &lookup_schema, attributes,
+                                      SECRET_SEARCH_LOAD_SECRETS | SECRET_SEARCH_UNLOCK,
+                                      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_length (items), ==, 1);
+  item = items->data;
+
+  item_attributes = secret_item_get_attributes (item);
+  g_hash_table_iter_init (&iter, item_attributes);
+  while (g_hash_table_iter_next (&iter, &k, &v))
+    g_assert_null (strstr (v, "very-secret-value"));
+  g_assert_cmpstr (g_hash_table_lookup (item_attributes, "connector"), ==, "slack");
+  g_assert_cmpstr (g_hash_table_lookup (item_attributes, "profile"), ==, "default");
+
+  value = secret_item_get_secret (item);
+  g_assert_nonnull (value);
+  text = secret_value_get_text (value);
+  g_assert_nonnull (strstr (text, "very-secret-value"));
+  g_assert_null (strchr (text, '\n'));
+  g_assert_null (strchr (text, '\r'));
+  secret_value_unref (value);
+  g_list_free_full (items, g_object_unref);
+
+  g_assert_true (portico_credentials_delete_sync (42, NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* Demo items never answer for real accounts with the same id. */
+static void
+test_demo_profile (void)
+{
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_keyring ())
+    return;
+
+  portico_credentials_set_demo (TRUE);
+  secrets = make_secrets ("api_token", "sandbox-ok");
+  g_assert_true (portico_credentials_store_sync (43, "okta", "Demo", secrets, NULL, &error));
+  g_assert_no_error (error);
+
+  portico_credentials_set_demo (FALSE);
+  found = portico_credentials_lookup_sync (43, NULL, &error);
+  g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  portico_credentials_set_demo (TRUE);
+  found = portico_credentials_lookup_sync (43, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "sandbox-ok");
+  g_assert_true (portico_credentials_delete_sync (43, NULL, &error));
+  portico_credentials_set_demo (FALSE);
+}
+
+/* No Secret Service on the bus: a clear sentence, and the fix. Run in a
+ * child so the bus singleton of this process is not poisoned. */
+static void
+test_no_service (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GHashTable) secrets = make_secrets ("api_token", "x");
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
+      g_assert_false (portico_credentials_store_sync (44, "okta", NULL, secrets, NULL, &error));
+      g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NO_SERVICE);
+      g_assert_nonnull (strstr (error->message, "keyring"));
+      g_printerr ("MESSAGE: %s\n", error->message);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*No keyring is available*");
+}
+
+/* A keyring that never answers: the call times out instead of hanging. */
+static void
+test_timeout_translation (void)
+{
+  g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "x");
+  g_autoptr(GError) locked = g_error_new_literal (SECRET_ERROR, SECRET_ERROR_IS_LOCKED, "x");
+  g_autoptr(GError) nocoll = g_error_new_literal (G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD, "x");
+  g_autoptr(GError) a = NULL, b = NULL, c = NULL, d = NULL;
+
+  a = portico_credentials_translate_error (cancelled, TRUE);
+  g_assert_error (a, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_TIMEOUT);
+  b = portico_credentials_translate_error (cancelled, FALSE);
+  g_assert_error (b, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  c = portico_credentials_translate_error (locked, FALSE);
+  g_assert_error (c, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_LOCKED);
+  g_assert_nonnull (strstr (c->message, "Unlock"));
+  d = portico_credentials_translate_error (nocoll, FALSE);
+  g_assert_error (d, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NO_COLLECTION);
+}
+
+/* gnome-keyring's own interface for unlocking with a password, without a
+ * prompt: open a plain session, then hand it the password as a secret. */
+static void
+unlock_with_password (SecretService    *service,
+                      SecretCollection *collection)
+{
+  const char *password = g_getenv ("KEYRING_PW") ? g_getenv ("KEYRING_PW") : "portico-test";
+  GDBusConnection *bus = g_dbus_proxy_get_connection (G_DBUS_PROXY (service));
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) unlocked = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *session_path;
+  GVariant *secret;
+
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "OpenSession",
+                                       g_variant_new ("(sv)", "plain", g_variant_new_string ("")),
+                                       G_VARIANT_TYPE ("(vo)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v&o)", NULL, &session_path);
+
+  secret = g_variant_new ("(o@ay@ays)", session_path,
+                          g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, "", 0, 1),
+                          g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, password, strlen (password), 1),
+                          "text/plain");
+  unlocked = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                          "org.gnome.keyring.InternalUnsupportedGuiltRiddenInterface",
+                                          "UnlockWithMasterPassword",
+                                          g_variant_new ("(o@(oayays))",
+                                                         g_dbus_proxy_get_object_path (G_DBUS_PROXY (collection)),
+                                                         secret),
+                                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A locked collection, for real: lock it through the Secret Service and
+ * check that a lookup says so (then unlock it again for the other tests). */
+static void
+test_locked (void)
+{
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SecretService) service = NULL;
+  g_autoptr(SecretCollection) collection = NULL;
+  GList *objects;
+
+  if (!have_test_keyring ())
+    return;
+
+  secrets = make_secrets ("api_token", "locked-test");
+  g_assert_true (portico_credentials_store_sync (45, "okta", NULL, secrets, NULL, &error));
+  g_assert_no_error (error);
+
+  service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
+  g_assert_no_error (error);
+  collection = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                 SECRET_COLLECTION_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (collection);
+
+  objects = g_list_prepend (NULL, collection);
+  secret_service_lock_sync (service, objects, NULL, NULL, &error);
+  g_list_free (objects);
+  g_assert_no_error (error);
+
+  /* Locked: a store must fail at once with a clear sentence, not raise an
+   * unlock prompt that nobody may see. */
+  portico_credentials_set_timeout (3000);
+  g_assert_false (portico_credentials_store_sync (46, "okta", NULL, secrets, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_true (error->domain == PORTICO_CREDENTIALS_ERROR);
+  g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_LOCKED);
+  g_assert_nonnull (strstr (error->message, "Unlock"));
+  g_clear_error (&error);
+  portico_credentials_set_timeout (0);
+
+  /* Unlock it again with the password, as a login does, so that later
+   * tests sharing this keyring are not affected. */
+  unlock_with_password (service, collection);
+
+  portico_credentials_store_sync (47, "okta", NULL, secrets, NULL, &error);
+  g_assert_no_error (error);
+  found = portico_credentials_lookup_sync (45, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "locked-test");
+  portico_credentials_delete_sync (45, NULL, NULL);
+  portico_credentials_delete_sync (47, NULL, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/credentials/roundtrip", test_roundtrip);
+  g_test_add_func ("/credentials/item-shape", test_item_shape);
+  g_test_add_func ("/credentials/demo-profile", test_demo_profile);
+  g_test_add_func ("/credentials/no-service", test_no_service);
+  g_test_add_func ("/credentials/error-translation", test_timeout_translation);
+  g_test_add_func ("/credentials/locked", test_locked);
+
+  return g_test_run ();
+}

@@ -1,0 +1,1077 @@
+/* test-store.c: the SQLite store on real files in a temporary folder.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-store"
+
+#include "config.h"
+
+#include <sqlite3.h>
+#include <glib/gstdio.h>
+
+#include "portico-store.h"
+#include "portico-store-private.h"
+
+typedef struct
+{
+  char *dir;
+  char *path;
+} Fixture;
+
+static void
+fixture_setup (Fixture      *f,
+               gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("portico-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  /* A folder that does not exist yet: the store creates it. */
+  f->path = g_build_filename (f->dir, "sub", "portico.db", NULL);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      {
+        g_autofree char *child = g_build_filename (path, name, NULL);
+        if (g_file_test (child, G_FILE_TEST_IS_DIR))
+          remove_tree (child);
+        else
+          g_unlink (child);
+      }
+  g_rmdir (path);
+}
+
+static void
+fixture_teardown (Fixture      *f,
+                  gconstpointer data)
+{
+  remove_tree (f->dir);
+  g_free (f->dir);
+  g_free (f->path);
+}
+
+static gint64
+sql_int (const char *path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 value = -1;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static char *
+sql_text (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  char *value = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return value;
+}
+
+static void
+sql_exec (const char *path,
+          const char *sql)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL), ==, SQLITE_OK);
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+  sqlite3_close (db);
+}
+
+static char *
+node_to_string (JsonNode *node)
+{
+  g_assert_nonnull (node);
+  return json_to_string (node, FALSE);
+}
+
+/* A value of the first element of @array whose @key equals @value. */
+static JsonObject *
+find_object (JsonNode   *array,
+             const char *key,
+             const char *value)
+{
+  JsonArray *a = json_node_get_array (array);
+
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *o = json_array_get_object_element (a, i);
+      if (g_strcmp0 (json_object_get_string_member_with_default (o, key, NULL), value) == 0)
+        return o;
+    }
+  return NULL;
+}
+
+static gboolean
+strv_array_contains (JsonArray  *array,
+                     const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    if (g_strcmp0 (json_array_get_string_element (array, i), value) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static const PorticoStoreDataTypeSpec all_types[] = {
+  { "users", TRUE, NULL },
+  { "licenses", TRUE, NULL },
+  { "custom_fields", TRUE, NULL },
+  { "usage", FALSE, "Usage needs the Business plan." },
+};
+
+static gint64
+create_account (PorticoStore *store,
+                const char   *connector_id,
+                const char   *connector_name,
+                const char   *category,
+                const char   *name,
+                const char   *external_id)
+{
+  g_autoptr(GError) error = NULL;
+  PorticoStoreNewAccount account = {
+    .connector_id = connector_id,
+    .connector_name = connector_name,
+    .category = category,
+    .name = name,
+    .external_id = external_id,
+    .external_name = name,
+    .permission = "read",
+    .fields = NULL,
+    .data_types = all_types,
+    .n_data_types = G_N_ELEMENTS (all_types),
+  };
+  gint64 id = portico_store_create_account_sync (store, &account, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+  JsonObject *object;
+
+  g_assert_no_error (error);
+  object = json_object_ref (json_node_get_object (node));
+  json_node_unref (node);
+  return object;
+}
+
+static PorticoStoreMapping *
+mapping_for (const char *data_type,
+             const char *items,
+             const char *map_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) map = parse_object (map_json);
+  PorticoStoreMapping *mapping = portico_store_mapping_new (data_type, items, map, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (mapping);
+  return mapping;
+}
+
+#define USERS_MAP \
+  "{\"id\": \"id\", \"email\": \"profile.email\", " \
+  " \"name\": {\"join\": [\"profile.first\", \"profile.last\"], \"sep\": \" \"}, " \
+  " \"status\": {\"path\": \"deleted\", \"map\": {\"true\": \"deprovisioned\", \"false\": \"active\"}}, " \
+  " \"last_activity\": \"seen\", \"license\": \"plan\"}"
+
+static char *
+user_json (const char *id,
+           const char *email,
+           const char *first,
+           const char *seen,
+           const char *plan)
+{
+  return g_strdup_printf ("{\"id\": \"%s\", \"profile\": {\"email\": \"%s\", \"first\": \"%s\", \"last\": \"Doe\"}, "
+                          "\"deleted\": false, \"seen\": %s, \"plan\": \"%s\"}",
+                          id, email, first, seen, plan);
+}
+
+/* Replaces @account's users with the pages given (each a JSON body). */
+static gint64
+replace_pages (PorticoStore  *store,
+               gint64         account_id,
+               PorticoStoreMapping *mapping,
+               const char   **pages,
+               GError       **error)
+{
+  g_autoptr(PorticoStoreReplace) replace = portico_store_replace_begin (store, account_id, mapping);
+
+  for (guint i = 0; pages[i] != NULL; i++)
+    {
+      g_autoptr(GBytes) body = g_bytes_new (pages[i], strlen (pages[i]));
+      if (!portico_store_replace_add_page_sync (replace, body, error))
+        return -1;
+    }
+  return portico_store_replace_commit_sync (replace, error);
+}
+
+static gint64
+replace_users (PorticoStore *store,
+               gint64        account_id,
+               const char   *members_json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStoreMapping) mapping = mapping_for ("users", "members", USERS_MAP);
+  g_autofree char *page = g_strdup_printf ("{\"ok\": true, \"members\": [%s]}", members_json);
+  const char *pages[] = { page, NULL };
+  gint64 n = replace_pages (store, account_id, mapping, pages, &error);
+
+  g_assert_no_error (error);
+  return n;
+}
+
+/* ---- Opening and migrations ---------------------------------------------------- */
+
+static void
+test_fresh (Fixture      *f,
+            gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autofree char *mode = NULL;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpstr (portico_store_get_path (store), ==, f->path);
+
+  mode = sql_text (f->path, "PRAGMA journal_mode");
+  g_assert_cmpstr (mode, ==, "wal");
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, PORTICO_STORE_SCHEMA_VERSION);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'audit_events'"), ==, 1);
+
+  /* Foreign keys are enforced on the writer. */
+  g_assert_false (portico_store_exec_on_writer (store,
+                                                "INSERT INTO app_users (app_id, source_account_id) VALUES (4242, 4242)",
+                                                &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_true (portico_store_exec_on_writer (store, "PRAGMA foreign_keys", &error));
+  g_assert_no_error (error);
+
+  /* Opening again keeps the data. */
+  create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+  g_clear_object (&store);
+  store = portico_store_open (f->path, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(JsonNode) accounts = portico_store_list_accounts (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (json_array_get_length (json_node_get_array (accounts)), ==, 1);
+  }
+}
+
+static void
+test_default_path (void)
+{
+  g_autofree char *normal = portico_store_default_path (FALSE);
+  g_autofree char *demo = portico_store_default_path (TRUE);
+  g_autofree char *expected = g_build_filename (g_get_user_data_dir (), "portico", "portico.db", NULL);
+
+  g_assert_cmpstr (normal, ==, expected);
+  g_assert_true (g_str_has_suffix (demo, "portico-demo.db"));
+}
+
+static void
+test_migrate_from_1 (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(JsonNode) accounts = NULL;
+  g_autoptr(JsonNode) apps = NULL;
+  JsonObject *slack;
+
+  g_assert_true (portico_store_create_at_version (f->path, 1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'licenses'"), ==, 0);
+
+  sql_exec (f->path,
+            "INSERT INTO apps (id, name, connector_id, category) VALUES (1, 'Slack', 'slack', 'communication');"
+            "INSERT INTO accounts (id, connector_id, app_id, name, external_id, status) "
+            "  VALUES (7, 'slack', 1, 'Old workspace', 'T9', 'ok');"
+            "INSERT INTO account_data_types (account_id, data_type) VALUES (7, 'users');"
+            "INSERT INTO people (id, email, name) VALUES (1, 'ann@example.com', 'Ann');"
+            "INSERT INTO app_users (app_id, person_id, external_user_id, source_account_id) VALUES (1, 1, 'U1', 7);");
+
+  store = portico_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, PORTICO_STORE_SCHEMA_VERSION);
+
+  accounts = portico_store_list_accounts (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_array_get_length (json_node_get_array (accounts)), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (accounts), 0), "name"),
+                   ==, "Old workspace");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (accounts), 0), "keyring_state"),
+                   ==, "unknown");
+
+  apps = portico_store_list_apps (store, &error);
+  g_assert_no_error (error);
+  slack = find_object (apps, "name", "Slack");
+  g_assert_nonnull (slack);
+  g_assert_cmpint (json_object_get_int_member (slack, "user_count"), ==, 1);
+  /* Migration 2 gave the existing account its app source. */
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (slack, "sources")), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT source_kind = 'account' FROM app_users"), ==, 1);
+
+  /* The migrated database takes new writes. */
+  g_assert_true (portico_store_rename_account_sync (store, 7, "Renamed", &error));
+  g_assert_no_error (error);
+}
+
+static GBytes *
+read_bytes (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+  gsize length = 0;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  return g_bytes_new_take (contents, length);
+}
+
+static void
+assert_refused (const char *path,
+                int         code)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) before = read_bytes (path);
+  g_autoptr(GBytes) after = NULL;
+  PorticoStore *store;
+
+  store = portico_store_open (path, &error);
+  g_assert_null (store);
+  g_assert_error (error, PORTICO_STORE_ERROR, code);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_test_message ("refused: %s", error->message);
+
+  after = read_bytes (path);
+  g_assert_true (g_bytes_equal (before, after));
+}
+
+static void
+test_refuse_newer (Fixture      *f,
+                   gconstpointer data)
+{
+  g_autofree char *dir = g_path_get_dirname (f->path);
+
+  g_mkdir_with_parents (dir, 0700);
+  sql_exec (f->path,
+            "PRAGMA application_id = 1349481076;"
+            "CREATE TABLE future (x);"
+            "INSERT INTO future VALUES (1);"
+            "PRAGMA user_version = 999;");
+  assert_refused (f->path, PORTICO_STORE_ERROR_TOO_NEW);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, 999);
+}
+
+static void
+test_refuse_corrupt (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (f->path);
+  g_autofree char *random_path = g_build_filename (dir, "random.db", NULL);
+  g_autofree char *truncated_path = g_build_filename (dir, "truncated.db", NULL);
+  g_autofree char *other_path = g_build_filename (dir, "other.db", NULL);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  g_autoptr(GBytes) full = NULL;
+  guchar junk[8192];
+  gsize size;
+
+  g_mkdir_with_parents (dir, 0700);
+
+  for (gsize i = 0; i < sizeof junk; i++)
+    junk[i] = (guchar) g_rand_int_range (rand, 0, 256);
+  g_assert_true (g_file_set_contents (random_path, (char *) junk, sizeof junk, &error));
+  assert_refused (random_path, PORTICO_STORE_ERROR_CORRUPT);
+
+  /* A real database cut in half. */
+  {
+    g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+    g_assert_no_error (error);
+    for (int i = 0; i < 20; i++)
+      {
+        g_autofree char *name = g_strdup_printf ("Account %d", i);
+        create_account (store, "slack", "Slack", "communication", name, name);
+      }
+  }
+  full = read_bytes (f->path);
+  size = g_bytes_get_size (full);
+  g_assert_cmpuint (size, >, 8192);
+  g_assert_true (g_file_set_contents (truncated_path, g_bytes_get_data (full, NULL), size / 2, &error));
+  assert_refused (truncated_path, PORTICO_STORE_ERROR_CORRUPT);
+
+  /* Somebody else's SQLite database. */
+  sql_exec (other_path, "CREATE TABLE notes (x); PRAGMA user_version = 1;");
+  assert_refused (other_path, PORTICO_STORE_ERROR_CORRUPT);
+}
+
+/* ---- Accounts --------------------------------------------------------------- */
+
+static void
+test_create_rename (Fixture      *f,
+                    gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(JsonNode) accounts = NULL;
+  g_autoptr(JsonNode) audit = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(JsonObject) fields = parse_object ("{\"subdomain\": \"acme\"}");
+  JsonObject *o;
+  JsonArray *types;
+  PorticoStoreNewAccount blank = { .connector_id = "slack", .connector_name = "Slack", .name = "  " };
+  PorticoStoreNewAccount with_fields = {
+    .connector_id = "okta", .connector_name = "Okta", .category = "identity_provider",
+    .name = "Acme Okta", .external_id = "acme.okta.com", .permission = "act", .fields = fields,
+    .data_types = all_types, .n_data_types = 1,
+  };
+  gint64 id, okta;
+
+  g_assert_no_error (error);
+
+  g_assert_cmpint (portico_store_create_account_sync (store, &blank, &error), ==, 0);
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  id = create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+  okta = portico_store_create_account_sync (store, &with_fields, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (okta, >, id);
+
+  accounts = portico_store_list_accounts (store, &error);
+  g_assert_no_error (error);
+  o = json_array_get_object_element (json_node_get_array (accounts), 0);
+  g_assert_cmpint (json_object_get_int_member (o, "id"), ==, id);
+  g_assert_cmpstr (json_object_get_string_member (o, "connector"), ==, "slack");
+  g_assert_cmpstr (json_object_get_string_member (o, "external_id"), ==, "T1");
+  types = json_object_get_array_member (o, "data_types");
+  g_assert_cmpint (json_array_get_length (types), ==, G_N_ELEMENTS (all_types));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 3), "id"), ==, "usage");
+  g_assert_false (json_object_get_boolean_member (json_array_get_object_element (types, 3), "enabled"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 3), "error"),
+                   ==, "Usage needs the Business plan.");
+
+  account = portico_store_get_account (store, okta, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (account), "fields"),
+                                                  "subdomain"), ==, "acme");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (account), "permission"), ==, "act");
+
+  /* Empty and blank names are refused and change nothing. */
+  g_assert_false (portico_store_rename_account_sync (store, id, "", &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (portico_store_rename_account_sync (store, id, " \t ", &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (portico_store_rename_account_sync (store, 999, "Nope", &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  g_assert_true (portico_store_rename_account_sync (store, id, "  Acme HQ ", &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *name = sql_text (f->path, "SELECT name FROM accounts ORDER BY id LIMIT 1");
+    g_assert_cmpstr (name, ==, "Acme HQ");
+  }
+
+  audit = portico_store_list_audit_events (store, 0, &error);
+  g_assert_no_error (error);
+  o = json_array_get_object_element (json_node_get_array (audit), 0);
+  g_assert_cmpstr (json_object_get_string_member (o, "kind"), ==, "renamed");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "details"), "old_name"), ==, "Acme");
+  g_assert_cmpint (json_array_get_length (json_node_get_array (audit)), ==, 3);
+
+  /* Both accounts of the same connector share the app. */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM apps"), ==, 2);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  gint64 id;
+  gboolean ok;
+  GError *error;
+} AsyncResult;
+
+static void
+create_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncResult *r = user_data;
+
+  r->id = portico_store_create_account_finish (PORTICO_STORE (source), result, &r->error);
+  g_main_loop_quit (r->loop);
+}
+
+static void
+rename_done (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncResult *r = user_data;
+
+  r->ok = portico_store_rename_account_finish (PORTICO_STORE (source), result, &r->error);
+  g_main_loop_quit (r->loop);
+}
+
+static void
+test_async (Fixture      *f,
+            gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  AsyncResult r = { loop, 0, FALSE, NULL };
+  PorticoStoreNewAccount account = {
+    .connector_id = "zoom", .connector_name = "Zoom", .category = "communication",
+    .name = "Zoom", .data_types = all_types, .n_data_types = 1,
+  };
+
+  g_assert_no_error (error);
+
+  portico_store_create_account_async (store, &account, NULL, create_done, &r);
+  g_main_loop_run (loop);
+  g_assert_no_error (r.error);
+  g_assert_cmpint (r.id, >, 0);
+
+  portico_store_rename_account_async (store, r.id, "", NULL, rename_done, &r);
+  g_main_loop_run (loop);
+  g_assert_error (r.error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+  g_assert_false (r.ok);
+  g_clear_error (&r.error);
+
+  portico_store_rename_account_async (store, r.id, "Zoom US", NULL, rename_done, &r);
+  g_main_loop_run (loop);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts WHERE name = 'Zoom US'"), ==, 1);
+}
+
+/* ---- Replacing data ------------------------------------------------------------ */
+
+static void
+test_replace (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(PorticoStoreMapping) users = mapping_for ("users", "members", USERS_MAP);
+  g_autoptr(PorticoStoreMapping) licenses = mapping_for ("licenses", "", "{\"sku\": \"sku\", \"total\": \"seats.total\", \"assigned\": \"seats.used\"}");
+  g_autoptr(PorticoStoreMapping) fields = mapping_for ("custom_fields", "members",
+                                                       "{\"user_id\": \"id\", \"email\": \"profile.email\", "
+                                                       "\"fields\": {\"Title\": \"title\", \"Team\": \"team\"}}");
+  g_autofree char *u1 = user_json ("U1", "Ann@Example.com", "Ann", "1700000000", "pro");
+  g_autofree char *u2 = user_json ("U2", "bob@example.com", "Bob", "\"2024-01-02T03:04:05+02:00\"", "pro");
+  g_autofree char *u3 = user_json ("U3", "cy@example.com", "Cy", "null", "free");
+  g_autofree char *page1 = g_strdup_printf ("{\"members\": [%s, %s]}", u1, u2);
+  g_autofree char *page2 = g_strdup_printf ("{\"members\": [%s]}", u3);
+  const char *pages[] = { page1, page2, NULL };
+  const char *license_pages[] = { "[{\"sku\": \"pro\", \"seats\": {\"total\": 10, \"used\": 2}}]", NULL };
+  const char *field_pages[] = { "{\"members\": [{\"id\": \"U1\", \"profile\": {\"email\": \"ann@example.com\"}, \"title\": \"CEO\", \"team\": \"Board\"},"
+                                "{\"id\": \"U2\", \"title\": \"CTO\"}]}", NULL };
+  g_autoptr(JsonNode) user_list = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 id;
+  JsonObject *o;
+
+  g_assert_no_error (error);
+  id = create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+
+  g_assert_cmpint (replace_pages (store, id, users, pages, &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_cmpint (replace_pages (store, id, licenses, license_pages, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (replace_pages (store, id, fields, field_pages, &error), ==, 4);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users"), ==, 3);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM custom_user_fields WHERE value IS NOT NULL"), ==, 3);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM custom_user_fields WHERE person_id IS NOT NULL"), ==, 3);
+  {
+    g_autofree char *t1 = sql_text (f->path, "SELECT last_activity FROM app_users WHERE external_user_id = 'U1'");
+    g_autofree char *t2 = sql_text (f->path, "SELECT last_activity FROM app_users WHERE external_user_id = 'U2'");
+    g_autofree char *name = sql_text (f->path, "SELECT name FROM people WHERE email = 'ann@example.com'");
+    g_autofree char *status = sql_text (f->path, "SELECT status FROM app_users WHERE external_user_id = 'U2'");
+    g_assert_cmpstr (t1, ==, "2023-11-14T22:13:20Z");
+    g_assert_cmpstr (t2, ==, "2024-01-02T01:04:05Z");
+    g_assert_cmpstr (name, ==, "Ann Doe");
+    g_assert_cmpstr (status, ==, "active");
+  }
+
+  user_list = portico_store_list_users (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_array_get_length (json_node_get_array (user_list)), ==, 3);
+  o = find_object (user_list, "email", "bob@example.com");
+  g_assert_nonnull (o);
+  g_assert_true (strv_array_contains (json_object_get_array_member (o, "apps"), "Slack"));
+
+  {
+    g_autoptr(JsonNode) lic = portico_store_list_licenses (store, &error);
+    g_assert_no_error (error);
+    o = find_object (lic, "sku", "pro");
+    g_assert_nonnull (o);
+    g_assert_cmpint (json_object_get_int_member (o, "total"), ==, 10);
+    g_assert_cmpint (json_object_get_int_member (o, "assigned"), ==, 2);
+    /* U1 was last seen in 2023, U2 in January 2024: both over 90 days. */
+    g_assert_cmpint (json_object_get_int_member (o, "inactive"), ==, 2);
+  }
+
+  /* An aborted replace leaves the previous rows identical. */
+  before = sql_text (f->path, "SELECT group_concat (id || external_user_id || coalesce (last_activity, '-'), ',') FROM app_users");
+  {
+    g_autoptr(PorticoStoreReplace) replace = portico_store_replace_begin (store, id, users);
+    g_autofree char *other = g_strdup_printf ("{\"members\": [%s]}", u3);
+    g_autoptr(GBytes) body = g_bytes_new (other, strlen (other));
+    g_autoptr(GBytes) broken = g_bytes_new_static ("{\"members\": [", 13);
+
+    g_assert_true (portico_store_replace_add_page_sync (replace, body, &error));
+    g_assert_no_error (error);
+    g_assert_false (portico_store_replace_add_page_sync (replace, broken, &error));
+    g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+    portico_store_replace_abort (replace);
+    g_assert_cmpint (portico_store_replace_commit_sync (replace, &error), ==, -1);
+    g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+  /* A replace dropped without commit is aborted too. */
+  {
+    g_autoptr(PorticoStoreReplace) replace = portico_store_replace_begin (store, id, users);
+    g_autoptr(GBytes) body = g_bytes_new_static ("{\"members\": []}", 15);
+    g_assert_true (portico_store_replace_add_page_sync (replace, body, &error));
+  }
+  after = sql_text (f->path, "SELECT group_concat (id || external_user_id || coalesce (last_activity, '-'), ',') FROM app_users");
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people"), ==, 3);
+
+  /* A committed replace swaps the rows. */
+  g_assert_cmpint (replace_users (store, id, u3), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users"), ==, 1);
+
+  /* Unknown data types and missing required targets are refused. */
+  {
+    g_autoptr(JsonObject) map = parse_object ("{\"email\": \"email\"}");
+    g_assert_null (portico_store_mapping_new ("users", "", map, &error));
+    g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+    g_assert_null (portico_store_mapping_new ("pets", "", map, &error));
+    g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+    g_clear_error (&error);
+  }
+}
+
+static void
+test_disk_full (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(GString) members = g_string_new (NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 id, pages;
+
+  g_assert_no_error (error);
+  id = create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+  g_assert_cmpint (replace_users (store, id, "{\"id\": \"U0\", \"profile\": {\"email\": \"zero@example.com\"}}"), ==, 1);
+  before = sql_text (f->path, "SELECT group_concat (external_user_id) FROM app_users");
+
+  for (int i = 0; i < 2000; i++)
+    {
+      g_autofree char *u = NULL;
+      g_autofree char *uid = g_strdup_printf ("U%d", i + 1);
+      g_autofree char *email = g_strdup_printf ("person%d@example.com", i);
+
+      u = user_json (uid, email, "Someone with a long enough name", "1700000000", "pro");
+      if (i > 0)
+        g_string_append_c (members, ',');
+      g_string_append (members, u);
+    }
+
+  pages = sql_int (f->path, "PRAGMA page_count");
+  /* The database may not grow: the disk is "full". */
+  {
+    g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT, pages + 2);
+    g_assert_true (portico_store_exec_on_writer (store, sql, &error));
+    g_assert_no_error (error);
+  }
+
+  {
+    g_autoptr(PorticoStoreMapping) mapping = mapping_for ("users", "members", USERS_MAP);
+    g_autofree char *page = g_strdup_printf ("{\"members\": [%s]}", members->str);
+    const char *page_list[] = { page, NULL };
+
+    g_assert_cmpint (replace_pages (store, id, mapping, page_list, &error), ==, -1);
+    g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_FULL);
+    g_test_message ("%s", error->message);
+    g_clear_error (&error);
+  }
+
+  after = sql_text (f->path, "SELECT group_concat (external_user_id) FROM app_users");
+  g_assert_cmpstr (before, ==, after);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people"), ==, 1);
+
+  /* Writes work again once there is room. */
+  g_assert_true (portico_store_exec_on_writer (store, "PRAGMA max_page_count = 1073741823", &error));
+  g_assert_true (portico_store_rename_account_sync (store, id, "Roomy", &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_sync_runs (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(JsonNode) accounts = NULL;
+  g_autoptr(JsonNode) runs = NULL;
+  g_autoptr(JsonNode) audit = NULL;
+  PorticoStoreDataTypeResult results[] = {
+    { "users", "ok", 3, NULL, NULL, g_get_real_time (), g_get_real_time () },
+    { "licenses", "failed", 0, "plan", "Licenses need the Business plan.", 0, 0 },
+  };
+  JsonArray *types;
+  gint64 id, run;
+
+  g_assert_no_error (error);
+  id = create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+  run = portico_store_begin_sync_run_sync (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run, >, 0);
+  g_assert_true (portico_store_finish_sync_run_sync (store, run, "partial", results, 2, &error));
+  g_assert_no_error (error);
+  g_assert_false (portico_store_finish_sync_run_sync (store, 777, "ok", results, 0, &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  accounts = portico_store_list_accounts (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (accounts), 0), "status"),
+                   ==, "partial");
+  types = json_object_get_array_member (json_array_get_object_element (json_node_get_array (accounts), 0), "data_types");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 0), "status"), ==, "ok");
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (types, 0), "items"), ==, 3);
+  g_assert_nonnull (json_object_get_string_member (json_array_get_object_element (types, 0), "last_success_at"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 1), "error"),
+                   ==, "Licenses need the Business plan.");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, 1), "error_code"), ==, "plan");
+  g_assert_true (json_object_get_null_member (json_array_get_object_element (types, 1), "last_success_at"));
+
+  runs = portico_store_list_sync_runs (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_array_get_length (json_node_get_array (runs)), ==, 1);
+  g_assert_cmpint (json_array_get_length (json_object_get_array_member (json_array_get_object_element (json_node_get_array (runs), 0),
+                                                                        "data_types")), ==, 2);
+
+  audit = portico_store_list_audit_events (store, 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_node_get_array (audit), 0), "kind"),
+                   ==, "synced");
+}
+
+/* ---- Disconnect cascade ----------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 okta, slack1, slack2, ramp;
+  gint64 zoom_app;
+  gint64 w_slack, w_okta;
+} Estate;
+
+static void
+populate (PorticoStore *store,
+          Estate       *e)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStoreMapping) discovered = mapping_for ("discovered_apps", "apps",
+                                                           "{\"name\": \"label\", \"users\": \"count\"}");
+  g_autoptr(PorticoStoreMapping) licenses = mapping_for ("licenses", "", "{\"sku\": \"sku\", \"total\": \"total\"}");
+  g_autoptr(PorticoStoreMapping) fields = mapping_for ("custom_fields", "", "{\"user_id\": \"id\", \"fields\": {\"Title\": \"title\"}}");
+  g_autoptr(PorticoStoreMapping) transactions = mapping_for ("transactions", "data",
+                                                             "{\"id\": \"id\", \"amount\": {\"path\": \"cents\", \"scale\": 0.01}, "
+                                                             "\"vendor\": \"merchant\", \"user_email\": \"by\"}");
+  g_autoptr(JsonObject) settings = parse_object ("{\"remove_user\": true}");
+  const char *apps_page[] = { "{\"apps\": [{\"label\": \"Slack\", \"count\": 40}, {\"label\": \"zoom\", \"count\": 12}]}", NULL };
+  const char *lic1[] = { "[{\"sku\": \"pro\", \"total\": 10}]", NULL };
+  const char *lic2[] = { "[{\"sku\": \"enterprise\", \"total\": 5}]", NULL };
+  const char *fields1[] = { "[{\"id\": \"S1\", \"title\": \"CEO\"}, {\"id\": \"S2\", \"title\": \"CFO\"}]", NULL };
+  const char *tx[] = { "{\"data\": [{\"id\": \"t1\", \"cents\": 1250, \"merchant\": \"SLACK\", \"by\": \"ann@example.com\"},"
+                       "{\"id\": \"t2\", \"cents\": 99, \"merchant\": \"Coffee\"}]}", NULL };
+  gint64 w;
+
+  e->okta = create_account (store, "okta", "Okta", "identity_provider", "Acme Okta", "acme.okta.com");
+  e->slack1 = create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+  e->slack2 = create_account (store, "slack", "Slack", "communication", "Acme EU", "T2");
+  e->ramp = create_account (store, "ramp", "Ramp", "expenses", "Ramp", "R1");
+
+  replace_users (store, e->okta,
+                 "{\"id\": \"O1\", \"profile\": {\"email\": \"ann@example.com\"}},"
+                 "{\"id\": \"O2\", \"profile\": {\"email\": \"bob@example.com\"}}");
+  g_assert_cmpint (replace_pages (store, e->okta, discovered, apps_page, &error), ==, 2);
+  g_assert_no_error (error);
+
+  replace_users (store, e->slack1,
+                 "{\"id\": \"S1\", \"profile\": {\"email\": \"ANN@example.com\"}},"
+                 "{\"id\": \"S2\", \"profile\": {\"email\": \"cy@example.com\"}}");
+  g_assert_cmpint (replace_pages (store, e->slack1, licenses, lic1, &error), ==, 1);
+  g_assert_cmpint (replace_pages (store, e->slack1, fields, fields1, &error), ==, 2);
+  replace_users (store, e->slack2, "{\"id\": \"E1\", \"profile\": {\"email\": \"bob@example.com\"}}");
+  g_assert_cmpint (replace_pages (store, e->slack2, licenses, lic2, &error), ==, 1);
+  g_assert_cmpint (replace_pages (store, e->ramp, transactions, tx, &error), ==, 2);
+  g_assert_no_error (error);
+
+  /* Zoom is only known from Okta's report and the browser extension. */
+  e->zoom_app = portico_store_ensure_app_sync (store, "Zoom", NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (portico_store_add_other_source_sync (store, e->zoom_app, "browser_extension",
+                                                      "dee@example.com", "Dee", &error));
+  g_assert_no_error (error);
+
+  e->w_slack = portico_store_add_workflow_sync (store, "Welcome to Slack", e->slack1, "New Slack user", &error);
+  e->w_okta = portico_store_add_workflow_sync (store, "Offboard leaver", e->okta, "Okta user deactivated", &error);
+  w = portico_store_add_workflow_action_sync (store, e->w_okta, e->slack1, "remove_user", "Remove from Slack", &error);
+  g_assert_cmpint (w, >, 0);
+  w = portico_store_add_workflow_action_sync (store, e->w_okta, e->slack2, "remove_user", "Remove from Slack EU", &error);
+  g_assert_cmpint (w, >, 0);
+  g_assert_true (portico_store_set_offboarding_config_sync (store, e->slack1, settings, &error));
+  g_assert_no_error (error);
+}
+
+static void
+assert_summary_equal (const PorticoDisconnectSummary *a,
+                      const PorticoDisconnectSummary *b)
+{
+  g_autoptr(JsonNode) ja = portico_disconnect_summary_to_json (a);
+  g_autoptr(JsonNode) jb = portico_disconnect_summary_to_json (b);
+  g_autofree char *sa = node_to_string (ja);
+  g_autofree char *sb = node_to_string (jb);
+
+  g_assert_cmpstr (sa, ==, sb);
+}
+
+static char *
+snapshot (const char *path)
+{
+  return sql_text (path,
+                   "SELECT (SELECT group_concat (id) FROM app_users) || '|' || "
+                   "(SELECT group_concat (id) FROM licenses) || '|' || "
+                   "(SELECT group_concat (id) FROM custom_user_fields) || '|' || "
+                   "(SELECT group_concat (id) FROM transactions) || '|' || "
+                   "(SELECT group_concat (valid) FROM workflows) || '|' || "
+                   "(SELECT group_concat (failing) FROM workflow_actions) || '|' || "
+                   "(SELECT count(*) FROM offboarding_configs) || '|' || "
+                   "(SELECT group_concat (status || keyring_delete_pending) FROM accounts) || '|' || "
+                   "(SELECT group_concat (coalesce (user_count, '-')) FROM app_sources) || '|' || "
+                   "(SELECT count(*) FROM audit_events)");
+}
+
+static void
+test_disconnect (Fixture      *f,
+                 gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(PorticoDisconnectSummary) preview = NULL;
+  g_autoptr(PorticoDisconnectSummary) applied = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  Estate e;
+
+  g_assert_no_error (error);
+  populate (store, &e);
+
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people"), ==, 4);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM transactions WHERE app_id IS NOT NULL"), ==, 1);
+
+  /* ---- Slack account 1: a direct integration. */
+  preview = portico_store_preview_disconnect (store, e.slack1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->app_users, ==, 2);
+  g_assert_cmpint (preview->licenses, ==, 1);
+  g_assert_cmpint (preview->custom_fields, ==, 2);
+  g_assert_cmpint (preview->transactions, ==, 0);
+  g_assert_cmpint (g_strv_length (preview->workflows_invalidated), ==, 1);
+  g_assert_cmpstr (preview->workflows_invalidated[0], ==, "Welcome to Slack");
+  g_assert_cmpint (preview->workflow_actions_failing, ==, 1);
+  g_assert_cmpint (preview->offboarding_configs, ==, 1);
+  g_assert_cmpint (preview->other_apps_affected, ==, 0);
+
+  /* A failure in the middle changes nothing at all. */
+  before = snapshot (f->path);
+  g_assert_true (portico_store_exec_on_writer (store,
+                                               "CREATE TRIGGER boom BEFORE DELETE ON offboarding_configs "
+                                               "BEGIN SELECT RAISE (ABORT, 'boom'); END", &error));
+  g_assert_null (portico_store_disconnect_sync (store, e.slack1, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  after = snapshot (f->path);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_true (portico_store_exec_on_writer (store, "DROP TRIGGER boom", &error));
+
+  applied = portico_store_disconnect_sync (store, e.slack1, &error);
+  g_assert_no_error (error);
+  assert_summary_equal (preview, applied);
+
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users WHERE source_account_id = 1 + 1"), ==, 0);
+  /* What other sources say survives: Okta's users, Slack EU's Bob. */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users"), ==, 4);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people"), ==, 4);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM licenses"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM custom_user_fields"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM offboarding_configs"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT keyring_delete_pending FROM accounts WHERE status = 'disconnected'"), ==, 1);
+  {
+    g_autoptr(JsonNode) workflows = portico_store_list_workflows (store, &error);
+    g_autoptr(JsonNode) accounts = portico_store_list_accounts (store, &error);
+    g_autoptr(JsonNode) pending = portico_store_list_keyring_pending (store, &error);
+    JsonObject *w = find_object (workflows, "name", "Welcome to Slack");
+    JsonObject *w2 = find_object (workflows, "name", "Offboard leaver");
+    JsonArray *actions = json_object_get_array_member (w2, "actions");
+
+    g_assert_false (json_object_get_boolean_member (w, "valid"));
+    g_assert_nonnull (strstr (json_object_get_string_member (w, "invalid_reason"), "Acme"));
+    g_assert_true (json_object_get_boolean_member (w2, "valid"));
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (actions, 0), "failing"));
+    g_assert_false (json_object_get_boolean_member (json_array_get_object_element (actions, 1), "failing"));
+    g_assert_cmpint (json_array_get_length (json_node_get_array (accounts)), ==, 3);
+    g_assert_cmpint (json_array_get_length (json_node_get_array (pending)), ==, 1);
+    g_assert_cmpint (json_array_get_int_element (json_node_get_array (pending), 0), ==, e.slack1);
+  }
+  /* Slack still has a connected account: it keeps its Licenses row. */
+  {
+    g_autoptr(JsonNode) licenses = portico_store_list_licenses (store, &error);
+    g_assert_nonnull (find_object (licenses, "app", "Slack"));
+  }
+  /* Disconnecting twice is refused; renaming a disconnected account too. */
+  g_assert_null (portico_store_preview_disconnect (store, e.slack1, &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (portico_store_rename_account_sync (store, e.slack1, "Again", &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (portico_store_clear_keyring_pending_sync (store, e.slack1, &error));
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts WHERE keyring_delete_pending"), ==, 0);
+  g_clear_pointer (&preview, portico_disconnect_summary_free);
+  g_clear_pointer (&applied, portico_disconnect_summary_free);
+
+  /* ---- The last Slack account: Slack leaves the Licenses view. */
+  preview = portico_store_preview_disconnect (store, e.slack2, &error);
+  applied = portico_store_disconnect_sync (store, e.slack2, &error);
+  g_assert_no_error (error);
+  assert_summary_equal (preview, applied);
+  g_assert_cmpint (applied->app_users, ==, 1);
+  g_assert_cmpint (applied->licenses, ==, 1);
+  {
+    g_autoptr(JsonNode) licenses = portico_store_list_licenses (store, &error);
+    g_assert_null (find_object (licenses, "app", "Slack"));
+  }
+  g_clear_pointer (&preview, portico_disconnect_summary_free);
+  g_clear_pointer (&applied, portico_disconnect_summary_free);
+
+  /* ---- The identity provider: other apps lose what it reported. */
+  preview = portico_store_preview_disconnect (store, e.okta, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->app_users, ==, 2);
+  g_assert_cmpint (preview->other_apps_affected, ==, 2);
+  g_assert_cmpint (g_strv_length (preview->workflows_invalidated), ==, 1);
+  applied = portico_store_disconnect_sync (store, e.okta, &error);
+  g_assert_no_error (error);
+  assert_summary_equal (preview, applied);
+  {
+    g_autoptr(JsonNode) apps = portico_store_list_apps (store, &error);
+    JsonObject *zoom = find_object (apps, "name", "zoom"); /* as Okta first reported it */
+    JsonObject *slack = find_object (apps, "name", "Slack");
+    JsonArray *sources;
+    gboolean okta_listed = FALSE;
+
+    /* Zoom stays, with the browser extension's user, and still names Okta
+     * as the source that discovered it. */
+    g_assert_nonnull (zoom);
+    g_assert_cmpint (json_object_get_int_member (zoom, "user_count"), ==, 1);
+    g_assert_true (json_object_get_null_member (zoom, "reported_user_count"));
+    sources = json_object_get_array_member (zoom, "sources");
+    for (guint i = 0; i < json_array_get_length (sources); i++)
+      if (strstr (json_array_get_string_element (sources, i), "Acme Okta") != NULL)
+        okta_listed = TRUE;
+    g_assert_true (okta_listed);
+    g_assert_true (strv_array_contains (sources, "Browser extension"));
+    g_assert_nonnull (slack);
+    g_assert_cmpint (json_object_get_int_member (slack, "user_count"), ==, 0);
+    g_assert_false (json_object_get_boolean_member (slack, "connected"));
+  }
+  g_clear_pointer (&preview, portico_disconnect_summary_free);
+  g_clear_pointer (&applied, portico_disconnect_summary_free);
+
+  /* ---- The expense tool: its transactions go. */
+  preview = portico_store_preview_disconnect (store, e.ramp, &error);
+  g_assert_cmpint (preview->transactions, ==, 2);
+  applied = portico_store_disconnect_sync (store, e.ramp, &error);
+  g_assert_no_error (error);
+  assert_summary_equal (preview, applied);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM transactions"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events WHERE kind = 'disconnected'"), ==, 4);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users"), ==, 1);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(name, func) \
+  g_test_add ("/store/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
+  g_test_add_func ("/store/default-path", test_default_path);
+  ADD ("fresh", test_fresh);
+  ADD ("migrate-from-1", test_migrate_from_1);
+  ADD ("refuse-newer", test_refuse_newer);
+  ADD ("refuse-corrupt", test_refuse_corrupt);
+  ADD ("create-rename", test_create_rename);
+  ADD ("async", test_async);
+  ADD ("replace", test_replace);
+  ADD ("disk-full", test_disk_full);
+  ADD ("sync-runs", test_sync_runs);
+  ADD ("disconnect", test_disconnect);
+
+  return g_test_run ();
+}
