@@ -1,4 +1,4 @@
-/* portico-http.c: placeholder until its area lands.
+/* portico-http.c: small HTTP helpers of the connector runtime.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,4 +6,312 @@
 
 #include "config.h"
 
-#include <glib.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "portico-http.h"
+
+int
+portico_http_uri_get_port (GUri *uri)
+{
+  int port;
+  const char *scheme;
+
+  g_return_val_if_fail (uri != NULL, -1);
+
+  port = g_uri_get_port (uri);
+  if (port > 0)
+    return port;
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") == 0)
+    return 443;
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    return 80;
+  return -1;
+}
+
+char *
+portico_http_origin_key (GUri *uri)
+{
+  g_autofree char *scheme = NULL;
+  g_autofree char *host = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  scheme = g_ascii_strdown (g_uri_get_scheme (uri), -1);
+  host = g_ascii_strdown (g_uri_get_host (uri) ? g_uri_get_host (uri) : "", -1);
+  return g_strdup_printf ("%s://%s:%d", scheme, host, portico_http_uri_get_port (uri));
+}
+
+gboolean
+portico_http_same_origin (GUri *a,
+                          GUri *b)
+{
+  g_autofree char *ka = NULL;
+  g_autofree char *kb = NULL;
+
+  if (a == NULL || b == NULL)
+    return FALSE;
+
+  ka = portico_http_origin_key (a);
+  kb = portico_http_origin_key (b);
+  return g_str_equal (ka, kb);
+}
+
+gboolean
+portico_http_host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *bare = NULL;
+
+  if (host == NULL || *host == '\0')
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0)
+    return TRUE;
+
+  /* IPv6 literals may come bracketed. */
+  if (host[0] == '[')
+    bare = g_strndup (host + 1, strcspn (host + 1, "]"));
+  else
+    bare = g_strdup (host);
+
+  address = g_inet_address_new_from_string (bare);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+GUri *
+portico_http_rebase (GUri *uri,
+                     GUri *api_base)
+{
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  if (api_base == NULL)
+    return g_uri_ref (uri);
+
+  return g_uri_build (g_uri_get_flags (uri),
+                      g_uri_get_scheme (api_base),
+                      NULL,
+                      g_uri_get_host (api_base),
+                      g_uri_get_port (api_base),
+                      g_uri_get_path (uri),
+                      g_uri_get_query (uri),
+                      NULL);
+}
+
+/* Whether a Link parameter list (the text after "<...>") holds rel=next. */
+static gboolean
+link_params_have_next (const char *params)
+{
+  g_auto(GStrv) parts = g_strsplit (params, ";", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autofree char *param = g_strstrip (g_strdup (parts[i]));
+      g_autofree char *value = NULL;
+      g_auto(GStrv) rels = NULL;
+      const char *eq;
+
+      if (g_ascii_strncasecmp (param, "rel", 3) != 0)
+        continue;
+      eq = strchr (param, '=');
+      if (eq == NULL)
+        continue;
+      {
+        g_autofree char *name = g_strstrip (g_strndup (param, eq - param));
+        if (g_ascii_strcasecmp (name, "rel") != 0)
+          continue;
+      }
+      value = g_strstrip (g_strdup (eq + 1));
+      if (value[0] == '"')
+        {
+          gsize len = strlen (value);
+          memmove (value, value + 1, len);
+          if (len >= 2 && value[len - 2] == '"')
+            value[len - 2] = '\0';
+        }
+      /* rel may hold several space-separated relation types. */
+      rels = g_strsplit_set (value, " \t", -1);
+      for (guint j = 0; rels[j] != NULL; j++)
+        if (g_ascii_strcasecmp (rels[j], "next") == 0)
+          return TRUE;
+    }
+
+  return FALSE;
+}
+
+char *
+portico_http_parse_link_next (const char *link_value)
+{
+  const char *p = link_value;
+
+  if (link_value == NULL)
+    return NULL;
+
+  while (*p != '\0')
+    {
+      const char *open = strchr (p, '<');
+      const char *close;
+      const char *params_end;
+      gboolean in_quotes = FALSE;
+      g_autofree char *params = NULL;
+
+      if (open == NULL)
+        return NULL;
+      close = strchr (open, '>');
+      if (close == NULL)
+        return NULL;
+
+      /* The parameters run to the next comma outside quotes. */
+      params_end = close + 1;
+      while (*params_end != '\0' && (in_quotes || *params_end != ','))
+        {
+          if (*params_end == '"')
+            in_quotes = !in_quotes;
+          params_end++;
+        }
+      params = g_strndup (close + 1, params_end - (close + 1));
+
+      if (link_params_have_next (params))
+        {
+          g_autofree char *target = g_strstrip (g_strndup (open + 1, close - open - 1));
+          if (*target != '\0')
+            return g_steal_pointer (&target);
+        }
+
+      p = *params_end == ',' ? params_end + 1 : params_end;
+    }
+
+  return NULL;
+}
+
+gboolean
+portico_http_parse_retry_after (const char *value,
+                                gint64      now_unix,
+                                guint64    *delay_ms)
+{
+  g_autofree char *text = NULL;
+  guint64 seconds = 0;
+  g_autoptr(GDateTime) date = NULL;
+
+  g_return_val_if_fail (delay_ms != NULL, FALSE);
+
+  if (value == NULL)
+    return FALSE;
+
+  text = g_strstrip (g_strdup (value));
+  if (*text == '\0')
+    return FALSE;
+
+  if (g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &seconds, NULL))
+    {
+      *delay_ms = seconds * 1000;
+      return TRUE;
+    }
+
+  date = soup_date_time_new_from_http_string (text);
+  if (date != NULL)
+    {
+      gint64 when = g_date_time_to_unix (date);
+      *delay_ms = when > now_unix ? (guint64) (when - now_unix) * 1000 : 0;
+      return TRUE;
+    }
+
+  return FALSE;
+}
+
+guint64
+portico_http_backoff_ms (guint   attempt,
+                         guint64 base_ms,
+                         guint64 max_ms)
+{
+  guint64 delay = base_ms;
+
+  if (attempt == 0)
+    attempt = 1;
+
+  for (guint i = 1; i < attempt && delay < max_ms; i++)
+    delay *= 2;
+  delay = MIN (delay, max_ms);
+
+  if (delay < 2)
+    return delay;
+
+  /* Spread clients that failed together so that they do not retry together. */
+  return delay / 2 + (guint64) g_random_double_range (0, (double) (delay - delay / 2) + 1);
+}
+
+gboolean
+portico_http_transport_error_is_transient (const GError *cause)
+{
+  if (cause == NULL || cause->domain != G_IO_ERROR)
+    return FALSE;
+
+  switch (cause->code)
+    {
+    case G_IO_ERROR_CONNECTION_CLOSED:
+    case G_IO_ERROR_PARTIAL_INPUT:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+void
+portico_http_set_transport_error (GError      **error,
+                                  const GError *cause,
+                                  const char   *service_name,
+                                  const char   *host)
+{
+  g_return_if_fail (cause != NULL);
+
+  g_debug ("Request to %s failed: %s (%s %d)", host, cause->message,
+           g_quark_to_string (cause->domain), cause->code);
+
+  if (cause->domain == G_TLS_ERROR)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_TLS,
+                   _("The security certificate of %s is not valid. Check the address; "
+                     "if a proxy inspects your traffic, install its certificate on this computer."),
+                   host);
+      return;
+    }
+
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_TIMEOUT,
+                   _("%s did not answer in time. Check your network connection and try again later."),
+                   service_name);
+      return;
+    }
+
+  if (cause->domain == G_RESOLVER_ERROR)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NETWORK,
+                   _("Cannot find the server %s. Check the address (subdomain, region or API base URL) "
+                     "and your network connection."),
+                   host);
+      return;
+    }
+
+  if (cause->domain == G_IO_ERROR || cause->domain == SOUP_SESSION_ERROR)
+    {
+      if (cause->domain == SOUP_SESSION_ERROR &&
+          (cause->code == SOUP_SESSION_ERROR_PARSING || cause->code == SOUP_SESSION_ERROR_ENCODING))
+        {
+          g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                       _("The server %s sent an answer that is not valid HTTP. "
+                         "Check the address (and the API base URL, if set)."),
+                       host);
+          return;
+        }
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NETWORK,
+                   _("Cannot reach %s. Check the address and your network connection, then try again."),
+                   host);
+      return;
+    }
+
+  g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NETWORK,
+               _("Cannot reach %s. Check the address and your network connection, then try again."),
+               host);
+}

@@ -1,4 +1,4 @@
-/* portico-runtime.c: placeholder until its area lands.
+/* portico-runtime.c: the one generic interpreter of connector definitions.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -6,4 +6,2861 @@
 
 #include "config.h"
 
-#include <glib.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "portico-http.h"
+#include "portico-runtime.h"
+
+#define MAX_REDIRECTS 5
+#define PROVIDER_MESSAGE_MAX 300
+/* A token is fetched again this long before it expires. */
+#define TOKEN_EXPIRY_MARGIN_US (30 * G_USEC_PER_SEC)
+
+struct _PorticoRuntime
+{
+  GObject parent_instance;
+
+  SoupSession *session;
+  GHashTable *hosts;  /* origin key → HostSlot */
+  GHashTable *tokens; /* cache key → TokenEntry */
+
+  guint max_per_host;
+  guint timeout;
+  guint retry_base_ms;
+  guint max_retry_delay_ms;
+  guint max_attempts;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoRuntime, portico_runtime, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_MAX_PER_HOST,
+  PROP_TIMEOUT,
+  PROP_RETRY_BASE_MS,
+  PROP_MAX_RETRY_DELAY_MS,
+  PROP_MAX_ATTEMPTS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ------------------------------------------------------------------------ */
+/* Per-host slots                                                            */
+
+typedef struct
+{
+  guint active;
+  GQueue waiting; /* GTask of SendOp, owned */
+} HostSlot;
+
+static void
+host_slot_free (HostSlot *slot)
+{
+  g_queue_clear_full (&slot->waiting, g_object_unref);
+  g_free (slot);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Token cache                                                               */
+
+typedef struct
+{
+  char *token;
+  gint64 expires_at; /* monotonic µs */
+  gboolean fetching;
+  GPtrArray *waiters; /* GTask */
+} TokenEntry;
+
+static void
+token_entry_free (TokenEntry *entry)
+{
+  if (entry->token != NULL)
+    memset (entry->token, 0, strlen (entry->token));
+  g_free (entry->token);
+  g_ptr_array_unref (entry->waiters);
+  g_free (entry);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Accounts: a connector with its field values, ready to build requests      */
+
+typedef struct
+{
+  char *name;
+  char *value;
+  gboolean credential;
+} RequestHeader;
+
+static void
+request_header_free (RequestHeader *header)
+{
+  g_free (header->name);
+  g_free (header->value);
+  g_free (header);
+}
+
+static RequestHeader *
+request_header_new (const char *name,
+                    const char *value,
+                    gboolean    credential)
+{
+  RequestHeader *header = g_new0 (RequestHeader, 1);
+
+  header->name = g_strdup (name);
+  header->value = g_strdup (value);
+  header->credential = credential;
+  return header;
+}
+
+typedef struct
+{
+  gatomicrefcount ref;
+  PorticoRuntime *runtime;
+  PorticoConnector *connector;
+  GHashTable *values;   /* every field id → value ("" when unset) */
+  GUri *api_base;       /* nullable */
+  GUri *base_uri;       /* templated and rebased base_url */
+  char *base_url;       /* the same, without a trailing slash */
+  GPtrArray *secrets;   /* values to keep out of messages */
+
+  GPtrArray *headers;      /* RequestHeader: connector headers */
+  GPtrArray *cred_headers; /* RequestHeader: header and basic auth */
+  JsonObject *cred_body;   /* body auth, nullable */
+
+  /* oauth2_client_credentials */
+  gboolean oauth;
+  GUri *token_uri;
+  char *client_id;
+  char *client_secret;
+  char *scope;
+  gboolean client_auth_body;
+  JsonObject *token_params;
+  char *token_key;
+} Account;
+
+static void
+account_unref (Account *account)
+{
+  if (!g_atomic_ref_count_dec (&account->ref))
+    return;
+
+  g_clear_object (&account->runtime);
+  g_clear_object (&account->connector);
+  g_clear_pointer (&account->values, g_hash_table_unref);
+  g_clear_pointer (&account->api_base, g_uri_unref);
+  g_clear_pointer (&account->base_uri, g_uri_unref);
+  g_clear_pointer (&account->base_url, g_free);
+  g_clear_pointer (&account->secrets, g_ptr_array_unref);
+  g_clear_pointer (&account->headers, g_ptr_array_unref);
+  g_clear_pointer (&account->cred_headers, g_ptr_array_unref);
+  g_clear_pointer (&account->cred_body, json_object_unref);
+  g_clear_pointer (&account->token_uri, g_uri_unref);
+  g_clear_pointer (&account->client_id, g_free);
+  g_clear_pointer (&account->client_secret, g_free);
+  g_clear_pointer (&account->scope, g_free);
+  g_clear_pointer (&account->token_params, json_object_unref);
+  g_clear_pointer (&account->token_key, g_free);
+  g_free (account);
+}
+
+static Account *
+account_ref (Account *account)
+{
+  g_atomic_ref_count_inc (&account->ref);
+  return account;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Account, account_unref)
+
+static const char *
+account_name (Account *account)
+{
+  return portico_connector_get_name (account->connector);
+}
+
+/* Replaces every secret value in @text; used on anything a provider sends
+ * back before it reaches a message or a log line. */
+static char *
+account_redact (Account    *account,
+                const char *text,
+                const char *extra_secret)
+{
+  g_autoptr(GString) out = NULL;
+
+  if (text == NULL)
+    return NULL;
+
+  out = g_string_new (text);
+  for (guint i = 0; i <= account->secrets->len; i++)
+    {
+      const char *secret = i < account->secrets->len ? g_ptr_array_index (account->secrets, i) : extra_secret;
+
+      if (secret == NULL || strlen (secret) < 4)
+        continue;
+      g_string_replace (out, secret, "[hidden]", 0);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static const char *
+json_object_get_string_or (JsonObject *object,
+                           const char *member,
+                           const char *fallback)
+{
+  JsonNode *node;
+
+  if (object == NULL)
+    return fallback;
+  node = json_object_get_member (object, member);
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string (node);
+}
+
+static JsonObject *
+json_object_get_object_or_null (JsonObject *object,
+                                const char *member)
+{
+  JsonNode *node;
+
+  if (object == NULL)
+    return NULL;
+  node = json_object_get_member (object, member);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  return json_node_get_object (node);
+}
+
+static gint64
+json_object_get_int_or (JsonObject *object,
+                        const char *member,
+                        gint64      fallback)
+{
+  JsonNode *node;
+
+  if (object == NULL)
+    return fallback;
+  node = json_object_get_member (object, member);
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return (gint64) json_node_get_double (node);
+  if (json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      gint64 value;
+      if (g_ascii_string_to_signed (json_node_get_string (node), 10, G_MININT64, G_MAXINT64, &value, NULL))
+        return value;
+    }
+  return fallback;
+}
+
+/* A scalar JSON value as text: strings as they are, numbers in decimal,
+ * booleans as "true"/"false". NULL for null, objects and arrays. */
+static char *
+json_scalar_to_string (JsonNode *node)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return NULL;
+
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        double value = json_node_get_double (node);
+        if (value == (double) (gint64) value)
+          return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) value);
+        return g_strdup (g_ascii_dtostr (buf, sizeof buf, value));
+      }
+    case G_TYPE_BOOLEAN:
+      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    default:
+      return NULL;
+    }
+}
+
+static gboolean
+json_node_is_true (JsonNode *node)
+{
+  g_autofree char *text = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return FALSE;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+  if (json_node_get_value_type (node) == G_TYPE_INT64)
+    return json_node_get_int (node) != 0;
+  text = json_scalar_to_string (node);
+  return g_strcmp0 (text, "true") == 0;
+}
+
+/* Evaluates an expression; an empty path means the whole document. */
+static JsonNode *
+eval_expr (Account  *account,
+           JsonNode *expr,
+           JsonNode *root)
+{
+  if (expr == NULL || JSON_NODE_HOLDS_NULL (expr))
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (expr) &&
+      json_node_get_value_type (expr) == G_TYPE_STRING &&
+      *json_node_get_string (expr) == '\0')
+    return root != NULL ? json_node_copy (root) : NULL;
+  if (root == NULL)
+    return NULL;
+  return portico_expr_eval (expr, root, account->values);
+}
+
+static char *
+eval_expr_string (Account  *account,
+                  JsonNode *expr,
+                  JsonNode *root)
+{
+  g_autoptr(JsonNode) node = eval_expr (account, expr, root);
+
+  return json_scalar_to_string (node);
+}
+
+static char *
+expand (Account    *account,
+        const char *template_str,
+        gboolean    uri_escape,
+        GError    **error)
+{
+  return portico_template_expand (template_str, account->values, uri_escape, error);
+}
+
+/* A copy of @node with every string expanded as a template. */
+static JsonNode *
+expand_node (Account  *account,
+             JsonNode *node,
+             GError  **error)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(JsonObject) copy = json_object_new ();
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *child = expand_node (account, json_object_get_member (object, l->data), error);
+          if (child == NULL)
+            return NULL;
+          json_object_set_member (copy, l->data, child);
+        }
+      return json_node_init_object (json_node_alloc (), copy);
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr(JsonArray) copy = json_array_new ();
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *child = expand_node (account, json_array_get_element (array, i), error);
+          if (child == NULL)
+            return NULL;
+          json_array_add_element (copy, child);
+        }
+      return json_node_init_array (json_node_alloc (), copy);
+    }
+
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      g_autofree char *text = expand (account, json_node_get_string (node), FALSE, error);
+      if (text == NULL)
+        return NULL;
+      return json_node_init_string (json_node_alloc (), text);
+    }
+
+  return json_node_copy (node);
+}
+
+static JsonObject *
+expand_object (Account    *account,
+               JsonObject *object,
+               GError    **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) wrapped = NULL;
+
+  if (object == NULL)
+    return NULL;
+
+  wrapped = json_node_init_object (json_node_alloc (), object);
+  node = expand_node (account, wrapped, error);
+  if (node == NULL)
+    return NULL;
+  return json_object_ref (json_node_get_object (node));
+}
+
+/* Whether @template_str names a secret field: such a header is a credential. */
+static gboolean
+template_mentions_secret (Account    *account,
+                          const char *template_str)
+{
+  GPtrArray *fields = portico_connector_get_fields (account->connector);
+
+  for (guint i = 0; fields != NULL && i < fields->len; i++)
+    {
+      const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+      g_autofree char *needle = NULL;
+
+      if (field->type != PORTICO_FIELD_SECRET)
+        continue;
+      needle = g_strdup_printf ("{%s}", field->id);
+      if (strstr (template_str, needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+account_add_headers (Account    *account,
+                     JsonObject *headers,
+                     GPtrArray  *into,
+                     GError    **error)
+{
+  g_autoptr(GList) members = NULL;
+
+  if (headers == NULL)
+    return TRUE;
+
+  members = json_object_get_members (headers);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *template_str = json_object_get_string_or (headers, l->data, NULL);
+      g_autofree char *value = NULL;
+
+      if (template_str == NULL)
+        continue;
+      value = expand (account, template_str, FALSE, error);
+      if (value == NULL)
+        return FALSE;
+      g_ptr_array_add (into, request_header_new (l->data, value,
+                                                 template_mentions_secret (account, template_str)));
+    }
+  return TRUE;
+}
+
+static GUri *
+account_parse_uri (Account    *account,
+                   const char *text,
+                   GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GUri) uri = g_uri_parse (text, PORTICO_HTTP_URI_FLAGS, &local_error);
+  const char *scheme;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0')
+    {
+      g_debug ("Cannot parse a request address of %s: %s",
+               portico_connector_get_id (account->connector),
+               local_error ? local_error->message : "no host");
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                   _("The address for %s is not valid. Check the subdomain, region or API base URL you entered."),
+                   account_name (account));
+      return NULL;
+    }
+
+  scheme = g_uri_get_scheme (uri);
+  if (g_ascii_strcasecmp (scheme, "https") != 0 &&
+      !(g_ascii_strcasecmp (scheme, "http") == 0 && portico_http_host_is_loopback (g_uri_get_host (uri))))
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                   _("The address for %s must start with https://. Plain http:// is only allowed for this computer (localhost)."),
+                   account_name (account));
+      return NULL;
+    }
+
+  return portico_http_rebase (uri, account->api_base);
+}
+
+static Account *
+account_new (PorticoRuntime   *runtime,
+             PorticoConnector *connector,
+             GHashTable       *field_values,
+             GError          **error)
+{
+  g_autoptr(Account) account = g_new0 (Account, 1);
+  GPtrArray *fields;
+  JsonObject *definition;
+  JsonObject *auth;
+  const char *scheme;
+  const char *api_base_url;
+  g_autofree char *base_url = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_atomic_ref_count_init (&account->ref);
+  account->runtime = g_object_ref (runtime);
+  account->connector = g_object_ref (connector);
+  account->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  account->secrets = g_ptr_array_new_with_free_func (g_free);
+  account->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) request_header_free);
+  account->cred_headers = g_ptr_array_new_with_free_func ((GDestroyNotify) request_header_free);
+
+  if (field_values != NULL)
+    {
+      g_hash_table_iter_init (&iter, field_values);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (account->values, g_strdup (key), g_strdup (value ? value : ""));
+    }
+
+  /* Every declared field gets a value, so that templates never fail on an
+   * optional field left empty. */
+  fields = portico_connector_get_fields (connector);
+  for (guint i = 0; fields != NULL && i < fields->len; i++)
+    {
+      const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+      const char *current = g_hash_table_lookup (account->values, field->id);
+
+      if (current == NULL || *current == '\0')
+        g_hash_table_insert (account->values, g_strdup (field->id),
+                             g_strdup (field->default_value ? field->default_value : ""));
+      if (field->type == PORTICO_FIELD_SECRET)
+        {
+          const char *secret = g_hash_table_lookup (account->values, field->id);
+          if (secret != NULL && *secret != '\0')
+            g_ptr_array_add (account->secrets, g_strdup (secret));
+        }
+    }
+
+  definition = portico_connector_get_definition (connector);
+  auth = portico_connector_get_auth (connector);
+  scheme = json_object_get_string_or (auth, "scheme", "none");
+
+  if (g_strcmp0 (scheme, "oauth2_authorization_code") == 0)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED,
+                   _("%s signs in through the browser (OAuth), which Portico does not support yet. "
+                     "Use an API key or client credentials if %s offers them."),
+                   account_name (account), account_name (account));
+      return NULL;
+    }
+
+  api_base_url = g_hash_table_lookup (account->values, "api_base_url");
+  if (api_base_url != NULL && *api_base_url != '\0')
+    {
+      g_autoptr(GUri) api_base = NULL;
+
+      if (!portico_connector_validate_value (connector, "api_base_url", api_base_url, error))
+        return NULL;
+      api_base = g_uri_parse (api_base_url, PORTICO_HTTP_URI_FLAGS, NULL);
+      if (api_base == NULL || g_uri_get_host (api_base) == NULL ||
+          !(g_ascii_strcasecmp (g_uri_get_scheme (api_base), "https") == 0 ||
+            (g_ascii_strcasecmp (g_uri_get_scheme (api_base), "http") == 0 &&
+             portico_http_host_is_loopback (g_uri_get_host (api_base)))))
+        {
+          g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                       _("The API base URL must be an https:// address, or http:// on this computer (localhost)."));
+          return NULL;
+        }
+      account->api_base = g_steal_pointer (&api_base);
+    }
+
+  base_url = expand (account, json_object_get_string_or (definition, "base_url", ""), FALSE, error);
+  if (base_url == NULL)
+    return NULL;
+  account->base_uri = account_parse_uri (account, base_url, error);
+  if (account->base_uri == NULL)
+    return NULL;
+  account->base_url = g_uri_to_string (account->base_uri);
+  while (g_str_has_suffix (account->base_url, "/"))
+    account->base_url[strlen (account->base_url) - 1] = '\0';
+
+  if (!account_add_headers (account, json_object_get_object_or_null (definition, "headers"),
+                            account->headers, error))
+    return NULL;
+
+  if (g_strcmp0 (scheme, "header") == 0)
+    {
+      g_autofree char *header_value = expand (account, json_object_get_string_or (auth, "value", ""), FALSE, error);
+      if (header_value == NULL)
+        return NULL;
+      g_ptr_array_add (account->cred_headers,
+                       request_header_new (json_object_get_string_or (auth, "header", "Authorization"),
+                                           header_value, TRUE));
+    }
+  else if (g_strcmp0 (scheme, "basic") == 0)
+    {
+      g_autofree char *user = expand (account, json_object_get_string_or (auth, "username", ""), FALSE, error);
+      g_autofree char *password = NULL;
+      g_autofree char *pair = NULL;
+      g_autofree char *encoded = NULL;
+      g_autofree char *header_value = NULL;
+
+      if (user == NULL)
+        return NULL;
+      password = expand (account, json_object_get_string_or (auth, "password", ""), FALSE, error);
+      if (password == NULL)
+        return NULL;
+      pair = g_strconcat (user, ":", password, NULL);
+      encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      header_value = g_strconcat ("Basic ", encoded, NULL);
+      g_ptr_array_add (account->cred_headers, request_header_new ("Authorization", header_value, TRUE));
+    }
+  else if (g_strcmp0 (scheme, "body") == 0)
+    {
+      JsonObject *body_fields = json_object_get_object_or_null (auth, "fields");
+
+      if (body_fields != NULL)
+        {
+          account->cred_body = expand_object (account, body_fields, error);
+          if (account->cred_body == NULL)
+            return NULL;
+        }
+    }
+  else if (g_strcmp0 (scheme, "oauth2_client_credentials") == 0)
+    {
+      g_autofree char *token_url = NULL;
+      g_autofree char *token_uri_text = NULL;
+      const char *scope;
+      JsonObject *params;
+
+      token_url = expand (account, json_object_get_string_or (auth, "token_url", ""), FALSE, error);
+      if (token_url == NULL)
+        return NULL;
+      account->token_uri = account_parse_uri (account, token_url, error);
+      if (account->token_uri == NULL)
+        return NULL;
+      account->client_id = expand (account, json_object_get_string_or (auth, "client_id", ""), FALSE, error);
+      if (account->client_id == NULL)
+        return NULL;
+      account->client_secret = expand (account, json_object_get_string_or (auth, "client_secret", ""), FALSE, error);
+      if (account->client_secret == NULL)
+        return NULL;
+      scope = json_object_get_string_or (auth, "scope", NULL);
+      if (scope != NULL)
+        {
+          account->scope = expand (account, scope, FALSE, error);
+          if (account->scope == NULL)
+            return NULL;
+        }
+      params = json_object_get_object_or_null (auth, "params");
+      if (params != NULL)
+        {
+          account->token_params = expand_object (account, params, error);
+          if (account->token_params == NULL)
+            return NULL;
+        }
+      account->client_auth_body = g_strcmp0 (json_object_get_string_or (auth, "client_auth", "basic"), "body") == 0;
+      account->oauth = TRUE;
+
+      token_uri_text = g_uri_to_string (account->token_uri);
+      account->token_key = g_strjoin ("\n", portico_connector_get_id (connector),
+                                      token_uri_text, account->client_id, NULL);
+    }
+
+  return g_steal_pointer (&account);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Requests and responses                                                    */
+
+typedef struct
+{
+  char *method;
+  GUri *uri;
+  JsonObject *body;        /* nullable */
+  char *form_field;        /* nullable: send the JSON body as this form field */
+  gboolean form;           /* form-encoded body */
+  GPtrArray *headers;      /* RequestHeader */
+  GPtrArray *cred_headers; /* RequestHeader, only towards cred_origin */
+  JsonObject *cred_body;   /* merged into the body only towards cred_origin */
+  GUri *cred_origin;
+  gboolean use_token;      /* oauth2 bearer token */
+  gboolean is_token_request;
+  char *data_type_id;      /* nullable: identity */
+} Request;
+
+static void
+request_free (Request *req)
+{
+  g_free (req->method);
+  g_clear_pointer (&req->uri, g_uri_unref);
+  g_clear_pointer (&req->body, json_object_unref);
+  g_free (req->form_field);
+  g_clear_pointer (&req->headers, g_ptr_array_unref);
+  g_clear_pointer (&req->cred_headers, g_ptr_array_unref);
+  g_clear_pointer (&req->cred_body, json_object_unref);
+  g_clear_pointer (&req->cred_origin, g_uri_unref);
+  g_free (req->data_type_id);
+  g_free (req);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
+
+static Request *
+request_new (const char *method,
+             GUri       *uri)
+{
+  Request *req = g_new0 (Request, 1);
+
+  req->method = g_ascii_strup (method ? method : "GET", -1);
+  req->uri = g_uri_ref (uri);
+  req->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) request_header_free);
+  req->cred_headers = g_ptr_array_new_with_free_func ((GDestroyNotify) request_header_free);
+  return req;
+}
+
+typedef struct
+{
+  guint status;
+  SoupMessageHeaders *headers;
+  GBytes *body;
+  JsonNode *json; /* nullable when the body is empty */
+  GUri *uri;
+} Response;
+
+static void
+response_free (Response *response)
+{
+  g_clear_pointer (&response->headers, soup_message_headers_unref);
+  g_clear_pointer (&response->body, g_bytes_unref);
+  g_clear_pointer (&response->json, json_node_unref);
+  g_clear_pointer (&response->uri, g_uri_unref);
+  g_free (response);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Response, response_free)
+
+static void
+append_form_pair (GString    *out,
+                  const char *name,
+                  const char *value)
+{
+  if (out->len > 0)
+    g_string_append_c (out, '&');
+  g_string_append_uri_escaped (out, name, NULL, FALSE);
+  g_string_append_c (out, '=');
+  g_string_append_uri_escaped (out, value ? value : "", NULL, FALSE);
+}
+
+static GBytes *
+request_build_body (Request    *req,
+                    gboolean    with_credentials,
+                    const char **content_type)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  g_autoptr(GList) members = NULL;
+  gboolean any = FALSE;
+
+  if (req->body != NULL)
+    {
+      members = json_object_get_members (req->body);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (body, l->data, json_node_copy (json_object_get_member (req->body, l->data)));
+      any = TRUE;
+      g_clear_pointer (&members, g_list_free);
+    }
+  if (with_credentials && req->cred_body != NULL)
+    {
+      members = json_object_get_members (req->cred_body);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (body, l->data, json_node_copy (json_object_get_member (req->cred_body, l->data)));
+      any = TRUE;
+    }
+  if (!any)
+    return NULL;
+
+  if (req->form || req->form_field != NULL)
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      *content_type = "application/x-www-form-urlencoded";
+      if (req->form_field != NULL)
+        {
+          g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), body);
+          g_autofree char *text = json_to_string (root, FALSE);
+          append_form_pair (out, req->form_field, text);
+        }
+      else
+        {
+          g_autoptr(GList) names = json_object_get_members (body);
+          for (GList *l = names; l != NULL; l = l->next)
+            {
+              JsonNode *node = json_object_get_member (body, l->data);
+              g_autofree char *text = json_scalar_to_string (node);
+
+              if (text == NULL && node != NULL && !JSON_NODE_HOLDS_NULL (node))
+                text = json_to_string (node, FALSE);
+              append_form_pair (out, l->data, text);
+            }
+        }
+      return g_string_free_to_bytes (g_steal_pointer (&out));
+    }
+  else
+    {
+      g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), body);
+      char *text = json_to_string (root, FALSE);
+
+      *content_type = "application/json";
+      return g_bytes_new_take (text, strlen (text));
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Waiting                                                                   */
+
+typedef struct
+{
+  GSource *timeout;
+  GSource *cancel;
+} SleepData;
+
+static void
+sleep_data_free (SleepData *data)
+{
+  if (data->timeout != NULL)
+    {
+      g_source_destroy (data->timeout);
+      g_source_unref (data->timeout);
+    }
+  if (data->cancel != NULL)
+    {
+      g_source_destroy (data->cancel);
+      g_source_unref (data->cancel);
+    }
+  g_free (data);
+}
+
+static gboolean
+sleep_done_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+
+  if (!g_task_return_error_if_cancelled (task))
+    g_task_return_boolean (task, TRUE);
+  /* The task data (and with it both sources) goes with the last reference. */
+  g_task_set_task_data (task, NULL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sleep_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  return sleep_done_cb (user_data);
+}
+
+static void
+sleep_async (guint64             delay_ms,
+             GCancellable       *cancellable,
+             GAsyncReadyCallback callback,
+             gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  SleepData *data = g_new0 (SleepData, 1);
+  GMainContext *context = g_main_context_get_thread_default ();
+
+  g_task_set_source_tag (task, sleep_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) sleep_data_free);
+
+  data->timeout = g_timeout_source_new ((guint) MIN (delay_ms, G_MAXUINT));
+  g_source_set_callback (data->timeout, sleep_done_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (data->timeout, context);
+
+  if (cancellable != NULL)
+    {
+      data->cancel = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->cancel, G_SOURCE_FUNC (sleep_cancelled_cb), g_object_ref (task), g_object_unref);
+      g_source_attach (data->cancel, context);
+    }
+}
+
+static gboolean
+sleep_finish (GAsyncResult *result,
+              GError      **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Error mapping                                                             */
+
+static const struct
+{
+  const char *name;
+  PorticoConnectorError code;
+} code_names[] = {
+  { "not_authorized", PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED },
+  { "forbidden", PORTICO_CONNECTOR_ERROR_FORBIDDEN },
+  { "plan", PORTICO_CONNECTOR_ERROR_PLAN },
+  { "not_found", PORTICO_CONNECTOR_ERROR_NOT_FOUND },
+  { "rate_limited", PORTICO_CONNECTOR_ERROR_RATE_LIMITED },
+  { "server", PORTICO_CONNECTOR_ERROR_SERVER },
+  { "bad_response", PORTICO_CONNECTOR_ERROR_BAD_RESPONSE },
+};
+
+static gboolean
+status_in_list (JsonObject *rate_limit,
+                guint       status)
+{
+  JsonNode *node = rate_limit ? json_object_get_member (rate_limit, "statuses") : NULL;
+  JsonArray *statuses;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return status == 429;
+
+  statuses = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (statuses); i++)
+    if ((guint) json_array_get_int_element (statuses, i) == status)
+      return TRUE;
+  return FALSE;
+}
+
+/* The wait a response asks for, in ms, if it says so: Retry-After (seconds
+ * or an HTTP date), the connector's reset header, or a value in the body. */
+static gboolean
+response_retry_hint (Account            *account,
+                     SoupMessageHeaders *headers,
+                     JsonNode           *json,
+                     guint64            *hint_ms)
+{
+  JsonObject *rate_limit = portico_connector_get_rate_limit (account->connector);
+  const char *header_name = json_object_get_string_or (rate_limit, "retry_after_header", "Retry-After");
+  const char *reset_header = json_object_get_string_or (rate_limit, "reset_header", NULL);
+  JsonNode *body_expr = rate_limit ? json_object_get_member (rate_limit, "body_retry_after") : NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (headers != NULL)
+    {
+      const char *value = soup_message_headers_get_one (headers, header_name);
+
+      if (value == NULL)
+        value = soup_message_headers_get_one (headers, "Retry-After");
+      if (portico_http_parse_retry_after (value, now, hint_ms))
+        return TRUE;
+
+      if (reset_header != NULL)
+        {
+          g_autofree char *text = g_strdup (soup_message_headers_get_one (headers, reset_header));
+          const char *format = json_object_get_string_or (rate_limit, "reset_format", "epoch");
+          guint64 reset;
+
+          if (text != NULL &&
+              g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, G_MAXINT64, &reset, NULL))
+            {
+              if (g_strcmp0 (format, "epoch") == 0)
+                *hint_ms = (gint64) reset > now ? (reset - (guint64) now) * 1000 : 0;
+              else
+                *hint_ms = reset * 1000;
+              return TRUE;
+            }
+        }
+    }
+
+  if (body_expr != NULL && json != NULL)
+    {
+      g_autoptr(JsonNode) node = eval_expr (account, body_expr, json);
+
+      if (node != NULL && JSON_NODE_HOLDS_VALUE (node))
+        {
+          GType type = json_node_get_value_type (node);
+          double seconds = -1;
+
+          if (type == G_TYPE_INT64)
+            seconds = json_node_get_int (node);
+          else if (type == G_TYPE_DOUBLE)
+            seconds = json_node_get_double (node);
+          else if (type == G_TYPE_STRING)
+            seconds = g_ascii_strtod (json_node_get_string (node), NULL);
+          if (seconds >= 0)
+            {
+              *hint_ms = (guint64) (seconds * 1000);
+              return TRUE;
+            }
+        }
+    }
+
+  return FALSE;
+}
+
+static const char *
+data_type_label (const char *data_type_id)
+{
+  if (data_type_id == NULL)
+    return _("the account details");
+  return portico_data_type_label (data_type_id);
+}
+
+/* One sentence per error code, naming the fix. */
+static char *
+error_sentence (Account              *account,
+                Request              *req,
+                PorticoConnectorError code,
+                guint                 status)
+{
+  const char *name = account_name (account);
+  const char *label = data_type_label (req->data_type_id);
+  const char *requirement = req->data_type_id
+    ? portico_connector_get_data_type_requirement (account->connector, req->data_type_id)
+    : NULL;
+  const char *help = portico_connector_get_help (account->connector);
+  guint attempts = account->runtime->max_attempts;
+
+  switch (code)
+    {
+    case PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED:
+      if (req->is_token_request)
+        return g_strdup_printf (_("%s rejected the client ID or client secret. Check both values, "
+                                  "or create a new secret, and reconnect."), name);
+      if (help != NULL && *help != '\0')
+        return g_strdup_printf (_("%s rejected the credentials. Create new ones and reconnect. %s"), name, help);
+      return g_strdup_printf (_("%s rejected the credentials. Create new ones and reconnect."), name);
+
+    case PORTICO_CONNECTOR_ERROR_FORBIDDEN:
+      if (requirement != NULL && *requirement != '\0')
+        return g_strdup_printf (_("%s refused access to %s. %s Give the credentials this permission, "
+                                  "then test again."), name, label, requirement);
+      if (help != NULL && *help != '\0')
+        return g_strdup_printf (_("%s refused access to %s: the credentials lack a permission or scope. %s"),
+                                name, label, help);
+      return g_strdup_printf (_("%s refused access to %s: the credentials lack a permission or scope. "
+                                "Give them the missing permission, then test again."), name, label);
+
+    case PORTICO_CONNECTOR_ERROR_PLAN:
+      if (requirement != NULL && *requirement != '\0')
+        return g_strdup_printf (_("%s does not offer %s on this plan. %s Upgrade the plan, "
+                                  "or connect without %s."), name, label, requirement, label);
+      return g_strdup_printf (_("%s does not offer %s on this plan. Upgrade the plan, "
+                                "or connect without %s."), name, label, label);
+
+    case PORTICO_CONNECTOR_ERROR_NOT_FOUND:
+      return g_strdup_printf (_("%s answered “not found” for %s. Check the subdomain, organization "
+                                "or region you entered."), name, label);
+
+    case PORTICO_CONNECTOR_ERROR_RATE_LIMITED:
+      return g_strdup_printf (_("%s is still limiting requests after %u attempts. Wait a few minutes, "
+                                "then try again."), name, attempts);
+
+    case PORTICO_CONNECTOR_ERROR_SERVER:
+      return g_strdup_printf (_("%s had a server error (HTTP %u) %u times in a row. Try again later; "
+                                "if it persists, check %s’s status page."), name, status, attempts, name);
+
+    case PORTICO_CONNECTOR_ERROR_BAD_RESPONSE:
+      return g_strdup_printf (_("%s sent an answer for %s that Portico cannot read. If an API base URL "
+                                "is set, check it; otherwise report the connector."), name, label);
+
+    default:
+      return g_strdup_printf (_("%s refused the request for %s (HTTP %u). Check the values you entered "
+                                "and the connector’s requirements."), name, label, status);
+    }
+}
+
+/* Maps an error answer: @status is the HTTP status, or the status a 200 body
+ * reports (ok_path). Sets @retry when another attempt may help. */
+static GError *
+map_error_response (Account            *account,
+                    Request            *req,
+                    guint               status,
+                    gboolean            ok_false,
+                    SoupMessageHeaders *headers,
+                    JsonNode           *json,
+                    const char         *token,
+                    gboolean           *retry)
+{
+  JsonObject *errors = portico_connector_get_errors (account->connector);
+  JsonObject *codes = json_object_get_object_or_null (errors, "codes");
+  JsonObject *rate_limit = portico_connector_get_rate_limit (account->connector);
+  g_autofree char *provider_code = NULL;
+  g_autofree char *provider_message = NULL;
+  g_autofree char *sentence = NULL;
+  gboolean mapped = FALSE;
+  PorticoConnectorError code = PORTICO_CONNECTOR_ERROR_FAILED;
+
+  if (req->is_token_request && json != NULL && JSON_NODE_HOLDS_OBJECT (json))
+    {
+      JsonObject *object = json_node_get_object (json);
+
+      provider_code = g_strdup (json_object_get_string_or (object, "error", NULL));
+      provider_message = g_strdup (json_object_get_string_or (object, "error_description", provider_code));
+    }
+  else if (json != NULL && errors != NULL)
+    {
+      provider_code = eval_expr_string (account, json_object_get_member (errors, "code"), json);
+      provider_message = eval_expr_string (account, json_object_get_member (errors, "message"), json);
+    }
+
+  if (provider_code != NULL && codes != NULL && !req->is_token_request)
+    {
+      const char *name = json_object_get_string_or (codes, provider_code, NULL);
+
+      for (guint i = 0; name != NULL && i < G_N_ELEMENTS (code_names); i++)
+        if (g_str_equal (name, code_names[i].name))
+          {
+            code = code_names[i].code;
+            mapped = TRUE;
+          }
+    }
+
+  if (!mapped)
+    {
+      if (req->is_token_request && (status == 400 || status == 401))
+        code = PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED;
+      else if (!ok_false && status_in_list (rate_limit, status))
+        code = PORTICO_CONNECTOR_ERROR_RATE_LIMITED;
+      else if (status == 401)
+        code = PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED;
+      else if (status == 403)
+        code = PORTICO_CONNECTOR_ERROR_FORBIDDEN;
+      else if (status == 404)
+        code = PORTICO_CONNECTOR_ERROR_NOT_FOUND;
+      else if (status == 429)
+        code = PORTICO_CONNECTOR_ERROR_RATE_LIMITED;
+      else if (status >= 500 && status < 600)
+        code = PORTICO_CONNECTOR_ERROR_SERVER;
+      else
+        code = PORTICO_CONNECTOR_ERROR_FAILED;
+    }
+
+  *retry = code == PORTICO_CONNECTOR_ERROR_RATE_LIMITED || code == PORTICO_CONNECTOR_ERROR_SERVER;
+
+  sentence = error_sentence (account, req, code, status);
+  if (provider_message != NULL && *provider_message != '\0')
+    {
+      g_autofree char *clean = account_redact (account, provider_message, token);
+
+      if (g_utf8_strlen (clean, -1) > PROVIDER_MESSAGE_MAX)
+        {
+          char *end = g_utf8_offset_to_pointer (clean, PROVIDER_MESSAGE_MAX);
+          *end = '\0';
+        }
+      g_debug ("%s answered %u (%s): %s", account_name (account), status,
+               provider_code ? provider_code : "no code", clean);
+      return g_error_new (PORTICO_CONNECTOR_ERROR, code, _("%s (%s said: “%s”)"),
+                          sentence, account_name (account), clean);
+    }
+
+  g_debug ("%s answered %u (%s)", account_name (account), status, provider_code ? provider_code : "no code");
+  return g_error_new_literal (PORTICO_CONNECTOR_ERROR, code, sentence);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Sending one logical request: auth, queue, timeout, redirects, retries     */
+
+typedef struct
+{
+  Account *account;
+  Request *req;
+  GUri *uri;              /* current, after redirects */
+  char *method;           /* current */
+  gboolean with_body;
+  guint attempt;
+  guint redirects;
+  gboolean token_refreshed;
+  char *token;
+  SoupMessage *msg;
+  char *host_key;
+  gboolean queued;
+  gulong queue_cancel_id;
+  GCancellable *attempt_cancellable;
+  gulong cancel_id;
+  GSource *timeout_source;
+  gboolean timed_out;
+} SendOp;
+
+static void
+send_op_free (SendOp *op)
+{
+  g_assert (!op->queued);
+  g_assert (op->timeout_source == NULL);
+  g_clear_pointer (&op->account, account_unref);
+  g_clear_pointer (&op->req, request_free);
+  g_clear_pointer (&op->uri, g_uri_unref);
+  g_free (op->method);
+  g_free (op->token);
+  g_clear_object (&op->msg);
+  g_free (op->host_key);
+  g_clear_object (&op->attempt_cancellable);
+  g_free (op);
+}
+
+static void send_step (GTask *task);
+static void send_queue (GTask *task);
+static void token_get_async (Account            *account,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data);
+static char *token_get_finish (GAsyncResult *result,
+                               GError      **error);
+static void token_invalidate (Account    *account,
+                              const char *token);
+
+static gboolean
+send_op_credentials_allowed (SendOp *op)
+{
+  return portico_http_same_origin (op->uri, op->req->cred_origin);
+}
+
+static void
+send_async (Account            *account,
+            Request            *req, /* transfer full */
+            GCancellable       *cancellable,
+            GAsyncReadyCallback callback,
+            gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (account->runtime, cancellable, callback, user_data);
+  SendOp *op = g_new0 (SendOp, 1);
+
+  g_task_set_source_tag (task, send_async);
+  op->account = account_ref (account);
+  op->req = req;
+  op->uri = g_uri_ref (req->uri);
+  op->method = g_strdup (req->method);
+  op->with_body = TRUE;
+  g_task_set_task_data (task, op, (GDestroyNotify) send_op_free);
+
+  send_step (task);
+}
+
+static Response *
+send_finish (GAsyncResult *result,
+             GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+send_token_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SendOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  g_free (op->token);
+  op->token = token_get_finish (result, &error);
+  if (op->token == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  send_queue (task);
+}
+
+static void
+send_step (GTask *task)
+{
+  SendOp *op = g_task_get_task_data (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (op->req->use_token && op->token == NULL && send_op_credentials_allowed (op))
+    {
+      token_get_async (op->account, g_task_get_cancellable (task), send_token_cb, g_object_ref (task));
+      return;
+    }
+
+  send_queue (task);
+}
+
+static void send_attempt (GTask *task);
+
+static HostSlot *
+runtime_host_slot (PorticoRuntime *self,
+                   const char     *key)
+{
+  HostSlot *slot = g_hash_table_lookup (self->hosts, key);
+
+  if (slot == NULL)
+    {
+      slot = g_new0 (HostSlot, 1);
+      g_queue_init (&slot->waiting);
+      g_hash_table_insert (self->hosts, g_strdup (key), slot);
+    }
+  return slot;
+}
+
+static gboolean
+send_queued_cancelled_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  SendOp *op = g_task_get_task_data (task);
+  PorticoRuntime *self = g_task_get_source_object (task);
+
+  if (op->queued)
+    {
+      HostSlot *slot = runtime_host_slot (self, op->host_key);
+
+      op->queued = FALSE;
+      if (op->queue_cancel_id != 0)
+        {
+          g_cancellable_disconnect (g_task_get_cancellable (task), op->queue_cancel_id);
+          op->queue_cancel_id = 0;
+        }
+      if (g_queue_remove (&slot->waiting, task))
+        g_object_unref (task);
+      g_task_return_error_if_cancelled (task);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+send_queued_cancelled_cb (GCancellable *cancellable,
+                          gpointer      user_data)
+{
+  GTask *task = user_data;
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_callback (source, send_queued_cancelled_idle, g_object_ref (task), g_object_unref);
+  g_source_attach (source, g_task_get_context (task));
+  g_source_unref (source);
+}
+
+static void
+runtime_release_slot (PorticoRuntime *self,
+                      const char     *key)
+{
+  HostSlot *slot = runtime_host_slot (self, key);
+
+  g_assert (slot->active > 0);
+  slot->active--;
+
+  while (slot->active < MAX (self->max_per_host, 1) && !g_queue_is_empty (&slot->waiting))
+    {
+      g_autoptr(GTask) next = g_queue_pop_head (&slot->waiting);
+      SendOp *op = g_task_get_task_data (next);
+
+      op->queued = FALSE;
+      if (op->queue_cancel_id != 0)
+        {
+          g_cancellable_disconnect (g_task_get_cancellable (next), op->queue_cancel_id);
+          op->queue_cancel_id = 0;
+        }
+      if (g_task_return_error_if_cancelled (next))
+        continue;
+      slot->active++;
+      send_attempt (next);
+    }
+}
+
+static void
+send_queue (GTask *task)
+{
+  PorticoRuntime *self = g_task_get_source_object (task);
+  SendOp *op = g_task_get_task_data (task);
+  HostSlot *slot;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_free (op->host_key);
+  op->host_key = portico_http_origin_key (op->uri);
+  slot = runtime_host_slot (self, op->host_key);
+
+  if (slot->active < MAX (self->max_per_host, 1))
+    {
+      slot->active++;
+      send_attempt (task);
+      return;
+    }
+
+  op->queued = TRUE;
+  g_queue_push_tail (&slot->waiting, g_object_ref (task));
+  if (cancellable != NULL)
+    op->queue_cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (send_queued_cancelled_cb),
+                                                 g_object_ref (task), g_object_unref);
+}
+
+static void
+forward_cancel_cb (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static gboolean
+send_timeout_cb (gpointer user_data)
+{
+  SendOp *op = user_data;
+
+  op->timed_out = TRUE;
+  g_cancellable_cancel (op->attempt_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+send_attempt_cleanup (GTask *task)
+{
+  SendOp *op = g_task_get_task_data (task);
+
+  if (op->cancel_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), op->cancel_id);
+      op->cancel_id = 0;
+    }
+  if (op->timeout_source != NULL)
+    {
+      g_source_destroy (op->timeout_source);
+      g_clear_pointer (&op->timeout_source, g_source_unref);
+    }
+}
+
+static void send_sent_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+static void
+send_attempt (GTask *task)
+{
+  PorticoRuntime *self = g_task_get_source_object (task);
+  SendOp *op = g_task_get_task_data (task);
+  gboolean credentials = send_op_credentials_allowed (op);
+  SoupMessageHeaders *headers;
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  op->attempt++;
+  op->timed_out = FALSE;
+  g_clear_object (&op->msg);
+  op->msg = soup_message_new_from_uri (op->method, op->uri);
+  soup_message_add_flags (op->msg, SOUP_MESSAGE_NO_REDIRECT);
+  headers = soup_message_get_request_headers (op->msg);
+  soup_message_headers_replace (headers, "Accept", "application/json");
+
+  for (guint i = 0; i < op->req->headers->len; i++)
+    {
+      RequestHeader *header = g_ptr_array_index (op->req->headers, i);
+      if (!header->credential || credentials)
+        soup_message_headers_replace (headers, header->name, header->value);
+    }
+  if (credentials)
+    {
+      for (guint i = 0; i < op->req->cred_headers->len; i++)
+        {
+          RequestHeader *header = g_ptr_array_index (op->req->cred_headers, i);
+          soup_message_headers_replace (headers, header->name, header->value);
+        }
+      if (op->req->use_token && op->token != NULL)
+        {
+          g_autofree char *bearer = g_strconcat ("Bearer ", op->token, NULL);
+          soup_message_headers_replace (headers, "Authorization", bearer);
+        }
+    }
+
+  if (op->with_body)
+    {
+      const char *content_type = NULL;
+      g_autoptr(GBytes) body = request_build_body (op->req, credentials, &content_type);
+
+      if (body != NULL)
+        soup_message_set_request_body_from_bytes (op->msg, content_type, body);
+    }
+
+  g_debug ("%s %s%s (attempt %u)", op->method, g_uri_get_host (op->uri), g_uri_get_path (op->uri), op->attempt);
+
+  g_clear_object (&op->attempt_cancellable);
+  op->attempt_cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    op->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (forward_cancel_cb),
+                                           g_object_ref (op->attempt_cancellable), g_object_unref);
+  if (self->timeout > 0)
+    {
+      op->timeout_source = g_timeout_source_new ((guint) MIN ((guint64) self->timeout * 1000, G_MAXUINT));
+      g_source_set_callback (op->timeout_source, send_timeout_cb, op, NULL);
+      g_source_attach (op->timeout_source, g_task_get_context (task));
+    }
+
+  soup_session_send_and_read_async (self->session, op->msg, G_PRIORITY_DEFAULT,
+                                    op->attempt_cancellable, send_sent_cb, g_object_ref (task));
+}
+
+static void
+send_retry_sleep_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!sleep_finish (result, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  send_step (task);
+}
+
+/* Tries again after @hint_ms (capped), or after a jittered backoff. */
+static void
+send_retry_later (GTask   *task,
+                  gboolean has_hint,
+                  guint64  hint_ms)
+{
+  PorticoRuntime *self = g_task_get_source_object (task);
+  SendOp *op = g_task_get_task_data (task);
+  guint64 delay;
+
+  if (has_hint)
+    delay = MIN (hint_ms, (guint64) self->max_retry_delay_ms);
+  else
+    delay = portico_http_backoff_ms (op->attempt, self->retry_base_ms, self->max_retry_delay_ms);
+
+  g_debug ("Retrying %s%s in %" G_GUINT64_FORMAT " ms", g_uri_get_host (op->uri), g_uri_get_path (op->uri), delay);
+  sleep_async (delay, g_task_get_cancellable (task), send_retry_sleep_cb, g_object_ref (task));
+}
+
+static gboolean
+is_redirect (guint status)
+{
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+static void
+send_follow_redirect (GTask      *task,
+                      const char *location)
+{
+  SendOp *op = g_task_get_task_data (task);
+  g_autoptr(GUri) target = NULL;
+  guint status = soup_message_get_status (op->msg);
+  const char *scheme;
+
+  if (++op->redirects > MAX_REDIRECTS)
+    {
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                               _("%s redirected the request too many times. Check the address "
+                                 "(and the API base URL, if set)."), account_name (op->account));
+      return;
+    }
+
+  target = location ? g_uri_parse_relative (op->uri, location, PORTICO_HTTP_URI_FLAGS, NULL) : NULL;
+  scheme = target ? g_uri_get_scheme (target) : NULL;
+  if (target == NULL || g_uri_get_host (target) == NULL ||
+      !(g_ascii_strcasecmp (scheme, "https") == 0 ||
+        (g_ascii_strcasecmp (scheme, "http") == 0 && portico_http_host_is_loopback (g_uri_get_host (target)))))
+    {
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                               _("%s redirected the request to an address that is not secure or not valid. "
+                                 "Check the address (and the API base URL, if set)."), account_name (op->account));
+      return;
+    }
+
+  if (status == 303 || ((status == 301 || status == 302) && g_str_equal (op->method, "POST")))
+    {
+      g_free (op->method);
+      op->method = g_strdup ("GET");
+      op->with_body = FALSE;
+    }
+
+  if (!portico_http_same_origin (target, op->req->cred_origin))
+    g_debug ("Redirect to another origin (%s): credentials are not sent there", g_uri_get_host (target));
+
+  g_uri_unref (op->uri);
+  op->uri = g_steal_pointer (&target);
+  send_step (task);
+}
+
+static void
+send_sent_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoRuntime *self = g_task_get_source_object (task);
+  SendOp *op = g_task_get_task_data (task);
+  Account *account = op->account;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  gboolean parse_failed = FALSE;
+  SoupMessageHeaders *headers;
+  guint status;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+  send_attempt_cleanup (task);
+  runtime_release_slot (self, op->host_key);
+
+  if (body == NULL)
+    {
+      if (op->timed_out)
+        {
+          g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_TIMEOUT,
+                                   _("%s did not answer within %u seconds. Try again later; if it keeps "
+                                     "happening, check your network connection."),
+                                   account_name (account), self->timeout);
+          return;
+        }
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      if (portico_http_transport_error_is_transient (error) && op->attempt < self->max_attempts)
+        {
+          g_debug ("Connection to %s dropped: %s", g_uri_get_host (op->uri), error->message);
+          send_retry_later (task, FALSE, 0);
+          return;
+        }
+      {
+        GError *mapped = NULL;
+        portico_http_set_transport_error (&mapped, error, account_name (account), g_uri_get_host (op->uri));
+        g_task_return_error (task, mapped);
+      }
+      return;
+    }
+
+  status = soup_message_get_status (op->msg);
+  headers = soup_message_get_response_headers (op->msg);
+
+  if (is_redirect (status))
+    {
+      send_follow_redirect (task, soup_message_headers_get_one (headers, "Location"));
+      return;
+    }
+
+  if (status == 401 && op->req->use_token && op->token != NULL && !op->token_refreshed)
+    {
+      /* The cached token may have been revoked or expired early: fetch a
+       * new one once. */
+      op->token_refreshed = TRUE;
+      token_invalidate (account, op->token);
+      g_clear_pointer (&op->token, g_free);
+      send_step (task);
+      return;
+    }
+
+  if (g_bytes_get_size (body) > 0)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      gsize size;
+      const char *data = g_bytes_get_data (body, &size);
+
+      if (json_parser_load_from_data (parser, data, (gssize) size, NULL) && json_parser_get_root (parser) != NULL)
+        json = json_node_ref (json_parser_get_root (parser));
+      else
+        parse_failed = TRUE;
+    }
+
+  if (status >= 200 && status < 300)
+    {
+      JsonObject *errors = portico_connector_get_errors (account->connector);
+      JsonNode *ok_expr = errors ? json_object_get_member (errors, "ok_path") : NULL;
+      g_autoptr(Response) response = NULL;
+
+      if (parse_failed)
+        {
+          g_debug ("%s sent a body that is not JSON (%s)", account_name (account),
+                   soup_message_headers_get_content_type (headers, NULL));
+          g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                                   _("%s sent an answer that is not JSON. If an API base URL is set, "
+                                     "check it; otherwise the service may be down, try again later."),
+                                   account_name (account));
+          return;
+        }
+
+      if (ok_expr != NULL && json != NULL && !op->req->is_token_request)
+        {
+          g_autoptr(JsonNode) ok = eval_expr (account, ok_expr, json);
+          gboolean failed = FALSE;
+          guint reported = status;
+          gboolean ok_false = FALSE;
+
+          if (ok != NULL && JSON_NODE_HOLDS_VALUE (ok))
+            {
+              GType type = json_node_get_value_type (ok);
+
+              if (type == G_TYPE_BOOLEAN && !json_node_get_boolean (ok))
+                {
+                  failed = TRUE;
+                  ok_false = TRUE;
+                }
+              else if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
+                {
+                  /* A numeric status in the body (Expensify's responseCode). */
+                  gint64 value = type == G_TYPE_INT64 ? json_node_get_int (ok) : (gint64) json_node_get_double (ok);
+                  if (value < 200 || value >= 300)
+                    {
+                      failed = TRUE;
+                      reported = (guint) CLAMP (value, 0, 999);
+                    }
+                }
+            }
+
+          if (failed)
+            {
+              gboolean retry = FALSE;
+              guint64 hint = 0;
+              gboolean has_hint;
+              GError *mapped = map_error_response (account, op->req, reported, ok_false, headers,
+                                                   json, op->token, &retry);
+
+              if (retry && op->attempt < self->max_attempts)
+                {
+                  has_hint = response_retry_hint (account, headers, json, &hint);
+                  g_error_free (mapped);
+                  send_retry_later (task, has_hint, hint);
+                  return;
+                }
+              g_task_return_error (task, mapped);
+              return;
+            }
+        }
+
+      response = g_new0 (Response, 1);
+      response->status = status;
+      response->headers = soup_message_headers_ref (headers);
+      response->body = g_bytes_ref (body);
+      response->json = g_steal_pointer (&json);
+      response->uri = g_uri_ref (op->uri);
+      g_task_return_pointer (task, g_steal_pointer (&response), (GDestroyNotify) response_free);
+      return;
+    }
+
+  {
+    gboolean retry = FALSE;
+    guint64 hint = 0;
+    gboolean has_hint;
+    GError *mapped = map_error_response (account, op->req, status, FALSE, headers, json, op->token, &retry);
+
+    if (retry && op->attempt < self->max_attempts)
+      {
+        has_hint = response_retry_hint (account, headers, json, &hint);
+        g_error_free (mapped);
+        send_retry_later (task, has_hint, hint);
+        return;
+      }
+    g_task_return_error (task, mapped);
+  }
+}
+
+/* ------------------------------------------------------------------------ */
+/* OAuth2 client credentials                                                 */
+
+static TokenEntry *
+runtime_token_entry (PorticoRuntime *self,
+                     const char     *key)
+{
+  TokenEntry *entry = g_hash_table_lookup (self->tokens, key);
+
+  if (entry == NULL)
+    {
+      entry = g_new0 (TokenEntry, 1);
+      entry->waiters = g_ptr_array_new ();
+      g_hash_table_insert (self->tokens, g_strdup (key), entry);
+    }
+  return entry;
+}
+
+static void
+token_invalidate (Account    *account,
+                  const char *token)
+{
+  TokenEntry *entry = runtime_token_entry (account->runtime, account->token_key);
+
+  if (entry->token != NULL && g_strcmp0 (entry->token, token) == 0)
+    {
+      memset (entry->token, 0, strlen (entry->token));
+      g_clear_pointer (&entry->token, g_free);
+    }
+}
+
+static Request *
+token_request_new (Account *account)
+{
+  Request *req = request_new ("POST", account->token_uri);
+  g_autoptr(JsonObject) body = json_object_new ();
+
+  req->form = TRUE;
+  req->is_token_request = TRUE;
+  req->cred_origin = g_uri_ref (account->token_uri);
+
+  if (account->token_params == NULL || !json_object_has_member (account->token_params, "grant_type"))
+    json_object_set_string_member (body, "grant_type", "client_credentials");
+  if (account->scope != NULL && *account->scope != '\0')
+    json_object_set_string_member (body, "scope", account->scope);
+  if (account->token_params != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (account->token_params);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (body, l->data, json_node_copy (json_object_get_member (account->token_params, l->data)));
+    }
+  req->body = json_object_ref (body);
+
+  if (account->client_auth_body)
+    {
+      req->cred_body = json_object_new ();
+      json_object_set_string_member (req->cred_body, "client_id", account->client_id);
+      json_object_set_string_member (req->cred_body, "client_secret", account->client_secret);
+    }
+  else
+    {
+      g_autofree char *pair = g_strconcat (account->client_id, ":", account->client_secret, NULL);
+      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
+
+      g_ptr_array_add (req->cred_headers, request_header_new ("Authorization", value, TRUE));
+    }
+
+  return req;
+}
+
+static void token_get_step (GTask *task);
+
+static void
+token_fetched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) fetcher = user_data;
+  Account *account = g_task_get_task_data (fetcher);
+  TokenEntry *entry = runtime_token_entry (account->runtime, account->token_key);
+  g_autoptr(Response) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) waiters = NULL;
+  JsonObject *object_root = NULL;
+
+  entry->fetching = FALSE;
+  waiters = g_steal_pointer (&entry->waiters);
+  entry->waiters = g_ptr_array_new ();
+
+  response = send_finish (result, &error);
+  if (response != NULL)
+    {
+      const char *access_token = NULL;
+
+      if (response->json != NULL && JSON_NODE_HOLDS_OBJECT (response->json))
+        {
+          object_root = json_node_get_object (response->json);
+          access_token = json_object_get_string_or (object_root, "access_token", NULL);
+        }
+      if (access_token == NULL || *access_token == '\0')
+        {
+          g_set_error (&error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                       _("%s did not return an access token. Check the API base URL, if set, "
+                         "and that the client is allowed to use client credentials."),
+                       account_name (account));
+        }
+      else
+        {
+          gint64 expires_in = json_object_get_int_or (object_root, "expires_in", 3600);
+
+          g_free (entry->token);
+          entry->token = g_strdup (access_token);
+          entry->expires_at = g_get_monotonic_time () + expires_in * G_USEC_PER_SEC;
+        }
+    }
+
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      g_autoptr(GTask) waiter = g_ptr_array_index (waiters, i);
+
+      if (error == NULL)
+        g_task_return_pointer (waiter, g_strdup (entry->token), g_free);
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+               !g_cancellable_is_cancelled (g_task_get_cancellable (waiter)))
+        token_get_step (g_steal_pointer (&waiter)); /* the fetcher gave up, not this waiter */
+      else
+        g_task_return_error (waiter, g_error_copy (error));
+    }
+}
+
+/* Takes ownership of @task. */
+static void
+token_get_step (GTask *task)
+{
+  Account *account = g_task_get_task_data (task);
+  TokenEntry *entry = runtime_token_entry (account->runtime, account->token_key);
+
+  if (entry->token != NULL && g_get_monotonic_time () < entry->expires_at - TOKEN_EXPIRY_MARGIN_US)
+    {
+      g_task_return_pointer (task, g_strdup (entry->token), g_free);
+      g_object_unref (task);
+      return;
+    }
+
+  g_ptr_array_add (entry->waiters, task);
+  if (entry->fetching)
+    return;
+
+  entry->fetching = TRUE;
+  send_async (account, token_request_new (account), g_task_get_cancellable (task),
+              token_fetched_cb, g_object_ref (task));
+}
+
+static void
+token_get_async (Account            *account,
+                 GCancellable       *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer            user_data)
+{
+  GTask *task = g_task_new (account->runtime, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, token_get_async);
+  g_task_set_task_data (task, account_ref (account), (GDestroyNotify) account_unref);
+  token_get_step (task);
+}
+
+static char *
+token_get_finish (GAsyncResult *result,
+                  GError      **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Building API requests from a definition                                   */
+
+static void
+append_query_pair (GString    *query,
+                   const char *name,
+                   const char *value)
+{
+  if (query->len > 0)
+    g_string_append_c (query, '&');
+  g_string_append_uri_escaped (query, name, "$[]", FALSE);
+  g_string_append_c (query, '=');
+  g_string_append_uri_escaped (query, value ? value : "", "$,:@/!'()*;", FALSE);
+}
+
+/* @extra_query: name/value pairs appended after the definition's query. */
+static Request *
+build_request (Account    *account,
+               JsonObject *request_def,
+               const char *path_override,
+               gboolean    with_definition_query,
+               GPtrArray  *extra_query,
+               gboolean    with_definition_body,
+               const char *data_type_id,
+               GError    **error)
+{
+  const char *path_template = path_override ? path_override : json_object_get_string_or (request_def, "path", "");
+  const char *encoding = json_object_get_string_or (request_def, "body_encoding", "json");
+  JsonObject *query_def = json_object_get_object_or_null (request_def, "query");
+  JsonObject *body_def = json_object_get_object_or_null (request_def, "body");
+  g_autofree char *path = NULL;
+  g_autoptr(GString) url = NULL;
+  g_autoptr(GString) query = g_string_new (NULL);
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(Request) req = NULL;
+
+  path = expand (account, path_template, TRUE, error);
+  if (path == NULL)
+    return NULL;
+
+  if (with_definition_query && query_def != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (query_def);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *node = json_object_get_member (query_def, l->data);
+          g_autofree char *raw = json_scalar_to_string (node);
+          g_autofree char *value = NULL;
+
+          if (raw == NULL)
+            continue;
+          value = expand (account, raw, FALSE, error);
+          if (value == NULL)
+            return NULL;
+          append_query_pair (query, l->data, value);
+        }
+    }
+  for (guint i = 0; extra_query != NULL && i + 1 < extra_query->len; i += 2)
+    append_query_pair (query, g_ptr_array_index (extra_query, i), g_ptr_array_index (extra_query, i + 1));
+
+  url = g_string_new (account->base_url);
+  if (*path != '\0' && *path != '/')
+    g_string_append_c (url, '/');
+  g_string_append (url, path);
+  if (query->len > 0)
+    {
+      g_string_append_c (url, strchr (path, '?') ? '&' : '?');
+      g_string_append (url, query->str);
+    }
+
+  uri = g_uri_parse (url->str, PORTICO_HTTP_URI_FLAGS, NULL);
+  if (uri == NULL)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                   _("The address for %s is not valid. Check the values you entered."), account_name (account));
+      return NULL;
+    }
+
+  req = request_new (json_object_get_string_or (request_def, "method", "GET"), uri);
+  req->cred_origin = g_uri_ref (account->base_uri);
+  req->use_token = account->oauth;
+  req->data_type_id = g_strdup (data_type_id);
+  req->form = g_strcmp0 (encoding, "form") == 0;
+  req->form_field = g_strdup (json_object_get_string_or (request_def, "form_field", NULL));
+  if (req->form_field != NULL)
+    req->form = TRUE;
+
+  for (guint i = 0; i < account->headers->len; i++)
+    {
+      RequestHeader *header = g_ptr_array_index (account->headers, i);
+      g_ptr_array_add (req->headers, request_header_new (header->name, header->value, header->credential));
+    }
+  if (!account_add_headers (account, json_object_get_object_or_null (request_def, "headers"), req->headers, error))
+    return NULL;
+  for (guint i = 0; i < account->cred_headers->len; i++)
+    {
+      RequestHeader *header = g_ptr_array_index (account->cred_headers, i);
+      g_ptr_array_add (req->cred_headers, request_header_new (header->name, header->value, TRUE));
+    }
+  if (account->cred_body != NULL)
+    req->cred_body = json_object_ref (account->cred_body);
+
+  if (with_definition_body && body_def != NULL)
+    {
+      req->body = expand_object (account, body_def, error);
+      if (req->body == NULL)
+        return NULL;
+    }
+
+  return g_steal_pointer (&req);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Identity                                                                  */
+
+typedef struct
+{
+  char *external_id;
+  char *display_name;
+} Identity;
+
+static void
+identity_free (Identity *identity)
+{
+  g_free (identity->external_id);
+  g_free (identity->display_name);
+  g_free (identity);
+}
+
+static void
+identity_finish_with_root (GTask    *task,
+                           JsonNode *root)
+{
+  Account *account = g_task_get_task_data (task);
+  JsonObject *identity_def = portico_connector_get_identity (account->connector);
+  JsonNode *id_expr = identity_def ? json_object_get_member (identity_def, "id") : NULL;
+  JsonNode *name_expr = identity_def ? json_object_get_member (identity_def, "name") : NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *name = NULL;
+  Identity *identity;
+
+  if (root != NULL)
+    {
+      id = eval_expr_string (account, id_expr, root);
+      name = eval_expr_string (account, name_expr, root);
+    }
+  else
+    {
+      /* No request: the expressions read the field values ({"template"}). */
+      g_autoptr(JsonObject) empty_object = json_object_new ();
+      g_autoptr(JsonNode) empty = json_node_init_object (json_node_alloc (), empty_object);
+      g_autoptr(JsonNode) id_node = id_expr ? portico_expr_eval (id_expr, empty, account->values) : NULL;
+      g_autoptr(JsonNode) name_node = name_expr ? portico_expr_eval (name_expr, empty, account->values) : NULL;
+
+      id = json_scalar_to_string (id_node);
+      name = json_scalar_to_string (name_node);
+    }
+
+  if (id == NULL || *id == '\0')
+    {
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                               _("%s did not say which account these credentials belong to. "
+                                 "If an API base URL is set, check it; otherwise report the connector."),
+                               account_name (account));
+      return;
+    }
+
+  identity = g_new0 (Identity, 1);
+  identity->display_name = (name != NULL && *name != '\0') ? g_steal_pointer (&name) : g_strdup (id);
+  identity->external_id = g_steal_pointer (&id);
+  g_task_return_pointer (task, identity, (GDestroyNotify) identity_free);
+}
+
+static void
+identity_response_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Response) response = send_finish (result, &error);
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (response->json == NULL)
+    {
+      Account *account = g_task_get_task_data (task);
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                               _("%s sent an empty answer for the account details. If an API base URL "
+                                 "is set, check it; otherwise report the connector."),
+                               account_name (account));
+      return;
+    }
+  identity_finish_with_root (task, response->json);
+}
+
+void
+portico_runtime_fetch_identity_async (PorticoRuntime     *self,
+                                      PorticoConnector   *connector,
+                                      GHashTable         *field_values,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  Account *account;
+  JsonObject *identity_def;
+  JsonObject *request_def;
+  Request *req;
+
+  g_return_if_fail (PORTICO_IS_RUNTIME (self));
+  g_return_if_fail (PORTICO_IS_CONNECTOR (connector));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_runtime_fetch_identity_async);
+
+  account = account_new (self, connector, field_values, &error);
+  if (account == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_set_task_data (task, account, (GDestroyNotify) account_unref);
+
+  identity_def = portico_connector_get_identity (connector);
+  request_def = json_object_get_object_or_null (identity_def, "request");
+  if (request_def == NULL)
+    {
+      identity_finish_with_root (task, NULL);
+      return;
+    }
+
+  req = build_request (account, request_def, NULL, TRUE, NULL, TRUE, NULL, &error);
+  if (req == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  send_async (account, req, cancellable, identity_response_cb, g_object_ref (task));
+}
+
+gboolean
+portico_runtime_fetch_identity_finish (PorticoRuntime *self,
+                                       GAsyncResult   *result,
+                                       char          **external_id,
+                                       char          **display_name,
+                                       GError        **error)
+{
+  Identity *identity;
+
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_runtime_fetch_identity_async, FALSE);
+
+  identity = g_task_propagate_pointer (G_TASK (result), error);
+  if (identity == NULL)
+    return FALSE;
+
+  if (external_id != NULL)
+    *external_id = g_steal_pointer (&identity->external_id);
+  if (display_name != NULL)
+    *display_name = g_steal_pointer (&identity->display_name);
+  identity_free (identity);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Data types, page by page                                                  */
+
+typedef struct
+{
+  Account *account;
+  char *data_type_id;
+  JsonObject *request_def;  /* transfer none: the connector is kept alive */
+  JsonObject *pagination;   /* nullable */
+  JsonNode *items_expr;     /* nullable: the body is the array */
+  char *style;
+  guint max_pages;
+  PorticoPageFunc page_func;
+  gpointer page_data;
+  GDestroyNotify page_data_destroy;
+
+  guint pages;
+  gint64 total;
+  GHashTable *seen;         /* cursors and next URLs already used */
+  char *cursor;
+  GUri *next_uri;
+  gint64 number;            /* page number, offset or startIndex */
+} FetchOp;
+
+static void
+fetch_op_free (FetchOp *op)
+{
+  if (op->page_data_destroy != NULL)
+    op->page_data_destroy (op->page_data);
+  g_clear_pointer (&op->account, account_unref);
+  g_free (op->data_type_id);
+  g_free (op->style);
+  g_clear_pointer (&op->seen, g_hash_table_unref);
+  g_free (op->cursor);
+  g_clear_pointer (&op->next_uri, g_uri_unref);
+  g_free (op);
+}
+
+static Request *
+fetch_build_request (FetchOp *op,
+                     GError **error)
+{
+  g_autoptr(GPtrArray) extra = g_ptr_array_new_with_free_func (g_free);
+  const char *param = json_object_get_string_or (op->pagination, "param", NULL);
+  const char *size_param = json_object_get_string_or (op->pagination, "size_param", NULL);
+  gint64 size = json_object_get_int_or (op->pagination, "size", 0);
+  const char *path_override = NULL;
+  gboolean with_query = TRUE;
+  gboolean with_body = TRUE;
+  Request *req;
+
+  if (op->next_uri != NULL)
+    {
+      req = build_request (op->account, op->request_def, NULL, FALSE, NULL, TRUE, op->data_type_id, error);
+      if (req == NULL)
+        return NULL;
+      g_uri_unref (req->uri);
+      req->uri = g_uri_ref (op->next_uri);
+      return req;
+    }
+
+  if (g_strcmp0 (op->style, "cursor") == 0 && op->cursor != NULL)
+    {
+      const char *continue_path = json_object_get_string_or (op->pagination, "continue_path", NULL);
+      gboolean in_body = g_strcmp0 (json_object_get_string_or (op->pagination, "in", "query"), "body") == 0;
+
+      if (continue_path != NULL)
+        {
+          /* A continue endpoint (Dropbox) takes the cursor alone. */
+          path_override = continue_path;
+          with_query = FALSE;
+          with_body = FALSE;
+        }
+      req = build_request (op->account, op->request_def, path_override, with_query,
+                           NULL, with_body, op->data_type_id, error);
+      if (req == NULL)
+        return NULL;
+      if (in_body)
+        {
+          if (req->body == NULL)
+            req->body = json_object_new ();
+          json_object_set_string_member (req->body, param ? param : "cursor", op->cursor);
+        }
+      else
+        {
+          g_autoptr(GString) url = g_string_new (NULL);
+          g_autoptr(GUri) uri = NULL;
+          g_autofree char *base = g_uri_to_string (req->uri);
+
+          g_string_append (url, base);
+          g_string_append_c (url, g_uri_get_query (req->uri) ? '&' : '?');
+          {
+            g_autoptr(GString) pair = g_string_new (NULL);
+            append_query_pair (pair, param ? param : "cursor", op->cursor);
+            g_string_append (url, pair->str);
+          }
+          uri = g_uri_parse (url->str, PORTICO_HTTP_URI_FLAGS, error);
+          if (uri == NULL)
+            {
+              request_free (req);
+              return NULL;
+            }
+          g_uri_unref (req->uri);
+          req->uri = g_steal_pointer (&uri);
+        }
+      return req;
+    }
+
+  if (g_strcmp0 (op->style, "page") == 0 || g_strcmp0 (op->style, "offset") == 0)
+    {
+      if (param != NULL)
+        {
+          g_ptr_array_add (extra, g_strdup (param));
+          g_ptr_array_add (extra, g_strdup_printf ("%" G_GINT64_FORMAT, op->number));
+        }
+      if (size_param != NULL && size > 0)
+        {
+          g_ptr_array_add (extra, g_strdup (size_param));
+          g_ptr_array_add (extra, g_strdup_printf ("%" G_GINT64_FORMAT, size));
+        }
+    }
+  else if (g_strcmp0 (op->style, "scim") == 0)
+    {
+      g_ptr_array_add (extra, g_strdup ("startIndex"));
+      g_ptr_array_add (extra, g_strdup_printf ("%" G_GINT64_FORMAT, op->number));
+      g_ptr_array_add (extra, g_strdup ("count"));
+      g_ptr_array_add (extra, g_strdup_printf ("%" G_GINT64_FORMAT, size > 0 ? size : 100));
+    }
+
+  return build_request (op->account, op->request_def, NULL, TRUE, extra, TRUE, op->data_type_id, error);
+}
+
+static void fetch_next (GTask *task);
+
+static void
+fetch_return_bad (GTask      *task,
+                  const char *what)
+{
+  FetchOp *op = g_task_get_task_data (task);
+
+  g_debug ("Bad page for %s/%s: %s", portico_connector_get_id (op->account->connector), op->data_type_id, what);
+  g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                           _("%s sent an answer for %s that Portico cannot read (%s). If an API base URL "
+                             "is set, check it; otherwise report the connector."),
+                           account_name (op->account), data_type_label (op->data_type_id), what);
+}
+
+/* Resolves a next URL: absolute, or relative to the base URL. */
+static GUri *
+fetch_resolve_next (FetchOp    *op,
+                    GUri       *relative_to,
+                    const char *next)
+{
+  g_autoptr(GUri) resolved = NULL;
+
+  if (relative_to == NULL)
+    {
+      g_autofree char *base = g_strconcat (op->account->base_url, "/", NULL);
+      g_autoptr(GUri) base_uri = g_uri_parse (base, PORTICO_HTTP_URI_FLAGS, NULL);
+
+      if (base_uri == NULL)
+        return NULL;
+      resolved = g_uri_parse_relative (base_uri, next, PORTICO_HTTP_URI_FLAGS, NULL);
+    }
+  else
+    resolved = g_uri_parse_relative (relative_to, next, PORTICO_HTTP_URI_FLAGS, NULL);
+
+  if (resolved == NULL || g_uri_get_host (resolved) == NULL)
+    return NULL;
+  return portico_http_rebase (resolved, op->account->api_base);
+}
+
+/* Records @key; FALSE when it was already seen (a loop). */
+static gboolean
+fetch_remember (FetchOp    *op,
+                const char *key)
+{
+  if (g_hash_table_contains (op->seen, key))
+    return FALSE;
+  g_hash_table_add (op->seen, g_strdup (key));
+  return TRUE;
+}
+
+static void
+fetch_page_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchOp *op = g_task_get_task_data (task);
+  Account *account = op->account;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Response) response = send_finish (result, &error);
+  g_autoptr(JsonNode) items_node = NULL;
+  JsonArray *items;
+  g_autoptr(JsonArray) empty = NULL;
+  guint count;
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (response->json == NULL)
+    {
+      fetch_return_bad (task, _("the body is empty"));
+      return;
+    }
+
+  items_node = eval_expr (account, op->items_expr ? op->items_expr : NULL, response->json);
+  if (op->items_expr == NULL)
+    items_node = json_node_ref (response->json);
+  if (items_node == NULL || JSON_NODE_HOLDS_NULL (items_node))
+    {
+      /* Some providers leave the array out when it is empty (Google). */
+      empty = json_array_new ();
+      items = empty;
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (items_node))
+    items = json_node_get_array (items_node);
+  else
+    {
+      fetch_return_bad (task, _("the list of items is missing"));
+      return;
+    }
+
+  count = json_array_get_length (items);
+  op->pages++;
+  op->total += count;
+
+  if (op->page_func != NULL &&
+      !op->page_func (op->data_type_id, op->pages - 1, response->body, items, op->page_data, &error))
+    {
+      if (error == NULL)
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if (op->max_pages > 0 && op->pages >= op->max_pages)
+    goto done;
+
+  if (g_strcmp0 (op->style, "link_header") == 0)
+    {
+      const char *link = soup_message_headers_get_list (response->headers, "Link");
+      g_autofree char *next = portico_http_parse_link_next (link);
+      g_autofree char *key = NULL;
+
+      if (next == NULL)
+        goto done;
+      g_clear_pointer (&op->next_uri, g_uri_unref);
+      op->next_uri = fetch_resolve_next (op, response->uri, next);
+      if (op->next_uri == NULL)
+        {
+          fetch_return_bad (task, _("the next-page link is not valid"));
+          return;
+        }
+      key = g_uri_to_string (op->next_uri);
+      if (!fetch_remember (op, key))
+        {
+          fetch_return_bad (task, _("the next-page link repeats"));
+          return;
+        }
+    }
+  else if (g_strcmp0 (op->style, "cursor") == 0)
+    {
+      JsonNode *has_more_expr = json_object_get_member (op->pagination, "has_more_path");
+      g_autofree char *cursor = eval_expr_string (account, json_object_get_member (op->pagination, "cursor_path"),
+                                                  response->json);
+
+      if (has_more_expr != NULL)
+        {
+          g_autoptr(JsonNode) has_more = eval_expr (account, has_more_expr, response->json);
+          if (!json_node_is_true (has_more))
+            goto done;
+        }
+      if (cursor == NULL || *cursor == '\0')
+        goto done;
+      if (!fetch_remember (op, cursor))
+        {
+          fetch_return_bad (task, _("the page cursor repeats"));
+          return;
+        }
+      g_free (op->cursor);
+      op->cursor = g_steal_pointer (&cursor);
+    }
+  else if (g_strcmp0 (op->style, "next_url") == 0)
+    {
+      JsonNode *done_expr = json_object_get_member (op->pagination, "done_path");
+      g_autofree char *next = NULL;
+      g_autofree char *key = NULL;
+
+      if (done_expr != NULL)
+        {
+          g_autoptr(JsonNode) done_node = eval_expr (account, done_expr, response->json);
+          if (json_node_is_true (done_node))
+            goto done;
+        }
+      next = eval_expr_string (account, json_object_get_member (op->pagination, "next_path"), response->json);
+      if (next == NULL || *next == '\0')
+        goto done;
+      g_clear_pointer (&op->next_uri, g_uri_unref);
+      op->next_uri = fetch_resolve_next (op, NULL, next);
+      if (op->next_uri == NULL)
+        {
+          fetch_return_bad (task, _("the next-page address is not valid"));
+          return;
+        }
+      key = g_uri_to_string (op->next_uri);
+      if (!fetch_remember (op, key))
+        {
+          fetch_return_bad (task, _("the next-page address repeats"));
+          return;
+        }
+    }
+  else if (g_strcmp0 (op->style, "page") == 0)
+    {
+      gint64 size = json_object_get_int_or (op->pagination, "size", 0);
+      gint64 start = json_object_get_int_or (op->pagination, "start", 1);
+      JsonNode *total_pages_expr = json_object_get_member (op->pagination, "total_pages_path");
+
+      if (count == 0 || (size > 0 && count < size))
+        goto done;
+      if (total_pages_expr != NULL)
+        {
+          g_autofree char *text = eval_expr_string (account, total_pages_expr, response->json);
+          gint64 total_pages;
+
+          if (text != NULL && g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, &total_pages, NULL) &&
+              op->number >= start + total_pages - 1)
+            goto done;
+        }
+      op->number++;
+    }
+  else if (g_strcmp0 (op->style, "offset") == 0)
+    {
+      gint64 size = json_object_get_int_or (op->pagination, "size", 0);
+      JsonNode *total_expr = json_object_get_member (op->pagination, "total_path");
+
+      if (count == 0 || (size > 0 && count < size))
+        goto done;
+      if (total_expr != NULL)
+        {
+          g_autofree char *text = eval_expr_string (account, total_expr, response->json);
+          gint64 total;
+
+          if (text != NULL && g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, &total, NULL) &&
+              op->number + count >= total)
+            goto done;
+        }
+      op->number += count;
+    }
+  else if (g_strcmp0 (op->style, "scim") == 0)
+    {
+      JsonObject *root = JSON_NODE_HOLDS_OBJECT (response->json) ? json_node_get_object (response->json) : NULL;
+      gint64 total = json_object_get_int_or (root, "totalResults", -1);
+      gint64 per_page = json_object_get_int_or (root, "itemsPerPage", count);
+      gint64 start_index = json_object_get_int_or (root, "startIndex", op->number);
+
+      if (count == 0 || per_page <= 0 || total < 0 || start_index + per_page > total)
+        goto done;
+      op->number = start_index + per_page;
+    }
+  else
+    goto done;
+
+  if (op->pages >= PORTICO_RUNTIME_MAX_PAGES)
+    {
+      fetch_return_bad (task, _("there are too many pages"));
+      return;
+    }
+
+  fetch_next (g_steal_pointer (&task));
+  return;
+
+done:
+  g_task_return_int (task, op->total);
+}
+
+/* Takes ownership of @task. */
+static void
+fetch_next (GTask *task)
+{
+  FetchOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  Request *req;
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  req = fetch_build_request (op, &error);
+  if (req == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      g_object_unref (task);
+      return;
+    }
+  send_async (op->account, req, g_task_get_cancellable (task), fetch_page_cb, task);
+}
+
+void
+portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
+                                       PorticoConnector   *connector,
+                                       GHashTable         *field_values,
+                                       const char         *data_type_id,
+                                       guint               max_pages,
+                                       PorticoPageFunc     page_func,
+                                       gpointer            page_data,
+                                       GDestroyNotify      page_data_destroy,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  FetchOp *op;
+
+  g_return_if_fail (PORTICO_IS_RUNTIME (self));
+  g_return_if_fail (PORTICO_IS_CONNECTOR (connector));
+  g_return_if_fail (data_type_id != NULL);
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_runtime_fetch_data_type_async);
+
+  op = g_new0 (FetchOp, 1);
+  op->data_type_id = g_strdup (data_type_id);
+  op->max_pages = max_pages;
+  op->page_func = page_func;
+  op->page_data = page_data;
+  op->page_data_destroy = page_data_destroy;
+  op->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_task_set_task_data (task, op, (GDestroyNotify) fetch_op_free);
+
+  op->account = account_new (self, connector, field_values, &error);
+  if (op->account == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The connector resolves request_from: a data type served by another
+   * one's request (custom fields with the users) reads that request. */
+  op->request_def = portico_connector_get_data_type_request (connector, data_type_id);
+  if (op->request_def == NULL)
+    {
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                               _("The %s connector does not describe how to read %s. Update the connector file."),
+                               portico_connector_get_name (connector), data_type_label (data_type_id));
+      return;
+    }
+  op->pagination = portico_connector_get_data_type_pagination (connector, data_type_id);
+  op->style = g_strdup (json_object_get_string_or (op->pagination, "style", "none"));
+  op->items_expr = portico_connector_get_data_type_items (connector, data_type_id);
+  if (op->items_expr != NULL && JSON_NODE_HOLDS_VALUE (op->items_expr) &&
+      json_node_get_value_type (op->items_expr) == G_TYPE_STRING &&
+      *json_node_get_string (op->items_expr) == '\0')
+    op->items_expr = NULL;
+
+  if (g_strcmp0 (op->style, "page") == 0)
+    op->number = json_object_get_int_or (op->pagination, "start", 1);
+  else if (g_strcmp0 (op->style, "offset") == 0)
+    op->number = json_object_get_int_or (op->pagination, "start", 0);
+  else if (g_strcmp0 (op->style, "scim") == 0)
+    op->number = 1;
+
+  fetch_next (g_steal_pointer (&task));
+}
+
+gint64
+portico_runtime_fetch_data_type_finish (PorticoRuntime *self,
+                                        GAsyncResult   *result,
+                                        GError        **error)
+{
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (self), -1);
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_runtime_fetch_data_type_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* GObject                                                                   */
+
+static void
+portico_runtime_finalize (GObject *object)
+{
+  PorticoRuntime *self = PORTICO_RUNTIME (object);
+
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->hosts, g_hash_table_unref);
+  g_clear_pointer (&self->tokens, g_hash_table_unref);
+
+  G_OBJECT_CLASS (portico_runtime_parent_class)->finalize (object);
+}
+
+static void
+portico_runtime_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PorticoRuntime *self = PORTICO_RUNTIME (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_PER_HOST:
+      g_value_set_uint (value, self->max_per_host);
+      break;
+    case PROP_TIMEOUT:
+      g_value_set_uint (value, self->timeout);
+      break;
+    case PROP_RETRY_BASE_MS:
+      g_value_set_uint (value, self->retry_base_ms);
+      break;
+    case PROP_MAX_RETRY_DELAY_MS:
+      g_value_set_uint (value, self->max_retry_delay_ms);
+      break;
+    case PROP_MAX_ATTEMPTS:
+      g_value_set_uint (value, self->max_attempts);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+set_uint_prop (PorticoRuntime *self,
+               guint          *field,
+               guint           value,
+               guint           prop_id)
+{
+  if (*field == value)
+    return;
+  *field = value;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
+static void
+portico_runtime_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PorticoRuntime *self = PORTICO_RUNTIME (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_PER_HOST:
+      set_uint_prop (self, &self->max_per_host, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_TIMEOUT:
+      set_uint_prop (self, &self->timeout, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_RETRY_BASE_MS:
+      set_uint_prop (self, &self->retry_base_ms, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_RETRY_DELAY_MS:
+      set_uint_prop (self, &self->max_retry_delay_ms, g_value_get_uint (value), prop_id);
+      break;
+    case PROP_MAX_ATTEMPTS:
+      set_uint_prop (self, &self->max_attempts, g_value_get_uint (value), prop_id);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_runtime_class_init (PorticoRuntimeClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = portico_runtime_finalize;
+  object_class->get_property = portico_runtime_get_property;
+  object_class->set_property = portico_runtime_set_property;
+
+  properties[PROP_MAX_PER_HOST] =
+    g_param_spec_uint ("max-per-host", NULL, NULL, 1, 64, 4,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TIMEOUT] =
+    g_param_spec_uint ("timeout", NULL, NULL, 0, 3600, 30,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RETRY_BASE_MS] =
+    g_param_spec_uint ("retry-base-ms", NULL, NULL, 0, G_MAXUINT, 1000,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_RETRY_DELAY_MS] =
+    g_param_spec_uint ("max-retry-delay-ms", NULL, NULL, 0, G_MAXUINT, 60000,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MAX_ATTEMPTS] =
+    g_param_spec_uint ("max-attempts", NULL, NULL, 1, 100, 5,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+portico_runtime_init (PorticoRuntime *self)
+{
+  self->max_per_host = 4;
+  self->timeout = 30;
+  self->retry_base_ms = 1000;
+  self->max_retry_delay_ms = 60000;
+  self->max_attempts = 5;
+
+  /* The session's own per-host limit sits above ours, so that our queue
+   * (with its per-attempt timeout started only once a slot is free) decides.
+   * No SoupLogger: header logging would print credentials. */
+  self->session = soup_session_new_with_options ("user-agent", "Portico/" PACKAGE_VERSION,
+                                                 "max-conns", 256,
+                                                 "max-conns-per-host", 64,
+                                                 "timeout", 0,
+                                                 NULL);
+  self->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) host_slot_free);
+  self->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) token_entry_free);
+}
+
+PorticoRuntime *
+portico_runtime_new (void)
+{
+  return g_object_new (PORTICO_TYPE_RUNTIME, NULL);
+}
+
+SoupSession *
+portico_runtime_get_session (PorticoRuntime *self)
+{
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (self), NULL);
+  return self->session;
+}
+
+guint
+portico_runtime_get_max_per_host (PorticoRuntime *self)
+{
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (self), 0);
+  return self->max_per_host;
+}
+
+void
+portico_runtime_set_max_per_host (PorticoRuntime *self,
+                                  guint           max_per_host)
+{
+  g_return_if_fail (PORTICO_IS_RUNTIME (self));
+  set_uint_prop (self, &self->max_per_host, CLAMP (max_per_host, 1, 64), PROP_MAX_PER_HOST);
+}
+
+guint
+portico_runtime_get_timeout (PorticoRuntime *self)
+{
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (self), 0);
+  return self->timeout;
+}
+
+void
+portico_runtime_set_timeout (PorticoRuntime *self,
+                             guint           timeout_seconds)
+{
+  g_return_if_fail (PORTICO_IS_RUNTIME (self));
+  set_uint_prop (self, &self->timeout, timeout_seconds, PROP_TIMEOUT);
+}
+
+void
+portico_runtime_clear_tokens (PorticoRuntime *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (PORTICO_IS_RUNTIME (self));
+
+  /* Entries being fetched stay: their waiters are still attached. */
+  g_hash_table_iter_init (&iter, self->tokens);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TokenEntry *entry = value;
+      if (entry->token != NULL)
+        {
+          memset (entry->token, 0, strlen (entry->token));
+          g_clear_pointer (&entry->token, g_free);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/* portico-runtime.h: the one generic interpreter of connector definitions.
+ *
+ * A PorticoRuntime owns one SoupSession and runs every request of every
+ * account through it: templating, api_base_url, auth (header, basic, body,
+ * OAuth2 client credentials with a token cache), a per-host concurrency limit,
+ * a per-request timeout, retries with capped jittered backoff honouring the
+ * provider's rate-limit hints, redirects that never carry credentials to
+ * another origin, pagination, and the mapping of provider errors to
+ * PORTICO_CONNECTOR_ERROR codes with sentences that name the fix.
+ *
+ * Field values are a GHashTable (char* → char*) holding secret and
+ * non-secret values alike; the runtime never logs or reports them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+#include "portico-connector.h"
+#include "portico-errors.h"
+
+G_BEGIN_DECLS
+
+#define PORTICO_TYPE_RUNTIME (portico_runtime_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoRuntime, portico_runtime, PORTICO, RUNTIME, GObject)
+
+/* Called on the thread-default main context of the caller of
+ * portico_runtime_fetch_data_type_async(), once per page, in order.
+ * @body is the page's raw body, @items the items of the page (transfer none;
+ * keep a ref to use them later). Return FALSE and set @error to stop: the
+ * fetch then fails with that error. */
+typedef gboolean (*PorticoPageFunc) (const char *data_type_id,
+                                     guint       page_index,
+                                     GBytes     *body,
+                                     JsonArray  *items,
+                                     gpointer    user_data,
+                                     GError    **error);
+
+/* A safety net: no data type is read past this many pages. */
+#define PORTICO_RUNTIME_MAX_PAGES 100000
+
+PorticoRuntime *portico_runtime_new (void);
+
+SoupSession *portico_runtime_get_session (PorticoRuntime *self); /* transfer none */
+
+/* Properties (also settable with g_object_set):
+ *   "max-per-host"        guint, concurrent requests per origin (4)
+ *   "timeout"             guint, seconds per request attempt (30)
+ *   "retry-base-ms"       guint, first backoff delay (1000)
+ *   "max-retry-delay-ms"  guint, cap of every wait, hints included (60000)
+ *   "max-attempts"        guint, attempts per request (5) */
+guint portico_runtime_get_max_per_host (PorticoRuntime *self);
+void portico_runtime_set_max_per_host (PorticoRuntime *self,
+                                       guint           max_per_host);
+guint portico_runtime_get_timeout (PorticoRuntime *self);
+void portico_runtime_set_timeout (PorticoRuntime *self,
+                                  guint           timeout_seconds);
+
+/* Forgets every cached OAuth2 token. */
+void portico_runtime_clear_tokens (PorticoRuntime *self);
+
+/* The account's external id and display name (connectors/README.md
+ * "Identity"). Without an identity request no HTTP request is made. */
+void portico_runtime_fetch_identity_async (PorticoRuntime     *self,
+                                           PorticoConnector   *connector,
+                                           GHashTable         *field_values,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gboolean portico_runtime_fetch_identity_finish (PorticoRuntime *self,
+                                                GAsyncResult   *result,
+                                                char          **external_id,
+                                                char          **display_name,
+                                                GError        **error);
+
+/* Reads @data_type_id page by page (@max_pages 0 = all), calling @page_func
+ * for each page. @page_data_destroy is called when the operation ends. */
+void portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
+                                            PorticoConnector   *connector,
+                                            GHashTable         *field_values,
+                                            const char         *data_type_id,
+                                            guint               max_pages,
+                                            PorticoPageFunc     page_func,
+                                            gpointer            page_data,
+                                            GDestroyNotify      page_data_destroy,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+/* Returns the total number of items read, or -1 with @error set. */
+gint64 portico_runtime_fetch_data_type_finish (PorticoRuntime *self,
+                                               GAsyncResult   *result,
+                                               GError        **error);
+
+G_END_DECLS
