@@ -17,9 +17,13 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <gio/gunixinputstream.h>
+
+#include <unistd.h>
 
 #include "portico-catalog.h"
 #include "portico-credentials.h"
+#include "portico-engine.h"
 #include "portico-store.h"
 
 #include "portico-cli-table.h"
@@ -35,6 +39,7 @@ typedef struct
   char *db_path; /* nullable: the GUI's database */
   gboolean demo;
   PorticoStore *store;
+  PorticoEngine *engine;
 } Cli;
 
 static const char usage_text[] =
@@ -87,13 +92,6 @@ static int
 fail (const GError *error)
 {
   g_printerr ("portico-cli: %s\n", error->message);
-  return EXIT_FAILURE_;
-}
-
-static int
-not_implemented (void)
-{
-  g_printerr ("portico-cli: %s\n", _("this command is not implemented yet."));
   return EXIT_FAILURE_;
 }
 
@@ -722,30 +720,577 @@ cmd_disconnect (Cli      *cli,
   return EXIT_OK;
 }
 
-/* ---- Engine commands (wired to the engine by the lead) ------------------------------ */
+/* ---- Engine commands ---------------------------------------------------------------- */
+
+static PorticoEngine *
+cli_get_engine (Cli     *cli,
+                GError **error)
+{
+  if (cli->engine == NULL)
+    {
+      g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+      g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
+      PorticoStore *store = cli_get_store (cli, error);
+
+      if (store == NULL)
+        return NULL;
+
+      portico_catalog_load_default (catalog);
+      portico_credentials_set_demo (cli->demo);
+      cli->engine = portico_engine_new (store, catalog, runtime);
+    }
+  return cli->engine;
+}
+
+/* The CLI has no main loop of its own: each async call runs one here. */
+typedef struct
+{
+  GMainLoop *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+static GAsyncResult *
+wait_run (Wait *wait)
+{
+  if (wait->result == NULL)
+    g_main_loop_run (wait->loop);
+  return wait->result;
+}
+
+static void
+wait_clear (Wait *wait)
+{
+  g_clear_pointer (&wait->loop, g_main_loop_unref);
+  g_clear_object (&wait->result);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Wait, wait_clear)
+
+#define WAIT_INIT { g_main_loop_new (NULL, FALSE), NULL }
+
+static char *
+field_env_name (const char *field_id)
+{
+  g_autofree char *upper = g_ascii_strup (field_id, -1);
+
+  return g_strconcat ("PORTICO_FIELD_", upper, NULL);
+}
+
+/* Field values: --set for non-secret fields, the environment or KEY=VALUE
+ * lines on stdin for secrets (never argv, which other users can read). */
+static int
+collect_values (PorticoConnector *connector,
+                const EngineArgs *args,
+                GHashTable       *values)
+{
+  GPtrArray *fields = portico_connector_get_fields (connector);
+  gboolean missing_secret = FALSE;
+
+  for (guint i = 0; i < args->set_keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (args->set_keys, i);
+      const PorticoConnectorField *field = portico_connector_get_field (connector, key);
+
+      if (field == NULL)
+        return usage_error (_("%s has no field “%s”. Run 'portico-cli connectors --json' to see its fields."),
+                            portico_connector_get_name (connector), key);
+      if (field->type == PORTICO_FIELD_SECRET)
+        {
+          g_autofree char *env = field_env_name (key);
+
+          return usage_error (_("“%s” is a secret and is never read from the command line. Set %s in the environment or write %s=VALUE on standard input."),
+                              key, env, key);
+        }
+      g_hash_table_insert (values, g_strdup (key), g_strdup (g_ptr_array_index (args->set_values, i)));
+    }
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+      g_autofree char *env = field_env_name (field->id);
+      const char *value = g_getenv (env);
+
+      if (value != NULL && !g_hash_table_contains (values, field->id))
+        g_hash_table_insert (values, g_strdup (field->id), g_strdup (value));
+      if (field->type == PORTICO_FIELD_SECRET && !g_hash_table_contains (values, field->id))
+        missing_secret = TRUE;
+    }
+
+  /* Standard input only when a secret is still missing and it is not a
+   * terminal, so that a script can pipe secrets in and nobody is prompted. */
+  if (missing_secret && !isatty (STDIN_FILENO))
+    {
+      g_autoptr(GInputStream) in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+      g_autoptr(GDataInputStream) data = g_data_input_stream_new (in);
+      char *line;
+
+      while ((line = g_data_input_stream_read_line_utf8 (data, NULL, NULL, NULL)) != NULL)
+        {
+          g_autofree char *owned = line;
+          char *eq = strchr (g_strstrip (owned), '=');
+          const PorticoConnectorField *field;
+
+          if (*owned == '\0' || *owned == '#')
+            continue;
+          if (eq == NULL || eq == owned)
+            return usage_error (_("Standard input must hold KEY=VALUE lines."));
+          *eq = '\0';
+          field = portico_connector_get_field (connector, owned);
+          if (field == NULL)
+            return usage_error (_("%s has no field “%s”. Run 'portico-cli connectors --json' to see its fields."),
+                                portico_connector_get_name (connector), owned);
+          if (!g_hash_table_contains (values, owned))
+            g_hash_table_insert (values, g_strdup (owned), g_strdup (eq + 1));
+        }
+    }
+
+  return EXIT_OK;
+}
+
+static PorticoConnector *
+cli_lookup_connector (PorticoEngine *engine,
+                      const char    *connector_id,
+                      int           *status)
+{
+  PorticoConnector *connector = portico_catalog_lookup (portico_engine_get_catalog (engine), connector_id);
+
+  if (connector == NULL)
+    *status = usage_error (_("There is no connector “%s”. Run 'portico-cli connectors' to see them."), connector_id);
+  else
+    *status = EXIT_OK;
+  return connector;
+}
+
+static void
+add_nullable_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+build_test_members (JsonBuilder           *builder,
+                    PorticoConnectionTest *test)
+{
+  const char * const *types = portico_connection_test_get_data_types (test);
+  const GError *connection_error = portico_connection_test_get_connection_error (test);
+
+  json_builder_set_member_name (builder, "outcome");
+  json_builder_add_string_value (builder,
+                                 portico_connection_outcome_to_string (portico_connection_test_get_outcome (test)));
+  json_builder_set_member_name (builder, "identity");
+  json_builder_begin_object (builder);
+  add_nullable_string (builder, "id", portico_connection_test_get_external_id (test));
+  add_nullable_string (builder, "name", portico_connection_test_get_display_name (test));
+  json_builder_end_object (builder);
+  add_nullable_string (builder, "error", connection_error ? connection_error->message : NULL);
+  json_builder_set_member_name (builder, "data_types");
+  json_builder_begin_array (builder);
+  for (guint i = 0; types != NULL && types[i] != NULL; i++)
+    {
+      const GError *error = portico_connection_test_get_data_type_error (test, types[i]);
+      gboolean ok = portico_connection_test_get_data_type_ok (test, types[i]);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, types[i]);
+      json_builder_set_member_name (builder, "ok");
+      json_builder_add_boolean_value (builder, ok);
+      add_nullable_string (builder, "error", ok ? NULL : (error ? error->message : _("Not tested.")));
+      add_nullable_string (builder, "error_code", ok || error == NULL ? NULL : portico_error_code_name (error));
+      json_builder_set_member_name (builder, "items");
+      json_builder_add_int_value (builder, ok ? portico_connection_test_get_data_type_items (test, types[i]) : 0);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+print_test_human (PorticoConnectionTest *test)
+{
+  const char * const *types = portico_connection_test_get_data_types (test);
+  const GError *connection_error = portico_connection_test_get_connection_error (test);
+  PorticoConnectionOutcome outcome = portico_connection_test_get_outcome (test);
+
+  if (connection_error != NULL)
+    g_print (_("Connection: failed: %s\n"), connection_error->message);
+  else
+    g_print (_("Connection: ok (%s, %s)\n"),
+             portico_connection_test_get_display_name (test) ? portico_connection_test_get_display_name (test) : "-",
+             portico_connection_test_get_external_id (test) ? portico_connection_test_get_external_id (test) : "-");
+
+  for (guint i = 0; types != NULL && types[i] != NULL; i++)
+    {
+      const GError *error = portico_connection_test_get_data_type_error (test, types[i]);
+
+      if (portico_connection_test_get_data_type_ok (test, types[i]))
+        g_print ("  %-16s %s\n", portico_data_type_label (types[i]), _("ok"));
+      else
+        g_print ("  %-16s %s\n", portico_data_type_label (types[i]),
+                 error != NULL ? error->message : _("not tested"));
+    }
+
+  switch (outcome)
+    {
+    case PORTICO_CONNECTION_OUTCOME_A:
+      g_print ("%s\n", _("Outcome A: everything works."));
+      break;
+    case PORTICO_CONNECTION_OUTCOME_B:
+      g_print ("%s\n", _("Outcome B: some data types failed; connecting syncs only the working ones (--accept-partial)."));
+      break;
+    default:
+      g_print ("%s\n", _("Outcome C: the connection failed; fix the details and test again."));
+      break;
+    }
+}
+
+static PorticoConnectionTest *
+run_test (PorticoEngine    *engine,
+          PorticoConnector *connector,
+          GHashTable       *values,
+          const char       *permission,
+          GError          **error)
+{
+  g_autoptr(PorticoConnectionTest) test = portico_engine_new_test (engine, connector, values, permission);
+  g_auto(Wait) wait = WAIT_INIT;
+
+  portico_connection_test_run_async (test, NULL, wait_cb, &wait);
+  portico_connection_test_run_finish (test, wait_run (&wait), error);
+  if (error != NULL && *error != NULL)
+    return NULL;
+  return g_steal_pointer (&test);
+}
 
 static int
 cmd_test (Cli *cli, const EngineArgs *args)
 {
-  return not_implemented ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  PorticoEngine *engine = cli_get_engine (cli, &error);
+  PorticoConnector *connector;
+  int status;
+
+  if (engine == NULL)
+    return fail (error);
+  connector = cli_lookup_connector (engine, args->connector_id, &status);
+  if (connector == NULL)
+    return status;
+  if ((status = collect_values (connector, args, values)) != EXIT_OK)
+    return status;
+
+  test = run_test (engine, connector, values, args->permission, &error);
+  if (test == NULL)
+    return fail (error);
+
+  {
+    g_autoptr(JsonBuilder) builder = json_builder_new ();
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonObject) details = json_object_new ();
+
+    json_object_set_string_member (details, "connector", portico_connector_get_id (connector));
+    json_object_set_string_member (details, "outcome",
+                                   portico_connection_outcome_to_string (portico_connection_test_get_outcome (test)));
+    portico_store_append_audit_sync (portico_engine_get_store (engine), 0, "tested", details, NULL);
+
+    if (args->json)
+      {
+        json_builder_begin_object (builder);
+        build_test_members (builder, test);
+        json_builder_end_object (builder);
+        root = json_builder_get_root (builder);
+        print_json (root);
+      }
+    else
+      print_test_human (test);
+  }
+
+  return portico_connection_test_get_outcome (test) == PORTICO_CONNECTION_OUTCOME_C
+         ? EXIT_FAILURE_ : EXIT_OK;
+}
+
+static int
+print_connect_result (Cli                   *cli,
+                      PorticoEngine         *engine,
+                      PorticoConnectionTest *test,
+                      gint64                 account_id,
+                      gint64                 replaced_id,
+                      gboolean               json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) account = portico_store_get_account (portico_engine_get_store (engine), account_id, &error);
+  JsonObject *object;
+
+  if (account == NULL)
+    return fail (error);
+  object = json_node_get_object (account);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      build_test_members (builder, test);
+      json_builder_set_member_name (builder, "account");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_int_value (builder, account_id);
+      add_nullable_string (builder, "name", json_object_get_string_member_with_default (object, "name", NULL));
+      add_nullable_string (builder, "connector", json_object_get_string_member_with_default (object, "connector", NULL));
+      add_nullable_string (builder, "external_id", json_object_get_string_member_with_default (object, "external_id", NULL));
+      json_builder_end_object (builder);
+      json_builder_set_member_name (builder, "replaced_account");
+      if (replaced_id > 0)
+        json_builder_add_int_value (builder, replaced_id);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      print_json (root);
+    }
+  else
+    {
+      g_print (_("Connected “%s” as account %" G_GINT64_FORMAT " (outcome %s).\n"),
+               json_object_get_string_member_with_default (object, "name", ""), account_id,
+               portico_connection_outcome_to_string (portico_connection_test_get_outcome (test)));
+      if (replaced_id > 0)
+        g_print (_("Account %" G_GINT64_FORMAT " was disconnected: it had another identity and %s supports one account.\n"),
+                 replaced_id, portico_connector_get_name (portico_connection_test_get_connector (test)));
+      g_print (_("Run 'portico-cli sync %" G_GINT64_FORMAT "' to fetch its data.\n"), account_id);
+    }
+
+  return EXIT_OK;
 }
 
 static int
 cmd_connect (Cli *cli, const EngineArgs *args)
 {
-  return not_implemented ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine (cli, &error);
+  PorticoConnector *connector;
+  gint64 account_id;
+  int status;
+
+  if (engine == NULL)
+    return fail (error);
+  connector = cli_lookup_connector (engine, args->connector_id, &status);
+  if (connector == NULL)
+    return status;
+  if (args->permission != NULL && g_str_equal (args->permission, "act"))
+    {
+      g_auto(GStrv) permissions = portico_connector_get_permissions (connector);
+
+      if (permissions == NULL || !g_strv_contains ((const char * const *) permissions, "act"))
+        return usage_error (_("%s offers only the Read permission level. Leave out --permission act."),
+                            portico_connector_get_name (connector));
+    }
+  if ((status = collect_values (connector, args, values)) != EXIT_OK)
+    return status;
+  if (args->name != NULL && g_strstrip (g_strdup (args->name))[0] == '\0')
+    return usage_error (_("The account name may not be empty."));
+
+  test = run_test (engine, connector, values, args->permission, &error);
+  if (test == NULL)
+    return fail (error);
+
+  portico_engine_connect_async (engine, test, values, args->name, args->accept_partial,
+                                NULL, wait_cb, &wait);
+  account_id = portico_engine_connect_finish (engine, wait_run (&wait), &error);
+  if (account_id <= 0)
+    return fail (error);
+
+  return print_connect_result (cli, engine, test, account_id, 0, args->json);
+}
+
+static JsonNode *
+sync_one (PorticoEngine *engine,
+          gint64         account_id,
+          GError       **error)
+{
+  g_auto(Wait) wait = WAIT_INIT;
+
+  portico_engine_sync_async (engine, account_id, NULL, wait_cb, &wait);
+  return portico_engine_sync_finish (engine, wait_run (&wait), error);
+}
+
+static void
+print_sync_human (JsonObject *result)
+{
+  JsonArray *types = json_object_get_array_member (result, "data_types");
+
+  g_print (_("Account %" G_GINT64_FORMAT ": %s\n"),
+           json_object_get_int_member (result, "account"),
+           json_object_get_string_member (result, "status"));
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+      const char *error = json_object_get_string_member_with_default (type, "error", NULL);
+
+      if (error != NULL)
+        g_print ("  %-16s %s\n", portico_data_type_label (json_object_get_string_member (type, "id")), error);
+      else
+        g_print (_("  %-16s %" G_GINT64_FORMAT " items\n"),
+                 portico_data_type_label (json_object_get_string_member (type, "id")),
+                 json_object_get_int_member (type, "items"));
+    }
 }
 
 static int
 cmd_sync (Cli *cli, const EngineArgs *args)
 {
-  return not_implemented ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(JsonArray) results = json_array_new ();
+  PorticoEngine *engine = cli_get_engine (cli, &error);
+  int status = EXIT_OK;
+
+  if (engine == NULL)
+    return fail (error);
+
+  if (args->all)
+    {
+      g_autoptr(JsonNode) accounts = portico_store_list_accounts (portico_engine_get_store (engine), &error);
+      JsonArray *array;
+
+      if (accounts == NULL)
+        return fail (error);
+      array = json_node_get_array (accounts);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          gint64 id = json_object_get_int_member (json_array_get_object_element (array, i), "id");
+          g_array_append_val (ids, id);
+        }
+    }
+  else
+    g_array_append_val (ids, args->account_id);
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      gint64 id = g_array_index (ids, gint64, i);
+      g_autoptr(GError) sync_error = NULL;
+      g_autoptr(JsonNode) result = sync_one (engine, id, &sync_error);
+
+      if (result == NULL)
+        {
+          g_printerr ("portico-cli: %s\n", sync_error->message);
+          status = EXIT_FAILURE_;
+          continue;
+        }
+      if (g_strcmp0 (json_object_get_string_member (json_node_get_object (result), "status"), "failed") == 0)
+        status = EXIT_FAILURE_;
+      if (!args->json)
+        print_sync_human (json_node_get_object (result));
+      json_array_add_element (results, g_steal_pointer (&result));
+    }
+
+  if (args->json)
+    {
+      g_autoptr(JsonNode) root = NULL;
+
+      if (args->all)
+        {
+          root = json_node_new (JSON_NODE_ARRAY);
+          json_node_set_array (root, results);
+        }
+      else if (json_array_get_length (results) == 1)
+        root = json_node_copy (json_array_get_element (results, 0));
+      if (root != NULL)
+        print_json (root);
+    }
+
+  return status;
 }
 
 static int
 cmd_reconnect (Cli *cli, const EngineArgs *args)
 {
-  return not_implemented ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(GHashTable) values = NULL;
+  g_autoptr(GHashTable) given = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_auto(Wait) load_wait = WAIT_INIT;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine (cli, &error);
+  PorticoConnector *connector;
+  JsonObject *object;
+  const char *permission;
+  GHashTableIter iter;
+  gpointer key, value;
+  gint64 replaced = 0;
+  gint64 account_id;
+  int status;
+
+  if (engine == NULL)
+    return fail (error);
+  account = portico_store_get_account (portico_engine_get_store (engine), args->account_id, &error);
+  if (account == NULL)
+    return fail (error);
+  object = json_node_get_object (account);
+  connector = cli_lookup_connector (engine, json_object_get_string_member_with_default (object, "connector", ""), &status);
+  if (connector == NULL)
+    return status;
+  if ((status = collect_values (connector, args, given)) != EXIT_OK)
+    return status;
+
+  /* Start from what the account had (its secrets too, when the keyring
+   * still has them), then apply what was given now. */
+  portico_engine_load_values_async (engine, args->account_id, NULL, wait_cb, &load_wait);
+  values = portico_engine_load_values_finish (engine, wait_run (&load_wait), &error);
+  if (values == NULL)
+    {
+      JsonObject *fields = json_object_get_object_member (object, "fields");
+
+      g_debug ("Reconnecting without the old secrets: %s", error->message);
+      g_clear_error (&error);
+      values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      if (fields != NULL)
+        {
+          JsonObjectIter fiter;
+          const char *name;
+          JsonNode *node;
+
+          json_object_iter_init (&fiter, fields);
+          while (json_object_iter_next (&fiter, &name, &node))
+            if (json_node_get_value_type (node) == G_TYPE_STRING)
+              g_hash_table_insert (values, g_strdup (name), g_strdup (json_node_get_string (node)));
+        }
+    }
+  g_hash_table_iter_init (&iter, given);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (values, g_strdup (key), g_strdup (value));
+
+  permission = json_object_get_string_member_with_default (object, "permission", "read");
+  test = run_test (engine, connector, values, permission, &error);
+  if (test == NULL)
+    return fail (error);
+
+  portico_engine_reconnect_async (engine, args->account_id, test, values, TRUE, NULL, wait_cb, &wait);
+  account_id = portico_engine_reconnect_finish (engine, wait_run (&wait), &replaced, &error);
+  if (account_id <= 0)
+    return fail (error);
+
+  return print_connect_result (cli, engine, test, account_id, replaced, args->json);
 }
 
 /* ---- Dispatch ----------------------------------------------------------------------- */
@@ -932,6 +1477,7 @@ main (int    argc,
   status = run_command (&cli, command, (int) rest->len - 1, (char **) rest->pdata);
 
 out:
+  g_clear_object (&cli.engine);
   g_clear_object (&cli.store);
   g_free (cli.db_path);
   return status;

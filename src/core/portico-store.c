@@ -2104,3 +2104,83 @@ portico_store_set_offboarding_config_sync (PorticoStore *self,
                                        generic_data_new (account_id, 0, json, NULL, NULL, NULL),
                                        generic_data_free, NULL, NULL, error);
 }
+
+/* ---- Forgetting an account that never became usable ----------------------- */
+
+static gboolean
+forget_account_tx (PorticoStore *self,
+                   sqlite3      *db,
+                   gpointer      data,
+                   gint64       *out_value,
+                   gpointer     *out_pointer,
+                   GError      **error)
+{
+  gint64 account_id = *(gint64 *) data;
+  gint64 syncs = 0;
+
+  if (!portico_db_query_int (db, &syncs, error,
+                             "SELECT count(*) FROM sync_runs WHERE account_id = ?",
+                             "i", account_id))
+    return FALSE;
+  if (syncs > 0)
+    {
+      g_set_error_literal (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
+                           "An account that has synced is disconnected, not forgotten.");
+      return FALSE;
+    }
+
+  /* The audit trail keeps its "connected" event (its account becomes NULL),
+   * and says why the account went away again. */
+  return portico_db_exec (db, error,
+                          "INSERT INTO audit_events (account_id, kind, details) "
+                          "SELECT NULL, 'connect_failed', json_object ('connector', connector_id, 'name', name) "
+                          "FROM accounts WHERE id = ?", "i", account_id) &&
+         portico_db_exec (db, error, "DELETE FROM app_sources WHERE source_account_id = ?",
+                          "i", account_id) &&
+         portico_db_exec (db, error, "DELETE FROM accounts WHERE id = ?", "i", account_id);
+}
+
+static gboolean
+forget_account_func (PorticoStore *self,
+                     sqlite3      *db,
+                     gpointer      data,
+                     gint64       *out_value,
+                     gpointer     *out_pointer,
+                     GError      **error)
+{
+  return portico_store_in_transaction (self, db, forget_account_tx, data,
+                                       out_value, out_pointer, error);
+}
+
+gboolean
+portico_store_forget_account_sync (PorticoStore *self,
+                                   gint64        account_id,
+                                   GError      **error)
+{
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+
+  return portico_store_run_write_sync (self, forget_account_func,
+                                       g_memdup2 (&account_id, sizeof account_id), g_free,
+                                       NULL, NULL, error);
+}
+
+void
+portico_store_forget_account_async (PorticoStore       *self,
+                                    gint64              account_id,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
+{
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  write_async (self, forget_account_func, g_memdup2 (&account_id, sizeof account_id), g_free,
+               portico_store_forget_account_async, cancellable, callback, user_data);
+}
+
+gboolean
+portico_store_forget_account_finish (PorticoStore *self,
+                                     GAsyncResult *result,
+                                     GError      **error)
+{
+  return write_finish_boolean (self, result, portico_store_forget_account_async, error);
+}

@@ -153,6 +153,20 @@ gboolean portico_store_clear_keyring_pending_sync (PorticoStore *self,
                                                    gint64        account_id,
                                                    GError      **error);
 
+/* Removes an account that never synced (its credentials could not be
+ * stored, say), so that a failed connect leaves nothing half-saved. */
+gboolean portico_store_forget_account_sync (PorticoStore *self,
+                                            gint64        account_id,
+                                            GError      **error);
+void portico_store_forget_account_async (PorticoStore       *self,
+                                         gint64              account_id,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+gboolean portico_store_forget_account_finish (PorticoStore *self,
+                                              GAsyncResult *result,
+                                              GError      **error);
+
 /* ---- Sync runs ------------------------------------------------------ */
 
 typedef struct

@@ -1,0 +1,1607 @@
+/* portico-engine.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "portico-credentials.h"
+#include "portico-engine.h"
+#include "portico-errors.h"
+
+struct _PorticoEngine
+{
+  GObject parent_instance;
+
+  PorticoStore *store;
+  PorticoCatalog *catalog;
+  PorticoRuntime *runtime;
+
+  /* account id -> GINT_TO_POINTER (1) while it syncs */
+  GHashTable *syncing;
+  /* "connector/data_type/items" -> PorticoStoreMapping, compiled once */
+  GHashTable *mappings;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoEngine, portico_engine, G_TYPE_OBJECT)
+
+enum {
+  ACCOUNTS_CHANGED,
+  SYNC_STARTED,
+  SYNC_PROGRESS,
+  SYNC_FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+portico_engine_finalize (GObject *object)
+{
+  PorticoEngine *self = PORTICO_ENGINE (object);
+
+  g_clear_object (&self->store);
+  g_clear_object (&self->catalog);
+  g_clear_object (&self->runtime);
+  g_clear_pointer (&self->syncing, g_hash_table_unref);
+  g_clear_pointer (&self->mappings, g_hash_table_unref);
+
+  G_OBJECT_CLASS (portico_engine_parent_class)->finalize (object);
+}
+
+static void
+portico_engine_class_init (PorticoEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = portico_engine_finalize;
+
+  signals[ACCOUNTS_CHANGED] =
+    g_signal_new ("accounts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SYNC_STARTED] =
+    g_signal_new ("sync-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
+  signals[SYNC_PROGRESS] =
+    g_signal_new ("sync-progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                  G_TYPE_INT64, G_TYPE_STRING, G_TYPE_INT64);
+  signals[SYNC_FINISHED] =
+    g_signal_new ("sync-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+}
+
+static void
+portico_engine_init (PorticoEngine *self)
+{
+  self->syncing = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->mappings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) portico_store_mapping_unref);
+}
+
+PorticoEngine *
+portico_engine_new (PorticoStore   *store,
+                    PorticoCatalog *catalog,
+                    PorticoRuntime *runtime)
+{
+  PorticoEngine *self;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (store), NULL);
+  g_return_val_if_fail (PORTICO_IS_CATALOG (catalog), NULL);
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (runtime), NULL);
+
+  self = g_object_new (PORTICO_TYPE_ENGINE, NULL);
+  self->store = g_object_ref (store);
+  self->catalog = g_object_ref (catalog);
+  self->runtime = g_object_ref (runtime);
+
+  return self;
+}
+
+PorticoStore *
+portico_engine_get_store (PorticoEngine *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+  return self->store;
+}
+
+PorticoCatalog *
+portico_engine_get_catalog (PorticoEngine *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+  return self->catalog;
+}
+
+PorticoRuntime *
+portico_engine_get_runtime (PorticoEngine *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+  return self->runtime;
+}
+
+static GHashTable *
+string_table_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+gboolean
+portico_engine_split_values (PorticoConnector *connector,
+                             GHashTable       *values,
+                             GHashTable      **secrets,
+                             JsonObject      **fields,
+                             GError          **error)
+{
+  g_autoptr(GHashTable) out_secrets = string_table_new ();
+  g_autoptr(JsonObject) out_fields = json_object_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), FALSE);
+  g_return_val_if_fail (values != NULL, FALSE);
+
+  g_hash_table_iter_init (&iter, values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const PorticoConnectorField *field = portico_connector_get_field (connector, key);
+
+      if (field == NULL)
+        {
+          g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                       _("%s has no field “%s”. Run “portico-cli connectors --json” to see its fields."),
+                       portico_connector_get_name (connector), (const char *) key);
+          return FALSE;
+        }
+
+      if (value == NULL || *(const char *) value == '\0')
+        continue;
+
+      if (field->type == PORTICO_FIELD_SECRET)
+        g_hash_table_insert (out_secrets, g_strdup (key), g_strdup (value));
+      else
+        json_object_set_string_member (out_fields, key, value);
+    }
+
+  if (secrets != NULL)
+    *secrets = g_steal_pointer (&out_secrets);
+  if (fields != NULL)
+    *fields = g_steal_pointer (&out_fields);
+
+  return TRUE;
+}
+
+PorticoConnectionTest *
+portico_engine_new_test (PorticoEngine    *self,
+                         PorticoConnector *connector,
+                         GHashTable       *values,
+                         const char       *permission)
+{
+  PorticoConnectionTest *test;
+
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
+
+
+  test = portico_connection_test_new (self->runtime, connector, values, permission, NULL);
+  /* Remembered for the account that a connect creates from this test. */
+  g_object_set_data_full (G_OBJECT (test), "portico-permission",
+                          g_strdup (permission != NULL ? permission : "read"), g_free);
+  return test;
+}
+
+/* ---- Helpers over the store's JSON reads ---------------------------------- */
+
+static JsonObject *
+find_account_by_identity (JsonNode   *accounts,
+                          const char *connector_id,
+                          const char *external_id,
+                          gint64      except_id)
+{
+  JsonArray *array;
+
+  if (accounts == NULL || !JSON_NODE_HOLDS_ARRAY (accounts) || external_id == NULL)
+    return NULL;
+
+  array = json_node_get_array (accounts);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *account = json_array_get_object_element (array, i);
+
+      if (json_object_get_int_member_with_default (account, "id", 0) == except_id)
+        continue;
+      if (g_strcmp0 (json_object_get_string_member_with_default (account, "connector", NULL), connector_id) == 0 &&
+          g_strcmp0 (json_object_get_string_member_with_default (account, "external_id", NULL), external_id) == 0)
+        return account;
+    }
+
+  return NULL;
+}
+
+/* Refuses what the admin cannot connect, with the reason and the fix. */
+static gboolean
+check_outcome (PorticoConnectionTest *test,
+               gboolean               accept_partial,
+               GError               **error)
+{
+  PorticoConnector *connector = portico_connection_test_get_connector (test);
+  PorticoConnectionOutcome outcome = portico_connection_test_get_outcome (test);
+
+  if (outcome == PORTICO_CONNECTION_OUTCOME_NONE)
+    {
+      g_set_error_literal (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FAILED,
+                           _("Test the connection before connecting."));
+      return FALSE;
+    }
+
+  if (outcome == PORTICO_CONNECTION_OUTCOME_C)
+    {
+      const GError *cause = portico_connection_test_get_connection_error (test);
+      const char * const *types = portico_connection_test_get_data_types (test);
+
+      for (guint i = 0; cause == NULL && types != NULL && types[i] != NULL; i++)
+        if (portico_connector_data_type_is_essential (connector, types[i]))
+          cause = portico_connection_test_get_data_type_error (test, types[i]);
+
+      if (cause != NULL)
+        g_set_error_literal (error, cause->domain, cause->code, cause->message);
+      else
+        g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FAILED,
+                     _("The connection to %s failed. Check the details and test again."),
+                     portico_connector_get_name (connector));
+      return FALSE;
+    }
+
+  if (outcome == PORTICO_CONNECTION_OUTCOME_B && !accept_partial)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_PLAN,
+                   _("Some data types of %s cannot be read with these credentials. Fix the details, or connect anyway to sync only the working ones."),
+                   portico_connector_get_name (connector));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ---- Connect --------------------------------------------------------------- */
+
+typedef struct
+{
+  PorticoConnectionTest *test;
+  GHashTable *secrets;
+  JsonObject *fields;
+  char *name;
+  gint64 account_id;
+  gint64 replace_account_id; /* reconnect: the account that the new one replaces */
+  gint64 reconnected_id;     /* reconnect: the account kept with new credentials */
+  GError *keyring_error;
+} ConnectData;
+
+static void
+connect_data_free (ConnectData *data)
+{
+  g_clear_object (&data->test);
+  g_clear_pointer (&data->secrets, g_hash_table_unref);
+  g_clear_pointer (&data->fields, json_object_unref);
+  g_free (data->name);
+  g_clear_error (&data->keyring_error);
+  g_free (data);
+}
+
+static void
+connect_forget_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ConnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!portico_store_forget_account_finish (PORTICO_STORE (source), result, &error))
+    g_warning ("Could not remove the half-connected account %" G_GINT64_FORMAT ": %s",
+               data->account_id, error->message);
+
+  g_task_return_error (task, g_steal_pointer (&data->keyring_error));
+}
+
+static void
+connect_secrets_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!portico_credentials_store_finish (result, &error))
+    {
+      /* The row exists but its secrets do not: remove it again. */
+      data->keyring_error = error;
+      portico_store_forget_account_async (self->store, data->account_id, NULL,
+                                          connect_forget_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_int (task, data->account_id);
+}
+
+static void
+store_secrets (GTask  *task,
+               gint64  account_id)
+{
+  ConnectData *data = g_task_get_task_data (task);
+  PorticoConnector *connector = portico_connection_test_get_connector (data->test);
+
+  data->account_id = account_id;
+  portico_credentials_store_async (account_id, portico_connector_get_id (connector),
+                                   data->name, data->secrets,
+                                   g_task_get_cancellable (task),
+                                   connect_secrets_cb, task);
+}
+
+static void
+connect_created_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  gint64 account_id;
+
+  account_id = portico_store_create_account_finish (PORTICO_STORE (source), result, &error);
+  if (account_id <= 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  store_secrets (g_steal_pointer (&task), account_id);
+}
+
+static void
+create_account (GTask *task)
+{
+  PorticoEngine *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  PorticoConnectionTest *test = data->test;
+  PorticoConnector *connector = portico_connection_test_get_connector (test);
+  const char * const *types = portico_connection_test_get_data_types (test);
+  g_autoptr(GArray) specs = g_array_new (FALSE, TRUE, sizeof (PorticoStoreDataTypeSpec));
+  PorticoStoreNewAccount account = { 0, };
+  const char *permission;
+
+  for (guint i = 0; types != NULL && types[i] != NULL; i++)
+    {
+      PorticoStoreDataTypeSpec spec = { 0, };
+      const GError *type_error = portico_connection_test_get_data_type_error (test, types[i]);
+
+      spec.data_type = types[i];
+      spec.enabled = portico_connection_test_get_data_type_ok (test, types[i]);
+      spec.disabled_reason = spec.enabled ? NULL : (type_error ? type_error->message : NULL);
+      g_array_append_val (specs, spec);
+    }
+
+  permission = g_object_get_data (G_OBJECT (test), "portico-permission");
+
+  account.connector_id = portico_connector_get_id (connector);
+  account.connector_name = portico_connector_get_name (connector);
+  account.category = portico_connector_get_category (connector);
+  account.name = data->name;
+  account.external_id = portico_connection_test_get_external_id (test);
+  account.external_name = portico_connection_test_get_display_name (test);
+  account.permission = permission != NULL ? permission : "read";
+  account.fields = data->fields;
+  account.data_types = (const PorticoStoreDataTypeSpec *) (gpointer) specs->data;
+  account.n_data_types = specs->len;
+
+  portico_store_create_account_async (self->store, &account, g_task_get_cancellable (task),
+                                      connect_created_cb, task);
+}
+
+static ConnectData *
+connect_data_new (PorticoConnectionTest *test,
+                  GHashTable            *values,
+                  const char            *name,
+                  GError               **error)
+{
+  PorticoConnector *connector = portico_connection_test_get_connector (test);
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(JsonObject) fields = NULL;
+  g_autofree char *clean_name = NULL;
+  ConnectData *data;
+
+  if (!portico_engine_split_values (connector, values, &secrets, &fields, error))
+    return NULL;
+
+  if (name != NULL)
+    clean_name = g_strstrip (g_strdup (name));
+  if (clean_name == NULL || *clean_name == '\0')
+    {
+      const char *display = portico_connection_test_get_display_name (test);
+
+      g_free (clean_name);
+      clean_name = g_strdup (display != NULL && *display != '\0'
+                             ? display : portico_connector_get_name (connector));
+    }
+
+  data = g_new0 (ConnectData, 1);
+  data->test = g_object_ref (test);
+  data->secrets = g_steal_pointer (&secrets);
+  data->fields = g_steal_pointer (&fields);
+  data->name = g_steal_pointer (&clean_name);
+
+  return data;
+}
+
+void
+portico_engine_connect_async (PorticoEngine         *self,
+                              PorticoConnectionTest *test,
+                              GHashTable            *values,
+                              const char            *name,
+                              gboolean               accept_partial,
+                              GCancellable          *cancellable,
+                              GAsyncReadyCallback    callback,
+                              gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) accounts = NULL;
+  PorticoConnector *connector;
+  JsonObject *existing;
+  ConnectData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+  g_return_if_fail (PORTICO_IS_CONNECTION_TEST (test));
+  g_return_if_fail (values != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_connect_async);
+  connector = portico_connection_test_get_connector (test);
+
+  if (!check_outcome (test, accept_partial, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  accounts = portico_store_list_accounts (self->store, &error);
+  if (accounts == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  existing = find_account_by_identity (accounts, portico_connector_get_id (connector),
+                                       portico_connection_test_get_external_id (test), 0);
+  if (existing != NULL)
+    {
+      g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT,
+                               _("This %s account is already connected as “%s” (account %" G_GINT64_FORMAT "). Reconnect that account instead."),
+                               portico_connector_get_name (connector),
+                               json_object_get_string_member_with_default (existing, "name", ""),
+                               json_object_get_int_member_with_default (existing, "id", 0));
+      return;
+    }
+
+  if (!portico_connector_get_multi_account (connector))
+    {
+      JsonArray *array = json_node_get_array (accounts);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonObject *account = json_array_get_object_element (array, i);
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (account, "connector", NULL),
+                         portico_connector_get_id (connector)) == 0)
+            {
+              g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT,
+                                       _("%s supports one account, and “%s” is connected. Reconnect it to use other credentials."),
+                                       portico_connector_get_name (connector),
+                                       json_object_get_string_member_with_default (account, "name", ""));
+              return;
+            }
+        }
+    }
+
+  data = connect_data_new (test, values, name, &error);
+  if (data == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+
+  create_account (g_steal_pointer (&task));
+}
+
+gint64
+portico_engine_connect_finish (PorticoEngine *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_connect_async, 0);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* ---- Reconnect ------------------------------------------------------------- */
+
+static void
+reconnect_secrets_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  ConnectData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!portico_credentials_store_finish (result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_int (task, data->reconnected_id);
+}
+
+static void
+reconnect_updated_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ConnectData *data = g_task_get_task_data (task);
+  PorticoConnector *connector = portico_connection_test_get_connector (data->test);
+  GError *error = NULL;
+
+  if (!portico_store_update_account_finish (PORTICO_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The secrets replace the old ones in the same keyring item. */
+  portico_credentials_store_async (data->reconnected_id, portico_connector_get_id (connector),
+                                   data->name, data->secrets, g_task_get_cancellable (task),
+                                   reconnect_secrets_cb, g_steal_pointer (&task));
+}
+
+static void reconnect_disconnected_cb (GObject      *source,
+                                       GAsyncResult *result,
+                                       gpointer      user_data);
+
+void
+portico_engine_reconnect_async (PorticoEngine         *self,
+                                gint64                 account_id,
+                                PorticoConnectionTest *test,
+                                GHashTable            *values,
+                                gboolean               accept_partial,
+                                GCancellable          *cancellable,
+                                GAsyncReadyCallback    callback,
+                                gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) account_node = NULL;
+  g_autoptr(JsonNode) accounts = NULL;
+  PorticoConnector *connector;
+  JsonObject *account;
+  JsonObject *other;
+  const char *old_external;
+  const char *new_external;
+  ConnectData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+  g_return_if_fail (PORTICO_IS_CONNECTION_TEST (test));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_reconnect_async);
+  connector = portico_connection_test_get_connector (test);
+
+  account_node = portico_store_get_account (self->store, account_id, &error);
+  if (account_node == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  account = json_node_get_object (account_node);
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (account, "status", NULL), "disconnected") == 0)
+    {
+      g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
+                               _("Account %" G_GINT64_FORMAT " is disconnected. Connect %s again instead."),
+                               account_id, portico_connector_get_name (connector));
+      return;
+    }
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (account, "connector", NULL),
+                 portico_connector_get_id (connector)) != 0)
+    {
+      g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
+                               _("Account %" G_GINT64_FORMAT " does not belong to %s."),
+                               account_id, portico_connector_get_name (connector));
+      return;
+    }
+
+  if (!check_outcome (test, accept_partial, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data = connect_data_new (test, values,
+                           json_object_get_string_member_with_default (account, "name", NULL),
+                           &error);
+  if (data == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) connect_data_free);
+
+  old_external = json_object_get_string_member_with_default (account, "external_id", NULL);
+  new_external = portico_connection_test_get_external_id (test);
+
+  if (g_strcmp0 (old_external, new_external) == 0)
+    {
+      const char *permission = g_object_get_data (G_OBJECT (test), "portico-permission");
+
+      data->reconnected_id = account_id;
+      portico_store_update_account_async (self->store, account_id, permission, data->fields,
+                                          cancellable, reconnect_updated_cb,
+                                          g_steal_pointer (&task));
+      return;
+    }
+
+  /* Another identity: it must not be connected already. */
+  accounts = portico_store_list_accounts (self->store, &error);
+  if (accounts == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  other = find_account_by_identity (accounts, portico_connector_get_id (connector),
+                                    new_external, account_id);
+  if (other != NULL)
+    {
+      g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT,
+                               _("These credentials belong to “%s” (account %" G_GINT64_FORMAT "), which is already connected."),
+                               json_object_get_string_member_with_default (other, "name", ""),
+                               json_object_get_int_member_with_default (other, "id", 0));
+      return;
+    }
+
+  /* A new name for a new identity: the provider's, not the old account's. */
+  g_clear_pointer (&data->name, g_free);
+  data->name = g_strdup (portico_connection_test_get_display_name (test) != NULL
+                         ? portico_connection_test_get_display_name (test)
+                         : portico_connector_get_name (connector));
+
+  if (portico_connector_get_multi_account (connector))
+    {
+      create_account (g_steal_pointer (&task));
+      return;
+    }
+
+  data->replace_account_id = account_id;
+  portico_engine_disconnect_async (self, account_id, cancellable,
+                                   reconnect_disconnected_cb, g_steal_pointer (&task));
+}
+
+static void
+reconnect_disconnected_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  GError *error = NULL;
+
+  summary = portico_engine_disconnect_finish (PORTICO_ENGINE (source), result, &error);
+  if (summary == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  create_account (g_steal_pointer (&task));
+}
+
+gint64
+portico_engine_reconnect_finish (PorticoEngine *self,
+                                 GAsyncResult  *result,
+                                 gint64        *replaced_account_id,
+                                 GError       **error)
+{
+  ConnectData *data;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_reconnect_async, 0);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (replaced_account_id != NULL)
+    *replaced_account_id = data != NULL ? data->replace_account_id : 0;
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+/* ---- Values of an account --------------------------------------------------- */
+
+typedef struct
+{
+  gint64 account_id;
+  GHashTable *values;
+} ValuesData;
+
+static void
+values_data_free (ValuesData *data)
+{
+  g_clear_pointer (&data->values, g_hash_table_unref);
+  g_free (data);
+}
+
+static void
+values_lookup_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ValuesData *data = g_task_get_task_data (task);
+  g_autoptr(GHashTable) secrets = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+  GError *error = NULL;
+
+  secrets = portico_credentials_lookup_finish (result, &error);
+  if (secrets == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, secrets);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (data->values, g_strdup (key), g_strdup (value));
+
+  g_task_return_pointer (task, g_hash_table_ref (data->values),
+                         (GDestroyNotify) g_hash_table_unref);
+}
+
+void
+portico_engine_load_values_async (PorticoEngine      *self,
+                                  gint64              account_id,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  JsonObject *fields;
+  ValuesData *data;
+  GError *error = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_load_values_async);
+
+  account = portico_store_get_account (self->store, account_id, &error);
+  if (account == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data = g_new0 (ValuesData, 1);
+  data->account_id = account_id;
+  data->values = string_table_new ();
+  g_task_set_task_data (task, data, (GDestroyNotify) values_data_free);
+
+  fields = json_object_get_object_member (json_node_get_object (account), "fields");
+  if (fields != NULL)
+    {
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *node;
+
+      json_object_iter_init (&iter, fields);
+      while (json_object_iter_next (&iter, &name, &node))
+        if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+          g_hash_table_insert (data->values, g_strdup (name), g_strdup (json_node_get_string (node)));
+    }
+
+  portico_credentials_lookup_async (account_id, cancellable, values_lookup_cb,
+                                    g_steal_pointer (&task));
+}
+
+GHashTable *
+portico_engine_load_values_finish (PorticoEngine *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_load_values_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Sync ------------------------------------------------------------------- */
+
+typedef struct
+{
+  char *data_type;
+  char *status;
+  gint64 items;
+  char *error_code;
+  char *error_message;
+  gint64 started_at;
+  gint64 ended_at;
+} TypeResult;
+
+typedef struct
+{
+  gint64 account_id;
+  gint64 run_id;
+  PorticoConnector *connector;
+  GHashTable *values;
+  GStrv data_types;            /* enabled ones, in order */
+  guint current;
+  GArray *results;             /* TypeResult */
+  PorticoStoreReplace *replace;
+  guint pending_pages;
+  gboolean fetch_done;
+  gint64 fetched_items;
+  GError *type_error;          /* the current data type's first error */
+  GError *account_error;       /* keyring or account problem: every type fails */
+} SyncData;
+
+static void
+type_result_clear (TypeResult *r)
+{
+  g_free (r->data_type);
+  g_free (r->status);
+  g_free (r->error_code);
+  g_free (r->error_message);
+}
+
+static void
+sync_data_free (SyncData *data)
+{
+  g_clear_object (&data->connector);
+  g_clear_pointer (&data->values, g_hash_table_unref);
+  g_clear_pointer (&data->data_types, g_strfreev);
+  g_clear_pointer (&data->results, g_array_unref);
+  g_clear_pointer (&data->replace, portico_store_replace_unref);
+  g_clear_error (&data->type_error);
+  g_clear_error (&data->account_error);
+  g_free (data);
+}
+
+static void sync_next_type (GTask *task);
+
+static void
+sync_release (PorticoEngine *self,
+              gint64         account_id)
+{
+  g_hash_table_remove (self->syncing, &account_id);
+}
+
+static void
+add_result (SyncData     *data,
+            const char   *data_type,
+            gint64        items,
+            const GError *error,
+            gint64        started_at)
+{
+  TypeResult r = { 0, };
+
+  r.data_type = g_strdup (data_type);
+  r.status = g_strdup (error == NULL ? "ok" : "failed");
+  r.items = error == NULL ? items : 0;
+  r.error_code = error != NULL ? g_strdup (portico_error_code_name (error)) : NULL;
+  r.error_message = error != NULL ? g_strdup (error->message) : NULL;
+  r.started_at = started_at;
+  r.ended_at = g_get_real_time ();
+  g_array_append_val (data->results, r);
+}
+
+static const char *
+overall_status (SyncData *data)
+{
+  guint ok = 0;
+
+  for (guint i = 0; i < data->results->len; i++)
+    if (g_strcmp0 (g_array_index (data->results, TypeResult, i).status, "ok") == 0)
+      ok++;
+
+  if (data->results->len > 0 && ok == data->results->len)
+    return "ok";
+  if (ok == 0)
+    return "failed";
+  return "partial";
+}
+
+static JsonNode *
+sync_document (SyncData   *data,
+               const char *status)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "account");
+  json_builder_add_int_value (builder, data->account_id);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, status);
+  json_builder_set_member_name (builder, "data_types");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < data->results->len; i++)
+    {
+      TypeResult *r = &g_array_index (data->results, TypeResult, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, r->data_type);
+      json_builder_set_member_name (builder, "status");
+      json_builder_add_string_value (builder, r->status);
+      json_builder_set_member_name (builder, "items");
+      json_builder_add_int_value (builder, r->items);
+      json_builder_set_member_name (builder, "error");
+      if (r->error_message != NULL)
+        json_builder_add_string_value (builder, r->error_message);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "error_code");
+      if (r->error_code != NULL)
+        json_builder_add_string_value (builder, r->error_code);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static void
+sync_finished_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  const char *status = overall_status (data);
+  GError *error = NULL;
+
+  sync_release (self, data->account_id);
+
+  if (!portico_store_finish_sync_run_finish (PORTICO_STORE (source), result, &error))
+    {
+      g_signal_emit (self, signals[SYNC_FINISHED], 0, data->account_id, "failed");
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[SYNC_FINISHED], 0, data->account_id, status);
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_pointer (task, sync_document (data, status), (GDestroyNotify) json_node_unref);
+}
+
+static void
+sync_finish_run (GTask *task)
+{
+  PorticoEngine *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GArray) results = g_array_new (FALSE, TRUE, sizeof (PorticoStoreDataTypeResult));
+
+  for (guint i = 0; i < data->results->len; i++)
+    {
+      TypeResult *r = &g_array_index (data->results, TypeResult, i);
+      PorticoStoreDataTypeResult out = { 0, };
+
+      out.data_type = r->data_type;
+      out.status = r->status;
+      out.items = r->items;
+      out.error_code = r->error_code;
+      out.error_message = r->error_message;
+      out.started_at = r->started_at;
+      out.ended_at = r->ended_at;
+      g_array_append_val (results, out);
+    }
+
+  /* Recording the run must happen even when the sync was cancelled, so it
+   * does not take the task's cancellable. */
+  portico_store_finish_sync_run_async (self->store, data->run_id, overall_status (data),
+                                       (const PorticoStoreDataTypeResult *) (gpointer) results->data,
+                                       results->len, NULL, sync_finished_cb, task);
+}
+
+static void
+sync_commit_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  const char *data_type = data->data_types[data->current];
+  gint64 started_at = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "portico-type-started"));
+  g_autoptr(GError) error = NULL;
+  gint64 items;
+
+  items = portico_store_replace_commit_finish (data->replace, result, &error);
+  g_clear_pointer (&data->replace, portico_store_replace_unref);
+  add_result (data, data_type, items, items < 0 ? error : NULL, started_at);
+
+  data->current++;
+  sync_next_type (g_steal_pointer (&task));
+}
+
+/* Called once the fetch ended and every queued page was written. */
+static void
+sync_type_settle (GTask *task)
+{
+  SyncData *data = g_task_get_task_data (task);
+  const char *data_type = data->data_types[data->current];
+  gint64 started_at = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "portico-type-started"));
+
+  if (data->type_error != NULL)
+    {
+      /* The previous rows stay exactly as they were. */
+      portico_store_replace_abort (data->replace);
+      g_clear_pointer (&data->replace, portico_store_replace_unref);
+      add_result (data, data_type, 0, data->type_error, started_at);
+      g_clear_error (&data->type_error);
+      data->current++;
+      sync_next_type (task);
+      return;
+    }
+
+  portico_store_replace_commit_async (data->replace, NULL, sync_commit_cb, task);
+}
+
+static void
+sync_page_written_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!portico_store_replace_add_page_finish (data->replace, result, &error))
+    {
+      if (data->type_error == NULL)
+        data->type_error = error;
+      else
+        g_error_free (error);
+    }
+
+  data->pending_pages--;
+  if (data->fetch_done && data->pending_pages == 0)
+    sync_type_settle (task);
+  else
+    g_object_unref (task);
+}
+
+static gboolean
+sync_page_cb (const char *data_type_id,
+              guint       page_index,
+              GBytes     *body,
+              JsonArray  *items,
+              gpointer    user_data,
+              GError    **error)
+{
+  GTask *task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+
+  if (data->type_error != NULL)
+    {
+      g_set_error_literal (error, data->type_error->domain, data->type_error->code,
+                           data->type_error->message);
+      return FALSE;
+    }
+
+  data->fetched_items += items != NULL ? json_array_get_length (items) : 0;
+  data->pending_pages++;
+  /* The writer maps this page while the runtime fetches the next one. */
+  portico_store_replace_add_page_async (data->replace, body, NULL,
+                                        sync_page_written_cb, g_object_ref (task));
+  g_signal_emit (self, signals[SYNC_PROGRESS], 0, data->account_id, data_type_id,
+                 data->fetched_items);
+
+  return TRUE;
+}
+
+static void
+sync_fetch_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  GTask *task = user_data;
+  SyncData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (portico_runtime_fetch_data_type_finish (PORTICO_RUNTIME (source), result, &error) < 0)
+    {
+      if (data->type_error == NULL)
+        data->type_error = error;
+      else
+        g_error_free (error);
+    }
+
+  data->fetch_done = TRUE;
+  if (data->pending_pages == 0)
+    sync_type_settle (task);
+  else
+    g_object_unref (task);
+}
+
+static PorticoStoreMapping *
+get_mapping (PorticoEngine     *self,
+             PorticoConnector  *connector,
+             const char        *data_type,
+             GHashTable        *values,
+             GError           **error)
+{
+  JsonNode *items_node = portico_connector_get_data_type_items (connector, data_type);
+  JsonObject *map = portico_connector_get_data_type_map (connector, data_type);
+  g_autofree char *items = NULL;
+  g_autofree char *key = NULL;
+  PorticoStoreMapping *mapping;
+
+  if (items_node != NULL && JSON_NODE_HOLDS_VALUE (items_node))
+    items = portico_template_expand (json_node_get_string (items_node), values, FALSE, error);
+  else if (items_node != NULL && JSON_NODE_HOLDS_ARRAY (items_node))
+    {
+      JsonArray *segments = json_node_get_array (items_node);
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) parts = NULL;
+
+      for (guint i = 0; i < json_array_get_length (segments); i++)
+        {
+          JsonNode *segment = json_array_get_element (segments, i);
+
+          if (json_node_get_value_type (segment) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (segment));
+          else
+            {
+              g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (segment));
+              g_strv_builder_add (builder, number);
+            }
+        }
+      parts = g_strv_builder_end (builder);
+      items = g_strjoinv (".", parts);
+    }
+  else
+    items = g_strdup ("");
+
+  if (items == NULL)
+    return NULL;
+
+  key = g_strdup_printf ("%s\x1f%s\x1f%s", portico_connector_get_origin (connector), data_type, items);
+  mapping = g_hash_table_lookup (self->mappings, key);
+  if (mapping != NULL)
+    return portico_store_mapping_ref (mapping);
+
+  mapping = portico_store_mapping_new (data_type, items, map, error);
+  if (mapping == NULL)
+    return NULL;
+
+  g_hash_table_insert (self->mappings, g_steal_pointer (&key), portico_store_mapping_ref (mapping));
+  return mapping;
+}
+
+static void
+sync_next_type (GTask *task)
+{
+  PorticoEngine *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(PorticoStoreMapping) mapping = NULL;
+  const char *data_type;
+  GError *error = NULL;
+
+  if (data->data_types[data->current] == NULL)
+    {
+      sync_finish_run (task);
+      return;
+    }
+
+  data_type = data->data_types[data->current];
+  g_object_set_data (G_OBJECT (task), "portico-type-started",
+                     GSIZE_TO_POINTER ((gsize) g_get_real_time ()));
+
+  if (data->account_error != NULL ||
+      g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      const GError *reason = data->account_error;
+      g_autoptr(GError) cancelled = NULL;
+
+      if (reason == NULL)
+        reason = cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  _("The sync was cancelled; the previous data is kept."));
+      add_result (data, data_type, 0, reason, g_get_real_time ());
+      data->current++;
+      sync_next_type (task);
+      return;
+    }
+
+  mapping = get_mapping (self, data->connector, data_type, data->values, &error);
+  if (mapping == NULL)
+    {
+      add_result (data, data_type, 0, error, g_get_real_time ());
+      g_error_free (error);
+      data->current++;
+      sync_next_type (task);
+      return;
+    }
+
+  data->replace = portico_store_replace_begin (self->store, data->account_id, mapping);
+  data->pending_pages = 0;
+  data->fetch_done = FALSE;
+  data->fetched_items = 0;
+
+  portico_runtime_fetch_data_type_async (self->runtime, data->connector, data->values,
+                                         data_type, 0, sync_page_cb, task, NULL,
+                                         g_task_get_cancellable (task),
+                                         sync_fetch_cb, task);
+}
+
+static void
+sync_run_begun_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->run_id = portico_store_begin_sync_run_finish (PORTICO_STORE (source), result, &error);
+  if (data->run_id <= 0)
+    {
+      sync_release (self, data->account_id);
+      g_signal_emit (self, signals[SYNC_FINISHED], 0, data->account_id, "failed");
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  sync_next_type (task);
+}
+
+static void
+sync_values_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->values = portico_engine_load_values_finish (self, result, &error);
+  if (data->values == NULL)
+    {
+      /* Record the problem on every data type: the tile and Needs attention
+       * then say what is wrong and how to fix it. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+          error->domain == PORTICO_CREDENTIALS_ERROR)
+        portico_store_set_keyring_state_sync (self->store, data->account_id,
+                                              error->code == PORTICO_CREDENTIALS_ERROR_NOT_FOUND
+                                              ? "missing" : portico_error_code_name (error),
+                                              NULL);
+      data->account_error = error;
+    }
+
+  g_signal_emit (self, signals[SYNC_STARTED], 0, data->account_id);
+  portico_store_begin_sync_run_async (self->store, data->account_id, NULL,
+                                      sync_run_begun_cb, task);
+}
+
+void
+portico_engine_sync_async (PorticoEngine      *self,
+                           gint64              account_id,
+                           GCancellable       *cancellable,
+                           GAsyncReadyCallback callback,
+                           gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonObject *object;
+  JsonArray *types;
+  PorticoConnector *connector;
+  SyncData *data;
+  GError *error = NULL;
+  gint64 *key;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_sync_async);
+
+  if (g_hash_table_contains (self->syncing, &account_id))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("This account is already syncing. Wait for that sync to finish."));
+      return;
+    }
+
+  account = portico_store_get_account (self->store, account_id, &error);
+  if (account == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  object = json_node_get_object (account);
+
+  if (g_strcmp0 (json_object_get_string_member_with_default (object, "status", NULL), "disconnected") == 0)
+    {
+      g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
+                               _("Account %" G_GINT64_FORMAT " is disconnected and cannot sync."),
+                               account_id);
+      return;
+    }
+
+  connector = portico_catalog_lookup (self->catalog,
+                                      json_object_get_string_member_with_default (object, "connector", ""));
+  if (connector == NULL)
+    {
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                               _("The connector “%s” of this account is missing or broken. Restore its definition file, then sync again."),
+                               json_object_get_string_member_with_default (object, "connector", ""));
+      return;
+    }
+
+  builder = g_strv_builder_new ();
+  types = json_object_get_array_member (object, "data_types");
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+      const char *id = json_object_get_string_member_with_default (type, "id", NULL);
+
+      if (id != NULL && json_object_get_boolean_member_with_default (type, "enabled", FALSE) &&
+          portico_connector_has_data_type (connector, id))
+        g_strv_builder_add (builder, id);
+    }
+
+  data = g_new0 (SyncData, 1);
+  data->account_id = account_id;
+  data->connector = g_object_ref (connector);
+  data->data_types = g_strv_builder_end (builder);
+  data->results = g_array_new (FALSE, TRUE, sizeof (TypeResult));
+  g_array_set_clear_func (data->results, (GDestroyNotify) type_result_clear);
+  g_task_set_task_data (task, data, (GDestroyNotify) sync_data_free);
+
+  key = g_new (gint64, 1);
+  *key = account_id;
+  g_hash_table_add (self->syncing, key);
+
+  portico_engine_load_values_async (self, account_id, cancellable, sync_values_cb,
+                                    g_steal_pointer (&task));
+}
+
+JsonNode *
+portico_engine_sync_finish (PorticoEngine *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_sync_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+gboolean
+portico_engine_is_syncing (PorticoEngine *self,
+                           gint64         account_id)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), FALSE);
+
+  return g_hash_table_contains (self->syncing, &account_id);
+}
+
+/* ---- Disconnect ------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 account_id;
+  PorticoDisconnectSummary *summary;
+} DisconnectData;
+
+static void
+disconnect_data_free (DisconnectData *data)
+{
+  g_clear_pointer (&data->summary, portico_disconnect_summary_free);
+  g_free (data);
+}
+
+static void
+clear_pending_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  PorticoEngine *self = source_object;
+  gint64 account_id = *(gint64 *) task_data;
+  GError *error = NULL;
+
+  if (!portico_store_clear_keyring_pending_sync (self->store, account_id, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+disconnect_pending_cleared_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  DisconnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_debug ("Keyring deletion of account %" G_GINT64_FORMAT " stays pending: %s",
+             data->account_id, error->message);
+
+  g_task_return_pointer (task, g_steal_pointer (&data->summary),
+                         (GDestroyNotify) portico_disconnect_summary_free);
+}
+
+static void
+disconnect_keyring_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  DisconnectData *data = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) clear = NULL;
+
+  if (!portico_credentials_delete_finish (result, &error))
+    {
+      /* The database is done; the keyring item is retried later. */
+      g_debug ("Keyring item of account %" G_GINT64_FORMAT " not deleted yet: %s",
+               data->account_id, error->message);
+      g_task_return_pointer (task, g_steal_pointer (&data->summary),
+                             (GDestroyNotify) portico_disconnect_summary_free);
+      return;
+    }
+
+  clear = g_task_new (self, NULL, disconnect_pending_cleared_cb, g_steal_pointer (&task));
+  g_task_set_task_data (clear, g_memdup2 (&data->account_id, sizeof (gint64)), g_free);
+  g_task_run_in_thread (clear, clear_pending_thread);
+}
+
+static void
+disconnect_done_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  DisconnectData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->summary = portico_store_disconnect_finish (PORTICO_STORE (source), result, &error);
+  if (data->summary == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  portico_credentials_delete_async (data->account_id, NULL, disconnect_keyring_cb,
+                                    g_steal_pointer (&task));
+}
+
+void
+portico_engine_disconnect_async (PorticoEngine      *self,
+                                 gint64              account_id,
+                                 GCancellable       *cancellable,
+                                 GAsyncReadyCallback callback,
+                                 gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  DisconnectData *data;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_disconnect_async);
+
+  if (g_hash_table_contains (self->syncing, &account_id))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("This account is syncing. Wait for the sync to finish, then disconnect it."));
+      return;
+    }
+
+  data = g_new0 (DisconnectData, 1);
+  data->account_id = account_id;
+  g_task_set_task_data (task, data, (GDestroyNotify) disconnect_data_free);
+
+  portico_store_disconnect_async (self->store, account_id, cancellable,
+                                  disconnect_done_cb, g_steal_pointer (&task));
+}
+
+PorticoDisconnectSummary *
+portico_engine_disconnect_finish (PorticoEngine *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_disconnect_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+retry_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  PorticoEngine *self = source_object;
+  g_autoptr(JsonNode) pending = NULL;
+  GError *error = NULL;
+  JsonArray *ids;
+
+  pending = portico_store_list_keyring_pending (self->store, &error);
+  if (pending == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  ids = json_node_get_array (pending);
+  for (guint i = 0; i < json_array_get_length (ids); i++)
+    {
+      gint64 id = json_array_get_int_element (ids, i);
+
+      if (!portico_credentials_delete_sync (id, cancellable, &error) ||
+          !portico_store_clear_keyring_pending_sync (self->store, id, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+portico_engine_retry_keyring_deletes_async (PorticoEngine      *self,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_retry_keyring_deletes_async);
+  g_task_run_in_thread (task, retry_thread);
+}
+
+gboolean
+portico_engine_retry_keyring_deletes_finish (PorticoEngine *self,
+                                             GAsyncResult  *result,
+                                             GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,130 @@
+/* portico-engine.h: what an admin does with integrations, end to end.
+ *
+ * The engine ties the catalog, the runtime, the store and the keyring
+ * together: test, connect, reconnect, sync and disconnect. The GUI and the
+ * CLI both go through it, so both behave the same.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "portico-catalog.h"
+#include "portico-connection-test.h"
+#include "portico-runtime.h"
+#include "portico-store.h"
+
+G_BEGIN_DECLS
+
+#define PORTICO_TYPE_ENGINE (portico_engine_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoEngine, portico_engine, PORTICO, ENGINE, GObject)
+
+/* Signals:
+ *   "accounts-changed" ()                      an account was added, changed or removed
+ *   "sync-started"     (gint64 account)
+ *   "sync-progress"    (gint64 account, const char *data_type, gint64 items)
+ *   "sync-finished"    (gint64 account, const char *status)  "ok", "partial", "failed" */
+
+PorticoEngine *portico_engine_new (PorticoStore   *store,
+                                   PorticoCatalog *catalog,
+                                   PorticoRuntime *runtime);
+
+PorticoStore *portico_engine_get_store (PorticoEngine *self);
+PorticoCatalog *portico_engine_get_catalog (PorticoEngine *self);
+PorticoRuntime *portico_engine_get_runtime (PorticoEngine *self);
+
+/* Splits @values into what goes to the keyring (secret fields) and what is
+ * stored with the account; unknown field names are refused. */
+gboolean portico_engine_split_values (PorticoConnector *connector,
+                                      GHashTable       *values,
+                                      GHashTable      **secrets,
+                                      JsonObject      **fields,
+                                      GError          **error);
+
+/* A connection test over every data type the permission level allows. */
+PorticoConnectionTest *portico_engine_new_test (PorticoEngine    *self,
+                                                PorticoConnector *connector,
+                                                GHashTable       *values,
+                                                const char       *permission);
+
+/* Connects after a finished @test with the same values: refuses outcome C,
+ * and outcome B unless @accept_partial; refuses an external identity that is
+ * already connected. The account row is written first, then the secrets go
+ * to the keyring; when the keyring fails the row is removed again, so
+ * nothing is half-saved. Returns the account id, 0 on error. */
+void portico_engine_connect_async (PorticoEngine         *self,
+                                   PorticoConnectionTest *test,
+                                   GHashTable            *values,
+                                   const char            *name,
+                                   gboolean               accept_partial,
+                                   GCancellable          *cancellable,
+                                   GAsyncReadyCallback    callback,
+                                   gpointer               user_data);
+gint64 portico_engine_connect_finish (PorticoEngine *self,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+
+/* SPEC 4 "Reconnect": same identity → credentials replaced, account kept;
+ * another identity on a multi-account connector → a new account; another
+ * identity on a single-account connector → the old account is disconnected
+ * (full cascade) and a new one created. Returns the account that is now in
+ * use; *replaced_account_id is the one disconnected, or 0. */
+void portico_engine_reconnect_async (PorticoEngine         *self,
+                                     gint64                 account_id,
+                                     PorticoConnectionTest *test,
+                                     GHashTable            *values,
+                                     gboolean               accept_partial,
+                                     GCancellable          *cancellable,
+                                     GAsyncReadyCallback    callback,
+                                     gpointer               user_data);
+gint64 portico_engine_reconnect_finish (PorticoEngine *self,
+                                        GAsyncResult  *result,
+                                        gint64        *replaced_account_id,
+                                        GError       **error);
+
+/* The account's non-secret field values merged with its secrets from the
+ * keyring, as a test or a reconnect needs them. */
+void portico_engine_load_values_async (PorticoEngine      *self,
+                                       gint64              account_id,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
+GHashTable *portico_engine_load_values_finish (PorticoEngine *self,
+                                               GAsyncResult  *result,
+                                               GError       **error);
+
+/* Syncs every enabled data type of the account. Each data type's rows are
+ * replaced in one transaction only when all its pages arrived; a failure
+ * leaves its previous rows as they were. Returns the SPEC 9 sync document
+ * {"account","status","data_types":[{"id","status","items","error"}]}. An
+ * account already syncing is refused with G_IO_ERROR_PENDING. */
+void portico_engine_sync_async (PorticoEngine      *self,
+                                gint64              account_id,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data);
+JsonNode *portico_engine_sync_finish (PorticoEngine *self,
+                                      GAsyncResult  *result,
+                                      GError       **error);
+gboolean portico_engine_is_syncing (PorticoEngine *self,
+                                    gint64         account_id);
+
+/* The cascade in one transaction, then the keyring item; a keyring failure
+ * leaves the deletion pending for portico_engine_retry_keyring_deletes_async. */
+void portico_engine_disconnect_async (PorticoEngine      *self,
+                                      gint64              account_id,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data);
+PorticoDisconnectSummary *portico_engine_disconnect_finish (PorticoEngine *self,
+                                                            GAsyncResult  *result,
+                                                            GError       **error);
+
+void portico_engine_retry_keyring_deletes_async (PorticoEngine      *self,
+                                                 GCancellable       *cancellable,
+                                                 GAsyncReadyCallback callback,
+                                                 gpointer            user_data);
+gboolean portico_engine_retry_keyring_deletes_finish (PorticoEngine *self,
+                                                      GAsyncResult  *result,
+                                                      GError       **error);
+
+G_END_DECLS

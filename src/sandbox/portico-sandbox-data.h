@@ -1,0 +1,53 @@
+/* portico-sandbox-data.h: deterministic fake company data for the sandbox.
+ *
+ * One pool of people on one company domain; every app gets an overlapping
+ * subset of them. Records are *normalized* (the targets of a connector's
+ * `map`: id, email, name, status, ...); the server renders them into each
+ * provider's shape.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define PORTICO_SANDBOX_DOMAIN "acme.example"
+
+typedef struct _PorticoSandboxData PorticoSandboxData;
+
+/* @reference is the "now" every date is computed from (unix seconds, UTC). */
+PorticoSandboxData *portico_sandbox_data_new (guint  seed,
+                                              guint  size,
+                                              gint64 reference);
+void portico_sandbox_data_free (PorticoSandboxData *data);
+
+/* Registers a catalog app: its name is then used as a vendor of
+ * transactions and as a discovered app. Call before building records. */
+void portico_sandbox_data_add_app (PorticoSandboxData *data,
+                                   const char         *app_id,
+                                   const char         *app_name,
+                                   const char         *category);
+
+guint portico_sandbox_data_get_n_people (PorticoSandboxData *data);
+
+/* Normalized records of one data type of one app, as a JSON array of
+ * objects keyed by map target (custom_fields: {"user_id","email","fields":{label:value}}).
+ * @custom_field_labels is only used for custom_fields. transfer full. */
+JsonArray *portico_sandbox_data_build (PorticoSandboxData *data,
+                                       const char         *app_id,
+                                       const char         *data_type_id,
+                                       const char * const *custom_field_labels);
+
+/* The account identity of an app for a tenant ("acme" by default). transfer full. */
+char *portico_sandbox_data_external_id (PorticoSandboxData *data,
+                                        const char         *app_id,
+                                        const char         *tenant);
+char *portico_sandbox_data_account_name (PorticoSandboxData *data,
+                                         const char         *app_id,
+                                         const char         *tenant);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoSandboxData, portico_sandbox_data_free)
+
+G_END_DECLS
