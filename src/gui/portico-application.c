@@ -1,0 +1,318 @@
+/* portico-application.c: the Portico GTK application.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-application"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "portico-application.h"
+#include "portico-window.h"
+
+struct _PorticoApplication
+{
+  AdwApplication  parent_instance;
+
+  PorticoCatalog *catalog;
+  char           *db_path;
+  char           *screenshot_path;
+  int             quit_after_ms;
+  guint           n_frames;
+  guint           demo : 1;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoApplication, portico_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Use the local sandbox and a separate demo database"), NULL },
+  { "db", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Use this database file instead of the default one"), N_("FILE") },
+  { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
+    N_("Save a PNG of the main window once it is drawn, then quit"), N_("FILE") },
+  { "quit-after", 0, 0, G_OPTION_ARG_INT, NULL,
+    N_("Quit after this many milliseconds (for tests)"), N_("MS") },
+  { NULL }
+};
+
+PorticoApplication *
+portico_application_new (void)
+{
+  return g_object_new (PORTICO_TYPE_APPLICATION,
+                       "application-id", APP_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/portico/Portico",
+                       NULL);
+}
+
+PorticoCatalog *
+portico_application_get_catalog (PorticoApplication *self)
+{
+  g_return_val_if_fail (PORTICO_IS_APPLICATION (self), NULL);
+
+  return self->catalog;
+}
+
+gboolean
+portico_application_get_demo (PorticoApplication *self)
+{
+  g_return_val_if_fail (PORTICO_IS_APPLICATION (self), FALSE);
+
+  return self->demo;
+}
+
+const char *
+portico_application_get_db_path (PorticoApplication *self)
+{
+  g_return_val_if_fail (PORTICO_IS_APPLICATION (self), NULL);
+
+  return self->db_path;
+}
+
+gboolean
+portico_widget_save_png (GtkWidget   *widget,
+                         const char  *path,
+                         GError     **error)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot;
+  GtkNative *native;
+  int width, height;
+
+  g_return_val_if_fail (GTK_IS_WIDGET (widget), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  native = gtk_widget_get_native (widget);
+  if (width <= 0 || height <= 0 || native == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "The window has no size yet: take the screenshot after it is drawn");
+      return FALSE;
+    }
+
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "The window drew nothing: take the screenshot after it is drawn");
+      return FALSE;
+    }
+
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (native), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                   "Could not write “%s”: check that its folder exists and is writable", path);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+take_screenshot_cb (gpointer user_data)
+{
+  g_autoptr(GtkWindow) window = user_data;
+  g_autoptr(GError) error = NULL;
+  PorticoApplication *self = PORTICO_APPLICATION (g_application_get_default ());
+
+  if (!portico_widget_save_png (GTK_WIDGET (window), self->screenshot_path, &error))
+    g_printerr ("%s\n", error->message);
+
+  g_application_quit (G_APPLICATION (self));
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits for the second painted frame, when fonts and icons have settled,
+ * rather than guessing with a timer. */
+static void
+on_after_paint (GdkFrameClock *clock,
+                GtkWindow     *window)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (g_application_get_default ());
+
+  if (++self->n_frames < 2)
+    return;
+
+  g_signal_handlers_disconnect_by_func (clock, on_after_paint, window);
+  g_idle_add (take_screenshot_cb, g_object_ref (window));
+}
+
+static void
+on_window_map (GtkWidget *window)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (on_after_paint), window);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+
+  return G_SOURCE_REMOVE;
+}
+
+static int
+portico_application_handle_local_options (GApplication *app,
+                                          GVariantDict *options)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (app);
+  g_autofree char *db_path = NULL;
+  g_autofree char *screenshot_path = NULL;
+
+  self->demo = g_variant_dict_contains (options, "demo");
+  if (g_variant_dict_lookup (options, "db", "^ay", &db_path))
+    {
+      g_free (self->db_path);
+      self->db_path = g_steal_pointer (&db_path);
+    }
+  if (g_variant_dict_lookup (options, "screenshot", "^ay", &screenshot_path))
+    {
+      g_free (self->screenshot_path);
+      self->screenshot_path = g_steal_pointer (&screenshot_path);
+    }
+  g_variant_dict_lookup (options, "quit-after", "i", &self->quit_after_ms);
+
+  /* A screenshot or a test run must get its own window, not hand its
+   * options to an instance that is already running. */
+  if (self->screenshot_path != NULL || self->quit_after_ms > 0 || self->db_path != NULL)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
+  return -1;
+}
+
+static void
+portico_application_startup (GApplication *app)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (app);
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  GPtrArray *problems;
+
+  G_APPLICATION_CLASS (portico_application_parent_class)->startup (app);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+
+  /* A screenshot must show the final state, not a transition half-way. */
+  if (self->screenshot_path != NULL)
+    g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+
+  self->catalog = portico_catalog_new ();
+  portico_catalog_load_default (self->catalog);
+
+  problems = portico_catalog_get_problems (self->catalog);
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const GError *problem = g_ptr_array_index (problems, i);
+
+      g_warning ("%s", problem->message);
+    }
+}
+
+static void
+portico_application_activate (GApplication *app)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (app);
+  GtkWindow *window;
+
+  window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (portico_window_new (GTK_APPLICATION (app), self->catalog));
+      portico_window_set_demo (PORTICO_WINDOW (window), self->demo);
+
+      if (self->screenshot_path != NULL)
+        g_signal_connect_after (window, "map", G_CALLBACK (on_window_map), NULL);
+      if (self->quit_after_ms > 0)
+        g_timeout_add (self->quit_after_ms, quit_cb, app);
+    }
+
+  gtk_window_present (window);
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *param,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *param,
+              gpointer       user_data)
+{
+  static const char *developers[] = { "The Portico developers", NULL };
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (app);
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "application-icon", APP_ID,
+                        "application-name", _("Portico"),
+                        "comments", _("Connect and watch the integrations of your SaaS estate"),
+                        "developer-name", _("The Portico developers"),
+                        "developers", developers,
+                        "issue-url", "https://github.com/portico/portico/issues",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        "translator-credits", _("translator-credits"),
+                        "title", _("About Portico"),
+                        "transient-for", window,
+                        "version", PACKAGE_VERSION,
+                        "website", "https://github.com/portico/portico",
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+};
+
+static void
+portico_application_finalize (GObject *object)
+{
+  PorticoApplication *self = (PorticoApplication *)object;
+
+  g_clear_object (&self->catalog);
+  g_clear_pointer (&self->db_path, g_free);
+  g_clear_pointer (&self->screenshot_path, g_free);
+
+  G_OBJECT_CLASS (portico_application_parent_class)->finalize (object);
+}
+
+static void
+portico_application_class_init (PorticoApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = portico_application_finalize;
+
+  app_class->activate = portico_application_activate;
+  app_class->handle_local_options = portico_application_handle_local_options;
+  app_class->startup = portico_application_startup;
+}
+
+static void
+portico_application_init (PorticoApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+}

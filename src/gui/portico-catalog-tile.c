@@ -1,0 +1,204 @@
+/* portico-catalog-tile.c: one integration of the catalog, as a tile.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-catalog-tile"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "portico-catalog-tile.h"
+
+struct _PorticoCatalogTile
+{
+  GtkWidget         parent_instance;
+
+  PorticoConnector *connector;
+
+  GtkButton        *button;
+  GtkImage         *icon;
+  GtkLabel         *name_label;
+  GtkLabel         *category_label;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoCatalogTile, portico_catalog_tile, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_CONNECTOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+const char *
+portico_connector_icon_or_fallback (PorticoConnector *connector,
+                                    GdkDisplay       *display)
+{
+  const char *icon_name;
+
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
+
+  icon_name = portico_connector_get_icon_name (connector);
+  if (icon_name == NULL || icon_name[0] == '\0' || display == NULL ||
+      !gtk_icon_theme_has_icon (gtk_icon_theme_get_for_display (display), icon_name))
+    return "application-x-addon-symbolic";
+
+  return icon_name;
+}
+
+GtkWidget *
+portico_catalog_tile_new (PorticoConnector *connector)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
+
+  return g_object_new (PORTICO_TYPE_CATALOG_TILE,
+                       "connector", connector,
+                       NULL);
+}
+
+PorticoConnector *
+portico_catalog_tile_get_connector (PorticoCatalogTile *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CATALOG_TILE (self), NULL);
+
+  return self->connector;
+}
+
+GtkWidget *
+portico_catalog_tile_get_button (PorticoCatalogTile *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CATALOG_TILE (self), NULL);
+
+  return GTK_WIDGET (self->button);
+}
+
+static void
+portico_catalog_tile_set_connector (PorticoCatalogTile *self,
+                                    PorticoConnector   *connector)
+{
+  g_autofree char *accessible = NULL;
+  const char *name;
+  const char *category;
+
+  g_assert (PORTICO_IS_CATALOG_TILE (self));
+  g_assert (PORTICO_IS_CONNECTOR (connector));
+
+  g_set_object (&self->connector, connector);
+
+  name = portico_connector_get_name (connector);
+  category = portico_category_label (portico_connector_get_category (connector));
+
+  gtk_label_set_label (self->name_label, name);
+  gtk_label_set_label (self->category_label, category);
+  gtk_image_set_from_icon_name (self->icon,
+                                portico_connector_icon_or_fallback (connector,
+                                                                    gtk_widget_get_display (GTK_WIDGET (self))));
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->button), "s",
+                                    portico_connector_get_id (connector));
+
+  /* TRANSLATORS: accessible name of a catalog tile: "Okta, Identity providers". */
+  accessible = g_strdup_printf (_("%s, %s"), name, category);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
+                                  -1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), portico_connector_get_help (connector));
+}
+
+static void
+portico_catalog_tile_root (GtkWidget *widget)
+{
+  GtkWidget *parent;
+
+  GTK_WIDGET_CLASS (portico_catalog_tile_parent_class)->root (widget);
+
+  /* Inside a flow box the child wrapper would take a second keyboard stop
+   * before the button; the button alone is the thing to focus. */
+  parent = gtk_widget_get_parent (widget);
+  if (GTK_IS_FLOW_BOX_CHILD (parent))
+    gtk_widget_set_focusable (parent, FALSE);
+}
+
+static void
+portico_catalog_tile_dispose (GObject *object)
+{
+  PorticoCatalogTile *self = (PorticoCatalogTile *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_CATALOG_TILE);
+  g_clear_object (&self->connector);
+
+  G_OBJECT_CLASS (portico_catalog_tile_parent_class)->dispose (object);
+}
+
+static void
+portico_catalog_tile_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  PorticoCatalogTile *self = PORTICO_CATALOG_TILE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTOR:
+      g_value_set_object (value, self->connector);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_catalog_tile_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  PorticoCatalogTile *self = PORTICO_CATALOG_TILE (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTOR:
+      portico_catalog_tile_set_connector (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_catalog_tile_class_init (PorticoCatalogTileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = portico_catalog_tile_dispose;
+  object_class->get_property = portico_catalog_tile_get_property;
+  object_class->set_property = portico_catalog_tile_set_property;
+
+  widget_class->root = portico_catalog_tile_root;
+
+  properties[PROP_CONNECTOR] =
+    g_param_spec_object ("connector", NULL, NULL,
+                         PORTICO_TYPE_CONNECTOR,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-catalog-tile.ui");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "portico-catalog-tile");
+  gtk_widget_class_bind_template_child (widget_class, PorticoCatalogTile, button);
+  gtk_widget_class_bind_template_child (widget_class, PorticoCatalogTile, category_label);
+  gtk_widget_class_bind_template_child (widget_class, PorticoCatalogTile, icon);
+  gtk_widget_class_bind_template_child (widget_class, PorticoCatalogTile, name_label);
+}
+
+static void
+portico_catalog_tile_init (PorticoCatalogTile *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

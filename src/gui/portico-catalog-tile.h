@@ -1,0 +1,26 @@
+/* portico-catalog-tile.h: one integration of the catalog, as a tile.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "portico-connector.h"
+
+G_BEGIN_DECLS
+
+#define PORTICO_TYPE_CATALOG_TILE (portico_catalog_tile_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoCatalogTile, portico_catalog_tile, PORTICO, CATALOG_TILE, GtkWidget)
+
+/* Clicking the tile activates `integrations.open-connector` with the
+ * connector id, an action its page installs. */
+GtkWidget        *portico_catalog_tile_new           (PorticoConnector   *connector);
+PorticoConnector *portico_catalog_tile_get_connector (PorticoCatalogTile *self);
+GtkWidget        *portico_catalog_tile_get_button    (PorticoCatalogTile *self);
+
+/* The icon a connector shows: its own when the theme has it, else a generic one. */
+const char *portico_connector_icon_or_fallback (PorticoConnector *connector,
+                                                GdkDisplay       *display);
+
+G_END_DECLS

@@ -1,0 +1,169 @@
+/* portico-connector-dialog.c: what an integration is and what it needs.
+ *
+ * Opened from a catalog tile. Connecting itself belongs to the connect
+ * dialog; until it lands, the Connect button says so.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-connector-dialog"
+
+#include "config.h"
+
+#include "portico-catalog-tile.h"
+#include "portico-connector-dialog.h"
+
+struct _PorticoConnectorDialog
+{
+  AdwWindow         parent_instance;
+
+  PorticoConnector *connector;
+
+  GtkImage         *icon;
+  GtkLabel         *name_label;
+  GtkLabel         *category_label;
+  GtkLabel         *help_label;
+  GtkLinkButton    *help_link;
+  GtkButton        *connect_button;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoConnectorDialog, portico_connector_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CONNECTOR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+portico_connector_dialog_set_connector (PorticoConnectorDialog *self,
+                                        PorticoConnector       *connector)
+{
+  const char *help_url;
+  const char *name;
+
+  g_assert (PORTICO_IS_CONNECTOR_DIALOG (self));
+
+  if (connector == NULL)
+    return;
+
+  self->connector = g_object_ref (connector);
+  name = portico_connector_get_name (connector);
+  help_url = portico_connector_get_help_url (connector);
+
+  gtk_window_set_title (GTK_WINDOW (self), name);
+  gtk_image_set_from_icon_name (self->icon,
+                                portico_connector_icon_or_fallback (connector,
+                                                                    gtk_widget_get_display (GTK_WIDGET (self))));
+  gtk_label_set_label (self->name_label, name);
+  gtk_label_set_label (self->category_label,
+                       portico_category_label (portico_connector_get_category (connector)));
+  gtk_label_set_label (self->help_label, portico_connector_get_help (connector));
+  gtk_widget_set_visible (GTK_WIDGET (self->help_link), help_url != NULL);
+  if (help_url != NULL)
+    {
+      gtk_link_button_set_uri (self->help_link, help_url);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->help_link), help_url);
+    }
+
+}
+
+GtkWidget *
+portico_connector_dialog_new (PorticoConnector *connector)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
+
+  return g_object_new (PORTICO_TYPE_CONNECTOR_DIALOG,
+                       "connector", connector,
+                       NULL);
+}
+
+PorticoConnector *
+portico_connector_dialog_get_connector (PorticoConnectorDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR_DIALOG (self), NULL);
+
+  return self->connector;
+}
+
+static void
+portico_connector_dialog_dispose (GObject *object)
+{
+  PorticoConnectorDialog *self = (PorticoConnectorDialog *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_CONNECTOR_DIALOG);
+  g_clear_object (&self->connector);
+
+  G_OBJECT_CLASS (portico_connector_dialog_parent_class)->dispose (object);
+}
+
+static void
+portico_connector_dialog_get_property (GObject    *object,
+                                       guint       prop_id,
+                                       GValue     *value,
+                                       GParamSpec *pspec)
+{
+  PorticoConnectorDialog *self = PORTICO_CONNECTOR_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTOR:
+      g_value_set_object (value, self->connector);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_connector_dialog_set_property (GObject      *object,
+                                       guint         prop_id,
+                                       const GValue *value,
+                                       GParamSpec   *pspec)
+{
+  PorticoConnectorDialog *self = PORTICO_CONNECTOR_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTOR:
+      portico_connector_dialog_set_connector (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_connector_dialog_class_init (PorticoConnectorDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = portico_connector_dialog_dispose;
+  object_class->get_property = portico_connector_dialog_get_property;
+  object_class->set_property = portico_connector_dialog_set_property;
+
+  properties[PROP_CONNECTOR] =
+    g_param_spec_object ("connector", NULL, NULL,
+                         PORTICO_TYPE_CONNECTOR,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-connector-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, category_label);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, help_label);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, help_link);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, icon);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, name_label);
+}
+
+static void
+portico_connector_dialog_init (PorticoConnectorDialog *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

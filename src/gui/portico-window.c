@@ -1,0 +1,374 @@
+/* portico-window.c: the main window: a sidebar of views and their content.
+ *
+ * One content header serves every view: on Integrations its title is the
+ * switcher between the page's three tabs, elsewhere the view's name.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "portico-activity-view.h"
+#include "portico-apps-view.h"
+#include "portico-integrations-page.h"
+#include "portico-licenses-view.h"
+#include "portico-users-view.h"
+#include "portico-window.h"
+#include "portico-workflows-view.h"
+
+struct _PorticoWindow
+{
+  AdwApplicationWindow     parent_instance;
+
+  GSettings               *settings;
+  PorticoCatalog          *catalog;
+  guint                    demo : 1;
+
+  AdwLeaflet              *leaflet;
+  AdwWindowTitle          *sidebar_title;
+  GtkListBox              *sidebar_list;
+  AdwViewSwitcherTitle    *switcher_title;
+  AdwViewSwitcherBar      *switcher_bar;
+  GtkWidget               *capabilities_button;
+  AdwViewStack            *view_stack;
+  PorticoIntegrationsPage *integrations_page;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoWindow, portico_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CATALOG,
+  PROP_DEMO,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+PorticoWindow *
+portico_window_new (GtkApplication *application,
+                    PorticoCatalog *catalog)
+{
+  g_return_val_if_fail (!application || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (PORTICO_IS_CATALOG (catalog), NULL);
+
+  return g_object_new (PORTICO_TYPE_WINDOW,
+                       "application", application,
+                       "catalog", catalog,
+                       NULL);
+}
+
+static void
+portico_window_update_switcher_bar (PorticoWindow *self)
+{
+  gboolean integrations;
+
+  if (self->view_stack == NULL || self->switcher_bar == NULL)
+    return;
+
+  integrations = g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack),
+                            "integrations") == 0;
+
+  adw_view_switcher_bar_set_reveal (self->switcher_bar,
+                                    integrations && adw_view_switcher_title_get_title_visible (self->switcher_title));
+}
+
+static void
+on_visible_view_changed (PorticoWindow *self)
+{
+  const char *name;
+  gboolean integrations;
+  GtkWidget *child;
+  AdwViewStackPage *page;
+
+  /* Views are added while the template is built, before its children are bound. */
+  if (self->view_stack == NULL || self->switcher_title == NULL)
+    return;
+
+  name = adw_view_stack_get_visible_child_name (self->view_stack);
+  integrations = g_strcmp0 (name, "integrations") == 0;
+  child = adw_view_stack_get_visible_child (self->view_stack);
+  if (child == NULL)
+    return;
+
+  page = adw_view_stack_get_page (self->view_stack, child);
+  adw_view_switcher_title_set_title (self->switcher_title, adw_view_stack_page_get_title (page));
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, integrations);
+  gtk_widget_set_visible (self->capabilities_button, integrations);
+  portico_window_update_switcher_bar (self);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (self->sidebar_list));
+       row != NULL;
+       row = gtk_widget_get_next_sibling (row))
+    {
+      if (GTK_IS_LIST_BOX_ROW (row) && g_strcmp0 (gtk_widget_get_name (row), name) == 0)
+        {
+          gtk_list_box_select_row (self->sidebar_list, GTK_LIST_BOX_ROW (row));
+          break;
+        }
+    }
+}
+
+static void
+on_sidebar_row_activated (PorticoWindow *self,
+                          GtkListBoxRow *row,
+                          GtkListBox    *list)
+{
+  portico_window_show_view (self, gtk_widget_get_name (GTK_WIDGET (row)));
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_back_clicked (PorticoWindow *self,
+                 GtkButton     *button)
+{
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+PorticoCatalog *
+portico_window_get_catalog (PorticoWindow *self)
+{
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), NULL);
+
+  return self->catalog;
+}
+
+gboolean
+portico_window_get_demo (PorticoWindow *self)
+{
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), FALSE);
+
+  return self->demo;
+}
+
+void
+portico_window_set_demo (PorticoWindow *self,
+                         gboolean       demo)
+{
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+
+  demo = !!demo;
+  if (self->demo == demo)
+    return;
+
+  self->demo = demo;
+  adw_window_title_set_subtitle (self->sidebar_title, demo ? _("Demo") : NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEMO]);
+}
+
+PorticoIntegrationsPage *
+portico_window_get_integrations_page (PorticoWindow *self)
+{
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), NULL);
+
+  return self->integrations_page;
+}
+
+AdwViewStack *
+portico_window_get_view_stack (PorticoWindow *self)
+{
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), NULL);
+
+  return self->view_stack;
+}
+
+void
+portico_window_show_view (PorticoWindow *self,
+                          const char    *view_name)
+{
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+  g_return_if_fail (view_name != NULL);
+
+  adw_view_stack_set_visible_child_name (self->view_stack, view_name);
+}
+
+static void
+show_capabilities_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *param)
+{
+  PorticoWindow *self = PORTICO_WINDOW (widget);
+
+  portico_integrations_page_show_capabilities (self->integrations_page);
+}
+
+static void
+portico_window_load_size (PorticoWindow *self)
+{
+  int width = g_settings_get_int (self->settings, "window-width");
+  int height = g_settings_get_int (self->settings, "window-height");
+
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+portico_window_close_request (GtkWindow *window)
+{
+  PorticoWindow *self = PORTICO_WINDOW (window);
+  gboolean maximized = gtk_window_is_maximized (window);
+  int width, height;
+
+  /* The default size is the unmaximized one, which is what to restore. */
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", maximized);
+  if (width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (portico_window_parent_class)->close_request (window);
+}
+
+static void
+portico_window_constructed (GObject *object)
+{
+  PorticoWindow *self = (PorticoWindow *)object;
+
+  G_OBJECT_CLASS (portico_window_parent_class)->constructed (object);
+
+  if (g_strcmp0 (PROFILE, "development") == 0)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  portico_integrations_page_set_catalog (self->integrations_page, self->catalog);
+}
+
+static void
+portico_window_dispose (GObject *object)
+{
+  PorticoWindow *self = (PorticoWindow *)object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_WINDOW);
+  g_clear_object (&self->catalog);
+
+  G_OBJECT_CLASS (portico_window_parent_class)->dispose (object);
+}
+
+static void
+portico_window_finalize (GObject *object)
+{
+  PorticoWindow *self = (PorticoWindow *)object;
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (portico_window_parent_class)->finalize (object);
+}
+
+static void
+portico_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PorticoWindow *self = PORTICO_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CATALOG:
+      g_value_set_object (value, self->catalog);
+      break;
+
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_window_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PorticoWindow *self = PORTICO_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CATALOG:
+      g_set_object (&self->catalog, g_value_get_object (value));
+      break;
+
+    case PROP_DEMO:
+      portico_window_set_demo (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_window_class_init (PorticoWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = portico_window_constructed;
+  object_class->dispose = portico_window_dispose;
+  object_class->finalize = portico_window_finalize;
+  object_class->get_property = portico_window_get_property;
+  object_class->set_property = portico_window_set_property;
+
+  window_class->close_request = portico_window_close_request;
+
+  properties[PROP_CATALOG] =
+    g_param_spec_object ("catalog", NULL, NULL,
+                         PORTICO_TYPE_CATALOG,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, capabilities_button);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, integrations_page);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_list);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, view_stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_visible_view_changed);
+  gtk_widget_class_bind_template_callback (widget_class, portico_window_update_switcher_bar);
+
+  gtk_widget_class_install_action (widget_class, "window.show-capabilities", NULL, show_capabilities_action);
+
+  g_type_ensure (PORTICO_TYPE_ACTIVITY_VIEW);
+  g_type_ensure (PORTICO_TYPE_APPS_VIEW);
+  g_type_ensure (PORTICO_TYPE_INTEGRATIONS_PAGE);
+  g_type_ensure (PORTICO_TYPE_LICENSES_VIEW);
+  g_type_ensure (PORTICO_TYPE_USERS_VIEW);
+  g_type_ensure (PORTICO_TYPE_WORKFLOWS_VIEW);
+}
+
+static void
+portico_window_init (PorticoWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (BASE_APP_ID);
+  portico_window_load_size (self);
+
+  adw_view_switcher_title_set_stack (self->switcher_title,
+                                     portico_integrations_page_get_stack (self->integrations_page));
+  adw_view_switcher_bar_set_stack (self->switcher_bar,
+                                   portico_integrations_page_get_stack (self->integrations_page));
+  on_visible_view_changed (self);
+}
