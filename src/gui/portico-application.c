@@ -9,6 +9,8 @@
 #include <glib/gi18n.h>
 
 #include "portico-application.h"
+#include "portico-credentials.h"
+#include "portico-sandbox-server.h"
 #include "portico-window.h"
 
 struct _PorticoApplication
@@ -16,6 +18,10 @@ struct _PorticoApplication
   AdwApplication  parent_instance;
 
   PorticoCatalog *catalog;
+  PorticoStore   *store;
+  PorticoEngine  *engine;
+  PorticoSandbox *sandbox;
+  GError         *startup_error;
   char           *db_path;
   char           *screenshot_path;
   int             quit_after_ms;
@@ -53,6 +59,30 @@ portico_application_get_catalog (PorticoApplication *self)
   g_return_val_if_fail (PORTICO_IS_APPLICATION (self), NULL);
 
   return self->catalog;
+}
+
+PorticoEngine *
+portico_application_get_engine (PorticoApplication *self)
+{
+  g_return_val_if_fail (PORTICO_IS_APPLICATION (self), NULL);
+
+  return self->engine;
+}
+
+PorticoSandbox *
+portico_application_get_sandbox (PorticoApplication *self)
+{
+  g_return_val_if_fail (PORTICO_IS_APPLICATION (self), NULL);
+
+  return self->sandbox;
+}
+
+const GError *
+portico_application_get_startup_error (PorticoApplication *self)
+{
+  g_return_val_if_fail (PORTICO_IS_APPLICATION (self), NULL);
+
+  return self->startup_error;
 }
 
 gboolean
@@ -195,6 +225,41 @@ portico_application_handle_local_options (GApplication *app,
   return -1;
 }
 
+/* The database, the runtime and the engine; in demo mode also the local
+ * sandbox, a separate database and separate keyring items. A database that
+ * cannot be opened is reported in the window and left untouched. */
+static void
+portico_application_open_engine (PorticoApplication *self)
+{
+  g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
+  g_autofree char *path = NULL;
+
+  portico_credentials_set_demo (self->demo);
+
+  if (self->demo)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->sandbox = portico_sandbox_new (self->catalog, 1, 0);
+      if (!portico_sandbox_start (self->sandbox, 0, &error))
+        {
+          g_message ("The demo sandbox could not start: %s", error->message);
+          g_clear_object (&self->sandbox);
+        }
+    }
+
+  path = self->db_path != NULL ? g_strdup (self->db_path)
+                               : portico_store_default_path (self->demo);
+  self->store = portico_store_open (path, &self->startup_error);
+  if (self->store == NULL)
+    return;
+
+  self->engine = portico_engine_new (self->store, self->catalog, runtime);
+
+  /* Keyring items whose deletion failed earlier are retried now. */
+  portico_engine_retry_keyring_deletes_async (self->engine, NULL, NULL, NULL);
+}
+
 static void
 portico_application_startup (GApplication *app)
 {
@@ -218,8 +283,10 @@ portico_application_startup (GApplication *app)
     {
       const GError *problem = g_ptr_array_index (problems, i);
 
-      g_warning ("%s", problem->message);
+      g_message ("%s", problem->message);
     }
+
+  portico_application_open_engine (self);
 }
 
 static void
@@ -288,7 +355,13 @@ portico_application_finalize (GObject *object)
 {
   PorticoApplication *self = (PorticoApplication *)object;
 
+  g_clear_object (&self->engine);
+  g_clear_object (&self->store);
+  if (self->sandbox != NULL)
+    portico_sandbox_stop (self->sandbox);
+  g_clear_object (&self->sandbox);
   g_clear_object (&self->catalog);
+  g_clear_error (&self->startup_error);
   g_clear_pointer (&self->db_path, g_free);
   g_clear_pointer (&self->screenshot_path, g_free);
 

@@ -7,6 +7,8 @@
 #include <adwaita.h>
 
 #include "portico-catalog.h"
+#include "portico-engine.h"
+#include "portico-sandbox-server.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +17,11 @@ G_DECLARE_FINAL_TYPE (PorticoApplication, portico_application, PORTICO, APPLICAT
 
 PorticoApplication *portico_application_new          (void);
 PorticoCatalog     *portico_application_get_catalog  (PorticoApplication *self);
+/* NULL when the database could not be opened (see get_startup_error). */
+PorticoEngine      *portico_application_get_engine   (PorticoApplication *self);
+/* The in-process sandbox in demo mode, else NULL. */
+PorticoSandbox     *portico_application_get_sandbox  (PorticoApplication *self);
+const GError       *portico_application_get_startup_error (PorticoApplication *self);
 /* --demo: the sandbox, a demo database and demo keyring items. */
 gboolean            portico_application_get_demo     (PorticoApplication *self);
 /* --db FILE, or NULL for the default database. */
