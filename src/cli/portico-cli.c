@@ -25,6 +25,7 @@
 #include "portico-credentials.h"
 #include "portico-engine.h"
 #include "portico-store.h"
+#include "portico-sandbox-server.h"
 
 #include "portico-cli-table.h"
 
@@ -40,6 +41,7 @@ typedef struct
   gboolean demo;
   PorticoStore *store;
   PorticoEngine *engine;
+  PorticoSandbox *sandbox; /* --demo */
 } Cli;
 
 static const char usage_text[] =
@@ -737,6 +739,14 @@ cli_get_engine (Cli     *cli,
 
       portico_catalog_load_default (catalog);
       portico_credentials_set_demo (cli->demo);
+      if (cli->demo)
+        {
+          /* The demo sandbox serves while this command runs, on the same
+           * ports as the app's, or the app's own one is used. */
+          cli->sandbox = portico_sandbox_new_demo (catalog, NULL, error);
+          if (cli->sandbox == NULL)
+            return NULL;
+        }
       cli->engine = portico_engine_new (store, catalog, runtime);
     }
   return cli->engine;
@@ -790,7 +800,8 @@ field_env_name (const char *field_id)
 /* Field values: --set for non-secret fields, the environment or KEY=VALUE
  * lines on stdin for secrets (never argv, which other users can read). */
 static int
-collect_values (PorticoConnector *connector,
+collect_values (Cli              *cli,
+                PorticoConnector *connector,
                 const EngineArgs *args,
                 GHashTable       *values)
 {
@@ -852,6 +863,24 @@ collect_values (PorticoConnector *connector,
                                 portico_connector_get_name (connector), owned);
           if (!g_hash_table_contains (values, owned))
             g_hash_table_insert (values, g_strdup (owned), g_strdup (eq + 1));
+        }
+    }
+
+  /* Demo mode fills in the sandbox's working values for what is missing. */
+  if (cli->sandbox != NULL)
+    {
+      g_autoptr(GHashTable) demo = portico_sandbox_get_field_values (cli->sandbox,
+                                                                     portico_connector_get_id (connector),
+                                                                     "ok");
+      GHashTableIter iter;
+      gpointer key, value;
+
+      if (demo != NULL)
+        {
+          g_hash_table_iter_init (&iter, demo);
+          while (g_hash_table_iter_next (&iter, &key, &value))
+            if (!g_hash_table_contains (values, key))
+              g_hash_table_insert (values, g_strdup (key), g_strdup (value));
         }
     }
 
@@ -992,7 +1021,7 @@ cmd_test (Cli *cli, const EngineArgs *args)
   connector = cli_lookup_connector (engine, args->connector_id, &status);
   if (connector == NULL)
     return status;
-  if ((status = collect_values (connector, args, values)) != EXIT_OK)
+  if ((status = collect_values (cli, connector, args, values)) != EXIT_OK)
     return status;
 
   test = run_test (engine, connector, values, args->permission, &error);
@@ -1104,7 +1133,7 @@ cmd_connect (Cli *cli, const EngineArgs *args)
         return usage_error (_("%s offers only the Read permission level. Leave out --permission act."),
                             portico_connector_get_name (connector));
     }
-  if ((status = collect_values (connector, args, values)) != EXIT_OK)
+  if ((status = collect_values (cli, connector, args, values)) != EXIT_OK)
     return status;
   if (args->name != NULL && g_strstrip (g_strdup (args->name))[0] == '\0')
     return usage_error (_("The account name may not be empty."));
@@ -1250,7 +1279,7 @@ cmd_reconnect (Cli *cli, const EngineArgs *args)
   connector = cli_lookup_connector (engine, json_object_get_string_member_with_default (object, "connector", ""), &status);
   if (connector == NULL)
     return status;
-  if ((status = collect_values (connector, args, given)) != EXIT_OK)
+  if ((status = collect_values (cli, connector, args, given)) != EXIT_OK)
     return status;
 
   /* Start from what the account had (its secrets too, when the keyring
@@ -1478,6 +1507,9 @@ main (int    argc,
 
 out:
   g_clear_object (&cli.engine);
+  if (cli.sandbox != NULL)
+    portico_sandbox_stop (cli.sandbox);
+  g_clear_object (&cli.sandbox);
   g_clear_object (&cli.store);
   g_free (cli.db_path);
   return status;

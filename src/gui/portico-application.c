@@ -240,12 +240,13 @@ portico_application_open_engine (PorticoApplication *self)
     {
       g_autoptr(GError) error = NULL;
 
-      self->sandbox = portico_sandbox_new (self->catalog, 1, 0);
-      if (!portico_sandbox_start (self->sandbox, 0, &error))
-        {
-          g_message ("The demo sandbox could not start: %s", error->message);
-          g_clear_object (&self->sandbox);
-        }
+      gboolean joined = FALSE;
+
+      self->sandbox = portico_sandbox_new_demo (self->catalog, &joined, &error);
+      if (self->sandbox == NULL)
+        g_message ("The demo sandbox could not start: %s", error->message);
+      else if (joined)
+        g_message ("Using the demo sandbox that another Portico process serves");
     }
 
   path = self->db_path != NULL ? g_strdup (self->db_path)

@@ -3268,3 +3268,66 @@ portico_sandbox_describe (PorticoSandbox *self)
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
+
+/* Points every connector at the ports another process serves with the same
+ * catalog, seed, size and @port_base, without listening itself. */
+void
+portico_sandbox_join (PorticoSandbox *self,
+                      guint           port_base)
+{
+  guint n;
+
+  g_return_if_fail (PORTICO_IS_SANDBOX (self));
+  g_return_if_fail (!self->started);
+  g_return_if_fail (port_base > 0);
+
+  n = self->connectors->len;
+  for (guint i = 0; i < n; i++)
+    {
+      SandboxConnector *sc = self->connectors->pdata[i];
+
+      g_free (sc->base_url);
+      sc->base_url = g_strdup_printf ("http://127.0.0.1:%u", port_base + i);
+    }
+  g_free (self->admin_url);
+  self->admin_url = g_strdup_printf ("http://127.0.0.1:%u/_sandbox", port_base + n);
+}
+
+guint
+portico_sandbox_demo_port_base (void)
+{
+  const char *env = g_getenv ("PORTICO_DEMO_PORT_BASE");
+  guint64 value = 0;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 1024, 65000, &value, NULL))
+    return (guint) value;
+  return PORTICO_SANDBOX_DEMO_PORT_BASE;
+}
+
+PorticoSandbox *
+portico_sandbox_new_demo (PorticoCatalog *catalog,
+                          gboolean       *out_joined,
+                          GError        **error)
+{
+  g_autoptr(PorticoSandbox) self = portico_sandbox_new (catalog, 1, 0);
+  g_autoptr(GError) local_error = NULL;
+  guint base = portico_sandbox_demo_port_base ();
+
+  if (out_joined != NULL)
+    *out_joined = FALSE;
+
+  if (portico_sandbox_start (self, base, &local_error))
+    return g_steal_pointer (&self);
+
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  /* Another Portico in demo mode (the app, or a CLI run) serves it already. */
+  portico_sandbox_join (self, base);
+  if (out_joined != NULL)
+    *out_joined = TRUE;
+  return g_steal_pointer (&self);
+}

@@ -67,6 +67,19 @@ gboolean portico_sandbox_start (PorticoSandbox *self,
                                 GError        **error);
 void portico_sandbox_stop (PorticoSandbox *self);
 
+/* Demo mode: every Portico process (the app, each CLI run) uses the same
+ * seed, size and ports, so an account connected by one syncs in another.
+ * $PORTICO_DEMO_PORT_BASE overrides the ports. */
+#define PORTICO_SANDBOX_DEMO_PORT_BASE 28300
+guint portico_sandbox_demo_port_base (void);
+void portico_sandbox_join (PorticoSandbox *self,
+                           guint           port_base);
+/* Starts the demo sandbox, or joins the one another process serves
+ * (*out_joined). */
+PorticoSandbox *portico_sandbox_new_demo (PorticoCatalog *catalog,
+                                          gboolean       *out_joined,
+                                          GError        **error);
+
 /* Connector ids served, sorted. transfer full. */
 GStrv portico_sandbox_get_connector_ids (PorticoSandbox *self);
 /* "http://127.0.0.1:PORT", the account's api_base_url; NULL before start
