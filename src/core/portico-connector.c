@@ -1670,6 +1670,44 @@ check_request (Check *c, JsonObject *parent, const char *path, const char *key,
   return TRUE;
 }
 
+/* A pagination parameter placed in the JSON body: a dotted name is a path
+ * of keys ("variables.after"), so none of them may be empty, and the
+ * request must have a body (POST). */
+static gboolean
+check_body_param (Check *c, JsonObject *dt, JsonObject *pag, const char *pag_path, const char *key)
+{
+  JsonObject *req = NULL;
+  const char *name = NULL;
+  const char *method = NULL;
+  g_autofree char *key_path = sub (pag_path, key);
+
+  if (json_object_has_member (pag, key) && holds (json_object_get_member (pag, key), G_TYPE_STRING))
+    name = json_node_get_string (json_object_get_member (pag, key));
+  if (name != NULL)
+    {
+      g_auto(GStrv) keys = g_strsplit (name, ".", -1);
+
+      for (guint i = 0; keys[i] != NULL; i++)
+        if (*keys[i] == '\0')
+          return fail (c, key_path, _("“%s” has an empty key; in the body a dotted name is a path of keys, "
+                                      "so remove the extra dot"), name);
+    }
+
+  if (json_object_has_member (dt, "request") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (dt, "request")))
+    req = json_object_get_object_member (dt, "request");
+  if (req != NULL && json_object_has_member (req, "method") &&
+      holds (json_object_get_member (req, "method"), G_TYPE_STRING))
+    method = json_node_get_string (json_object_get_member (req, "method"));
+  if (g_strcmp0 (method, "POST") != 0)
+    {
+      g_autofree char *in_path = sub (pag_path, "in");
+
+      return fail (c, in_path, _("“body” needs a request with a body; set the request method to “POST” "
+                                 "or use “query”"));
+    }
+  return TRUE;
+}
+
 static gboolean
 check_pagination (Check *c, JsonObject *dt, const char *path)
 {
@@ -1679,15 +1717,16 @@ check_pagination (Check *c, JsonObject *dt, const char *path)
   };
   static const char * const next_url_keys[] = { "style", "next_path", "done_path", NULL };
   static const char * const page_keys[] = {
-    "style", "param", "start", "size_param", "size", "total_pages_path", NULL,
+    "style", "param", "in", "start", "size_param", "size", "total_pages_path", NULL,
   };
   static const char * const offset_keys[] = {
-    "style", "param", "size_param", "size", "total_path", "start", NULL,
+    "style", "param", "in", "size_param", "size", "total_path", "start", NULL,
   };
   static const char * const scim_keys[] = { "style", "size", NULL };
   static const char * const in_choices[] = { "query", "body", NULL };
   JsonObject *pag;
   const char *style;
+  const char *in = NULL;
   g_autofree char *pag_path = sub (path, "pagination");
 
   if (!get_object (c, dt, path, "pagination", FALSE, &pag))
@@ -1709,13 +1748,15 @@ check_pagination (Check *c, JsonObject *dt, const char *path)
       if (!check_keys (c, pag, pag_path, cursor_keys) ||
           !check_expr_member (c, pag, pag_path, "cursor_path", TRUE, 0) ||
           !get_string (c, pag, pag_path, "param", TRUE, TRUE, NULL) ||
-          !get_choice (c, pag, pag_path, "in", TRUE, in_choices, _("place"), NULL) ||
+          !get_choice (c, pag, pag_path, "in", TRUE, in_choices, _("place"), &in) ||
           !check_expr_member (c, pag, pag_path, "has_more_path", FALSE, 0) ||
           !check_template_member (c, pag, pag_path, "continue_path", FALSE, FALSE, &continue_path))
         return FALSE;
       if (continue_path != NULL && continue_path[0] != '/')
         return fail (c, cp_path, _("“%s” does not start with “/”; give the path after the base URL"),
                      continue_path);
+      if (g_strcmp0 (in, "body") == 0 && !check_body_param (c, dt, pag, pag_path, "param"))
+        return FALSE;
       return TRUE;
     }
 
@@ -1725,24 +1766,59 @@ check_pagination (Check *c, JsonObject *dt, const char *path)
            check_expr_member (c, pag, pag_path, "done_path", FALSE, 0);
 
   if (g_str_equal (style, "page"))
-    return check_keys (c, pag, pag_path, page_keys) &&
-           get_string (c, pag, pag_path, "param", TRUE, TRUE, NULL) &&
-           get_int (c, pag, pag_path, "start", FALSE, 0, G_MAXINT32) &&
-           get_string (c, pag, pag_path, "size_param", FALSE, TRUE, NULL) &&
-           get_int (c, pag, pag_path, "size", FALSE, 1, G_MAXINT32) &&
-           check_expr_member (c, pag, pag_path, "total_pages_path", FALSE, 0);
+    {
+      if (!check_keys (c, pag, pag_path, page_keys) ||
+          !get_string (c, pag, pag_path, "param", TRUE, TRUE, NULL) ||
+          !get_choice (c, pag, pag_path, "in", FALSE, in_choices, _("place"), &in) ||
+          !get_int (c, pag, pag_path, "start", FALSE, 0, G_MAXINT32) ||
+          !get_string (c, pag, pag_path, "size_param", FALSE, TRUE, NULL) ||
+          !get_int (c, pag, pag_path, "size", FALSE, 1, G_MAXINT32) ||
+          !check_expr_member (c, pag, pag_path, "total_pages_path", FALSE, 0))
+        return FALSE;
+    }
+  else if (g_str_equal (style, "offset"))
+    {
+      if (!check_keys (c, pag, pag_path, offset_keys) ||
+          !get_string (c, pag, pag_path, "param", TRUE, TRUE, NULL) ||
+          !get_choice (c, pag, pag_path, "in", FALSE, in_choices, _("place"), &in) ||
+          !get_string (c, pag, pag_path, "size_param", TRUE, TRUE, NULL) ||
+          !get_int (c, pag, pag_path, "size", TRUE, 1, G_MAXINT32) ||
+          !get_int (c, pag, pag_path, "start", FALSE, 0, G_MAXINT32) ||
+          !check_expr_member (c, pag, pag_path, "total_path", FALSE, 0))
+        return FALSE;
+    }
+  else
+    /* scim */
+    return check_keys (c, pag, pag_path, scim_keys) &&
+           get_int (c, pag, pag_path, "size", FALSE, 1, G_MAXINT32);
 
-  if (g_str_equal (style, "offset"))
-    return check_keys (c, pag, pag_path, offset_keys) &&
-           get_string (c, pag, pag_path, "param", TRUE, TRUE, NULL) &&
-           get_string (c, pag, pag_path, "size_param", TRUE, TRUE, NULL) &&
-           get_int (c, pag, pag_path, "size", TRUE, 1, G_MAXINT32) &&
-           get_int (c, pag, pag_path, "start", FALSE, 0, G_MAXINT32) &&
-           check_expr_member (c, pag, pag_path, "total_path", FALSE, 0);
+  if (g_strcmp0 (in, "body") == 0)
+    return check_body_param (c, dt, pag, pag_path, "param") &&
+           check_body_param (c, dt, pag, pag_path, "size_param");
+  return TRUE;
+}
 
-  /* scim */
-  return check_keys (c, pag, pag_path, scim_keys) &&
-         get_int (c, pag, pag_path, "size", FALSE, 1, G_MAXINT32);
+/* Items paths may name field values ("policyInfo.{policy_id}.employees"). */
+static gboolean
+check_items_templates (Check *c, const char *path, JsonNode *items)
+{
+  if (holds (items, G_TYPE_STRING))
+    return check_template (c, path, json_node_get_string (items), FALSE);
+
+  if (JSON_NODE_HOLDS_ARRAY (items))
+    {
+      JsonArray *array = json_node_get_array (items);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *el = json_array_get_element (array, i);
+          g_autofree char *el_path = idx (path, i);
+
+          if (holds (el, G_TYPE_STRING) && !check_template (c, el_path, json_node_get_string (el), FALSE))
+            return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 static const char * const *
@@ -1921,7 +1997,8 @@ check_data_types (Check *c, JsonObject *def)
               !check_pagination (c, dt, path))
             return FALSE;
           if (json_object_has_member (dt, "items") &&
-              !check_path_node (c, items_path, json_object_get_member (dt, "items")))
+              (!check_path_node (c, items_path, json_object_get_member (dt, "items")) ||
+               !check_items_templates (c, items_path, json_object_get_member (dt, "items"))))
             return FALSE;
         }
 
@@ -2037,7 +2114,7 @@ check_identity (Check *c, JsonObject *def)
 static gboolean
 check_errors (Check *c, JsonObject *def)
 {
-  static const char * const keys[] = { "message", "code", "ok_path", "codes", NULL };
+  static const char * const keys[] = { "message", "code", "ok_path", "errors_path", "codes", NULL };
   JsonObject *errors;
   JsonObject *codes;
   JsonObjectIter iter;
@@ -2053,6 +2130,8 @@ check_errors (Check *c, JsonObject *def)
       !check_expr_member (c, errors, "errors", "message", FALSE, 0) ||
       !check_expr_member (c, errors, "errors", "code", FALSE, 0) ||
       !check_expr_member (c, errors, "errors", "ok_path", FALSE, 0) ||
+      (json_object_has_member (errors, "errors_path") &&
+       !check_path_node (c, "errors.errors_path", json_object_get_member (errors, "errors_path"))) ||
       !get_object (c, errors, "errors", "codes", FALSE, &codes))
     return FALSE;
 

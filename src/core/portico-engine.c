@@ -1152,38 +1152,14 @@ get_mapping (PorticoEngine     *self,
              GHashTable        *values,
              GError           **error)
 {
-  JsonNode *items_node = portico_connector_get_data_type_items (connector, data_type);
   JsonObject *map = portico_connector_get_data_type_map (connector, data_type);
   g_autofree char *items = NULL;
   g_autofree char *key = NULL;
   PorticoStoreMapping *mapping;
 
-  if (items_node != NULL && JSON_NODE_HOLDS_VALUE (items_node))
-    items = portico_template_expand (json_node_get_string (items_node), values, FALSE, error);
-  else if (items_node != NULL && JSON_NODE_HOLDS_ARRAY (items_node))
-    {
-      JsonArray *segments = json_node_get_array (items_node);
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      g_auto(GStrv) parts = NULL;
-
-      for (guint i = 0; i < json_array_get_length (segments); i++)
-        {
-          JsonNode *segment = json_array_get_element (segments, i);
-
-          if (json_node_get_value_type (segment) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (segment));
-          else
-            {
-              g_autofree char *number = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (segment));
-              g_strv_builder_add (builder, number);
-            }
-        }
-      parts = g_strv_builder_end (builder);
-      items = g_strjoinv (".", parts);
-    }
-  else
-    items = g_strdup ("");
-
+  /* The runtime expands {field} templates in the items path the same way
+   * for the request as for the mapping. */
+  items = portico_runtime_dup_items_path (connector, values, data_type, error);
   if (items == NULL)
     return NULL;
 

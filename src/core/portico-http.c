@@ -99,45 +99,79 @@ portico_http_rebase (GUri *uri,
                       NULL);
 }
 
-/* Whether a Link parameter list (the text after "<...>") holds rel=next. */
+/* The value of the parameter @name in a Link parameter list (the text after
+ * "<...>", parameters separated by ';' outside quotes), unquoted; NULL when
+ * absent. */
+static char *
+link_param_value (const char *params,
+                  const char *name)
+{
+  const char *p = params;
+  gsize name_len = strlen (name);
+
+  while (*p != '\0')
+    {
+      const char *start;
+      const char *end;
+      gboolean in_quotes = FALSE;
+
+      while (*p == ';' || g_ascii_isspace (*p))
+        p++;
+      start = p;
+      for (end = p; *end != '\0' && (in_quotes || *end != ';'); end++)
+        if (*end == '"')
+          in_quotes = !in_quotes;
+
+      {
+        g_autofree char *param = g_strstrip (g_strndup (start, end - start));
+        const char *eq = strchr (param, '=');
+
+        if (eq != NULL)
+          {
+            g_autofree char *key = g_strstrip (g_strndup (param, eq - param));
+
+            if (strlen (key) == name_len && g_ascii_strcasecmp (key, name) == 0)
+              {
+                char *value = g_strstrip (g_strdup (eq + 1));
+                gsize len = strlen (value);
+
+                if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
+                  {
+                    memmove (value, value + 1, len - 2);
+                    value[len - 2] = '\0';
+                  }
+                return value;
+              }
+          }
+      }
+
+      p = end;
+    }
+
+  return NULL;
+}
+
+/* Whether a Link parameter list holds rel=next (rel may hold several
+ * space-separated relation types) without results="false": Sentry always
+ * sends a next link and marks the last page that way. */
 static gboolean
 link_params_have_next (const char *params)
 {
-  g_auto(GStrv) parts = g_strsplit (params, ";", -1);
+  g_autofree char *rel = link_param_value (params, "rel");
+  g_autofree char *results = NULL;
+  g_auto(GStrv) rels = NULL;
+  gboolean next = FALSE;
 
-  for (guint i = 0; parts[i] != NULL; i++)
-    {
-      g_autofree char *param = g_strstrip (g_strdup (parts[i]));
-      g_autofree char *value = NULL;
-      g_auto(GStrv) rels = NULL;
-      const char *eq;
+  if (rel == NULL)
+    return FALSE;
+  rels = g_strsplit_set (rel, " \t", -1);
+  for (guint j = 0; rels[j] != NULL && !next; j++)
+    next = g_ascii_strcasecmp (rels[j], "next") == 0;
+  if (!next)
+    return FALSE;
 
-      if (g_ascii_strncasecmp (param, "rel", 3) != 0)
-        continue;
-      eq = strchr (param, '=');
-      if (eq == NULL)
-        continue;
-      {
-        g_autofree char *name = g_strstrip (g_strndup (param, eq - param));
-        if (g_ascii_strcasecmp (name, "rel") != 0)
-          continue;
-      }
-      value = g_strstrip (g_strdup (eq + 1));
-      if (value[0] == '"')
-        {
-          gsize len = strlen (value);
-          memmove (value, value + 1, len);
-          if (len >= 2 && value[len - 2] == '"')
-            value[len - 2] = '\0';
-        }
-      /* rel may hold several space-separated relation types. */
-      rels = g_strsplit_set (value, " \t", -1);
-      for (guint j = 0; rels[j] != NULL; j++)
-        if (g_ascii_strcasecmp (rels[j], "next") == 0)
-          return TRUE;
-    }
-
-  return FALSE;
+  results = link_param_value (params, "results");
+  return results == NULL || g_ascii_strcasecmp (results, "false") != 0;
 }
 
 char *

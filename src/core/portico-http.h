@@ -31,7 +31,8 @@ GUri *portico_http_rebase (GUri *uri,
                            GUri *api_base);
 
 /* The target of the rel="next" link in a Link header value, as written
- * (possibly relative), or NULL. */
+ * (possibly relative), or NULL. A next link with the parameter
+ * results="false" (Sentry's last page) is no next link. */
 char *portico_http_parse_link_next (const char *link_value);
 
 /* Retry-After as seconds or an HTTP date; the delay from @now_unix in ms.

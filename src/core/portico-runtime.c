@@ -659,8 +659,27 @@ account_new (PorticoRuntime   *runtime,
       account->oauth = TRUE;
 
       token_uri_text = g_uri_to_string (account->token_uri);
-      account->token_key = g_strjoin ("\n", portico_connector_get_id (connector),
-                                      token_uri_text, account->client_id, NULL);
+      {
+        /* A token belongs to exactly these credentials: another secret or
+         * other token parameters (Zoom's account id) must not reuse it. The
+         * key holds a digest, never the secret itself. */
+        g_autofree char *params_text = NULL;
+        g_autofree char *material = NULL;
+        g_autofree char *digest = NULL;
+
+        if (account->token_params != NULL)
+          {
+            g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+            json_node_set_object (node, account->token_params);
+            params_text = json_to_string (node, FALSE);
+          }
+        material = g_strjoin ("\n", account->client_secret, params_text ? params_text : "", NULL);
+        digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, material, -1);
+        memset (material, 0, strlen (material));
+        account->token_key = g_strjoin ("\n", portico_connector_get_id (connector),
+                                        token_uri_text, account->client_id, digest, NULL);
+      }
     }
 
   return g_steal_pointer (&account);
@@ -1055,6 +1074,9 @@ error_sentence (Account              *account,
                                 "is set, check it; otherwise report the connector."), name, label);
 
     default:
+      if (status >= 200 && status < 300)
+        return g_strdup_printf (_("%s refused the request for %s. Check the values you entered "
+                                  "and the connector’s requirements."), name, label);
       return g_strdup_printf (_("%s refused the request for %s (HTTP %u). Check the values you entered "
                                 "and the connector’s requirements."), name, label, status);
     }
@@ -1660,31 +1682,49 @@ send_sent_cb (GObject      *object,
           return;
         }
 
-      if (ok_expr != NULL && json != NULL && !op->req->is_token_request)
+      if (errors != NULL && json != NULL && !op->req->is_token_request)
         {
-          g_autoptr(JsonNode) ok = eval_expr (account, ok_expr, json);
+          JsonNode *errors_expr = json_object_get_member (errors, "errors_path");
           gboolean failed = FALSE;
           guint reported = status;
           gboolean ok_false = FALSE;
 
-          if (ok != NULL && JSON_NODE_HOLDS_VALUE (ok))
+          if (ok_expr != NULL)
             {
-              GType type = json_node_get_value_type (ok);
+              g_autoptr(JsonNode) ok = eval_expr (account, ok_expr, json);
 
-              if (type == G_TYPE_BOOLEAN && !json_node_get_boolean (ok))
+              if (ok != NULL && JSON_NODE_HOLDS_VALUE (ok))
+                {
+                  GType type = json_node_get_value_type (ok);
+
+                  if (type == G_TYPE_BOOLEAN && !json_node_get_boolean (ok))
+                    {
+                      failed = TRUE;
+                      ok_false = TRUE;
+                    }
+                  else if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
+                    {
+                      /* A numeric status in the body (Expensify's responseCode). */
+                      gint64 value = type == G_TYPE_INT64 ? json_node_get_int (ok) : (gint64) json_node_get_double (ok);
+                      if (value < 200 || value >= 300)
+                        {
+                          failed = TRUE;
+                          reported = (guint) CLAMP (value, 0, 999);
+                        }
+                    }
+                }
+            }
+
+          if (!failed && errors_expr != NULL)
+            {
+              /* GraphQL: a non-empty "errors" array in a 200 body. */
+              g_autoptr(JsonNode) list = eval_expr (account, errors_expr, json);
+
+              if (list != NULL && JSON_NODE_HOLDS_ARRAY (list) &&
+                  json_array_get_length (json_node_get_array (list)) > 0)
                 {
                   failed = TRUE;
                   ok_false = TRUE;
-                }
-              else if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
-                {
-                  /* A numeric status in the body (Expensify's responseCode). */
-                  gint64 value = type == G_TYPE_INT64 ? json_node_get_int (ok) : (gint64) json_node_get_double (ok);
-                  if (value < 200 || value >= 300)
-                    {
-                      failed = TRUE;
-                      reported = (guint) CLAMP (value, 0, 999);
-                    }
                 }
             }
 
@@ -2184,13 +2224,126 @@ portico_runtime_fetch_identity_finish (PorticoRuntime *self,
 /* ------------------------------------------------------------------------ */
 /* Data types, page by page                                                  */
 
+static gboolean
+is_all_digits (const char *text)
+{
+  if (*text == '\0')
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isdigit (*text))
+      return FALSE;
+  return TRUE;
+}
+
+/* One expanded key of an items path; NULL with @error when the value cannot
+ * be a key (empty, or holding a double quote). */
+static char *
+items_key_expand (PorticoConnector *connector,
+                  const char       *key,
+                  GHashTable       *values,
+                  GError          **error)
+{
+  g_autofree char *expanded = portico_template_expand (key, values, FALSE, error);
+
+  if (expanded == NULL)
+    return NULL;
+  if (*expanded == '\0' || strchr (expanded, '"') != NULL)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                   _("A value entered for %s is empty or not valid, and %s needs it to find the items. "
+                     "Check the values you entered."),
+                   portico_connector_get_name (connector), portico_connector_get_name (connector));
+      return NULL;
+    }
+  return g_steal_pointer (&expanded);
+}
+
+/* The items path with its {field} templates expanded (Expensify's
+ * "policyInfo.{policy_id}.employees"), in the array form so that a value
+ * holding a dot stays one key. A path without templates is returned as it
+ * is. Transfer full. */
+static JsonNode *
+items_path_expand (PorticoConnector *connector,
+                   JsonNode         *items,
+                   GHashTable       *values,
+                   GError          **error)
+{
+  g_autoptr(JsonArray) segments = NULL;
+
+  if (JSON_NODE_HOLDS_VALUE (items) && json_node_get_value_type (items) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (items);
+      g_auto(GStrv) keys = NULL;
+
+      if (strchr (text, '{') == NULL)
+        return json_node_ref (items);
+
+      segments = json_array_new ();
+      keys = g_strsplit (text, ".", -1);
+      for (guint i = 0; keys[i] != NULL; i++)
+        {
+          if (strchr (keys[i], '{') != NULL)
+            {
+              g_autofree char *key = items_key_expand (connector, keys[i], values, error);
+
+              if (key == NULL)
+                return NULL;
+              json_array_add_string_element (segments, key);
+            }
+          else if (is_all_digits (keys[i]))
+            json_array_add_int_element (segments, g_ascii_strtoll (keys[i], NULL, 10));
+          else
+            json_array_add_string_element (segments, keys[i]);
+        }
+      return json_node_init_array (json_node_alloc (), segments);
+    }
+
+  if (JSON_NODE_HOLDS_ARRAY (items))
+    {
+      JsonArray *array = json_node_get_array (items);
+      gboolean templated = FALSE;
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *el = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (el) && json_node_get_value_type (el) == G_TYPE_STRING &&
+              strchr (json_node_get_string (el), '{') != NULL)
+            templated = TRUE;
+        }
+      if (!templated)
+        return json_node_ref (items);
+
+      segments = json_array_new ();
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *el = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (el) && json_node_get_value_type (el) == G_TYPE_STRING &&
+              strchr (json_node_get_string (el), '{') != NULL)
+            {
+              g_autofree char *key = items_key_expand (connector, json_node_get_string (el), values, error);
+
+              if (key == NULL)
+                return NULL;
+              json_array_add_string_element (segments, key);
+            }
+          else
+            json_array_add_element (segments, json_node_copy (el));
+        }
+      return json_node_init_array (json_node_alloc (), segments);
+    }
+
+  return json_node_ref (items);
+}
+
 typedef struct
 {
   Account *account;
   char *data_type_id;
   JsonObject *request_def;  /* transfer none: the connector is kept alive */
   JsonObject *pagination;   /* nullable */
-  JsonNode *items_expr;     /* nullable: the body is the array */
+  JsonNode *items_expr;     /* owned, nullable: the body is the array */
   char *style;
   guint max_pages;
   PorticoPageFunc page_func;
@@ -2216,7 +2369,48 @@ fetch_op_free (FetchOp *op)
   g_clear_pointer (&op->seen, g_hash_table_unref);
   g_free (op->cursor);
   g_clear_pointer (&op->next_uri, g_uri_unref);
+  g_clear_pointer (&op->items_expr, json_node_unref);
   g_free (op);
+}
+
+/* Sets @value (transfer full) at @dotted in @body: in a JSON body a dotted
+ * pagination "param" names nested keys (GraphQL's "variables.after").
+ * Missing or non-object members on the way become objects. */
+static void
+body_set_path (JsonObject *body,
+               const char *dotted,
+               JsonNode   *value)
+{
+  g_auto(GStrv) keys = g_strsplit (dotted, ".", -1);
+  JsonObject *object = body;
+  guint n = g_strv_length (keys);
+
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      JsonNode *child = json_object_get_member (object, keys[i]);
+
+      if (child == NULL || !JSON_NODE_HOLDS_OBJECT (child))
+        {
+          JsonObject *fresh = json_object_new ();
+
+          json_object_set_object_member (object, keys[i], fresh);
+          object = fresh;
+        }
+      else
+        object = json_node_get_object (child);
+    }
+
+  json_object_set_member (object, keys[n - 1], value);
+}
+
+static void
+request_body_set (Request    *req,
+                  const char *dotted,
+                  JsonNode   *value)
+{
+  if (req->body == NULL)
+    req->body = json_object_new ();
+  body_set_path (req->body, dotted, value);
 }
 
 static Request *
@@ -2260,9 +2454,9 @@ fetch_build_request (FetchOp *op,
         return NULL;
       if (in_body)
         {
-          if (req->body == NULL)
-            req->body = json_object_new ();
-          json_object_set_string_member (req->body, param ? param : "cursor", op->cursor);
+          JsonNode *value = json_node_init_string (json_node_alloc (), op->cursor);
+
+          request_body_set (req, param ? param : "cursor", value);
         }
       else
         {
@@ -2286,6 +2480,21 @@ fetch_build_request (FetchOp *op,
           g_uri_unref (req->uri);
           req->uri = g_steal_pointer (&uri);
         }
+      return req;
+    }
+
+  if ((g_strcmp0 (op->style, "page") == 0 || g_strcmp0 (op->style, "offset") == 0) &&
+      g_strcmp0 (json_object_get_string_or (op->pagination, "in", "query"), "body") == 0)
+    {
+      /* GraphQL (monday.com) takes the page number as a variable: numbers,
+       * not text, so that an Int! variable accepts them. */
+      req = build_request (op->account, op->request_def, NULL, TRUE, NULL, TRUE, op->data_type_id, error);
+      if (req == NULL)
+        return NULL;
+      if (param != NULL)
+        request_body_set (req, param, json_node_init_int (json_node_alloc (), op->number));
+      if (size_param != NULL && size > 0)
+        request_body_set (req, size_param, json_node_init_int (json_node_alloc (), size));
       return req;
     }
 
@@ -2637,11 +2846,21 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
     }
   op->pagination = portico_connector_get_data_type_pagination (connector, data_type_id);
   op->style = g_strdup (json_object_get_string_or (op->pagination, "style", "none"));
-  op->items_expr = portico_connector_get_data_type_items (connector, data_type_id);
-  if (op->items_expr != NULL && JSON_NODE_HOLDS_VALUE (op->items_expr) &&
-      json_node_get_value_type (op->items_expr) == G_TYPE_STRING &&
-      *json_node_get_string (op->items_expr) == '\0')
-    op->items_expr = NULL;
+  {
+    JsonNode *items = portico_connector_get_data_type_items (connector, data_type_id);
+
+    if (items != NULL &&
+        !(JSON_NODE_HOLDS_VALUE (items) && json_node_get_value_type (items) == G_TYPE_STRING &&
+          *json_node_get_string (items) == '\0'))
+      {
+        op->items_expr = items_path_expand (connector, items, op->account->values, &error);
+        if (op->items_expr == NULL)
+          {
+            g_task_return_error (task, g_steal_pointer (&error));
+            return;
+          }
+      }
+  }
 
   if (g_strcmp0 (op->style, "page") == 0)
     op->number = json_object_get_int_or (op->pagination, "start", 1);
@@ -2651,6 +2870,90 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
     op->number = 1;
 
   fetch_next (g_steal_pointer (&task));
+}
+
+char *
+portico_runtime_dup_items_path (PorticoConnector *connector,
+                                GHashTable       *field_values,
+                                const char       *data_type_id,
+                                GError          **error)
+{
+  g_autoptr(GHashTable) values = NULL;
+  g_autoptr(JsonNode) expanded = NULL;
+  g_autoptr(GString) dotted = NULL;
+  GPtrArray *fields;
+  JsonNode *items;
+  JsonArray *segments;
+
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
+  g_return_val_if_fail (data_type_id != NULL, NULL);
+
+  if (portico_connector_get_data_type_request (connector, data_type_id) == NULL)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                   _("The %s connector does not describe how to read %s. Update the connector file."),
+                   portico_connector_get_name (connector), data_type_label (data_type_id));
+      return NULL;
+    }
+  items = portico_connector_get_data_type_items (connector, data_type_id);
+  if (items == NULL)
+    return g_strdup ("");
+
+  /* The same values as the requests: every declared field, defaults for
+   * the empty ones. */
+  values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (field_values != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, field_values);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (values, g_strdup (key), g_strdup (value ? value : ""));
+    }
+  fields = portico_connector_get_fields (connector);
+  for (guint i = 0; fields != NULL && i < fields->len; i++)
+    {
+      const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+      const char *current = g_hash_table_lookup (values, field->id);
+
+      if (current == NULL || *current == '\0')
+        g_hash_table_insert (values, g_strdup (field->id),
+                             g_strdup (field->default_value ? field->default_value : ""));
+    }
+
+  expanded = items_path_expand (connector, items, values, error);
+  if (expanded == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (expanded) && json_node_get_value_type (expanded) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (expanded));
+
+  segments = json_node_get_array (expanded);
+  dotted = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (segments); i++)
+    {
+      JsonNode *el = json_array_get_element (segments, i);
+
+      if (dotted->len > 0)
+        g_string_append_c (dotted, '.');
+      if (json_node_get_value_type (el) == G_TYPE_INT64)
+        g_string_append_printf (dotted, "%" G_GINT64_FORMAT, json_node_get_int (el));
+      else
+        {
+          const char *key = json_node_get_string (el);
+
+          if (strchr (key, '.') != NULL || is_all_digits (key))
+            {
+              g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED,
+                           _("The %s connector reads its items under the key “%s”, which Portico cannot store yet. "
+                             "Report the connector."),
+                           portico_connector_get_name (connector), key);
+              return NULL;
+            }
+          g_string_append (dotted, key);
+        }
+    }
+  return g_string_free (g_steal_pointer (&dotted), FALSE);
 }
 
 gint64

@@ -93,4 +93,16 @@ gint64 portico_runtime_fetch_data_type_finish (PorticoRuntime *self,
                                                GAsyncResult   *result,
                                                GError        **error);
 
+/* The items path of @data_type_id (connectors/README.md "DataType"
+ * "items") with its {field} templates expanded for @field_values, in the
+ * dotted form portico_store_mapping_new() takes; "" when the body is the
+ * array. Fails (PORTICO_CONNECTOR_ERROR_UNSUPPORTED) when a key cannot be
+ * written in the dotted form (it holds a dot, or is all digits, which the
+ * dotted form reads as an array index), and with INVALID_FIELD when a
+ * templated value is empty. */
+char *portico_runtime_dup_items_path (PorticoConnector *connector,
+                                      GHashTable       *field_values,
+                                      const char       *data_type_id,
+                                      GError          **error);
+
 G_END_DECLS

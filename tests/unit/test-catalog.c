@@ -240,6 +240,18 @@ static const BrokenCase broken_cases[] = {
   { "data_types/licenses/pagination/in", "\"header\"", "broken.json: data_types.licenses.pagination.in: unknown place “header”" },
   { "data_types/licenses/pagination/cursor_path", "[]", "broken.json: data_types.licenses.pagination.cursor_path: a path given as an array" },
   { "data_types/licenses/items", "5", "broken.json: data_types.licenses.items: a path must be" },
+  { "data_types/licenses/items", "\"byRegion.{region}.data\"", NULL }, /* items may name fields */
+  { "data_types/licenses/items", "\"byTenant.{tenant}.data\"",
+    "broken.json: data_types.licenses.items: unknown template name “{tenant}”" },
+  { "data_types/licenses/items", "[\"by.region\", \"{nope}\"]",
+    "broken.json: data_types.licenses.items[1]: unknown template name “{nope}”" },
+  { "data_types/users/pagination", "{\"style\": \"page\", \"param\": \"variables.page\", \"in\": \"body\"}",
+    "broken.json: data_types.users.pagination.in: “body” needs a request with a body" },
+  { "data_types/users/pagination", "{\"style\": \"page\", \"param\": \"variables..page\", \"in\": \"body\"}",
+    "broken.json: data_types.users.pagination.param: “variables..page” has an empty key" },
+  { "data_types/users/pagination", "{\"style\": \"offset\", \"param\": \"skip\", \"in\": \"form\", \"size_param\": \"n\", \"size\": 5}",
+    "broken.json: data_types.users.pagination.in: unknown place “form”" },
+  { "data_types/users/pagination", "{\"style\": \"page\", \"param\": \"page\", \"in\": \"query\"}", NULL },
   { "data_types/licenses/map/sku", NULL, "broken.json: data_types.licenses.map.sku: missing" },
   { "data_types/users/map/id", NULL, "broken.json: data_types.users.map.id: missing" },
   { "data_types/users/map/mood", "\"mood\"", "broken.json: data_types.users.map.mood: unknown key" },
@@ -260,6 +272,8 @@ static const BrokenCase broken_cases[] = {
     "broken.json: data_types.usage.map: needs “user_id” or “email”" },
   { "errors/codes/E0000011", "\"unauthorized\"", "broken.json: errors.codes.E0000011: unknown error “unauthorized”; use one of not_authorized, forbidden, plan, not_found, rate_limited, server, bad_response" },
   { "errors/ok_path", "\"ok\"", NULL }, /* valid: code exists */
+  { "errors/errors_path", "\"errors\"", NULL },
+  { "errors/errors_path", "5", "broken.json: errors.errors_path: a path must be" },
   { "errors/code", NULL, NULL },        /* valid without ok_path */
   { "rate_limit/statuses", "[200]", "broken.json: rate_limit.statuses[0]: must be an HTTP error status" },
   { "rate_limit/reset_format", "\"unix\"", "broken.json: rate_limit.reset_format: unknown format “unix”" },

@@ -341,6 +341,24 @@ test_http_link_next (void)
   g_assert_null (c);
   g_assert_cmpstr (d, ==, "https://x.test/a,b");
   g_assert_null (portico_http_parse_link_next (NULL));
+
+  /* Sentry marks the last page with results="false" on its next link. */
+  {
+    g_autofree char *more = portico_http_parse_link_next (
+      "<https://s.test/m/?&cursor=0:0:1>; rel=\"previous\"; results=\"false\"; cursor=\"0:0:1\", "
+      "<https://s.test/m/?&cursor=0:100:0>; rel=\"next\"; results=\"true\"; cursor=\"0:100:0\"");
+    g_autofree char *last = portico_http_parse_link_next (
+      "<https://s.test/m/?&cursor=0:0:1>; rel=\"previous\"; results=\"true\"; cursor=\"0:0:1\", "
+      "<https://s.test/m/?&cursor=0:100:0>; rel=\"next\"; results=\"false\"; cursor=\"0:100:0\"");
+    g_autofree char *unquoted = portico_http_parse_link_next ("</m?p=2>; rel=next; results=False");
+    g_autofree char *semicolon = portico_http_parse_link_next ("</m?p=2>; title=\"a; results=false\"; rel=\"next\"");
+
+    g_assert_cmpstr (more, ==, "https://s.test/m/?&cursor=0:100:0");
+    g_assert_null (last);
+    g_assert_null (unquoted);
+    /* A ';' inside a quoted value does not start a parameter. */
+    g_assert_cmpstr (semicolon, ==, "/m?p=2");
+  }
 }
 
 static void
@@ -796,6 +814,282 @@ test_response_items_not_array (Fixture *f, gconstpointer data)
   f->handler = items_object_handler;
   g_assert_cmpint (fetch (f, connector, &error), ==, -1);
   g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+}
+
+/* Linear: the cursor is the GraphQL variable variables.after. */
+static void
+graphql_cursor_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_autofree char *body = request_body (msg);
+  g_autoptr(JsonNode) node = json_from_string (body, NULL);
+  JsonObject *object;
+  JsonObject *variables;
+  JsonNode *after;
+
+  g_assert_cmpstr (path, ==, "/v1/graphql");
+  g_assert_nonnull (node);
+  object = json_node_get_object (node);
+  /* Never a top-level key literally named "variables.after". */
+  g_assert_false (json_object_has_member (object, "variables.after"));
+  g_assert_nonnull (strstr (json_object_get_string_member (object, "query"), "users (first: 2, after: $after)"));
+  variables = json_object_get_object_member (object, "variables");
+  g_assert_nonnull (variables);
+  g_assert_cmpint (json_object_get_int_member (variables, "first"), ==, 2);
+  after = json_object_get_member (variables, "after");
+  g_assert_nonnull (after);
+
+  if (JSON_NODE_HOLDS_NULL (after))
+    respond (msg, 200, "{'data':{'users':{'nodes':[{'id':'a'},{'id':'b'}],"
+                       "'pageInfo':{'hasNextPage':true,'endCursor':'c-b'}}}}");
+  else if (g_str_equal (json_node_get_string (after), "c-b"))
+    respond (msg, 200, "{'data':{'users':{'nodes':[{'id':'c'},{'id':'d'}],"
+                       "'pageInfo':{'hasNextPage':true,'endCursor':'c-d'}}}}");
+  else if (g_str_equal (json_node_get_string (after), "c-d"))
+    respond (msg, 200, "{'data':{'users':{'nodes':[{'id':'e'}],"
+                       "'pageInfo':{'hasNextPage':false,'endCursor':'c-e'}}}}");
+  else
+    respond (msg, 500, "{}");
+}
+
+static void
+test_pagination_cursor_body_nested (Fixture *f, gconstpointer data)
+{
+  Def def = { .request = "{'method':'POST','path':'/graphql','body':{"
+                         "'query':'query ($after: String) { users (first: 2, after: $after) { nodes { id } } }',"
+                         "'variables':{'first':2,'after':null}}}",
+              .pagination = "{'style':'cursor','cursor_path':'data.users.pageInfo.endCursor',"
+                            "'param':'variables.after','in':'body',"
+                            "'has_more_path':'data.users.pageInfo.hasNextPage'}",
+              .items = "'data.users.nodes'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = graphql_cursor_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 5);
+  g_assert_no_error (error);
+  assert_ids (f, "a,b,c,d,e");
+  g_assert_cmpuint (f->hits, ==, 3);
+}
+
+/* monday.com: the page number is the GraphQL variable variables.page, an
+ * integer; the page size variables.limit. */
+static void
+graphql_page_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_autofree char *body = request_body (msg);
+  g_autoptr(JsonNode) node = json_from_string (body, NULL);
+  JsonObject *object;
+  JsonObject *variables;
+  JsonNode *page;
+  JsonNode *limit;
+
+  g_assert_cmpstr (path, ==, "/v1/v2");
+  g_assert_nonnull (node);
+  object = json_node_get_object (node);
+  g_assert_false (json_object_has_member (object, "variables.page"));
+  g_assert_nonnull (json_object_get_string_member (object, "query"));
+  variables = json_object_get_object_member (object, "variables");
+  page = json_object_get_member (variables, "page");
+  limit = json_object_get_member (variables, "limit");
+  g_assert_true (JSON_NODE_HOLDS_VALUE (page) && json_node_get_value_type (page) == G_TYPE_INT64);
+  g_assert_true (JSON_NODE_HOLDS_VALUE (limit) && json_node_get_value_type (limit) == G_TYPE_INT64);
+  g_assert_cmpint (json_node_get_int (limit), ==, 2);
+  /* Untouched members stay. */
+  g_assert_cmpstr (json_object_get_string_member (variables, "kind"), ==, "all");
+
+  switch (json_node_get_int (page))
+    {
+    case 1:
+      respond (msg, 200, "{'data':{'users':[{'id':'m1'},{'id':'m2'}]},'account_id':1}");
+      break;
+    case 2:
+      respond (msg, 200, "{'data':{'users':[{'id':'m3'},{'id':'m4'}]},'account_id':1}");
+      break;
+    case 3:
+      respond (msg, 200, "{'data':{'users':[{'id':'m5'}]},'account_id':1}");
+      break;
+    default:
+      respond (msg, 500, "{}");
+    }
+}
+
+static void
+test_pagination_page_body (Fixture *f, gconstpointer data)
+{
+  Def def = { .request = "{'method':'POST','path':'/v2','body':{"
+                         "'query':'query ($page: Int!, $limit: Int!) { users (limit: $limit, page: $page) { id } }',"
+                         "'variables':{'kind':'all'}}}",
+              .pagination = "{'style':'page','param':'variables.page','in':'body','start':1,"
+                            "'size_param':'variables.limit','size':2}",
+              .items = "'data.users'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = graphql_page_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 5);
+  g_assert_no_error (error);
+  assert_ids (f, "m1,m2,m3,m4,m5");
+  g_assert_cmpuint (f->hits, ==, 3);
+  /* Nothing went to the query string. */
+  for (guint i = 0; i < f->paths->len; i++)
+    g_assert_null (strchr (g_ptr_array_index (f->paths, i), '?'));
+}
+
+static void
+offset_body_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_autofree char *body = request_body (msg);
+  g_autoptr(JsonNode) node = json_from_string (body, NULL);
+  JsonObject *paging = json_object_get_object_member (json_node_get_object (node), "paging");
+  gint64 skip = json_object_get_int_member (paging, "skip");
+
+  g_assert_cmpint (json_object_get_int_member (paging, "take"), ==, 2);
+  if (skip == 0)
+    respond (msg, 200, "{'total':3,'rows':[{'id':'a'},{'id':'b'}]}");
+  else if (skip == 2)
+    respond (msg, 200, "{'total':3,'rows':[{'id':'c'}]}");
+  else
+    respond (msg, 500, "{}");
+}
+
+static void
+test_pagination_offset_body (Fixture *f, gconstpointer data)
+{
+  Def def = { .request = "{'method':'POST','path':'/search','body':{'paging':null}}",
+              .pagination = "{'style':'offset','param':'paging.skip','in':'body','size_param':'paging.take','size':2,"
+                            "'total_path':'total'}",
+              .items = "'rows'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = offset_body_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 3);
+  g_assert_no_error (error);
+  assert_ids (f, "a,b,c");
+  g_assert_cmpuint (f->hits, ==, 2);
+}
+
+/* Sentry: every page has a rel="next" link; the last one says
+ * results="false". */
+static void
+sentry_link_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *cursor = query ? g_hash_table_lookup (query, "cursor") : NULL;
+
+  /* /v1 for the inline connector, /api/0 for the shipped one. */
+  g_assert_true (g_str_has_suffix (path, "/organizations/acme/members/"));
+  if (cursor == NULL)
+    {
+      soup_message_headers_append (headers, "Link",
+                                   "<https://api.example.com/v1/organizations/acme/members/?&cursor=0:0:1>; "
+                                   "rel=\"previous\"; results=\"false\"; cursor=\"0:0:1\", "
+                                   "<https://api.example.com/v1/organizations/acme/members/?&cursor=0:2:0>; "
+                                   "rel=\"next\"; results=\"true\"; cursor=\"0:2:0\"");
+      respond (msg, 200, "[{'id':'s1'},{'id':'s2'}]");
+    }
+  else if (g_str_equal (cursor, "0:2:0"))
+    {
+      soup_message_headers_append (headers, "Link",
+                                   "<https://api.example.com/v1/organizations/acme/members/?&cursor=0:0:1>; "
+                                   "rel=\"previous\"; results=\"true\"; cursor=\"0:0:1\", "
+                                   "<https://api.example.com/v1/organizations/acme/members/?&cursor=0:4:0>; "
+                                   "rel=\"next\"; results=\"true\"; cursor=\"0:4:0\"");
+      respond (msg, 200, "[{'id':'s3'},{'id':'s4'}]");
+    }
+  else if (g_str_equal (cursor, "0:4:0"))
+    {
+      soup_message_headers_append (headers, "Link",
+                                   "<https://api.example.com/v1/organizations/acme/members/?&cursor=0:2:1>; "
+                                   "rel=\"previous\"; results=\"true\"; cursor=\"0:2:1\", "
+                                   "<https://api.example.com/v1/organizations/acme/members/?&cursor=0:6:0>; "
+                                   "rel=\"next\"; results=\"false\"; cursor=\"0:6:0\"");
+      respond (msg, 200, "[{'id':'s5'}]");
+    }
+  else
+    respond (msg, 200, "[{'id':'never'}]");
+}
+
+static void
+test_pagination_link_results_false (Fixture *f, gconstpointer data)
+{
+  Def def = { .request = "{'method':'GET','path':'/organizations/acme/members/'}",
+              .pagination = "{'style':'link_header'}" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = sentry_link_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 5);
+  g_assert_no_error (error);
+  assert_ids (f, "s1,s2,s3,s4,s5");
+  g_assert_cmpuint (f->hits, ==, 3);
+}
+
+/* Expensify: the members sit under policyInfo.{policy_id}.employees. */
+static void
+keyed_items_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  respond (msg, 200, "{'responseCode':200,'policyInfo':{"
+                     "'other':{'employees':[{'id':'x1'}]},"
+                     "'tenant1':{'employees':[{'id':'e1'},{'id':'e2'}]},"
+                     "'a.b':{'employees':[{'id':'d1'}]}}}");
+}
+
+static void
+test_items_template (Fixture *f, gconstpointer data)
+{
+  Def def = { .items = "'policyInfo.{tenant}.employees'",
+              .extra = ",'errors':{'message':'responseMessage','code':'responseCode','ok_path':'responseCode'}" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dotted = NULL;
+
+  f->handler = keyed_items_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 2);
+  g_assert_no_error (error);
+  assert_ids (f, "e1,e2");
+
+  dotted = portico_runtime_dup_items_path (connector, f->values, "users", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (dotted, ==, "policyInfo.tenant1.employees");
+
+  /* A value holding a dot stays one key. */
+  g_hash_table_insert (f->values, g_strdup ("tenant"), g_strdup ("a.b"));
+  g_ptr_array_set_size (f->ids, 0);
+  g_assert_cmpint (fetch (f, connector, &error), ==, 1);
+  g_assert_no_error (error);
+  assert_ids (f, "d1");
+  /* ...which the dotted form for the store cannot say. */
+  g_assert_null (portico_runtime_dup_items_path (connector, f->values, "users", &error));
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+
+  /* An empty value cannot name the items: an error, not zero items. */
+  g_hash_table_insert (f->values, g_strdup ("tenant"), g_strdup (""));
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD);
+  g_assert_cmpuint (f->hits, ==, 2);
+}
+
+static void
+test_items_template_unknown_field (void)
+{
+  g_autofree char *json = dq ("{'format':1,'id':'testapp','name':'Testapp','category':'other',"
+                              "'help_url':'https://example.com/help','help':'A token.','multi_account':false,"
+                              "'base_url':'https://api.example.com',"
+                              "'fields':[{'id':'token','label':'Token','type':'secret','required':true}],"
+                              "'permissions':[{'id':'read','label':'Read'}],"
+                              "'auth':{'scheme':'header','header':'Authorization','value':'Bearer {token}'},"
+                              "'identity':{'id':{'template':'x'},'name':{'template':'x'}},"
+                              "'data_types':{'users':{'request':{'method':'GET','path':'/u'},"
+                              "  'items':'policyInfo.{policy}.employees','map':{'id':'id'}}}}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoConnector) connector = portico_connector_new_from_data (json, -1, "testapp.json", TRUE, &error);
+
+  g_assert_null (connector);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION);
+  g_assert_nonnull (strstr (error->message, "data_types.users.items"));
+  g_assert_nonnull (strstr (error->message, "{policy}"));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1480,6 +1774,79 @@ test_errors_not_found (Fixture *f, gconstpointer data)
   g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_FOUND);
 }
 
+/* GraphQL: errors in a 200 body. */
+static void
+graphql_errors_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  if (g_str_equal (path, "/v1/users"))
+    respond (msg, 200, "{'data':null,'errors':[{'message':'Only admins may list users',"
+                       "'extensions':{'code':'FORBIDDEN'}}]}");
+  else if (g_str_equal (path, "/v1/teams"))
+    {
+      /* Rate limited once, then fine: an empty errors array is no error. */
+      if (f->hits == 1)
+        respond (msg, 200, "{'errors':[{'message':'Slow down','extensions':{'code':'RATELIMITED'}}]}");
+      else
+        respond (msg, 200, "{'data':{'teams':[{'id':'t1'}]},'errors':[]}");
+    }
+  else if (g_str_equal (path, "/v1/me"))
+    respond (msg, 200, "{'errors':['Complexity budget exhausted'],'error_code':'SOMETHING_ELSE',"
+                       "'error_message':'Budget gone'}");
+  else
+    respond (msg, 404, "{}");
+}
+
+static void
+test_errors_graphql_in_200 (Fixture *f, gconstpointer data)
+{
+  Def def = { .more_data_types = ",'groups':{'label':'Teams','request':{'method':'GET','path':'/teams'},"
+                                 "'items':'data.teams','map':{'id':'id'}}",
+              .extra = ",'errors':{'message':{'first':['errors.0.message','error_message']},"
+                       "'code':{'first':['errors.0.extensions.code','error_code']},'errors_path':'errors',"
+                       "'codes':{'FORBIDDEN':'forbidden','RATELIMITED':'rate_limited'}}" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  f->handler = graphql_errors_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FORBIDDEN);
+  g_assert_nonnull (strstr (error->message, "Only admins may list users"));
+  g_assert_cmpuint (f->hits, ==, 1);
+  g_clear_error (&error);
+
+  f->hits = 0;
+  g_ptr_array_set_size (f->ids, 0);
+  g_assert_cmpint (fetch_with (f, connector, "groups", 0, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  assert_ids (f, "t1");
+  g_assert_cmpuint (f->hits, ==, 2);
+
+  /* The identity request too; an array of strings (monday.com's older
+   * format) is an error as well, the message read from the top level. */
+  portico_runtime_fetch_identity_async (f->runtime, connector, f->values, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (portico_runtime_fetch_identity_finish (f->runtime, result, NULL, NULL, &error));
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "Budget gone"));
+  g_assert_null (strstr (error->message, "HTTP 200"));
+}
+
+static void
+test_errors_graphql_without_rule (Fixture *f, gconstpointer data)
+{
+  /* Without errors_path a 200 body with errors is read as data. */
+  Def def = { .items = "'data.users'",
+              .extra = ",'errors':{'message':'errors.0.message'}" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = graphql_errors_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 0);
+  g_assert_no_error (error);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Redirects, transport                                                      */
 
@@ -1725,6 +2092,159 @@ test_host_limit (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->max_active, ==, 2);
 }
 
+/* The shipped definitions that use these rules, against a fake of their API. */
+static PorticoConnector *
+load_shipped (const char *id)
+{
+  g_autofree char *name = g_strconcat (id, ".json", NULL);
+  g_autofree char *path = g_build_filename (g_getenv ("PORTICO_CONNECTORS_DIR"), name, NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  PorticoConnector *connector = portico_connector_new_from_file (file, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (connector);
+  return connector;
+}
+
+static void
+shipped_values (Fixture *f, ...)
+{
+  va_list args;
+  const char *key;
+
+  g_hash_table_remove_all (f->values);
+  g_hash_table_insert (f->values, g_strdup ("api_base_url"), g_strdup (f->base));
+  va_start (args, f);
+  while ((key = va_arg (args, const char *)) != NULL)
+    g_hash_table_insert (f->values, g_strdup (key), g_strdup (va_arg (args, const char *)));
+  va_end (args);
+}
+
+static void
+monday_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_autofree char *body = request_body (msg);
+  g_autoptr(JsonNode) node = json_from_string (body, NULL);
+  JsonObject *variables = json_object_get_object_member (json_node_get_object (node), "variables");
+  gint64 page = json_object_get_int_member (variables, "page");
+  gint64 limit = json_object_get_int_member (variables, "limit");
+  g_autoptr(GString) out = g_string_new ("{'data':{'users':[");
+
+  g_assert_cmpstr (path, ==, "/v2");
+  g_assert_cmpint (limit, ==, 100);
+  /* 100 on the first page, 3 on the second. */
+  for (gint64 i = 0; i < (page == 1 ? 100 : page == 2 ? 3 : 0); i++)
+    g_string_append_printf (out, "%s{'id':'u%" G_GINT64_FORMAT "','enabled':true}", i ? "," : "",
+                            (page - 1) * 100 + i);
+  g_string_append (out, "]},'account_id':1}");
+  respond (msg, page <= 2 ? 200 : 500, out->str);
+}
+
+static void
+test_shipped_monday (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PorticoConnector) connector = load_shipped ("monday");
+  g_autoptr(GError) error = NULL;
+
+  shipped_values (f, "api_token", SECRET, NULL);
+  f->handler = monday_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 103);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->hits, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (f->auth_seen, 0), ==, SECRET);
+}
+
+static void
+linear_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_autofree char *body = request_body (msg);
+  g_autoptr(JsonNode) node = json_from_string (body, NULL);
+  JsonObject *variables = json_object_get_object_member (json_node_get_object (node), "variables");
+  JsonNode *after = json_object_get_member (variables, "after");
+
+  g_assert_cmpstr (path, ==, "/graphql");
+  if (strstr (json_object_get_string_member (json_node_get_object (node), "query"), "teams") != NULL)
+    respond (msg, 200, "{'data':null,'errors':[{'message':'Authentication required','extensions':{'code':'AUTHENTICATION_ERROR'}}]}");
+  else if (JSON_NODE_HOLDS_NULL (after))
+    respond (msg, 200, "{'data':{'users':{'nodes':[{'id':'l1','active':true}],"
+                       "'pageInfo':{'hasNextPage':true,'endCursor':'k1'}}}}");
+  else if (g_str_equal (json_node_get_string (after), "k1"))
+    respond (msg, 200, "{'data':{'users':{'nodes':[{'id':'l2','active':false}],"
+                       "'pageInfo':{'hasNextPage':false,'endCursor':'k2'}}}}");
+  else
+    respond (msg, 500, "{}");
+}
+
+static void
+test_shipped_linear (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PorticoConnector) connector = load_shipped ("linear");
+  g_autoptr(GError) error = NULL;
+
+  shipped_values (f, "api_key", "lin_api_" SECRET, NULL);
+  f->handler = linear_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 2);
+  g_assert_no_error (error);
+  assert_ids (f, "l1,l2");
+
+  /* Teams: the handler answers with a GraphQL error in a 200. */
+  g_assert_cmpint (fetch_with (f, connector, "groups", 0, NULL, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED);
+}
+
+static void
+expensify_policy_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_autofree char *body = request_body (msg);
+  g_autoptr(GHashTable) form = soup_form_decode (body);
+  const char *job = g_hash_table_lookup (form, "requestJobDescription");
+  g_autoptr(JsonNode) node = json_from_string (job, NULL);
+  JsonObject *object = json_node_get_object (node);
+  JsonObject *credentials = json_object_get_object_member (object, "credentials");
+
+  g_assert_cmpstr (path, ==, "/Integration-Server/ExpensifyIntegrations");
+  if (g_strcmp0 (json_object_get_string_member (credentials, "partnerUserSecret"), SECRET) != 0)
+    {
+      respond (msg, 200, "{'responseCode':407,'responseMessage':'Authentication error'}");
+      return;
+    }
+  respond (msg, 200, "{'responseCode':200,'policyInfo':{'0123456789ABCDEF':{'employees':["
+                     "{'id':'a@example.com','email':'a@example.com','role':'admin'},"
+                     "{'id':'b@example.com','email':'b@example.com','role':'user'}]}}}");
+}
+
+static void
+test_shipped_expensify (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PorticoConnector) connector = load_shipped ("expensify");
+  g_autoptr(GError) error = NULL;
+
+  shipped_values (f, "partner_user_id", "aa_admin", "partner_user_secret", SECRET,
+                  "policy_id", "0123456789ABCDEF", NULL);
+  f->handler = expensify_policy_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 2);
+  g_assert_no_error (error);
+  assert_ids (f, "a@example.com,b@example.com");
+
+  g_hash_table_insert (f->values, g_strdup ("partner_user_secret"), g_strdup ("wrong-secret"));
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED);
+}
+
+static void
+test_shipped_sentry (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PorticoConnector) connector = load_shipped ("sentry");
+  g_autoptr(GError) error = NULL;
+
+  shipped_values (f, "host", "sentry.io", "organization_slug", "acme", "auth_token", SECRET, NULL);
+  f->handler = sentry_link_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 5);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->hits, ==, 3);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Identity                                                                  */
 
@@ -1800,6 +2320,12 @@ main (int   argc,
   ADD ("/runtime/pagination/cursor-repeats", test_pagination_cursor_repeats);
   ADD ("/runtime/pagination/next-url-repeats", test_pagination_next_url_repeats);
   ADD ("/runtime/pagination/max-pages", test_pagination_max_pages);
+  ADD ("/runtime/pagination/cursor-body-nested", test_pagination_cursor_body_nested);
+  ADD ("/runtime/pagination/page-body", test_pagination_page_body);
+  ADD ("/runtime/pagination/offset-body", test_pagination_offset_body);
+  ADD ("/runtime/pagination/link-results-false", test_pagination_link_results_false);
+  ADD ("/runtime/items/template", test_items_template);
+  g_test_add_func ("/runtime/items/template-unknown-field", test_items_template_unknown_field);
   ADD ("/runtime/response/not-json", test_response_not_json);
   ADD ("/runtime/response/items-not-array", test_response_items_not_array);
 
@@ -1830,6 +2356,8 @@ main (int   argc,
   ADD ("/runtime/errors/numeric-ok-path", test_errors_numeric_ok_path);
   ADD ("/runtime/errors/secret-not-in-message", test_errors_secret_not_in_message);
   ADD ("/runtime/errors/not-found", test_errors_not_found);
+  ADD ("/runtime/errors/graphql-in-200", test_errors_graphql_in_200);
+  ADD ("/runtime/errors/graphql-without-rule", test_errors_graphql_without_rule);
 
   ADD ("/runtime/redirect/other-origin-drops-credentials", test_redirect_other_origin_drops_credentials);
   ADD ("/runtime/transport/cancel", test_cancel);
@@ -1837,6 +2365,11 @@ main (int   argc,
   ADD ("/runtime/transport/connection-refused", test_connection_refused);
   ADD ("/runtime/transport/host-limit", test_host_limit);
   ADD ("/runtime/transport/tls-bad-certificate", test_tls_bad_certificate);
+
+  ADD ("/runtime/shipped/monday", test_shipped_monday);
+  ADD ("/runtime/shipped/linear", test_shipped_linear);
+  ADD ("/runtime/shipped/expensify", test_shipped_expensify);
+  ADD ("/runtime/shipped/sentry", test_shipped_sentry);
 
   ADD ("/runtime/identity/request", test_identity);
   ADD ("/runtime/identity/template", test_identity_template);

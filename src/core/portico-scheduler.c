@@ -1,0 +1,663 @@
+/* portico-scheduler.c: when accounts sync by themselves, and what is wrong
+ * with them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-scheduler"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "portico-scheduler.h"
+
+/* ---- Pure functions --------------------------------------------------- */
+
+gint64
+portico_store_time_to_unix (const char *text)
+{
+  g_autoptr(GDateTime) time = NULL;
+
+  if (text == NULL || text[0] == '\0')
+    return 0;
+
+  time = g_date_time_new_from_iso8601 (text, NULL);
+  if (time == NULL)
+    return 0;
+
+  return g_date_time_to_unix (time);
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return NULL;
+  node = json_object_get_member (object, name);
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+
+  return NULL;
+}
+
+static gboolean
+member_bool (JsonObject *object,
+             const char *name,
+             gboolean    fallback)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return fallback;
+  node = json_object_get_member (object, name);
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
+    return json_node_get_boolean (node);
+
+  return json_node_get_int (node) != 0;
+}
+
+static JsonArray *
+member_array (JsonObject *object,
+              const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return NULL;
+  node = json_object_get_member (object, name);
+
+  return JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+PorticoAccountState
+portico_account_state_from_json (JsonObject *account)
+{
+  const char *status;
+
+  g_return_val_if_fail (account != NULL, PORTICO_ACCOUNT_STATE_NEVER);
+
+  status = member_string (account, "status");
+  if (g_strcmp0 (status, "ok") == 0)
+    return PORTICO_ACCOUNT_STATE_OK;
+  if (g_strcmp0 (status, "partial") == 0)
+    return PORTICO_ACCOUNT_STATE_PARTIAL;
+  if (g_strcmp0 (status, "failed") == 0)
+    return PORTICO_ACCOUNT_STATE_FAILED;
+
+  return PORTICO_ACCOUNT_STATE_NEVER;
+}
+
+gint64
+portico_account_last_success (JsonObject *account)
+{
+  JsonArray *types;
+  gint64 newest = 0;
+
+  g_return_val_if_fail (account != NULL, 0);
+
+  types = member_array (account, "data_types");
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+      gint64 when;
+
+      if (type == NULL || !member_bool (type, "enabled", TRUE))
+        continue;
+      when = portico_store_time_to_unix (member_string (type, "last_success_at"));
+      newest = MAX (newest, when);
+    }
+
+  return newest;
+}
+
+void
+portico_account_problem_free (PorticoAccountProblem *problem)
+{
+  if (problem == NULL)
+    return;
+
+  g_free (problem->title);
+  g_free (problem->detail);
+  g_free (problem);
+}
+
+static void
+add_problem (GPtrArray          *problems,
+             PorticoProblemKind  kind,
+             PorticoFix          fix,
+             const char         *title,
+             char               *detail)
+{
+  PorticoAccountProblem *problem = g_new0 (PorticoAccountProblem, 1);
+
+  problem->kind = kind;
+  problem->fix = fix;
+  problem->title = g_strdup (title);
+  problem->detail = detail;
+  g_ptr_array_add (problems, problem);
+}
+
+/* The first enabled data type whose last error has @code, or NULL. */
+static JsonObject *
+find_data_type_with_error (JsonObject *account,
+                           const char *code,
+                           const char *other_code)
+{
+  JsonArray *types = member_array (account, "data_types");
+
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+      const char *error_code;
+
+      if (type == NULL || !member_bool (type, "enabled", TRUE))
+        continue;
+      if (g_strcmp0 (member_string (type, "status"), "ok") == 0)
+        continue;
+      error_code = member_string (type, "error_code");
+      if (g_strcmp0 (error_code, code) == 0 ||
+          (other_code != NULL && g_strcmp0 (error_code, other_code) == 0))
+        return type;
+    }
+
+  return NULL;
+}
+
+static gboolean
+run_has_error (JsonObject *run,
+               const char *code)
+{
+  JsonArray *types = member_array (run, "data_types");
+
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+
+      if (type != NULL && g_strcmp0 (member_string (type, "error_code"), code) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* "Users: the stored sentence" */
+static char *
+data_type_sentence (JsonObject *type,
+                    const char *fallback)
+{
+  const char *error = member_string (type, "error");
+  const char *id = member_string (type, "id");
+
+  return g_strdup_printf ("%s: %s",
+                          id != NULL ? portico_data_type_label (id) : _("Data"),
+                          error != NULL && error[0] != '\0' ? error : fallback);
+}
+
+static char *
+format_age (gint64 seconds)
+{
+  gint64 hours = seconds / 3600;
+  gint64 days = hours / 24;
+
+  if (days >= 2)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " day",
+                                         "%" G_GINT64_FORMAT " days", days), days);
+
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GINT64_FORMAT " hour",
+                                       "%" G_GINT64_FORMAT " hours", hours), hours);
+}
+
+GPtrArray *
+portico_account_find_problems (JsonObject *account,
+                               JsonArray  *recent_runs,
+                               gint64      now,
+                               guint       interval_hours)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) portico_account_problem_free);
+  PorticoAccountState state;
+  JsonObject *type;
+  gboolean explained = FALSE;
+  gint64 last_success, since, limit;
+
+  g_return_val_if_fail (account != NULL, NULL);
+
+  state = portico_account_state_from_json (account);
+
+  if (g_strcmp0 (member_string (account, "keyring_state"), "missing") == 0)
+    {
+      add_problem (problems, PORTICO_PROBLEM_KEYRING_MISSING, PORTICO_FIX_RECONNECT,
+                   _("Credentials missing from the keyring"),
+                   g_strdup (_("The key of this account is no longer in the keyring, so it cannot sync. Reconnect to enter it again.")));
+      explained = TRUE;
+    }
+
+  if ((type = find_data_type_with_error (account, "not_authorized", NULL)) != NULL)
+    {
+      add_problem (problems, PORTICO_PROBLEM_CREDENTIALS_REJECTED, PORTICO_FIX_RECONNECT,
+                   _("Credentials rejected"),
+                   data_type_sentence (type, _("The provider rejected the credentials. Reconnect with a valid key.")));
+      explained = TRUE;
+    }
+
+  if ((type = find_data_type_with_error (account, "forbidden", "plan")) != NULL)
+    {
+      add_problem (problems, PORTICO_PROBLEM_PERMISSION, PORTICO_FIX_RECONNECT,
+                   g_strcmp0 (member_string (type, "error_code"), "plan") == 0
+                   ? _("Plan tier missing") : _("Permission missing"),
+                   data_type_sentence (type, _("The provider refused this data. Reconnect with an admin key or upgrade the plan.")));
+      explained = TRUE;
+    }
+
+  if (recent_runs != NULL)
+    {
+      guint n_limited = 0;
+      guint n_runs = MIN (json_array_get_length (recent_runs), 3);
+
+      for (guint i = 0; i < n_runs; i++)
+        if (run_has_error (json_array_get_object_element (recent_runs, i), "rate_limited"))
+          n_limited++;
+
+      if (n_limited >= 2)
+        {
+          add_problem (problems, PORTICO_PROBLEM_RATE_LIMITED, PORTICO_FIX_SYNC_NOW,
+                       _("Rate limited repeatedly"),
+                       g_strdup_printf (_("The provider slowed down %u of the last %u syncs. Sync at a quieter time, or ask the provider for a higher API limit."),
+                                        n_limited, n_runs));
+          explained = TRUE;
+        }
+    }
+
+  if (!explained && state == PORTICO_ACCOUNT_STATE_FAILED)
+    {
+      JsonArray *types = member_array (account, "data_types");
+
+      type = NULL;
+      for (guint i = 0; type == NULL && types != NULL && i < json_array_get_length (types); i++)
+        {
+          JsonObject *candidate = json_array_get_object_element (types, i);
+
+          if (member_bool (candidate, "enabled", TRUE) &&
+              g_strcmp0 (member_string (candidate, "status"), "failed") == 0)
+            type = candidate;
+        }
+      add_problem (problems, PORTICO_PROBLEM_SYNC_FAILED, PORTICO_FIX_SYNC_NOW,
+                   _("Last sync failed"),
+                   type != NULL ? data_type_sentence (type, _("Nothing was updated. Try again with Sync now."))
+                                : g_strdup (_("Nothing was updated. Try again with Sync now.")));
+    }
+  else if (!explained && state == PORTICO_ACCOUNT_STATE_PARTIAL)
+    {
+      JsonArray *types = member_array (account, "data_types");
+
+      type = NULL;
+      for (guint i = 0; type == NULL && types != NULL && i < json_array_get_length (types); i++)
+        {
+          JsonObject *candidate = json_array_get_object_element (types, i);
+
+          if (member_bool (candidate, "enabled", TRUE) &&
+              g_strcmp0 (member_string (candidate, "status"), "failed") == 0)
+            type = candidate;
+        }
+      add_problem (problems, PORTICO_PROBLEM_SYNC_PARTIAL, PORTICO_FIX_SYNC_NOW,
+                   _("Last sync incomplete"),
+                   type != NULL ? data_type_sentence (type, _("Some data types were not updated. Try again with Sync now."))
+                                : g_strdup (_("Some data types were not updated. Try again with Sync now.")));
+    }
+
+  /* Stale: measured from the last success, or from the connection when
+   * there never was one. */
+  interval_hours = CLAMP (interval_hours, 1, 168);
+  limit = 2 * (gint64) interval_hours * 3600;
+  last_success = portico_account_last_success (account);
+  since = last_success != 0 ? last_success
+                            : portico_store_time_to_unix (member_string (account, "created_at"));
+  if (since != 0 && now - since > limit)
+    {
+      g_autofree char *age = format_age (now - since);
+
+      add_problem (problems, PORTICO_PROBLEM_STALE, PORTICO_FIX_SYNC_NOW,
+                   _("Data out of date"),
+                   last_success != 0
+                   ? g_strdup_printf (_("The last successful sync was %s ago, more than twice the sync interval. Sync now, and fix what the sync reports."), age)
+                   : g_strdup_printf (_("No sync has succeeded since the account was connected %s ago. Sync now, and fix what the sync reports."), age));
+    }
+
+  return g_steal_pointer (&problems);
+}
+
+gint64
+portico_scheduler_compute_due (gint64 last,
+                               gint64 now,
+                               guint  interval_hours,
+                               gint64 jitter_seconds,
+                               gint64 startup_spread_seconds)
+{
+  gint64 interval = (gint64) CLAMP (interval_hours, 1, 168) * 3600;
+  gint64 due;
+
+  jitter_seconds = CLAMP (jitter_seconds, 0, interval / 10);
+  if (last <= 0)
+    return now + MIN (jitter_seconds, startup_spread_seconds);
+
+  due = last + interval + jitter_seconds;
+  if (due < now)
+    return now + MIN (jitter_seconds, startup_spread_seconds);
+
+  return due;
+}
+
+/* ---- The scheduler ---------------------------------------------------- */
+
+#define STARTUP_SPREAD_SECONDS 60
+
+struct _PorticoScheduler
+{
+  GObject        parent_instance;
+
+  PorticoEngine *engine;
+  GCancellable  *cancellable;
+  guint          interval_hours;
+  guint          timeout_id;
+  guint          n_started;
+  gboolean       checking;
+
+  /* account id -> gint64 jitter seconds, drawn once per account */
+  GHashTable    *jitter;
+  /* account id -> gint64 Unix time of the last sync this scheduler started */
+  GHashTable    *attempts;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoScheduler, portico_scheduler, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_INTERVAL_HOURS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+PorticoScheduler *
+portico_scheduler_new (PorticoEngine *engine)
+{
+  PorticoScheduler *self;
+
+  g_return_val_if_fail (PORTICO_IS_ENGINE (engine), NULL);
+
+  self = g_object_new (PORTICO_TYPE_SCHEDULER, NULL);
+  self->engine = g_object_ref (engine);
+
+  return self;
+}
+
+guint
+portico_scheduler_get_interval_hours (PorticoScheduler *self)
+{
+  g_return_val_if_fail (PORTICO_IS_SCHEDULER (self), 24);
+
+  return self->interval_hours;
+}
+
+void
+portico_scheduler_set_interval_hours (PorticoScheduler *self,
+                                      guint             hours)
+{
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  hours = CLAMP (hours, 1, 168);
+  if (self->interval_hours == hours)
+    return;
+
+  self->interval_hours = hours;
+  /* Jitter is a share of the interval: draw it again. */
+  g_hash_table_remove_all (self->jitter);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL_HOURS]);
+}
+
+guint
+portico_scheduler_get_n_started (PorticoScheduler *self)
+{
+  g_return_val_if_fail (PORTICO_IS_SCHEDULER (self), 0);
+
+  return self->n_started;
+}
+
+static gint64
+portico_scheduler_get_jitter (PorticoScheduler *self,
+                              gint64            account_id)
+{
+  gint64 *value = g_hash_table_lookup (self->jitter, &account_id);
+  gint64 *key;
+
+  if (value != NULL)
+    return *value;
+
+  key = g_memdup2 (&account_id, sizeof account_id);
+  value = g_new (gint64, 1);
+  *value = g_random_int_range (0, MAX (1, (gint32) (self->interval_hours * 360)));
+  g_hash_table_insert (self->jitter, key, value);
+
+  return *value;
+}
+
+static void
+sync_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = portico_engine_sync_finish (PORTICO_ENGINE (source), result, &error);
+  /* Already syncing (Sync now got there first) or the app is closing. The
+   * outcome itself is recorded by the engine and shown on the tile. */
+  if (error != NULL &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Scheduled sync: %s", error->message);
+}
+
+static void
+list_accounts_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  PorticoStore *store = task_data;
+  GError *error = NULL;
+  JsonNode *node = portico_store_list_accounts (store, &error);
+
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+list_accounts_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  PorticoScheduler *self = PORTICO_SCHEDULER (source);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *accounts;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint n_started = 0;
+
+  self->checking = FALSE;
+  node = g_task_propagate_pointer (G_TASK (result), &error);
+  if (node == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Cannot list accounts to schedule: %s", error->message);
+      return;
+    }
+
+  accounts = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+      gint64 id = json_object_get_int_member_with_default (account, "id", 0);
+      gint64 last = portico_store_time_to_unix (member_string (account, "last_sync_at"));
+      gint64 *attempt = g_hash_table_lookup (self->attempts, &id);
+      gint64 due;
+
+      if (id == 0 || portico_engine_is_syncing (self->engine, id))
+        continue;
+      if (attempt != NULL)
+        last = MAX (last, *attempt);
+
+      due = portico_scheduler_compute_due (last, now, self->interval_hours,
+                                           portico_scheduler_get_jitter (self, id),
+                                           STARTUP_SPREAD_SECONDS);
+      if (due > now)
+        continue;
+
+      g_hash_table_insert (self->attempts, g_memdup2 (&id, sizeof id), g_memdup2 (&now, sizeof now));
+      portico_engine_sync_async (self->engine, id, self->cancellable, sync_cb, NULL);
+      n_started++;
+    }
+
+  self->n_started = n_started;
+}
+
+void
+portico_scheduler_check_now (PorticoScheduler *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  if (self->checking)
+    return;
+
+  self->checking = TRUE;
+  task = g_task_new (self, self->cancellable, list_accounts_cb, NULL);
+  g_task_set_source_tag (task, portico_scheduler_check_now);
+  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
+  g_task_run_in_thread (task, list_accounts_thread);
+}
+
+static gboolean
+check_timeout_cb (gpointer user_data)
+{
+  portico_scheduler_check_now (PORTICO_SCHEDULER (user_data));
+
+  return G_SOURCE_CONTINUE;
+}
+
+void
+portico_scheduler_start (PorticoScheduler *self,
+                         guint             check_seconds)
+{
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  self->timeout_id = g_timeout_add_seconds (check_seconds > 0 ? check_seconds : 60,
+                                            check_timeout_cb, self);
+  /* Accounts overdue at startup are due within the startup spread. */
+  portico_scheduler_check_now (self);
+}
+
+void
+portico_scheduler_stop (PorticoScheduler *self)
+{
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+}
+
+static void
+portico_scheduler_dispose (GObject *object)
+{
+  PorticoScheduler *self = (PorticoScheduler *)object;
+
+  g_clear_handle_id (&self->timeout_id, g_source_remove);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (portico_scheduler_parent_class)->dispose (object);
+}
+
+static void
+portico_scheduler_finalize (GObject *object)
+{
+  PorticoScheduler *self = (PorticoScheduler *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->jitter, g_hash_table_unref);
+  g_clear_pointer (&self->attempts, g_hash_table_unref);
+
+  G_OBJECT_CLASS (portico_scheduler_parent_class)->finalize (object);
+}
+
+static void
+portico_scheduler_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  PorticoScheduler *self = PORTICO_SCHEDULER (object);
+
+  switch (prop_id)
+    {
+    case PROP_INTERVAL_HOURS:
+      g_value_set_uint (value, self->interval_hours);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_scheduler_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  PorticoScheduler *self = PORTICO_SCHEDULER (object);
+
+  switch (prop_id)
+    {
+    case PROP_INTERVAL_HOURS:
+      portico_scheduler_set_interval_hours (self, g_value_get_uint (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+portico_scheduler_class_init (PorticoSchedulerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = portico_scheduler_dispose;
+  object_class->finalize = portico_scheduler_finalize;
+  object_class->get_property = portico_scheduler_get_property;
+  object_class->set_property = portico_scheduler_set_property;
+
+  properties[PROP_INTERVAL_HOURS] =
+    g_param_spec_uint ("interval-hours", NULL, NULL,
+                       1, 168, 24,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+portico_scheduler_init (PorticoScheduler *self)
+{
+  self->interval_hours = 24;
+  self->cancellable = g_cancellable_new ();
+  self->jitter = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->attempts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+}

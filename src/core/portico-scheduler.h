@@ -1,0 +1,107 @@
+/* portico-scheduler.h: when accounts sync by themselves, and what is wrong
+ * with them.
+ *
+ * Two halves, both without GTK. The pure functions decide (a tile's state,
+ * the problems Needs attention lists, when an account is due) and are
+ * tested without a display. PorticoScheduler applies the decision while the
+ * app runs: every account syncs every interval, with a per-account jitter so
+ * that they do not all hit the network at once, and accounts overdue at
+ * startup sync soon after it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "portico-engine.h"
+
+G_BEGIN_DECLS
+
+/* ---- Pure functions --------------------------------------------------- */
+
+/* The store's times ("2026-01-31T12:00:00Z") as Unix seconds; 0 for NULL
+ * or anything else. */
+gint64 portico_store_time_to_unix (const char *text);
+
+typedef enum
+{
+  PORTICO_ACCOUNT_STATE_NEVER,    /* connected, not synced yet */
+  PORTICO_ACCOUNT_STATE_OK,       /* every data type synced */
+  PORTICO_ACCOUNT_STATE_PARTIAL,  /* some data types failed */
+  PORTICO_ACCOUNT_STATE_FAILED,   /* nothing updated */
+} PorticoAccountState;
+
+/* From an account of portico_store_list_accounts(). */
+PorticoAccountState portico_account_state_from_json (JsonObject *account);
+
+/* The newest last_success_at over the account's enabled data types, in Unix
+ * seconds; 0 when none ever synced. */
+gint64 portico_account_last_success (JsonObject *account);
+
+typedef enum
+{
+  PORTICO_PROBLEM_CREDENTIALS_REJECTED,
+  PORTICO_PROBLEM_KEYRING_MISSING,
+  PORTICO_PROBLEM_PERMISSION,       /* forbidden or plan tier */
+  PORTICO_PROBLEM_RATE_LIMITED,     /* in two of the last three runs */
+  PORTICO_PROBLEM_SYNC_FAILED,
+  PORTICO_PROBLEM_SYNC_PARTIAL,
+  PORTICO_PROBLEM_STALE,            /* no success for over 2 × the interval */
+} PorticoProblemKind;
+
+typedef enum
+{
+  PORTICO_FIX_RECONNECT,
+  PORTICO_FIX_SYNC_NOW,
+} PorticoFix;
+
+typedef struct
+{
+  PorticoProblemKind kind;
+  PorticoFix         fix;
+  char              *title;   /* names the problem: "Credentials rejected" */
+  char              *detail;  /* what happened and the fix, in plain words */
+} PorticoAccountProblem;
+
+void portico_account_problem_free (PorticoAccountProblem *problem);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoAccountProblem, portico_account_problem_free)
+
+/* Everything wrong with @account (portico_store_list_accounts() shape), most
+ * urgent first; an empty array when nothing is. @recent_runs (nullable) is
+ * portico_store_list_sync_runs() for the account, newest first; @now in Unix
+ * seconds. transfer full, element-type PorticoAccountProblem. */
+GPtrArray *portico_account_find_problems (JsonObject *account,
+                                          JsonArray  *recent_runs,
+                                          gint64      now,
+                                          guint       interval_hours);
+
+/* When an account is due next, in Unix seconds. @last is the newer of its
+ * last sync and the last attempt (0 = never); @jitter_seconds its own
+ * offset in [0, interval / 10). An account never synced or overdue is due
+ * soon: @now plus its jitter, capped to @startup_spread_seconds. */
+gint64 portico_scheduler_compute_due (gint64 last,
+                                      gint64 now,
+                                      guint  interval_hours,
+                                      gint64 jitter_seconds,
+                                      gint64 startup_spread_seconds);
+
+/* ---- The scheduler ---------------------------------------------------- */
+
+#define PORTICO_TYPE_SCHEDULER (portico_scheduler_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoScheduler, portico_scheduler, PORTICO, SCHEDULER, GObject)
+
+/* Property "interval-hours" (guint, 1..168, default 24): bind it to the
+ * GSettings key sync-interval-hours. */
+PorticoScheduler *portico_scheduler_new (PorticoEngine *engine);
+guint portico_scheduler_get_interval_hours (PorticoScheduler *self);
+void portico_scheduler_set_interval_hours (PorticoScheduler *self,
+                                           guint             hours);
+/* Starts checking which accounts are due every @check_seconds (0 = 60). */
+void portico_scheduler_start (PorticoScheduler *self,
+                              guint             check_seconds);
+void portico_scheduler_stop (PorticoScheduler *self);
+/* Checks now (and for tests: the number of syncs started by the last
+ * completed check). */
+void portico_scheduler_check_now (PorticoScheduler *self);
+guint portico_scheduler_get_n_started (PorticoScheduler *self);
+
+G_END_DECLS
