@@ -554,7 +554,12 @@ check_existing_file (const char *path,
   }
   if (uri == NULL)
     return set_corrupt_error (path, error);
-  uri = g_strconcat (uri, "?mode=ro", NULL);
+  {
+    char *read_only = g_strconcat (uri, "?mode=ro", NULL);
+
+    g_free (uri);
+    uri = read_only;
+  }
 
   rc = sqlite3_open_v2 (uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
   if (rc != SQLITE_OK)
