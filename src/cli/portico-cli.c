@@ -748,6 +748,7 @@ cli_get_engine (Cli     *cli,
             return NULL;
         }
       cli->engine = portico_engine_new (store, catalog, runtime);
+      portico_engine_set_demo (cli->engine, cli->demo);
     }
   return cli->engine;
 }

@@ -24,6 +24,8 @@ struct _PorticoEngine
   GHashTable *syncing;
   /* "connector/data_type/items" -> PorticoStoreMapping, compiled once */
   GHashTable *mappings;
+
+  gboolean demo;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoEngine, portico_engine, G_TYPE_OBJECT)
@@ -99,6 +101,56 @@ portico_engine_new (PorticoStore   *store,
   self->runtime = g_object_ref (runtime);
 
   return self;
+}
+
+void
+portico_engine_set_demo (PorticoEngine *self,
+                         gboolean       demo)
+{
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  self->demo = !!demo;
+}
+
+/* Demo mode gives each connected account what a real estate has around it:
+ * workflows that depend on it and an offboarding configuration, so that a
+ * disconnect preview shows its whole cascade. */
+static void
+seed_demo_account (PorticoEngine    *self,
+                   gint64            account_id,
+                   PorticoConnector *connector,
+                   const char       *account_name)
+{
+  const char *category = portico_connector_get_category (connector);
+  const char *app = portico_connector_get_name (connector);
+  g_auto(GStrv) actions = portico_connector_get_action_ids (connector);
+  g_auto(GStrv) action_labels = portico_connector_get_action_labels (connector);
+  g_autoptr(JsonObject) settings = json_object_new ();
+  g_autofree char *name = NULL;
+  g_autofree char *trigger = NULL;
+  gint64 workflow;
+
+  if (g_strcmp0 (category, "human_resources") == 0 || g_strcmp0 (category, "identity_provider") == 0)
+    {
+      /* Translators: a demo workflow; %s is an app such as "BambooHR". */
+      name = g_strdup_printf (_("Offboard leavers reported by %s"), app);
+      trigger = g_strdup_printf (_("A person leaves in %s (%s)"), app, account_name);
+      workflow = portico_store_add_workflow_sync (self->store, name, account_id, trigger, NULL);
+    }
+  else
+    {
+      name = g_strdup_printf (_("Review inactive %s seats monthly"), app);
+      workflow = portico_store_add_workflow_sync (self->store, name, 0, _("First day of the month"), NULL);
+    }
+
+  if (workflow > 0 && actions != NULL && actions[0] != NULL)
+    portico_store_add_workflow_action_sync (self->store, workflow, account_id, actions[0],
+                                            action_labels != NULL && action_labels[0] != NULL
+                                            ? action_labels[0] : actions[0], NULL);
+
+  json_object_set_boolean_member (settings, "remove_on_offboarding", TRUE);
+  json_object_set_int_member (settings, "days_after_leaving", 7);
+  portico_store_set_offboarding_config_sync (self->store, account_id, settings, NULL);
 }
 
 PorticoStore *
@@ -324,6 +376,10 @@ connect_secrets_cb (GObject      *source,
                                           connect_forget_cb, g_steal_pointer (&task));
       return;
     }
+
+  if (self->demo)
+    seed_demo_account (self, data->account_id,
+                       portico_connection_test_get_connector (data->test), data->name);
 
   g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
   g_task_return_int (task, data->account_id);

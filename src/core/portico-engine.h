@@ -28,6 +28,11 @@ PorticoEngine *portico_engine_new (PorticoStore   *store,
                                    PorticoCatalog *catalog,
                                    PorticoRuntime *runtime);
 
+/* Demo mode: each connected account also gets demo workflows and an
+ * offboarding configuration that depend on it. */
+void portico_engine_set_demo (PorticoEngine *self,
+                              gboolean       demo);
+
 PorticoStore *portico_engine_get_store (PorticoEngine *self);
 PorticoCatalog *portico_engine_get_catalog (PorticoEngine *self);
 PorticoRuntime *portico_engine_get_runtime (PorticoEngine *self);

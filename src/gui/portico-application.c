@@ -256,6 +256,7 @@ portico_application_open_engine (PorticoApplication *self)
     return;
 
   self->engine = portico_engine_new (self->store, self->catalog, runtime);
+  portico_engine_set_demo (self->engine, self->demo);
 
   /* Keyring items whose deletion failed earlier are retried now. */
   portico_engine_retry_keyring_deletes_async (self->engine, NULL, NULL, NULL);
