@@ -57,7 +57,7 @@ struct _Route
   gboolean identity;    /* the identity request is this route too */
   JsonObject *request;  /* borrowed from the definition */
   JsonObject *pagination; /* borrowed, nullable */
-  JsonNode *items_path; /* owned, templates expanded, nullable */
+  JsonNode *items_path; /* owned, may hold {field} templates, nullable */
   JsonArray *items;     /* rendered provider items */
 };
 
@@ -1042,18 +1042,57 @@ find_error_code (SandboxConnector *sc, const char *kind)
   return NULL;
 }
 
+/* Whether the connector's ok_path names a number (Expensify's
+ * responseCode) rather than a boolean (Slack's ok): it is then the same path
+ * as the code, or every provider code is a number. */
+static gboolean
+ok_path_is_number (SandboxConnector *sc)
+{
+  JsonObject *errors = obj_member (sc->def, "errors");
+  JsonNode *ok_path = errors != NULL ? json_object_get_member (errors, "ok_path") : NULL;
+  JsonNode *code_expr = errors != NULL ? json_object_get_member (errors, "code") : NULL;
+  JsonObject *codes = obj_member (errors, "codes");
+  g_autoptr(GList) keys = NULL;
+  gboolean all_numbers;
+
+  if (ok_path == NULL)
+    return FALSE;
+  if (code_expr != NULL && is_path_expr (code_expr) && json_node_equal (ok_path, code_expr))
+    return TRUE;
+  keys = codes != NULL ? json_object_get_members (codes) : NULL;
+  all_numbers = keys != NULL;
+  for (GList *l = keys; l != NULL; l = l->next)
+    if (!is_index (l->data, NULL))
+      all_numbers = FALSE;
+  return all_numbers;
+}
+
 /* The provider-shaped error: @kind is not_authorized, plan, rate_limited,
- * server, not_found or bad_request. */
+ * server, not_found or bad_request.
+ *
+ * Where the answer carries the error:
+ * - a boolean ok_path (Slack): HTTP 200 with ok false for refusals;
+ * - a numeric ok_path (Expensify): HTTP 200 with the status number there (a
+ *   provider code of that kind when the definition has one), except for the
+ *   rate-limit and server faults that keep their HTTP status;
+ * - errors_path (GraphQL): HTTP 200 with a non-empty array there, when the
+ *   definition has a provider code of that kind to put in it; otherwise
+ *   the HTTP status says it, with the same body;
+ * - else the HTTP status. */
 static void
 serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
 {
   JsonObject *errors = obj_member (sc->def, "errors");
   JsonNode *message_expr = errors != NULL ? json_object_get_member (errors, "message") : NULL;
   JsonNode *code_expr = errors != NULL ? json_object_get_member (errors, "code") : NULL;
-  const char *ok_path = str_member (errors, "ok_path");
+  JsonNode *ok_path = errors != NULL ? json_object_get_member (errors, "ok_path") : NULL;
+  JsonNode *errors_path = errors != NULL ? json_object_get_member (errors, "errors_path") : NULL;
+  gboolean numeric_ok = ok_path_is_number (sc);
   const char *code = NULL;
+  gboolean provider_code = FALSE; /* @code is a key of errors.codes */
   const char *message;
   guint status;
+  guint body_status;
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_NULL);
 
   if (g_str_equal (kind, "not_authorized"))
@@ -1061,8 +1100,6 @@ serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
       status = SOUP_STATUS_UNAUTHORIZED;
       message = "The API key or token is invalid or has been revoked.";
       code = find_error_code (sc, "not_authorized");
-      if (code == NULL)
-        code = "invalid_auth";
     }
   else if (g_str_equal (kind, "plan"))
     {
@@ -1071,69 +1108,111 @@ serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
       code = find_error_code (sc, "plan");
       if (code == NULL)
         code = find_error_code (sc, "forbidden");
-      if (code == NULL)
-        code = "forbidden";
     }
   else if (g_str_equal (kind, "rate_limited"))
     {
       status = HTTP_TOO_MANY_REQUESTS;
       message = "API call exceeded rate limit due to too many requests.";
       code = find_error_code (sc, "rate_limited");
-      if (code == NULL)
-        code = "rate_limited";
     }
   else if (g_str_equal (kind, "not_found"))
     {
       status = SOUP_STATUS_NOT_FOUND;
       message = "The requested resource was not found.";
       code = find_error_code (sc, "not_found");
-      if (code == NULL)
-        code = "not_found";
     }
   else if (g_str_equal (kind, "bad_request"))
     {
       status = SOUP_STATUS_BAD_REQUEST;
       message = "The request is missing a required header or parameter.";
-      code = "invalid_request";
     }
   else
     {
       status = SOUP_STATUS_INTERNAL_SERVER_ERROR;
       message = "An internal server error occurred.";
       code = find_error_code (sc, "server");
-      if (code == NULL)
-        code = "internal_error";
     }
+  provider_code = code != NULL;
+  /* A numeric status field holds a number, never a made-up word. */
+  if (numeric_ok && (code == NULL || !is_index (code, NULL)))
+    {
+      code = NULL;
+      provider_code = FALSE;
+    }
+  if (code == NULL && !numeric_ok)
+    code = g_str_equal (kind, "not_authorized") ? "invalid_auth"
+           : g_str_equal (kind, "plan") ? "forbidden"
+           : g_str_equal (kind, "rate_limited") ? "rate_limited"
+           : g_str_equal (kind, "not_found") ? "not_found"
+           : g_str_equal (kind, "bad_request") ? "invalid_request"
+           : "internal_error";
+  body_status = status;
 
-  /* Providers with an ok flag answer refusals with HTTP 200 (Slack). */
-  if (ok_path != NULL && (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN
-                          || status == SOUP_STATUS_NOT_FOUND))
-    status = SOUP_STATUS_OK;
+  if (ok_path != NULL && !numeric_ok)
+    {
+      /* Providers with an ok flag answer refusals with HTTP 200 (Slack). */
+      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN
+          || status == SOUP_STATUS_NOT_FOUND)
+        status = SOUP_STATUS_OK;
+    }
+  else if (numeric_ok)
+    {
+      if (status != HTTP_TOO_MANY_REQUESTS && status != SOUP_STATUS_INTERNAL_SERVER_ERROR)
+        status = SOUP_STATUS_OK;
+    }
+  else if (errors_path != NULL && provider_code)
+    {
+      if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN
+          || status == SOUP_STATUS_NOT_FOUND)
+        status = SOUP_STATUS_OK;
+    }
 
   if (message_expr != NULL || code_expr != NULL)
     {
       g_autoptr(JsonNode) m = string_node (message);
-      g_autoptr(JsonNode) c = guess_node (code);
+      g_autoptr(JsonNode) c = code != NULL ? guess_node (code) : NULL;
       g_autoptr(JsonNode) got1 = render_expr (root, message_expr, m, NULL);
-      g_autoptr(JsonNode) got2 = render_expr (root, code_expr, c, NULL);
+      g_autoptr(JsonNode) got2 = code != NULL ? render_expr (root, code_expr, c, NULL) : NULL;
     }
   else
     {
       g_autoptr(JsonNode) m = string_node (message);
-      g_autoptr(JsonNode) c = string_node (code);
+      g_autoptr(JsonNode) c = string_node (code != NULL ? code : "error");
       g_autoptr(JsonNode) p1 = string_node ("error");
       g_autoptr(JsonNode) p2 = string_node ("message");
       g_autoptr(JsonNode) got1 = render_expr (root, p1, c, NULL);
       g_autoptr(JsonNode) got2 = render_expr (root, p2, m, NULL);
     }
-  if (ok_path != NULL)
-    {
-      if (!JSON_NODE_HOLDS_ARRAY (root))
-        set_at_path (root, json_object_get_member (errors, "ok_path"),
-                     json_node_init_boolean (json_node_alloc (), FALSE));
-    }
   if (JSON_NODE_HOLDS_NULL (root))
     ensure_container (root, FALSE);
+
+  if (ok_path != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      if (numeric_ok)
+        set_at_path (root, ok_path,
+                     json_node_init_int (json_node_alloc (),
+                                         code != NULL ? g_ascii_strtoll (code, NULL, 10) : body_status));
+      else
+        set_at_path (root, ok_path, json_node_init_boolean (json_node_alloc (), FALSE));
+    }
+  if (errors_path != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      JsonNode *list = read_path (root, errors_path);
+
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list)
+          || json_array_get_length (json_node_get_array (list)) == 0)
+        {
+          JsonArray *arr = json_array_new ();
+          JsonObject *e = json_object_new ();
+          JsonNode *v = json_node_alloc ();
+
+          json_object_set_string_member (e, "message", message);
+          json_array_add_object_element (arr, e);
+          json_node_init_array (v, arr);
+          json_array_unref (arr);
+          set_at_path (root, errors_path, v);
+        }
+    }
 
   if (status == HTTP_TOO_MANY_REQUESTS)
     soup_message_headers_replace (soup_server_message_get_response_headers (msg),
@@ -1146,7 +1225,7 @@ serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
 
 static const char * const size_keys[] = {
   "limit", "per_page", "page_size", "pageSize", "maxResults", "max_results",
-  "count", "$top", "top", "size", "page[size]", "page[limit]", "maxResults",
+  "count", "$top", "top", "size", "page[size]", "page[limit]", "first",
   NULL,
 };
 
@@ -1367,43 +1446,6 @@ example_value (JsonObject *field)
   return g_strdup ("acme");
 }
 
-/* An items path may hold templates: "policyInfo.{policy_id}.employees". */
-static JsonNode *
-expand_path_node (JsonNode *path, GHashTable *fields)
-{
-  if (path == NULL)
-    return NULL;
-  if (JSON_NODE_HOLDS_VALUE (path) && json_node_get_value_type (path) == G_TYPE_STRING)
-    {
-      g_autofree char *e = expand_template (json_node_get_string (path), fields);
-
-      return string_node (e);
-    }
-  if (JSON_NODE_HOLDS_ARRAY (path))
-    {
-      JsonArray *in = json_node_get_array (path);
-      JsonArray *out = json_array_new ();
-      JsonNode *node = json_node_new (JSON_NODE_ARRAY);
-
-      for (guint i = 0; i < json_array_get_length (in); i++)
-        {
-          JsonNode *e = json_array_get_element (in, i);
-
-          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
-            {
-              g_autofree char *x = expand_template (json_node_get_string (e), fields);
-
-              json_array_add_string_element (out, x);
-            }
-          else
-            json_array_add_element (out, json_node_copy (e));
-        }
-      json_node_take_array (node, out);
-      return node;
-    }
-  return json_node_copy (path);
-}
-
 static gboolean
 same_body (JsonObject *a, JsonObject *b)
 {
@@ -1432,7 +1474,7 @@ has_template (const char *s)
 }
 
 /* How well a request body fits a definition body: equal plain leaves count,
- * templated ones are ignored. */
+ * templated ones are ignored, different strings count against. */
 static int
 body_score (JsonNode *def, JsonNode *got)
 {
@@ -1457,7 +1499,11 @@ body_score (JsonNode *def, JsonNode *got)
 
       if (a != NULL && has_template (a))
         return 0;
-      return g_strcmp0 (a, b) == 0 ? 1 : -1;
+      if (g_strcmp0 (a, b) == 0)
+        return 1;
+      /* Numbers are page numbers and sizes the client changes (GraphQL
+       * variables); only a different word tells another request. */
+      return json_node_get_value_type (def) == G_TYPE_STRING ? -1 : 0;
     }
   return 0;
 }
@@ -1844,7 +1890,8 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
 
           r->data_type = g_strdup (data_type_order[i]);
           r->pagination = pag;
-          r->items_path = expand_path_node (json_object_get_member (dt, "items"), sc->fields);
+          r->items_path = json_object_get_member (dt, "items") != NULL
+                          ? json_node_copy (json_object_get_member (dt, "items")) : NULL;
           if (cont != NULL)
             {
               g_autofree char *p = g_strconcat (sc->base_path, cont, NULL);
@@ -1994,27 +2041,49 @@ parse_body (SandboxConnector *sc, SoupServerMessage *msg, Route *route)
   }
 }
 
+/* A pagination parameter as the client sent it: a query parameter of that
+ * literal name, or a member of the JSON body, where a dotted name is a path
+ * of keys ("variables.after", "variables.page"). Numbers come back as
+ * decimal text. The returned string lives until the next call. */
 static const char *
 param_value (GHashTable *query, JsonNode *body, const char *name)
 {
-  const char *v = query != NULL ? g_hash_table_lookup (query, name) : NULL;
-  static char buf[32];
+  const char *v = query != NULL && name != NULL ? g_hash_table_lookup (query, name) : NULL;
+  static char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  JsonNode *n = NULL;
 
   if (v != NULL || name == NULL)
     return v;
-  if (body != NULL && JSON_NODE_HOLDS_OBJECT (body))
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    return NULL;
+  n = json_object_get_member (json_node_get_object (body), name);
+  if (n == NULL && strchr (name, '.') != NULL)
     {
-      JsonNode *n = json_object_get_member (json_node_get_object (body), name);
+      g_autoptr(JsonNode) path = string_node (name);
 
-      if (n != NULL && JSON_NODE_HOLDS_VALUE (n))
-        {
-          if (json_node_get_value_type (n) == G_TYPE_STRING)
-            return json_node_get_string (n);
-          g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, json_node_get_int (n));
-          return buf;
-        }
+      n = read_path (body, path);
     }
-  return NULL;
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n))
+    return NULL;
+  switch (json_node_get_value_type (n))
+    {
+    case G_TYPE_STRING:
+      return json_node_get_string (n);
+    case G_TYPE_DOUBLE:
+      {
+        double d = json_node_get_double (n);
+
+        if (d < 0 || d != floor (d))
+          return NULL;
+        g_snprintf (buf, sizeof buf, "%.0f", d);
+        return buf;
+      }
+    case G_TYPE_INT64:
+      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, json_node_get_int (n));
+      return buf;
+    default:
+      return NULL;
+    }
 }
 
 static guint
@@ -2061,6 +2130,26 @@ page_size (Route *main, GHashTable *query, JsonNode *body)
       cap = (guint) int_member (where, size_keys[i], DEFAULT_PAGE_SIZE);
       requested = parse_uint (param_value (query, body, size_keys[i]), cap);
       return MAX (1, MIN (requested, cap));
+    }
+  /* GraphQL variables: {"variables": {"first": 50}}. */
+  if (def_body != NULL)
+    {
+      g_autoptr(GList) names = json_object_get_members (def_body);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          JsonObject *sub = obj_member (def_body, l->data);
+
+          for (guint i = 0; sub != NULL && size_keys[i]; i++)
+            if (json_object_has_member (sub, size_keys[i]))
+              {
+                g_autofree char *dotted = g_strdup_printf ("%s.%s", (const char *) l->data, size_keys[i]);
+
+                cap = (guint) int_member (sub, size_keys[i], DEFAULT_PAGE_SIZE);
+                requested = parse_uint (param_value (query, body, dotted), cap);
+                return MAX (1, MIN (requested, cap));
+              }
+        }
     }
   return cap;
 }
@@ -2136,9 +2225,144 @@ set_ok_flag (SandboxConnector *sc, JsonNode *root)
 {
   JsonObject *errors = obj_member (sc->def, "errors");
 
-  if (str_member (errors, "ok_path") != NULL && JSON_NODE_HOLDS_OBJECT (root))
+  if (errors == NULL || !json_object_has_member (errors, "ok_path") || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  if (ok_path_is_number (sc))
+    set_at_path (root, json_object_get_member (errors, "ok_path"),
+                 json_node_init_int (json_node_alloc (), SOUP_STATUS_OK));
+  else
     set_at_path (root, json_object_get_member (errors, "ok_path"),
                  json_node_init_boolean (json_node_alloc (), TRUE));
+}
+
+/* Field values as the client sent them: a string of the definition's body
+ * or query that is exactly "{field}" gives that field's value from the same
+ * place of the received request. */
+static void
+collect_sent_values (JsonNode *def, JsonNode *got, GHashTable *out)
+{
+  if (def == NULL || got == NULL)
+    return;
+  if (JSON_NODE_HOLDS_OBJECT (def) && JSON_NODE_HOLDS_OBJECT (got))
+    {
+      JsonObject *d = json_node_get_object (def);
+      JsonObject *g = json_node_get_object (got);
+      g_autoptr(GList) names = json_object_get_members (d);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        collect_sent_values (json_object_get_member (d, l->data), json_object_get_member (g, l->data), out);
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (def) && JSON_NODE_HOLDS_ARRAY (got))
+    {
+      JsonArray *d = json_node_get_array (def);
+      JsonArray *g = json_node_get_array (got);
+
+      for (guint i = 0; i < json_array_get_length (d) && i < json_array_get_length (g); i++)
+        collect_sent_values (json_array_get_element (d, i), json_array_get_element (g, i), out);
+    }
+  else if (JSON_NODE_HOLDS_VALUE (def) && json_node_get_value_type (def) == G_TYPE_STRING)
+    {
+      const char *t = json_node_get_string (def);
+      gsize len = strlen (t);
+      g_autofree char *v = node_to_string (got);
+
+      if (len > 2 && t[0] == '{' && t[len - 1] == '}' && strchr (t + 1, '{') == NULL
+          && has_template (t) && v != NULL && *v)
+        g_hash_table_replace (out, g_strndup (t + 1, len - 2), g_steal_pointer (&v));
+    }
+}
+
+/* The items path of @main as segments, its templates expanded with the
+ * field values the request carries (Expensify keys policyInfo by the
+ * policy_id sent), else the example values. A template is expanded inside
+ * its segment: the value is one key even if it holds dots. */
+static GPtrArray *
+items_segments (SandboxConnector *sc, Route *main, GHashTable *query, JsonNode *body)
+{
+  JsonNode *path = main->items_path;
+  g_autoptr(GHashTable) values = NULL;
+  GPtrArray *segs;
+  GHashTableIter it;
+  gpointer k, v;
+
+  if (path == NULL || !JSON_NODE_HOLDS_VALUE (path) || json_node_get_value_type (path) != G_TYPE_STRING
+      || !has_template (json_node_get_string (path)))
+    return path_segments (path);
+
+  values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&it, sc->fields);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    g_hash_table_insert (values, g_strdup (k), g_strdup (v));
+  collect_sent_values (json_object_get_member (main->request, "body"), body, values);
+  {
+    JsonObject *auth = obj_member (sc->def, "auth");
+
+    if (g_strcmp0 (str_member (auth, "scheme"), "body") == 0)
+      collect_sent_values (json_object_get_member (auth, "fields"), body, values);
+  }
+  {
+    JsonObject *def_query = obj_member (main->request, "query");
+    g_autoptr(GList) names = def_query != NULL ? json_object_get_members (def_query) : NULL;
+
+    for (GList *l = names; l != NULL && query != NULL; l = l->next)
+      {
+        const char *got = g_hash_table_lookup (query, l->data);
+        g_autoptr(JsonNode) got_node = got != NULL ? string_node (got) : NULL;
+
+        collect_sent_values (json_object_get_member (def_query, l->data), got_node, values);
+      }
+  }
+
+  segs = g_ptr_array_new_with_free_func (g_free);
+  {
+    g_auto(GStrv) parts = g_strsplit (json_node_get_string (path), ".", -1);
+
+    for (guint i = 0; parts[i] != NULL; i++)
+      g_ptr_array_add (segs, expand_template (parts[i], values));
+  }
+  return segs;
+}
+
+/* An export job whose first answer is only the name of a file to download
+ * in a second request (Expensify's "returnRandomFileName"), which the
+ * connector format cannot follow: answered as the provider does, with the
+ * file name as plain text. */
+static gboolean
+is_file_export (Route *main)
+{
+  JsonObject *body = obj_member (main->request, "body");
+  JsonNode *list = body != NULL ? json_object_get_member (body, "onReceive") : NULL;
+
+  if (list == NULL || !JSON_NODE_HOLDS_OBJECT (list))
+    return FALSE;
+  list = json_object_get_member (json_node_get_object (list), "immediateResponse");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *e = json_array_get_element (json_node_get_array (list), i);
+
+      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING
+          && g_str_equal (json_node_get_string (e), "returnRandomFileName"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+serve_file_name (SandboxConnector *sc, Route *main, SoupServerMessage *msg)
+{
+  JsonObject *settings = obj_member (obj_member (main->request, "body"), "outputSettings");
+  const char *ext = str_member (settings, "fileExtension");
+  g_autofree char *name = g_strdup_printf ("export%08x-%04x-%04x.%s",
+                                           g_str_hash (sc->id) ^ sc->sandbox->seed,
+                                           g_str_hash (main->data_type) & 0xffff,
+                                           json_array_get_length (main->items) & 0xffff,
+                                           ext != NULL ? ext : "csv");
+  gsize len = strlen (name);
+
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE, g_steal_pointer (&name), len);
 }
 
 static void
@@ -2159,11 +2383,17 @@ serve_page (SandboxConnector  *sc,
   gboolean more;
   JsonArray *slice = json_array_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_NULL);
-  g_autoptr(GPtrArray) segs = path_segments (main->items_path);
+  g_autoptr(GPtrArray) segs = items_segments (sc, main, query, body);
   const char *ctype = "application/json";
 
   if (style == NULL)
     style = "none";
+  if (is_file_export (main))
+    {
+      serve_file_name (sc, main, msg);
+      json_array_unref (slice);
+      return;
+    }
 
   if (g_str_equal (style, "link_header") || g_str_equal (style, "cursor") || g_str_equal (style, "next_url"))
     {
@@ -2217,11 +2447,20 @@ serve_page (SandboxConnector  *sc,
       set_at_segments (root, segs, v);
     }
 
-  if (g_str_equal (style, "link_header") && more)
+  if (g_str_equal (style, "link_header"))
     {
+      /* Sentry's form, which the runtime must read for every link_header
+       * connector: a previous and a next link on every page, each with
+       * results="true|false"; the last page still has a next link, marked
+       * results="false". */
       g_autofree char *c = encode_cursor (offset + count, size);
+      g_autofree char *pc = encode_cursor (offset >= size ? offset - size : 0, size);
       g_autofree char *url = url_with_param (sc, msg, query, "after", c, TRUE);
-      g_autofree char *link = g_strdup_printf ("<%s>; rel=\"next\"", url);
+      g_autofree char *purl = url_with_param (sc, msg, query, "after", pc, TRUE);
+      g_autofree char *link = g_strdup_printf ("<%s>; rel=\"previous\"; results=\"%s\"; cursor=\"%s\", "
+                                               "<%s>; rel=\"next\"; results=\"%s\"; cursor=\"%s\"",
+                                               purl, offset > 0 ? "true" : "false", pc,
+                                               url, more ? "true" : "false", c);
 
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link);
     }

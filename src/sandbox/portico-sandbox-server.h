@@ -10,6 +10,17 @@
  * ("sandbox-ok-globex") selects another tenant, i.e. another external
  * identity with the same data.
  *
+ * Refusals take the definition's error shape: HTTP 200 with ok false for a
+ * boolean ok_path, HTTP 200 with the status number for a numeric one
+ * (Expensify's responseCode), HTTP 200 with a non-empty errors array for
+ * errors_path (GraphQL) when errors.codes has a code of that kind, else the
+ * HTTP status. Pagination parameters are read from the query or, by dotted
+ * path, from the JSON body ("variables.after"); link_header pages always
+ * carry Sentry-style previous/next links with results="true|false"; items
+ * paths with {field} templates are keyed by the value the request sent; an
+ * export job answering "returnRandomFileName" gets a plain-text file name,
+ * as the provider's first step does.
+ *
  * Faults (429, 500, slow, truncated, malformed, redirect) and broken
  * credentials are set through the API below or the admin HTTP endpoint:
  *

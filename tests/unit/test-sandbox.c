@@ -147,7 +147,56 @@ static const char fx_body[] = FIXTURE_HEAD ("fx-body", "expenses")
   "   \"vendor\":\"merchant.name\",\"date\":\"posted_at_date\",\"user_email\":\"card_holder.email\"}}"
   "}}";
 
-static const char * const fixtures[] = { fx_link, fx_cursor, fx_oauth, fx_basic, fx_offset, fx_scim, fx_body };
+/* GraphQL: errors in 200 bodies, a cursor at variables.after and page
+ * numbers at variables.page/variables.limit of the JSON body. */
+static const char fx_graphql[] = FIXTURE_HEAD ("fx-graphql", "engineering")
+  "\"base_url\":\"https://api.graph.example\","
+  "\"fields\":[{\"id\":\"api_key\",\"label\":\"Key\",\"type\":\"secret\",\"required\":true,\"help\":\"x\",\"pattern\":\"^gql_\\\\S+$\"}],"
+  "\"auth\":{\"scheme\":\"header\",\"header\":\"Authorization\",\"value\":\"{api_key}\"},"
+  "\"identity\":{\"request\":{\"method\":\"POST\",\"path\":\"/graphql\",\"body\":{\"query\":\"query { organization { id name } }\"}},"
+  " \"id\":\"data.organization.id\",\"name\":\"data.organization.name\"},"
+  "\"errors\":{\"message\":\"errors.0.message\",\"code\":{\"first\":[\"errors.0.extensions.code\",\"error_code\"]},\"errors_path\":\"errors\","
+  " \"codes\":{\"AUTHENTICATION_ERROR\":\"not_authorized\",\"FORBIDDEN\":\"forbidden\"}},"
+  "\"data_types\":{"
+  " \"users\":{\"label\":\"Users\",\"essential\":true,\"request\":{\"method\":\"POST\",\"path\":\"/graphql\","
+  "   \"body\":{\"query\":\"query ($after: String, $first: Int) { users (first: $first, after: $after) { nodes { id email } pageInfo { hasNextPage endCursor } } }\","
+  "   \"variables\":{\"after\":null,\"first\":6}}},"
+  "  \"pagination\":{\"style\":\"cursor\",\"cursor_path\":\"data.users.pageInfo.endCursor\",\"param\":\"variables.after\",\"in\":\"body\","
+  "   \"has_more_path\":\"data.users.pageInfo.hasNextPage\"},"
+  "  \"items\":\"data.users.nodes\",\"map\":{\"id\":\"id\",\"email\":\"email\"}},"
+  " \"groups\":{\"label\":\"Teams\",\"requirement\":\"Needs a team admin.\",\"request\":{\"method\":\"POST\",\"path\":\"/graphql\","
+  "   \"body\":{\"query\":\"query ($page: Int!, $limit: Int!) { teams (limit: $limit, page: $page) { id name } }\","
+  "   \"variables\":{\"page\":1,\"limit\":3}}},"
+  "  \"pagination\":{\"style\":\"page\",\"param\":\"variables.page\",\"in\":\"body\",\"start\":1,\"size_param\":\"variables.limit\",\"size\":3},"
+  "  \"items\":\"data.teams\",\"map\":{\"id\":\"id\",\"name\":\"name\"}}"
+  "}}";
+
+/* A numeric status in 200 bodies (Expensify's responseCode), items keyed by
+ * the field value the request carries, and a file export whose first answer
+ * is a file name. */
+static const char fx_form[] = FIXTURE_HEAD ("fx-form", "expenses")
+  "\"base_url\":\"https://forms.example.com\","
+  "\"fields\":[{\"id\":\"partner_user_id\",\"label\":\"User\",\"type\":\"text\",\"required\":true,\"help\":\"x\"},"
+  "{\"id\":\"partner_user_secret\",\"label\":\"Secret\",\"type\":\"secret\",\"required\":true,\"help\":\"x\"},"
+  "{\"id\":\"policy_id\",\"label\":\"Workspace\",\"type\":\"text\",\"required\":true,\"help\":\"x\",\"pattern\":\"^[0-9A-Fa-f]{16}$\"}],"
+  "\"auth\":{\"scheme\":\"body\",\"fields\":{\"credentials\":{\"partnerUserID\":\"{partner_user_id}\",\"partnerUserSecret\":\"{partner_user_secret}\"}}},"
+  "\"identity\":{\"id\":{\"template\":\"{policy_id}\"},\"name\":{\"template\":\"{policy_id}\"}},"
+  "\"errors\":{\"message\":\"responseMessage\",\"code\":\"responseCode\",\"ok_path\":\"responseCode\","
+  " \"codes\":{\"407\":\"not_authorized\",\"403\":\"forbidden\",\"500\":\"server\"}},"
+  "\"data_types\":{"
+  " \"users\":{\"label\":\"Users\",\"essential\":true,\"request\":{\"method\":\"POST\",\"path\":\"/Integration-Server/ExpensifyIntegrations\","
+  "   \"body\":{\"type\":\"get\",\"inputSettings\":{\"type\":\"policy\",\"policyIDList\":[\"{policy_id}\"]}},"
+  "   \"body_encoding\":\"form\",\"form_field\":\"requestJobDescription\"},"
+  "  \"pagination\":{\"style\":\"none\"},\"items\":\"policyInfo.{policy_id}.employees\",\"map\":{\"id\":\"email\",\"email\":\"email\",\"role\":\"role\"}},"
+  " \"transactions\":{\"label\":\"Expenses\",\"requirement\":\"Needs an admin.\",\"request\":{\"method\":\"POST\",\"path\":\"/Integration-Server/ExpensifyIntegrations\","
+  "   \"body\":{\"type\":\"file\",\"onReceive\":{\"immediateResponse\":[\"returnRandomFileName\"]},"
+  "    \"inputSettings\":{\"type\":\"combinedReportData\",\"filters\":{\"policyIDList\":\"{policy_id}\"}},\"outputSettings\":{\"fileExtension\":\"json\"}},"
+  "   \"body_encoding\":\"form\",\"form_field\":\"requestJobDescription\"},"
+  "  \"pagination\":{\"style\":\"none\"},\"items\":\"\",\"map\":{\"id\":\"transactionID\",\"amount\":{\"path\":\"amount\",\"scale\":0.01}}}"
+  "}}";
+
+static const char * const fixtures[] = { fx_link, fx_cursor, fx_oauth, fx_basic, fx_offset, fx_scim, fx_body,
+                                         fx_graphql, fx_form };
 
 typedef struct
 {
@@ -399,6 +448,76 @@ client_fetch_token (Client *c)
   }
 }
 
+/* A deep copy of a definition's body with its {field} templates expanded. */
+static JsonNode *
+expand_node (Client *c, JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *in = json_node_get_object (node);
+      JsonObject *out = json_object_new ();
+      g_autoptr(GList) names = json_object_get_members (in);
+      JsonNode *ret = json_node_new (JSON_NODE_OBJECT);
+
+      for (GList *l = names; l != NULL; l = l->next)
+        json_object_set_member (out, l->data, expand_node (c, json_object_get_member (in, l->data)));
+      json_node_take_object (ret, out);
+      return ret;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *in = json_node_get_array (node);
+      JsonArray *out = json_array_new ();
+      JsonNode *ret = json_node_new (JSON_NODE_ARRAY);
+
+      for (guint i = 0; i < json_array_get_length (in); i++)
+        json_array_add_element (out, expand_node (c, json_array_get_element (in, i)));
+      json_node_take_array (ret, out);
+      return ret;
+    }
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING
+      && strchr (json_node_get_string (node), '{') != NULL && json_node_get_string (node)[0] == '{'
+      && strchr (json_node_get_string (node), ' ') == NULL)
+    {
+      g_autofree char *v = expand (c, json_node_get_string (node));
+
+      return json_node_init_string (json_node_alloc (), v);
+    }
+  return json_node_copy (node);
+}
+
+/* Sets @value at a dotted path of keys in @body ("variables.after"),
+ * keeping the other members; the definition's objects are copied, never
+ * changed. */
+static void
+body_set_path (JsonObject *body, const char *dotted, JsonNode *value)
+{
+  const char *dot = strchr (dotted, '.');
+  g_autofree char *head = NULL;
+  JsonNode *cur;
+  JsonObject *sub;
+
+  if (dot == NULL)
+    {
+      json_object_set_member (body, dotted, json_node_copy (value));
+      return;
+    }
+  head = g_strndup (dotted, dot - dotted);
+  cur = json_object_get_member (body, head);
+  if (cur != NULL && JSON_NODE_HOLDS_OBJECT (cur))
+    {
+      g_autofree char *text = json_to_string (cur, FALSE);
+      JsonNode *copy = json_from_string (text, NULL);
+
+      sub = json_object_ref (json_node_get_object (copy));
+      json_node_unref (copy);
+    }
+  else
+    sub = json_object_new ();
+  body_set_path (sub, dot + 1, value);
+  json_object_set_object_member (body, head, sub);
+}
+
 /* Builds the request of @req at @url with the connector's auth. */
 static SoupMessage *
 client_message (Client *c, JsonObject *req, const char *url, JsonObject *extra_body)
@@ -418,14 +537,14 @@ client_message (Client *c, JsonObject *req, const char *url, JsonObject *extra_b
       g_autoptr(GList) names = json_object_get_members (b);
 
       for (GList *l = names; l != NULL; l = l->next)
-        json_object_set_member (body, l->data, json_node_copy (json_object_get_member (b, l->data)));
+        json_object_set_member (body, l->data, expand_node (c, json_object_get_member (b, l->data)));
     }
   if (extra_body != NULL)
     {
       g_autoptr(GList) names = json_object_get_members (extra_body);
 
       for (GList *l = names; l != NULL; l = l->next)
-        json_object_set_member (body, l->data, json_node_copy (json_object_get_member (extra_body, l->data)));
+        body_set_path (body, l->data, json_object_get_member (extra_body, l->data));
     }
 
   if (g_str_equal (scheme, "header"))
@@ -507,6 +626,57 @@ request_url (Client *c, JsonObject *req, GHashTable *extra_query)
                           path, *encoded ? "?" : "", encoded);
 }
 
+/* The target of the Link entry with rel="next", unless it says
+ * results="false" (Sentry's last page). */
+static char *
+link_next (const char *link)
+{
+  g_auto(GStrv) entries = NULL;
+
+  if (link == NULL)
+    return NULL;
+  entries = g_strsplit (link, ",", -1);
+  for (guint i = 0; entries[i] != NULL; i++)
+    {
+      const char *open = strchr (entries[i], '<');
+      const char *close = open != NULL ? strchr (open, '>') : NULL;
+
+      if (close == NULL || strstr (close, "rel=\"next\"") == NULL)
+        continue;
+      if (strstr (close, "results=\"false\"") != NULL)
+        return NULL;
+      return g_strndup (open + 1, close - open - 1);
+    }
+  return NULL;
+}
+
+/* Whether a 200 body says the request failed: ok false, a numeric ok field
+ * outside 2xx, or a non-empty errors array (GraphQL). */
+static gboolean
+body_reports_error (Client *c, JsonNode *root)
+{
+  JsonObject *def = portico_connector_get_definition (c->connector);
+  JsonObject *errors = json_object_has_member (def, "errors") ? json_object_get_object_member (def, "errors") : NULL;
+  const char *ok_path = errors != NULL ? json_object_get_string_member_with_default (errors, "ok_path", NULL) : NULL;
+  const char *errors_path = errors != NULL ? json_object_get_string_member_with_default (errors, "errors_path", NULL) : NULL;
+  JsonNode *n;
+
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return FALSE;
+  if (ok_path != NULL && (n = lookup_path (root, ok_path)) != NULL && JSON_NODE_HOLDS_VALUE (n))
+    {
+      if (json_node_get_value_type (n) == G_TYPE_BOOLEAN && !json_node_get_boolean (n))
+        return TRUE;
+      if (json_node_get_value_type (n) == G_TYPE_INT64
+          && (json_node_get_int (n) < 200 || json_node_get_int (n) >= 300))
+        return TRUE;
+    }
+  if (errors_path != NULL && (n = lookup_path (root, errors_path)) != NULL && JSON_NODE_HOLDS_ARRAY (n)
+      && json_array_get_length (json_node_get_array (n)) > 0)
+    return TRUE;
+  return FALSE;
+}
+
 /* Reads every page of @data_type; returns the HTTP status of the last page
  * (or of the failing one) and appends the items to @items. */
 static guint
@@ -536,7 +706,15 @@ client_read_all (Client *c, const char *data_type, JsonArray *items, guint *n_pa
       guint got;
       g_auto(Reply) r = { 0 };
 
-      if (g_str_equal (style, "page"))
+      if (g_str_equal (style, "page")
+          && g_strcmp0 (json_object_get_string_member_with_default (pag, "in", "query"), "body") == 0)
+        {
+          json_object_set_int_member (extra, json_object_get_string_member (pag, "param"), page);
+          if (json_object_has_member (pag, "size_param"))
+            json_object_set_int_member (extra, json_object_get_string_member (pag, "size_param"),
+                                        json_object_get_int_member (pag, "size"));
+        }
+      else if (g_str_equal (style, "page"))
         g_hash_table_insert (q, (gpointer) json_object_get_string_member (pag, "param"), g_strdup_printf ("%u", page));
       else if (g_str_equal (style, "offset"))
         g_hash_table_insert (q, (gpointer) json_object_get_string_member (pag, "param"), g_strdup_printf ("%u", offset));
@@ -561,9 +739,7 @@ client_read_all (Client *c, const char *data_type, JsonArray *items, guint *n_pa
       (*n_pages)++;
       status = r.status;
       root = r.body != NULL && g_bytes_get_size (r.body) > 0 ? reply_json (&r) : NULL;
-      if (status != 200 || (root != NULL && JSON_NODE_HOLDS_OBJECT (root)
-                            && lookup_path (root, "ok") != NULL
-                            && !json_node_get_boolean (lookup_path (root, "ok"))))
+      if (status != 200 || body_reports_error (c, root))
         {
           if (last_body != NULL)
             *last_body = g_steal_pointer (&root);
@@ -589,10 +765,10 @@ client_read_all (Client *c, const char *data_type, JsonArray *items, guint *n_pa
         {
           const char *link = soup_message_headers_get_one (r.headers, "Link");
 
-          if (link == NULL || strstr (link, "rel=\"next\"") == NULL)
+          next_url = link_next (link);
+          if (next_url == NULL)
             break;
-          g_assert_true (g_str_has_prefix (link, "<http://127.0.0.1:"));
-          next_url = g_strndup (link + 1, strchr (link, '>') - link - 1);
+          g_assert_true (g_str_has_prefix (next_url, "http://127.0.0.1:"));
         }
       else if (g_str_equal (style, "cursor"))
         {
@@ -623,9 +799,14 @@ client_read_all (Client *c, const char *data_type, JsonArray *items, guint *n_pa
         }
       else if (g_str_equal (style, "page"))
         {
-          gint64 total_pages = json_node_get_int (lookup_path (root, json_object_get_string_member (pag, "total_pages_path")));
+          if (json_object_has_member (pag, "total_pages_path"))
+            {
+              gint64 total_pages = json_node_get_int (lookup_path (root, json_object_get_string_member (pag, "total_pages_path")));
 
-          if (page >= total_pages)
+              if (page >= total_pages)
+                break;
+            }
+          else if (got == 0 || got < json_object_get_int_member (pag, "size"))
             break;
           page++;
         }
@@ -674,6 +855,9 @@ test_paging_all_styles (Fixture *fx, gconstpointer data)
     { "fx-body", "users", 1 },
     { "fx-body", "groups", 1 },
     { "fx-body", "transactions", 2 },
+    { "fx-graphql", "users", 2 },
+    { "fx-graphql", "groups", 2 },
+    { "fx-form", "users", 1 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -993,6 +1177,243 @@ test_plan (Fixture *fx, gconstpointer data)
   client_clear (&c);
 }
 
+/* One request of @data_type's definition with @extra members in its body. */
+static guint
+client_request (Client *c, const char *data_type, JsonObject *extra, Reply *r)
+{
+  JsonObject *req;
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  if (data_type != NULL)
+    req = json_object_get_object_member (portico_connector_get_data_type_definition (c->connector, data_type),
+                                         "request");
+  else
+    req = json_object_get_object_member (portico_connector_get_identity (c->connector), "request");
+  url = request_url (c, req, NULL);
+  msg = client_message (c, req, url, extra);
+  send (c->fx, msg, r);
+  return r->status;
+}
+
+static void
+test_graphql (Fixture *fx, gconstpointer data)
+{
+  Client c;
+  g_auto(GStrv) plan = portico_sandbox_get_plan_failures (fx->sandbox, "fx-graphql");
+  JsonArray *expected = portico_sandbox_get_expected (fx->sandbox, "fx-graphql", "users");
+
+  g_assert_cmpuint (g_strv_length (plan), ==, 1);
+  g_assert_cmpstr (plan[0], ==, "groups");
+
+  /* Success bodies carry no errors; the cursor is read at variables.after
+   * and the page size at variables.first. */
+  client_init (&c, fx, "fx-graphql", "ok");
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonObject) extra = json_object_new ();
+    g_auto(Reply) r2 = { 0 };
+    g_autoptr(JsonNode) root2 = NULL;
+    const char *cursor;
+
+    json_object_set_int_member (extra, "variables.first", 2);
+    g_assert_cmpuint (client_request (&c, "users", extra, &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_null (lookup_path (root, "errors"));
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (lookup_path (root, "data.users.nodes"))), ==, 2);
+    g_assert_true (json_node_get_boolean (lookup_path (root, "data.users.pageInfo.hasNextPage")));
+    cursor = path_string (root, "data.users.pageInfo.endCursor");
+    g_assert_nonnull (cursor);
+
+    json_object_set_string_member (extra, "variables.after", cursor);
+    g_assert_cmpuint (client_request (&c, "users", extra, &r2), ==, 200);
+    root2 = reply_json (&r2);
+    g_assert_cmpstr (path_string (root2, "data.users.nodes.0.id"), ==,
+                     json_object_get_string_member (json_array_get_object_element (expected, 2), "id"));
+  }
+  /* Page numbers at variables.page; the last page is short. */
+  {
+    JsonArray *teams = portico_sandbox_get_expected (fx->sandbox, "fx-graphql", "groups");
+    guint n = json_array_get_length (teams);
+    guint limit = 3;
+    guint last;
+    g_autoptr(JsonObject) extra = json_object_new ();
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    /* A limit under the definition's size that leaves a short last page. */
+    while (limit > 2 && n % limit == 0)
+      limit--;
+    g_assert_cmpuint (n % limit, !=, 0);
+    last = (n + limit - 1) / limit;
+    json_object_set_int_member (extra, "variables.page", last);
+    json_object_set_int_member (extra, "variables.limit", limit);
+    g_assert_cmpuint (client_request (&c, "groups", extra, &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (lookup_path (root, "data.teams"))), ==, n % limit);
+    g_assert_cmpstr (path_string (root, "data.teams.0.id"), ==,
+                     json_object_get_string_member (json_array_get_object_element (teams, (last - 1) * limit), "id"));
+  }
+  client_clear (&c);
+
+  /* Refusals: HTTP 200 with an errors array whose code maps as wanted. */
+  client_init (&c, fx, "fx-graphql", "bad");
+  {
+    g_auto(Reply) r = { 0 };
+    g_auto(Reply) r2 = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    g_autoptr(JsonNode) root2 = NULL;
+
+    g_assert_cmpuint (client_request (&c, "users", NULL, &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_cmpstr (path_string (root, "errors.0.extensions.code"), ==, "AUTHENTICATION_ERROR");
+    g_assert_nonnull (path_string (root, "errors.0.message"));
+    g_assert_cmpuint (client_request (&c, NULL, NULL, &r2), ==, 200);
+    root2 = reply_json (&r2);
+    g_assert_cmpstr (path_string (root2, "errors.0.extensions.code"), ==, "AUTHENTICATION_ERROR");
+    g_assert_null (lookup_path (root2, "data"));
+  }
+  client_clear (&c);
+
+  client_init (&c, fx, "fx-graphql", "plan");
+  {
+    g_autoptr(JsonArray) items = json_array_new ();
+    g_autoptr(JsonNode) body = NULL;
+    guint pages;
+
+    g_assert_cmpuint (client_read_all (&c, "users", items, &pages, NULL), ==, 200);
+    g_assert_cmpuint (json_array_get_length (items), ==, json_array_get_length (expected));
+    g_assert_cmpuint (client_read_all (&c, "groups", items, &pages, &body), ==, 200);
+    g_assert_cmpstr (path_string (body, "errors.0.extensions.code"), ==, "FORBIDDEN");
+  }
+  client_clear (&c);
+}
+
+static void
+test_numeric_status (Fixture *fx, gconstpointer data)
+{
+  Client c;
+  JsonArray *expected = portico_sandbox_get_expected (fx->sandbox, "fx-form", "users");
+
+  /* Success: 200 at the status path; items keyed by the policy sent. */
+  client_init (&c, fx, "fx-form", "ok");
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    g_autofree char *where = NULL;
+    JsonNode *n;
+
+    g_hash_table_replace (c.values, g_strdup ("policy_id"), g_strdup ("ABCDEF0123456789"));
+    g_assert_cmpuint (client_request (&c, "users", NULL, &r), ==, 200);
+    root = reply_json (&r);
+    n = lookup_path (root, "responseCode");
+    g_assert_nonnull (n);
+    g_assert_true (json_node_get_value_type (n) == G_TYPE_INT64);
+    g_assert_cmpint (json_node_get_int (n), ==, 200);
+    n = lookup_path (root, "policyInfo.ABCDEF0123456789.employees");
+    g_assert_nonnull (n);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (n)), ==, json_array_get_length (expected));
+  }
+  /* The export job answers with a file name, as the provider's first step. */
+  {
+    g_auto(Reply) r = { 0 };
+    gsize len;
+    const char *text;
+
+    g_assert_cmpuint (client_request (&c, "transactions", NULL, &r), ==, 200);
+    text = g_bytes_get_data (r.body, &len);
+    g_assert_cmpuint (len, >, 5);
+    g_assert_true (g_str_has_prefix (text, "export"));
+    g_assert_cmpstr (soup_message_headers_get_content_type (r.headers, NULL), ==, "text/plain");
+  }
+  client_clear (&c);
+
+  /* Refused: HTTP 200 with the provider's number, never false. */
+  client_init (&c, fx, "fx-form", "bad");
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    JsonNode *n;
+
+    g_assert_cmpuint (client_request (&c, "users", NULL, &r), ==, 200);
+    root = reply_json (&r);
+    n = lookup_path (root, "responseCode");
+    g_assert_true (json_node_get_value_type (n) == G_TYPE_INT64);
+    g_assert_cmpint (json_node_get_int (n), ==, 407);
+    g_assert_nonnull (path_string (root, "responseMessage"));
+  }
+  client_clear (&c);
+
+  client_init (&c, fx, "fx-form", "plan");
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    g_assert_cmpuint (client_request (&c, "transactions", NULL, &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_cmpint (json_node_get_int (lookup_path (root, "responseCode")), ==, 403);
+  }
+  client_clear (&c);
+
+  /* A server fault keeps its HTTP status, and the body says it too. */
+  portico_sandbox_set_fault (fx->sandbox, "fx-form", PORTICO_SANDBOX_FAULT_SERVER, 1);
+  client_init (&c, fx, "fx-form", "ok");
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    g_assert_cmpuint (client_request (&c, "users", NULL, &r), ==, 500);
+    root = reply_json (&r);
+    g_assert_cmpint (json_node_get_int (lookup_path (root, "responseCode")), ==, 500);
+  }
+  client_clear (&c);
+}
+
+/* Link headers in Sentry's form: the last page still links to a next page,
+ * marked results="false". */
+static void
+test_link_results (Fixture *fx, gconstpointer data)
+{
+  Client c;
+  guint n = json_array_get_length (portico_sandbox_get_expected (fx->sandbox, "fx-link", "users"));
+  gboolean saw_last = FALSE;
+  g_autofree char *url = NULL;
+
+  client_init (&c, fx, "fx-link", "ok");
+  url = request_url (&c, json_object_get_object_member (portico_connector_get_data_type_definition (c.connector, "users"),
+                                                        "request"), NULL);
+  for (guint page = 0; page < n + 2 && !saw_last; page++)
+    {
+      g_autoptr(SoupMessage) msg = client_message (&c, json_object_get_object_member (
+                                                     portico_connector_get_data_type_definition (c.connector, "users"),
+                                                     "request"), url, NULL);
+      g_auto(Reply) r = { 0 };
+      const char *link;
+      g_autofree char *next = NULL;
+
+      send (fx, msg, &r);
+      g_assert_cmpuint (r.status, ==, 200);
+      link = soup_message_headers_get_one (r.headers, "Link");
+      g_assert_nonnull (link);
+      g_assert_nonnull (strstr (link, "rel=\"next\""));
+      g_assert_nonnull (strstr (link, "rel=\"previous\""));
+      next = link_next (link);
+      if (next == NULL)
+        {
+          g_assert_nonnull (strstr (link, "rel=\"next\"; results=\"false\""));
+          saw_last = TRUE;
+        }
+      else
+        {
+          g_free (url);
+          url = g_steal_pointer (&next);
+        }
+    }
+  g_assert_true (saw_last);
+  client_clear (&c);
+}
+
 static void
 test_faults (Fixture *fx, gconstpointer data)
 {
@@ -1265,6 +1686,9 @@ main (int argc, char **argv)
   ADD ("plan", test_plan);
   ADD ("faults", test_faults);
   ADD ("describe", test_describe);
+  ADD ("graphql", test_graphql);
+  ADD ("numeric-status", test_numeric_status);
+  ADD ("link-results", test_link_results);
 #undef ADD
   g_test_add_func ("/sandbox/determinism", test_determinism);
 
