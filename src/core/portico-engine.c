@@ -579,10 +579,14 @@ portico_engine_connect_finish (PorticoEngine *self,
                                GAsyncResult  *result,
                                GError       **error)
 {
+  gint64 account_id;
+
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_connect_async, 0);
 
-  return g_task_propagate_int (G_TASK (result), error);
+  /* g_task_propagate_int() gives -1 on error; the API promises 0. */
+  account_id = g_task_propagate_int (G_TASK (result), error);
+  return account_id > 0 ? account_id : 0;
 }
 
 /* ---- Reconnect ------------------------------------------------------------- */
@@ -615,6 +619,7 @@ reconnect_updated_cb (GObject      *source,
   g_autoptr(GTask) task = user_data;
   ConnectData *data = g_task_get_task_data (task);
   PorticoConnector *connector = portico_connection_test_get_connector (data->test);
+  GCancellable *cancellable;
   GError *error = NULL;
 
   if (!portico_store_update_account_finish (PORTICO_STORE (source), result, &error))
@@ -623,9 +628,12 @@ reconnect_updated_cb (GObject      *source,
       return;
     }
 
-  /* The secrets replace the old ones in the same keyring item. */
+  /* The secrets replace the old ones in the same keyring item. The
+   * cancellable is read first: argument evaluation order is unspecified,
+   * and the steal may run before it. */
+  cancellable = g_task_get_cancellable (task);
   portico_credentials_store_async (data->reconnected_id, portico_connector_get_id (connector),
-                                   data->name, data->secrets, g_task_get_cancellable (task),
+                                   data->name, data->secrets, cancellable,
                                    reconnect_secrets_cb, g_steal_pointer (&task));
 }
 
@@ -777,6 +785,7 @@ portico_engine_reconnect_finish (PorticoEngine *self,
                                  GError       **error)
 {
   ConnectData *data;
+  gint64 account_id;
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_reconnect_async, 0);
@@ -785,7 +794,8 @@ portico_engine_reconnect_finish (PorticoEngine *self,
   if (replaced_account_id != NULL)
     *replaced_account_id = data != NULL ? data->replace_account_id : 0;
 
-  return g_task_propagate_int (G_TASK (result), error);
+  account_id = g_task_propagate_int (G_TASK (result), error);
+  return account_id > 0 ? account_id : 0;
 }
 
 /* ---- Values of an account --------------------------------------------------- */
@@ -1107,6 +1117,11 @@ sync_type_settle (GTask *task)
   SyncData *data = g_task_get_task_data (task);
   const char *data_type = data->data_types[data->current];
   gint64 started_at = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "portico-type-started"));
+
+  /* A sync cancelled after the last page arrived must not commit either. */
+  if (data->type_error == NULL && g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    data->type_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                            _("The sync was cancelled; the previous data is kept."));
 
   if (data->type_error != NULL)
     {

@@ -89,10 +89,11 @@ usage_error("--db without a file", "accounts", "--db")
 
 code, out, err = run("--db", db, "connect", "slack", "--set", "api_base_url=http://127.0.0.1:1",
                      "--name", "Acme", "--permission", "read", "--accept-partial", "--json")
-check("connect with valid arguments parses, then is not implemented (exit 1)",
-      code == 1 and "not implemented" in err, err)
-code, out, err = run("--db", db, "sync", "--all")
-check("sync --all parses, then is not implemented (exit 1)", code == 1 and "not implemented" in err, err)
+check("connect with valid arguments but no secret parses, then fails naming the field (exit 1)",
+      code == 1 and err.startswith("portico-cli: ") and "OAuth token" in err and out == "", err)
+code, out, err = run("--db", db, "sync", "--all", "--json")
+check("sync --all --json with no accounts: exit 0 and []",
+      code == 0 and out.strip() == "[]", f"{code} {out!r} {err!r}")
 
 # ---- connectors.
 code, connectors, err = run_json("connectors", "--json")

@@ -1,0 +1,822 @@
+/* test-engine.c: the sync engine end to end, against the in-process sandbox.
+ *
+ * Interrupted syncs (cancel, 5xx storm, malformed page) keep the previous
+ * rows byte-identical; a partial sync marks only the failing data types;
+ * people from an identity provider and an app merge by email; discovered
+ * apps name their source; disconnect and reconnect follow SPEC 4/5; no
+ * keyring means no account row; secrets never reach the SQLite file.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "engine-test-util.h"
+
+/* Okta and Slack ask for 200 users a page: several pages of users. */
+#define SANDBOX_SIZE 450
+
+static PorticoCatalog *catalog;
+static PorticoSandbox *sandbox;
+static PorticoRuntime *runtime;
+
+typedef struct
+{
+  char *dir;
+  char *db;
+  PorticoStore *store;
+  PorticoEngine *engine;
+} Fixture;
+
+static void
+fixture_setup (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fx->dir = g_dir_make_tmp ("portico-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx->db = g_build_filename (fx->dir, "portico.db", NULL);
+  fx->store = portico_store_open (fx->db, &error);
+  g_assert_no_error (error);
+  fx->engine = portico_engine_new (fx->store, catalog, runtime);
+  portico_sandbox_set_fault (sandbox, "okta", PORTICO_SANDBOX_FAULT_NONE, 0);
+  portico_sandbox_set_fault (sandbox, "slack", PORTICO_SANDBOX_FAULT_NONE, 0);
+}
+
+static void
+fixture_teardown (Fixture *fx, gconstpointer data)
+{
+  const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+  /* Every test's accounts start at 1 in its own database; the keyring is
+   * shared, so leave nothing behind. */
+  clear_keyring_ids (1, 12);
+  g_clear_object (&fx->engine);
+  g_clear_object (&fx->store);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (fx->db, suffixes[i], NULL);
+      g_remove (path);
+    }
+  g_rmdir (fx->dir);
+  g_free (fx->db);
+  g_free (fx->dir);
+}
+
+static gboolean
+need_keyring (void)
+{
+  if (keyring_available ())
+    return TRUE;
+  g_test_skip ("Needs a keyring: run under build-aux/keyring-run (PORTICO_TEST_KEYRING=1)");
+  return FALSE;
+}
+
+static gint64
+connect_values (Fixture    *fx,
+                const char *connector_id,
+                GHashTable *values,
+                gboolean    accept_partial)
+{
+  PorticoConnector *connector = portico_catalog_lookup (catalog, connector_id);
+  g_autoptr(PorticoConnectionTest) test = run_connection_test (fx->engine, connector, values);
+  g_autoptr(GError) error = NULL;
+  gint64 id;
+
+  id = engine_connect (fx->engine, test, values, accept_partial, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, >, 0);
+  return id;
+}
+
+static gint64
+connect_kind (Fixture    *fx,
+              const char *connector_id,
+              const char *kind,
+              gboolean    accept_partial)
+{
+  g_autoptr(GHashTable) values = portico_sandbox_get_field_values (sandbox, connector_id, kind);
+
+  return connect_values (fx, connector_id, values, accept_partial);
+}
+
+static JsonNode *
+sync_ok (Fixture *fx, gint64 account)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *doc = engine_sync (fx->engine, account, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "ok");
+  return doc;
+}
+
+/* Everything the account supplied, ids included: a delete-and-insert of
+ * the same data would show as a difference. */
+static char *
+dump_account (Fixture *fx, gint64 account)
+{
+  static const char *queries[] = {
+    "SELECT au.id, au.app_id, au.person_id, p.email, au.external_user_id, au.status, au.role, "
+    "  au.last_activity, au.license_sku FROM app_users au LEFT JOIN people p ON p.id = au.person_id "
+    "  WHERE au.source_account_id = ?1 ORDER BY au.id",
+    "SELECT * FROM licenses WHERE source_account_id = ?1 ORDER BY id",
+    "SELECT * FROM custom_user_fields WHERE source_account_id = ?1 ORDER BY id",
+    "SELECT * FROM groups WHERE source_account_id = ?1 ORDER BY id",
+    "SELECT * FROM transactions WHERE source_account_id = ?1 ORDER BY id",
+    "SELECT * FROM app_sources WHERE source_account_id = ?1 ORDER BY id",
+    "SELECT * FROM people ORDER BY id",
+    "SELECT * FROM apps ORDER BY id",
+  };
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (queries); i++)
+    {
+      g_autofree char *part = db_dump (fx->db, queries[i], "i", account);
+      g_string_append_printf (out, "-- %u\n%s", i, part);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+dump_users (Fixture *fx, gint64 account)
+{
+  return db_dump (fx->db, "SELECT * FROM app_users WHERE source_account_id = ? ORDER BY id", "i", account);
+}
+
+static gint64
+count_users (Fixture *fx, gint64 account)
+{
+  return db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ?", "i", account);
+}
+
+/* ---- Interrupted syncs --------------------------------------------------- */
+
+static void
+cancel_on_users_cb (PorticoEngine *engine,
+                    gint64         account,
+                    const char    *data_type,
+                    gint64         items,
+                    gpointer       user_data)
+{
+  if (g_str_equal (data_type, "users") && items > 0)
+    g_cancellable_cancel (user_data);
+}
+
+static void
+assert_interrupted (JsonNode *doc, const GError *error, const char *data_type)
+{
+  if (doc == NULL)
+    {
+      /* Allowed: the sync itself reports the cancellation. */
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      return;
+    }
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), !=, "ok");
+  g_assert_cmpstr (json_object_get_string_member (sync_doc_type (doc, data_type), "status"), ==, "failed");
+  g_assert_nonnull (json_object_get_string_member (sync_doc_type (doc, data_type), "error"));
+}
+
+static void
+test_cancel (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 account;
+  gulong handler;
+
+  if (!need_keyring ())
+    return;
+  account = connect_kind (fx, "okta", "ok", FALSE);
+  first = sync_ok (fx, account);
+  g_assert_cmpint (count_users (fx, account), ==,
+                   json_array_get_length (portico_sandbox_get_expected (sandbox, "okta", "users")));
+  g_assert_cmpint (count_users (fx, account), >, 200); /* several pages */
+  before = dump_account (fx, account);
+
+  handler = g_signal_connect (fx->engine, "sync-progress", G_CALLBACK (cancel_on_users_cb), cancellable);
+  doc = engine_sync (fx->engine, account, cancellable, &error);
+  g_signal_handler_disconnect (fx->engine, handler);
+  assert_interrupted (doc, error, "users");
+  if (doc != NULL)
+    {
+      /* Nothing after the cancel ran as if it had worked. */
+      JsonArray *types = json_object_get_array_member (json_node_get_object (doc), "data_types");
+      for (guint i = 0; i < json_array_get_length (types); i++)
+        g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (types, i), "status"),
+                         ==, "failed");
+    }
+  g_assert_false (portico_engine_is_syncing (fx->engine, account));
+
+  after = dump_account (fx, account);
+  g_assert_cmpstr (after, ==, before);
+
+  /* And the next sync works again. */
+  g_clear_pointer (&doc, json_node_unref);
+  doc = sync_ok (fx, account);
+}
+
+static void
+test_server_storm (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(JsonNode) account_node = NULL;
+  JsonArray *types;
+  gint64 account;
+
+  if (!need_keyring ())
+    return;
+  account = connect_kind (fx, "okta", "ok", FALSE);
+  first = sync_ok (fx, account);
+  before = dump_account (fx, account);
+
+  /* More 500s than all retries of every data type can use up. */
+  portico_sandbox_set_fault (sandbox, "okta", PORTICO_SANDBOX_FAULT_SERVER, 1000);
+  doc = engine_sync (fx->engine, account, NULL, &error);
+  portico_sandbox_set_fault (sandbox, "okta", PORTICO_SANDBOX_FAULT_NONE, 0);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "failed");
+  types = json_object_get_array_member (json_node_get_object (doc), "data_types");
+  g_assert_cmpuint (json_array_get_length (types), >, 0);
+  for (guint i = 0; i < json_array_get_length (types); i++)
+    {
+      JsonObject *t = json_array_get_object_element (types, i);
+      g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "failed");
+      g_assert_cmpint (json_object_get_int_member (t, "items"), ==, 0);
+    }
+
+  after = dump_account (fx, account);
+  g_assert_cmpstr (after, ==, before);
+
+  /* The failure is recorded per data type; the last success time stays. */
+  account_node = portico_store_get_account (fx->store, account, &error);
+  g_assert_no_error (error);
+  types = json_object_get_array_member (json_node_get_object (account_node), "data_types");
+  for (guint i = 0; i < json_array_get_length (types); i++)
+    {
+      JsonObject *t = json_array_get_object_element (types, i);
+      g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, "failed");
+      g_assert_nonnull (json_object_get_string_member_with_default (t, "last_success_at", NULL));
+    }
+}
+
+typedef struct
+{
+  gboolean armed;
+} MalformedState;
+
+static void
+malformed_after_first_page_cb (PorticoEngine *engine,
+                               gint64         account,
+                               const char    *data_type,
+                               gint64         items,
+                               gpointer       user_data)
+{
+  MalformedState *state = user_data;
+
+  /* The first page of users arrived and page 2 is (about to be) asked for:
+   * its answer is not JSON. */
+  if (!state->armed && g_str_equal (data_type, "users"))
+    {
+      state->armed = TRUE;
+      portico_sandbox_set_fault (sandbox, "okta", PORTICO_SANDBOX_FAULT_MALFORMED, 1);
+    }
+}
+
+static void
+test_malformed_page (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(JsonNode) first = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(JsonNode) requests = NULL;
+  MalformedState state = { FALSE };
+  JsonArray *log;
+  gint64 account;
+  gulong handler;
+  guint malformed = 0;
+
+  if (!need_keyring ())
+    return;
+  account = connect_kind (fx, "okta", "ok", FALSE);
+  first = sync_ok (fx, account);
+  before = dump_users (fx, account);
+
+  handler = g_signal_connect (fx->engine, "sync-progress",
+                              G_CALLBACK (malformed_after_first_page_cb), &state);
+  doc = engine_sync (fx->engine, account, NULL, &error);
+  g_signal_handler_disconnect (fx->engine, handler);
+  g_assert_no_error (error);
+  g_assert_true (state.armed);
+
+  requests = portico_sandbox_get_requests (sandbox);
+  log = json_node_get_array (requests);
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (log, i),
+                                                               "fault", NULL), "malformed") == 0)
+      malformed++;
+  g_assert_cmpuint (malformed, >=, 1);
+
+  assert_interrupted (doc, NULL, "users");
+  after = dump_users (fx, account);
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* ---- Partial syncs --------------------------------------------------------- */
+
+static void
+test_partial (Fixture *fx, gconstpointer data)
+{
+  g_auto(GStrv) plan_failures = portico_sandbox_get_plan_failures (sandbox, "okta");
+  g_autoptr(GHashTable) ok_values = portico_sandbox_get_field_values (sandbox, "okta", "ok");
+  g_autoptr(GHashTable) plan_values = portico_sandbox_get_field_values (sandbox, "okta", "plan");
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JsonNode) account_node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *types;
+  gint64 account, again, replaced = -1;
+
+  if (!need_keyring ())
+    return;
+  g_assert_nonnull (plan_failures);
+  g_assert_nonnull (plan_failures[0]);
+
+  /* Outcome B is refused without accept_partial... */
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), plan_values);
+  g_assert_cmpint (portico_connection_test_get_outcome (test), ==, PORTICO_CONNECTION_OUTCOME_B);
+  g_assert_cmpint (engine_connect (fx->engine, test, plan_values, FALSE, &error), ==, 0);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_PLAN);
+  g_clear_error (&error);
+  g_clear_object (&test);
+
+  /* ...then the plan's data types are off, and the rest syncs. */
+  account = connect_kind (fx, "okta", "ok", FALSE);
+  doc = sync_ok (fx, account);
+  g_clear_pointer (&doc, json_node_unref);
+
+  /* The plan was downgraded: same tenant, the plan secret. */
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), plan_values);
+  again = engine_reconnect (fx->engine, account, test, plan_values, &replaced, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (again, ==, account);
+  g_assert_cmpint (replaced, ==, 0);
+
+  doc = engine_sync (fx->engine, account, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "partial");
+  types = json_object_get_array_member (json_node_get_object (doc), "data_types");
+  for (guint i = 0; i < json_array_get_length (types); i++)
+    {
+      JsonObject *t = json_array_get_object_element (types, i);
+      const char *id = json_object_get_string_member (t, "id");
+      gboolean should_fail = g_strv_contains ((const char * const *) plan_failures, id);
+
+      g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, should_fail ? "failed" : "ok");
+      if (should_fail)
+        {
+          g_assert_nonnull (json_object_get_string_member_with_default (t, "error", NULL));
+          /* Okta answers 403: a plan tier or a permission. */
+          g_assert_true (g_strcmp0 (json_object_get_string_member_with_default (t, "error_code", NULL), "plan") == 0 ||
+                         g_strcmp0 (json_object_get_string_member_with_default (t, "error_code", NULL), "forbidden") == 0);
+        }
+    }
+
+  account_node = portico_store_get_account (fx->store, account, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (account_node), "status"), ==, "partial");
+  types = json_object_get_array_member (json_node_get_object (account_node), "data_types");
+  for (guint i = 0; i < json_array_get_length (types); i++)
+    {
+      JsonObject *t = json_array_get_object_element (types, i);
+      gboolean should_fail = g_strv_contains ((const char * const *) plan_failures,
+                                              json_object_get_string_member (t, "id"));
+      g_assert_cmpstr (json_object_get_string_member (t, "status"), ==, should_fail ? "failed" : "ok");
+    }
+}
+
+static void
+test_accept_partial (Fixture *fx, gconstpointer data)
+{
+  g_auto(GStrv) plan_failures = portico_sandbox_get_plan_failures (sandbox, "okta");
+  g_autoptr(JsonNode) account_node = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *types;
+  gint64 account;
+
+  if (!need_keyring ())
+    return;
+  account = connect_kind (fx, "okta", "plan", TRUE);
+  account_node = portico_store_get_account (fx->store, account, &error);
+  g_assert_no_error (error);
+  types = json_object_get_array_member (json_node_get_object (account_node), "data_types");
+  for (guint i = 0; i < json_array_get_length (types); i++)
+    {
+      JsonObject *t = json_array_get_object_element (types, i);
+      gboolean off = g_strv_contains ((const char * const *) plan_failures, json_object_get_string_member (t, "id"));
+
+      g_assert_cmpint (json_object_get_boolean_member (t, "enabled"), ==, !off);
+      if (off)
+        g_assert_nonnull (json_object_get_string_member_with_default (t, "disabled_reason", NULL));
+    }
+
+  /* Only the enabled ones sync, and they all work. */
+  doc = sync_ok (fx, account);
+  types = json_object_get_array_member (json_node_get_object (doc), "data_types");
+  g_assert_cmpuint (json_array_get_length (types), ==,
+                    g_strv_length (portico_connector_get_data_types (portico_catalog_lookup (catalog, "okta")))
+                    - g_strv_length (plan_failures));
+  for (guint i = 0; plan_failures[i]; i++)
+    g_assert_null (sync_doc_type (doc, plan_failures[i]));
+}
+
+/* ---- People, discovered apps, disconnect ----------------------------------- */
+
+static void
+test_merge_discover_disconnect (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(JsonNode) d1 = NULL;
+  g_autoptr(JsonNode) d2 = NULL;
+  g_autoptr(JsonNode) apps = NULL;
+  g_autoptr(JsonNode) apps_after = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  g_autofree char *email = NULL;
+  g_autofree char *slack_before = NULL;
+  g_autofree char *slack_after = NULL;
+  JsonArray *slack_users = portico_sandbox_get_expected (sandbox, "slack", "users");
+  JsonArray *discovered = portico_sandbox_get_expected (sandbox, "okta", "discovered_apps");
+  const char *recommended = NULL;
+  gint64 okta, slack, okta_app;
+  gint64 shared = 0;
+  JsonArray *array;
+
+  if (!need_keyring ())
+    return;
+  okta = connect_kind (fx, "okta", "ok", FALSE);
+  slack = connect_kind (fx, "slack", "ok", FALSE);
+  d1 = sync_ok (fx, okta);
+  d2 = sync_ok (fx, slack);
+
+  /* Every Slack user whose email Okta also knows is one person with two
+   * sources. */
+  for (guint i = 0; i < json_array_get_length (slack_users); i++)
+    {
+      JsonObject *u = json_array_get_object_element (slack_users, i);
+      const char *e = json_object_get_string_member_with_default (u, "email", NULL);
+
+      if (e == NULL)
+        continue;
+      g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM people WHERE email = ? COLLATE NOCASE", "s", e), ==, 1);
+      if (db_int (fx->db, "SELECT count(DISTINCT au.source_account_id) FROM app_users au JOIN people p "
+                  "ON p.id = au.person_id WHERE p.email = ? COLLATE NOCASE AND au.source_account_id IN (?, ?)",
+                  "sii", e, okta, slack) == 2)
+        {
+          shared++;
+          if (email == NULL)
+            email = g_strdup (e);
+        }
+    }
+  g_assert_cmpint (shared, >, 0);
+  g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM people", NULL), ==,
+                   db_int (fx->db, "SELECT count(DISTINCT lower (email)) FROM people", NULL));
+
+  /* Case does not matter: another source spelling the email in capitals
+   * lands on the same person. */
+  {
+    g_autofree char *upper = g_ascii_strup (email, -1);
+    g_autofree char *body = g_strdup_printf ("{\"items\":[{\"id\":\"x1\",\"email\":\" %s \",\"name\":\"Someone\"}]}", upper);
+    g_autoptr(JsonObject) map = json_object_new ();
+    g_autoptr(PorticoStoreMapping) mapping = NULL;
+    g_autoptr(PorticoStoreReplace) replace = NULL;
+    g_autoptr(GBytes) bytes = g_bytes_new (body, strlen (body));
+    PorticoStoreDataTypeSpec spec = { "users", TRUE, NULL };
+    PorticoStoreNewAccount manual = { 0, };
+    gint64 third;
+
+    manual.connector_id = "custom-hr";
+    manual.connector_name = "Custom HR";
+    manual.category = "human_resources";
+    manual.name = "Custom HR";
+    manual.permission = "read";
+    manual.data_types = &spec;
+    manual.n_data_types = 1;
+    third = portico_store_create_account_sync (fx->store, &manual, &error);
+    g_assert_no_error (error);
+    json_object_set_string_member (map, "id", "id");
+    json_object_set_string_member (map, "email", "email");
+    json_object_set_string_member (map, "name", "name");
+    mapping = portico_store_mapping_new ("users", "items", map, &error);
+    g_assert_no_error (error);
+    replace = portico_store_replace_begin (fx->store, third, mapping);
+    g_assert_true (portico_store_replace_add_page_sync (replace, bytes, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (portico_store_replace_commit_sync (replace, &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM people WHERE email = ? COLLATE NOCASE", "s", email), ==, 1);
+    g_assert_cmpint (db_int (fx->db, "SELECT count(DISTINCT au.source_account_id) FROM app_users au JOIN people p "
+                             "ON p.id = au.person_id WHERE p.email = ? COLLATE NOCASE", "s", email), ==, 3);
+  }
+
+  /* Discovered apps name Okta as their source; one with a connector and no
+   * account is what Recommended to connect shows. */
+  apps = portico_store_list_apps (fx->store, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (apps);
+  for (guint i = 0; i < json_array_get_length (discovered) && recommended == NULL; i++)
+    {
+      const char *name = json_object_get_string_member (json_array_get_object_element (discovered, i), "name");
+
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (catalog)); k++)
+        {
+          g_autoptr(PorticoConnector) c = g_list_model_get_item (G_LIST_MODEL (catalog), k);
+          if (g_ascii_strcasecmp (portico_connector_get_name (c), name) == 0 &&
+              !g_str_equal (portico_connector_get_id (c), "okta") &&
+              !g_str_equal (portico_connector_get_id (c), "slack"))
+            recommended = name;
+        }
+    }
+  g_assert_nonnull (recommended);
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *app = json_array_get_object_element (array, i);
+        JsonArray *details;
+
+        if (g_ascii_strcasecmp (json_object_get_string_member (app, "name"), recommended) != 0)
+          continue;
+        found = TRUE;
+        g_assert_false (json_object_get_boolean_member (app, "connected"));
+        details = json_object_get_array_member (app, "source_details");
+        g_assert_cmpuint (json_array_get_length (details), ==, 1);
+        g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (details, 0), "kind"), ==, "idp");
+        g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (details, 0), "account"), ==, okta);
+      }
+    g_assert_true (found);
+  }
+
+  /* Disconnecting Okta removes what it supplied and nothing of Slack's. */
+  okta_app = db_int (fx->db, "SELECT app_id FROM accounts WHERE id = ?", "i", okta);
+  slack_before = db_dump (fx->db, "SELECT * FROM app_users WHERE source_account_id = ? ORDER BY id", "i", slack);
+  summary = engine_disconnect (fx->engine, okta, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (summary->app_users, ==,
+                   json_array_get_length (portico_sandbox_get_expected (sandbox, "okta", "users")));
+  g_assert_cmpint (count_users (fx, okta), ==, 0);
+  g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM groups WHERE source_account_id = ?", "i", okta), ==, 0);
+  g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM custom_user_fields WHERE source_account_id = ?", "i", okta), ==, 0);
+  slack_after = db_dump (fx->db, "SELECT * FROM app_users WHERE source_account_id = ? ORDER BY id", "i", slack);
+  g_assert_cmpstr (slack_after, ==, slack_before);
+  g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM people WHERE email = ? COLLATE NOCASE", "s", email), ==, 1);
+  g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM custom_user_fields WHERE source_account_id = ?", "i", slack), >, 0);
+
+  /* The discovered app stays, still naming the (now disconnected) Okta. */
+  apps_after = portico_store_list_apps (fx->store, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (apps_after);
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *app = json_array_get_object_element (array, i);
+        JsonArray *details;
+
+        if (g_ascii_strcasecmp (json_object_get_string_member (app, "name"), recommended) != 0)
+          continue;
+        found = TRUE;
+        details = json_object_get_array_member (app, "source_details");
+        g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (details, 0), "account"), ==, okta);
+      }
+    g_assert_true (found);
+  }
+  g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM app_users WHERE app_id = ? AND source_account_id = ?",
+                           "ii", okta_app, okta), ==, 0);
+}
+
+/* ---- Reconnect -------------------------------------------------------------- */
+
+static GHashTable *
+tenant_values (const char *connector_id, const char *tenant)
+{
+  GHashTable *values = portico_sandbox_get_field_values (sandbox, connector_id, "ok");
+  PorticoConnector *connector = portico_catalog_lookup (catalog, connector_id);
+  GPtrArray *fields = portico_connector_get_fields (connector);
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+      const char *old = g_hash_table_lookup (values, field->id);
+
+      if (field->type == PORTICO_FIELD_SECRET && old != NULL)
+        g_hash_table_insert (values, g_strdup (field->id), g_strconcat (old, "-", tenant, NULL));
+    }
+  return values;
+}
+
+static void
+test_reconnect (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GHashTable) ok = portico_sandbox_get_field_values (sandbox, "okta", "ok");
+  g_autoptr(GHashTable) globex = tenant_values ("okta", "globex");
+  g_autoptr(GHashTable) single_globex = tenant_values ("gusto", "globex");
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_autoptr(JsonNode) accounts = NULL;
+  g_autoptr(JsonNode) old_node = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 okta, id, replaced = -1, single;
+
+  if (!need_keyring ())
+    return;
+  okta = connect_kind (fx, "okta", "ok", FALSE);
+
+  /* The same identity once more is refused on connect... */
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), ok);
+  g_assert_cmpint (engine_connect (fx->engine, test, ok, FALSE, &error), ==, 0);
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* ...and on reconnect keeps the account. */
+  id = engine_reconnect (fx->engine, okta, test, ok, &replaced, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, ==, okta);
+  g_assert_cmpint (replaced, ==, 0);
+  g_clear_object (&test);
+
+  /* Another tenant on a multi-account connector: a second account. */
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), globex);
+  g_assert_cmpint (portico_connection_test_get_outcome (test), ==, PORTICO_CONNECTION_OUTCOME_A);
+  g_assert_cmpstr (portico_connection_test_get_external_id (test), !=,
+                   json_object_get_string_member (portico_sandbox_get_expected_identity (sandbox, "okta"), "id"));
+  id = engine_reconnect (fx->engine, okta, test, globex, &replaced, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, !=, okta);
+  g_assert_cmpint (replaced, ==, 0);
+  accounts = portico_store_list_accounts (fx->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (accounts)), ==, 2);
+  /* The new account syncs with its own secret. */
+  doc = sync_ok (fx, id);
+  g_clear_pointer (&doc, json_node_unref);
+  g_clear_object (&test);
+  g_clear_pointer (&accounts, json_node_unref);
+
+  /* Another tenant on a single-account connector: the old one goes. */
+  g_assert_false (portico_connector_get_multi_account (portico_catalog_lookup (catalog, "gusto")));
+  single = connect_kind (fx, "gusto", "ok", FALSE);
+  doc = sync_ok (fx, single);
+  g_assert_cmpint (count_users (fx, single), >, 0);
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "gusto"), single_globex);
+  g_assert_cmpint (portico_connection_test_get_outcome (test), ==, PORTICO_CONNECTION_OUTCOME_A);
+  g_assert_cmpstr (portico_connection_test_get_external_id (test), !=,
+                   json_object_get_string_member (portico_sandbox_get_expected_identity (sandbox, "gusto"), "id"));
+  id = engine_reconnect (fx->engine, single, test, single_globex, &replaced, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, !=, single);
+  g_assert_cmpint (replaced, ==, single);
+  old_node = portico_store_get_account (fx->store, single, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (old_node), "status"), ==, "disconnected");
+  g_assert_cmpint (count_users (fx, single), ==, 0);
+  accounts = portico_store_list_accounts (fx->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (accounts)), ==, 3);
+}
+
+/* ---- Keyring ------------------------------------------------------------------ */
+
+static void
+test_no_keyring (Fixture *fx, gconstpointer data)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(GHashTable) values = portico_sandbox_get_field_values (sandbox, "okta", "ok");
+      g_autoptr(PorticoConnectionTest) test = NULL;
+      g_autoptr(JsonNode) accounts = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
+      portico_credentials_set_timeout (5000);
+      test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), values);
+      g_assert_cmpint (portico_connection_test_get_outcome (test), ==, PORTICO_CONNECTION_OUTCOME_A);
+      g_assert_cmpint (engine_connect (fx->engine, test, values, FALSE, &error), ==, 0);
+      g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NO_SERVICE);
+      g_printerr ("MESSAGE: %s\n", error->message);
+      accounts = portico_store_list_accounts (fx->store, NULL);
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (accounts)), ==, 0);
+      g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM accounts", NULL), ==, 0);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+  g_test_trap_assert_stderr ("*MESSAGE: *keyring*");
+}
+
+static gboolean
+file_contains (const char *path, const char *needle)
+{
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, NULL))
+    return FALSE;
+  for (gsize i = 0; i + strlen (needle) <= length; i++)
+    if (memcmp (contents + i, needle, strlen (needle)) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+test_secrets_not_in_database (Fixture *fx, gconstpointer data)
+{
+  const char *ids[] = { "okta", "slack" };
+  const char *suffixes[] = { "", "-wal", "-journal" };
+
+  if (!need_keyring ())
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      g_autoptr(GHashTable) values = tenant_values (ids[i], "zq8w");
+      g_autoptr(JsonNode) doc = NULL;
+      PorticoConnector *connector = portico_catalog_lookup (catalog, ids[i]);
+      GPtrArray *fields = portico_connector_get_fields (connector);
+      gint64 account = connect_values (fx, ids[i], values, FALSE);
+
+      doc = sync_ok (fx, account);
+      for (guint f = 0; f < fields->len; f++)
+        {
+          const PorticoConnectorField *field = g_ptr_array_index (fields, f);
+          const char *secret = g_hash_table_lookup (values, field->id);
+
+          if (field->type != PORTICO_FIELD_SECRET || secret == NULL)
+            continue;
+          for (guint s = 0; s < G_N_ELEMENTS (suffixes); s++)
+            {
+              g_autofree char *path = g_strconcat (fx->db, suffixes[s], NULL);
+              if (file_contains (path, secret))
+                g_error ("The secret of %s is in %s", ids[i], path);
+            }
+        }
+    }
+  /* A value that is stored (not secret) is found by the same search. */
+  {
+    g_autofree char *wal = g_strconcat (fx->db, "-wal", NULL);
+    g_assert_true (file_contains (fx->db, "acme.example") || file_contains (wal, "acme.example"));
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+
+  catalog = portico_catalog_new ();
+  portico_catalog_load_default (catalog);
+  sandbox = portico_sandbox_new (catalog, 3, SANDBOX_SIZE);
+  g_assert_true (portico_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  runtime = portico_runtime_new ();
+  g_object_set (runtime, "retry-base-ms", 10, "max-retry-delay-ms", 200, "max-attempts", 2, NULL);
+
+  if (!g_test_subprocess ())
+    clear_keyring_ids (1, 12);
+
+#define ADD(path, func) g_test_add ("/engine/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("interrupted/cancel", test_cancel);
+  ADD ("interrupted/server-storm", test_server_storm);
+  ADD ("interrupted/malformed-page", test_malformed_page);
+  ADD ("partial/plan-downgraded", test_partial);
+  ADD ("partial/accept-partial", test_accept_partial);
+  ADD ("people/merge-discover-disconnect", test_merge_discover_disconnect);
+  ADD ("reconnect/rules", test_reconnect);
+  ADD ("keyring/none", test_no_keyring);
+  ADD ("keyring/secrets-not-in-database", test_secrets_not_in_database);
+#undef ADD
+
+  status = g_test_run ();
+
+  g_clear_object (&runtime);
+  portico_sandbox_stop (sandbox);
+  g_clear_object (&sandbox);
+  g_clear_object (&catalog);
+  return status;
+}
