@@ -121,6 +121,8 @@ cli_get_store (Cli     *cli,
                               : portico_store_default_path (cli->demo);
 
       cli->store = portico_store_open (path, error);
+      if (cli->store != NULL)
+        portico_credentials_set_scope (portico_store_get_keyring_scope (cli->store));
     }
   return cli->store;
 }

@@ -15,6 +15,7 @@
 #include "portico-errors.h"
 
 static gboolean demo_profile;
+static char *store_scope;
 static guint timeout_ms = PORTICO_CREDENTIALS_DEFAULT_TIMEOUT_MS;
 
 static const SecretSchema *
@@ -26,6 +27,7 @@ portico_credentials_get_schema (void)
       { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "connector", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { "profile", SECRET_SCHEMA_ATTRIBUTE_STRING },
+      { "scope", SECRET_SCHEMA_ATTRIBUTE_STRING },
       { NULL, 0 },
     },
   };
@@ -37,6 +39,19 @@ void
 portico_credentials_set_demo (gboolean demo)
 {
   demo_profile = !!demo;
+}
+
+void
+portico_credentials_set_scope (const char *scope)
+{
+  g_free (store_scope);
+  store_scope = g_strdup (scope);
+}
+
+static const char *
+scope_name (void)
+{
+  return store_scope != NULL ? store_scope : "";
 }
 
 gboolean
@@ -345,6 +360,7 @@ store_unlocked (GTask *task)
                          "account", key,
                          "connector", data->connector_id,
                          "profile", profile_name (),
+                         "scope", scope_name (),
                          NULL);
 }
 
@@ -470,6 +486,7 @@ lookup_unlocked (GTask *task)
                           lookup_cb, task,
                           "account", key,
                           "profile", profile_name (),
+                          "scope", scope_name (),
                           NULL);
 }
 
@@ -535,6 +552,7 @@ portico_credentials_delete_async (gint64               account_id,
                          delete_cb, g_steal_pointer (&task),
                          "account", key,
                          "profile", profile_name (),
+                         "scope", scope_name (),
                          NULL);
 }
 

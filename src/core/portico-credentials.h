@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 void portico_credentials_set_demo (gboolean demo);
 gboolean portico_credentials_get_demo (void);
 void portico_credentials_set_timeout (guint timeout_ms);
+/* The database whose accounts the items belong to (its keyring scope), so
+ * that two databases never share an item for the same account id. */
+void portico_credentials_set_scope (const char *scope);
 
 void portico_credentials_store_async (gint64               account_id,
                                       const char          *connector_id,

@@ -99,6 +99,7 @@ portico_engine_new (PorticoStore   *store,
   self->store = g_object_ref (store);
   self->catalog = g_object_ref (catalog);
   self->runtime = g_object_ref (runtime);
+  portico_credentials_set_scope (portico_store_get_keyring_scope (store));
 
   return self;
 }

@@ -201,10 +201,21 @@ static const char migration_2[] =
   "CREATE INDEX audit_events_time ON audit_events (time);\n"
   "CREATE INDEX audit_events_account ON audit_events (account_id);\n";
 
+/* Keyring items of one database must never answer for another database's
+ * account with the same id (a second --db, a test run), so each database
+ * gets a random scope that its keyring items carry. */
+static const char migration_3[] =
+  "CREATE TABLE meta (\n"
+  "  key TEXT PRIMARY KEY,\n"
+  "  value TEXT NOT NULL\n"
+  ");\n"
+  "INSERT INTO meta (key, value) VALUES ('keyring_scope', lower (hex (randomblob (16))));\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
   migration_2,
+  migration_3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);

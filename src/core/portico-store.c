@@ -18,6 +18,8 @@ struct _PorticoStore
 {
   GObject parent_instance;
 
+  char *keyring_scope;
+
   char *path;
 
   /* The writer: only ever used from the one thread of @pool. */
@@ -430,6 +432,7 @@ portico_store_finalize (GObject *object)
   g_clear_pointer (&self->writer, sqlite3_close);
   g_mutex_clear (&self->reader_lock);
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->keyring_scope, g_free);
 
   G_OBJECT_CLASS (portico_store_parent_class)->finalize (object);
 }
@@ -446,6 +449,13 @@ static void
 portico_store_init (PorticoStore *self)
 {
   g_mutex_init (&self->reader_lock);
+}
+
+const char *
+portico_store_get_keyring_scope (PorticoStore *self)
+{
+  g_return_val_if_fail (PORTICO_IS_STORE (self), NULL);
+  return self->keyring_scope;
 }
 
 const char *
@@ -738,6 +748,20 @@ portico_store_open (const char *path,
       return NULL;
     }
   sqlite3_busy_timeout (self->reader, 5000);
+
+  {
+    g_autoptr(sqlite3_stmt) stmt = NULL;
+
+    rc = sqlite3_prepare_v2 (self->reader, "SELECT value FROM meta WHERE key = 'keyring_scope'",
+                             -1, &stmt, NULL);
+    if (rc == SQLITE_OK && sqlite3_step (stmt) == SQLITE_ROW)
+      self->keyring_scope = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+    if (self->keyring_scope == NULL)
+      {
+        portico_store_set_error (self->reader, rc == SQLITE_OK ? SQLITE_CORRUPT : rc, path, error);
+        return NULL;
+      }
+  }
 
   return g_steal_pointer (&self);
 }

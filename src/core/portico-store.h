@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PORTICO_STORE_SCHEMA_VERSION 2
+#define PORTICO_STORE_SCHEMA_VERSION 3
 
 #define PORTICO_TYPE_STORE (portico_store_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoStore, portico_store, PORTICO, STORE, GObject)
@@ -46,6 +46,8 @@ PorticoStore *portico_store_open_finish (GAsyncResult *result,
                                          GError      **error);
 
 const char *portico_store_get_path (PorticoStore *self);
+/* A random id of this database that its keyring items carry. */
+const char *portico_store_get_keyring_scope (PorticoStore *self);
 
 /* For tests: creates a database at @path holding the schema of @version
  * only (1..PORTICO_STORE_SCHEMA_VERSION), as an older Portico would have. */

@@ -158,6 +158,45 @@ test_demo_profile (void)
   portico_credentials_set_demo (FALSE);
 }
 
+/* Two databases with an account of the same id never see each other's item. */
+static void
+test_scope (void)
+{
+  g_autoptr(GHashTable) a = NULL;
+  g_autoptr(GHashTable) b = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!have_test_keyring ())
+    return;
+
+  a = make_secrets ("api_token", "token-of-database-a");
+  b = make_secrets ("api_token", "token-of-database-b");
+
+  portico_credentials_set_scope ("database-a");
+  g_assert_true (portico_credentials_store_sync (48, "okta", NULL, a, NULL, &error));
+  g_assert_no_error (error);
+  portico_credentials_set_scope ("database-b");
+  found = portico_credentials_lookup_sync (48, NULL, &error);
+  g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (portico_credentials_store_sync (48, "okta", NULL, b, NULL, &error));
+
+  portico_credentials_set_scope ("database-a");
+  found = portico_credentials_lookup_sync (48, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "token-of-database-a");
+  g_assert_true (portico_credentials_delete_sync (48, NULL, &error));
+
+  portico_credentials_set_scope ("database-b");
+  g_clear_pointer (&found, g_hash_table_unref);
+  found = portico_credentials_lookup_sync (48, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "token-of-database-b");
+  g_assert_true (portico_credentials_delete_sync (48, NULL, &error));
+  portico_credentials_set_scope (NULL);
+}
+
 /* No Secret Service on the bus: a clear sentence, and the fix. Run in a
  * child so the bus singleton of this process is not poisoned. */
 static void
@@ -300,6 +339,7 @@ main (int   argc,
   g_test_add_func ("/credentials/roundtrip", test_roundtrip);
   g_test_add_func ("/credentials/item-shape", test_item_shape);
   g_test_add_func ("/credentials/demo-profile", test_demo_profile);
+  g_test_add_func ("/credentials/scope", test_scope);
   g_test_add_func ("/credentials/no-service", test_no_service);
   g_test_add_func ("/credentials/error-translation", test_timeout_translation);
   g_test_add_func ("/credentials/locked", test_locked);
