@@ -1098,6 +1098,7 @@ typedef struct
   GPtrArray *field_ids; /* the declared field ids */
   gboolean has_actions;
   gboolean has_act;
+  gboolean allow_response; /* inside a "then" request: {response} is known */
 } Check;
 
 static gboolean fail (Check *c, const char *path, const char *format, ...) G_GNUC_PRINTF (3, 4);
@@ -1348,6 +1349,8 @@ template_name_ok (const char *name, gpointer user_data)
       return TRUE;
   if (tc->allow_user && (g_str_equal (name, "user_id") || g_str_equal (name, "user_email")))
     return TRUE;
+  if (tc->c->allow_response && g_str_equal (name, "response"))
+    return TRUE;
 
   known = g_string_new (NULL);
   for (guint i = 0; i < tc->c->field_ids->len; i++)
@@ -1355,6 +1358,8 @@ template_name_ok (const char *name, gpointer user_data)
   g_string_append (known, API_BASE_URL);
   if (tc->allow_user)
     g_string_append (known, ", user_id, user_email");
+  if (tc->c->allow_response)
+    g_string_append (known, ", response");
 
   fail (tc->c, tc->path, _("unknown template name “{%s}”; declare a field “%s” or use one of %s"),
         name, name, known->str);
@@ -1618,8 +1623,14 @@ check_request (Check *c, JsonObject *parent, const char *path, const char *key,
                gboolean required, gboolean allow_user)
 {
   static const char * const keys[] = {
-    "method", "path", "query", "body", "body_encoding", "form_field", "headers", NULL,
+    "method", "path", "query", "body", "body_encoding", "form_field", "form_params", "headers", NULL,
   };
+  /* Only a data type's own request may have a second step, and only one. */
+  static const char * const data_keys[] = {
+    "method", "path", "query", "body", "body_encoding", "form_field", "form_params", "headers", "then", NULL,
+  };
+  gboolean allow_then = !allow_user && !c->allow_response && g_str_equal (key, "request") &&
+                        g_str_has_prefix (path, "data_types.");
   static const char * const methods[] = { "GET", "POST", NULL };
   /* Actions change things, and providers use every verb for that. */
   static const char * const action_methods[] = { "GET", "POST", "PUT", "PATCH", "DELETE", NULL };
@@ -1635,7 +1646,7 @@ check_request (Check *c, JsonObject *parent, const char *path, const char *key,
   if (req == NULL)
     return TRUE;
 
-  if (!check_keys (c, req, path_here, keys) ||
+  if (!check_keys (c, req, path_here, allow_then ? data_keys : keys) ||
       !get_choice (c, req, path_here, "method", TRUE, allow_user ? action_methods : methods,
                    _("method"), NULL) ||
       !check_template_member (c, req, path_here, "path", TRUE, allow_user, &req_path))
@@ -1656,6 +1667,16 @@ check_request (Check *c, JsonObject *parent, const char *path, const char *key,
       return fail (c, ff_path, _("only applies to form bodies; set “body_encoding” to “form”"));
     }
 
+  if (json_object_has_member (req, "form_params"))
+    {
+      g_autofree char *fp_path = sub (path_here, "form_params");
+
+      if (!json_object_has_member (req, "form_field"))
+        return fail (c, fp_path, _("sends form fields beside “form_field”; set “form_field” too"));
+      if (!check_template_object (c, req, path_here, "form_params", allow_user))
+        return FALSE;
+    }
+
   if (json_object_has_member (req, "body"))
     {
       g_autofree char *body_path = sub (path_here, "body");
@@ -1664,6 +1685,18 @@ check_request (Check *c, JsonObject *parent, const char *path, const char *key,
       if (g_strcmp0 (encoding, "form") == 0 && !JSON_NODE_HOLDS_OBJECT (body))
         return wrong_type (c, body_path, body, _("an object for a form body"));
       if (!check_body_templates (c, body_path, body, allow_user))
+        return FALSE;
+    }
+
+  if (json_object_has_member (req, "then"))
+    {
+      gboolean ok;
+
+      /* The second request may read the first answer as {response}. */
+      c->allow_response = TRUE;
+      ok = check_request (c, req, path_here, "then", TRUE, FALSE);
+      c->allow_response = FALSE;
+      if (!ok)
         return FALSE;
     }
 
@@ -1695,6 +1728,9 @@ check_body_param (Check *c, JsonObject *dt, JsonObject *pag, const char *pag_pat
 
   if (json_object_has_member (dt, "request") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (dt, "request")))
     req = json_object_get_object_member (dt, "request");
+  /* With a second step, that one is paginated. */
+  if (req != NULL && json_object_has_member (req, "then") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (req, "then")))
+    req = json_object_get_object_member (req, "then");
   if (req != NULL && json_object_has_member (req, "method") &&
       holds (json_object_get_member (req, "method"), G_TYPE_STRING))
     method = json_node_get_string (json_object_get_member (req, "method"));

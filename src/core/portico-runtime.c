@@ -694,6 +694,8 @@ typedef struct
   GUri *uri;
   JsonObject *body;        /* nullable */
   char *form_field;        /* nullable: send the JSON body as this form field */
+  GPtrArray *form_params;  /* nullable: name, value, ... sent after form_field */
+  gboolean accept_text;    /* a 2xx body that is not JSON is the answer (a "then" first step) */
   gboolean form;           /* form-encoded body */
   GPtrArray *headers;      /* RequestHeader */
   GPtrArray *cred_headers; /* RequestHeader, only towards cred_origin */
@@ -711,6 +713,7 @@ request_free (Request *req)
   g_clear_pointer (&req->uri, g_uri_unref);
   g_clear_pointer (&req->body, json_object_unref);
   g_free (req->form_field);
+  g_clear_pointer (&req->form_params, g_ptr_array_unref);
   g_clear_pointer (&req->headers, g_ptr_array_unref);
   g_clear_pointer (&req->cred_headers, g_ptr_array_unref);
   g_clear_pointer (&req->cred_body, json_object_unref);
@@ -804,6 +807,9 @@ request_build_body (Request    *req,
           g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), body);
           g_autofree char *text = json_to_string (root, FALSE);
           append_form_pair (out, req->form_field, text);
+          for (guint i = 0; req->form_params != NULL && i + 1 < req->form_params->len; i += 2)
+            append_form_pair (out, g_ptr_array_index (req->form_params, i),
+                              g_ptr_array_index (req->form_params, i + 1));
         }
       else
         {
@@ -1671,7 +1677,12 @@ send_sent_cb (GObject      *object,
       JsonNode *ok_expr = errors ? json_object_get_member (errors, "ok_path") : NULL;
       g_autoptr(Response) response = NULL;
 
-      if (parse_failed)
+      if (parse_failed && op->req->accept_text)
+        {
+          /* The first step of a "then" request answers with plain text
+           * (Expensify's export file name). */
+        }
+      else if (parse_failed)
         {
           g_debug ("%s sent a body that is not JSON (%s)", account_name (account),
                    soup_message_headers_get_content_type (headers, NULL));
@@ -2036,6 +2047,24 @@ build_request (Account    *account,
   req->form_field = g_strdup (json_object_get_string_or (request_def, "form_field", NULL));
   if (req->form_field != NULL)
     req->form = TRUE;
+  {
+    JsonObject *params = json_object_get_object_or_null (request_def, "form_params");
+    g_autoptr(GList) names = params != NULL ? json_object_get_members (params) : NULL;
+
+    /* More form fields beside the JSON one (Expensify's export template). */
+    for (GList *l = names; l != NULL; l = l->next)
+      {
+        const char *raw = json_object_get_string_or (params, l->data, "");
+        char *value = expand (account, raw, FALSE, error);
+
+        if (value == NULL)
+          return NULL;
+        if (req->form_params == NULL)
+          req->form_params = g_ptr_array_new_with_free_func (g_free);
+        g_ptr_array_add (req->form_params, g_strdup (l->data));
+        g_ptr_array_add (req->form_params, value);
+      }
+  }
 
   for (guint i = 0; i < account->headers->len; i++)
     {
@@ -2342,6 +2371,8 @@ typedef struct
   Account *account;
   char *data_type_id;
   JsonObject *request_def;  /* transfer none: the connector is kept alive */
+  JsonObject *first_def;    /* nullable, transfer none: the first step of a "then" request */
+  gboolean first_done;      /* {response} holds the first step's answer */
   JsonObject *pagination;   /* nullable */
   JsonNode *items_expr;     /* owned, nullable: the body is the array */
   char *style;
@@ -2769,6 +2800,39 @@ done:
   g_task_return_int (task, op->total);
 }
 
+/* The first step of a "then" request answered: its text, trimmed, is
+ * {response} in the templates of the second request, which is the one
+ * paginated and read for items. */
+static void
+fetch_first_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  FetchOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Response) response = send_finish (result, &error);
+  g_autofree char *text = NULL;
+  gsize size = 0;
+  const char *data;
+
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data = response->body != NULL ? g_bytes_get_data (response->body, &size) : NULL;
+  text = g_strstrip (g_strndup (data != NULL ? data : "", size));
+  if (*text == '\0')
+    {
+      fetch_return_bad (task, _("the first of its two answers is empty"));
+      return;
+    }
+  g_hash_table_replace (op->account->values, g_strdup ("response"), g_steal_pointer (&text));
+  op->first_done = TRUE;
+  fetch_next (g_steal_pointer (&task));
+}
+
 /* Takes ownership of @task. */
 static void
 fetch_next (GTask *task)
@@ -2780,6 +2844,20 @@ fetch_next (GTask *task)
   if (g_task_return_error_if_cancelled (task))
     {
       g_object_unref (task);
+      return;
+    }
+
+  if (op->first_def != NULL && !op->first_done)
+    {
+      req = build_request (op->account, op->first_def, NULL, TRUE, NULL, TRUE, op->data_type_id, &error);
+      if (req == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          g_object_unref (task);
+          return;
+        }
+      req->accept_text = TRUE;
+      send_async (op->account, req, g_task_get_cancellable (task), fetch_first_cb, task);
       return;
     }
 
@@ -2843,6 +2921,13 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
                                _("The %s connector does not describe how to read %s. Update the connector file."),
                                portico_connector_get_name (connector), data_type_label (data_type_id));
       return;
+    }
+  if (json_object_get_object_or_null (op->request_def, "then") != NULL)
+    {
+      /* Two requests (connectors/README.md "then"): the second one is
+       * paginated and holds the items. */
+      op->first_def = op->request_def;
+      op->request_def = json_object_get_object_or_null (op->first_def, "then");
     }
   op->pagination = portico_connector_get_data_type_pagination (connector, data_type_id);
   op->style = g_strdup (json_object_get_string_or (op->pagination, "style", "none"));

@@ -5,7 +5,9 @@
  * OAuth2 client credentials with a token cache), a per-host concurrency limit,
  * a per-request timeout, retries with capped jittered backoff honouring the
  * provider's rate-limit hints, redirects that never carry credentials to
- * another origin, pagination, and the mapping of provider errors to
+ * another origin, pagination, two-step requests ("then": the first answer's
+ * text is {response} in the second request, which is the one paginated;
+ * Expensify's export and download), and the mapping of provider errors to
  * PORTICO_CONNECTOR_ERROR codes with sentences that name the fix.
  *
  * Field values are a GHashTable (char* → char*) holding secret and

@@ -51,7 +51,8 @@ struct _Route
   char *method;
   char *pattern; /* for logs */
   GRegex *regex;
-  Route *main;          /* for a continue_path route: the route it continues */
+  Route *main;          /* for a continue_path or then route: the route it continues */
+  gboolean then_step;   /* the second request of main's "then" pair */
   char *data_type;      /* primary data type */
   GPtrArray *dependents; /* data type ids read from the same items */
   gboolean identity;    /* the identity request is this route too */
@@ -87,6 +88,8 @@ typedef struct
   JsonObject *expected_identity;
   GHashTable *plan_failures; /* set of data type ids */
   GHashTable *tokens;        /* token -> Token */
+  GHashTable *issued;        /* first answers of "then" pairs -> data type */
+  guint issued_count;
   gboolean broken;
   PorticoSandboxFault fault;
   guint fault_count;
@@ -1277,6 +1280,7 @@ sandbox_connector_free (gpointer p)
   g_clear_pointer (&sc->expected_identity, json_object_unref);
   g_hash_table_unref (sc->plan_failures);
   g_hash_table_unref (sc->tokens);
+  g_hash_table_unref (sc->issued);
   g_free (sc);
 }
 
@@ -1446,15 +1450,56 @@ example_value (JsonObject *field)
   return g_strdup ("acme");
 }
 
+static gboolean has_template (const char *s);
+
+static gboolean
+same_member (JsonObject *a, JsonObject *b, const char *name)
+{
+  JsonNode *ma = a != NULL ? json_object_get_member (a, name) : NULL;
+  JsonNode *mb = b != NULL ? json_object_get_member (b, name) : NULL;
+
+  if (ma == NULL || mb == NULL)
+    return ma == mb;
+  return json_node_equal (ma, mb);
+}
+
+/* Two definitions are one endpoint only with the same body and query
+ * (Salesforce asks one path for the organization and for the users). */
 static gboolean
 same_body (JsonObject *a, JsonObject *b)
 {
-  JsonNode *ba = a != NULL ? json_object_get_member (a, "body") : NULL;
-  JsonNode *bb = b != NULL ? json_object_get_member (b, "body") : NULL;
+  return same_member (a, b, "body") && same_member (a, b, "query");
+}
 
-  if (ba == NULL || bb == NULL)
-    return ba == bb;
-  return json_node_equal (ba, bb);
+/* How well a request's query fits a definition's: equal plain values count,
+ * templated ones are ignored, a different value counts against. */
+static int
+query_score (JsonObject *request, SoupServerMessage *msg)
+{
+  JsonObject *query = request != NULL && json_object_has_member (request, "query")
+                      ? json_object_get_object_member (request, "query") : NULL;
+  GUri *uri = soup_server_message_get_uri (msg);
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GList) names = NULL;
+  int score = 0;
+
+  if (query == NULL || g_uri_get_query (uri) == NULL)
+    return 0;
+  params = g_uri_parse_params (g_uri_get_query (uri), -1, "&", G_URI_PARAMS_NONE, NULL);
+  if (params == NULL)
+    return 0;
+
+  names = json_object_get_members (query);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *want = json_object_get_string_member_with_default (query, l->data, NULL);
+      const char *got = g_hash_table_lookup (params, l->data);
+
+      if (want == NULL || has_template (want) || got == NULL)
+        continue;
+      score += g_str_equal (want, got) ? 1 : -1;
+    }
+  return score;
 }
 
 /* Whether @s holds a {field} name (GraphQL braces are not one). */
@@ -1834,6 +1879,7 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
                                         (GDestroyNotify) json_array_unref);
   sc->plan_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sc->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, token_free);
+  sc->issued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   fields = json_object_has_member (sc->def, "fields")
     ? json_object_get_array_member (sc->def, "fields") : NULL;
@@ -1905,6 +1951,25 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
               c->request = req;
               c->dependents = g_ptr_array_new_with_free_func (g_free);
               g_ptr_array_add (sc->routes, c);
+            }
+          if (obj_member (req, "then") != NULL)
+            {
+              /* The second request of the pair: served with the items of
+               * the first, for a first answer the sandbox gave. */
+              JsonObject *then = obj_member (req, "then");
+              g_autofree char *p = g_strconcat (sc->base_path, str_member (then, "path") != NULL
+                                                                ? str_member (then, "path") : "", NULL);
+              Route *t = g_new0 (Route, 1);
+
+              t->kind = ROUTE_DATA;
+              t->method = g_ascii_strup (str_member (then, "method") != NULL ? str_member (then, "method") : "GET", -1);
+              t->pattern = strip_query (p);
+              t->regex = path_regex (t->pattern);
+              t->main = r;
+              t->then_step = TRUE;
+              t->request = then;
+              t->dependents = g_ptr_array_new_with_free_func (g_free);
+              g_ptr_array_add (sc->routes, t);
             }
         }
       else
@@ -2324,9 +2389,10 @@ items_segments (SandboxConnector *sc, Route *main, GHashTable *query, JsonNode *
 }
 
 /* An export job whose first answer is only the name of a file to download
- * in a second request (Expensify's "returnRandomFileName"), which the
- * connector format cannot follow: answered as the provider does, with the
- * file name as plain text. */
+ * in a second request (Expensify's "returnRandomFileName"): answered as the
+ * provider does, with the file name as plain text. A definition follows it
+ * with a "then" request, which the sandbox serves the items to for a name
+ * it gave. */
 static gboolean
 is_file_export (Route *main)
 {
@@ -2357,12 +2423,71 @@ serve_file_name (SandboxConnector *sc, Route *main, SoupServerMessage *msg)
   g_autofree char *name = g_strdup_printf ("export%08x-%04x-%04x.%s",
                                            g_str_hash (sc->id) ^ sc->sandbox->seed,
                                            g_str_hash (main->data_type) & 0xffff,
-                                           json_array_get_length (main->items) & 0xffff,
+                                           ++sc->issued_count & 0xffff,
                                            ext != NULL ? ext : "csv");
   gsize len = strlen (name);
 
+  /* Remembered: the second request of a "then" pair must name it. */
+  g_hash_table_replace (sc->issued, g_strdup (name), g_strdup (main->data_type));
+
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_TAKE, g_steal_pointer (&name), len);
+}
+
+/* Whether the form fields of @request's "form_params" came with @msg, not
+ * empty (Expensify refuses an export without its template). */
+static gboolean
+form_params_sent (SoupServerMessage *msg, JsonObject *request)
+{
+  JsonObject *params = obj_member (request, "form_params");
+  g_autoptr(GList) names = params != NULL ? json_object_get_members (params) : NULL;
+  SoupMessageBody *body;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GHashTable) form = NULL;
+  g_autofree char *text = NULL;
+  const char *data;
+  gsize len = 0;
+
+  if (names == NULL)
+    return TRUE;
+  body = soup_server_message_get_request_body (msg);
+  if (body == NULL)
+    return FALSE;
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &len);
+  text = g_strndup (data != NULL ? data : "", len);
+  form = soup_form_decode (text);
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *v = g_hash_table_lookup (form, l->data);
+
+      if (v == NULL || *v == '\0')
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Whether the second request of a "then" pair names a first answer the
+ * sandbox gave for the same data type: the value at the place of
+ * {response} in its body or query. */
+static gboolean
+then_response_known (SandboxConnector *sc, Route *route, GHashTable *query, JsonNode *body)
+{
+  g_autoptr(GHashTable) sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject *def_query = obj_member (route->request, "query");
+  g_autoptr(GList) names = def_query != NULL ? json_object_get_members (def_query) : NULL;
+  const char *value;
+
+  collect_sent_values (json_object_get_member (route->request, "body"), body, sent);
+  for (GList *l = names; l != NULL && query != NULL; l = l->next)
+    {
+      const char *got = g_hash_table_lookup (query, l->data);
+      g_autoptr(JsonNode) got_node = got != NULL ? string_node (got) : NULL;
+
+      collect_sent_values (json_object_get_member (def_query, l->data), got_node, sent);
+    }
+  value = g_hash_table_lookup (sent, "response");
+  return value != NULL && g_strcmp0 (g_hash_table_lookup (sc->issued, value), route->main->data_type) == 0;
 }
 
 static void
@@ -2388,9 +2513,21 @@ serve_page (SandboxConnector  *sc,
 
   if (style == NULL)
     style = "none";
-  if (is_file_export (main))
+  if (route->then_step)
     {
-      serve_file_name (sc, main, msg);
+      if (!then_response_known (sc, route, query, body))
+        {
+          serve_error (sc, msg, "not_found");
+          json_array_unref (slice);
+          return;
+        }
+    }
+  else if (route == main && (obj_member (main->request, "then") != NULL || is_file_export (main)))
+    {
+      if (!form_params_sent (msg, main->request))
+        serve_error (sc, msg, "bad_request");
+      else
+        serve_file_name (sc, main, msg);
       json_array_unref (slice);
       return;
     }
@@ -2407,7 +2544,7 @@ serve_page (SandboxConnector  *sc,
           json_array_unref (slice);
           return;
         }
-      if (route->main != NULL && (cursor == NULL || *cursor == '\0'))
+      if (route->main != NULL && !route->then_step && (cursor == NULL || *cursor == '\0'))
         {
           serve_error (sc, msg, "bad_request");
           json_array_unref (slice);
@@ -2728,7 +2865,8 @@ connector_handler (SoupServer        *server,
             body = parse_body (sc, msg, r);
           }
         /* Several requests on one endpoint (Expensify): the body decides. */
-        score = body_score (r->request != NULL ? json_object_get_member (r->request, "body") : NULL, body);
+        score = body_score (r->request != NULL ? json_object_get_member (r->request, "body") : NULL, body)
+                + query_score (r->request, msg);
         if (score > best)
           {
             best = score;

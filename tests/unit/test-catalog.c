@@ -283,6 +283,31 @@ static const BrokenCase broken_cases[] = {
   { "_comment", "\"top-level comments are fine\"", NULL },
   { "data_types/users/map/_comment", "\"x\"", "broken.json: data_types.users.map._comment: unknown key" },
   { "usage_period_days", "0", "broken.json: usage_period_days: 0 is out of range" },
+  /* A second request step: {response} is known in it alone, one step only,
+   * for data types only. */
+  { "data_types/users/request/then", "{\"method\": \"GET\", \"path\": \"/files/{response}\","
+    " \"query\": {\"name\": \"{response}\"}, \"headers\": {\"X-Org\": \"{subdomain}\"}}", NULL },
+  { "data_types/users/request/then", "{\"method\": \"GET\", \"path\": \"/files/{resp}\"}",
+    "broken.json: data_types.users.request.then.path: unknown template name “{resp}”" },
+  { "data_types/users/request/then", "{\"method\": \"GET\"}",
+    "broken.json: data_types.users.request.then.path:" },
+  { "data_types/users/request/then", "\"/files\"", "broken.json: data_types.users.request.then:" },
+  { "data_types/users/request/then",
+    "{\"method\": \"GET\", \"path\": \"/a\", \"then\": {\"method\": \"GET\", \"path\": \"/b\"}}",
+    "broken.json: data_types.users.request.then.then: unknown key" },
+  { "data_types/users/request/path", "\"/users/{response}\"",
+    "broken.json: data_types.users.request.path: unknown template name “{response}”" },
+  { "identity/request/then", "{\"method\": \"GET\", \"path\": \"/b\"}",
+    "broken.json: identity.request.then: unknown key" },
+  { "actions/0/request/then", "{\"method\": \"GET\", \"path\": \"/b\"}",
+    "broken.json: actions[0].request.then: unknown key" },
+  { "data_types/users/request", "{\"method\": \"POST\", \"path\": \"/u\", \"body\": {\"a\": \"{subdomain}\"},"
+    " \"body_encoding\": \"form\", \"form_field\": \"job\", \"form_params\": {\"template\": \"${x.y} {region}\"}}", NULL },
+  { "data_types/users/request", "{\"method\": \"POST\", \"path\": \"/u\", \"body_encoding\": \"form\","
+    " \"form_field\": \"job\", \"form_params\": {\"template\": \"{nope}\"}}",
+    "broken.json: data_types.users.request.form_params.template: unknown template name “{nope}”" },
+  { "data_types/users/request/form_params", "{\"template\": \"x\"}",
+    "broken.json: data_types.users.request.form_params: sends form fields beside “form_field”" },
 };
 
 static void
@@ -313,6 +338,29 @@ test_broken_definitions (void)
       /* One sentence that names a fix: "…; use …", "add …", … */
       g_assert_null (strchr (error->message, '\n'));
     }
+}
+
+/* Expensify's expenses: an export job, then the download of its file;
+ * the merchants reuse that pair. */
+static void
+test_shipped_then (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("PORTICO_CONNECTORS_DIR"), "expensify.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoConnector) connector = portico_connector_new_from_file (file, FALSE, &error);
+  JsonObject *req;
+  JsonObject *then;
+
+  g_assert_no_error (error);
+  req = portico_connector_get_data_type_request (connector, "transactions");
+  g_assert_nonnull (req);
+  g_assert_true (json_object_has_member (json_object_get_object_member (req, "form_params"), "template"));
+  then = json_object_get_object_member (req, "then");
+  g_assert_nonnull (then);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (then, "body"), "fileName"),
+                   ==, "{response}");
+  g_assert_true (portico_connector_get_data_type_request (connector, "discovered_apps") == req);
 }
 
 static void
@@ -729,6 +777,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/catalog/not-json", test_not_json);
   g_test_add_func ("/catalog/id-matches-file", test_id_matches_file_name);
   g_test_add_func ("/catalog/shipped", test_shipped_connectors);
+  g_test_add_func ("/catalog/shipped-then", test_shipped_then);
   g_test_add_func ("/catalog/custom-dir", test_custom_dir);
   g_test_add_func ("/catalog/sort", test_sort_order);
   g_test_add_func ("/catalog/validate-value", test_validate_value);

@@ -32,12 +32,6 @@ static GHashTable *accounts;
 static const char *
 known_issue (const char *id)
 {
-  if (g_str_equal (id, "expensify"))
-    return "Expensify's export answers a file name (returnRandomFileName), which the runtime "
-           "cannot follow: transactions and discovered apps fail even with the ok secret";
-  if (g_str_equal (id, "salesforce"))
-    return "the sandbox patches the Organization identity into the first User record "
-           "(both queries share /services/data/v60.0/query)";
   return NULL;
 }
 

@@ -1714,6 +1714,166 @@ test_errors_salesforce_array (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->hits, ==, 1);
 }
 
+
+/* ------------------------------------------------------------------------ */
+/* Two-step requests ("then")                                                */
+
+static void
+respond_text (SoupServerMessage *msg,
+              const char        *text)
+{
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+/* An export: POST /exports answers with a file name (plain text, with white
+ * space around it), GET /files/NAME?page=N serves the file two items a page. */
+static void
+export_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  const char *auth = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Authorization");
+
+  g_assert_cmpstr (auth, ==, "Bearer " SECRET);
+  if (g_str_equal (path, "/v1/exports"))
+    {
+      g_autofree char *body = request_body (msg);
+      g_autoptr(GHashTable) form = soup_form_decode (body);
+      g_autoptr(JsonNode) job = json_from_string (g_hash_table_lookup (form, "job"), NULL);
+
+      g_assert_cmpstr (soup_server_message_get_method (msg), ==, "POST");
+      g_assert_nonnull (job);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (job), "kind"), ==, "users");
+      /* The extra form field, its {field} expanded, FreeMarker's braces kept. */
+      g_assert_cmpstr (g_hash_table_lookup (form, "template"), ==, "<#list rows as r>${r.id}</#list> tenant1");
+      respond_text (msg, "  file-42.json\n");
+      return;
+    }
+  if (g_str_equal (path, "/v1/files/file-42.json"))
+    {
+      const char *page = query != NULL ? g_hash_table_lookup (query, "page") : NULL;
+
+      g_assert_cmpstr (soup_server_message_get_method (msg), ==, "GET");
+      g_assert_cmpstr (query != NULL ? g_hash_table_lookup (query, "name") : NULL, ==, "file-42.json");
+      if (g_strcmp0 (page, "1") == 0)
+        respond (msg, 200, "[{'id':'u1'},{'id':'u2'}]");
+      else if (g_strcmp0 (page, "2") == 0)
+        respond (msg, 200, "[{'id':'u3'}]");
+      else
+        g_assert_not_reached ();
+      return;
+    }
+  if (g_str_has_prefix (path, "/v1/files/"))
+    {
+      respond (msg, 404, "{'error':'no such file'}");
+      return;
+    }
+  g_assert_not_reached ();
+}
+
+#define EXPORT_REQUEST \
+  "{'method':'POST','path':'/exports','body':{'kind':'users'},'body_encoding':'form','form_field':'job'," \
+  " 'form_params':{'template':'<#list rows as r>${r.id}</#list> {tenant}'}," \
+  " 'then':{'method':'GET','path':'/files/{response}','query':{'name':'{response}'}}}"
+
+static void
+test_then_two_steps (Fixture *f, gconstpointer data)
+{
+  Def def = { .request = EXPORT_REQUEST,
+              .pagination = "{'style':'page','param':'page','start':1,'size':2}" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = export_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 3);
+  g_assert_no_error (error);
+  assert_ids (f, "u1,u2,u3");
+  /* The first step once, then the second one paginated. */
+  g_assert_cmpuint (f->hits, ==, 3);
+  g_assert_cmpuint (f->pages, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (f->paths, 0), ==, "/v1/exports");
+  g_assert_cmpstr (g_ptr_array_index (f->paths, 1), ==, "/v1/files/file-42.json?name=file-42.json&page=1");
+  g_assert_cmpstr (g_ptr_array_index (f->paths, 2), ==, "/v1/files/file-42.json?name=file-42.json&page=2");
+}
+
+static void
+export_second_fails_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  if (g_str_equal (path, "/v1/exports"))
+    respond_text (msg, "file-43.json");
+  else
+    export_handler (f, msg, path, query);
+}
+
+static void
+export_empty_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  if (g_str_equal (path, "/v1/exports"))
+    respond_text (msg, " \n");
+  else
+    g_assert_not_reached ();
+}
+
+static void
+export_refused_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  respond (msg, 200, "{'responseCode':407,'responseMessage':'Authentication error'}");
+}
+
+static void
+test_then_errors (Fixture *f, gconstpointer data)
+{
+  Def def = { .request = EXPORT_REQUEST,
+              .extra = ",'errors':{'message':'responseMessage','code':'responseCode','ok_path':'responseCode',"
+                       "'codes':{'407':'not_authorized'}}" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  /* The second step fails: its error, and no page was read. */
+  f->handler = export_second_fails_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_FOUND);
+  g_assert_cmpuint (f->hits, ==, 2);
+  g_assert_cmpuint (f->pages, ==, 0);
+  g_assert_cmpstr (g_ptr_array_index (f->paths, 1), ==, "/v1/files/file-43.json?name=file-43.json");
+  g_clear_error (&error);
+
+  /* An empty first answer: nothing to ask for in the second step. */
+  f->hits = 0;
+  f->handler = export_empty_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+  g_assert_cmpuint (f->hits, ==, 1);
+  g_clear_error (&error);
+
+  /* A first answer in JSON follows the errors rules (Expensify's 407). */
+  f->hits = 0;
+  f->handler = export_refused_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED);
+  g_assert_nonnull (strstr (error->message, "Authentication error"));
+  g_assert_cmpuint (f->hits, ==, 1);
+}
+
+static void
+test_then_response_only_in_then (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoConnector) connector = NULL;
+  g_autofree char *json = dq (
+    "{'format':1,'id':'testapp','name':'Testapp','category':'other',"
+    "'help_url':'https://example.com/help','help':'x','multi_account':false,'base_url':'https://api.example.com',"
+    "'fields':[{'id':'token','label':'Token','type':'secret','required':true,'help':'x'}],"
+    "'permissions':[{'id':'read','label':'Read','help':'x'}],"
+    "'auth':{'scheme':'header','header':'Authorization','value':'Bearer {token}'},"
+    "'identity':{'id':{'template':'{token}'},'name':{'template':'x'}},"
+    "'data_types':{'users':{'request':{'method':'GET','path':'/files/{response}'},'map':{'id':'id'}}}}");
+
+  connector = portico_connector_new_from_data (json, -1, "testapp.json", TRUE, &error);
+  g_assert_null (connector);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION);
+  g_assert_nonnull (strstr (error->message, "response"));
+}
+
 static void
 expensify_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
 {
@@ -2209,9 +2369,49 @@ expensify_policy_handler (Fixture *f, SoupServerMessage *msg, const char *path, 
       respond (msg, 200, "{'responseCode':407,'responseMessage':'Authentication error'}");
       return;
     }
+  if (g_strcmp0 (json_object_get_string_member (object, "type"), "file") == 0)
+    {
+      const char *tmpl = g_hash_table_lookup (form, "template");
+      JsonObject *filters = json_object_get_object_member (json_object_get_object_member (object, "inputSettings"),
+                                                           "filters");
+
+      /* A FreeMarker template sent as is, and the workspace filter. */
+      g_assert_nonnull (tmpl);
+      g_assert_nonnull (strstr (tmpl, "${expense.transactionID}"));
+      g_assert_nonnull (strstr (tmpl, "report.accountEmail"));
+      g_assert_cmpstr (json_object_get_string_member (filters, "policyIDList"), ==, "0123456789ABCDEF");
+      respond_text (msg, "exportabc123.json");
+      return;
+    }
+  if (g_strcmp0 (json_object_get_string_member (object, "type"), "download") == 0)
+    {
+      g_assert_cmpstr (json_object_get_string_member (object, "fileName"), ==, "exportabc123.json");
+      g_assert_cmpstr (json_object_get_string_member (object, "fileSystem"), ==, "integrationServer");
+      respond (msg, 200, "[{'transactionID':'t1','amount':1250,'currency':'USD','merchant':'Figma',"
+                         "'created':'2024-05-01','accountEmail':'a@example.com','comment':''},"
+                         "{'transactionID':'t2','amount':300,'currency':'EUR','merchant':'Slack',"
+                         "'created':'2024-05-02','accountEmail':'b@example.com','comment':'x'}]");
+      return;
+    }
   respond (msg, 200, "{'responseCode':200,'policyInfo':{'0123456789ABCDEF':{'employees':["
                      "{'id':'a@example.com','email':'a@example.com','role':'admin'},"
                      "{'id':'b@example.com','email':'b@example.com','role':'user'}]}}}");
+}
+
+/* Reads @data_type_id without looking into the items. */
+static gint64
+count_data_type (Fixture          *f,
+                 PorticoConnector *connector,
+                 const char       *data_type_id,
+                 GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  portico_runtime_fetch_data_type_async (f->runtime, connector, f->values, data_type_id, 0,
+                                         NULL, NULL, NULL, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return portico_runtime_fetch_data_type_finish (f->runtime, result, error);
 }
 
 static void
@@ -2227,8 +2427,19 @@ test_shipped_expensify (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   assert_ids (f, "a@example.com,b@example.com");
 
+  /* Expenses: the export job, then the download of the file it names. */
+  f->hits = 0;
+  g_assert_cmpint (count_data_type (f, connector, "transactions", &error), ==, 2);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->hits, ==, 2);
+  g_assert_cmpint (count_data_type (f, connector, "discovered_apps", &error), ==, 2);
+  g_assert_no_error (error);
+
   g_hash_table_insert (f->values, g_strdup ("partner_user_secret"), g_strdup ("wrong-secret"));
   g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED);
+  g_clear_error (&error);
+  g_assert_cmpint (count_data_type (f, connector, "transactions", &error), ==, -1);
   g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED);
 }
 
@@ -2354,6 +2565,9 @@ main (int   argc,
   ADD ("/runtime/errors/google-rate-limit-retried", test_errors_google_rate_limit);
   ADD ("/runtime/errors/salesforce-array", test_errors_salesforce_array);
   ADD ("/runtime/errors/numeric-ok-path", test_errors_numeric_ok_path);
+  ADD ("/runtime/then/two-steps", test_then_two_steps);
+  ADD ("/runtime/then/errors", test_then_errors);
+  g_test_add_func ("/runtime/then/response-only-in-then", test_then_response_only_in_then);
   ADD ("/runtime/errors/secret-not-in-message", test_errors_secret_not_in_message);
   ADD ("/runtime/errors/not-found", test_errors_not_found);
   ADD ("/runtime/errors/graphql-in-200", test_errors_graphql_in_200);

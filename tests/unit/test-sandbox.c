@@ -195,8 +195,37 @@ static const char fx_form[] = FIXTURE_HEAD ("fx-form", "expenses")
   "  \"pagination\":{\"style\":\"none\"},\"items\":\"\",\"map\":{\"id\":\"transactionID\",\"amount\":{\"path\":\"amount\",\"scale\":0.01}}}"
   "}}";
 
+/* A request in two steps (Expensify's export, then the download of the
+ * file it names), with the export template as a second form field. */
+static const char fx_then[] = FIXTURE_HEAD ("fx-then", "expenses")
+  "\"base_url\":\"https://then.example.com\","
+  "\"fields\":[{\"id\":\"partner_user_id\",\"label\":\"User\",\"type\":\"text\",\"required\":true,\"help\":\"x\"},"
+  "{\"id\":\"partner_user_secret\",\"label\":\"Secret\",\"type\":\"secret\",\"required\":true,\"help\":\"x\"},"
+  "{\"id\":\"policy_id\",\"label\":\"Workspace\",\"type\":\"text\",\"required\":true,\"help\":\"x\",\"pattern\":\"^[0-9A-Fa-f]{16}$\"}],"
+  "\"auth\":{\"scheme\":\"body\",\"fields\":{\"credentials\":{\"partnerUserID\":\"{partner_user_id}\",\"partnerUserSecret\":\"{partner_user_secret}\"}}},"
+  "\"identity\":{\"id\":{\"template\":\"{policy_id}\"},\"name\":{\"template\":\"{policy_id}\"}},"
+  "\"errors\":{\"message\":\"responseMessage\",\"code\":\"responseCode\",\"ok_path\":\"responseCode\","
+  " \"codes\":{\"407\":\"not_authorized\",\"403\":\"forbidden\",\"404\":\"not_found\",\"500\":\"server\"}},"
+  "\"data_types\":{"
+  " \"users\":{\"label\":\"Users\",\"essential\":true,\"request\":{\"method\":\"POST\",\"path\":\"/Integration-Server/ExpensifyIntegrations\","
+  "   \"body\":{\"type\":\"get\",\"inputSettings\":{\"type\":\"policy\",\"policyIDList\":[\"{policy_id}\"]}},"
+  "   \"body_encoding\":\"form\",\"form_field\":\"requestJobDescription\"},"
+  "  \"pagination\":{\"style\":\"none\"},\"items\":\"policyInfo.{policy_id}.employees\",\"map\":{\"id\":\"email\",\"email\":\"email\"}},"
+  " \"transactions\":{\"label\":\"Expenses\",\"requirement\":\"Needs an admin.\",\"request\":{\"method\":\"POST\",\"path\":\"/Integration-Server/ExpensifyIntegrations\","
+  "   \"body\":{\"type\":\"file\",\"onReceive\":{\"immediateResponse\":[\"returnRandomFileName\"]},"
+  "    \"inputSettings\":{\"type\":\"combinedReportData\",\"filters\":{\"policyIDList\":\"{policy_id}\"}},\"outputSettings\":{\"fileExtension\":\"json\"}},"
+  "   \"body_encoding\":\"form\",\"form_field\":\"requestJobDescription\","
+  "   \"form_params\":{\"template\":\"[<#list reportList as r>${r.reportID}</#list>]\"},"
+  "   \"then\":{\"method\":\"POST\",\"path\":\"/Integration-Server/ExpensifyIntegrations\","
+  "    \"body\":{\"type\":\"download\",\"fileName\":\"{response}\",\"fileSystem\":\"integrationServer\"},"
+  "    \"body_encoding\":\"form\",\"form_field\":\"requestJobDescription\"}},"
+  "  \"pagination\":{\"style\":\"none\"},\"items\":\"\",\"map\":{\"id\":\"transactionID\",\"amount\":{\"path\":\"amount\",\"scale\":0.01},"
+  "   \"vendor\":\"merchant\",\"user_email\":\"accountEmail\"}},"
+  " \"discovered_apps\":{\"label\":\"Merchants\",\"request_from\":\"transactions\",\"map\":{\"name\":\"merchant\"}}"
+  "}}";
+
 static const char * const fixtures[] = { fx_link, fx_cursor, fx_oauth, fx_basic, fx_offset, fx_scim, fx_body,
-                                         fx_graphql, fx_form };
+                                         fx_graphql, fx_form, fx_then };
 
 typedef struct
 {
@@ -581,8 +610,18 @@ client_message (Client *c, JsonObject *req, const char *url, JsonObject *extra_b
       text = json_to_string (node, FALSE);
       if (g_strcmp0 (json_object_get_string_member_with_default (req, "body_encoding", "json"), "form") == 0)
         {
-          char *form = soup_form_encode (json_object_get_string_member (req, "form_field"), text, NULL);
-          g_autoptr(GBytes) bytes = g_bytes_new_take (form, strlen (form));
+          g_autoptr(GHashTable) fields = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+          JsonObject *params = json_object_has_member (req, "form_params")
+                               ? json_object_get_object_member (req, "form_params") : NULL;
+          g_autoptr(GList) param_names = params != NULL ? json_object_get_members (params) : NULL;
+          char *form;
+          g_autoptr(GBytes) bytes = NULL;
+
+          g_hash_table_insert (fields, (gpointer) json_object_get_string_member (req, "form_field"), g_strdup (text));
+          for (GList *l = param_names; l != NULL; l = l->next)
+            g_hash_table_insert (fields, l->data, expand (c, json_object_get_string_member (params, l->data)));
+          form = soup_form_encode_hash (fields);
+          bytes = g_bytes_new_take (form, strlen (form));
 
           soup_message_set_request_body_from_bytes (msg, "application/x-www-form-urlencoded", bytes);
         }
@@ -1370,6 +1409,142 @@ test_numeric_status (Fixture *fx, gconstpointer data)
   client_clear (&c);
 }
 
+/* Sends the second step of @data_type's "then" pair naming @file_name. */
+static guint
+client_then (Client *c, const char *data_type, const char *file_name, Reply *r)
+{
+  JsonObject *req = json_object_get_object_member (portico_connector_get_data_type_definition (c->connector, data_type),
+                                                   "request");
+  JsonObject *then = json_object_get_object_member (req, "then");
+  g_autofree char *url = NULL;
+  g_autoptr(SoupMessage) msg = NULL;
+
+  g_hash_table_replace (c->values, g_strdup ("response"), g_strdup (file_name));
+  url = request_url (c, then, NULL);
+  msg = client_message (c, then, url, NULL);
+  send (c->fx, msg, r);
+  return r->status;
+}
+
+static char *
+reply_text (Reply *r)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (r->body, &len);
+
+  return g_strndup (data, len);
+}
+
+static void
+test_then (Fixture *fx, gconstpointer data)
+{
+  Client c;
+  JsonArray *expected = portico_sandbox_get_expected (fx->sandbox, "fx-then", "transactions");
+  JsonArray *expected_apps = portico_sandbox_get_expected (fx->sandbox, "fx-then", "discovered_apps");
+  g_auto(GStrv) plan = portico_sandbox_get_plan_failures (fx->sandbox, "fx-then");
+  g_autofree char *name = NULL;
+  g_autofree char *name2 = NULL;
+
+  g_assert_nonnull (expected);
+  g_assert_cmpuint (json_array_get_length (expected), >, 0);
+  g_assert_nonnull (expected_apps);
+  g_assert_cmpuint (json_array_get_length (expected_apps), ==, json_array_get_length (expected));
+  g_assert_true (g_strv_contains ((const char * const *) plan, "transactions"));
+
+  client_init (&c, fx, "fx-then", "ok");
+  /* Step one: a file name, as plain text. */
+  {
+    g_auto(Reply) r = { 0 };
+    g_auto(Reply) r2 = { 0 };
+
+    g_assert_cmpuint (client_request (&c, "transactions", NULL, &r), ==, 200);
+    g_assert_cmpstr (soup_message_headers_get_content_type (r.headers, NULL), ==, "text/plain");
+    name = reply_text (&r);
+    g_assert_true (g_str_has_prefix (name, "export"));
+    g_assert_true (g_str_has_suffix (name, ".json"));
+    /* Every export gets its own file. */
+    g_assert_cmpuint (client_request (&c, "transactions", NULL, &r2), ==, 200);
+    name2 = reply_text (&r2);
+    g_assert_cmpstr (name, !=, name2);
+  }
+  /* Step two with an issued name: the file, the items the map reads. */
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+    JsonArray *items;
+
+    g_assert_cmpuint (client_then (&c, "transactions", name, &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
+    items = json_node_get_array (root);
+    g_assert_cmpuint (json_array_get_length (items), ==, json_array_get_length (expected));
+    for (guint i = 0; i < json_array_get_length (items); i++)
+      {
+        JsonObject *item = json_array_get_object_element (items, i);
+        JsonObject *want = json_array_get_object_element (expected, i);
+        JsonObject *app = json_array_get_object_element (expected_apps, i);
+
+        g_assert_cmpstr (json_object_get_string_member (item, "transactionID"), ==,
+                         json_object_get_string_member (want, "id"));
+        g_assert_cmpstr (json_object_get_string_member (item, "merchant"), ==,
+                         json_object_get_string_member (app, "name"));
+      }
+  }
+  /* Step two with a name the sandbox never gave: refused. */
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    g_assert_cmpuint (client_then (&c, "transactions", "export-made-up.json", &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_cmpint (json_node_get_int (lookup_path (root, "responseCode")), ==, 404);
+  }
+  /* Step one without the template form field: refused, no file name. */
+  {
+    JsonObject *dt = portico_connector_get_data_type_definition (c.connector, "transactions");
+    g_autofree char *text = json_to_string (json_object_get_member (dt, "request"), FALSE);
+    g_autoptr(JsonNode) copy = json_from_string (text, NULL); /* deep: the definition stays as is */
+    JsonObject *bare = json_node_get_object (copy);
+    g_autofree char *url = NULL;
+    g_autoptr(SoupMessage) msg = NULL;
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    json_object_remove_member (bare, "form_params");
+    url = request_url (&c, bare, NULL);
+    msg = client_message (&c, bare, url, NULL);
+    send (fx, msg, &r);
+    g_assert_cmpuint (r.status, ==, 200);
+    root = reply_json (&r);
+    g_assert_cmpint (json_node_get_int (lookup_path (root, "responseCode")), ==, 400);
+  }
+  client_clear (&c);
+
+  /* Step two with an issued name but bad credentials: refused. */
+  client_init (&c, fx, "fx-then", "bad");
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    g_assert_cmpuint (client_then (&c, "transactions", name, &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_cmpint (json_node_get_int (lookup_path (root, "responseCode")), ==, 407);
+  }
+  client_clear (&c);
+
+  /* The plan secret: the export itself is refused. */
+  client_init (&c, fx, "fx-then", "plan");
+  {
+    g_auto(Reply) r = { 0 };
+    g_autoptr(JsonNode) root = NULL;
+
+    g_assert_cmpuint (client_request (&c, "transactions", NULL, &r), ==, 200);
+    root = reply_json (&r);
+    g_assert_cmpint (json_node_get_int (lookup_path (root, "responseCode")), ==, 403);
+  }
+  client_clear (&c);
+}
+
 /* Link headers in Sentry's form: the last page still links to a next page,
  * marked results="false". */
 static void
@@ -1688,6 +1863,7 @@ main (int argc, char **argv)
   ADD ("describe", test_describe);
   ADD ("graphql", test_graphql);
   ADD ("numeric-status", test_numeric_status);
+  ADD ("then", test_then);
   ADD ("link-results", test_link_results);
 #undef ADD
   g_test_add_func ("/sandbox/determinism", test_determinism);
