@@ -446,7 +446,7 @@ portico_template_expand (const char *template_str,
               if (value == NULL)
                 {
                   g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
-                               _("The value “%s” is needed but was not given; fill it in"), name);
+                               _("The value “%s” is needed but was not given; fill it in."), name);
                   return NULL;
                 }
               if (uri_escape)
@@ -3145,8 +3145,9 @@ invalid_field (GError **error, const PorticoConnectorField *field, const char *f
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* One sentence, as every message the CLI prints or the dialog shows. */
   g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
-               "%s: %s", field->label, message);
+               "%s: %s%s", field->label, message, g_str_has_suffix (message, ".") ? "" : ".");
   return FALSE;
 }
 
