@@ -72,6 +72,20 @@ profile_name (void)
   return demo_profile ? "demo" : "default";
 }
 
+static GError *
+locked_error (void)
+{
+  return g_error_new_literal (PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_LOCKED,
+                              _("The keyring is locked. Unlock the “Login” keyring (for example in Passwords and Keys), then try again."));
+}
+
+static GError *
+no_collection_error (void)
+{
+  return g_error_new_literal (PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NO_COLLECTION,
+                              _("The keyring has no default collection. Create and unlock a “Login” keyring (for example in Passwords and Keys), then try again."));
+}
+
 GError *
 portico_credentials_translate_error (const GError *error,
                                      gboolean      timed_out)
@@ -90,16 +104,12 @@ portico_credentials_translate_error (const GError *error,
     return g_error_copy (error);
 
   if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
-    return g_error_new_literal (PORTICO_CREDENTIALS_ERROR,
-                                PORTICO_CREDENTIALS_ERROR_LOCKED,
-                                _("The keyring is locked. Unlock the “Login” keyring (for example in Passwords and Keys), then try again."));
+    return locked_error ();
 
   if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
       g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT) ||
       g_error_matches (error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT))
-    return g_error_new_literal (PORTICO_CREDENTIALS_ERROR,
-                                PORTICO_CREDENTIALS_ERROR_NO_COLLECTION,
-                                _("The keyring has no default collection. Create and unlock a “Login” keyring (for example in Passwords and Keys), then try again."));
+    return no_collection_error ();
 
   if (error->domain == G_DBUS_ERROR || error->domain == G_IO_ERROR ||
       error->domain == G_SPAWN_ERROR)
@@ -250,9 +260,7 @@ locked_cb (GObject      *source,
   g_variant_get (reply, "(v)", &value);
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN) && g_variant_get_boolean (value))
     {
-      g_task_return_new_error (task, PORTICO_CREDENTIALS_ERROR,
-                               PORTICO_CREDENTIALS_ERROR_LOCKED,
-                               _("The keyring is locked. Unlock the “Login” keyring (for example in Passwords and Keys), then try again."));
+      g_task_return_error (task, locked_error ());
       return;
     }
 
@@ -278,9 +286,7 @@ collection_cb (GObject      *source,
 
   if (collection == NULL)
     {
-      g_task_return_new_error (task, PORTICO_CREDENTIALS_ERROR,
-                               PORTICO_CREDENTIALS_ERROR_NO_COLLECTION,
-                               _("The keyring has no default collection. Create and unlock a “Login” keyring (for example in Passwords and Keys), then try again."));
+      g_task_return_error (task, no_collection_error ());
       return;
     }
 
