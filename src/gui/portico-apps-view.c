@@ -1,6 +1,7 @@
-/* portico-apps-view.c: the Apps view.
+/* portico-apps-view.c: the Apps view: every app Portico knows of, with its users and where it was discovered.
  *
- * An empty state until the store can list what integrations report.
+ * The table itself (search, sorting, loading in a thread, CSV export) is a
+ * PorticoTableView; this file says which read and which columns.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,21 +9,57 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "portico-apps-view.h"
 
 struct _PorticoAppsView
 {
-  GtkWidget      parent_instance;
+  GtkWidget         parent_instance;
 
-  AdwStatusPage *status_page;
+  PorticoTableView *table;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoAppsView, portico_apps_view, GTK_TYPE_WIDGET)
+
+static char *
+format_connected (JsonObject *row)
+{
+  gboolean connected = json_object_get_boolean_member_with_default (row, "connected", FALSE);
+
+  return g_strdup (connected ? _("Connected") : _("Not connected"));
+}
+
+static const PorticoTableColumn columns[] = {
+  { N_("Name"), "name", PORTICO_TABLE_TEXT, TRUE, NULL },
+  { N_("Category"), "category", PORTICO_TABLE_TEXT, FALSE, NULL },
+  { N_("Users"), "user_count", PORTICO_TABLE_NUMBER, FALSE, NULL },
+  { N_("Spend"), "spend", PORTICO_TABLE_NUMBER, FALSE, NULL },
+  { N_("Sources"), "sources", PORTICO_TABLE_TEXT, TRUE, NULL },
+  { N_("Account"), "connected", PORTICO_TABLE_TEXT, FALSE, format_connected },
+};
 
 GtkWidget *
 portico_apps_view_new (void)
 {
   return g_object_new (PORTICO_TYPE_APPS_VIEW, NULL);
+}
+
+void
+portico_apps_view_set_engine (PorticoAppsView *self,
+                             PorticoEngine *engine)
+{
+  g_return_if_fail (PORTICO_IS_APPS_VIEW (self));
+
+  portico_table_view_set_engine (self->table, engine);
+}
+
+PorticoTableView *
+portico_apps_view_get_table (PorticoAppsView *self)
+{
+  g_return_val_if_fail (PORTICO_IS_APPS_VIEW (self), NULL);
+
+  return self->table;
 }
 
 static void
@@ -43,11 +80,19 @@ portico_apps_view_class_init (PorticoAppsViewClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-apps-view.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_bind_template_child (widget_class, PorticoAppsView, status_page);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAppsView, table);
+
+  g_type_ensure (PORTICO_TYPE_TABLE_VIEW);
 }
 
 static void
 portico_apps_view_init (PorticoAppsView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  portico_table_view_setup (self->table, "apps", columns, G_N_ELEMENTS (columns),
+                            portico_store_list_apps,
+                            "view-app-grid-symbolic",
+                            _("No Apps Yet"),
+                            _("Connect an integration to see apps here, with who uses them and where Portico discovered them."));
 }

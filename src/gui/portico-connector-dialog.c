@@ -1,7 +1,7 @@
 /* portico-connector-dialog.c: what an integration is and what it needs.
  *
- * Opened from a catalog tile. Connecting itself belongs to the connect
- * dialog; until it lands, the Connect button says so.
+ * Opened from a catalog tile. Connect hands over to the connect dialog,
+ * with the application's engine (and its sandbox in demo mode).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,7 +9,11 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "portico-application.h"
 #include "portico-catalog-tile.h"
+#include "portico-connect-dialog.h"
 #include "portico-connector-dialog.h"
 
 struct _PorticoConnectorDialog
@@ -35,6 +39,44 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The engine of the running application; NULL in widget tests without one or
+ * when the database could not be opened. */
+static PorticoApplication *
+get_application (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  return PORTICO_IS_APPLICATION (app) ? PORTICO_APPLICATION (app) : NULL;
+}
+
+static void
+connect_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  PorticoConnectorDialog *self = PORTICO_CONNECTOR_DIALOG (widget);
+  PorticoApplication *app = get_application ();
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  if (app == NULL || portico_application_get_engine (app) == NULL || self->connector == NULL)
+    return;
+
+  portico_connect_dialog_present (parent, portico_application_get_engine (app), self->connector,
+                                  portico_application_get_sandbox (app), 0);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+update_connect_action (PorticoConnectorDialog *self)
+{
+  PorticoApplication *app = get_application ();
+  gboolean available = app != NULL && portico_application_get_engine (app) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connector.connect", available);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->connect_button),
+                               available ? NULL : _("The database is not available, so nothing can be connected"));
+}
 
 static void
 portico_connector_dialog_set_connector (PorticoConnectorDialog *self,
@@ -67,6 +109,7 @@ portico_connector_dialog_set_connector (PorticoConnectorDialog *self,
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->help_link), help_url);
     }
 
+  update_connect_action (self);
 }
 
 GtkWidget *
@@ -160,10 +203,13 @@ portico_connector_dialog_class_init (PorticoConnectorDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, help_link);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, icon);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, name_label);
+
+  gtk_widget_class_install_action (widget_class, "connector.connect", NULL, connect_action);
 }
 
 static void
 portico_connector_dialog_init (PorticoConnectorDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  update_connect_action (self);
 }

@@ -5,6 +5,11 @@
  * category, and the search shared by every section), so typing into the
  * search entry refilters every section at once and empty ones hide.
  *
+ * With an engine, "Your integrations" shows one PorticoAccountTile per
+ * connected account, and the Needs attention and Recommended to connect
+ * tabs list what the store says. All three come from one read in a thread,
+ * redone whenever the engine reports a change or the end of a sync.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "portico-integrations-page"
@@ -13,10 +18,15 @@
 
 #include <glib/gi18n.h>
 
+#include "portico-account-details-dialog.h"
+#include "portico-account-tile.h"
 #include "portico-capabilities-dialog.h"
 #include "portico-catalog-section.h"
+#include "portico-catalog-tile.h"
+#include "portico-connect-dialog.h"
 #include "portico-connector-dialog.h"
 #include "portico-integrations-page.h"
+#include "portico-scheduler.h"
 
 struct _PorticoIntegrationsPage
 {
@@ -27,12 +37,34 @@ struct _PorticoIntegrationsPage
   char                  *search_text;   /* casefolded, NULL when not searching */
   GPtrArray             *categories;    /* one string per catalog section */
 
+  PorticoEngine         *engine;
+  PorticoSandbox        *sandbox;
+  GCancellable          *cancellable;
+  GListStore            *accounts;      /* PorticoPageItem */
+  GtkFilter             *account_filter;
+  GtkFilterListModel    *accounts_filtered;
+  GListStore            *attention;     /* PorticoPageItem with a problem */
+  GListStore            *recommended;   /* PorticoPageItem of an app */
+  GHashTable            *progress;      /* account id -> items while syncing */
+  GtkWindow             *dialog;        /* weak */
+  guint                  interval_hours;
+  guint                  loading : 1;
+  guint                  reload_again : 1;
+
   AdwViewStack          *stack;
   GtkSearchEntry        *search_entry;
   PorticoCatalogSection *connected_section;
   PorticoCatalogSection *custom_section;
   GtkBox                *catalog_box;
   AdwStatusPage         *no_results;
+  AdwToastOverlay       *toast_overlay;
+  GtkWidget             *accounts_section;
+  GtkFlowBox            *accounts_box;
+  AdwViewStackPage      *attention_page;
+  GtkStack              *attention_stack;
+  GtkListBox            *attention_list;
+  GtkStack              *recommended_stack;
+  GtkListBox            *recommended_list;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoIntegrationsPage, portico_integrations_page, GTK_TYPE_WIDGET)
@@ -141,6 +173,8 @@ portico_integrations_page_update_no_results (PorticoIntegrationsPage *self)
     }
 
   n_tiles += portico_catalog_section_get_n_tiles (self->connected_section);
+  if (self->accounts_filtered != NULL)
+    n_tiles += g_list_model_get_n_items (G_LIST_MODEL (self->accounts_filtered));
   n_tiles += portico_catalog_section_get_n_tiles (self->custom_section);
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->catalog_box));
        child != NULL;
@@ -201,6 +235,8 @@ portico_integrations_page_rebuild_categories (PorticoIntegrationsPage *self)
   self->categories = g_steal_pointer (&categories);
 }
 
+static void portico_integrations_page_update_accounts_visibility (PorticoIntegrationsPage *self);
+
 static void
 on_catalog_items_changed (PorticoIntegrationsPage *self,
                           guint                    position,
@@ -236,6 +272,11 @@ on_search_changed (PorticoIntegrationsPage *self,
                                            : _("No custom integrations yet. Define one to connect an app that Portico does not ship."));
 
   gtk_filter_changed (self->search_filter, GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->account_filter != NULL)
+    {
+      gtk_filter_changed (self->account_filter, GTK_FILTER_CHANGE_DIFFERENT);
+      portico_integrations_page_update_accounts_visibility (self);
+    }
   portico_integrations_page_update_no_results (self);
 }
 
@@ -244,6 +285,1127 @@ on_stop_search (PorticoIntegrationsPage *self,
                 GtkSearchEntry          *entry)
 {
   gtk_editable_set_text (GTK_EDITABLE (entry), "");
+}
+
+/* ---- Connected accounts, Needs attention, Recommended to connect ------ */
+
+/* One row of the page's models: an account (with its first problem, for
+ * Needs attention) or a discovered app (for Recommended). */
+#define PORTICO_TYPE_PAGE_ITEM (portico_page_item_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoPageItem, portico_page_item, PORTICO, PAGE_ITEM, GObject)
+
+struct _PorticoPageItem
+{
+  GObject                parent_instance;
+
+  JsonObject            *object;
+  PorticoConnector      *connector;
+  PorticoAccountProblem *problem;
+  char                  *extra;    /* Recommended: who discovered it */
+};
+
+G_DEFINE_FINAL_TYPE (PorticoPageItem, portico_page_item, G_TYPE_OBJECT)
+
+static void
+portico_page_item_finalize (GObject *object)
+{
+  PorticoPageItem *self = (PorticoPageItem *)object;
+
+  g_clear_pointer (&self->object, json_object_unref);
+  g_clear_object (&self->connector);
+  g_clear_pointer (&self->problem, portico_account_problem_free);
+  g_clear_pointer (&self->extra, g_free);
+
+  G_OBJECT_CLASS (portico_page_item_parent_class)->finalize (object);
+}
+
+static void
+portico_page_item_class_init (PorticoPageItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = portico_page_item_finalize;
+}
+
+static void
+portico_page_item_init (PorticoPageItem *self)
+{
+}
+
+static PorticoPageItem *
+portico_page_item_new (JsonObject       *object,
+                       PorticoConnector *connector)
+{
+  PorticoPageItem *self = g_object_new (PORTICO_TYPE_PAGE_ITEM, NULL);
+
+  self->object = json_object_ref (object);
+  g_set_object (&self->connector, connector);
+
+  return self;
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  if (object == NULL || !json_object_has_member (object, name) ||
+      json_object_get_null_member (object, name))
+    return NULL;
+
+  return json_object_get_string_member (object, name);
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return 0;
+  node = json_object_get_member (object, name);
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+
+  return json_node_get_int (node);
+}
+
+static double
+member_double (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return 0;
+  node = json_object_get_member (object, name);
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return 0;
+
+  return json_node_get_double (node);
+}
+
+char *
+portico_disconnect_summary_describe (const PorticoDisconnectSummary *summary,
+                                     gboolean                        identity_provider)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  g_return_val_if_fail (summary != NULL, NULL);
+
+  g_string_append (text, _("This deletes what the account brought in, in one step:"));
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, g_dngettext (NULL, "• %" G_GINT64_FORMAT " app user",
+                                             "• %" G_GINT64_FORMAT " app users", summary->app_users),
+                          summary->app_users);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, g_dngettext (NULL, "• %" G_GINT64_FORMAT " license",
+                                             "• %" G_GINT64_FORMAT " licenses", summary->licenses),
+                          summary->licenses);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, g_dngettext (NULL, "• %" G_GINT64_FORMAT " custom user detail",
+                                             "• %" G_GINT64_FORMAT " custom user details", summary->custom_fields),
+                          summary->custom_fields);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, g_dngettext (NULL, "• %" G_GINT64_FORMAT " transaction",
+                                             "• %" G_GINT64_FORMAT " transactions", summary->transactions),
+                          summary->transactions);
+  g_string_append_c (text, '\n');
+
+  if (summary->workflows_invalidated != NULL && summary->workflows_invalidated[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", summary->workflows_invalidated);
+
+      g_string_append_printf (text, _("• Workflows that become invalid: %s"), names);
+    }
+  else
+    g_string_append (text, _("• No workflow becomes invalid"));
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, g_dngettext (NULL, "• %" G_GINT64_FORMAT " workflow action will start failing",
+                                             "• %" G_GINT64_FORMAT " workflow actions will start failing",
+                                             summary->workflow_actions_failing),
+                          summary->workflow_actions_failing);
+  g_string_append_c (text, '\n');
+  g_string_append_printf (text, g_dngettext (NULL, "• %" G_GINT64_FORMAT " offboarding configuration is removed",
+                                             "• %" G_GINT64_FORMAT " offboarding configurations are removed",
+                                             summary->offboarding_configs),
+                          summary->offboarding_configs);
+  if (identity_provider || summary->other_apps_affected > 0)
+    {
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, g_dngettext (NULL, "• %" G_GINT64_FORMAT " other app loses users or license data",
+                                                 "• %" G_GINT64_FORMAT " other apps lose users or license data",
+                                                 summary->other_apps_affected),
+                              summary->other_apps_affected);
+    }
+  g_string_append_c (text, '\n');
+  g_string_append (text, _("What other sources say about the same people is kept."));
+
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void
+portico_integrations_page_remember_dialog (PorticoIntegrationsPage *self,
+                                           GtkWindow               *dialog)
+{
+  g_set_weak_pointer (&self->dialog, dialog);
+}
+
+static GtkWindow *
+portico_integrations_page_get_parent (PorticoIntegrationsPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+void
+portico_integrations_page_add_toast (PorticoIntegrationsPage *self,
+                                     const char              *text)
+{
+  g_return_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* What one reload reads, off the main loop. */
+typedef struct
+{
+  PorticoStore   *store;
+  GHashTable     *by_id;         /* connector id -> PorticoConnector */
+  GHashTable     *by_name;       /* casefolded app name -> PorticoConnector */
+  guint           interval_hours;
+  GPtrArray      *accounts;      /* PorticoPageItem */
+  GPtrArray      *attention;     /* PorticoPageItem with a problem */
+  GPtrArray      *recommended;   /* PorticoPageItem of an app */
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_clear_object (&data->store);
+  g_clear_pointer (&data->by_id, g_hash_table_unref);
+  g_clear_pointer (&data->by_name, g_hash_table_unref);
+  g_clear_pointer (&data->accounts, g_ptr_array_unref);
+  g_clear_pointer (&data->attention, g_ptr_array_unref);
+  g_clear_pointer (&data->recommended, g_ptr_array_unref);
+  g_free (data);
+}
+
+static int
+compare_recommended (gconstpointer a,
+                     gconstpointer b)
+{
+  JsonObject *oa = (*(PorticoPageItem * const *)a)->object;
+  JsonObject *ob = (*(PorticoPageItem * const *)b)->object;
+  gint64 ua = MAX (member_int (oa, "user_count"), member_int (oa, "reported_user_count"));
+  gint64 ub = MAX (member_int (ob, "user_count"), member_int (ob, "reported_user_count"));
+  double sa, sb;
+
+  if (ua != ub)
+    return ua > ub ? -1 : 1;
+  sa = member_double (oa, "spend");
+  sb = member_double (ob, "spend");
+  if (sa != sb)
+    return sa > sb ? -1 : 1;
+
+  return g_utf8_collate (member_string (oa, "name") ?: "", member_string (ob, "name") ?: "");
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+  g_autoptr(JsonNode) accounts = NULL;
+  g_autoptr(JsonNode) apps = NULL;
+  GError *error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  JsonArray *array;
+
+  accounts = portico_store_list_accounts (data->store, &error);
+  if (accounts == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  data->accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  data->attention = g_ptr_array_new_with_free_func (g_object_unref);
+  data->recommended = g_ptr_array_new_with_free_func (g_object_unref);
+
+  array = JSON_NODE_HOLDS_ARRAY (accounts) ? json_node_get_array (accounts) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *account = json_array_get_object_element (array, i);
+      const char *connector_id = member_string (account, "connector");
+      PorticoConnector *connector = connector_id ? g_hash_table_lookup (data->by_id, connector_id) : NULL;
+      g_autoptr(JsonNode) runs = NULL;
+      g_autoptr(GPtrArray) problems = NULL;
+
+      g_ptr_array_add (data->accounts, portico_page_item_new (account, connector));
+
+      runs = portico_store_list_sync_runs (data->store, member_int (account, "id"), NULL);
+      problems = portico_account_find_problems (account,
+                                                runs && JSON_NODE_HOLDS_ARRAY (runs) ? json_node_get_array (runs) : NULL,
+                                                now, data->interval_hours);
+      if (problems->len > 0)
+        {
+          PorticoPageItem *item = portico_page_item_new (account, connector);
+
+          item->problem = g_ptr_array_steal_index (problems, 0);
+          /* The other problems, in short, after the first one's detail. */
+          for (guint j = 0; j < problems->len; j++)
+            {
+              PorticoAccountProblem *other = g_ptr_array_index (problems, j);
+              char *detail = g_strdup_printf ("%s\n%s: %s", item->problem->detail, other->title, other->detail);
+
+              g_free (item->problem->detail);
+              item->problem->detail = detail;
+            }
+          g_ptr_array_add (data->attention, item);
+        }
+    }
+
+  apps = portico_store_list_apps (data->store, NULL);
+  array = apps && JSON_NODE_HOLDS_ARRAY (apps) ? json_node_get_array (apps) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *app = json_array_get_object_element (array, i);
+      const char *connector_id = member_string (app, "connector");
+      PorticoConnector *connector;
+      JsonArray *sources;
+      g_autoptr(GString) discovered = g_string_new (NULL);
+
+      if (json_object_get_boolean_member_with_default (app, "connected", FALSE))
+        continue;
+      /* Discovered apps are recorded by name: match them to the catalog. */
+      if (connector_id != NULL)
+        connector = g_hash_table_lookup (data->by_id, connector_id);
+      else
+        {
+          g_autofree char *folded = g_utf8_casefold (member_string (app, "name") ?: "", -1);
+
+          connector = g_hash_table_lookup (data->by_name, folded);
+        }
+      if (connector == NULL)
+        continue;
+
+      sources = json_object_has_member (app, "source_details")
+                ? json_object_get_array_member (app, "source_details") : NULL;
+      for (guint j = 0; sources != NULL && j < json_array_get_length (sources); j++)
+        {
+          JsonObject *source = json_array_get_object_element (sources, j);
+
+          /* Only what an integration reported: a manual entry is no discovery. */
+          if (member_int (source, "account") == 0)
+            continue;
+          if (discovered->len > 0)
+            g_string_append (discovered, ", ");
+          g_string_append (discovered, member_string (source, "name") ?: "");
+        }
+      if (discovered->len == 0)
+        continue;
+
+      {
+        PorticoPageItem *item = portico_page_item_new (app, connector);
+
+        item->extra = g_string_free (g_steal_pointer (&discovered), FALSE);
+        g_ptr_array_add (data->recommended, item);
+      }
+    }
+  g_ptr_array_sort (data->recommended, compare_recommended);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void portico_integrations_page_fill_lists (PorticoIntegrationsPage *self,
+                                                  LoadData                *data);
+
+static void
+load_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  PorticoIntegrationsPage *self = PORTICO_INTEGRATIONS_PAGE (source);
+  g_autoptr(GError) error = NULL;
+  LoadData *data = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      self->loading = FALSE;
+      g_warning ("Cannot list the connected accounts: %s", error->message);
+      portico_integrations_page_add_toast (self, error->message);
+      return;
+    }
+
+  self->loading = FALSE;
+  portico_integrations_page_fill_lists (self, data);
+
+  if (self->reload_again)
+    {
+      self->reload_again = FALSE;
+      portico_integrations_page_reload (self);
+    }
+}
+
+void
+portico_integrations_page_reload (PorticoIntegrationsPage *self)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self));
+
+  if (self->engine == NULL)
+    return;
+  if (self->loading)
+    {
+      self->reload_again = TRUE;
+      return;
+    }
+
+  self->loading = TRUE;
+  data = g_new0 (LoadData, 1);
+  data->store = g_object_ref (portico_engine_get_store (self->engine));
+  data->interval_hours = self->interval_hours;
+  data->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  data->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  {
+    GListModel *catalog = G_LIST_MODEL (self->catalog ? self->catalog : portico_engine_get_catalog (self->engine));
+
+    /* Indexed here, on the main thread that owns the catalog. */
+    for (guint i = 0; catalog != NULL && i < g_list_model_get_n_items (catalog); i++)
+      {
+        PorticoConnector *connector = g_list_model_get_item (catalog, i);
+
+        g_hash_table_insert (data->by_name, g_utf8_casefold (portico_connector_get_name (connector), -1),
+                             g_object_ref (connector));
+        g_hash_table_insert (data->by_id, g_strdup (portico_connector_get_id (connector)), connector);
+      }
+  }
+
+  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  g_task_set_source_tag (task, portico_integrations_page_reload);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+gboolean
+portico_integrations_page_is_loading (PorticoIntegrationsPage *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), FALSE);
+
+  return self->loading;
+}
+
+static gboolean
+account_filter_func (gpointer item,
+                     gpointer user_data)
+{
+  PorticoIntegrationsPage *self = user_data;
+  PorticoPageItem *account = item;
+  g_autofree char *folded = NULL;
+
+  if (self->search_text == NULL)
+    return TRUE;
+  if (account->connector != NULL && portico_connector_matches_search (account->connector, self->search_text))
+    return TRUE;
+
+  folded = g_utf8_casefold (member_string (account->object, "name") ?: "", -1);
+
+  return strstr (folded, self->search_text) != NULL;
+}
+
+/* Tiles emit signals; the page does the work. */
+static void on_tile_sync_now (PorticoIntegrationsPage *self, PorticoAccountTile *tile);
+static void on_tile_show_details (PorticoIntegrationsPage *self, PorticoAccountTile *tile);
+static void on_tile_rename (PorticoIntegrationsPage *self, PorticoAccountTile *tile);
+static void on_tile_reconnect (PorticoIntegrationsPage *self, PorticoAccountTile *tile);
+static void on_tile_connect_another (PorticoIntegrationsPage *self, PorticoAccountTile *tile);
+static void on_tile_disconnect (PorticoIntegrationsPage *self, PorticoAccountTile *tile);
+
+static GtkWidget *
+create_tile (gpointer item,
+             gpointer user_data)
+{
+  PorticoIntegrationsPage *self = user_data;
+  PorticoPageItem *account = item;
+  GtkWidget *tile = portico_account_tile_new ();
+  gint64 id = member_int (account->object, "id");
+
+  portico_account_tile_set_account (PORTICO_ACCOUNT_TILE (tile), account->object, account->connector);
+  if (self->engine != NULL && portico_engine_is_syncing (self->engine, id))
+    {
+      gint64 *items = g_hash_table_lookup (self->progress, &id);
+
+      portico_account_tile_set_syncing (PORTICO_ACCOUNT_TILE (tile), TRUE);
+      if (items != NULL)
+        portico_account_tile_set_progress (PORTICO_ACCOUNT_TILE (tile), *items);
+    }
+
+  g_signal_connect_object (tile, "sync-now", G_CALLBACK (on_tile_sync_now), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tile, "show-details", G_CALLBACK (on_tile_show_details), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tile, "rename", G_CALLBACK (on_tile_rename), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tile, "reconnect", G_CALLBACK (on_tile_reconnect), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tile, "connect-another", G_CALLBACK (on_tile_connect_another), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tile, "disconnect", G_CALLBACK (on_tile_disconnect), self, G_CONNECT_SWAPPED);
+
+  return tile;
+}
+
+static void
+portico_integrations_page_update_accounts_visibility (PorticoIntegrationsPage *self)
+{
+  guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->accounts));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->accounts_filtered));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->accounts_section), n_shown > 0);
+  /* The catalog section keeps the heading and the empty sentence while
+   * nothing is connected. */
+  gtk_widget_set_visible (GTK_WIDGET (self->connected_section), n_all == 0 && self->search_text == NULL);
+}
+
+static void
+fix_clicked (GtkButton               *button,
+             PorticoIntegrationsPage *self)
+{
+  PorticoPageItem *item = g_object_get_data (G_OBJECT (button), "portico-item");
+  gint64 id = member_int (item->object, "id");
+
+  if (item->problem->fix == PORTICO_FIX_SYNC_NOW)
+    {
+      PorticoAccountTile *tile = portico_integrations_page_find_tile (self, id);
+
+      if (tile != NULL)
+        on_tile_sync_now (self, tile);
+    }
+  else if (item->connector != NULL && self->engine != NULL)
+    portico_connect_dialog_present (portico_integrations_page_get_parent (self), self->engine,
+                                    item->connector, self->sandbox, id);
+}
+
+static GtkWidget *
+create_attention_row (gpointer item,
+                      gpointer user_data)
+{
+  PorticoIntegrationsPage *self = user_data;
+  PorticoPageItem *account = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button, *icon;
+  const char *app = account->connector ? portico_connector_get_name (account->connector)
+                                       : member_string (account->object, "connector");
+  const char *name = member_string (account->object, "name");
+  g_autofree char *title = g_strdup_printf ("%s – %s: %s", app, name, account->problem->title);
+  g_autofree char *button_name = NULL;
+  const char *label;
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), account->problem->detail);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, account->problem->detail, -1);
+
+  icon = gtk_image_new_from_icon_name (account->problem->kind == PORTICO_PROBLEM_STALE ||
+                                       account->problem->kind == PORTICO_PROBLEM_SYNC_PARTIAL ||
+                                       account->problem->kind == PORTICO_PROBLEM_RATE_LIMITED
+                                       ? "dialog-warning-symbolic" : "dialog-error-symbolic");
+  gtk_widget_add_css_class (icon, account->problem->kind == PORTICO_PROBLEM_STALE ||
+                                  account->problem->kind == PORTICO_PROBLEM_SYNC_PARTIAL ||
+                                  account->problem->kind == PORTICO_PROBLEM_RATE_LIMITED
+                                  ? "warning" : "error");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, account->problem->title, -1);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  label = account->problem->fix == PORTICO_FIX_RECONNECT ? _("Reconnect") : _("Sync Now");
+  button = gtk_button_new_with_label (label);
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  if (account->problem->fix == PORTICO_FIX_RECONNECT)
+    gtk_widget_add_css_class (button, "suggested-action");
+  /* Translators: "Reconnect Slack – Acme" */
+  button_name = g_strdup_printf (_("%s %s – %s"), label, app, name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, button_name, -1);
+  gtk_widget_set_sensitive (button, account->problem->fix == PORTICO_FIX_SYNC_NOW || account->connector != NULL);
+  g_object_set_data_full (G_OBJECT (button), "portico-item", g_object_ref (account), g_object_unref);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (fix_clicked), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  return row;
+}
+
+static void
+connect_recommended_clicked (GtkButton               *button,
+                             PorticoIntegrationsPage *self)
+{
+  PorticoPageItem *item = g_object_get_data (G_OBJECT (button), "portico-item");
+
+  if (self->engine != NULL && item->connector != NULL)
+    portico_connect_dialog_present (portico_integrations_page_get_parent (self), self->engine,
+                                    item->connector, self->sandbox, 0);
+}
+
+static GtkWidget *
+create_recommended_row (gpointer item,
+                        gpointer user_data)
+{
+  PorticoIntegrationsPage *self = user_data;
+  PorticoPageItem *app = item;
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *button, *icon;
+  gint64 users = MAX (member_int (app->object, "user_count"), member_int (app->object, "reported_user_count"));
+  double spend = member_double (app->object, "spend");
+  g_autofree char *subtitle = NULL;
+  g_autofree char *users_text = NULL;
+  g_autofree char *button_name = NULL;
+  const char *name = member_string (app->object, "name");
+
+  users_text = g_strdup_printf (g_dngettext (NULL, "%" G_GINT64_FORMAT " user",
+                                             "%" G_GINT64_FORMAT " users", users), users);
+  if (spend > 0)
+    /* Translators: "120 users · 1250.00 spent · Discovered by Okta – Acme" */
+    subtitle = g_strdup_printf (_("%s · %.2f spent · Discovered by %s"), users_text, spend, app->extra);
+  else
+    subtitle = g_strdup_printf (_("%s · Discovered by %s"), users_text, app->extra);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
+
+  icon = gtk_image_new_from_icon_name (portico_connector_icon_or_fallback (app->connector,
+                                                                           gtk_widget_get_display (GTK_WIDGET (self))));
+  gtk_image_set_pixel_size (GTK_IMAGE (icon), 32);
+  gtk_widget_add_css_class (icon, "portico-tile-icon");
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  button = gtk_button_new_with_label (_("Connect"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  button_name = g_strdup_printf (_("Connect %s"), name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, button_name, -1);
+  g_object_set_data_full (G_OBJECT (button), "portico-item", g_object_ref (app), g_object_unref);
+  g_signal_connect_object (button, "clicked", G_CALLBACK (connect_recommended_clicked), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+  return row;
+}
+
+static void
+portico_integrations_page_fill_lists (PorticoIntegrationsPage *self,
+                                      LoadData                *data)
+{
+  guint n_attention = data->attention->len;
+
+  g_list_store_splice (self->accounts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->accounts)),
+                       data->accounts->pdata, data->accounts->len);
+  g_list_store_splice (self->attention, 0, g_list_model_get_n_items (G_LIST_MODEL (self->attention)),
+                       data->attention->pdata, data->attention->len);
+  g_list_store_splice (self->recommended, 0, g_list_model_get_n_items (G_LIST_MODEL (self->recommended)),
+                       data->recommended->pdata, data->recommended->len);
+
+  gtk_stack_set_visible_child_name (self->attention_stack, n_attention > 0 ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->recommended_stack, data->recommended->len > 0 ? "list" : "empty");
+  adw_view_stack_page_set_needs_attention (self->attention_page, n_attention > 0);
+  adw_view_stack_page_set_badge_number (self->attention_page, n_attention);
+
+  portico_integrations_page_update_accounts_visibility (self);
+  portico_integrations_page_update_no_results (self);
+}
+
+GPtrArray *
+portico_integrations_page_list_account_tiles (PorticoIntegrationsPage *self)
+{
+  GPtrArray *tiles;
+
+  g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), NULL);
+
+  tiles = g_ptr_array_new ();
+  for (guint i = 0; ; i++)
+    {
+      GtkFlowBoxChild *child = gtk_flow_box_get_child_at_index (self->accounts_box, i);
+
+      if (child == NULL)
+        break;
+      g_ptr_array_add (tiles, gtk_flow_box_child_get_child (child));
+    }
+
+  return tiles;
+}
+
+PorticoAccountTile *
+portico_integrations_page_find_tile (PorticoIntegrationsPage *self,
+                                     gint64                   account_id)
+{
+  g_autoptr(GPtrArray) tiles = NULL;
+
+  g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), NULL);
+
+  tiles = portico_integrations_page_list_account_tiles (self);
+  for (guint i = 0; i < tiles->len; i++)
+    if (portico_account_tile_get_account_id (tiles->pdata[i]) == account_id)
+      return tiles->pdata[i];
+
+  return NULL;
+}
+
+GtkListBox *
+portico_integrations_page_get_attention_list (PorticoIntegrationsPage *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), NULL);
+
+  return self->attention_list;
+}
+
+GtkListBox *
+portico_integrations_page_get_recommended_list (PorticoIntegrationsPage *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), NULL);
+
+  return self->recommended_list;
+}
+
+GtkWindow *
+portico_integrations_page_get_dialog (PorticoIntegrationsPage *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), NULL);
+
+  return self->dialog;
+}
+
+/* Engine signals: the tiles follow a sync live. */
+static void
+on_sync_started (PorticoIntegrationsPage *self,
+                 gint64                   account_id)
+{
+  PorticoAccountTile *tile = portico_integrations_page_find_tile (self, account_id);
+
+  g_hash_table_remove (self->progress, &account_id);
+  if (tile != NULL)
+    portico_account_tile_set_syncing (tile, TRUE);
+}
+
+static void
+on_sync_progress (PorticoIntegrationsPage *self,
+                  gint64                   account_id,
+                  const char              *data_type,
+                  gint64                   items)
+{
+  PorticoAccountTile *tile = portico_integrations_page_find_tile (self, account_id);
+
+  g_hash_table_insert (self->progress, g_memdup2 (&account_id, sizeof account_id),
+                       g_memdup2 (&items, sizeof items));
+  if (tile != NULL)
+    {
+      portico_account_tile_set_syncing (tile, TRUE);
+      portico_account_tile_set_progress (tile, items);
+    }
+}
+
+static void
+on_sync_finished (PorticoIntegrationsPage *self,
+                  gint64                   account_id,
+                  const char              *status)
+{
+  PorticoAccountTile *tile = portico_integrations_page_find_tile (self, account_id);
+
+  g_hash_table_remove (self->progress, &account_id);
+  if (tile != NULL)
+    portico_account_tile_set_syncing (tile, FALSE);
+  portico_integrations_page_reload (self);
+}
+
+static void
+on_accounts_changed (PorticoIntegrationsPage *self)
+{
+  portico_integrations_page_reload (self);
+}
+
+PorticoEngine *
+portico_integrations_page_get_engine (PorticoIntegrationsPage *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), NULL);
+
+  return self->engine;
+}
+
+void
+portico_integrations_page_set_engine (PorticoIntegrationsPage *self,
+                                      PorticoEngine           *engine)
+{
+  g_return_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self));
+  g_return_if_fail (!engine || PORTICO_IS_ENGINE (engine));
+
+  if (self->engine == engine)
+    return;
+
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_set_object (&self->engine, engine);
+
+  if (engine != NULL)
+    {
+      g_signal_connect_object (engine, "accounts-changed", G_CALLBACK (on_accounts_changed), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "sync-started", G_CALLBACK (on_sync_started), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "sync-progress", G_CALLBACK (on_sync_progress), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "sync-finished", G_CALLBACK (on_sync_finished), self, G_CONNECT_SWAPPED);
+      portico_integrations_page_reload (self);
+    }
+}
+
+void
+portico_integrations_page_set_sandbox (PorticoIntegrationsPage *self,
+                                       PorticoSandbox          *sandbox)
+{
+  g_return_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self));
+
+  g_set_object (&self->sandbox, sandbox);
+}
+
+void
+portico_integrations_page_set_interval_hours (PorticoIntegrationsPage *self,
+                                              guint                    hours)
+{
+  g_return_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self));
+
+  hours = CLAMP (hours, 1, 168);
+  if (self->interval_hours == hours)
+    return;
+
+  self->interval_hours = hours;
+  portico_integrations_page_reload (self);
+}
+
+/* ---- What the tile menu does ------------------------------------------- */
+
+static void
+sync_now_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PorticoIntegrationsPage) self = user_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = portico_engine_sync_finish (PORTICO_ENGINE (source), result, &error);
+  if (node == NULL)
+    {
+      /* Already syncing: the running sync is what the admin asked for. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      portico_integrations_page_add_toast (self, error->message);
+    }
+}
+
+static void
+on_tile_sync_now (PorticoIntegrationsPage *self,
+                  PorticoAccountTile      *tile)
+{
+  gint64 id = portico_account_tile_get_account_id (tile);
+
+  if (self->engine == NULL)
+    return;
+
+  portico_account_tile_set_syncing (tile, TRUE);
+  portico_engine_sync_async (self->engine, id, self->cancellable, sync_now_cb, g_object_ref (self));
+}
+
+static void
+on_tile_show_details (PorticoIntegrationsPage *self,
+                      PorticoAccountTile      *tile)
+{
+  GtkWidget *dialog;
+
+  if (self->engine == NULL)
+    return;
+
+  dialog = portico_account_details_dialog_new (self->engine,
+                                               portico_account_tile_get_account (tile),
+                                               portico_account_tile_get_connector (tile));
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), portico_integrations_page_get_parent (self));
+  portico_integrations_page_remember_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_tile_reconnect (PorticoIntegrationsPage *self,
+                   PorticoAccountTile      *tile)
+{
+  PorticoConnector *connector = portico_account_tile_get_connector (tile);
+
+  if (self->engine == NULL || connector == NULL)
+    return;
+
+  portico_connect_dialog_present (portico_integrations_page_get_parent (self), self->engine,
+                                  connector, self->sandbox, portico_account_tile_get_account_id (tile));
+}
+
+static void
+on_tile_connect_another (PorticoIntegrationsPage *self,
+                         PorticoAccountTile      *tile)
+{
+  PorticoConnector *connector = portico_account_tile_get_connector (tile);
+
+  if (self->engine == NULL || connector == NULL || !portico_connector_get_multi_account (connector))
+    return;
+
+  portico_connect_dialog_present (portico_integrations_page_get_parent (self), self->engine,
+                                  connector, self->sandbox, 0);
+}
+
+/* Rename */
+
+typedef struct
+{
+  PorticoIntegrationsPage *page;
+  gint64                   account_id;
+  char                    *name;
+} RenameData;
+
+static void
+rename_data_free (RenameData *data)
+{
+  g_clear_object (&data->page);
+  g_free (data->name);
+  g_free (data);
+}
+
+static void
+rename_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  RenameData *data = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!portico_store_rename_account_finish (PORTICO_STORE (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        portico_integrations_page_add_toast (data->page, error->message);
+    }
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("Renamed to “%s”"), data->name);
+
+      portico_integrations_page_add_toast (data->page, text);
+      /* The store does not tell the engine: reload the tiles here. */
+      portico_integrations_page_reload (data->page);
+    }
+
+  rename_data_free (data);
+}
+
+static void
+on_rename_entry_changed (GtkEditable      *entry,
+                         AdwMessageDialog *dialog)
+{
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  gboolean valid = name[0] != '\0';
+
+  adw_message_dialog_set_response_enabled (dialog, "change", valid);
+  adw_message_dialog_set_body (dialog, valid ? _("The name shows on the tile and in every list. Other accounts may have the same name.")
+                                             : _("The name cannot be empty. Type a name that tells this account apart, such as the workspace or team."));
+}
+
+static void
+on_rename_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PorticoIntegrationsPage *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (entry)));
+  gint64 account_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "portico-account-id"));
+  RenameData *data;
+
+  if (g_strcmp0 (response, "change") != 0 || name[0] == '\0' || self->engine == NULL)
+    return;
+
+  data = g_new0 (RenameData, 1);
+  data->page = g_object_ref (self);
+  data->account_id = account_id;
+  data->name = g_strdup (name);
+  portico_store_rename_account_async (portico_engine_get_store (self->engine), account_id, name,
+                                      self->cancellable, rename_cb, data);
+}
+
+static void
+on_rename_activate (GtkEntry         *entry,
+                    AdwMessageDialog *dialog)
+{
+  if (adw_message_dialog_get_response_enabled (dialog, "change"))
+    adw_message_dialog_response (dialog, "change");
+}
+
+static void
+on_tile_rename (PorticoIntegrationsPage *self,
+                PorticoAccountTile      *tile)
+{
+  AdwMessageDialog *dialog;
+  GtkWidget *entry;
+  g_autofree char *heading = NULL;
+
+  heading = g_strdup_printf (_("Rename %s Account"), portico_account_tile_get_app_name (tile));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (portico_integrations_page_get_parent (self), heading, NULL));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "change", _("C_hange"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "change", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "change");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+
+  entry = gtk_entry_new ();
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Account name"), -1);
+  adw_message_dialog_set_extra_child (dialog, entry);
+  g_signal_connect_object (entry, "changed", G_CALLBACK (on_rename_entry_changed), dialog, 0);
+  g_signal_connect_object (entry, "activate", G_CALLBACK (on_rename_activate), dialog, 0);
+  gtk_editable_set_text (GTK_EDITABLE (entry), portico_account_tile_get_account_name (tile) ?: "");
+  on_rename_entry_changed (GTK_EDITABLE (entry), dialog);
+
+  g_object_set_data (G_OBJECT (dialog), "portico-account-id",
+                     GSIZE_TO_POINTER ((gsize) portico_account_tile_get_account_id (tile)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_rename_response), self, 0);
+
+  portico_integrations_page_remember_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* Disconnect: a preview read in a thread, then the confirmation. */
+
+typedef struct
+{
+  PorticoStore *store;
+  gint64        account_id;
+  char         *app_name;
+  char         *account_name;
+  gboolean      identity_provider;
+} DisconnectData;
+
+static void
+disconnect_data_free (DisconnectData *data)
+{
+  g_clear_object (&data->store);
+  g_free (data->app_name);
+  g_free (data->account_name);
+  g_free (data);
+}
+
+static void
+preview_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  DisconnectData *data = task_data;
+  GError *error = NULL;
+  PorticoDisconnectSummary *summary;
+
+  summary = portico_store_preview_disconnect (data->store, data->account_id, &error);
+  if (summary == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, summary, (GDestroyNotify) portico_disconnect_summary_free);
+}
+
+static void
+disconnect_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PorticoIntegrationsPage) self = user_data;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+
+  summary = portico_engine_disconnect_finish (PORTICO_ENGINE (source), result, &error);
+  if (summary == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        portico_integrations_page_add_toast (self, error->message);
+      return;
+    }
+
+  portico_integrations_page_add_toast (self, _("Disconnected"));
+}
+
+static void
+on_disconnect_response (AdwMessageDialog        *dialog,
+                        const char              *response,
+                        PorticoIntegrationsPage *self)
+{
+  gint64 account_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "portico-account-id"));
+
+  if (g_strcmp0 (response, "disconnect") != 0 || self->engine == NULL)
+    return;
+
+  portico_engine_disconnect_async (self->engine, account_id, self->cancellable,
+                                   disconnect_cb, g_object_ref (self));
+}
+
+static void
+preview_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  PorticoIntegrationsPage *self = PORTICO_INTEGRATIONS_PAGE (source);
+  DisconnectData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  summary = g_task_propagate_pointer (G_TASK (result), &error);
+  if (summary == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        portico_integrations_page_add_toast (self, error->message);
+      return;
+    }
+
+  /* Translators: "Disconnect Slack – Acme?" */
+  heading = g_strdup_printf (_("Disconnect %s – %s?"), data->app_name, data->account_name);
+  body = portico_disconnect_summary_describe (summary, data->identity_provider);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (portico_integrations_page_get_parent (self), heading, body));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "disconnect", _("_Disconnect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "disconnect", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "portico-account-id", GSIZE_TO_POINTER ((gsize) data->account_id));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_disconnect_response), self, 0);
+
+  portico_integrations_page_remember_dialog (self, GTK_WINDOW (dialog));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+on_tile_disconnect (PorticoIntegrationsPage *self,
+                    PorticoAccountTile      *tile)
+{
+  g_autoptr(GTask) task = NULL;
+  PorticoConnector *connector = portico_account_tile_get_connector (tile);
+  DisconnectData *data;
+
+  if (self->engine == NULL)
+    return;
+
+  data = g_new0 (DisconnectData, 1);
+  data->store = g_object_ref (portico_engine_get_store (self->engine));
+  data->account_id = portico_account_tile_get_account_id (tile);
+  data->app_name = g_strdup (portico_account_tile_get_app_name (tile));
+  data->account_name = g_strdup (portico_account_tile_get_account_name (tile));
+  data->identity_provider = connector != NULL &&
+                            g_strcmp0 (portico_connector_get_category (connector), "identity_provider") == 0;
+
+  task = g_task_new (self, self->cancellable, preview_cb, NULL);
+  g_task_set_source_tag (task, on_tile_disconnect);
+  g_task_set_task_data (task, data, (GDestroyNotify) disconnect_data_free);
+  g_task_run_in_thread (task, preview_thread);
 }
 
 PorticoCatalog *
@@ -399,8 +1561,19 @@ portico_integrations_page_dispose (GObject *object)
 
   if (self->catalog != NULL)
     g_signal_handlers_disconnect_by_func (self->catalog, on_catalog_items_changed, self);
+  g_cancellable_cancel (self->cancellable);
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_weak_pointer (&self->dialog);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_INTEGRATIONS_PAGE);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->sandbox);
+  g_clear_object (&self->accounts_filtered);
+  g_clear_object (&self->account_filter);
+  g_clear_object (&self->accounts);
+  g_clear_object (&self->attention);
+  g_clear_object (&self->recommended);
   g_clear_object (&self->catalog);
   g_clear_object (&self->search_filter);
   g_clear_pointer (&self->categories, g_ptr_array_unref);
@@ -414,6 +1587,8 @@ portico_integrations_page_finalize (GObject *object)
   PorticoIntegrationsPage *self = (PorticoIntegrationsPage *)object;
 
   g_clear_pointer (&self->search_text, g_free);
+  g_clear_pointer (&self->progress, g_hash_table_unref);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (portico_integrations_page_parent_class)->finalize (object);
 }
@@ -476,12 +1651,20 @@ portico_integrations_page_class_init (PorticoIntegrationsPageClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-integrations-page.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, accounts_box);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, accounts_section);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, attention_list);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, attention_page);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, attention_stack);
   gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, catalog_box);
   gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, connected_section);
   gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, custom_section);
   gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, no_results);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, recommended_list);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, recommended_stack);
   gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, stack);
+  gtk_widget_class_bind_template_child (widget_class, PorticoIntegrationsPage, toast_overlay);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_search);
 
@@ -489,6 +1672,7 @@ portico_integrations_page_class_init (PorticoIntegrationsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "integrations.show-capabilities", NULL, show_capabilities_action);
   gtk_widget_class_install_action (widget_class, "integrations.search", NULL, search_action);
 
+  g_type_ensure (PORTICO_TYPE_ACCOUNT_TILE);
   g_type_ensure (PORTICO_TYPE_CATALOG_SECTION);
 }
 
@@ -496,8 +1680,24 @@ static void
 portico_integrations_page_init (PorticoIntegrationsPage *self)
 {
   self->search_filter = GTK_FILTER (gtk_custom_filter_new (search_filter_func, self, NULL));
+  self->cancellable = g_cancellable_new ();
+  self->interval_hours = 24;
+  self->progress = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  self->accounts = g_list_store_new (PORTICO_TYPE_PAGE_ITEM);
+  self->attention = g_list_store_new (PORTICO_TYPE_PAGE_ITEM);
+  self->recommended = g_list_store_new (PORTICO_TYPE_PAGE_ITEM);
+  self->account_filter = GTK_FILTER (gtk_custom_filter_new (account_filter_func, self, NULL));
+  self->accounts_filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->accounts)),
+                                                       g_object_ref (self->account_filter));
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  gtk_flow_box_bind_model (self->accounts_box, G_LIST_MODEL (self->accounts_filtered),
+                           create_tile, self, NULL);
+  gtk_list_box_bind_model (self->attention_list, G_LIST_MODEL (self->attention),
+                           create_attention_row, self, NULL);
+  gtk_list_box_bind_model (self->recommended_list, G_LIST_MODEL (self->recommended),
+                           create_recommended_row, self, NULL);
 
   gtk_search_entry_set_key_capture_widget (self->search_entry, GTK_WIDGET (self));
   on_search_changed (self, self->search_entry);

@@ -3,6 +3,10 @@
  * One content header serves every view: on Integrations its title is the
  * switcher between the page's three tabs, elsewhere the view's name.
  *
+ * The window hands the application's engine to every view and runs the
+ * scheduler of automatic syncs while it is open, at the interval of the
+ * sync-interval-hours setting.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "portico-window"
@@ -12,9 +16,11 @@
 #include <glib/gi18n.h>
 
 #include "portico-activity-view.h"
+#include "portico-application.h"
 #include "portico-apps-view.h"
 #include "portico-integrations-page.h"
 #include "portico-licenses-view.h"
+#include "portico-scheduler.h"
 #include "portico-users-view.h"
 #include "portico-window.h"
 #include "portico-workflows-view.h"
@@ -25,6 +31,8 @@ struct _PorticoWindow
 
   GSettings               *settings;
   PorticoCatalog          *catalog;
+  PorticoEngine           *engine;
+  PorticoScheduler        *scheduler;
   guint                    demo : 1;
 
   AdwLeaflet              *leaflet;
@@ -35,6 +43,12 @@ struct _PorticoWindow
   GtkWidget               *capabilities_button;
   AdwViewStack            *view_stack;
   PorticoIntegrationsPage *integrations_page;
+  PorticoAppsView         *apps_view;
+  PorticoUsersView        *users_view;
+  PorticoLicensesView     *licenses_view;
+  PorticoWorkflowsView    *workflows_view;
+  PorticoActivityView     *activity_view;
+  AdwStatusPage           *startup_error_page;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoWindow, portico_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -185,6 +199,87 @@ portico_window_show_view (PorticoWindow *self,
   adw_view_stack_set_visible_child_name (self->view_stack, view_name);
 }
 
+PorticoEngine *
+portico_window_get_engine (PorticoWindow *self)
+{
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), NULL);
+
+  return self->engine;
+}
+
+static void
+on_interval_changed (PorticoWindow *self)
+{
+  portico_integrations_page_set_interval_hours (self->integrations_page,
+                                                g_settings_get_uint (self->settings, "sync-interval-hours"));
+}
+
+void
+portico_window_set_engine (PorticoWindow *self,
+                           PorticoEngine *engine)
+{
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+  g_return_if_fail (!engine || PORTICO_IS_ENGINE (engine));
+
+  if (self->engine == engine)
+    return;
+
+  g_set_object (&self->engine, engine);
+  if (self->scheduler != NULL)
+    portico_scheduler_stop (self->scheduler);
+  g_clear_object (&self->scheduler);
+
+  on_interval_changed (self);
+  portico_integrations_page_set_engine (self->integrations_page, engine);
+  portico_apps_view_set_engine (self->apps_view, engine);
+  portico_users_view_set_engine (self->users_view, engine);
+  portico_licenses_view_set_engine (self->licenses_view, engine);
+  portico_workflows_view_set_engine (self->workflows_view, engine);
+  portico_activity_view_set_engine (self->activity_view, engine);
+
+  if (engine != NULL)
+    {
+      self->scheduler = portico_scheduler_new (engine);
+      g_settings_bind (self->settings, "sync-interval-hours",
+                       self->scheduler, "interval-hours", G_SETTINGS_BIND_GET);
+      portico_scheduler_start (self->scheduler, 0);
+    }
+}
+
+void
+portico_window_set_sandbox (PorticoWindow  *self,
+                            PorticoSandbox *sandbox)
+{
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+
+  portico_integrations_page_set_sandbox (self->integrations_page, sandbox);
+}
+
+void
+portico_window_show_startup_error (PorticoWindow *self,
+                                   const GError  *error)
+{
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  adw_status_page_set_description (self->startup_error_page, error->message);
+  gtk_widget_set_visible (GTK_WIDGET (self->startup_error_page), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->view_stack), FALSE);
+  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, FALSE);
+  adw_view_switcher_title_set_title (self->switcher_title, _("Portico"));
+  gtk_widget_set_visible (self->capabilities_button, FALSE);
+}
+
+GtkWidget *
+portico_window_get_view (PorticoWindow *self,
+                         const char    *view_name)
+{
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (view_name != NULL, NULL);
+
+  return adw_view_stack_get_child_by_name (self->view_stack, view_name);
+}
+
 static void
 show_capabilities_action (GtkWidget  *widget,
                           const char *action_name,
@@ -227,6 +322,28 @@ portico_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (portico_window_parent_class)->close_request (window);
 }
 
+/* The application opened (or failed to open) the database at startup.
+ * "application" is not a construct property: it arrives after
+ * constructed(), hence the notify. */
+static void
+on_application_changed (PorticoWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  PorticoApplication *portico;
+  const GError *error;
+
+  if (!PORTICO_IS_APPLICATION (app) || self->engine != NULL)
+    return;
+
+  portico = PORTICO_APPLICATION (app);
+  error = portico_application_get_startup_error (portico);
+  portico_window_set_sandbox (self, portico_application_get_sandbox (portico));
+  if (error != NULL)
+    portico_window_show_startup_error (self, error);
+  else
+    portico_window_set_engine (self, portico_application_get_engine (portico));
+}
+
 static void
 portico_window_constructed (GObject *object)
 {
@@ -238,6 +355,8 @@ portico_window_constructed (GObject *object)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
   portico_integrations_page_set_catalog (self->integrations_page, self->catalog);
+
+  on_application_changed (self);
 }
 
 static void
@@ -245,8 +364,12 @@ portico_window_dispose (GObject *object)
 {
   PorticoWindow *self = (PorticoWindow *)object;
 
+  if (self->scheduler != NULL)
+    portico_scheduler_stop (self->scheduler);
+  g_clear_object (&self->scheduler);
   gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_WINDOW);
   g_clear_object (&self->catalog);
+  g_clear_object (&self->engine);
 
   G_OBJECT_CLASS (portico_window_parent_class)->dispose (object);
 }
@@ -335,14 +458,20 @@ portico_window_class_init (PorticoWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, activity_view);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, apps_view);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, capabilities_button);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, integrations_page);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, licenses_view);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_title);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, startup_error_page);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, workflows_view);
   gtk_widget_class_bind_template_callback (widget_class, on_back_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_sidebar_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_visible_view_changed);
@@ -365,6 +494,9 @@ portico_window_init (PorticoWindow *self)
 
   self->settings = g_settings_new (BASE_APP_ID);
   portico_window_load_size (self);
+  g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
+  g_signal_connect_object (self->settings, "changed::sync-interval-hours",
+                           G_CALLBACK (on_interval_changed), self, G_CONNECT_SWAPPED);
 
   adw_view_switcher_title_set_stack (self->switcher_title,
                                      portico_integrations_page_get_stack (self->integrations_page));

@@ -7,7 +7,9 @@
 #include <adwaita.h>
 
 #include "portico-catalog.h"
+#include "portico-engine.h"
 #include "portico-integrations-page.h"
+#include "portico-sandbox-server.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +24,20 @@ gboolean                 portico_window_get_demo             (PorticoWindow  *se
 void                     portico_window_set_demo             (PorticoWindow  *self,
                                                               gboolean        demo);
 PorticoIntegrationsPage *portico_window_get_integrations_page (PorticoWindow *self);
+/* The engine every view reads from, and the scheduler of its syncs; set
+ * from the PorticoApplication when the window has one, else by tests.
+ * nullable. */
+PorticoEngine           *portico_window_get_engine           (PorticoWindow  *self);
+void                     portico_window_set_engine           (PorticoWindow  *self,
+                                                              PorticoEngine  *engine);
+void                     portico_window_set_sandbox          (PorticoWindow  *self,
+                                                              PorticoSandbox *sandbox);
+/* Shows @error (the database could not be opened) instead of the views. */
+void                     portico_window_show_startup_error   (PorticoWindow  *self,
+                                                              const GError   *error);
+/* The view widget of "apps", "users", "licenses", "workflows", "activity". */
+GtkWidget               *portico_window_get_view             (PorticoWindow  *self,
+                                                              const char     *view_name);
 /* The views: "integrations", "apps", "users", "licenses", "workflows", "activity". */
 AdwViewStack            *portico_window_get_view_stack       (PorticoWindow  *self);
 void                     portico_window_show_view            (PorticoWindow  *self,

@@ -133,8 +133,8 @@ try:
     check('clicking the Okta tile opens its page', connector)
     if connector:
         connect = find(connector, lambda n: n.roleName == 'push button' and n.name == 'Connect')
-        check('"Connect" is there but not available yet',
-              connect is not None and not connect.sensitive)
+        check('"Connect" is there and available',
+              connect is not None and connect.sensitive)
         close = find_clickable(connector, 'Close')
         if close:
             close.doActionNamed('click')

@@ -1,0 +1,401 @@
+/* portico-account-details-dialog.c: "See details" of one account.
+ *
+ * The data types come with the account (list_accounts already holds each
+ * one's last state); the history is read from the store in a thread.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-account-details-dialog"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "portico-account-details-dialog.h"
+#include "portico-account-tile.h"
+#include "portico-scheduler.h"
+
+#define MAX_RUNS 30
+
+struct _PorticoAccountDetailsDialog
+{
+  AdwWindow       parent_instance;
+
+  PorticoEngine  *engine;
+  GCancellable   *cancellable;
+  JsonObject     *account;
+  guint           n_runs;
+  guint           loaded : 1;
+
+  AdwWindowTitle *window_title;
+  AdwActionRow   *status_row;
+  AdwActionRow   *identity_row;
+  GtkListBox     *data_type_list;
+  GtkStack       *history_stack;
+  GtkListBox     *history_list;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoAccountDetailsDialog, portico_account_details_dialog, ADW_TYPE_WINDOW)
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  if (object == NULL || !json_object_has_member (object, name) ||
+      json_object_get_null_member (object, name))
+    return NULL;
+
+  return json_object_get_string_member (object, name);
+}
+
+static gint64
+member_int (JsonObject *object,
+            const char *name)
+{
+  if (object == NULL || !json_object_has_member (object, name) ||
+      json_object_get_null_member (object, name))
+    return -1;
+
+  return json_object_get_int_member (object, name);
+}
+
+static const char *
+status_words (const char *status)
+{
+  if (g_strcmp0 (status, "ok") == 0)
+    return _("Synced");
+  if (g_strcmp0 (status, "partial") == 0)
+    return _("Partly synced");
+  if (g_strcmp0 (status, "failed") == 0)
+    return _("Failed");
+  if (g_strcmp0 (status, "skipped") == 0)
+    return _("Skipped");
+  if (g_strcmp0 (status, "running") == 0 || status == NULL)
+    return _("Did not finish");
+
+  return status;
+}
+
+static const char *
+icon_words (const char *css_class)
+{
+  if (g_strcmp0 (css_class, "success") == 0)
+    return _("Synced");
+  if (g_strcmp0 (css_class, "warning") == 0)
+    return _("Partly synced");
+  if (g_strcmp0 (css_class, "error") == 0)
+    return _("Failed");
+
+  return _("Not synced");
+}
+
+static GtkWidget *
+new_row (const char *title,
+         const char *subtitle,
+         const char *icon_name,
+         const char *css_class)
+{
+  GtkWidget *row = adw_action_row_new ();
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  if (icon_name != NULL)
+    {
+      GtkWidget *icon = gtk_image_new_from_icon_name (icon_name);
+
+      if (css_class != NULL)
+        gtk_widget_add_css_class (icon, css_class);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (icon),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, icon_words (css_class), -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+    }
+  /* Screen readers and AT-SPI tests read the whole row at once. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
+
+  return row;
+}
+
+static void
+portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
+                                     PorticoConnector            *connector)
+{
+  JsonObject *account = self->account;
+  JsonArray *types;
+  const char *app = connector ? portico_connector_get_name (connector) : member_string (account, "connector");
+  const char *external;
+  g_autofree char *last = portico_format_store_time (member_string (account, "last_sync_at"));
+  g_autofree char *status = NULL;
+
+  adw_window_title_set_title (self->window_title, member_string (account, "name"));
+  adw_window_title_set_subtitle (self->window_title, app);
+  gtk_window_set_title (GTK_WINDOW (self), member_string (account, "name"));
+
+  switch (portico_account_state_from_json (account))
+    {
+    case PORTICO_ACCOUNT_STATE_OK:
+      status = g_strdup_printf (_("%s: every data type synced"), last);
+      break;
+    case PORTICO_ACCOUNT_STATE_PARTIAL:
+      status = g_strdup_printf (_("%s: some data types failed"), last);
+      break;
+    case PORTICO_ACCOUNT_STATE_FAILED:
+      status = g_strdup_printf (_("%s: nothing was updated"), last);
+      break;
+    case PORTICO_ACCOUNT_STATE_NEVER:
+    default:
+      status = g_strdup (_("Not synced yet"));
+      break;
+    }
+  adw_action_row_set_subtitle (self->status_row, status);
+
+  external = member_string (account, "external_name");
+  if (external == NULL)
+    external = member_string (account, "external_id");
+  adw_action_row_set_subtitle (self->identity_row, external ? external : _("Unknown"));
+
+  types = json_object_has_member (account, "data_types")
+          ? json_object_get_array_member (account, "data_types") : NULL;
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+      const char *id = member_string (type, "id");
+      const char *type_status = member_string (type, "status");
+      const char *error = member_string (type, "error");
+      gint64 items = member_int (type, "items");
+      g_autofree char *success = NULL;
+      g_autofree char *subtitle = NULL;
+      const char *icon = NULL, *css = NULL;
+
+      if (id == NULL)
+        continue;
+
+      if (!json_object_get_boolean_member_with_default (type, "enabled", TRUE))
+        {
+          const char *reason = member_string (type, "disabled_reason");
+
+          subtitle = g_strdup_printf (_("Not synced: %s"),
+                                      reason ? reason : _("turned off when the account was connected"));
+          gtk_list_box_append (self->data_type_list,
+                               new_row (portico_data_type_label (id), subtitle,
+                                        "action-unavailable-symbolic", "dim-label"));
+          continue;
+        }
+
+      success = portico_format_store_time (member_string (type, "last_success_at"));
+      if (items >= 0)
+        subtitle = g_strdup_printf (g_dngettext (NULL,
+                                                 "Last successful sync: %s · %" G_GINT64_FORMAT " item",
+                                                 "Last successful sync: %s · %" G_GINT64_FORMAT " items", items),
+                                    success, items);
+      else
+        subtitle = g_strdup_printf (_("Last successful sync: %s"), success);
+
+      if (g_strcmp0 (type_status, "failed") == 0)
+        {
+          g_autofree char *with_error = g_strdup_printf ("%s\n%s", subtitle,
+                                                         error ? error : _("The last sync of this data type failed. Try Sync now."));
+
+          g_free (subtitle);
+          subtitle = g_steal_pointer (&with_error);
+          icon = "dialog-error-symbolic";
+          css = "error";
+        }
+      else if (g_strcmp0 (type_status, "ok") == 0)
+        {
+          icon = "emblem-ok-symbolic";
+          css = "success";
+        }
+
+      gtk_list_box_append (self->data_type_list,
+                           new_row (portico_data_type_label (id), subtitle, icon, css));
+    }
+}
+
+static void
+load_runs_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  PorticoStore *store = task_data;
+  PorticoAccountDetailsDialog *self = source_object;
+  GError *error = NULL;
+  JsonNode *node;
+
+  node = portico_store_list_sync_runs (store, json_object_get_int_member (self->account, "id"), &error);
+  if (node == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+load_runs_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PorticoAccountDetailsDialog *self = PORTICO_ACCOUNT_DETAILS_DIALOG (source);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *runs;
+
+  node = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->loaded = TRUE;
+  if (node == NULL)
+    {
+      GtkWidget *label = gtk_stack_get_child_by_name (self->history_stack, "empty");
+
+      gtk_label_set_label (GTK_LABEL (label), error->message);
+      gtk_stack_set_visible_child_name (self->history_stack, "empty");
+      return;
+    }
+
+  runs = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  for (guint i = 0; runs != NULL && i < json_array_get_length (runs) && i < MAX_RUNS; i++)
+    {
+      JsonObject *run = json_array_get_object_element (runs, i);
+      JsonArray *types = json_object_has_member (run, "data_types")
+                         ? json_object_get_array_member (run, "data_types") : NULL;
+      const char *status = member_string (run, "status");
+      g_autofree char *started = portico_format_store_time (member_string (run, "started_at"));
+      g_autofree char *title = g_strdup_printf ("%s — %s", started, status_words (status));
+      g_autoptr(GString) subtitle = g_string_new (NULL);
+
+      for (guint j = 0; types != NULL && j < json_array_get_length (types); j++)
+        {
+          JsonObject *type = json_array_get_object_element (types, j);
+          const char *id = member_string (type, "id");
+          const char *type_status = member_string (type, "status");
+          const char *type_error = member_string (type, "error");
+          gint64 items = member_int (type, "items");
+
+          if (id == NULL)
+            continue;
+          if (subtitle->len > 0)
+            g_string_append_c (subtitle, '\n');
+          if (g_strcmp0 (type_status, "ok") == 0)
+            g_string_append_printf (subtitle, _("%s: %" G_GINT64_FORMAT " items"),
+                                    portico_data_type_label (id), MAX (items, 0));
+          else
+            g_string_append_printf (subtitle, "%s: %s", portico_data_type_label (id),
+                                    type_error ? type_error : status_words (type_status));
+        }
+
+      gtk_list_box_append (self->history_list,
+                           new_row (title, subtitle->str,
+                                    g_strcmp0 (status, "ok") == 0 ? "emblem-ok-symbolic"
+                                    : g_strcmp0 (status, "partial") == 0 ? "dialog-warning-symbolic"
+                                    : "dialog-error-symbolic",
+                                    g_strcmp0 (status, "ok") == 0 ? "success"
+                                    : g_strcmp0 (status, "partial") == 0 ? "warning" : "error"));
+      self->n_runs++;
+    }
+
+  gtk_stack_set_visible_child_name (self->history_stack, self->n_runs > 0 ? "list" : "empty");
+}
+
+GtkWidget *
+portico_account_details_dialog_new (PorticoEngine    *engine,
+                                    JsonObject       *account,
+                                    PorticoConnector *connector)
+{
+  PorticoAccountDetailsDialog *self;
+  g_autoptr(GTask) task = NULL;
+
+  g_return_val_if_fail (PORTICO_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  self = g_object_new (PORTICO_TYPE_ACCOUNT_DETAILS_DIALOG, NULL);
+  self->engine = g_object_ref (engine);
+  self->account = json_object_ref (account);
+  portico_account_details_dialog_fill (self, connector);
+
+  task = g_task_new (self, self->cancellable, load_runs_cb, NULL);
+  g_task_set_source_tag (task, portico_account_details_dialog_new);
+  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (engine)), g_object_unref);
+  g_task_run_in_thread (task, load_runs_thread);
+
+  return GTK_WIDGET (self);
+}
+
+GListModel *
+portico_account_details_dialog_get_data_type_rows (PorticoAccountDetailsDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (self), NULL);
+
+  return gtk_widget_observe_children (GTK_WIDGET (self->data_type_list));
+}
+
+gboolean
+portico_account_details_dialog_is_loaded (PorticoAccountDetailsDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (self), FALSE);
+
+  return self->loaded;
+}
+
+guint
+portico_account_details_dialog_get_n_runs (PorticoAccountDetailsDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (self), 0);
+
+  return self->n_runs;
+}
+
+static void
+portico_account_details_dialog_dispose (GObject *object)
+{
+  PorticoAccountDetailsDialog *self = (PorticoAccountDetailsDialog *)object;
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_ACCOUNT_DETAILS_DIALOG);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (portico_account_details_dialog_parent_class)->dispose (object);
+}
+
+static void
+portico_account_details_dialog_finalize (GObject *object)
+{
+  PorticoAccountDetailsDialog *self = (PorticoAccountDetailsDialog *)object;
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->account, json_object_unref);
+
+  G_OBJECT_CLASS (portico_account_details_dialog_parent_class)->finalize (object);
+}
+
+static void
+portico_account_details_dialog_class_init (PorticoAccountDetailsDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = portico_account_details_dialog_dispose;
+  object_class->finalize = portico_account_details_dialog_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-account-details-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, data_type_list);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, history_list);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, history_stack);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, identity_row);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, status_row);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, window_title);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+portico_account_details_dialog_init (PorticoAccountDetailsDialog *self)
+{
+  self->cancellable = g_cancellable_new ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,242 @@
+#!/usr/bin/python3
+"""End-to-end test of the connect dialog through AT-SPI (dogtail).
+
+Starts the real `portico --demo` (its sandbox runs in-process) on a temporary
+database, opens the Slack catalog tile, opens Connect and goes through the
+three test outcomes the way a person does: A then Connect, B (a plan secret
+of another workspace) then "Connect anyway", C (a rejected secret) where
+Connect stays unavailable. Afterwards it reads the database with
+`portico-cli --db TMP accounts --json`. Prints TAP.
+
+Run under: xvfb-run -a dbus-run-session -- build-aux/keyring-run \
+    /usr/bin/python3 tests/e2e/test_connect.py build/src/gui/portico build/src/cli/portico-cli
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+APP = sys.argv[1] if len(sys.argv) > 1 else 'build/src/gui/portico'
+CLI = sys.argv[2] if len(sys.argv) > 2 else 'build/src/cli/portico-cli'
+CONNECTOR_TILE = 'Slack, Communication'
+CONNECTOR_NAME = 'Slack'
+SECRET_LABEL = 'OAuth token'
+
+if not os.environ.get('DISPLAY') or not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
+    print('1..0 # SKIP needs a display and a session bus (xvfb-run + dbus-run-session)')
+    sys.exit(0)
+if os.environ.get('PORTICO_TEST_KEYRING') != '1':
+    print('1..0 # SKIP needs an unlocked keyring (run under build-aux/keyring-run)')
+    sys.exit(0)
+
+# dogtail prints its own notices on stdout; TAP goes to the real stdout only.
+TAP = sys.stdout
+sys.stdout = sys.stderr
+
+from dogtail.config import config  # noqa: E402
+config.checkForA11y = False        # else importing dogtail.tree aborts without the gsettings key
+config.logDebugToFile = False
+config.searchCutoffCount = 10
+config.actionDelay = 0.2
+config.defaultDelay = 0.2
+from dogtail import tree  # noqa: E402
+
+results = []
+
+
+def check(name, cond):
+    results.append((name, bool(cond)))
+    print(('ok' if cond else 'not ok'), len(results), '-', name, file=TAP, flush=True)
+    return cond
+
+
+def wait_for(fn, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            value = fn()
+            if value:
+                return value
+        except Exception:
+            pass
+        time.sleep(0.1)
+    return None
+
+
+def find(node, pred):
+    return node.findChild(pred, retry=False, requireResult=False)
+
+
+def find_clickable(node, name):
+    return find(node, lambda n: n.name == name and 'click' in n.actions)
+
+
+def is_window(n, name):
+    return n.roleName in ('frame', 'dialog', 'window') and n.name == name
+
+
+def button(node, name):
+    return find(node, lambda n: n.roleName == 'push button' and n.name == name)
+
+
+def set_text(node, label, value):
+    """Types @value into the text of the row named @label."""
+    target = find(node, lambda n: (n.name or '').startswith(label) and 'EditableText' in n.get_interfaces()
+                  and n.roleName in ('text', 'password text', 'entry'))
+    if target is None:
+        row = find(node, lambda n: n.name == label)
+        target = find(row, lambda n: 'EditableText' in n.get_interfaces()) if row else None
+    if target is None:
+        return False
+    target.queryEditableText().setTextContents(value)
+    return True
+
+
+def accounts(db):
+    out = subprocess.run([CLI, '--db', db, 'accounts', '--json'], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        print('# portico-cli accounts failed:', out.stderr.strip(), file=TAP)
+        return None
+    doc = json.loads(out.stdout)
+    return doc.get('accounts', doc) if isinstance(doc, dict) else doc
+
+
+def demo_secret(dialog, outcome):
+    """The sandbox secret the dialog's demo note lists for @outcome ("B" or "C")."""
+    note = find(dialog, lambda n: n.roleName == 'label' and 'outcome ' + outcome in (n.name or ''))
+    if note is None:
+        return None
+    for line in note.name.splitlines():
+        if 'outcome ' + outcome in line and '\u201c' in line:
+            return line.split('\u201c', 1)[1].split('\u201d', 1)[0]
+    return None
+
+
+def open_connect_dialog(frame):
+    tile = wait_for(lambda: find_clickable(frame, CONNECTOR_TILE))
+    if not tile:
+        return None
+    tile.doActionNamed('click')
+    page = wait_for(lambda: find(app, lambda n: is_window(n, CONNECTOR_NAME)))
+    if not page:
+        return None
+    connect = wait_for(lambda: button(page, 'Connect'))
+    if not connect or not connect.sensitive:
+        return None
+    connect.doActionNamed('click')
+    return wait_for(lambda: find(app, lambda n: is_window(n, 'Connect ' + CONNECTOR_NAME)))
+
+
+def test_and_wait(dialog, expect_button):
+    test = wait_for(lambda: button(dialog, 'Test connection'))
+    if not test:
+        return None
+    test.doActionNamed('click')
+    # The Test button is unavailable while the test runs, then comes back.
+    time.sleep(0.3)
+    wait_for(lambda: button(dialog, 'Test connection').sensitive, 30)
+    return wait_for(lambda: button(dialog, expect_button), 5)
+
+
+def dialog_closed():
+    return find(app, lambda n: is_window(n, 'Connect ' + CONNECTOR_NAME)) is None
+
+
+tmp = tempfile.TemporaryDirectory(prefix='portico-e2e-connect-')
+db = os.path.join(tmp.name, 'portico.db')
+env = dict(os.environ)
+for var in ('XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME'):
+    env[var] = os.path.join(tmp.name, var.lower())
+    os.makedirs(env[var], exist_ok=True)
+env.pop('GTK_A11Y', None)
+
+proc = subprocess.Popen([APP, '--demo', '--db', db, '--quit-after', '170000'],
+                        env=env, stderr=subprocess.PIPE, text=True)
+try:
+    app = wait_for(lambda: [a for a in tree.root.applications()
+                            if a.name in ('Portico', 'portico')][0], 20)
+    check('app registered on the AT-SPI bus', app)
+    if not app:
+        raise SystemExit
+    frame = wait_for(lambda: find(app, lambda n: n.roleName == 'frame' and n.name == 'Portico'))
+    check('main window appears', frame)
+
+    # ---- Outcome A, then Connect.
+    dialog = open_connect_dialog(frame)
+    check('the catalog tile opens its page, and Connect opens "Connect Slack"', dialog)
+    if not dialog:
+        raise SystemExit
+    connect = button(dialog, 'Connect')
+    check('Connect is unavailable before a test', connect is not None and not connect.sensitive)
+    check('the demo note names the outcome B and C secrets',
+          find(dialog, lambda n: n.roleName == 'label' and 'outcome B' in (n.name or '')))
+    check('Delegate offers "Copy message"', button(dialog, 'Copy message'))
+    connect = test_and_wait(dialog, 'Connect')
+    check('outcome A: Connect becomes available', connect is not None and connect.sensitive)
+    check('the test list shows items on the first page',
+          find(dialog, lambda n: 'on the first page' in (n.name or '')))
+    if connect:
+        connect.doActionNamed('click')
+    check('the dialog closes after connecting', wait_for(dialog_closed, 20))
+    rows = wait_for(lambda: accounts(db), 10) or []
+    check('the database has the Slack account', len(rows) == 1 and rows[0].get('connector') == 'slack')
+
+    # ---- Outcome B (another workspace whose plan lacks some APIs), then Connect anyway.
+    dialog = open_connect_dialog(frame)
+    check('Connect opens the dialog again', dialog)
+    if not dialog:
+        raise SystemExit
+    plan = demo_secret(dialog, 'B')
+    check('the demo note lists the outcome B secret (%s)' % plan, plan)
+    check('the secret can be replaced by typing',
+          set_text(dialog, SECRET_LABEL, (plan or '') + '-globex'))
+    connect = test_and_wait(dialog, 'Connect anyway')
+    check('outcome B: "Connect anyway" is offered', connect is not None and connect.sensitive)
+    check('the dialog explains that only working data types sync',
+          find(dialog, lambda n: 'only the working data types will sync' in (n.name or '')))
+    if connect:
+        connect.doActionNamed('click')
+    check('the dialog closes after connecting anyway', wait_for(dialog_closed, 20))
+    rows = wait_for(lambda: (lambda r: r if r and len(r) == 2 else None)(accounts(db)), 10) or []
+    check('the database has a second Slack account', len(rows) == 2)
+    second = rows[-1] if rows else {}
+    disabled = [t for t in second.get('data_types', []) if not t.get('enabled')]
+    check('its failing data types are stored disabled with a reason',
+          disabled and all(t.get('disabled_reason') for t in disabled))
+
+    # ---- Outcome C: a rejected secret; Connect stays unavailable.
+    dialog = open_connect_dialog(frame)
+    check('Connect opens the dialog a third time', dialog)
+    if not dialog:
+        raise SystemExit
+    bad = demo_secret(dialog, 'C')
+    check('the demo note lists the outcome C secret (%s)' % bad, bad)
+    set_text(dialog, SECRET_LABEL, bad or 'rejected')
+    test_and_wait(dialog, 'Connect')
+    time.sleep(0.5)
+    connect = button(dialog, 'Connect')
+    check('outcome C: Connect stays unavailable', connect is not None and not connect.sensitive)
+    check('the dialog says the connection failed, in plain words',
+          find(dialog, lambda n: (n.name or '').startswith('The connection failed')))
+    cancel = button(dialog, 'Cancel')
+    if cancel:
+        cancel.doActionNamed('click')
+    check('Cancel closes the dialog', wait_for(dialog_closed, 10))
+    check('no account was added by outcome C', len(accounts(db) or []) == 2)
+finally:
+    proc.terminate()
+    try:
+        err = proc.communicate(timeout=10)[1]
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        err = proc.communicate()[1]
+    for line in err.splitlines():
+        if 'CRITICAL' in line or 'WARNING' in line:
+            print('# app stderr:', line, file=TAP)
+
+failed = sum(1 for _, ok in results if not ok)
+print('1..%d' % len(results), file=TAP)
+print('# %d passed, %d failed' % (len(results) - failed, failed), file=TAP, flush=True)
+sys.exit(1 if failed or not results else 0)
