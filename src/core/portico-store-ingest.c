@@ -22,10 +22,246 @@
 #include "portico-connector.h"
 #include "portico-store-private.h"
 
+/* ---- portico_norm_time () ------------------------------------------------ */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+static gint64
+days_from_civil (gint64 y,
+                 int    m,
+                 int    d)
+{
+  gint64 era, yoe, doy, doe;
+
+  y -= m <= 2;
+  era = (y >= 0 ? y : y - 399) / 400;
+  yoe = y - era * 400;
+  doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void
+civil_from_days (gint64  z,
+                 gint64 *out_y,
+                 int    *out_m,
+                 int    *out_d)
+{
+  gint64 era, doe, yoe, doy, mp;
+
+  z += 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  *out_d = (int) (doy - (153 * mp + 2) / 5 + 1);
+  *out_m = (int) (mp < 10 ? mp + 3 : mp - 9);
+  *out_y = yoe + era * 400 + (*out_m <= 2);
+}
+
+static gboolean
+parse_digits (const char *s,
+              int         n,
+              int        *out)
+{
+  int v = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit (s[i]))
+        return FALSE;
+      v = v * 10 + (s[i] - '0');
+    }
+  *out = v;
+  return TRUE;
+}
+
+static void
+put_digits (char *out,
+            int   value,
+            int   n)
+{
+  for (int i = n - 1; i >= 0; i--)
+    {
+      out[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+}
+
+/* Seconds since the epoch to "YYYY-MM-DDTHH:MM:SSZ"; FALSE outside years
+ * 1..9999 (left to SQLite). */
+static gboolean
+format_utc (gint64 t,
+            char   out[21])
+{
+  gint64 days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+  gint64 secs = t - days * 86400;
+  gint64 y;
+  int m, d;
+
+  civil_from_days (days, &y, &m, &d);
+  if (y < 1 || y > 9999)
+    return FALSE;
+  /* By hand: this runs for every staged row. */
+  put_digits (out, (int) y, 4);
+  out[4] = '-';
+  put_digits (out + 5, m, 2);
+  out[7] = '-';
+  put_digits (out + 8, d, 2);
+  out[10] = 'T';
+  put_digits (out + 11, (int) (secs / 3600), 2);
+  out[13] = ':';
+  put_digits (out + 14, (int) (secs / 60 % 60), 2);
+  out[16] = ':';
+  put_digits (out + 17, (int) (secs % 60), 2);
+  out[19] = 'Z';
+  out[20] = '\0';
+  return TRUE;
+}
+
+/* The common shapes only: YYYY-MM-DD[T ]HH:MM:SS[.f{1,3}][Z|±HH:MM]. Anything
+ * else (and out-of-range fields, which SQLite would normalise) is FALSE. */
+static gboolean
+iso_to_utc (const char *s,
+            gsize       len,
+            char        out[21])
+{
+  static const int month_days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+  int y, mo, d, h, mi, sec, off = 0;
+  gsize i = 19;
+
+  if (len < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') ||
+      s[13] != ':' || s[16] != ':' ||
+      !parse_digits (s, 4, &y) || !parse_digits (s + 5, 2, &mo) || !parse_digits (s + 8, 2, &d) ||
+      !parse_digits (s + 11, 2, &h) || !parse_digits (s + 14, 2, &mi) || !parse_digits (s + 17, 2, &sec))
+    return FALSE;
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+    return FALSE;
+  if (d > month_days[mo - 1] + (mo == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))))
+    return FALSE;
+
+  /* Up to milliseconds the fraction cannot round up into the next second. */
+  if (i < len && s[i] == '.')
+    {
+      gsize n = 0;
+
+      for (i++; i < len && g_ascii_isdigit (s[i]); i++)
+        n++;
+      if (n < 1 || n > 3)
+        return FALSE;
+    }
+
+  if (i < len && s[i] == 'Z')
+    i++;
+  else if (i < len && (s[i] == '+' || s[i] == '-'))
+    {
+      int oh, om;
+
+      if (len - i < 6 || s[i + 3] != ':' ||
+          !parse_digits (s + i + 1, 2, &oh) || !parse_digits (s + i + 4, 2, &om) ||
+          oh > 14 || om > 59)
+        return FALSE;
+      off = (oh * 60 + om) * 60 * (s[i] == '-' ? -1 : 1);
+      i += 6;
+    }
+  if (i != len)
+    return FALSE;
+
+  return format_utc (days_from_civil (y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off, out);
+}
+
+static void
+norm_time_func (sqlite3_context *ctx,
+                int              argc,
+                sqlite3_value  **argv)
+{
+  sqlite3_value *v = argv[0];
+  char out[21];
+  sqlite3 *db;
+  sqlite3_stmt *stmt = NULL;
+  int rc;
+
+  switch (sqlite3_value_type (v))
+    {
+    case SQLITE_NULL:
+      return; /* NULL */
+    case SQLITE_INTEGER:
+      {
+        sqlite3_int64 t = sqlite3_value_int64 (v);
+
+        if (t >= 0 && t <= G_GINT64_CONSTANT (100000000000) && format_utc (t, out))
+          {
+            sqlite3_result_text (ctx, out, 20, SQLITE_TRANSIENT);
+            return;
+          }
+      }
+      break;
+    case SQLITE_TEXT:
+      {
+        const char *text = (const char *) sqlite3_value_text (v);
+        int len = sqlite3_value_bytes (v);
+
+        if (len == 0)
+          return; /* NULL */
+        if (iso_to_utc (text, (gsize) len, out))
+          {
+            sqlite3_result_text (ctx, out, 20, SQLITE_TRANSIENT);
+            return;
+          }
+      }
+      break;
+    default:
+      break;
+    }
+
+  /* The rare rest: let SQLite's own date functions decide. */
+  db = sqlite3_context_db_handle (ctx);
+  rc = sqlite3_prepare_v2 (db, "SELECT " PORTICO_SQL_NORM_TIME ("?1"), -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_bind_value (stmt, 1, v);
+      rc = sqlite3_step (stmt);
+      if (rc == SQLITE_ROW)
+        {
+          sqlite3_result_value (ctx, sqlite3_column_value (stmt, 0));
+          rc = SQLITE_OK;
+        }
+    }
+  if (rc != SQLITE_OK)
+    sqlite3_result_error_code (ctx, rc);
+  sqlite3_finalize (stmt);
+}
+
+static int
+register_sql_functions (sqlite3                         *db,
+                        char                           **error_message,
+                        const struct sqlite3_api_routines *api)
+{
+  return sqlite3_create_function_v2 (db, "portico_norm_time", 1,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                                     NULL, norm_time_func, NULL, NULL, NULL);
+}
+
+void
+portico_store_sql_functions_init (void)
+{
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      sqlite3_auto_extension ((void (*) (void)) register_sql_functions);
+      g_once_init_leave (&once, 1);
+    }
+}
+
 typedef struct
 {
   const char *target;
   const char *column;
+  /* An SQL function the page statement applies to the mapped value (NULL =
+   * none): work done while staging is not done in the commit's write
+   * transaction. */
+  const char *wrap;
 } TargetColumn;
 
 typedef struct
@@ -37,37 +273,37 @@ typedef struct
   const char *commit_sql;
 } DataTypeInfo;
 
-/* Normalises ISO 8601 (any offset) or epoch seconds/milliseconds to UTC
- * "YYYY-MM-DDTHH:MM:SSZ". */
-#define NORM_TIME(c) \
-  "(CASE WHEN " c " IS NULL OR " c " = '' THEN NULL " \
-  "WHEN typeof (" c ") IN ('integer', 'real') OR (" c " GLOB '[0-9]*' AND " c " NOT GLOB '*[^0-9.]*') THEN " \
-  "strftime ('%Y-%m-%dT%H:%M:%SZ', CASE WHEN CAST (" c " AS REAL) > 100000000000 " \
-  "THEN CAST (" c " AS REAL) / 1000 ELSE CAST (" c " AS REAL) END, 'unixepoch') " \
-  "ELSE coalesce (strftime ('%Y-%m-%dT%H:%M:%SZ', " c "), " c ") END)"
+/* Staged times are already normalised to UTC "YYYY-MM-DDTHH:MM:SSZ" (see
+ * portico_store_sql_norm_time()); staged user emails are trimmed. */
+#define WRAP_TIME "portico_norm_time"
+#define WRAP_TRIM "trim"
 
 /* Parameters of every commit: ?1 account id, ?2 staging handle, ?3 the
  * account's app id. */
 static const TargetColumn users_targets[] = {
-  { "id", "ext_id" }, { "email", "email" }, { "name", "name" }, { "status", "status" },
-  { "role", "role" }, { "last_activity", "last_activity" }, { "license", "license" }, { NULL, NULL },
+  { "id", "ext_id", NULL }, { "email", "email", WRAP_TRIM }, { "name", "name", NULL },
+  { "status", "status", NULL }, { "role", "role", NULL },
+  { "last_activity", "last_activity", WRAP_TIME }, { "license", "license", NULL }, { NULL, NULL, NULL },
 };
 static const char users_commit[] =
   "DELETE FROM app_users WHERE source_account_id = ?1 AND app_id = ?3;\n"
   "INSERT INTO people (email, name) "
-  "  SELECT trim (email), max (nullif (trim (name), '')) FROM stage_users "
-  "  WHERE handle = ?2 AND email IS NOT NULL AND trim (email) <> '' "
-  "  GROUP BY trim (email) COLLATE NOCASE "
-  "  ON CONFLICT (email) DO UPDATE SET name = coalesce (people.name, excluded.name);\n"
+  "  SELECT email, max (nullif (trim (name), '')) FROM stage_users "
+  "  WHERE handle = ?2 AND email IS NOT NULL AND email <> '' "
+  "  GROUP BY email COLLATE NOCASE "
+  /* Only rows the update changes are rewritten (a re-sync finds everyone). */
+  "  ON CONFLICT (email) DO UPDATE SET name = excluded.name "
+  "  WHERE people.name IS NULL AND excluded.name IS NOT NULL;\n"
   "INSERT INTO app_users (app_id, person_id, external_user_id, status, role, last_activity, "
   "    license_sku, source_account_id, source_kind) "
-  "  SELECT ?3, (SELECT p.id FROM people p WHERE p.email = trim (s.email)), "
-  "    CAST (s.ext_id AS TEXT), s.status, s.role, " NORM_TIME ("s.last_activity") ", "
+  "  SELECT ?3, (SELECT p.id FROM people p WHERE p.email = s.email), "
+  "    CAST (s.ext_id AS TEXT), s.status, s.role, s.last_activity, "
   "    s.license, ?1, 'account' "
   "  FROM stage_users s WHERE s.handle = ?2;\n";
 
 static const TargetColumn licenses_targets[] = {
-  { "sku", "sku" }, { "name", "name" }, { "total", "total" }, { "assigned", "assigned" }, { NULL, NULL },
+  { "sku", "sku", NULL }, { "name", "name", NULL }, { "total", "total", NULL },
+  { "assigned", "assigned", NULL }, { NULL, NULL, NULL },
 };
 static const char licenses_commit[] =
   "DELETE FROM licenses WHERE source_account_id = ?1 AND app_id = ?3;\n"
@@ -76,23 +312,24 @@ static const char licenses_commit[] =
   "  FROM stage_licenses WHERE handle = ?2 AND sku IS NOT NULL;\n";
 
 static const TargetColumn usage_targets[] = {
-  { "user_id", "user_id" }, { "email", "email" }, { "last_activity", "last_activity" }, { NULL, NULL },
+  { "user_id", "user_id", NULL }, { "email", "email", NULL },
+  { "last_activity", "last_activity", WRAP_TIME }, { NULL, NULL, NULL },
 };
 static const char usage_commit[] =
   "UPDATE app_users SET last_activity = u.la FROM "
-  "  (SELECT CAST (user_id AS TEXT) AS uid, max (" NORM_TIME ("last_activity") ") AS la "
+  "  (SELECT CAST (user_id AS TEXT) AS uid, max (last_activity) AS la "
   "   FROM stage_usage WHERE handle = ?2 AND user_id IS NOT NULL GROUP BY 1) AS u "
   "  WHERE app_users.source_account_id = ?1 AND app_users.app_id = ?3 "
   "  AND app_users.external_user_id = u.uid;\n"
   "UPDATE app_users SET last_activity = u.la FROM "
-  "  (SELECT p.id AS pid, max (" NORM_TIME ("s.last_activity") ") AS la "
+  "  (SELECT p.id AS pid, max (s.last_activity) AS la "
   "   FROM stage_usage s JOIN people p ON p.email = trim (s.email) "
   "   WHERE s.handle = ?2 AND s.user_id IS NULL GROUP BY p.id) AS u "
   "  WHERE app_users.source_account_id = ?1 AND app_users.app_id = ?3 "
   "  AND app_users.person_id = u.pid;\n";
 
 static const TargetColumn custom_fields_targets[] = {
-  { "user_id", "user_id" }, { "email", "email" }, { NULL, NULL },
+  { "user_id", "user_id", NULL }, { "email", "email", NULL }, { NULL, NULL, NULL },
 };
 static const char custom_fields_commit[] =
   "DELETE FROM custom_user_fields WHERE source_account_id = ?1;\n"
@@ -104,8 +341,9 @@ static const char custom_fields_commit[] =
   "  FROM stage_custom_fields s WHERE s.handle = ?2 AND s.value IS NOT NULL;\n";
 
 static const TargetColumn transactions_targets[] = {
-  { "id", "ext_id" }, { "amount", "amount" }, { "currency", "currency" }, { "vendor", "vendor" },
-  { "date", "date" }, { "user_email", "user_email" }, { "description", "description" }, { NULL, NULL },
+  { "id", "ext_id", NULL }, { "amount", "amount", NULL }, { "currency", "currency", NULL },
+  { "vendor", "vendor", NULL }, { "date", "date", NULL }, { "user_email", "user_email", NULL },
+  { "description", "description", NULL }, { NULL, NULL, NULL },
 };
 static const char transactions_commit[] =
   "DELETE FROM transactions WHERE source_account_id = ?1;\n"
@@ -117,7 +355,7 @@ static const char transactions_commit[] =
   "  FROM stage_transactions s WHERE s.handle = ?2;\n";
 
 static const TargetColumn groups_targets[] = {
-  { "id", "ext_id" }, { "name", "name" }, { "members", "members" }, { NULL, NULL },
+  { "id", "ext_id", NULL }, { "name", "name", NULL }, { "members", "members", NULL }, { NULL, NULL, NULL },
 };
 static const char groups_commit[] =
   "DELETE FROM groups WHERE source_account_id = ?1;\n"
@@ -126,7 +364,8 @@ static const char groups_commit[] =
   "  FROM stage_groups WHERE handle = ?2;\n";
 
 static const TargetColumn discovered_apps_targets[] = {
-  { "name", "name" }, { "id", "ext_id" }, { "users", "users" }, { "spend", "spend" }, { NULL, NULL },
+  { "name", "name", NULL }, { "id", "ext_id", NULL }, { "users", "users", NULL },
+  { "spend", "spend", NULL }, { NULL, NULL, NULL },
 };
 /* Apps stay discovered by the account even when it stops reporting them;
  * only the numbers it reported are replaced. */
@@ -338,7 +577,11 @@ portico_store_mapping_new_from_sql (const char *data_type,
           if (expr == NULL)
             continue;
           g_string_append_printf (columns, ", %s", info->targets[i].column);
-          g_string_append_printf (values, ", %s", expr);
+          g_string_append (values, ", ");
+          if (info->targets[i].wrap != NULL)
+            g_string_append_printf (values, "%s (%s)", info->targets[i].wrap, expr);
+          else
+            g_string_append (values, expr);
         }
       g_string_append_printf (sql, "INSERT INTO temp.%s (%s) SELECT %s FROM json_each (?1, %s)",
                               info->table, columns->str, values->str, quoted_path);
@@ -416,6 +659,18 @@ portico_store_mapping_new (const char *data_type,
 
 /* ---- Replace ---------------------------------------------------------------- */
 
+typedef struct
+{
+  sqlite3_stmt *stmt;
+} PageStmt;
+
+static void
+page_stmt_free (PageStmt *page)
+{
+  g_clear_pointer (&page->stmt, sqlite3_finalize);
+  g_free (page);
+}
+
 struct _PorticoStoreReplace
 {
   PorticoStore *store;
@@ -423,6 +678,10 @@ struct _PorticoStoreReplace
   gint64 account_id;
   guint64 handle;
   gboolean finished;
+  /* The page statement, prepared on the writer at the first page and
+   * finalized there by the commit or after the last unref. Only the writer
+   * thread touches page->stmt. */
+  PageStmt *page;
 };
 
 static gint next_handle = 1;
@@ -442,6 +701,7 @@ portico_store_replace_begin (PorticoStore        *self,
   replace->mapping = portico_store_mapping_ref (mapping);
   replace->account_id = account_id;
   replace->handle = (guint64) (guint) g_atomic_int_add (&next_handle, 1);
+  replace->page = g_new0 (PageStmt, 1);
   return replace;
 }
 
@@ -457,16 +717,44 @@ portico_store_ingest_clear_stage (sqlite3 *db,
 {
   for (guint i = 0; i < G_N_ELEMENTS (data_types); i++)
     {
-      g_autofree char *sql = g_strdup_printf ("DELETE FROM temp.%s WHERE handle = ?", data_types[i].table);
+      g_autofree char *others_sql = NULL;
+      g_autofree char *sql = NULL;
+      gint64 others = 1;
 
-      portico_db_exec (db, NULL, sql, "i", (gint64) handle);
+      /* Usually no other replace has rows staged: then the whole table is
+       * emptied at once (SQLite's truncate) instead of row by row. */
+      others_sql = g_strdup_printf ("SELECT EXISTS (SELECT 1 FROM temp.%s WHERE handle < ?1) "
+                                    "OR EXISTS (SELECT 1 FROM temp.%s WHERE handle > ?1)",
+                                    data_types[i].table, data_types[i].table);
+      if (!portico_db_query_int (db, &others, NULL, others_sql, "i", (gint64) handle))
+        others = 1;
+      if (others)
+        {
+          sql = g_strdup_printf ("DELETE FROM temp.%s WHERE handle = ?", data_types[i].table);
+          portico_db_exec (db, NULL, sql, "i", (gint64) handle);
+        }
+      else
+        {
+          sql = g_strdup_printf ("DELETE FROM temp.%s", data_types[i].table);
+          portico_db_exec (db, NULL, sql, NULL);
+        }
     }
 }
 
 typedef struct
 {
-  guint64 handle;
+  guint64 handle;     /* 0 = nothing staged to clear */
+  PageStmt *page;     /* nullable, owned */
 } ClearData;
+
+static void
+clear_data_free (gpointer p)
+{
+  ClearData *d = p;
+
+  g_clear_pointer (&d->page, page_stmt_free);
+  g_free (d);
+}
 
 static gboolean
 clear_func (PorticoStore *self,
@@ -478,18 +766,23 @@ clear_func (PorticoStore *self,
 {
   ClearData *d = data;
 
-  portico_store_ingest_clear_stage (db, d->handle);
+  /* On the writer: the page statement is finalized on its thread. */
+  g_clear_pointer (&d->page, page_stmt_free);
+  if (d->handle != 0)
+    portico_store_ingest_clear_stage (db, d->handle);
   return TRUE;
 }
 
 static void
 queue_clear (PorticoStore *store,
-             guint64       handle)
+             guint64       handle,
+             PageStmt     *page)
 {
   ClearData *d = g_new0 (ClearData, 1);
 
   d->handle = handle;
-  portico_store_run_write_async (store, clear_func, d, g_free, NULL,
+  d->page = page;
+  portico_store_run_write_async (store, clear_func, d, clear_data_free, NULL,
                                  g_task_new (store, NULL, NULL, NULL));
 }
 
@@ -498,8 +791,13 @@ replace_clear (gpointer p)
 {
   PorticoStoreReplace *replace = p;
 
-  if (!replace->finished)
-    queue_clear (replace->store, replace->handle);
+  /* Every task that used the page statement held a reference, so they all
+   * ran: reading page->stmt here is safe. */
+  if (!replace->finished || replace->page->stmt != NULL)
+    queue_clear (replace->store, replace->finished ? 0 : replace->handle,
+                 g_steal_pointer (&replace->page));
+  else
+    g_clear_pointer (&replace->page, page_stmt_free);
   g_clear_object (&replace->store);
   g_clear_pointer (&replace->mapping, portico_store_mapping_unref);
 }
@@ -518,7 +816,7 @@ portico_store_replace_abort (PorticoStoreReplace *replace)
   if (replace->finished)
     return;
   replace->finished = TRUE;
-  queue_clear (replace->store, replace->handle);
+  queue_clear (replace->store, replace->handle, NULL);
 }
 
 typedef struct
@@ -546,18 +844,26 @@ add_page_func (PorticoStore *self,
                GError      **error)
 {
   PageData *d = data;
-  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3_stmt *stmt;
   gsize size = 0;
   const char *body = g_bytes_get_data (d->body, &size);
   int rc;
 
-  stmt = portico_db_prepare (db, d->replace->mapping->sql, error);
-  if (stmt == NULL)
-    return FALSE;
+  if (d->replace->page->stmt == NULL)
+    {
+      stmt = NULL;
+      rc = sqlite3_prepare_v3 (db, d->replace->mapping->sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+      if (rc != SQLITE_OK)
+        {
+          sqlite3_finalize (stmt);
+          return portico_store_set_error (db, rc, NULL, error);
+        }
+      sqlite3_bind_int64 (stmt, 2, (gint64) d->replace->handle);
+      d->replace->page->stmt = stmt;
+    }
+  stmt = d->replace->page->stmt;
 
   sqlite3_bind_text (stmt, 1, body != NULL ? body : "", (int) size, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, (gint64) d->replace->handle);
-
   rc = sqlite3_step (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -568,13 +874,17 @@ add_page_func (PorticoStore *self,
           g_debug ("Page not mapped: %s", msg);
           g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
                        _("The provider sent a page that is not valid JSON. Sync again later; if it persists, the provider’s API changed."));
-          return FALSE;
         }
-      return portico_store_set_error (db, rc, NULL, error);
+      else
+        portico_store_set_error (db, rc, NULL, error);
     }
+  else
+    *out_value = sqlite3_changes (db);
 
-  *out_value = sqlite3_changes (db);
-  return TRUE;
+  sqlite3_reset (stmt);
+  /* The body is not kept past this call. */
+  sqlite3_bind_null (stmt, 1);
+  return rc == SQLITE_DONE;
 }
 
 static gboolean
@@ -729,6 +1039,7 @@ commit_func (PorticoStore *self,
   PorticoStoreReplace *replace = data;
   gboolean ok;
 
+  g_clear_pointer (&replace->page->stmt, sqlite3_finalize);
   ok = portico_store_in_transaction (self, db, commit_tx, data, out_value, out_pointer, error);
   /* Whatever happened, the staged rows are done with. */
   portico_store_ingest_clear_stage (db, replace->handle);

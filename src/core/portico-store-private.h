@@ -15,6 +15,22 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 #define PORTICO_STORE_APPLICATION_ID 0x506f7274 /* "Port" */
 #define PORTICO_SQL_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 
+/* Normalises ISO 8601 (any offset) or epoch seconds/milliseconds to UTC
+ * "YYYY-MM-DDTHH:MM:SSZ"; other text stays as it is. The SQL function
+ * portico_norm_time(x) gives the same result, fast for ISO 8601 and integer
+ * seconds (and this expression for the rest). */
+#define PORTICO_SQL_NORM_TIME(c) \
+  "(CASE WHEN " c " IS NULL OR " c " = '' THEN NULL " \
+  "WHEN typeof (" c ") IN ('integer', 'real') OR (" c " GLOB '[0-9]*' AND " c " NOT GLOB '*[^0-9.]*') THEN " \
+  "strftime ('%Y-%m-%dT%H:%M:%SZ', CASE WHEN CAST (" c " AS REAL) > 100000000000 " \
+  "THEN CAST (" c " AS REAL) / 1000 ELSE CAST (" c " AS REAL) END, 'unixepoch') " \
+  "ELSE coalesce (strftime ('%Y-%m-%dT%H:%M:%SZ', " c "), " c ") END)"
+
+/* Makes Portico's SQL functions (portico_norm_time) part of every SQLite
+ * connection the process opens from now on, so that compiled page
+ * statements also run on plain connections. Idempotent. */
+void portico_store_sql_functions_init (void);
+
 /* Runs on the writer thread with the write connection. Sets *out_value or
  * *out_pointer (freed with *out_pointer_free if nobody takes it). */
 typedef gboolean (*PorticoStoreWriteFunc) (PorticoStore   *self,

@@ -797,15 +797,17 @@ compute_summary (sqlite3    *db,
     return NULL;
 
   /* Other apps that lose users, licenses, custom fields or reported numbers
-   * supplied by this account (an identity provider reports many). */
+   * supplied by this account (an identity provider reports many). One probe
+   * per app into the (source_account_id, app_id) indexes instead of reading
+   * every row the account supplied. */
   if (!portico_db_query_int (db, &summary->other_apps_affected, error,
-                             "SELECT count (DISTINCT app_id) FROM ("
-                             "  SELECT app_id FROM app_users WHERE source_account_id = ?1"
-                             "  UNION SELECT app_id FROM licenses WHERE source_account_id = ?1"
-                             "  UNION SELECT app_id FROM custom_user_fields WHERE source_account_id = ?1"
-                             "  UNION SELECT app_id FROM app_sources WHERE source_account_id = ?1"
-                             "    AND (user_count IS NOT NULL OR spend IS NOT NULL)"
-                             ") WHERE app_id <> (SELECT app_id FROM accounts WHERE id = ?1)",
+                             "SELECT count (*) FROM apps a "
+                             "WHERE a.id <> (SELECT app_id FROM accounts WHERE id = ?1) AND ("
+                             "  EXISTS (SELECT 1 FROM app_users WHERE source_account_id = ?1 AND app_id = a.id)"
+                             "  OR EXISTS (SELECT 1 FROM licenses WHERE source_account_id = ?1 AND app_id = a.id)"
+                             "  OR EXISTS (SELECT 1 FROM custom_user_fields WHERE source_account_id = ?1 AND app_id = a.id)"
+                             "  OR EXISTS (SELECT 1 FROM app_sources WHERE source_account_id = ?1 AND app_id = a.id"
+                             "    AND (user_count IS NOT NULL OR spend IS NOT NULL)))",
                              "i", account_id))
     return NULL;
 

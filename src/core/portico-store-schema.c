@@ -211,11 +211,26 @@ static const char migration_3[] =
   ");\n"
   "INSERT INTO meta (key, value) VALUES ('keyring_scope', lower (hex (randomblob (16))));\n";
 
+/* What an account supplied, per app: the disconnect preview asks "which
+ * other apps lose something" with one probe per app, and a replace deletes
+ * by (account, app). The pairs replace the single-column source indexes,
+ * which they cover as a prefix, so writes maintain no more indexes. */
+static const char migration_4[] =
+  "DROP INDEX app_users_source;\n"
+  "CREATE INDEX app_users_source_app ON app_users (source_account_id, app_id);\n"
+  "DROP INDEX licenses_source;\n"
+  "CREATE INDEX licenses_source_app ON licenses (source_account_id, app_id);\n"
+  "DROP INDEX custom_user_fields_source;\n"
+  "CREATE INDEX custom_user_fields_source_app ON custom_user_fields (source_account_id, app_id);\n"
+  "DROP INDEX app_sources_source;\n"
+  "CREATE INDEX app_sources_source_app ON app_sources (source_account_id, app_id);\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
   migration_2,
   migration_3,
+  migration_4,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);

@@ -728,6 +728,9 @@ portico_store_open (const char *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
+  /* Before any connection: page statements call portico_norm_time (). */
+  portico_store_sql_functions_init ();
+
   self = g_object_new (PORTICO_TYPE_STORE, NULL);
   self->path = g_strdup (path);
   self->pool = g_thread_pool_new (writer_thread_func, self, 1, TRUE, &local_error);
@@ -1961,6 +1964,112 @@ portico_store_ensure_app_sync (PorticoStore *self,
   return write_sync_int (self, ensure_app_func,
                          generic_data_new (0, 0, name, category, connector_id, NULL),
                          generic_data_free, error);
+}
+
+/* Name -> connector id pairs, copied so that the caller's table may change
+ * while the writer works. */
+static GPtrArray *
+copy_name_pairs (GHashTable *name_to_connector_id)
+{
+  GPtrArray *pairs = g_ptr_array_new_with_free_func (g_free);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, name_to_connector_id);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (key != NULL && value != NULL)
+      {
+        g_ptr_array_add (pairs, g_strdup (key));
+        g_ptr_array_add (pairs, g_strdup (value));
+      }
+  return pairs;
+}
+
+static gboolean
+link_app_connectors_tx (PorticoStore *self,
+                        sqlite3      *db,
+                        gpointer      data,
+                        gint64       *out_value,
+                        gpointer     *out_pointer,
+                        GError      **error)
+{
+  GPtrArray *pairs = data;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 linked = 0;
+
+  if (pairs->len == 0)
+    return TRUE;
+
+  /* apps.name is COLLATE NOCASE: the equality is case-insensitive and uses
+   * the name's unique index. */
+  stmt = portico_db_prepare (db,
+                             "UPDATE apps SET connector_id = ?2 "
+                             "WHERE name = trim (?1) AND connector_id IS NULL",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+
+  for (guint i = 0; i + 1 < pairs->len; i += 2)
+    {
+      sqlite3_bind_text (stmt, 1, pairs->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 2, pairs->pdata[i + 1], -1, SQLITE_STATIC);
+      if (!portico_db_step_done (stmt, error))
+        return FALSE;
+      linked += sqlite3_changes (db);
+      sqlite3_reset (stmt);
+    }
+
+  g_debug ("Linked %" G_GINT64_FORMAT " apps to their connectors", linked);
+  *out_value = linked;
+  return TRUE;
+}
+
+static gboolean
+link_app_connectors_func (PorticoStore *self,
+                          sqlite3      *db,
+                          gpointer      data,
+                          gint64       *out_value,
+                          gpointer     *out_pointer,
+                          GError      **error)
+{
+  return portico_store_in_transaction (self, db, link_app_connectors_tx, data,
+                                       out_value, out_pointer, error);
+}
+
+gboolean
+portico_store_link_app_connectors_sync (PorticoStore *self,
+                                        GHashTable   *name_to_connector_id,
+                                        GError      **error)
+{
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name_to_connector_id != NULL, FALSE);
+
+  return portico_store_run_write_sync (self, link_app_connectors_func,
+                                       copy_name_pairs (name_to_connector_id),
+                                       (GDestroyNotify) g_ptr_array_unref, NULL, NULL, error);
+}
+
+void
+portico_store_link_app_connectors_async (PorticoStore       *self,
+                                         GHashTable         *name_to_connector_id,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  g_return_if_fail (PORTICO_IS_STORE (self));
+  g_return_if_fail (name_to_connector_id != NULL);
+
+  write_async (self, link_app_connectors_func, copy_name_pairs (name_to_connector_id),
+               (GDestroyNotify) g_ptr_array_unref, portico_store_link_app_connectors_async,
+               cancellable, callback, user_data);
+}
+
+gboolean
+portico_store_link_app_connectors_finish (PorticoStore *self,
+                                          GAsyncResult *result,
+                                          GError      **error)
+{
+  return write_finish_boolean (self, result, portico_store_link_app_connectors_async, error);
 }
 
 static gboolean

@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PORTICO_STORE_SCHEMA_VERSION 3
+#define PORTICO_STORE_SCHEMA_VERSION 4
 
 #define PORTICO_TYPE_STORE (portico_store_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoStore, portico_store, PORTICO, STORE, GObject)
@@ -301,6 +301,23 @@ gint64 portico_store_ensure_app_sync (PorticoStore *self,
                                       const char   *category,
                                       const char   *connector_id,
                                       GError      **error);
+/* Gives apps that have no connector id yet (discovered ones: an identity
+ * provider or expense tool names them) the id of the connector whose app
+ * name matches. @name_to_connector_id maps a lower-case app name to a
+ * connector id (char * -> char *); names are matched case-insensitively
+ * (ASCII), apps that already have a connector id are left alone. One
+ * transaction; the engine calls it after a sync of discovered apps. */
+gboolean portico_store_link_app_connectors_sync (PorticoStore *self,
+                                                 GHashTable   *name_to_connector_id,
+                                                 GError      **error);
+void portico_store_link_app_connectors_async (PorticoStore       *self,
+                                              GHashTable         *name_to_connector_id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean portico_store_link_app_connectors_finish (PorticoStore *self,
+                                                   GAsyncResult *result,
+                                                   GError      **error);
 /* A fact from a source that is not an account: @kind is "manual" or
  * "browser_extension". Adds the app source and, with @email, the app user. */
 gboolean portico_store_add_other_source_sync (PorticoStore *self,

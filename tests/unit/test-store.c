@@ -1052,6 +1052,382 @@ test_disconnect (Fixture      *f,
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users"), ==, 1);
 }
 
+/* ---- Schema 4, staging, time normalisation, connector links ------------------ */
+
+static char *
+plan_of (const char *path,
+         const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GString) plan = g_string_new (NULL);
+  g_autofree char *query = g_strconcat ("EXPLAIN QUERY PLAN ", sql, NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, query, -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_string_append_printf (plan, "%s\n", (const char *) sqlite3_column_text (stmt, 3));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return g_string_free (g_steal_pointer (&plan), FALSE);
+}
+
+static void
+test_migrate_from_3 (Fixture      *f,
+                     gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(PorticoDisconnectSummary) preview = NULL;
+  g_autofree char *plan = NULL;
+
+  g_assert_true (portico_store_create_at_version (f->path, 3, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'app_users_source'"), ==, 1);
+  sql_exec (f->path,
+            "INSERT INTO apps (id, name, connector_id, category) VALUES (1, 'Okta', 'okta', 'identity_provider'),"
+            "  (2, 'Zoom', NULL, 'other'), (3, 'Figma', NULL, 'other');"
+            "INSERT INTO accounts (id, connector_id, app_id, name, status) VALUES (7, 'okta', 1, 'Acme', 'ok');"
+            "INSERT INTO people (id, email) VALUES (1, 'ann@example.com');"
+            "INSERT INTO app_users (app_id, person_id, source_account_id) VALUES (1, 1, 7), (2, 1, 7);"
+            "INSERT INTO licenses (app_id, sku, source_account_id) VALUES (3, 'pro', 7);");
+
+  store = portico_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users"), ==, 2);
+  /* The pairs replaced the single-column indexes. */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                                     "('app_users_source', 'licenses_source', 'custom_user_fields_source', 'app_sources_source')"),
+                   ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                                     "('app_users_source_app', 'licenses_source_app', 'custom_user_fields_source_app', "
+                                     "'app_sources_source_app')"),
+                   ==, 4);
+  plan = plan_of (f->path, "SELECT 1 FROM app_users WHERE source_account_id = 7 AND app_id = 2");
+  g_assert_nonnull (strstr (plan, "app_users_source_app"));
+  g_clear_pointer (&plan, g_free);
+  plan = plan_of (f->path, "DELETE FROM custom_user_fields WHERE source_account_id = 7");
+  g_assert_nonnull (strstr (plan, "custom_user_fields_source_app"));
+
+  /* Zoom (an app user) and Figma (a license) lose what the account said. */
+  preview = portico_store_preview_disconnect (store, 7, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->app_users, ==, 2);
+  g_assert_cmpint (preview->other_apps_affected, ==, 2);
+}
+
+/* Rows staged on the writer's connection, in all staging tables. */
+static gboolean
+count_staged_func (PorticoStore *self,
+                   sqlite3      *db,
+                   gpointer      data,
+                   gint64       *out_value,
+                   gpointer     *out_pointer,
+                   GError      **error)
+{
+  return portico_db_query_int (db, out_value, error,
+                               "SELECT (SELECT count(*) FROM temp.stage_users) + (SELECT count(*) FROM temp.stage_licenses) "
+                               "+ (SELECT count(*) FROM temp.stage_usage) + (SELECT count(*) FROM temp.stage_custom_fields) "
+                               "+ (SELECT count(*) FROM temp.stage_transactions) + (SELECT count(*) FROM temp.stage_groups) "
+                               "+ (SELECT count(*) FROM temp.stage_discovered_apps)", NULL);
+}
+
+static gint64
+count_staged (PorticoStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = -1;
+
+  g_assert_true (portico_store_run_write_sync (store, count_staged_func, NULL, NULL, &n, NULL, &error));
+  g_assert_no_error (error);
+  return n;
+}
+
+static void
+add_page (PorticoStoreReplace *replace,
+          const char          *page)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = g_bytes_new (page, strlen (page));
+
+  g_assert_true (portico_store_replace_add_page_sync (replace, body, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_staging (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(PorticoStoreMapping) users = mapping_for ("users", "members", USERS_MAP);
+  g_autoptr(PorticoStoreMapping) licenses = mapping_for ("licenses", "", "{\"sku\": \"sku\", \"total\": \"total\"}");
+  g_autoptr(PorticoStoreReplace) a = NULL;
+  g_autoptr(PorticoStoreReplace) b = NULL;
+  g_autoptr(PorticoStoreReplace) c = NULL;
+  g_autofree char *u1 = user_json ("U1", "  Ann@Example.com ", "Ann", "\"2024-03-01T00:30:00.250+01:00\"", "pro");
+  g_autofree char *u2 = user_json ("U2", "ann@example.COM", "Ann", "1700000000000", "pro");
+  g_autofree char *u3 = user_json ("U3", "bob@example.com", "Bob", "\"last tuesday\"", "pro");
+  g_autofree char *page1 = g_strdup_printf ("{\"members\": [%s, %s]}", u1, u2);
+  g_autofree char *page2 = g_strdup_printf ("{\"members\": [%s]}", u3);
+  gint64 slack, zoom;
+
+  g_assert_no_error (error);
+  slack = create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+  zoom = create_account (store, "zoom", "Zoom", "communication", "Acme Zoom", "Z1");
+
+  /* Two replaces staging at once: committing one keeps the other's rows. */
+  a = portico_store_replace_begin (store, slack, users);
+  b = portico_store_replace_begin (store, zoom, users);
+  c = portico_store_replace_begin (store, zoom, licenses);
+  add_page (a, page1);
+  add_page (b, page2);
+  add_page (a, page2);
+  add_page (c, "[{\"sku\": \"basic\", \"total\": 3}]");
+  g_assert_cmpint (count_staged (store), ==, 5);
+
+  g_assert_cmpint (portico_store_replace_commit_sync (a, &error), ==, 3);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_staged (store), ==, 2);
+  portico_store_replace_abort (c);
+  g_assert_cmpint (count_staged (store), ==, 1);
+  g_assert_cmpint (portico_store_replace_commit_sync (b, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpint (count_staged (store), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM licenses"), ==, 0);
+
+  /* One person for both casings of Ann's address, trimmed; Bob's app users
+   * in both accounts point at the same person. */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people WHERE email = trim (email) AND email = 'ann@example.com'"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users WHERE person_id IS NULL"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count (DISTINCT person_id) FROM app_users"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users u JOIN people p ON p.id = u.person_id "
+                                     "WHERE p.email = 'BOB@example.com'"), ==, 2);
+  {
+    g_autofree char *t1 = sql_text (f->path, "SELECT last_activity FROM app_users WHERE external_user_id = 'U1'");
+    g_autofree char *t2 = sql_text (f->path, "SELECT last_activity FROM app_users WHERE external_user_id = 'U2'");
+    g_autofree char *t3 = sql_text (f->path, "SELECT last_activity FROM app_users WHERE external_user_id = 'U3' "
+                                             "AND source_account_id = 1 + 0");
+    g_assert_cmpstr (t1, ==, "2024-02-29T23:30:00Z");
+    g_assert_cmpstr (t2, ==, "2023-11-14T22:13:20Z");
+    /* Text that is not a time is kept as it came. */
+    g_assert_cmpstr (t3, ==, "last tuesday");
+  }
+
+  /* A commit that fails leaves the previous rows and clears what it staged. */
+  {
+    g_autoptr(PorticoStoreReplace) d = portico_store_replace_begin (store, slack, users);
+    g_autofree char *before = sql_text (f->path, "SELECT group_concat (id) FROM app_users");
+    g_autofree char *after = NULL;
+
+    add_page (d, page2);
+    g_assert_true (portico_store_exec_on_writer (store,
+                                                 "CREATE TRIGGER boom BEFORE INSERT ON app_users "
+                                                 "BEGIN SELECT RAISE (ABORT, 'boom'); END", &error));
+    g_assert_cmpint (portico_store_replace_commit_sync (d, &error), ==, -1);
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    after = sql_text (f->path, "SELECT group_concat (id) FROM app_users");
+    g_assert_cmpstr (before, ==, after);
+    g_assert_cmpint (count_staged (store), ==, 0);
+    g_assert_true (portico_store_exec_on_writer (store, "DROP TRIGGER boom", &error));
+  }
+
+  /* A replace dropped without commit clears what it staged. */
+  {
+    g_autoptr(PorticoStoreReplace) e = portico_store_replace_begin (store, slack, users);
+    add_page (e, page1);
+  }
+  g_assert_cmpint (count_staged (store), ==, 0);
+
+  /* A person gets a name once one is known, and keeps it. */
+  {
+    g_autofree char *named = user_json ("Z9", "DEE@example.com", "Dee", "null", "pro");
+    g_autofree char *renamed = user_json ("Z9", "dee@example.com", "Other", "null", "pro");
+    g_autofree char *name = NULL;
+
+    g_assert_cmpint (replace_users (store, zoom, "{\"id\": \"Z9\", \"profile\": {\"email\": \"dee@example.com\"}}"), ==, 1);
+    g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people WHERE email = 'dee@example.com' AND name IS NULL"), ==, 1);
+    g_assert_cmpint (replace_users (store, zoom, named), ==, 1);
+    g_assert_cmpint (replace_users (store, zoom, renamed), ==, 1);
+    name = sql_text (f->path, "SELECT name FROM people WHERE email = 'dee@example.com'");
+    g_assert_cmpstr (name, ==, "Dee Doe");
+    g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM people"), ==, 3);
+  }
+}
+
+/* portico_norm_time () must give what the SQL expression gives. */
+static void
+test_norm_time (Fixture      *f,
+                gconstpointer data)
+{
+  static const char * const fixed[] = {
+    "2024-01-02T03:04:05Z", "2024-01-02T03:04:05.123Z", "2024-01-02T03:04:05.9Z",
+    "2024-01-02T03:04:05.9999Z", "2024-01-02T03:04:05.", "2024-01-02 03:04:05",
+    "2024-01-02T03:04:05+02:00", "2024-01-01T01:00:00+02:00", "2023-12-31T23:30:00-00:45",
+    "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z", "2024-02-30T12:00:00Z", "2024-04-31T00:00:00Z",
+    "2024-01-02T24:00:00Z", "2024-01-02T23:60:00Z", "2024-01-02T23:59:60Z", "2024-13-01T00:00:00Z",
+    "2024-00-10T00:00:00Z", "2024-01-00T00:00:00Z", "0000-01-01T00:00:00Z", "0001-01-01T00:30:00+01:00",
+    "9999-12-31T23:59:59Z", "9999-12-31T23:00:00-02:00", "2024-01-02T03:04:05+14:00",
+    "2024-01-02T03:04:05+15:00", "2024-01-02T03:04:05+0200", "2024-01-02T03:04:05z",
+    "2024-01-02T03:04", "2024-01-02", "2024-1-2T03:04:05Z", " 2024-01-02T03:04:05Z",
+    "2024-01-02T03:04:05Z ", "2024-01-02t03:04:05Z", "1700000000", "1700000000000", "17.5",
+    "", "never", "N/A", "1900-03-01T00:00:00Z", "1970-01-01T00:00:00Z", "1969-12-31T23:59:59Z",
+    "2100-02-28T23:59:59-12:00", "2000-02-29T00:00:00+00:00",
+  };
+  static const char * const numbers[] = {
+    "0", "1", "86399", "86400", "1700000000", "99999999999", "100000000000", "100000000001",
+    "1700000000123", "-1", "-86401", "1700000000.7", "1.5e9", "253402300799", "253402300800",
+    "NULL", "x'00'",
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20240102);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint checked = 0;
+
+  g_assert_no_error (error);
+  /* Any connection of the process has the function once a store is open. */
+  g_assert_cmpint (sqlite3_open_v2 (f->path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "SELECT portico_norm_time (?1), " PORTICO_SQL_NORM_TIME ("?1") ", "
+                                       "portico_norm_time (?1) IS " PORTICO_SQL_NORM_TIME ("?1"),
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fixed) + 4000; i++)
+    {
+      g_autofree char *generated = NULL;
+      const char *text;
+
+      if (i < G_N_ELEMENTS (fixed))
+        text = fixed[i];
+      else
+        {
+          static const char * const seps[] = { "T", " " };
+          static const char * const fracs[] = { "", ".5", ".25", ".999", ".12345" };
+          static const char * const zones[] = { "", "Z", "+05:30", "-08:00", "+14:00", "-00:01", "+12:59" };
+
+          generated = g_strdup_printf ("%04d-%02d-%02d%s%02d:%02d:%02d%s%s",
+                                       g_rand_int_range (rand, 1, 10000), g_rand_int_range (rand, 1, 13),
+                                       g_rand_int_range (rand, 1, 32), seps[g_rand_int_range (rand, 0, 2)],
+                                       g_rand_int_range (rand, 0, 24), g_rand_int_range (rand, 0, 60),
+                                       g_rand_int_range (rand, 0, 60), fracs[g_rand_int_range (rand, 0, 5)],
+                                       zones[g_rand_int_range (rand, 0, 7)]);
+          text = generated;
+        }
+      sqlite3_bind_text (stmt, 1, text, -1, SQLITE_TRANSIENT);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+      if (sqlite3_column_int (stmt, 2) != 1)
+        g_error ("portico_norm_time (“%s”) = %s, SQL gives %s", text,
+                 (const char *) sqlite3_column_text (stmt, 0), (const char *) sqlite3_column_text (stmt, 1));
+      sqlite3_reset (stmt);
+      checked++;
+    }
+
+  /* Values as JSON gives them: integers, reals, and the rest. */
+  for (guint i = 0; i < G_N_ELEMENTS (numbers) + 2000; i++)
+    {
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *num = NULL;
+      g_autofree char *value = i < G_N_ELEMENTS (numbers)
+        ? g_strdup (numbers[i])
+        : g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) g_rand_double_range (rand, 0, 2e12));
+
+      sql = g_strconcat ("SELECT portico_norm_time (v) IS ", PORTICO_SQL_NORM_TIME ("v"), ", ",
+                         PORTICO_SQL_NORM_TIME ("v"), " FROM (SELECT ", value, " AS v)", NULL);
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &num, NULL), ==, SQLITE_OK);
+      g_assert_cmpint (sqlite3_step (num), ==, SQLITE_ROW);
+      if (sqlite3_column_int (num, 0) != 1)
+        g_error ("portico_norm_time (%s) differs from SQL: %s", value, (const char *) sqlite3_column_text (num, 1));
+      sqlite3_finalize (num);
+      checked++;
+    }
+
+  g_test_message ("%u values checked", checked);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+static void
+link_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AsyncResult *r = user_data;
+
+  r->ok = portico_store_link_app_connectors_finish (PORTICO_STORE (source), result, &r->error);
+  g_main_loop_quit (r->loop);
+}
+
+static void
+test_link_connectors (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(PorticoStoreMapping) discovered = mapping_for ("discovered_apps", "apps", "{\"name\": \"label\"}");
+  g_autoptr(GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  AsyncResult r = { loop, 0, FALSE, NULL };
+  const char *page[] = { "{\"apps\": [{\"label\": \"SLACK\"}, {\"label\": \" Zoom \"}, {\"label\": \"Figma\"},"
+                         "{\"label\": \"Notion\"}]}", NULL };
+  gint64 okta;
+
+  g_assert_no_error (error);
+  okta = create_account (store, "okta", "Okta", "identity_provider", "Acme Okta", "acme.okta.com");
+  g_assert_cmpint (replace_pages (store, okta, discovered, page, &error), ==, 4);
+  g_assert_no_error (error);
+  /* An app someone named by hand with its own connector id keeps it. */
+  g_assert_cmpint (portico_store_ensure_app_sync (store, "Linear", "other", "linear-custom", &error), >, 0);
+  g_assert_no_error (error);
+  /* Discovered apps have no connector id. */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM apps WHERE connector_id IS NULL"), ==, 4);
+
+  g_hash_table_insert (names, g_strdup ("slack"), g_strdup ("slack"));
+  g_hash_table_insert (names, g_strdup ("zoom"), g_strdup ("zoom"));
+  g_hash_table_insert (names, g_strdup ("linear"), g_strdup ("linear"));
+  g_hash_table_insert (names, g_strdup ("github"), g_strdup ("github"));
+  g_assert_true (portico_store_link_app_connectors_sync (store, names, &error));
+  g_assert_no_error (error);
+
+  {
+    g_autofree char *slack = sql_text (f->path, "SELECT connector_id FROM apps WHERE name = 'slack'");
+    g_autofree char *zoom = sql_text (f->path, "SELECT connector_id FROM apps WHERE name = 'Zoom'");
+    g_autofree char *linear = sql_text (f->path, "SELECT connector_id FROM apps WHERE name = 'Linear'");
+    g_autofree char *figma = sql_text (f->path, "SELECT coalesce (connector_id, '-') FROM apps WHERE name = 'Figma'");
+    g_assert_cmpstr (slack, ==, "slack");
+    g_assert_cmpstr (zoom, ==, "zoom");
+    g_assert_cmpstr (linear, ==, "linear-custom");
+    g_assert_cmpstr (figma, ==, "-");
+  }
+  /* No app was created for a name nobody discovered. */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM apps WHERE name = 'github'"), ==, 0);
+  {
+    g_autoptr(JsonNode) apps = portico_store_list_apps (store, &error);
+    JsonObject *slack = find_object (apps, "name", "SLACK");
+
+    g_assert_no_error (error);
+    g_assert_nonnull (slack);
+    g_assert_cmpstr (json_object_get_string_member (slack, "connector"), ==, "slack");
+  }
+
+  /* The async variant, and an app that got linked stays linked. */
+  g_hash_table_remove_all (names);
+  g_hash_table_insert (names, g_strdup ("figma"), g_strdup ("figma"));
+  g_hash_table_insert (names, g_strdup ("slack"), g_strdup ("other-slack"));
+  portico_store_link_app_connectors_async (store, names, NULL, link_done, &r);
+  g_hash_table_remove_all (names); /* the store copied it */
+  g_main_loop_run (loop);
+  g_assert_no_error (r.error);
+  g_assert_true (r.ok);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM apps WHERE connector_id = 'figma'"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM apps WHERE connector_id = 'other-slack'"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM apps WHERE connector_id IS NULL"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1072,6 +1448,10 @@ main (int    argc,
   ADD ("disk-full", test_disk_full);
   ADD ("sync-runs", test_sync_runs);
   ADD ("disconnect", test_disconnect);
+  ADD ("migrate-from-3", test_migrate_from_3);
+  ADD ("staging", test_staging);
+  ADD ("norm-time", test_norm_time);
+  ADD ("link-connectors", test_link_connectors);
 
   return g_test_run ();
 }
