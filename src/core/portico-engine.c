@@ -1062,8 +1062,64 @@ sync_finished_cb (GObject      *source,
   g_task_return_pointer (task, sync_document (data, status), (GDestroyNotify) json_node_unref);
 }
 
+static void sync_record_run (GTask *task);
+
+static void
+sync_linked_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Linking only improves Recommended to connect; a failure is not the
+   * sync's failure. */
+  if (!portico_store_link_app_connectors_finish (PORTICO_STORE (source), result, &error))
+    g_debug ("Could not link discovered apps to connectors: %s", error->message);
+
+  sync_record_run (task);
+}
+
+/* Apps that an identity provider or expense tool discovered are matched to
+ * the catalog by name, so "Recommended to connect" can offer Connect. */
 static void
 sync_finish_run (GTask *task)
+{
+  PorticoEngine *self = g_task_get_source_object (task);
+  SyncData *data = g_task_get_task_data (task);
+  g_autoptr(GHashTable) names = NULL;
+  gboolean discovered = FALSE;
+  guint n;
+
+  for (guint i = 0; i < data->results->len; i++)
+    {
+      TypeResult *r = &g_array_index (data->results, TypeResult, i);
+
+      if (g_str_equal (r->data_type, "discovered_apps") && g_str_equal (r->status, "ok"))
+        discovered = TRUE;
+    }
+
+  if (!discovered)
+    {
+      sync_record_run (task);
+      return;
+    }
+
+  names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->catalog));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PorticoConnector) connector = g_list_model_get_item (G_LIST_MODEL (self->catalog), i);
+
+      g_hash_table_insert (names, g_utf8_strdown (portico_connector_get_name (connector), -1),
+                           g_strdup (portico_connector_get_id (connector)));
+    }
+
+  portico_store_link_app_connectors_async (self->store, names, NULL, sync_linked_cb, task);
+}
+
+static void
+sync_record_run (GTask *task)
 {
   PorticoEngine *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);

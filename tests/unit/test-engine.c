@@ -561,6 +561,8 @@ test_merge_discover_disconnect (Fixture *fx, gconstpointer data)
           continue;
         found = TRUE;
         g_assert_false (json_object_get_boolean_member (app, "connected"));
+        /* The engine linked the discovered name to its connector. */
+        g_assert_nonnull (json_object_get_string_member_with_default (app, "connector", NULL));
         details = json_object_get_array_member (app, "source_details");
         g_assert_cmpuint (json_array_get_length (details), ==, 1);
         g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (details, 0), "kind"), ==, "idp");
