@@ -449,7 +449,7 @@ test_outcome_b (Fixture       *f,
   PorticoConnectDialog *dialog = open_dialog (f, TRUE);
   g_auto(GStrv) failures = portico_sandbox_get_plan_failures (f->sandbox, portico_connector_get_id (f->connector));
   GtkWidget *connect = portico_connect_dialog_get_connect_button (dialog);
-  const char *save_dir = g_getenv ("PORTICO_SCREENSHOT_DIR");
+  const char *save_dir = g_getenv ("PORTICO_SCREENSHOTS_DIR");
   g_autofree char *path = g_build_filename (save_dir != NULL ? save_dir : g_get_tmp_dir (),
                                             "connect-outcome-b.png", NULL);
   g_autoptr(GError) error = NULL;
