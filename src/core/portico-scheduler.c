@@ -364,6 +364,7 @@ struct _PorticoScheduler
   guint          interval_hours;
   guint          timeout_id;
   guint          n_started;
+  guint          startup_spread;
   gboolean       checking;
 
   /* account id -> gint64 jitter seconds, drawn once per account */
@@ -417,6 +418,15 @@ portico_scheduler_set_interval_hours (PorticoScheduler *self,
   /* Jitter is a share of the interval: draw it again. */
   g_hash_table_remove_all (self->jitter);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INTERVAL_HOURS]);
+}
+
+void
+portico_scheduler_set_startup_spread (PorticoScheduler *self,
+                                      guint             seconds)
+{
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  self->startup_spread = seconds;
 }
 
 guint
@@ -515,7 +525,7 @@ list_accounts_cb (GObject      *source,
 
       due = portico_scheduler_compute_due (last, now, self->interval_hours,
                                            portico_scheduler_get_jitter (self, id),
-                                           STARTUP_SPREAD_SECONDS);
+                                           self->startup_spread);
       if (due > now)
         continue;
 
@@ -657,6 +667,7 @@ static void
 portico_scheduler_init (PorticoScheduler *self)
 {
   self->interval_hours = 24;
+  self->startup_spread = STARTUP_SPREAD_SECONDS;
   self->cancellable = g_cancellable_new ();
   self->jitter = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->attempts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);

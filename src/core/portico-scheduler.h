@@ -99,6 +99,10 @@ void portico_scheduler_set_interval_hours (PorticoScheduler *self,
 void portico_scheduler_start (PorticoScheduler *self,
                               guint             check_seconds);
 void portico_scheduler_stop (PorticoScheduler *self);
+/* Overdue accounts are due within this many seconds of a check (default
+ * 60, so that they do not all start at once); 0 starts them at once. */
+void portico_scheduler_set_startup_spread (PorticoScheduler *self,
+                                           guint             seconds);
 /* Checks now (and for tests: the number of syncs started by the last
  * completed check). */
 void portico_scheduler_check_now (PorticoScheduler *self);

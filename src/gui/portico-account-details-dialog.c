@@ -113,7 +113,6 @@ new_row (const char *title,
     }
   /* Screen readers and AT-SPI tests read the whole row at once. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
 
   return row;

@@ -197,9 +197,6 @@ portico_account_tile_set_account (PorticoAccountTile *self,
   menu_name = g_strdup_printf (_("%s – %s actions"), portico_account_tile_get_app_name (self), account_name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, menu_name, -1);
-  if (gtk_widget_get_first_child (GTK_WIDGET (self->menu_button)) != NULL)
-    gtk_accessible_update_property (GTK_ACCESSIBLE (gtk_widget_get_first_child (GTK_WIDGET (self->menu_button))),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, menu_name, -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->menu_button), menu_name);
 
   multi = connector != NULL && portico_connector_get_multi_account (connector);

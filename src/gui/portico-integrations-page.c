@@ -806,7 +806,6 @@ create_attention_row (gpointer item,
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), account->problem->detail);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, account->problem->detail, -1);
 
   icon = gtk_image_new_from_icon_name (account->problem->kind == PORTICO_PROBLEM_STALE ||
@@ -873,7 +872,6 @@ create_recommended_row (gpointer item,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name,
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
 
   icon = gtk_image_new_from_icon_name (portico_connector_icon_or_fallback (app->connector,

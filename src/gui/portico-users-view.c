@@ -22,7 +22,8 @@ struct _PorticoUsersView
 
 G_DEFINE_FINAL_TYPE (PorticoUsersView, portico_users_view, GTK_TYPE_WIDGET)
 
-/* "Slack (Okta), Zoom (Zoom – Acme)": each app with where it was seen. */
+/* Where each app of the person was seen: "Figma (acme), Okta (Acme Inc.)";
+ * the store's source label already names the app. */
 static char *
 format_sources (JsonObject *row)
 {
@@ -41,10 +42,7 @@ format_sources (JsonObject *row)
       from = json_object_get_string_member_with_default (source, "source", "");
       if (text->len > 0)
         g_string_append (text, ", ");
-      if (from[0] != '\0')
-        g_string_append_printf (text, "%s (%s)", app, from);
-      else
-        g_string_append (text, app);
+      g_string_append (text, from[0] != '\0' ? from : app);
     }
 
   return g_string_free (g_steal_pointer (&text), FALSE);

@@ -145,13 +145,19 @@ def status_of(button):
     return None, None
 
 
-def sync_now(app, frame, app_name, account_name):
+def menu_item(frame, app_name, account_name, label):
+    """Opens the tile's three-dot menu and returns its item @label. Every
+    tile has its own popover, a child of its menu button."""
     button = tile_of(frame, app_name, account_name)
     if button is None:
-        return False
+        return None
     button.doActionNamed('click')
-    item = wait_for(lambda: find(app, lambda n: n.roleName == 'menu item' and clean(n.name) == 'Sync Now'
-                                 and n.showing), 5)
+    return wait_for(lambda: find(button.parent, lambda n: n.roleName in ('menu item', 'push button')
+                                 and clean(n.name) == label), 5)
+
+
+def sync_now(app, frame, app_name, account_name):
+    item = menu_item(frame, app_name, account_name, 'Sync Now')
     if item is None:
         return False
     item.doActionNamed('click')
@@ -216,15 +222,16 @@ try:
             tab.doActionNamed('click')
         except Exception:
             tab.click()
-    row = wait_for(lambda: find(frame, lambda n: n.name.startswith('Figma – %s' % figma['name'])
-                                and 'Credentials rejected' in n.name and n.showing), 15)
+    row = wait_for(lambda: find(frame, lambda n: n.roleName == 'list item'
+                                and n.name.startswith('Figma – %s' % figma['name'])
+                                and 'Credentials rejected' in n.name), 15)
     check('Needs attention lists Figma with "Credentials rejected"', row)
     check('the row gives the reason and the fix',
           row is not None and 'reconnect' in (row.description or '').lower())
     check('the row offers Reconnect',
           find(frame, lambda n: n.name == 'Reconnect Figma – %s' % figma['name']))
     check('Okta is not listed in Needs attention',
-          find(frame, lambda n: n.name.startswith('Okta – ') and ':' in n.name and n.showing) is None)
+          find(frame, lambda n: n.roleName == 'list item' and n.name.startswith('Okta – ')) is None)
 
     tab = find(frame, lambda n: n.name == 'All integrations')
     if tab is not None:
@@ -234,18 +241,14 @@ try:
             tab.click()
 
     # See details: every data type with its last successful sync time.
-    button = wait_for(lambda: tile_of(frame, 'Okta', okta['name']), 5)
-    if button is not None:
-        button.doActionNamed('click')
-        item = wait_for(lambda: find(app, lambda n: n.roleName == 'menu item' and clean(n.name) == 'See Details'
-                                     and n.showing), 5)
-        if item is not None:
-            item.doActionNamed('click')
+    item = menu_item(frame, 'Okta', okta['name'], 'See Details')
+    if item is not None:
+        item.doActionNamed('click')
     details = wait_for(lambda: find(app, lambda n: n.roleName in ('frame', 'dialog', 'window')
                                     and n.name == okta['name']), 10)
     check('See details opens a window named after the account', details)
     if details:
-        users = wait_for(lambda: find(details, lambda n: n.name == 'Users'
+        users = wait_for(lambda: find(details, lambda n: n.roleName == 'list item' and n.name.startswith('Users')
                                       and (n.description or '').startswith('Last successful sync: ')), 10)
         check('See details shows the Users data type with its last successful sync time', users)
         check('...and its item count', users is not None and 'item' in users.description)

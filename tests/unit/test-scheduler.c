@@ -1,0 +1,385 @@
+/* test-scheduler.c: tile states, Needs attention problems and when an
+ * account is due, all without a display.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "test-scheduler"
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "portico-scheduler.h"
+
+#define HOUR 3600
+/* 2026-01-10T00:00:00Z */
+#define NOW ((gint64) 1767916800 + 9 * 24 * HOUR)
+
+static char *
+iso (gint64 unix_time)
+{
+  g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (unix_time);
+
+  return g_date_time_format (time, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static JsonObject *
+parse_object (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+  JsonObject *object;
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
+  object = json_object_ref (json_node_get_object (node));
+  json_node_unref (node);
+
+  return object;
+}
+
+static JsonArray *
+parse_array (const char *json)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (json, &error);
+  JsonArray *array;
+
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (node));
+  array = json_array_ref (json_node_get_array (node));
+  json_node_unref (node);
+
+  return array;
+}
+
+/* An account as portico_store_list_accounts() gives it, with two data types. */
+static JsonObject *
+make_account (const char *status,
+              const char *keyring_state,
+              const char *users_status,
+              const char *users_code,
+              const char *users_error,
+              gint64      users_success,
+              const char *licenses_status,
+              const char *licenses_code,
+              gint64      licenses_success)
+{
+  g_autofree char *created = iso (NOW - 30 * 24 * HOUR);
+  g_autofree char *users_at = users_success ? iso (users_success) : NULL;
+  g_autofree char *licenses_at = licenses_success ? iso (licenses_success) : NULL;
+  g_autofree char *json = NULL;
+
+#define Q(s) ((s) != NULL ? g_strdup_printf ("\"%s\"", (s)) : g_strdup ("null"))
+  g_autofree char *q_status = Q (status);
+  g_autofree char *q_keyring = Q (keyring_state);
+  g_autofree char *q_us = Q (users_status);
+  g_autofree char *q_uc = Q (users_code);
+  g_autofree char *q_ue = Q (users_error);
+  g_autofree char *q_ua = Q (users_at);
+  g_autofree char *q_ls = Q (licenses_status);
+  g_autofree char *q_lc = Q (licenses_code);
+  g_autofree char *q_la = Q (licenses_at);
+#undef Q
+
+  json = g_strdup_printf ("{\"id\":7,\"name\":\"Acme\",\"connector\":\"slack\",\"status\":%s,"
+                          "\"created_at\":\"%s\",\"keyring_state\":%s,\"data_types\":["
+                          "{\"id\":\"users\",\"enabled\":true,\"status\":%s,\"items\":10,"
+                          " \"error_code\":%s,\"error\":%s,\"last_success_at\":%s},"
+                          "{\"id\":\"licenses\",\"enabled\":true,\"status\":%s,\"items\":2,"
+                          " \"error_code\":%s,\"error\":null,\"last_success_at\":%s},"
+                          "{\"id\":\"usage\",\"enabled\":false,\"disabled_reason\":\"Needs the Business plan\","
+                          " \"status\":\"disabled\",\"items\":null,\"error_code\":null,\"error\":null,"
+                          " \"last_success_at\":null}]}",
+                          q_status, created, q_keyring, q_us, q_uc, q_ue, q_ua, q_ls, q_lc, q_la);
+
+  return parse_object (json);
+}
+
+static PorticoAccountProblem *
+find_kind (GPtrArray          *problems,
+           PorticoProblemKind  kind)
+{
+  for (guint i = 0; i < problems->len; i++)
+    {
+      PorticoAccountProblem *problem = g_ptr_array_index (problems, i);
+
+      if (problem->kind == kind)
+        return problem;
+    }
+
+  return NULL;
+}
+
+static void
+test_time_parse (void)
+{
+  g_autofree char *text = iso (NOW);
+
+  g_assert_cmpint (portico_store_time_to_unix (text), ==, NOW);
+  g_assert_cmpint (portico_store_time_to_unix (NULL), ==, 0);
+  g_assert_cmpint (portico_store_time_to_unix ("yesterday"), ==, 0);
+}
+
+static void
+test_state (void)
+{
+  const struct { const char *status; PorticoAccountState state; } cases[] = {
+    { "ok", PORTICO_ACCOUNT_STATE_OK },
+    { "partial", PORTICO_ACCOUNT_STATE_PARTIAL },
+    { "failed", PORTICO_ACCOUNT_STATE_FAILED },
+    { "new", PORTICO_ACCOUNT_STATE_NEVER },
+    { NULL, PORTICO_ACCOUNT_STATE_NEVER },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(JsonObject) account = make_account (cases[i].status, "ok", "ok", NULL, NULL, NOW - HOUR,
+                                                    "ok", NULL, NOW - 2 * HOUR);
+
+      g_assert_cmpint (portico_account_state_from_json (account), ==, cases[i].state);
+    }
+}
+
+static void
+test_healthy (void)
+{
+  g_autoptr(JsonObject) account = make_account ("ok", "ok", "ok", NULL, NULL, NOW - HOUR,
+                                                "ok", NULL, NOW - 3 * HOUR);
+  g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
+
+  g_assert_cmpint (portico_account_last_success (account), ==, NOW - HOUR);
+  g_assert_cmpuint (problems->len, ==, 0);
+}
+
+static void
+test_rejected (void)
+{
+  g_autoptr(JsonObject) account = make_account ("failed", "ok",
+                                                "failed", "not_authorized",
+                                                "The key was rejected: create one with the Admin role",
+                                                NOW - HOUR, "failed", "not_authorized", NOW - HOUR);
+  g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
+  PorticoAccountProblem *problem;
+
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_CREDENTIALS_REJECTED);
+  g_assert_cmpint (problem->fix, ==, PORTICO_FIX_RECONNECT);
+  g_assert_nonnull (strstr (problem->detail, "create one with the Admin role"));
+  /* The specific cause replaces the generic "failed". */
+  g_assert_null (find_kind (problems, PORTICO_PROBLEM_SYNC_FAILED));
+}
+
+static void
+test_plan_partial (void)
+{
+  g_autoptr(JsonObject) account = make_account ("partial", "ok", "ok", NULL, NULL, NOW - HOUR,
+                                                "failed", "plan", NOW - 5 * HOUR);
+  g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
+  PorticoAccountProblem *problem = find_kind (problems, PORTICO_PROBLEM_PERMISSION);
+
+  g_assert_nonnull (problem);
+  g_assert_cmpstr (problem->title, ==, "Plan tier missing");
+  g_assert_true (g_str_has_prefix (problem->detail, "Licenses: "));
+  g_assert_cmpuint (problems->len, ==, 1);
+}
+
+static void
+test_generic_failure (void)
+{
+  g_autoptr(JsonObject) failed = make_account ("failed", "ok", "failed", "network",
+                                               "Cannot reach the provider: check the network",
+                                               NOW - HOUR, "failed", "network", NOW - HOUR);
+  g_autoptr(JsonObject) partial = make_account ("partial", "ok", "failed", "server", NULL,
+                                                NOW - HOUR, "ok", NULL, NOW - HOUR);
+  g_autoptr(GPtrArray) failed_problems = portico_account_find_problems (failed, NULL, NOW, 24);
+  g_autoptr(GPtrArray) partial_problems = portico_account_find_problems (partial, NULL, NOW, 24);
+  PorticoAccountProblem *problem;
+
+  problem = find_kind (failed_problems, PORTICO_PROBLEM_SYNC_FAILED);
+  g_assert_nonnull (problem);
+  g_assert_cmpint (problem->fix, ==, PORTICO_FIX_SYNC_NOW);
+  g_assert_nonnull (strstr (problem->detail, "check the network"));
+
+  problem = find_kind (partial_problems, PORTICO_PROBLEM_SYNC_PARTIAL);
+  g_assert_nonnull (problem);
+  g_assert_true (g_str_has_prefix (problem->detail, "Users: "));
+}
+
+static void
+test_keyring_missing (void)
+{
+  g_autoptr(JsonObject) account = make_account ("ok", "missing", "ok", NULL, NULL, NOW - HOUR,
+                                                "ok", NULL, NOW - HOUR);
+  g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
+
+  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpint (((PorticoAccountProblem *) g_ptr_array_index (problems, 0))->kind, ==,
+                   PORTICO_PROBLEM_KEYRING_MISSING);
+}
+
+static void
+test_stale (void)
+{
+  g_autoptr(JsonObject) fresh = make_account ("ok", "ok", "ok", NULL, NULL, NOW - 47 * HOUR,
+                                              "ok", NULL, NOW - 47 * HOUR);
+  g_autoptr(JsonObject) stale = make_account ("ok", "ok", "ok", NULL, NULL, NOW - 49 * HOUR,
+                                              "ok", NULL, NOW - 60 * HOUR);
+  g_autoptr(JsonObject) never = make_account ("new", "ok", "never", NULL, NULL, 0, "never", NULL, 0);
+  g_autoptr(GPtrArray) fresh_problems = portico_account_find_problems (fresh, NULL, NOW, 24);
+  g_autoptr(GPtrArray) stale_problems = portico_account_find_problems (stale, NULL, NOW, 24);
+  g_autoptr(GPtrArray) short_interval = portico_account_find_problems (fresh, NULL, NOW, 12);
+  g_autoptr(GPtrArray) never_problems = portico_account_find_problems (never, NULL, NOW, 24);
+  PorticoAccountProblem *problem;
+
+  g_assert_null (find_kind (fresh_problems, PORTICO_PROBLEM_STALE));
+  problem = find_kind (stale_problems, PORTICO_PROBLEM_STALE);
+  g_assert_nonnull (problem);
+  g_assert_nonnull (strstr (problem->detail, "2 days"));
+  g_assert_nonnull (find_kind (short_interval, PORTICO_PROBLEM_STALE));
+  /* Connected 30 days ago, never synced. */
+  problem = find_kind (never_problems, PORTICO_PROBLEM_STALE);
+  g_assert_nonnull (problem);
+  g_assert_nonnull (strstr (problem->detail, "30 days"));
+}
+
+static void
+test_rate_limited (void)
+{
+  g_autoptr(JsonObject) account = make_account ("ok", "ok", "ok", NULL, NULL, NOW - HOUR,
+                                                "ok", NULL, NOW - HOUR);
+  g_autoptr(JsonArray) twice = parse_array (
+    "[{\"id\":3,\"status\":\"partial\",\"data_types\":[{\"id\":\"users\",\"error_code\":\"rate_limited\"}]},"
+    " {\"id\":2,\"status\":\"ok\",\"data_types\":[{\"id\":\"users\",\"error_code\":null}]},"
+    " {\"id\":1,\"status\":\"failed\",\"data_types\":[{\"id\":\"users\",\"error_code\":\"rate_limited\"}]}]");
+  g_autoptr(JsonArray) once = parse_array (
+    "[{\"id\":3,\"status\":\"partial\",\"data_types\":[{\"id\":\"users\",\"error_code\":\"rate_limited\"}]},"
+    " {\"id\":2,\"status\":\"ok\",\"data_types\":[]},"
+    " {\"id\":1,\"status\":\"ok\",\"data_types\":[]},"
+    " {\"id\":0,\"status\":\"failed\",\"data_types\":[{\"id\":\"users\",\"error_code\":\"rate_limited\"}]}]");
+  g_autoptr(GPtrArray) twice_problems = portico_account_find_problems (account, twice, NOW, 24);
+  g_autoptr(GPtrArray) once_problems = portico_account_find_problems (account, once, NOW, 24);
+
+  g_assert_nonnull (find_kind (twice_problems, PORTICO_PROBLEM_RATE_LIMITED));
+  g_assert_null (find_kind (once_problems, PORTICO_PROBLEM_RATE_LIMITED));
+}
+
+static void
+test_due (void)
+{
+  gint64 interval = 24 * HOUR;
+
+  /* Synced an hour ago: due one interval (plus its jitter) after. */
+  g_assert_cmpint (portico_scheduler_compute_due (NOW - HOUR, NOW, 24, 600, 60), ==,
+                   NOW - HOUR + interval + 600);
+  /* Never synced, or overdue at startup: soon, within the spread. */
+  g_assert_cmpint (portico_scheduler_compute_due (0, NOW, 24, 600, 60), ==, NOW + 60);
+  g_assert_cmpint (portico_scheduler_compute_due (NOW - 3 * interval, NOW, 24, 30, 60), ==, NOW + 30);
+  /* Jitter never exceeds a tenth of the interval. */
+  g_assert_cmpint (portico_scheduler_compute_due (NOW, NOW, 1, 100000, 60), ==, NOW + HOUR + 360);
+  /* A shorter interval makes the same account due earlier. */
+  g_assert_cmpint (portico_scheduler_compute_due (NOW - HOUR, NOW, 2, 0, 60), ==, NOW + HOUR);
+}
+
+static gboolean
+scheduler_idle (PorticoScheduler *scheduler,
+                PorticoEngine    *engine,
+                gint64            account_id,
+                guint             expected_started)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  /* The check reads the accounts in a thread; the sync it starts ends
+   * quickly here (no keyring item), recorded or refused. */
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      if (portico_scheduler_get_n_started (scheduler) == expected_started &&
+          !portico_engine_is_syncing (engine, account_id))
+        return TRUE;
+      g_usleep (1000);
+    }
+
+  return FALSE;
+}
+
+/* A real store with one account that never synced: the scheduler starts
+ * its sync at the first check, and not again at the next one. */
+static void
+test_scheduler_object (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("portico-scheduler-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "portico.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+  g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
+  g_autoptr(PorticoEngine) engine = NULL;
+  g_autoptr(PorticoScheduler) scheduler = NULL;
+  PorticoStoreDataTypeSpec types[] = { { "users", TRUE, NULL } };
+  PorticoStoreNewAccount account = {
+    .connector_id = "nowhere", .connector_name = "Nowhere", .category = "other",
+    .name = "Test", .external_id = "t-1", .permission = "read",
+    .data_types = types, .n_data_types = 1,
+  };
+  gint64 id;
+
+  /* No keyring here: the credentials lookup must fail fast. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
+
+  store = portico_store_open (path, &error);
+  g_assert_no_error (error);
+  id = portico_store_create_account_sync (store, &account, &error);
+  g_assert_no_error (error);
+  engine = portico_engine_new (store, catalog, runtime);
+
+  scheduler = portico_scheduler_new (engine);
+  g_assert_cmpuint (portico_scheduler_get_interval_hours (scheduler), ==, 24);
+  g_object_set (scheduler, "interval-hours", 12, NULL);
+  g_assert_cmpuint (portico_scheduler_get_interval_hours (scheduler), ==, 12);
+  portico_scheduler_set_startup_spread (scheduler, 0);
+
+  portico_scheduler_check_now (scheduler);
+  g_assert_true (scheduler_idle (scheduler, engine, id, 1));
+
+  /* Attempted just now: not due again for an interval. */
+  portico_scheduler_check_now (scheduler);
+  g_assert_true (scheduler_idle (scheduler, engine, id, 0));
+
+  g_clear_object (&scheduler);
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  {
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+        g_remove (file);
+      }
+    g_rmdir (dir);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/scheduler/time-parse", test_time_parse);
+  g_test_add_func ("/scheduler/state", test_state);
+  g_test_add_func ("/scheduler/problems/healthy", test_healthy);
+  g_test_add_func ("/scheduler/problems/rejected", test_rejected);
+  g_test_add_func ("/scheduler/problems/plan-partial", test_plan_partial);
+  g_test_add_func ("/scheduler/problems/generic-failure", test_generic_failure);
+  g_test_add_func ("/scheduler/problems/keyring-missing", test_keyring_missing);
+  g_test_add_func ("/scheduler/problems/stale", test_stale);
+  g_test_add_func ("/scheduler/problems/rate-limited", test_rate_limited);
+  g_test_add_func ("/scheduler/due", test_due);
+  g_test_add_func ("/scheduler/object", test_scheduler_object);
+
+  return g_test_run ();
+}
