@@ -24,7 +24,7 @@ struct _PorticoAccountTile
   gint64              progress;
   guint               syncing : 1;
 
-  GtkImage           *icon;
+  AdwAvatar          *icon;
   GtkLabel           *app_label;
   GtkLabel           *account_label;
   GtkStack           *status_stack;
@@ -188,10 +188,7 @@ portico_account_tile_set_account (PorticoAccountTile *self,
   account_name = portico_account_tile_get_account_name (self);
   gtk_label_set_label (self->app_label, portico_account_tile_get_app_name (self));
   gtk_label_set_label (self->account_label, account_name);
-  gtk_image_set_from_icon_name (self->icon,
-                                connector != NULL
-                                ? portico_connector_icon_or_fallback (connector, gtk_widget_get_display (GTK_WIDGET (self)))
-                                : "application-x-addon-symbolic");
+  portico_connector_avatar_setup (self->icon, connector);
 
   /* Translators: the three-dot menu of a tile: "Slack – Acme actions". */
   menu_name = g_strdup_printf (_("%s – %s actions"), portico_account_tile_get_app_name (self), account_name);

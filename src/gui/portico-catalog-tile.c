@@ -17,7 +17,7 @@ struct _PorticoCatalogTile
   PorticoConnector *connector;
 
   GtkButton        *button;
-  GtkImage         *icon;
+  AdwAvatar        *icon;
   GtkLabel         *name_label;
   GtkLabel         *category_label;
 };
@@ -46,6 +46,35 @@ portico_connector_icon_or_fallback (PorticoConnector *connector,
     return "application-x-addon-symbolic";
 
   return icon_name;
+}
+
+void
+portico_connector_avatar_setup (AdwAvatar        *avatar,
+                                PorticoConnector *connector)
+{
+  const char *icon_name;
+  GdkDisplay *display;
+
+  g_return_if_fail (ADW_IS_AVATAR (avatar));
+
+  if (connector == NULL)
+    {
+      adw_avatar_set_text (avatar, NULL);
+      adw_avatar_set_show_initials (avatar, FALSE);
+      adw_avatar_set_icon_name (avatar, "application-x-addon-symbolic");
+      return;
+    }
+
+  display = gtk_widget_get_display (GTK_WIDGET (avatar));
+  icon_name = portico_connector_icon_or_fallback (connector, display);
+  adw_avatar_set_text (avatar, portico_connector_get_name (connector));
+  if (g_strcmp0 (icon_name, portico_connector_get_icon_name (connector)) == 0)
+    {
+      adw_avatar_set_icon_name (avatar, icon_name);
+      adw_avatar_set_show_initials (avatar, FALSE);
+    }
+  else
+    adw_avatar_set_show_initials (avatar, TRUE);
 }
 
 GtkWidget *
@@ -92,9 +121,7 @@ portico_catalog_tile_set_connector (PorticoCatalogTile *self,
 
   gtk_label_set_label (self->name_label, name);
   gtk_label_set_label (self->category_label, category);
-  gtk_image_set_from_icon_name (self->icon,
-                                portico_connector_icon_or_fallback (connector,
-                                                                    gtk_widget_get_display (GTK_WIDGET (self))));
+  portico_connector_avatar_setup (self->icon, connector);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->button), "s",
                                     portico_connector_get_id (connector));
 

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "portico-connector.h"
 
@@ -20,6 +20,10 @@ PorticoConnector *portico_catalog_tile_get_connector (PorticoCatalogTile *self);
 GtkWidget        *portico_catalog_tile_get_button    (PorticoCatalogTile *self);
 
 /* The icon a connector shows: its own when the theme has it, else a generic one. */
+/* Shows the connector's own icon when the theme has it, else its initials
+ * on a colour of its own, so that no two apps look alike in a grid. */
+void portico_connector_avatar_setup (AdwAvatar        *avatar,
+                                     PorticoConnector *connector);
 const char *portico_connector_icon_or_fallback (PorticoConnector *connector,
                                                 GdkDisplay       *display);
 

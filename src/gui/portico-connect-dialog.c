@@ -71,7 +71,7 @@ struct _PorticoConnectDialog
   GtkButton             *cancel_button;
   GtkButton             *connect_button;
   GtkLabel              *connect_label;
-  GtkImage              *icon;
+  AdwAvatar             *icon;
   GtkLabel              *title_label;
   GtkLabel              *help_label;
   GtkLinkButton         *help_link;
@@ -1548,9 +1548,7 @@ portico_connect_dialog_constructed (GObject *object)
   /* The big title below says it already; the header bar stays quiet. */
   adw_window_title_set_title (self->window_title, "");
   gtk_label_set_label (self->title_label, title);
-  gtk_image_set_from_icon_name (self->icon,
-                                portico_connector_icon_or_fallback (self->connector,
-                                                                    gtk_widget_get_display (GTK_WIDGET (self))));
+  portico_connector_avatar_setup (self->icon, self->connector);
   gtk_label_set_label (self->help_label, portico_connector_get_help (self->connector));
   gtk_widget_set_visible (GTK_WIDGET (self->help_link), help_url != NULL);
   if (help_url != NULL)

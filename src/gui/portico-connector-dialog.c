@@ -22,7 +22,7 @@ struct _PorticoConnectorDialog
 
   PorticoConnector *connector;
 
-  GtkImage         *icon;
+  AdwAvatar        *icon;
   GtkLabel         *name_label;
   GtkLabel         *category_label;
   GtkLabel         *help_label;
@@ -95,9 +95,7 @@ portico_connector_dialog_set_connector (PorticoConnectorDialog *self,
   help_url = portico_connector_get_help_url (connector);
 
   gtk_window_set_title (GTK_WINDOW (self), name);
-  gtk_image_set_from_icon_name (self->icon,
-                                portico_connector_icon_or_fallback (connector,
-                                                                    gtk_widget_get_display (GTK_WIDGET (self))));
+  portico_connector_avatar_setup (self->icon, connector);
   gtk_label_set_label (self->name_label, name);
   gtk_label_set_label (self->category_label,
                        portico_category_label (portico_connector_get_category (connector)));

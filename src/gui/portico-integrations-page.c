@@ -874,10 +874,8 @@ create_recommended_row (gpointer item,
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, subtitle, -1);
 
-  icon = gtk_image_new_from_icon_name (portico_connector_icon_or_fallback (app->connector,
-                                                                           gtk_widget_get_display (GTK_WIDGET (self))));
-  gtk_image_set_pixel_size (GTK_IMAGE (icon), 32);
-  gtk_widget_add_css_class (icon, "portico-tile-icon");
+  icon = adw_avatar_new (32, NULL, FALSE);
+  portico_connector_avatar_setup (ADW_AVATAR (icon), app->connector);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
   button = gtk_button_new_with_label (_("Connect"));
