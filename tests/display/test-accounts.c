@@ -675,6 +675,15 @@ main (int   argc,
     }
   adw_init ();
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
+  {
+    /* The application's own style sheet, as PorticoApplication loads it, so
+     * that the pictures this test takes look like the app. */
+    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (css, "/io/github/portico/Portico/style.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  }
 
   g_test_add_func ("/accounts/tile-menu", test_tile_menu);
   g_test_add_func ("/accounts/csv", test_csv);
