@@ -1094,7 +1094,7 @@ test_migrate_from_3 (Fixture      *f,
 
   store = portico_store_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, 4);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, PORTICO_STORE_SCHEMA_VERSION);
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users"), ==, 2);
   /* The pairs replaced the single-column indexes. */
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
@@ -1109,6 +1109,11 @@ test_migrate_from_3 (Fixture      *f,
   g_clear_pointer (&plan, g_free);
   plan = plan_of (f->path, "DELETE FROM custom_user_fields WHERE source_account_id = 7");
   g_assert_nonnull (strstr (plan, "custom_user_fields_source_app"));
+  g_clear_pointer (&plan, g_free);
+  /* Version 5: the Licenses view counts seats per (app, SKU) by index. */
+  plan = plan_of (f->path, "SELECT count(*) FROM app_users WHERE app_id = 3 AND license_sku = 'pro' "
+                           "AND last_activity < '2026-01-01'");
+  g_assert_nonnull (strstr (plan, "app_users_app_license"));
 
   /* Zoom (an app user) and Figma (a license) lose what the account said. */
   preview = portico_store_preview_disconnect (store, 7, &error);
