@@ -1138,8 +1138,13 @@ cmd_connect (Cli *cli, const EngineArgs *args)
     }
   if ((status = collect_values (cli, connector, args, values)) != EXIT_OK)
     return status;
-  if (args->name != NULL && g_strstrip (g_strdup (args->name))[0] == '\0')
-    return usage_error (_("The account name may not be empty."));
+  if (args->name != NULL)
+    {
+      g_autofree char *name = g_strstrip (g_strdup (args->name));
+
+      if (name[0] == '\0')
+        return usage_error (_("The account name may not be empty."));
+    }
 
   test = run_test (engine, connector, values, args->permission, &error);
   if (test == NULL)

@@ -79,7 +79,7 @@ portico_engine_class_init (PorticoEngineClass *klass)
 static void
 portico_engine_init (PorticoEngine *self)
 {
-  self->syncing = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->syncing = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->mappings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) portico_store_mapping_unref);
 }

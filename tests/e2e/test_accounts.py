@@ -17,64 +17,17 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 
 APP = sys.argv[1] if len(sys.argv) > 1 else 'build/src/gui/portico'
 CLI = sys.argv[2] if len(sys.argv) > 2 else 'build/src/cli/portico-cli'
 SANDBOX = sys.argv[3] if len(sys.argv) > 3 else 'build/src/sandbox/portico-sandbox'
 
-if not os.environ.get('DISPLAY') or not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
-    print('1..0 # SKIP needs a display and a session bus (xvfb-run + dbus-run-session)')
-    sys.exit(0)
-if os.environ.get('PORTICO_TEST_KEYRING') != '1':
-    print('1..0 # SKIP needs an unlocked keyring (run under build-aux/keyring-run)')
-    sys.exit(0)
+from portico_e2e import (App, activate, check, clean, find, finish, init,  # noqa: E402
+                         wait_for)
+import portico_e2e  # noqa: E402
 
-# dogtail prints its own notices on stdout; TAP goes to the real stdout only.
-TAP = sys.stdout
-sys.stdout = sys.stderr
-
-from dogtail.config import config  # noqa: E402
-config.checkForA11y = False
-config.logDebugToFile = False
-config.searchCutoffCount = 10
-config.actionDelay = 0.2
-config.defaultDelay = 0.2
-from dogtail import tree  # noqa: E402
-
-results = []
-
-
-def check(name, cond):
-    results.append((name, bool(cond)))
-    print(('ok' if cond else 'not ok'), len(results), '-', name, file=TAP, flush=True)
-    return cond
-
-
-def wait_for(fn, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = fn()
-            if value:
-                return value
-        except Exception:
-            pass
-        time.sleep(0.2)
-    return None
-
-
-def find(node, pred):
-    return node.findChild(pred, retry=False, requireResult=False)
-
-
-def find_all(node, pred):
-    return node.findChildren(pred, recursive=True)
-
-
-def clean(name):
-    return (name or '').replace('_', '')
+init(needs_keyring=True)
 
 
 tmp = tempfile.TemporaryDirectory(prefix='portico-e2e-accounts-')
@@ -103,14 +56,7 @@ def read_sandbox_json():
 
 
 def cli(*args, secrets=None):
-    cenv = dict(env)
-    for key, value in (secrets or {}).items():
-        cenv['PORTICO_FIELD_' + key.upper()] = value
-    out = subprocess.run([CLI, '--db', db] + list(args), env=cenv, capture_output=True, text=True,
-                         timeout=120)
-    if out.returncode != 0:
-        print('# cli', args, 'failed:', out.stderr.strip(), file=TAP)
-    return out
+    return portico_e2e.run_cli(CLI, db, args, env, secrets=secrets)
 
 
 def connect(info, connector_id):
@@ -185,14 +131,12 @@ try:
     if not okta or not figma:
         raise SystemExit
 
-    proc = subprocess.Popen([APP, '--db', db, '--quit-after', '280000'],
-                            env=env, stderr=subprocess.PIPE, text=True)
-    app = wait_for(lambda: [a for a in tree.root.applications()
-                            if a.name in ('Portico', 'portico')][0], 20)
+    proc = App([APP, '--db', db, '--quit-after', '280000'], env)
+    app = proc.find_app()
     check('app registered on the AT-SPI bus', app)
     if not app:
         raise SystemExit
-    frame = wait_for(lambda: find(app, lambda n: n.roleName == 'frame' and n.name == 'Portico'))
+    frame = proc.find_frame()
     check('main window appears', frame)
 
     check('the Okta tile has its three-dot menu "Okta – %s actions"' % okta['name'],
@@ -218,10 +162,7 @@ try:
     tab = wait_for(lambda: find(frame, lambda n: n.name == 'Needs attention' and 'click' in n.actions), 5) \
         or wait_for(lambda: find(frame, lambda n: n.name == 'Needs attention'), 5)
     if tab is not None:
-        try:
-            tab.doActionNamed('click')
-        except Exception:
-            tab.click()
+        activate(tab)
     row = wait_for(lambda: find(frame, lambda n: n.roleName == 'list item'
                                 and n.name.startswith('Figma – %s' % figma['name'])
                                 and 'Credentials rejected' in n.name), 15)
@@ -235,10 +176,7 @@ try:
 
     tab = find(frame, lambda n: n.name == 'All integrations')
     if tab is not None:
-        try:
-            tab.doActionNamed('click')
-        except Exception:
-            tab.click()
+        activate(tab)
 
     # See details: every data type with its last successful sync time.
     item = menu_item(frame, 'Okta', okta['name'], 'See Details')
@@ -262,22 +200,11 @@ try:
     check('the store has Figma failed', by_id[figma['id']]['status'] == 'failed')
 finally:
     if proc is not None:
-        proc.terminate()
-        try:
-            err = proc.communicate(timeout=10)[1]
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            err = proc.communicate()[1]
-        for line in err.splitlines():
-            if 'CRITICAL' in line or 'WARNING' in line:
-                print('# app stderr:', line, file=TAP)
+        proc.stop()
     sandbox.terminate()
     try:
         sandbox.communicate(timeout=10)
     except subprocess.TimeoutExpired:
         sandbox.kill()
 
-failed = sum(1 for _, ok in results if not ok)
-print('1..%d' % len(results), file=TAP)
-print('# %d passed, %d failed' % (len(results) - failed, failed), file=TAP, flush=True)
-sys.exit(1 if failed or not results else 0)
+finish()

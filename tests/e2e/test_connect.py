@@ -11,9 +11,7 @@ Connect stays unavailable. Afterwards it reads the database with
 Run under: xvfb-run -a dbus-run-session -- build-aux/keyring-run \
     /usr/bin/python3 tests/e2e/test_connect.py build/src/gui/portico build/src/cli/portico-cli
 """
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,83 +22,15 @@ CONNECTOR_TILE = 'Slack, Communication'
 CONNECTOR_NAME = 'Slack'
 SECRET_LABEL = 'OAuth token'
 
-if not os.environ.get('DISPLAY') or not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
-    print('1..0 # SKIP needs a display and a session bus (xvfb-run + dbus-run-session)')
-    sys.exit(0)
-if os.environ.get('PORTICO_TEST_KEYRING') != '1':
-    print('1..0 # SKIP needs an unlocked keyring (run under build-aux/keyring-run)')
-    sys.exit(0)
+from portico_e2e import (App, button, check, find, find_clickable, finish, init,  # noqa: E402
+                         is_window, isolated_env, set_text, wait_for)
+import portico_e2e  # noqa: E402
 
-# dogtail prints its own notices on stdout; TAP goes to the real stdout only.
-TAP = sys.stdout
-sys.stdout = sys.stderr
-
-from dogtail.config import config  # noqa: E402
-config.checkForA11y = False        # else importing dogtail.tree aborts without the gsettings key
-config.logDebugToFile = False
-config.searchCutoffCount = 10
-config.actionDelay = 0.2
-config.defaultDelay = 0.2
-from dogtail import tree  # noqa: E402
-
-results = []
-
-
-def check(name, cond):
-    results.append((name, bool(cond)))
-    print(('ok' if cond else 'not ok'), len(results), '-', name, file=TAP, flush=True)
-    return cond
-
-
-def wait_for(fn, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = fn()
-            if value:
-                return value
-        except Exception:
-            pass
-        time.sleep(0.1)
-    return None
-
-
-def find(node, pred):
-    return node.findChild(pred, retry=False, requireResult=False)
-
-
-def find_clickable(node, name):
-    return find(node, lambda n: n.name == name and 'click' in n.actions)
-
-
-def is_window(n, name):
-    return n.roleName in ('frame', 'dialog', 'window') and n.name == name
-
-
-def button(node, name):
-    return find(node, lambda n: n.roleName == 'push button' and n.name == name)
-
-
-def set_text(node, label, value):
-    """Types @value into the text of the row named @label."""
-    target = find(node, lambda n: (n.name or '').startswith(label) and 'EditableText' in n.get_interfaces()
-                  and n.roleName in ('text', 'password text', 'entry'))
-    if target is None:
-        row = find(node, lambda n: n.name == label)
-        target = find(row, lambda n: 'EditableText' in n.get_interfaces()) if row else None
-    if target is None:
-        return False
-    target.queryEditableText().setTextContents(value)
-    return True
+init(needs_keyring=True)
 
 
 def accounts(db):
-    out = subprocess.run([CLI, '--db', db, 'accounts', '--json'], capture_output=True, text=True, env=env)
-    if out.returncode != 0:
-        print('# portico-cli accounts failed:', out.stderr.strip(), file=TAP)
-        return None
-    doc = json.loads(out.stdout)
-    return doc.get('accounts', doc) if isinstance(doc, dict) else doc
+    return portico_e2e.accounts(CLI, db, env)
 
 
 def demo_secret(dialog, outcome):
@@ -146,21 +76,17 @@ def dialog_closed():
 
 tmp = tempfile.TemporaryDirectory(prefix='portico-e2e-connect-')
 db = os.path.join(tmp.name, 'portico.db')
-env = dict(os.environ)
-for var in ('XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME'):
-    env[var] = os.path.join(tmp.name, var.lower())
-    os.makedirs(env[var], exist_ok=True)
-env.pop('GTK_A11Y', None)
+env = isolated_env(tmp.name, ('XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME'))
+# A demo sandbox of this run's own, not one another test serves.
+portico_e2e.demo_env(env)
 
-proc = subprocess.Popen([APP, '--demo', '--db', db, '--quit-after', '170000'],
-                        env=env, stderr=subprocess.PIPE, text=True)
+portico = App([APP, '--demo', '--db', db, '--quit-after', '170000'], env)
 try:
-    app = wait_for(lambda: [a for a in tree.root.applications()
-                            if a.name in ('Portico', 'portico')][0], 20)
+    app = portico.find_app()
     check('app registered on the AT-SPI bus', app)
     if not app:
         raise SystemExit
-    frame = wait_for(lambda: find(app, lambda n: n.roleName == 'frame' and n.name == 'Portico'))
+    frame = portico.find_frame()
     check('main window appears', frame)
 
     # ---- Outcome A, then Connect.
@@ -226,17 +152,6 @@ try:
     check('Cancel closes the dialog', wait_for(dialog_closed, 10))
     check('no account was added by outcome C', len(accounts(db) or []) == 2)
 finally:
-    proc.terminate()
-    try:
-        err = proc.communicate(timeout=10)[1]
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        err = proc.communicate()[1]
-    for line in err.splitlines():
-        if 'CRITICAL' in line or 'WARNING' in line:
-            print('# app stderr:', line, file=TAP)
+    portico.stop()
 
-failed = sum(1 for _, ok in results if not ok)
-print('1..%d' % len(results), file=TAP)
-print('# %d passed, %d failed' % (len(results) - failed, failed), file=TAP, flush=True)
-sys.exit(1 if failed or not results else 0)
+finish()

@@ -8,81 +8,29 @@ the window shows. Prints TAP.
 Run under: xvfb-run -a dbus-run-session -- /usr/bin/python3 tests/e2e/test_window.py build/src/gui/portico
 """
 import os
-import subprocess
 import sys
 import tempfile
 import time
 
 APP = sys.argv[1] if len(sys.argv) > 1 else 'build/src/gui/portico'
 
-if not os.environ.get('DISPLAY') or not os.environ.get('DBUS_SESSION_BUS_ADDRESS'):
-    print('1..0 # SKIP needs a display and a session bus (xvfb-run + dbus-run-session)')
-    sys.exit(0)
+from portico_e2e import (App, check, find, find_clickable, find_named, finish,  # noqa: E402
+                         init, isolated_env, wait_for)
 
-# dogtail prints its own notices on stdout; TAP goes to the real stdout only.
-TAP = sys.stdout
-sys.stdout = sys.stderr
-
-from dogtail.config import config  # noqa: E402
-config.checkForA11y = False        # else importing dogtail.tree aborts without the gsettings key
-config.logDebugToFile = False
-config.searchCutoffCount = 10
-config.actionDelay = 0.2
-config.defaultDelay = 0.2
-from dogtail import tree  # noqa: E402
-
-results = []
-
-
-def check(name, cond):
-    results.append((name, bool(cond)))
-    print(('ok' if cond else 'not ok'), len(results), '-', name, file=TAP, flush=True)
-    return cond
-
-
-def wait_for(fn, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        try:
-            value = fn()
-            if value:
-                return value
-        except Exception:
-            pass
-        time.sleep(0.1)
-    return None
-
-
-def find(node, pred):
-    return node.findChild(pred, retry=False, requireResult=False)
-
-
-def find_named(node, name, role=None):
-    return find(node, lambda n: n.name == name and (role is None or n.roleName == role))
-
-
-def find_clickable(node, name):
-    return find(node, lambda n: n.name == name and 'click' in n.actions)
-
+init()
 
 tmp = tempfile.TemporaryDirectory(prefix='portico-e2e-')
-env = dict(os.environ)
-for var in ('HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME'):
-    env[var] = os.path.join(tmp.name, var.lower())
-    os.makedirs(env[var], exist_ok=True)
-env.pop('GTK_A11Y', None)
+env = isolated_env(tmp.name, ('HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME'))
 
-proc = subprocess.Popen([APP, '--db', os.path.join(tmp.name, 'portico.db'), '--quit-after', '150000'],
-                        env=env, stderr=subprocess.PIPE, text=True)
+portico = App([APP, '--db', os.path.join(tmp.name, 'portico.db'), '--quit-after', '150000'], env)
 try:
     t0 = time.time()
-    app = wait_for(lambda: [a for a in tree.root.applications()
-                            if a.name in ('Portico', 'portico')][0], 20)
+    app = portico.find_app()
     check('app registered on the AT-SPI bus (%.1fs)' % (time.time() - t0), app)
     if not app:
         raise SystemExit
 
-    frame = wait_for(lambda: find(app, lambda n: n.roleName == 'frame' and n.name == 'Portico'))
+    frame = portico.find_frame()
     check('main window "Portico" appears', frame)
 
     for tab in ('All integrations', 'Recommended to connect', 'Needs attention'):
@@ -160,17 +108,6 @@ try:
                   wait_for(lambda: find(app, lambda n: n.roleName in ('frame', 'dialog', 'window')
                                         and n.name == 'About Portico')))
 finally:
-    proc.terminate()
-    try:
-        err = proc.communicate(timeout=10)[1]
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        err = proc.communicate()[1]
-    for line in err.splitlines():
-        if 'CRITICAL' in line or 'WARNING' in line:
-            print('# app stderr:', line, file=TAP)
+    portico.stop()
 
-failed = sum(1 for _, ok in results if not ok)
-print('1..%d' % len(results), file=TAP)
-print('# %d passed, %d failed' % (len(results) - failed, failed), file=TAP, flush=True)
-sys.exit(1 if failed or not results else 0)
+finish()
