@@ -466,6 +466,55 @@ portico_integrations_page_add_toast (PorticoIntegrationsPage *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
+/* Broken connector files (a custom integration with a typo, say) do not stop
+ * the catalog; the admin is told which file and field, and how to fix it. */
+static void
+portico_integrations_page_report_catalog_problems (PorticoIntegrationsPage *self)
+{
+  GPtrArray *problems = self->catalog != NULL ? portico_catalog_get_problems (self->catalog) : NULL;
+  g_autoptr(AdwToast) toast = NULL;
+  g_autofree char *title = NULL;
+
+  if (problems == NULL || problems->len == 0)
+    return;
+
+  title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "%u connector definition could not be loaded",
+                                        "%u connector definitions could not be loaded",
+                                        problems->len),
+                           problems->len);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 0);
+  adw_toast_set_button_label (toast, _("_Details"));
+  adw_toast_set_action_name (toast, "integrations.show-catalog-problems");
+  adw_toast_overlay_add_toast (self->toast_overlay, g_steal_pointer (&toast));
+}
+
+static void
+show_catalog_problems_action (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *parameter)
+{
+  PorticoIntegrationsPage *self = PORTICO_INTEGRATIONS_PAGE (widget);
+  GPtrArray *problems = self->catalog != NULL ? portico_catalog_get_problems (self->catalog) : NULL;
+  g_autoptr(GString) body = g_string_new (NULL);
+  GtkWidget *dialog;
+
+  for (guint i = 0; problems != NULL && i < problems->len; i++)
+    {
+      const GError *problem = g_ptr_array_index (problems, i);
+
+      g_string_append_printf (body, "%s%s", i > 0 ? "\n\n" : "", problem->message);
+    }
+  g_string_append (body, "\n\n");
+  g_string_append (body, _("The other integrations work as usual. Fix the file, then restart Portico."));
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (widget)),
+                                   _("Some Connector Definitions Are Broken"), body->str);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* What one reload reads, off the main loop. */
 typedef struct
 {
@@ -1441,6 +1490,7 @@ portico_integrations_page_set_catalog (PorticoIntegrationsPage *self,
   portico_catalog_section_set_model (self->custom_section, custom_model);
   portico_integrations_page_rebuild_categories (self);
   portico_integrations_page_update_no_results (self);
+  portico_integrations_page_report_catalog_problems (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATALOG]);
 }
@@ -1667,6 +1717,8 @@ portico_integrations_page_class_init (PorticoIntegrationsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "integrations.open-connector", "s", open_connector_action);
   gtk_widget_class_install_action (widget_class, "integrations.show-capabilities", NULL, show_capabilities_action);
   gtk_widget_class_install_action (widget_class, "integrations.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "integrations.show-catalog-problems", NULL,
+                                   show_catalog_problems_action);
 
   g_type_ensure (PORTICO_TYPE_ACCOUNT_TILE);
   g_type_ensure (PORTICO_TYPE_CATALOG_SECTION);

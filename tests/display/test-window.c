@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <stdio.h>
 
 #include "portico-application.h"
@@ -438,6 +440,40 @@ test_window_capabilities (void)
   destroy_window (window);
 }
 
+/* A broken connector file is reported with its file and field, and the rest
+ * of the catalog is still there. */
+static void
+test_window_catalog_problems (void)
+{
+  g_autoptr(PorticoCatalog) catalog = load_catalog ();
+  g_autofree char *dir = g_dir_make_tmp ("portico-broken-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "acme-crm.json", NULL);
+  guint n_before = g_list_model_get_n_items (G_LIST_MODEL (catalog));
+  PorticoWindow *window;
+  GtkWidget *dialog;
+  const char *body;
+
+  g_assert_true (g_file_set_contents (path, "{\"format\": 1, \"id\": \"acme-crm\", \"name\": \"Acme CRM\"}",
+                                      -1, NULL));
+  g_assert_cmpuint (portico_catalog_load_dir (catalog, dir, TRUE), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (catalog)), ==, n_before);
+  g_assert_cmpuint (portico_catalog_get_problems (catalog)->len, ==, 1);
+
+  window = create_window (catalog);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (portico_window_get_integrations_page (window)),
+                                             "integrations.show-catalog-problems", NULL));
+  dialog = GTK_WIDGET (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  g_assert_nonnull (dialog);
+  body = adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog));
+  g_assert_nonnull (strstr (body, "acme-crm.json"));
+  g_assert_nonnull (strstr (body, "category"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  destroy_window (window);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_window_open_connector (void)
 {
@@ -511,6 +547,7 @@ main (int   argc,
   g_test_add_func ("/window/search", test_window_search);
   g_test_add_func ("/window/capabilities", test_window_capabilities);
   g_test_add_func ("/window/open-connector", test_window_open_connector);
+  g_test_add_func ("/window/catalog-problems", test_window_catalog_problems);
   g_test_add_func ("/window/remembers-size", test_window_remembers_size);
 
   return g_test_run ();
