@@ -1593,6 +1593,54 @@ send_follow_redirect (GTask      *task,
   send_step (task);
 }
 
+static void send_handle_response (GTask    *task,
+                                  GBytes   *body,
+                                  JsonNode *parsed,
+                                  gboolean  parse_failed);
+
+static void
+parse_body_thread (GTask        *parse,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GBytes *body = task_data;
+  g_autoptr(JsonParser) parser = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (body, &size);
+
+  if (size == 0)
+    {
+      g_task_return_pointer (parse, NULL, NULL);
+      return;
+    }
+
+  parser = json_parser_new_immutable ();
+  if (json_parser_load_from_data (parser, data, (gssize) size, NULL) && json_parser_get_root (parser) != NULL)
+    g_task_return_pointer (parse, json_node_ref (json_parser_get_root (parser)),
+                           (GDestroyNotify) json_node_unref);
+  else
+    g_task_return_new_error (parse, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA, "not JSON");
+}
+
+static void
+send_parsed_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GBytes *body = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) json = NULL;
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  json = g_task_propagate_pointer (G_TASK (result), &error);
+  send_handle_response (g_steal_pointer (&task), body, json,
+                        error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
+}
+
 static void
 send_sent_cb (GObject      *object,
               GAsyncResult *result,
@@ -1604,8 +1652,6 @@ send_sent_cb (GObject      *object,
   Account *account = op->account;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonNode) json = NULL;
-  gboolean parse_failed = FALSE;
   SoupMessageHeaders *headers;
   guint status;
 
@@ -1659,17 +1705,31 @@ send_sent_cb (GObject      *object,
       return;
     }
 
-  if (g_bytes_get_size (body) > 0)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-      gsize size;
-      const char *data = g_bytes_get_data (body, &size);
+  /* Pages are parsed in a worker thread, never on the caller's main loop:
+   * a page of thousands of transactions would stall the window. */
+  {
+    GCancellable *cancellable = g_task_get_cancellable (task);
+    g_autoptr(GTask) parse = g_task_new (NULL, cancellable, send_parsed_cb, g_steal_pointer (&task));
 
-      if (json_parser_load_from_data (parser, data, (gssize) size, NULL) && json_parser_get_root (parser) != NULL)
-        json = json_node_ref (json_parser_get_root (parser));
-      else
-        parse_failed = TRUE;
-    }
+    g_task_set_task_data (parse, g_bytes_ref (body), (GDestroyNotify) g_bytes_unref);
+    g_task_run_in_thread (parse, parse_body_thread);
+  }
+}
+
+static void
+send_handle_response (GTask    *task,
+                      GBytes   *body,
+                      JsonNode *parsed,
+                      gboolean  parse_failed)
+{
+  /* Takes the caller's reference, as the callbacks before it held it. */
+  g_autoptr(GTask) owned = task;
+  PorticoRuntime *self = g_task_get_source_object (task);
+  SendOp *op = g_task_get_task_data (task);
+  Account *account = op->account;
+  g_autoptr(JsonNode) json = parsed != NULL ? json_node_ref (parsed) : NULL;
+  SoupMessageHeaders *headers = soup_message_get_response_headers (op->msg);
+  guint status = soup_message_get_status (op->msg);
 
   if (status >= 200 && status < 300)
     {
