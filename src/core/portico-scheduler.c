@@ -9,6 +9,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "portico-json.h"
 #include "portico-scheduler.h"
 
 /* ---- Pure functions --------------------------------------------------- */
@@ -28,38 +29,7 @@ portico_store_time_to_unix (const char *text)
   return g_date_time_to_unix (time);
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node;
 
-  if (object == NULL || !json_object_has_member (object, name))
-    return NULL;
-  node = json_object_get_member (object, name);
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return json_node_get_string (node);
-
-  return NULL;
-}
-
-static gboolean
-member_bool (JsonObject *object,
-             const char *name,
-             gboolean    fallback)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, name))
-    return fallback;
-  node = json_object_get_member (object, name);
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return fallback;
-  if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)
-    return json_node_get_boolean (node);
-
-  return json_node_get_int (node) != 0;
-}
 
 static JsonArray *
 member_array (JsonObject *object,
@@ -81,7 +51,7 @@ portico_account_state_from_json (JsonObject *account)
 
   g_return_val_if_fail (account != NULL, PORTICO_ACCOUNT_STATE_NEVER);
 
-  status = member_string (account, "status");
+  status = portico_json_get_string (account, "status");
   if (g_strcmp0 (status, "ok") == 0)
     return PORTICO_ACCOUNT_STATE_OK;
   if (g_strcmp0 (status, "partial") == 0)
@@ -106,9 +76,9 @@ portico_account_last_success (JsonObject *account)
       JsonObject *type = json_array_get_object_element (types, i);
       gint64 when;
 
-      if (type == NULL || !member_bool (type, "enabled", TRUE))
+      if (type == NULL || !portico_json_get_bool (type, "enabled", TRUE))
         continue;
-      when = portico_store_time_to_unix (member_string (type, "last_success_at"));
+      when = portico_store_time_to_unix (portico_json_get_string (type, "last_success_at"));
       newest = MAX (newest, when);
     }
 
@@ -155,11 +125,11 @@ find_data_type_with_error (JsonObject *account,
       JsonObject *type = json_array_get_object_element (types, i);
       const char *error_code;
 
-      if (type == NULL || !member_bool (type, "enabled", TRUE))
+      if (type == NULL || !portico_json_get_bool (type, "enabled", TRUE))
         continue;
-      if (g_strcmp0 (member_string (type, "status"), "ok") == 0)
+      if (g_strcmp0 (portico_json_get_string (type, "status"), "ok") == 0)
         continue;
-      error_code = member_string (type, "error_code");
+      error_code = portico_json_get_string (type, "error_code");
       if (g_strcmp0 (error_code, code) == 0 ||
           (other_code != NULL && g_strcmp0 (error_code, other_code) == 0))
         return type;
@@ -178,7 +148,7 @@ run_has_error (JsonObject *run,
     {
       JsonObject *type = json_array_get_object_element (types, i);
 
-      if (type != NULL && g_strcmp0 (member_string (type, "error_code"), code) == 0)
+      if (type != NULL && g_strcmp0 (portico_json_get_string (type, "error_code"), code) == 0)
         return TRUE;
     }
 
@@ -190,8 +160,8 @@ static char *
 data_type_sentence (JsonObject *type,
                     const char *fallback)
 {
-  const char *error = member_string (type, "error");
-  const char *id = member_string (type, "id");
+  const char *error = portico_json_get_string (type, "error");
+  const char *id = portico_json_get_string (type, "id");
 
   return g_strdup_printf ("%s: %s",
                           id != NULL ? portico_data_type_label (id) : _("Data"),
@@ -228,7 +198,7 @@ portico_account_find_problems (JsonObject *account,
 
   state = portico_account_state_from_json (account);
 
-  if (g_strcmp0 (member_string (account, "keyring_state"), "missing") == 0)
+  if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0)
     {
       add_problem (problems, PORTICO_PROBLEM_KEYRING_MISSING, PORTICO_FIX_RECONNECT,
                    _("Credentials missing from the keyring"),
@@ -247,7 +217,7 @@ portico_account_find_problems (JsonObject *account,
   if ((type = find_data_type_with_error (account, "forbidden", "plan")) != NULL)
     {
       add_problem (problems, PORTICO_PROBLEM_PERMISSION, PORTICO_FIX_RECONNECT,
-                   g_strcmp0 (member_string (type, "error_code"), "plan") == 0
+                   g_strcmp0 (portico_json_get_string (type, "error_code"), "plan") == 0
                    ? _("Plan tier missing") : _("Permission missing"),
                    data_type_sentence (type, _("The provider refused this data. Reconnect with an admin key or upgrade the plan.")));
       explained = TRUE;
@@ -281,8 +251,8 @@ portico_account_find_problems (JsonObject *account,
         {
           JsonObject *candidate = json_array_get_object_element (types, i);
 
-          if (member_bool (candidate, "enabled", TRUE) &&
-              g_strcmp0 (member_string (candidate, "status"), "failed") == 0)
+          if (portico_json_get_bool (candidate, "enabled", TRUE) &&
+              g_strcmp0 (portico_json_get_string (candidate, "status"), "failed") == 0)
             type = candidate;
         }
       add_problem (problems, PORTICO_PROBLEM_SYNC_FAILED, PORTICO_FIX_SYNC_NOW,
@@ -299,8 +269,8 @@ portico_account_find_problems (JsonObject *account,
         {
           JsonObject *candidate = json_array_get_object_element (types, i);
 
-          if (member_bool (candidate, "enabled", TRUE) &&
-              g_strcmp0 (member_string (candidate, "status"), "failed") == 0)
+          if (portico_json_get_bool (candidate, "enabled", TRUE) &&
+              g_strcmp0 (portico_json_get_string (candidate, "status"), "failed") == 0)
             type = candidate;
         }
       add_problem (problems, PORTICO_PROBLEM_SYNC_PARTIAL, PORTICO_FIX_SYNC_NOW,
@@ -315,7 +285,7 @@ portico_account_find_problems (JsonObject *account,
   limit = 2 * (gint64) interval_hours * 3600;
   last_success = portico_account_last_success (account);
   since = last_success != 0 ? last_success
-                            : portico_store_time_to_unix (member_string (account, "created_at"));
+                            : portico_store_time_to_unix (portico_json_get_string (account, "created_at"));
   if (since != 0 && now - since > limit)
     {
       g_autofree char *age = format_age (now - since);
@@ -514,7 +484,7 @@ list_accounts_cb (GObject      *source,
     {
       JsonObject *account = json_array_get_object_element (accounts, i);
       gint64 id = json_object_get_int_member_with_default (account, "id", 0);
-      gint64 last = portico_store_time_to_unix (member_string (account, "last_sync_at"));
+      gint64 last = portico_store_time_to_unix (portico_json_get_string (account, "last_sync_at"));
       gint64 *attempt = g_hash_table_lookup (self->attempts, &id);
       gint64 due;
 

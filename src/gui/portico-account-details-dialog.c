@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "portico-json.h"
 #include "portico-account-details-dialog.h"
 #include "portico-account-tile.h"
 #include "portico-scheduler.h"
@@ -37,27 +38,7 @@ struct _PorticoAccountDetailsDialog
 
 G_DEFINE_FINAL_TYPE (PorticoAccountDetailsDialog, portico_account_details_dialog, ADW_TYPE_WINDOW)
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  if (object == NULL || !json_object_has_member (object, name) ||
-      json_object_get_null_member (object, name))
-    return NULL;
 
-  return json_object_get_string_member (object, name);
-}
-
-static gint64
-member_int (JsonObject *object,
-            const char *name)
-{
-  if (object == NULL || !json_object_has_member (object, name) ||
-      json_object_get_null_member (object, name))
-    return -1;
-
-  return json_object_get_int_member (object, name);
-}
 
 static const char *
 status_words (const char *status)
@@ -124,14 +105,14 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
 {
   JsonObject *account = self->account;
   JsonArray *types;
-  const char *app = connector ? portico_connector_get_name (connector) : member_string (account, "connector");
+  const char *app = connector ? portico_connector_get_name (connector) : portico_json_get_string (account, "connector");
   const char *external;
-  g_autofree char *last = portico_format_store_time (member_string (account, "last_sync_at"));
+  g_autofree char *last = portico_format_store_time (portico_json_get_string (account, "last_sync_at"));
   g_autofree char *status = NULL;
 
-  adw_window_title_set_title (self->window_title, member_string (account, "name"));
+  adw_window_title_set_title (self->window_title, portico_json_get_string (account, "name"));
   adw_window_title_set_subtitle (self->window_title, app);
-  gtk_window_set_title (GTK_WINDOW (self), member_string (account, "name"));
+  gtk_window_set_title (GTK_WINDOW (self), portico_json_get_string (account, "name"));
 
   switch (portico_account_state_from_json (account))
     {
@@ -151,9 +132,9 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
     }
   adw_action_row_set_subtitle (self->status_row, status);
 
-  external = member_string (account, "external_name");
+  external = portico_json_get_string (account, "external_name");
   if (external == NULL)
-    external = member_string (account, "external_id");
+    external = portico_json_get_string (account, "external_id");
   adw_action_row_set_subtitle (self->identity_row, external ? external : _("Unknown"));
 
   types = json_object_has_member (account, "data_types")
@@ -161,10 +142,10 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
   for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
     {
       JsonObject *type = json_array_get_object_element (types, i);
-      const char *id = member_string (type, "id");
-      const char *type_status = member_string (type, "status");
-      const char *error = member_string (type, "error");
-      gint64 items = member_int (type, "items");
+      const char *id = portico_json_get_string (type, "id");
+      const char *type_status = portico_json_get_string (type, "status");
+      const char *error = portico_json_get_string (type, "error");
+      gint64 items = portico_json_get_int (type, "items", -1);
       g_autofree char *success = NULL;
       g_autofree char *subtitle = NULL;
       const char *icon = NULL, *css = NULL;
@@ -174,7 +155,7 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
 
       if (!json_object_get_boolean_member_with_default (type, "enabled", TRUE))
         {
-          const char *reason = member_string (type, "disabled_reason");
+          const char *reason = portico_json_get_string (type, "disabled_reason");
 
           subtitle = g_strdup_printf (_("Not synced: %s"),
                                       reason ? reason : _("turned off when the account was connected"));
@@ -184,7 +165,7 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
           continue;
         }
 
-      success = portico_format_store_time (member_string (type, "last_success_at"));
+      success = portico_format_store_time (portico_json_get_string (type, "last_success_at"));
       if (items >= 0)
         subtitle = g_strdup_printf (g_dngettext (NULL,
                                                  "Last successful sync: %s · %" G_GINT64_FORMAT " item",
@@ -262,18 +243,18 @@ load_runs_cb (GObject      *source,
       JsonObject *run = json_array_get_object_element (runs, i);
       JsonArray *types = json_object_has_member (run, "data_types")
                          ? json_object_get_array_member (run, "data_types") : NULL;
-      const char *status = member_string (run, "status");
-      g_autofree char *started = portico_format_store_time (member_string (run, "started_at"));
+      const char *status = portico_json_get_string (run, "status");
+      g_autofree char *started = portico_format_store_time (portico_json_get_string (run, "started_at"));
       g_autofree char *title = g_strdup_printf ("%s — %s", started, status_words (status));
       g_autoptr(GString) subtitle = g_string_new (NULL);
 
       for (guint j = 0; types != NULL && j < json_array_get_length (types); j++)
         {
           JsonObject *type = json_array_get_object_element (types, j);
-          const char *id = member_string (type, "id");
-          const char *type_status = member_string (type, "status");
-          const char *type_error = member_string (type, "error");
-          gint64 items = member_int (type, "items");
+          const char *id = portico_json_get_string (type, "id");
+          const char *type_status = portico_json_get_string (type, "status");
+          const char *type_error = portico_json_get_string (type, "error");
+          gint64 items = portico_json_get_int (type, "items", -1);
 
           if (id == NULL)
             continue;

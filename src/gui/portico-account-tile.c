@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "portico-json.h"
 #include "portico-account-tile.h"
 #include "portico-catalog-tile.h"
 
@@ -76,16 +77,6 @@ set_string (char       **target,
   *target = g_strdup (value);
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  if (object == NULL || !json_object_has_member (object, name) ||
-      json_object_get_null_member (object, name))
-    return NULL;
-
-  return json_object_get_string_member (object, name);
-}
 
 GtkWidget *
 portico_account_tile_new (void)
@@ -97,7 +88,7 @@ static void
 portico_account_tile_update_status (PorticoAccountTile *self)
 {
   const char *icon_name, *css_class;
-  g_autofree char *last = portico_format_store_time (member_string (self->account, "last_sync_at"));
+  g_autofree char *last = portico_format_store_time (portico_json_get_string (self->account, "last_sync_at"));
   g_autofree char *tooltip = NULL;
 
   static const char * const classes[] = { "success", "warning", "error", "dim-label" };
@@ -248,7 +239,7 @@ portico_account_tile_get_app_name (PorticoAccountTile *self)
   if (self->connector != NULL)
     return portico_connector_get_name (self->connector);
 
-  return member_string (self->account, "connector");
+  return portico_json_get_string (self->account, "connector");
 }
 
 const char *
@@ -256,7 +247,7 @@ portico_account_tile_get_account_name (PorticoAccountTile *self)
 {
   g_return_val_if_fail (PORTICO_IS_ACCOUNT_TILE (self), NULL);
 
-  return member_string (self->account, "name");
+  return portico_json_get_string (self->account, "name");
 }
 
 void

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "portico-json.h"
 #include "portico-account-details-dialog.h"
 #include "portico-account-tile.h"
 #include "portico-capabilities-dialog.h"
@@ -342,46 +343,8 @@ portico_page_item_new (JsonObject       *object,
   return self;
 }
 
-static const char *
-member_string (JsonObject *object,
-               const char *name)
-{
-  if (object == NULL || !json_object_has_member (object, name) ||
-      json_object_get_null_member (object, name))
-    return NULL;
 
-  return json_object_get_string_member (object, name);
-}
 
-static gint64
-member_int (JsonObject *object,
-            const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, name))
-    return 0;
-  node = json_object_get_member (object, name);
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-
-  return json_node_get_int (node);
-}
-
-static double
-member_double (JsonObject *object,
-               const char *name)
-{
-  JsonNode *node;
-
-  if (object == NULL || !json_object_has_member (object, name))
-    return 0;
-  node = json_object_get_member (object, name);
-  if (!JSON_NODE_HOLDS_VALUE (node))
-    return 0;
-
-  return json_node_get_double (node);
-}
 
 char *
 portico_disconnect_summary_describe (const PorticoDisconnectSummary *summary,
@@ -545,18 +508,18 @@ compare_recommended (gconstpointer a,
 {
   JsonObject *oa = (*(PorticoPageItem * const *)a)->object;
   JsonObject *ob = (*(PorticoPageItem * const *)b)->object;
-  gint64 ua = MAX (member_int (oa, "user_count"), member_int (oa, "reported_user_count"));
-  gint64 ub = MAX (member_int (ob, "user_count"), member_int (ob, "reported_user_count"));
+  gint64 ua = MAX (portico_json_get_int (oa, "user_count", 0), portico_json_get_int (oa, "reported_user_count", 0));
+  gint64 ub = MAX (portico_json_get_int (ob, "user_count", 0), portico_json_get_int (ob, "reported_user_count", 0));
   double sa, sb;
 
   if (ua != ub)
     return ua > ub ? -1 : 1;
-  sa = member_double (oa, "spend");
-  sb = member_double (ob, "spend");
+  sa = portico_json_get_double (oa, "spend", 0);
+  sb = portico_json_get_double (ob, "spend", 0);
   if (sa != sb)
     return sa > sb ? -1 : 1;
 
-  return g_utf8_collate (member_string (oa, "name") ?: "", member_string (ob, "name") ?: "");
+  return g_utf8_collate (portico_json_get_string (oa, "name") ?: "", portico_json_get_string (ob, "name") ?: "");
 }
 
 static void
@@ -587,14 +550,14 @@ load_thread (GTask        *task,
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
       JsonObject *account = json_array_get_object_element (array, i);
-      const char *connector_id = member_string (account, "connector");
+      const char *connector_id = portico_json_get_string (account, "connector");
       PorticoConnector *connector = connector_id ? g_hash_table_lookup (data->by_id, connector_id) : NULL;
       g_autoptr(JsonNode) runs = NULL;
       g_autoptr(GPtrArray) problems = NULL;
 
       g_ptr_array_add (data->accounts, portico_page_item_new (account, connector));
 
-      runs = portico_store_list_sync_runs (data->store, member_int (account, "id"), NULL);
+      runs = portico_store_list_sync_runs (data->store, portico_json_get_int (account, "id", 0), NULL);
       problems = portico_account_find_problems (account,
                                                 runs && JSON_NODE_HOLDS_ARRAY (runs) ? json_node_get_array (runs) : NULL,
                                                 now, data->interval_hours);
@@ -621,7 +584,7 @@ load_thread (GTask        *task,
   for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
     {
       JsonObject *app = json_array_get_object_element (array, i);
-      const char *connector_id = member_string (app, "connector");
+      const char *connector_id = portico_json_get_string (app, "connector");
       PorticoConnector *connector;
       JsonArray *sources;
       g_autoptr(GString) discovered = g_string_new (NULL);
@@ -633,7 +596,7 @@ load_thread (GTask        *task,
         connector = g_hash_table_lookup (data->by_id, connector_id);
       else
         {
-          g_autofree char *folded = g_utf8_casefold (member_string (app, "name") ?: "", -1);
+          g_autofree char *folded = g_utf8_casefold (portico_json_get_string (app, "name") ?: "", -1);
 
           connector = g_hash_table_lookup (data->by_name, folded);
         }
@@ -647,11 +610,11 @@ load_thread (GTask        *task,
           JsonObject *source = json_array_get_object_element (sources, j);
 
           /* Only what an integration reported: a manual entry is no discovery. */
-          if (member_int (source, "account") == 0)
+          if (portico_json_get_int (source, "account", 0) == 0)
             continue;
           if (discovered->len > 0)
             g_string_append (discovered, ", ");
-          g_string_append (discovered, member_string (source, "name") ?: "");
+          g_string_append (discovered, portico_json_get_string (source, "name") ?: "");
         }
       if (discovered->len == 0)
         continue;
@@ -763,7 +726,7 @@ account_filter_func (gpointer item,
   if (account->connector != NULL && portico_connector_matches_search (account->connector, self->search_text))
     return TRUE;
 
-  folded = g_utf8_casefold (member_string (account->object, "name") ?: "", -1);
+  folded = g_utf8_casefold (portico_json_get_string (account->object, "name") ?: "", -1);
 
   return strstr (folded, self->search_text) != NULL;
 }
@@ -783,7 +746,7 @@ create_tile (gpointer item,
   PorticoIntegrationsPage *self = user_data;
   PorticoPageItem *account = item;
   GtkWidget *tile = portico_account_tile_new ();
-  gint64 id = member_int (account->object, "id");
+  gint64 id = portico_json_get_int (account->object, "id", 0);
 
   portico_account_tile_set_account (PORTICO_ACCOUNT_TILE (tile), account->object, account->connector);
   if (self->engine != NULL && portico_engine_is_syncing (self->engine, id))
@@ -822,7 +785,7 @@ fix_clicked (GtkButton               *button,
              PorticoIntegrationsPage *self)
 {
   PorticoPageItem *item = g_object_get_data (G_OBJECT (button), "portico-item");
-  gint64 id = member_int (item->object, "id");
+  gint64 id = portico_json_get_int (item->object, "id", 0);
 
   if (item->problem->fix == PORTICO_FIX_SYNC_NOW)
     {
@@ -845,8 +808,8 @@ create_attention_row (gpointer item,
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *button, *icon;
   const char *app = account->connector ? portico_connector_get_name (account->connector)
-                                       : member_string (account->object, "connector");
-  const char *name = member_string (account->object, "name");
+                                       : portico_json_get_string (account->object, "connector");
+  const char *name = portico_json_get_string (account->object, "name");
   g_autofree char *title = g_strdup_printf ("%s – %s: %s", app, name, account->problem->title);
   g_autofree char *button_name = NULL;
   const char *label;
@@ -903,12 +866,12 @@ create_recommended_row (gpointer item,
   PorticoPageItem *app = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *button, *icon;
-  gint64 users = MAX (member_int (app->object, "user_count"), member_int (app->object, "reported_user_count"));
-  double spend = member_double (app->object, "spend");
+  gint64 users = MAX (portico_json_get_int (app->object, "user_count", 0), portico_json_get_int (app->object, "reported_user_count", 0));
+  double spend = portico_json_get_double (app->object, "spend", 0);
   g_autofree char *subtitle = NULL;
   g_autofree char *users_text = NULL;
   g_autofree char *button_name = NULL;
-  const char *name = member_string (app->object, "name");
+  const char *name = portico_json_get_string (app->object, "name");
 
   users_text = g_strdup_printf (g_dngettext (NULL, "%" G_GINT64_FORMAT " user",
                                              "%" G_GINT64_FORMAT " users", users), users);

@@ -1,0 +1,30 @@
+/* portico-json.h: reading members of the store's JSON documents.
+ *
+ * The store answers reads as JSON (the CLI prints them as they are); these
+ * helpers read one member with a fallback for a missing, null or mistyped
+ * one, so that callers never trip json-glib's criticals.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* The string, or NULL when @object is NULL or the member is missing, null
+ * or not a string. */
+const char *portico_json_get_string (JsonObject *object,
+                                     const char *name);
+/* Integers, doubles and booleans convert; anything else gives @fallback. */
+gint64 portico_json_get_int (JsonObject *object,
+                             const char *name,
+                             gint64      fallback);
+double portico_json_get_double (JsonObject *object,
+                                const char *name,
+                                double      fallback);
+gboolean portico_json_get_bool (JsonObject *object,
+                                const char *name,
+                                gboolean    fallback);
+
+G_END_DECLS
