@@ -131,6 +131,21 @@ build_data_types (sqlite3      *db,
   return TRUE;
 }
 
+/* Every read runs on the read-only connection, locked for its duration. */
+typedef JsonNode *(*ReadFunc) (sqlite3  *db,
+                               GError  **error);
+
+static JsonNode *
+run_read (PorticoStore *self,
+          ReadFunc      func,
+          GError      **error)
+{
+  JsonNode *node = func (portico_store_lock_reader (self), error);
+
+  portico_store_unlock_reader (self);
+  return node;
+}
+
 static JsonNode *
 query_accounts (sqlite3     *db,
                 gint64       account_id,
@@ -355,13 +370,9 @@ JsonNode *
 portico_store_list_apps (PorticoStore *self,
                          GError      **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (PORTICO_IS_STORE (self), NULL);
 
-  node = query_apps (portico_store_lock_reader (self), error);
-  portico_store_unlock_reader (self);
-  return node;
+  return run_read (self, query_apps, error);
 }
 
 static JsonNode *
@@ -451,13 +462,9 @@ JsonNode *
 portico_store_list_users (PorticoStore *self,
                           GError      **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (PORTICO_IS_STORE (self), NULL);
 
-  node = query_users (portico_store_lock_reader (self), error);
-  portico_store_unlock_reader (self);
-  return node;
+  return run_read (self, query_users, error);
 }
 
 static JsonNode *
@@ -509,13 +516,9 @@ JsonNode *
 portico_store_list_licenses (PorticoStore *self,
                              GError      **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (PORTICO_IS_STORE (self), NULL);
 
-  node = query_licenses (portico_store_lock_reader (self), error);
-  portico_store_unlock_reader (self);
-  return node;
+  return run_read (self, query_licenses, error);
 }
 
 /* ---- Workflows, audit, sync runs --------------------------------------------------- */
@@ -587,13 +590,9 @@ JsonNode *
 portico_store_list_workflows (PorticoStore *self,
                               GError      **error)
 {
-  JsonNode *node;
-
   g_return_val_if_fail (PORTICO_IS_STORE (self), NULL);
 
-  node = query_workflows (portico_store_lock_reader (self), error);
-  portico_store_unlock_reader (self);
-  return node;
+  return run_read (self, query_workflows, error);
 }
 
 JsonNode *
