@@ -4,6 +4,8 @@
  */
 #pragma once
 
+#include <stdarg.h>
+
 #include <sqlite3.h>
 
 #include "portico-store.h"
@@ -84,6 +86,13 @@ sqlite3_stmt *portico_db_prepare (sqlite3     *db,
 void portico_db_bindv (sqlite3_stmt *stmt,
                        const char   *types,
                        va_list       args);
+/* Runs one statement; *@out_changes (nullable) gets the rows it changed. */
+gboolean portico_db_execv (sqlite3    *db,
+                           gint64     *out_changes,
+                           GError    **error,
+                           const char *sql,
+                           const char *types,
+                           va_list     args);
 gboolean portico_db_exec (sqlite3    *db,
                           GError    **error,
                           const char *sql,

@@ -860,20 +860,14 @@ exec_count (sqlite3     *db,
             const char  *types,
             ...)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   va_list args;
+  gboolean ok;
 
-  stmt = portico_db_prepare (db, sql, error);
-  if (stmt == NULL)
-    return FALSE;
   va_start (args, types);
-  portico_db_bindv (stmt, types, args);
+  ok = portico_db_execv (db, out_changes, error, sql, types, args);
   va_end (args);
-  if (!portico_db_step_done (stmt, error))
-    return FALSE;
-  if (out_changes != NULL)
-    *out_changes = sqlite3_changes (db);
-  return TRUE;
+
+  return ok;
 }
 
 static gboolean

@@ -162,24 +162,41 @@ portico_db_step_done (sqlite3_stmt *stmt,
 }
 
 gboolean
+portico_db_execv (sqlite3    *db,
+                  gint64     *out_changes,
+                  GError    **error,
+                  const char *sql,
+                  const char *types,
+                  va_list     args)
+{
+  g_autoptr(sqlite3_stmt) stmt = portico_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  portico_db_bindv (stmt, types, args);
+  if (!portico_db_step_done (stmt, error))
+    return FALSE;
+  if (out_changes != NULL)
+    *out_changes = sqlite3_changes (db);
+  return TRUE;
+}
+
+gboolean
 portico_db_exec (sqlite3    *db,
                  GError    **error,
                  const char *sql,
                  const char *types,
                  ...)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
   va_list args;
-
-  stmt = portico_db_prepare (db, sql, error);
-  if (stmt == NULL)
-    return FALSE;
+  gboolean ok;
 
   va_start (args, types);
-  portico_db_bindv (stmt, types, args);
+  ok = portico_db_execv (db, NULL, error, sql, types, args);
   va_end (args);
 
-  return portico_db_step_done (stmt, error);
+  return ok;
 }
 
 gboolean
