@@ -2664,6 +2664,34 @@ fetch_remember (FetchOp    *op,
   return TRUE;
 }
 
+/* Link header and next URL styles: the next page's address, resolved
+ * against @base (NULL: the account's base), must be valid and new; else the
+ * fetch fails with bad_response (a repeating link would never end). Returns
+ * FALSE once @task has its error. */
+static gboolean
+fetch_follow_next (GTask      *task,
+                   FetchOp    *op,
+                   GUri       *base,
+                   const char *next)
+{
+  g_autofree char *key = NULL;
+
+  g_clear_pointer (&op->next_uri, g_uri_unref);
+  op->next_uri = fetch_resolve_next (op, base, next);
+  if (op->next_uri == NULL)
+    {
+      fetch_return_bad (task, _("the next-page link is not valid"));
+      return FALSE;
+    }
+  key = g_uri_to_string (op->next_uri);
+  if (!fetch_remember (op, key))
+    {
+      fetch_return_bad (task, _("the next-page link repeats"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 fetch_page_cb (GObject      *object,
                GAsyncResult *result,
@@ -2727,23 +2755,11 @@ fetch_page_cb (GObject      *object,
     {
       const char *link = soup_message_headers_get_list (response->headers, "Link");
       g_autofree char *next = portico_http_parse_link_next (link);
-      g_autofree char *key = NULL;
 
       if (next == NULL)
         goto done;
-      g_clear_pointer (&op->next_uri, g_uri_unref);
-      op->next_uri = fetch_resolve_next (op, response->uri, next);
-      if (op->next_uri == NULL)
-        {
-          fetch_return_bad (task, _("the next-page link is not valid"));
-          return;
-        }
-      key = g_uri_to_string (op->next_uri);
-      if (!fetch_remember (op, key))
-        {
-          fetch_return_bad (task, _("the next-page link repeats"));
-          return;
-        }
+      if (!fetch_follow_next (task, op, response->uri, next))
+        return;
     }
   else if (g_strcmp0 (op->style, "cursor") == 0)
     {
@@ -2771,7 +2787,6 @@ fetch_page_cb (GObject      *object,
     {
       JsonNode *done_expr = json_object_get_member (op->pagination, "done_path");
       g_autofree char *next = NULL;
-      g_autofree char *key = NULL;
 
       if (done_expr != NULL)
         {
@@ -2782,19 +2797,8 @@ fetch_page_cb (GObject      *object,
       next = eval_expr_string (account, json_object_get_member (op->pagination, "next_path"), response->json);
       if (next == NULL || *next == '\0')
         goto done;
-      g_clear_pointer (&op->next_uri, g_uri_unref);
-      op->next_uri = fetch_resolve_next (op, NULL, next);
-      if (op->next_uri == NULL)
-        {
-          fetch_return_bad (task, _("the next-page address is not valid"));
-          return;
-        }
-      key = g_uri_to_string (op->next_uri);
-      if (!fetch_remember (op, key))
-        {
-          fetch_return_bad (task, _("the next-page address repeats"));
-          return;
-        }
+      if (!fetch_follow_next (task, op, NULL, next))
+        return;
     }
   else if (g_strcmp0 (op->style, "page") == 0)
     {
