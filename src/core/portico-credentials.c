@@ -324,11 +324,26 @@ service_cb (GObject      *source,
                                data->cancellable, collection_cb, g_steal_pointer (&task));
 }
 
+gboolean
+portico_credentials_uses_portal (void)
+{
+  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
 static void
 when_unlocked (GTask        *task,
                UnlockedFunc  next)
 {
   CallData *data = g_task_get_task_data (task);
+
+  /* Inside a Flatpak sandbox libsecret keeps the items in an encrypted file
+   * whose key comes from the Secret portal: there is no Secret Service
+   * collection to ask about, and the app may not talk to one. */
+  if (portico_credentials_uses_portal ())
+    {
+      next (task);
+      return;
+    }
 
   g_object_set_data (G_OBJECT (task), "portico-next", next);
   secret_service_get (SECRET_SERVICE_NONE, data->cancellable, service_cb, task);

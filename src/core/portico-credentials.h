@@ -18,6 +18,10 @@ G_BEGIN_DECLS
 /* @demo selects the demo profile, whose items never mix with real ones. */
 void portico_credentials_set_demo (gboolean demo);
 gboolean portico_credentials_get_demo (void);
+/* Whether secrets go through the Secret portal (inside a Flatpak sandbox,
+ * where libsecret keeps them in an encrypted file in the app's data folder)
+ * rather than straight to the Secret Service (the system keyring). */
+gboolean portico_credentials_uses_portal (void);
 void portico_credentials_set_timeout (guint timeout_ms);
 /* The database whose accounts the items belong to (its keyring scope), so
  * that two databases never share an item for the same account id. */
