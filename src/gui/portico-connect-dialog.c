@@ -17,6 +17,7 @@
 
 #include "portico-catalog-tile.h"
 #include "portico-connect-dialog.h"
+#include "portico-links.h"
 #include "portico-errors.h"
 
 typedef struct
@@ -2003,4 +2004,6 @@ portico_connect_dialog_init (PorticoConnectDialog *self)
   self->test_rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) test_row_free);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  portico_link_button_use_show_uri (self->help_link);
+  portico_link_button_use_show_uri (self->mailto_button);
 }

@@ -15,6 +15,7 @@
 #include "portico-catalog-tile.h"
 #include "portico-connect-dialog.h"
 #include "portico-connector-dialog.h"
+#include "portico-links.h"
 
 struct _PorticoConnectorDialog
 {
@@ -209,5 +210,6 @@ static void
 portico_connector_dialog_init (PorticoConnectorDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  portico_link_button_use_show_uri (self->help_link);
   update_connect_action (self);
 }
