@@ -524,6 +524,57 @@ portico_scheduler_check_now (PorticoScheduler *self)
   g_task_run_in_thread (task, list_accounts_thread);
 }
 
+static void
+sync_all_cb (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  PorticoScheduler *self = PORTICO_SCHEDULER (source);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *accounts;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  guint n_started = 0;
+
+  node = g_task_propagate_pointer (G_TASK (result), &error);
+  if (node == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Cannot list accounts to sync: %s", error->message);
+      return;
+    }
+
+  accounts = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+      gint64 id = json_object_get_int_member_with_default (account, "id", 0);
+
+      if (id == 0 || portico_engine_is_syncing (self->engine, id))
+        continue;
+
+      /* Counts as this interval's sync: the next check does not start another. */
+      g_hash_table_insert (self->attempts, g_memdup2 (&id, sizeof id), g_memdup2 (&now, sizeof now));
+      portico_engine_sync_async (self->engine, id, self->cancellable, sync_cb, NULL);
+      n_started++;
+    }
+
+  self->n_started = n_started;
+}
+
+void
+portico_scheduler_sync_all (PorticoScheduler *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  task = g_task_new (self, self->cancellable, sync_all_cb, NULL);
+  g_task_set_source_tag (task, portico_scheduler_sync_all);
+  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
+  g_task_run_in_thread (task, list_accounts_thread);
+}
+
 static gboolean
 check_timeout_cb (gpointer user_data)
 {

@@ -27,6 +27,7 @@ struct _PorticoApplication
   int             quit_after_ms;
   guint           n_frames;
   guint           demo : 1;
+  guint           sync_all_pending : 1;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoApplication, portico_application, ADW_TYPE_APPLICATION)
@@ -38,6 +39,8 @@ static const GOptionEntry option_entries[] = {
     N_("Use this database file instead of the default one"), N_("FILE") },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Save a PNG of the main window once it is drawn, then quit"), N_("FILE") },
+  { "sync-all", 0, 0, G_OPTION_ARG_NONE, NULL,
+    N_("Sync every account now (in the running window, or a new one)"), NULL },
   { "quit-after", 0, 0, G_OPTION_ARG_INT, NULL,
     N_("Quit after this many milliseconds (for tests)"), N_("MS") },
   { NULL }
@@ -217,6 +220,25 @@ portico_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "quit-after", "i", &self->quit_after_ms);
 
+  /* The desktop's "Sync All" action: handed to the running instance, or
+   * run by this one once its window is up. */
+  if (g_variant_dict_contains (options, "sync-all"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_application_register (app, NULL, &error))
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      if (g_application_get_is_remote (app))
+        {
+          g_action_group_activate_action (G_ACTION_GROUP (app), "sync-all", NULL);
+          return 0;
+        }
+      self->sync_all_pending = TRUE;
+    }
+
   /* A screenshot or a test run must get its own window, not hand its
    * options to an instance that is already running. */
   if (self->screenshot_path != NULL || self->quit_after_ms > 0 || self->db_path != NULL)
@@ -310,6 +332,12 @@ portico_application_activate (GApplication *app)
     }
 
   gtk_window_present (window);
+
+  if (self->sync_all_pending)
+    {
+      self->sync_all_pending = FALSE;
+      portico_window_sync_all (PORTICO_WINDOW (window));
+    }
 }
 
 static void
@@ -347,8 +375,30 @@ about_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (about));
 }
 
+static void
+sync_all_action (GSimpleAction *action,
+                 GVariant      *param,
+                 gpointer       user_data)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (user_data);
+
+  /* The active window may be a dialog: find the main window. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (PORTICO_IS_WINDOW (l->data))
+        {
+          portico_window_sync_all (PORTICO_WINDOW (l->data));
+          return;
+        }
+    }
+
+  self->sync_all_pending = TRUE;
+  g_application_activate (G_APPLICATION (self));
+}
+
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
+  { "sync-all", sync_all_action },
   { "about", about_action },
 };
 

@@ -247,6 +247,23 @@ portico_window_set_engine (PorticoWindow *self,
 }
 
 void
+portico_window_sync_all (PorticoWindow *self)
+{
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+
+  if (self->scheduler != NULL)
+    portico_scheduler_sync_all (self->scheduler);
+}
+
+PorticoScheduler *
+portico_window_get_scheduler (PorticoWindow *self)
+{
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), NULL);
+
+  return self->scheduler;
+}
+
+void
 portico_window_set_sandbox (PorticoWindow  *self,
                             PorticoSandbox *sandbox)
 {

@@ -10,6 +10,7 @@
 #include "portico-engine.h"
 #include "portico-integrations-page.h"
 #include "portico-sandbox-server.h"
+#include "portico-scheduler.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,10 @@ PorticoIntegrationsPage *portico_window_get_integrations_page (PorticoWindow *se
 PorticoEngine           *portico_window_get_engine           (PorticoWindow  *self);
 void                     portico_window_set_engine           (PorticoWindow  *self,
                                                               PorticoEngine  *engine);
+/* The scheduler of automatic syncs (nullable: no engine yet). */
+PorticoScheduler        *portico_window_get_scheduler        (PorticoWindow  *self);
+/* Syncs every account now (app.sync-all, the desktop's "Sync All"). */
+void                     portico_window_sync_all             (PorticoWindow  *self);
 void                     portico_window_set_sandbox          (PorticoWindow  *self,
                                                               PorticoSandbox *sandbox);
 /* Shows @error (the database could not be opened) instead of the views. */

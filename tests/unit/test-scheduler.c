@@ -347,6 +347,12 @@ test_scheduler_object (void)
   portico_scheduler_check_now (scheduler);
   g_assert_true (scheduler_idle (scheduler, engine, id, 0));
 
+  /* "Sync All" syncs it anyway, and that counts as this interval's sync. */
+  portico_scheduler_sync_all (scheduler);
+  g_assert_true (scheduler_idle (scheduler, engine, id, 1));
+  portico_scheduler_check_now (scheduler);
+  g_assert_true (scheduler_idle (scheduler, engine, id, 0));
+
   g_clear_object (&scheduler);
   g_clear_object (&engine);
   g_clear_object (&store);
