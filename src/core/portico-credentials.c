@@ -129,7 +129,10 @@ typedef struct
   GCancellable *cancellable;
   GCancellable *caller_cancellable;
   gulong caller_handler;
-  guint timeout_id;
+  /* The source itself, not its id: ids are per main context, and the task
+   * can be freed after the blocking variants popped their private context,
+   * when an id would name an unrelated source of the caller's context. */
+  GSource *timeout;
   gboolean timed_out;
   gint64 account_id;
   char *connector_id;
@@ -142,7 +145,6 @@ call_timeout_cb (gpointer user_data)
 {
   CallData *data = user_data;
 
-  data->timeout_id = 0;
   data->timed_out = TRUE;
   g_cancellable_cancel (data->cancellable);
 
@@ -161,13 +163,10 @@ caller_cancelled_cb (GCancellable *caller,
 static void
 call_data_free (CallData *data)
 {
-  if (data->timeout_id != 0)
+  if (data->timeout != NULL)
     {
-      GSource *source = g_main_context_find_source_by_id (g_main_context_get_thread_default (),
-                                                          data->timeout_id);
-      if (source != NULL)
-        g_source_destroy (source);
-      data->timeout_id = 0;
+      g_source_destroy (data->timeout);
+      g_clear_pointer (&data->timeout, g_source_unref);
     }
   if (data->caller_cancellable != NULL)
     g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
@@ -209,11 +208,10 @@ call_task_new (gint64               account_id,
     }
   {
     /* Attach to the caller's context: the blocking variants iterate their own. */
-    g_autoptr(GSource) source = g_timeout_source_new (timeout_ms);
-
-    g_source_set_callback (source, call_timeout_cb, data, NULL);
-    g_source_set_static_name (source, "[portico] keyring timeout");
-    data->timeout_id = g_source_attach (source, g_main_context_get_thread_default ());
+    data->timeout = g_timeout_source_new (timeout_ms);
+    g_source_set_callback (data->timeout, call_timeout_cb, data, NULL);
+    g_source_set_static_name (data->timeout, "[portico] keyring timeout");
+    g_source_attach (data->timeout, g_main_context_get_thread_default ());
   }
   g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
 

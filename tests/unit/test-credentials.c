@@ -330,6 +330,50 @@ test_locked (void)
   portico_credentials_delete_sync (47, NULL, NULL);
 }
 
+/* The blocking variants run on a private main context whose first source
+ * (the keyring timeout) has the same id as the first source of any other
+ * fresh context: finishing the call must not remove the caller's source
+ * that happens to carry that id (it once destroyed a 1-hour timer). */
+static gboolean
+never_cb (gpointer user_data)
+{
+  g_assert_not_reached ();
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_sync_keeps_callers_sources (void)
+{
+  g_autoptr(GMainContext) outer = g_main_context_new ();
+  g_autoptr(GSource) timer = NULL;
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  guint timer_id;
+
+  if (!have_test_keyring ())
+    return;
+
+  g_main_context_push_thread_default (outer);
+  timer = g_timeout_source_new_seconds (3600);
+  g_source_set_callback (timer, never_cb, NULL, NULL);
+  timer_id = g_source_attach (timer, outer);
+  /* Ids count from 1 in every context; this is what made them collide. */
+  g_assert_cmpuint (timer_id, ==, 1);
+
+  secrets = make_secrets ("api_token", "keep-the-timer");
+  g_assert_true (portico_credentials_store_sync (49, "okta", NULL, secrets, NULL, NULL));
+  g_assert_false (g_source_is_destroyed (timer));
+  found = portico_credentials_lookup_sync (49, NULL, NULL);
+  g_assert_nonnull (found);
+  g_assert_false (g_source_is_destroyed (timer));
+  g_assert_true (portico_credentials_delete_sync (49, NULL, NULL));
+  g_assert_false (g_source_is_destroyed (timer));
+  g_assert_true (g_main_context_find_source_by_id (outer, timer_id) == timer);
+
+  g_source_destroy (timer);
+  g_main_context_pop_thread_default (outer);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -343,6 +387,7 @@ main (int   argc,
   g_test_add_func ("/credentials/no-service", test_no_service);
   g_test_add_func ("/credentials/error-translation", test_timeout_translation);
   g_test_add_func ("/credentials/locked", test_locked);
+  g_test_add_func ("/credentials/sync-keeps-callers-sources", test_sync_keeps_callers_sources);
 
   return g_test_run ();
 }
