@@ -927,6 +927,7 @@ typedef struct
   gint64 fetched_items;
   GError *type_error;          /* the current data type's first error */
   GError *account_error;       /* keyring or account problem: every type fails */
+  PorticoSyncLock *lock;       /* held from start to the recorded run */
 } SyncData;
 
 static void
@@ -948,6 +949,7 @@ sync_data_free (SyncData *data)
   g_clear_pointer (&data->replace, portico_store_replace_unref);
   g_clear_error (&data->type_error);
   g_clear_error (&data->account_error);
+  g_clear_pointer (&data->lock, portico_sync_lock_release);
   g_free (data);
 }
 
@@ -955,9 +957,10 @@ static void sync_next_type (GTask *task);
 
 static void
 sync_release (PorticoEngine *self,
-              gint64         account_id)
+              SyncData      *data)
 {
-  g_hash_table_remove (self->syncing, &account_id);
+  g_hash_table_remove (self->syncing, &data->account_id);
+  g_clear_pointer (&data->lock, portico_sync_lock_release);
 }
 
 static void
@@ -1048,7 +1051,7 @@ sync_finished_cb (GObject      *source,
   const char *status = overall_status (data);
   GError *error = NULL;
 
-  sync_release (self, data->account_id);
+  sync_release (self, data);
 
   if (!portico_store_finish_sync_run_finish (PORTICO_STORE (source), result, &error))
     {
@@ -1372,7 +1375,7 @@ sync_run_begun_cb (GObject      *source,
   data->run_id = portico_store_begin_sync_run_finish (PORTICO_STORE (source), result, &error);
   if (data->run_id <= 0)
     {
-      sync_release (self, data->account_id);
+      sync_release (self, data);
       g_signal_emit (self, signals[SYNC_FINISHED], 0, data->account_id, "failed");
       g_task_return_error (task, error);
       g_object_unref (task);
@@ -1421,6 +1424,7 @@ portico_engine_sync_async (PorticoEngine      *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(JsonNode) account = NULL;
   g_autoptr(GStrvBuilder) builder = NULL;
+  g_autoptr(PorticoSyncLock) lock = NULL;
   JsonObject *object;
   JsonArray *types;
   PorticoConnector *connector;
@@ -1466,6 +1470,15 @@ portico_engine_sync_async (PorticoEngine      *self,
       return;
     }
 
+  /* Another process (portico-cli, the timer, a second window) may be
+   * syncing this account on the same database. */
+  lock = portico_store_lock_account (self->store, account_id, &error);
+  if (lock == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
   builder = g_strv_builder_new ();
   types = json_object_get_array_member (object, "data_types");
   for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
@@ -1483,6 +1496,7 @@ portico_engine_sync_async (PorticoEngine      *self,
   data->connector = g_object_ref (connector);
   data->data_types = g_strv_builder_end (builder);
   data->results = g_array_new (FALSE, TRUE, sizeof (TypeResult));
+  data->lock = g_steal_pointer (&lock);
   g_array_set_clear_func (data->results, (GDestroyNotify) type_result_clear);
   g_task_set_task_data (task, data, (GDestroyNotify) sync_data_free);
 

@@ -17,12 +17,12 @@ portico_error_code_name (const GError *error)
 {
   static const char * const store_names[] = {
     "open", "corrupt", "too_new", "disk_full", "read_only", "busy",
-    "not_found", "invalid", "conflict", "failed",
+    "not_found", "invalid", "conflict", "failed", "sync_locked",
   };
   static const char * const connector_names[] = {
     "invalid_definition", "invalid_field", "not_authorized", "forbidden",
     "plan", "not_found", "rate_limited", "network", "tls", "timeout",
-    "server", "bad_response", "unsupported", "failed",
+    "server", "bad_response", "unsupported", "failed", "origin_changed",
   };
   static const char * const credentials_names[] = {
     "keyring_unavailable", "keyring_locked", "keyring_no_collection",

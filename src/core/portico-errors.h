@@ -27,6 +27,7 @@ typedef enum
   PORTICO_STORE_ERROR_INVALID,       /* refused input (empty name, ...) */
   PORTICO_STORE_ERROR_CONFLICT,      /* e.g. the same external identity twice */
   PORTICO_STORE_ERROR_FAILED,        /* anything else */
+  PORTICO_STORE_ERROR_SYNC_LOCKED,   /* another process syncs this account */
 } PorticoStoreError;
 
 typedef enum
@@ -45,6 +46,7 @@ typedef enum
   PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,       /* not JSON, wrong shape, repeating cursor */
   PORTICO_CONNECTOR_ERROR_UNSUPPORTED,        /* auth scheme or feature not available */
   PORTICO_CONNECTOR_ERROR_FAILED,
+  PORTICO_CONNECTOR_ERROR_ORIGIN_CHANGED,     /* credentials would go to a new host */
 } PorticoConnectorError;
 
 typedef enum

@@ -67,6 +67,17 @@ gboolean portico_store_in_transaction (PorticoStore          *self,
                                        gpointer              *out_pointer,
                                        GError               **error);
 
+/* The file of the sync lock of @account_id (portico-store-lock.c). */
+char *portico_store_lock_path (const char *db_path,
+                               gint64      account_id);
+
+/* For tests: how long one write waits for another process's transaction
+ * (SQLite's busy timeout) and how long a transaction keeps retrying in all
+ * before it fails with PORTICO_STORE_ERROR_BUSY. */
+void portico_store_set_busy_limits (PorticoStore *self,
+                                    guint         attempt_ms,
+                                    guint         total_ms);
+
 /* The read-only connection, locked for the caller. */
 sqlite3 *portico_store_lock_reader (PorticoStore *self);
 void portico_store_unlock_reader (PorticoStore *self);

@@ -7,7 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -29,7 +31,16 @@ struct _PorticoStore
 
   GMutex reader_lock;
   sqlite3 *reader;
+
+  /* Another process (portico-cli, the timer) may hold the write lock: one
+   * statement waits up to busy_attempt_ms, a transaction retries its start
+   * until busy_total_ms have passed. */
+  guint busy_attempt_ms;
+  guint busy_total_ms;
 };
+
+#define DEFAULT_BUSY_ATTEMPT_MS 5000
+#define DEFAULT_BUSY_TOTAL_MS 30000
 
 G_DEFINE_FINAL_TYPE (PorticoStore, portico_store, G_TYPE_OBJECT)
 
@@ -391,11 +402,22 @@ portico_store_in_transaction (PorticoStore          *self,
                               gpointer              *out_pointer,
                               GError               **error)
 {
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->busy_total_ms * 1000;
+  guint attempt = 0;
   int rc;
 
-  rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    return portico_store_set_error (db, rc, self->path, error);
+  /* BEGIN IMMEDIATE takes the write lock up front, so once it succeeded no
+   * statement of @func can meet SQLITE_BUSY: only the start is retried
+   * (SQLite's busy handler waits within each attempt, and some busy cases,
+   * such as a WAL being recovered, return at once). */
+  while ((rc = sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+    {
+      if ((rc & 0xff) != SQLITE_BUSY || g_get_monotonic_time () >= deadline)
+        return portico_store_set_error (db, rc, self->path, error);
+      attempt++;
+      g_debug ("The database is busy; retrying the write (attempt %u)", attempt + 1);
+      g_usleep (MIN (50000, 1000 << MIN (attempt, 6)));
+    }
 
   if (!func (self, db, data, out_value, out_pointer, error))
     {
@@ -466,6 +488,27 @@ static void
 portico_store_init (PorticoStore *self)
 {
   g_mutex_init (&self->reader_lock);
+  self->busy_attempt_ms = DEFAULT_BUSY_ATTEMPT_MS;
+  self->busy_total_ms = DEFAULT_BUSY_TOTAL_MS;
+}
+
+void
+portico_store_set_busy_limits (PorticoStore *self,
+                               guint         attempt_ms,
+                               guint         total_ms)
+{
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  self->busy_attempt_ms = attempt_ms;
+  self->busy_total_ms = total_ms;
+  /* SQLite serialises calls on a connection, so this is safe while the
+   * writer runs. */
+  if (self->writer != NULL)
+    sqlite3_busy_timeout (self->writer, (int) attempt_ms);
+  g_mutex_lock (&self->reader_lock);
+  if (self->reader != NULL)
+    sqlite3_busy_timeout (self->reader, (int) attempt_ms);
+  g_mutex_unlock (&self->reader_lock);
 }
 
 const char *
@@ -627,6 +670,53 @@ check_existing_file (const char *path,
   return TRUE;
 }
 
+/* The database holds people's names and e-mail addresses: only its owner
+ * may read it, whatever the umask. SQLite creates the -wal and -shm files
+ * with the mode of the database file, so creating that one 0600 (and
+ * tightening a file an older Portico created world-readable) covers all
+ * three. The folder is the caller's when it existed (it may be /tmp). */
+static gboolean
+ensure_private_file (const char *path,
+                     GError    **error)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm", "-journal" };
+  int fd;
+
+  fd = g_open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    {
+      /* Exactly 0600, also under an odd umask that would drop our own bits. */
+      if (fchmod (fd, 0600) != 0)
+        g_debug ("Cannot set the mode of %s: %s", path, g_strerror (errno));
+      g_close (fd, NULL);
+    }
+  else if (errno != EEXIST)
+    {
+      int saved = errno;
+
+      g_set_error (error, PORTICO_STORE_ERROR,
+                   saved == EACCES || saved == EROFS ? PORTICO_STORE_ERROR_READ_ONLY : PORTICO_STORE_ERROR_OPEN,
+                   _("The database “%s” cannot be created: %s. Check the permissions of its folder."),
+                   path, g_strerror (saved));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+      GStatBuf st;
+
+      if (g_lstat (file, &st) != 0 || !S_ISREG (st.st_mode) || (st.st_mode & 0077) == 0)
+        continue;
+      /* Not being able to tighten someone else's file is not fatal: SQLite
+       * says so if it cannot use it. */
+      if (g_chmod (file, st.st_mode & 0700) != 0)
+        g_debug ("Cannot make %s private: %s", file, g_strerror (errno));
+    }
+
+  return TRUE;
+}
+
 static gboolean
 open_connection (const char *path,
                  int         target_version,
@@ -648,6 +738,9 @@ open_connection (const char *path,
       return FALSE;
     }
 
+  if (!ensure_private_file (path, error))
+    return FALSE;
+
   rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK)
     {
@@ -657,7 +750,7 @@ open_connection (const char *path,
     }
 
   sqlite3_extended_result_codes (db, TRUE);
-  sqlite3_busy_timeout (db, 5000);
+  sqlite3_busy_timeout (db, DEFAULT_BUSY_ATTEMPT_MS);
 
   rc = sqlite3_exec (db,
                      "PRAGMA journal_mode = WAL;"
@@ -710,6 +803,49 @@ failed:
   return FALSE;
 }
 
+/* A run stays "running" while its process holds the account's sync lock;
+ * a run whose lock is free was left by a process that crashed or was
+ * killed. Holding the lock while closing it keeps a sync that starts
+ * meanwhile from being closed by mistake. Failing here is not failing to
+ * open: the runs stay as they were and the next start tries again. */
+static void
+close_interrupted_runs (PorticoStore *self,
+                        sqlite3      *db)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GArray) accounts = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+
+  stmt = portico_db_prepare (db, "SELECT DISTINCT account_id FROM sync_runs WHERE status = 'running'", &error);
+  if (stmt == NULL)
+    return;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 id = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (accounts, id);
+    }
+
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      gint64 account_id = g_array_index (accounts, gint64, i);
+      g_autoptr(PorticoSyncLock) lock = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      lock = portico_store_lock_account (self, account_id, &local_error);
+      if (lock == NULL)
+        {
+          g_debug ("Account %" G_GINT64_FORMAT ": %s", account_id, local_error->message);
+          continue;
+        }
+      if (!portico_db_exec (db, &local_error,
+                            "UPDATE sync_runs SET status = 'interrupted', ended_at = " PORTICO_SQL_NOW
+                            " WHERE account_id = ? AND status = 'running'",
+                            "i", account_id))
+        g_debug ("Cannot close the interrupted runs of account %" G_GINT64_FORMAT ": %s",
+                 account_id, local_error->message);
+    }
+}
+
 static gboolean
 open_writer_func (PorticoStore *self,
                   sqlite3      *unused,
@@ -732,6 +868,7 @@ open_writer_func (PorticoStore *self,
     }
 
   self->writer = db;
+  close_interrupted_runs (self, db);
   return TRUE;
 }
 
@@ -767,7 +904,7 @@ portico_store_open (const char *path,
       portico_store_set_error (self->reader, rc, path, error);
       return NULL;
     }
-  sqlite3_busy_timeout (self->reader, 5000);
+  sqlite3_busy_timeout (self->reader, (int) self->busy_attempt_ms);
 
   {
     g_autoptr(sqlite3_stmt) stmt = NULL;

@@ -171,6 +171,19 @@ gboolean portico_store_forget_account_finish (PorticoStore *self,
 
 /* ---- Sync runs ------------------------------------------------------ */
 
+/* One sync per account across every process that opens this database: the
+ * GUI, portico-cli and the timer. Holding the lock is what makes a run
+ * "running"; opening the store closes the runs of accounts nobody holds
+ * (their process died) as "interrupted". Refused with
+ * PORTICO_STORE_ERROR_SYNC_LOCKED and a sentence naming the holder. */
+typedef struct _PorticoSyncLock PorticoSyncLock;
+
+PorticoSyncLock *portico_store_lock_account (PorticoStore *self,
+                                             gint64        account_id,
+                                             GError      **error);
+void portico_sync_lock_release (PorticoSyncLock *lock);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoSyncLock, portico_sync_lock_release)
+
 typedef struct
 {
   const char *data_type;

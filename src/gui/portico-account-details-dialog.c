@@ -53,6 +53,8 @@ status_words (const char *status)
     return _("Skipped");
   if (g_strcmp0 (status, "running") == 0 || status == NULL)
     return _("Did not finish");
+  if (g_strcmp0 (status, "interrupted") == 0)
+    return _("Interrupted");
 
   return status;
 }
