@@ -159,31 +159,6 @@ member_number (JsonObject *row,
   return json_node_get_double (node);
 }
 
-void
-portico_csv_append_field (GString    *csv,
-                          const char *text)
-{
-  g_return_if_fail (csv != NULL);
-
-  if (text == NULL)
-    text = "";
-
-  if (strpbrk (text, ",\"\r\n") == NULL)
-    {
-      g_string_append (csv, text);
-      return;
-    }
-
-  g_string_append_c (csv, '"');
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (*p == '"')
-        g_string_append_c (csv, '"');
-      g_string_append_c (csv, *p);
-    }
-  g_string_append_c (csv, '"');
-}
-
 /* ---- The view --------------------------------------------------------- */
 
 struct _PorticoTableView

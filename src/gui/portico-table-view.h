@@ -11,6 +11,7 @@
 
 #include <adwaita.h>
 
+#include "portico-csv.h"
 #include "portico-engine.h"
 
 G_BEGIN_DECLS
@@ -69,8 +70,5 @@ char *portico_table_view_to_csv (PorticoTableView *self);
  * arrays joined with ", ", null as "". transfer full. */
 char *portico_table_format_member (JsonObject *row,
                                    const char *key);
-/* One CSV field, quoted when needed. */
-void portico_csv_append_field (GString    *csv,
-                               const char *text);
 
 G_END_DECLS

@@ -248,7 +248,10 @@ test_csv (void)
   portico_csv_append_field (csv, "with, comma");
   g_string_append_c (csv, ',');
   portico_csv_append_field (csv, "say \"hi\"");
-  g_assert_cmpstr (csv->str, ==, "plain,\"with, comma\",\"say \"\"hi\"\"\"");
+  g_string_append_c (csv, ',');
+  /* A provider's value that a spreadsheet would run (CSV injection). */
+  portico_csv_append_field (csv, "=1+2");
+  g_assert_cmpstr (csv->str, ==, "plain,\"with, comma\",\"say \"\"hi\"\"\",'=1+2");
 }
 
 /* ---- The window over a real engine (keyring) ----------------------------- */
