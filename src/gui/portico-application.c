@@ -10,6 +10,7 @@
 
 #include "portico-application.h"
 #include "portico-credentials.h"
+#include "portico-preferences-window.h"
 #include "portico-sandbox-server.h"
 #include "portico-window.h"
 
@@ -289,11 +290,13 @@ portico_application_startup (GApplication *app)
 {
   PorticoApplication *self = PORTICO_APPLICATION (app);
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
   GPtrArray *problems;
 
   G_APPLICATION_CLASS (portico_application_parent_class)->startup (app);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 
   /* A screenshot must show the final state, not a transition half-way. */
   if (self->screenshot_path != NULL)
@@ -376,6 +379,20 @@ about_action (GSimpleAction *action,
 }
 
 static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  PorticoPreferencesWindow *preferences;
+
+  preferences = portico_preferences_window_new (window,
+                                                self->store != NULL ? portico_store_get_path (self->store) : NULL);
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
 sync_all_action (GSimpleAction *action,
                  GVariant      *param,
                  gpointer       user_data)
@@ -398,6 +415,7 @@ sync_all_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
+  { "preferences", preferences_action },
   { "sync-all", sync_all_action },
   { "about", about_action },
 };

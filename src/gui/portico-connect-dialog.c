@@ -1653,6 +1653,19 @@ portico_connect_dialog_present (GtkWindow        *parent,
   dialog = portico_connect_dialog_new (engine, connector, sandbox_or_null, reconnect_account_id);
   g_return_if_fail (dialog != NULL);
 
+  /* A new account starts at the level the preferences name, where the
+   * connector offers it; a reconnect keeps the account's own. */
+  if (reconnect_account_id == 0)
+    {
+      g_autoptr(GSettings) settings = g_settings_new (BASE_APP_ID);
+      g_autofree char *level = g_settings_get_string (settings, "default-permission");
+      g_auto(GStrv) offered = portico_connector_get_permissions (connector);
+
+      if (g_strcmp0 (level, "act") == 0 &&
+          (offered == NULL || g_strv_contains ((const char * const *) offered, "act")))
+        portico_connect_dialog_set_permission (dialog, "act");
+    }
+
   if (parent != NULL)
     {
       gtk_window_set_transient_for (GTK_WINDOW (dialog), parent);
