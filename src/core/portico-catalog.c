@@ -135,8 +135,10 @@ remove_connector (PorticoCatalog   *self,
  * portico_catalog_add:
  * @connector: a loaded connector
  *
- * Adds @connector at its sorted place. A custom connector replaces one with
- * the same id (shipped or custom); a shipped one never replaces anything.
+ * Adds @connector at its sorted place. A custom connector replaces a custom
+ * one with the same id (an edited file); a shipped one never replaces
+ * anything, and nothing replaces a shipped one: its accounts' credentials
+ * must not follow a file that anyone who can write the data folder can drop.
  *
  * Returns: whether @connector is now in the catalog
  */
@@ -155,7 +157,7 @@ portico_catalog_add (PorticoCatalog   *self,
     return TRUE;
   if (existing != NULL)
     {
-      if (!portico_connector_is_custom (connector))
+      if (!portico_connector_is_custom (connector) || !portico_connector_is_custom (existing))
         {
           g_debug ("Keeping %s over %s for the connector “%s”",
                    portico_connector_get_origin (existing),
@@ -252,6 +254,21 @@ portico_catalog_load_dir (PorticoCatalog *self,
         {
           add_problem (self, load_error);
           continue;
+        }
+      if (is_custom)
+        {
+          PorticoConnector *shipped = portico_catalog_lookup (self, portico_connector_get_id (connector));
+
+          if (shipped != NULL && !portico_connector_is_custom (shipped))
+            {
+              add_problem (self, g_error_new (PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                                              _("%s: id: “%s” is the id of the shipped connector %s, which a custom connector cannot replace; give this file another id, for example “%s-custom”."),
+                                              (const char *) g_ptr_array_index (names, i),
+                                              portico_connector_get_id (connector),
+                                              portico_connector_get_name (shipped),
+                                              portico_connector_get_id (connector)));
+              continue;
+            }
         }
       if (portico_catalog_add (self, connector))
         loaded++;

@@ -586,28 +586,51 @@ test_custom_dir (void)
   else
     g_unsetenv ("PORTICO_CONNECTORS_DIR");
 
+  /* A custom file with a shipped connector's id is refused like a broken
+   * file (it would send the shipped accounts' credentials where it likes),
+   * and the shipped connector stays. */
   problems = portico_catalog_get_problems (catalog);
-  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpuint (problems->len, ==, 2);
   problem = g_ptr_array_index (problems, 0);
+  g_assert_error (problem, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION);
+  g_assert_cmpstr (problem->message, ==,
+                   "beta.json: id: “beta” is the id of the shipped connector Beta, which a custom connector "
+                   "cannot replace; give this file another id, for example “beta-custom”.");
+  problem = g_ptr_array_index (problems, 1);
   g_assert_error (problem, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION);
   g_assert_true (g_str_has_prefix (problem->message, "broken.json: name: missing"));
 
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (catalog)), ==, 3);
-  g_assert_cmpuint (changes, >=, 4); /* 3 inserts + 1 replacement */
+  g_assert_cmpuint (changes, ==, 3); /* 3 inserts, no replacement */
   beta = portico_catalog_lookup (catalog, "beta");
   g_assert_nonnull (beta);
-  g_assert_true (portico_connector_is_custom (beta));
-  g_assert_cmpstr (portico_connector_get_name (beta), ==, "Beta (our proxy)");
+  g_assert_false (portico_connector_is_custom (beta));
+  g_assert_cmpstr (portico_connector_get_name (beta), ==, "Beta");
   g_assert_false (portico_connector_is_custom (portico_catalog_lookup (catalog, "alpha")));
+  g_assert_true (portico_connector_is_custom (portico_catalog_lookup (catalog, "gamma")));
   g_assert_null (portico_catalog_lookup (catalog, "broken"));
 
-  /* A shipped definition added later never replaces a custom one. */
+  /* Added directly, a custom definition does not replace a shipped one
+   * either, and a shipped one never replaces anything. */
   {
+    g_autoptr(PorticoConnector) custom_beta =
+      portico_connector_new_from_data (text_b_custom, -1, "beta.json", TRUE, NULL);
     g_autoptr(PorticoConnector) shipped_beta =
       portico_connector_new_from_data (text_b, -1, "beta.json", FALSE, NULL);
 
+    g_assert_false (portico_catalog_add (catalog, custom_beta));
     g_assert_false (portico_catalog_add (catalog, shipped_beta));
     g_assert_true (portico_catalog_lookup (catalog, "beta") == beta);
+  }
+
+  /* An edited custom file still replaces its previous version. */
+  {
+    g_autofree char *text_c2 = variant ("gamma", "Gamma v2", "other");
+    g_autoptr(PorticoConnector) gamma2 =
+      portico_connector_new_from_data (text_c2, -1, "gamma.json", TRUE, NULL);
+
+    g_assert_true (portico_catalog_add (catalog, gamma2));
+    g_assert_cmpstr (portico_connector_get_name (portico_catalog_lookup (catalog, "gamma")), ==, "Gamma v2");
   }
 
   /* Sorted by category: identity providers first, "other" last. */
@@ -624,7 +647,7 @@ test_custom_dir (void)
 
   /* A missing folder is no problem. */
   g_assert_cmpuint (portico_catalog_load_dir (catalog, "/nonexistent/portico", TRUE), ==, 0);
-  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpuint (problems->len, ==, 2);
 
   g_unlink (p1);
   g_unlink (p2);
