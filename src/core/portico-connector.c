@@ -546,9 +546,14 @@ string_node (const char *str)
   return node;
 }
 
-/* SQLite's numeric reading of text: the longest leading number, else 0. */
+/* SQLite's numeric reading of text in arithmetic: the longest leading
+ * number, else 0. @is_int: whether that number is an integer SQLite keeps as
+ * one (no '.', no exponent, within 64 bits; also no number at all, which
+ * SQLite reads as the integer 0), stored in @int_value. */
 static double
-text_to_real (const char *str)
+text_to_real (const char *str,
+              gboolean   *is_int,
+              gint64     *int_value)
 {
   const char *p = str;
   const char *start;
@@ -561,6 +566,24 @@ text_to_real (const char *str)
     p++;
   while (g_ascii_isdigit (*p))
     p++;
+  *is_int = FALSE;
+  if (*p != '.' && *p != 'e' && *p != 'E')
+    {
+      g_autofree char *digits = g_strndup (start, p - start);
+
+      if (p == start || (p == start + 1 && (*start == '+' || *start == '-')))
+        {
+          *int_value = 0;
+          *is_int = TRUE;
+          return 0;
+        }
+      if (g_ascii_string_to_signed (digits[0] == '+' ? digits + 1 : digits, 10,
+                                    G_MININT64, G_MAXINT64, int_value, NULL))
+        {
+          *is_int = TRUE;
+          return (double) *int_value;
+        }
+    }
   if (*p == '.')
     {
       p++;
@@ -607,6 +630,7 @@ eval_scale (JsonNode *value, JsonNode *scale)
   JsonNode *result = json_node_new (JSON_NODE_VALUE);
   gboolean value_is_int = FALSE;
   gint64 ivalue = 0;
+  gint64 product;
   double dvalue = 0;
 
   switch (json_node_get_value_type (value))
@@ -623,19 +647,17 @@ eval_scale (JsonNode *value, JsonNode *scale)
       dvalue = json_node_get_double (value);
       break;
     case G_TYPE_STRING:
-      /* As SQLite: integer text stays an integer, other text is a REAL. */
-      if (g_ascii_string_to_signed (json_node_get_string (value), 10, G_MININT64, G_MAXINT64,
-                                    &ivalue, NULL))
-        value_is_int = TRUE;
-      else
-        dvalue = text_to_real (json_node_get_string (value));
+      /* As SQLite: a leading integer stays an integer, other text is a REAL. */
+      dvalue = text_to_real (json_node_get_string (value), &value_is_int, &ivalue);
       break;
     default:
       break;
     }
 
-  if (value_is_int && json_node_get_value_type (scale) == G_TYPE_INT64)
-    json_node_set_int (result, ivalue * json_node_get_int (scale));
+  /* SQLite turns an integer product that overflows into a REAL. */
+  if (value_is_int && json_node_get_value_type (scale) == G_TYPE_INT64 &&
+      !__builtin_mul_overflow (ivalue, json_node_get_int (scale), &product))
+    json_node_set_int (result, product);
   else
     json_node_set_double (result, (value_is_int ? (double) ivalue : dvalue) *
                                   json_node_get_double (scale));
