@@ -21,6 +21,7 @@
 
 #include <unistd.h>
 
+#include "portico-audit.h"
 #include "portico-catalog.h"
 #include "portico-credentials.h"
 #include "portico-engine.h"
@@ -59,6 +60,8 @@ static const char usage_text[] =
   "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
   "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
   "  apps | users | licenses | workflows | audit [--json]\n"
+  "  attention [--json]                            what Needs attention shows\n"
+  "  recommended [--json]                          what Recommended to connect shows\n"
   "\n"
   "Options:\n"
   "  --db FILE    use this database instead of the GUI's\n"
@@ -513,7 +516,12 @@ static JsonNode *
 list_audit (PorticoStore *store,
             GError      **error)
 {
-  return portico_store_list_audit_events (store, 0, error);
+  JsonNode *events = portico_store_list_audit_events (store, 0, error);
+
+  /* Machine fields stay; each event also gets its sentence. */
+  if (events != NULL)
+    portico_audit_add_summaries (events);
+  return events;
 }
 
 /* Prints @root (an array of objects) as a table of @members. A member
@@ -637,98 +645,18 @@ cmd_workflows (Cli *cli, gboolean json)
 static int
 cmd_audit (Cli *cli, gboolean json)
 {
-  static const char * const headers[] = { N_("TIME"), N_("ACCOUNT"), N_("EVENT"), N_("DETAILS"), NULL };
-  static const char * const members[] = { "time", "account", "kind", "details", NULL };
+  static const char * const headers[] = { N_("TIME"), N_("ACCOUNT"), N_("EVENT"), N_("SUMMARY"), NULL };
+  static const char * const members[] = { "time", "account", "kind", "summary", NULL };
   return cmd_list (cli, list_audit, json, headers, members);
-}
-
-/* ---- rename, disconnect ----------------------------------------------------------- */
-
-static int
-cmd_rename (Cli        *cli,
-            gint64      account_id,
-            const char *new_name)
-{
-  g_autoptr(GError) error = NULL;
-  PorticoStore *store = cli_get_store (cli, &error);
-
-  if (store == NULL)
-    return fail (error);
-  if (!portico_store_rename_account_sync (store, account_id, new_name, &error))
-    return fail (error);
-  return EXIT_OK;
-}
-
-static void
-print_summary (const PorticoDisconnectSummary *summary,
-               gboolean                        applied)
-{
-  g_autofree char *workflows = NULL;
-
-  workflows = summary->workflows_invalidated != NULL && summary->workflows_invalidated[0] != NULL
-              ? g_strjoinv (", ", summary->workflows_invalidated)
-              : g_strdup (_("none"));
-
-  g_print (applied ? _("Disconnected. Deleted:\n") : _("Disconnecting will delete:\n"));
-  g_print (_("  app users:            %" G_GINT64_FORMAT "\n"), summary->app_users);
-  g_print (_("  licenses:             %" G_GINT64_FORMAT "\n"), summary->licenses);
-  g_print (_("  custom user details:  %" G_GINT64_FORMAT "\n"), summary->custom_fields);
-  g_print (_("  transactions:         %" G_GINT64_FORMAT "\n"), summary->transactions);
-  g_print (_("  offboarding configs:  %" G_GINT64_FORMAT "\n"), summary->offboarding_configs);
-  g_print (_("Workflows invalidated:  %s\n"), workflows);
-  g_print (_("Workflow actions failing: %" G_GINT64_FORMAT "\n"), summary->workflow_actions_failing);
-  g_print (_("Other apps affected:    %" G_GINT64_FORMAT "\n"), summary->other_apps_affected);
-}
-
-static int
-cmd_disconnect (Cli      *cli,
-                gint64    account_id,
-                gboolean  apply,
-                gboolean  json)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PorticoDisconnectSummary) summary = NULL;
-  PorticoStore *store = cli_get_store (cli, &error);
-
-  if (store == NULL)
-    return fail (error);
-
-  if (!apply)
-    summary = portico_store_preview_disconnect (store, account_id, &error);
-  else
-    summary = portico_store_disconnect_sync (store, account_id, &error);
-  if (summary == NULL)
-    return fail (error);
-
-  if (apply)
-    {
-      g_autoptr(GError) keyring_error = NULL;
-
-      /* The database is done; the keyring item goes now, and if it cannot,
-       * the account stays marked so the deletion is retried later. */
-      portico_credentials_set_demo (cli->demo);
-      if (portico_credentials_delete_sync (account_id, NULL, &keyring_error))
-        portico_store_clear_keyring_pending_sync (store, account_id, NULL);
-      else
-        g_printerr ("portico-cli: %s\n", keyring_error->message);
-    }
-
-  if (json)
-    {
-      g_autoptr(JsonNode) node = portico_disconnect_summary_to_json (summary);
-      print_json (node);
-    }
-  else
-    print_summary (summary, apply);
-
-  return EXIT_OK;
 }
 
 /* ---- Engine commands ---------------------------------------------------------------- */
 
+/* @network: the command talks to providers, so demo mode needs its sandbox. */
 static PorticoEngine *
-cli_get_engine (Cli     *cli,
-                GError **error)
+cli_get_engine_full (Cli      *cli,
+                     gboolean  network,
+                     GError  **error)
 {
   if (cli->engine == NULL)
     {
@@ -741,18 +669,25 @@ cli_get_engine (Cli     *cli,
 
       portico_catalog_load_default (catalog);
       portico_credentials_set_demo (cli->demo);
-      if (cli->demo)
-        {
-          /* The demo sandbox serves while this command runs, on the same
-           * ports as the app's, or the app's own one is used. */
-          cli->sandbox = portico_sandbox_new_demo (catalog, NULL, error);
-          if (cli->sandbox == NULL)
-            return NULL;
-        }
       cli->engine = portico_engine_new (store, catalog, runtime);
       portico_engine_set_demo (cli->engine, cli->demo);
     }
+  if (network && cli->demo && cli->sandbox == NULL)
+    {
+      /* The demo sandbox serves while this command runs, on the same
+       * ports as the app's, or the app's own one is used. */
+      cli->sandbox = portico_sandbox_new_demo (portico_engine_get_catalog (cli->engine), NULL, error);
+      if (cli->sandbox == NULL)
+        return NULL;
+    }
   return cli->engine;
+}
+
+static PorticoEngine *
+cli_get_engine (Cli     *cli,
+                GError **error)
+{
+  return cli_get_engine_full (cli, TRUE, error);
 }
 
 /* The CLI has no main loop of its own: each async call runs one here. */
@@ -791,6 +726,135 @@ wait_clear (Wait *wait)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Wait, wait_clear)
 
 #define WAIT_INIT { g_main_loop_new (NULL, FALSE), NULL }
+
+/* ---- rename, disconnect, attention, recommended ----------------------------------- */
+
+static int
+cmd_rename (Cli        *cli,
+            gint64      account_id,
+            const char *new_name)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return fail (error);
+  portico_engine_rename_async (engine, account_id, new_name, NULL, wait_cb, &wait);
+  if (!portico_engine_rename_finish (engine, wait_run (&wait), &error))
+    return fail (error);
+  return EXIT_OK;
+}
+
+static void
+print_summary (const PorticoDisconnectSummary *summary,
+               gboolean                        applied)
+{
+  g_autofree char *workflows = NULL;
+
+  workflows = summary->workflows_invalidated != NULL && summary->workflows_invalidated[0] != NULL
+              ? g_strjoinv (", ", summary->workflows_invalidated)
+              : g_strdup (_("none"));
+
+  g_print (applied ? _("Disconnected. Deleted:\n") : _("Disconnecting will delete:\n"));
+  g_print (_("  app users:            %" G_GINT64_FORMAT "\n"), summary->app_users);
+  g_print (_("  licenses:             %" G_GINT64_FORMAT "\n"), summary->licenses);
+  g_print (_("  custom user details:  %" G_GINT64_FORMAT "\n"), summary->custom_fields);
+  g_print (_("  transactions:         %" G_GINT64_FORMAT "\n"), summary->transactions);
+  g_print (_("  offboarding configs:  %" G_GINT64_FORMAT "\n"), summary->offboarding_configs);
+  g_print (_("Workflows invalidated:  %s\n"), workflows);
+  g_print (_("Workflow actions failing: %" G_GINT64_FORMAT "\n"), summary->workflow_actions_failing);
+  g_print (_("Other apps affected:    %" G_GINT64_FORMAT "\n"), summary->other_apps_affected);
+}
+
+static int
+cmd_disconnect (Cli      *cli,
+                gint64    account_id,
+                gboolean  apply,
+                gboolean  json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return fail (error);
+
+  /* The engine does the cascade, the keyring item and its retry flag. */
+  if (!apply)
+    {
+      portico_engine_preview_disconnect_async (engine, account_id, NULL, wait_cb, &wait);
+      summary = portico_engine_preview_disconnect_finish (engine, wait_run (&wait), &error);
+    }
+  else
+    {
+      portico_engine_disconnect_async (engine, account_id, NULL, wait_cb, &wait);
+      summary = portico_engine_disconnect_finish (engine, wait_run (&wait), &error);
+    }
+  if (summary == NULL)
+    return fail (error);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = portico_disconnect_summary_to_json (summary);
+      print_json (node);
+    }
+  else
+    print_summary (summary, apply);
+
+  return EXIT_OK;
+}
+
+static int
+cmd_attention (Cli      *cli,
+               gboolean  json)
+{
+  static const char * const headers[] = { N_("ACCOUNT"), N_("NAME"), N_("PROBLEM"), N_("MESSAGE"), N_("FIX"), NULL };
+  static const char * const members[] = { "account", "account_name", "problem", "message", "fix", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return fail (error);
+  portico_engine_list_attention_async (engine, 0, NULL, wait_cb, &wait);
+  root = portico_engine_list_attention_finish (engine, wait_run (&wait), &error);
+  if (root == NULL)
+    return fail (error);
+
+  if (json)
+    print_json (root);
+  else
+    print_rows (root, headers, members);
+  return EXIT_OK;
+}
+
+static int
+cmd_recommended (Cli      *cli,
+                 gboolean  json)
+{
+  static const char * const headers[] = { N_("CONNECTOR"), N_("APP"), N_("USERS"), N_("DISCOVERED BY"), N_("WHY"), NULL };
+  static const char * const members[] = { "connector", "app", "users", "discovered_by[]", "reason", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return fail (error);
+  portico_engine_list_recommended_async (engine, NULL, wait_cb, &wait);
+  root = portico_engine_list_recommended_finish (engine, wait_run (&wait), &error);
+  if (root == NULL)
+    return fail (error);
+
+  if (json)
+    print_json (root);
+  else
+    print_rows (root, headers, members);
+  return EXIT_OK;
+}
 
 static char *
 field_env_name (const char *field_id)
@@ -1349,6 +1413,8 @@ run_command (Cli         *cli,
     { "licenses", cmd_licenses },
     { "workflows", cmd_workflows },
     { "audit", cmd_audit },
+    { "attention", cmd_attention },
+    { "recommended", cmd_recommended },
   };
   int status;
 

@@ -391,6 +391,20 @@ portico_connection_test_get_connector (PorticoConnectionTest *self)
   return self->connector;
 }
 
+const char *
+portico_connection_test_get_permission (PorticoConnectionTest *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECTION_TEST (self), NULL);
+  return self->permission;
+}
+
+GHashTable *
+portico_connection_test_get_values (PorticoConnectionTest *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECTION_TEST (self), NULL);
+  return self->values;
+}
+
 PorticoConnectionOutcome
 portico_connection_test_get_outcome (PorticoConnectionTest *self)
 {

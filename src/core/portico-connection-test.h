@@ -53,6 +53,10 @@ PorticoConnectionOutcome portico_connection_test_run_finish (PorticoConnectionTe
                                                              GError               **error);
 
 PorticoConnector *portico_connection_test_get_connector (PorticoConnectionTest *self);
+/* The permission level ("read" or "act") and the field values (secrets
+ * included) the test was made with: what a connect after it stores. */
+const char *portico_connection_test_get_permission (PorticoConnectionTest *self);
+GHashTable *portico_connection_test_get_values (PorticoConnectionTest *self);
 PorticoConnectionOutcome portico_connection_test_get_outcome (PorticoConnectionTest *self);
 /* The identity, NULL until it was read. */
 const char *portico_connection_test_get_external_id (PorticoConnectionTest *self);

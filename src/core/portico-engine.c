@@ -11,6 +11,7 @@
 #include "portico-credentials.h"
 #include "portico-engine.h"
 #include "portico-errors.h"
+#include "portico-json.h"
 
 struct _PorticoEngine
 {
@@ -237,11 +238,9 @@ portico_engine_new_test (PorticoEngine    *self,
   g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
   g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
 
-
+  /* The test keeps its values and permission: a connect after it stores
+   * exactly what was tested. */
   test = portico_connection_test_new (self->runtime, connector, values, permission, NULL);
-  /* Remembered for the account that a connect creates from this test. */
-  g_object_set_data_full (G_OBJECT (test), "portico-permission",
-                          g_strdup (permission != NULL ? permission : "read"), g_free);
   return test;
 }
 
@@ -442,7 +441,7 @@ create_account (GTask *task)
       g_array_append_val (specs, spec);
     }
 
-  permission = g_object_get_data (G_OBJECT (test), "portico-permission");
+  permission = portico_connection_test_get_permission (test);
 
   account.connector_id = portico_connector_get_id (connector);
   account.connector_name = portico_connector_get_name (connector);
@@ -471,6 +470,8 @@ connect_data_new (PorticoConnectionTest *test,
   g_autofree char *clean_name = NULL;
   ConnectData *data;
 
+  if (values == NULL)
+    values = portico_connection_test_get_values (test);
   if (!portico_engine_split_values (connector, values, &secrets, &fields, error))
     return NULL;
 
@@ -513,7 +514,6 @@ portico_engine_connect_async (PorticoEngine         *self,
 
   g_return_if_fail (PORTICO_IS_ENGINE (self));
   g_return_if_fail (PORTICO_IS_CONNECTION_TEST (test));
-  g_return_if_fail (values != NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, portico_engine_connect_async);
@@ -716,7 +716,7 @@ portico_engine_reconnect_async (PorticoEngine         *self,
 
   if (g_strcmp0 (old_external, new_external) == 0)
     {
-      const char *permission = g_object_get_data (G_OBJECT (test), "portico-permission");
+      const char *permission = portico_connection_test_get_permission (test);
 
       data->reconnected_id = account_id;
       portico_store_update_account_async (self->store, account_id, permission, data->fields,
@@ -1722,4 +1722,438 @@ portico_engine_retry_keyring_deletes_finish (PorticoEngine *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Rename, preview ---------------------------------------------------------- */
+
+static void
+rename_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!portico_store_rename_account_finish (PORTICO_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+portico_engine_rename_async (PorticoEngine      *self,
+                             gint64              account_id,
+                             const char         *name,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+  g_return_if_fail (name != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_rename_async);
+  portico_store_rename_account_async (self->store, account_id, name, cancellable,
+                                      rename_done_cb, g_steal_pointer (&task));
+}
+
+gboolean
+portico_engine_rename_finish (PorticoEngine *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_rename_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+preview_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PorticoEngine *self = source_object;
+  gint64 account_id = *(gint64 *) task_data;
+  PorticoDisconnectSummary *summary;
+  GError *error = NULL;
+
+  summary = portico_store_preview_disconnect (self->store, account_id, &error);
+  if (summary == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, summary, (GDestroyNotify) portico_disconnect_summary_free);
+}
+
+void
+portico_engine_preview_disconnect_async (PorticoEngine      *self,
+                                         gint64              account_id,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_preview_disconnect_async);
+  g_task_set_task_data (task, g_memdup2 (&account_id, sizeof account_id), g_free);
+  g_task_run_in_thread (task, preview_thread);
+}
+
+PorticoDisconnectSummary *
+portico_engine_preview_disconnect_finish (PorticoEngine *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_preview_disconnect_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+JsonObject *
+portico_engine_find_existing_account (PorticoEngine         *self,
+                                      PorticoConnectionTest *test,
+                                      gint64                 except_id)
+{
+  g_autoptr(JsonNode) accounts = NULL;
+  JsonObject *found;
+
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (PORTICO_IS_CONNECTION_TEST (test), NULL);
+
+  accounts = portico_store_list_accounts (self->store, NULL);
+  found = find_account_by_identity (accounts,
+                                    portico_connector_get_id (portico_connection_test_get_connector (test)),
+                                    portico_connection_test_get_external_id (test), except_id);
+
+  return found != NULL ? json_object_ref (found) : NULL;
+}
+
+/* ---- Needs attention ----------------------------------------------------------- */
+
+typedef struct
+{
+  guint interval_hours;
+  gint64 now;
+} AttentionData;
+
+static void
+attention_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  PorticoEngine *self = source_object;
+  AttentionData *data = task_data;
+  g_autoptr(JsonNode) accounts = NULL;
+  g_autoptr(JsonNode) runs = NULL;
+  g_autoptr(GHashTable) runs_by_account = NULL;
+  JsonArray *rows = json_array_new ();
+  JsonNode *root;
+  JsonArray *array;
+  GError *error = NULL;
+
+  accounts = portico_store_list_accounts (self->store, &error);
+  if (accounts == NULL)
+    {
+      json_array_unref (rows);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* One read for every account's runs (newest first), grouped here. */
+  runs_by_account = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                           (GDestroyNotify) json_array_unref);
+  runs = portico_store_list_sync_runs (self->store, 0, NULL);
+  array = runs != NULL && JSON_NODE_HOLDS_ARRAY (runs) ? json_node_get_array (runs) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *run = json_array_get_object_element (array, i);
+      gint64 account = portico_json_get_int (run, "account", 0);
+      JsonArray *list = g_hash_table_lookup (runs_by_account, &account);
+
+      if (list == NULL)
+        {
+          list = json_array_new ();
+          g_hash_table_insert (runs_by_account, g_memdup2 (&account, sizeof account), list);
+        }
+      if (json_array_get_length (list) < 3)
+        json_array_add_object_element (list, json_object_ref (run));
+    }
+
+  array = json_node_get_array (accounts);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *account = json_array_get_object_element (array, i);
+      gint64 id = portico_json_get_int (account, "id", 0);
+      g_autoptr(PorticoAccountStatus) status = NULL;
+
+      status = portico_account_status_new (account, g_hash_table_lookup (runs_by_account, &id),
+                                           data->now, data->interval_hours);
+      portico_account_status_add_attention_json (status, account, rows);
+    }
+
+  root = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (root, rows);
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
+}
+
+void
+portico_engine_list_attention_async (PorticoEngine      *self,
+                                     guint               interval_hours,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  AttentionData *data;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_list_attention_async);
+  data = g_new0 (AttentionData, 1);
+  data->interval_hours = interval_hours > 0 ? interval_hours : 24;
+  data->now = g_get_real_time () / G_USEC_PER_SEC;
+  g_task_set_task_data (task, data, g_free);
+  g_task_run_in_thread (task, attention_thread);
+}
+
+JsonNode *
+portico_engine_list_attention_finish (PorticoEngine *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_list_attention_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Recommended to connect ------------------------------------------------- */
+
+typedef struct
+{
+  GHashTable *by_id;    /* connector id -> connector name */
+  GHashTable *by_name;  /* casefolded app name -> connector id */
+} RecommendData;
+
+static void
+recommend_data_free (RecommendData *data)
+{
+  g_clear_pointer (&data->by_id, g_hash_table_unref);
+  g_clear_pointer (&data->by_name, g_hash_table_unref);
+  g_free (data);
+}
+
+static gint64
+app_users (JsonObject *app)
+{
+  return MAX (portico_json_get_int (app, "user_count", 0),
+              portico_json_get_int (app, "reported_user_count", 0));
+}
+
+static int
+compare_recommended (gconstpointer a,
+                     gconstpointer b)
+{
+  JsonObject *oa = json_node_get_object (*(JsonNode * const *) a);
+  JsonObject *ob = json_node_get_object (*(JsonNode * const *) b);
+  gint64 ua = portico_json_get_int (oa, "users", 0);
+  gint64 ub = portico_json_get_int (ob, "users", 0);
+  double sa = portico_json_get_double (oa, "spend", 0);
+  double sb = portico_json_get_double (ob, "spend", 0);
+
+  if (ua != ub)
+    return ua > ub ? -1 : 1;
+  if (sa != sb)
+    return sa > sb ? -1 : 1;
+  return g_utf8_collate (portico_json_get_string (oa, "app") ?: "",
+                         portico_json_get_string (ob, "app") ?: "");
+}
+
+/* Why it is recommended, in one sentence: who reported how many people or
+ * how much spend. */
+static char *
+recommendation_reason (gint64      users,
+                       double      spend,
+                       const char *currency,
+                       const char *discovered)
+{
+  g_autofree char *money = NULL;
+
+  if (spend > 0)
+    money = currency != NULL ? g_strdup_printf ("%s %.2f", currency, spend) : g_strdup_printf ("%.2f", spend);
+
+  if (users > 0 && money != NULL)
+    /* Translators: "42 people use it and 1250.00 USD was spent on it, according to Okta (Acme)." */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%" G_GINT64_FORMAT " person uses it and %s was spent on it, according to %s.",
+                                         "%" G_GINT64_FORMAT " people use it and %s was spent on it, according to %s.",
+                                         users), users, money, discovered);
+  if (users > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%" G_GINT64_FORMAT " person uses it, according to %s.",
+                                         "%" G_GINT64_FORMAT " people use it, according to %s.",
+                                         users), users, discovered);
+  if (money != NULL)
+    return g_strdup_printf (_("%s was spent on it, according to %s."), money, discovered);
+
+  return g_strdup_printf (_("%s reports that it is in use."), discovered);
+}
+
+static void
+recommend_thread (GTask        *task,
+                  gpointer      source_object,
+                  gpointer      task_data,
+                  GCancellable *cancellable)
+{
+  PorticoEngine *self = source_object;
+  RecommendData *data = task_data;
+  g_autoptr(JsonNode) apps = NULL;
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  JsonArray *out = json_array_new ();
+  JsonNode *root;
+  JsonArray *array;
+  GError *error = NULL;
+
+  apps = portico_store_list_apps (self->store, &error);
+  if (apps == NULL)
+    {
+      json_array_unref (out);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  array = JSON_NODE_HOLDS_ARRAY (apps) ? json_node_get_array (apps) : NULL;
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *app = json_array_get_object_element (array, i);
+      const char *connector_id = portico_json_get_string (app, "connector");
+      JsonArray *sources;
+      g_autoptr(GPtrArray) discovered = g_ptr_array_new ();
+      g_autoptr(JsonBuilder) builder = NULL;
+      g_autofree char *names = NULL;
+      g_autofree char *reason = NULL;
+      const char *currency = portico_json_get_string (app, "currency");
+
+      if (portico_json_get_bool (app, "connected", FALSE))
+        continue;
+      /* Discovered apps are recorded by name: match them to the catalog. */
+      if (connector_id == NULL || !g_hash_table_contains (data->by_id, connector_id))
+        {
+          g_autofree char *folded = g_utf8_casefold (portico_json_get_string (app, "name") ?: "", -1);
+
+          connector_id = g_hash_table_lookup (data->by_name, folded);
+        }
+      if (connector_id == NULL)
+        continue;
+
+      sources = json_object_has_member (app, "source_details")
+                ? json_object_get_array_member (app, "source_details") : NULL;
+      for (guint j = 0; sources != NULL && j < json_array_get_length (sources); j++)
+        {
+          JsonObject *source = json_array_get_object_element (sources, j);
+
+          /* Only what an integration reported: a manual entry is no discovery. */
+          if (portico_json_get_int (source, "account", 0) == 0)
+            continue;
+          g_ptr_array_add (discovered, (gpointer) (portico_json_get_string (source, "name") ?: ""));
+        }
+      if (discovered->len == 0)
+        continue;
+
+      g_ptr_array_add (discovered, NULL);
+      names = g_strjoinv (", ", (char **) discovered->pdata);
+      reason = recommendation_reason (app_users (app), portico_json_get_double (app, "spend", 0),
+                                      currency, names);
+
+      builder = json_builder_new ();
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "connector");
+      json_builder_add_string_value (builder, connector_id);
+      json_builder_set_member_name (builder, "app");
+      json_builder_add_string_value (builder, portico_json_get_string (app, "name"));
+      json_builder_set_member_name (builder, "users");
+      json_builder_add_int_value (builder, app_users (app));
+      json_builder_set_member_name (builder, "spend");
+      json_builder_add_double_value (builder, portico_json_get_double (app, "spend", 0));
+      json_builder_set_member_name (builder, "currency");
+      if (currency != NULL)
+        json_builder_add_string_value (builder, currency);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "discovered_by");
+      json_builder_begin_array (builder);
+      for (guint j = 0; j + 1 < discovered->len; j++)
+        json_builder_add_string_value (builder, g_ptr_array_index (discovered, j));
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "reason");
+      json_builder_add_string_value (builder, reason);
+      json_builder_end_object (builder);
+      g_ptr_array_add (rows, json_builder_get_root (builder));
+    }
+
+  g_ptr_array_sort (rows, compare_recommended);
+  for (guint i = 0; i < rows->len; i++)
+    json_array_add_element (out, json_node_ref (g_ptr_array_index (rows, i)));
+
+  root = json_node_new (JSON_NODE_ARRAY);
+  json_node_take_array (root, out);
+  g_task_return_pointer (task, root, (GDestroyNotify) json_node_unref);
+}
+
+void
+portico_engine_list_recommended_async (PorticoEngine      *self,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RecommendData *data;
+  GListModel *catalog;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_list_recommended_async);
+
+  /* Indexed here, on the thread that owns the catalog. */
+  data = g_new0 (RecommendData, 1);
+  data->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  data->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  catalog = G_LIST_MODEL (self->catalog);
+  for (guint i = 0; i < g_list_model_get_n_items (catalog); i++)
+    {
+      g_autoptr(PorticoConnector) connector = g_list_model_get_item (catalog, i);
+      const char *id = portico_connector_get_id (connector);
+
+      g_hash_table_insert (data->by_id, g_strdup (id), g_strdup (portico_connector_get_name (connector)));
+      g_hash_table_insert (data->by_name, g_utf8_casefold (portico_connector_get_name (connector), -1),
+                           g_strdup (id));
+    }
+  g_task_set_task_data (task, data, (GDestroyNotify) recommend_data_free);
+  g_task_run_in_thread (task, recommend_thread);
+}
+
+JsonNode *
+portico_engine_list_recommended_finish (PorticoEngine *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_list_recommended_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

@@ -1,8 +1,10 @@
 /* portico-engine.h: what an admin does with integrations, end to end.
  *
  * The engine ties the catalog, the runtime, the store and the keyring
- * together: test, connect, reconnect, sync and disconnect. The GUI and the
- * CLI both go through it, so both behave the same.
+ * together: test, connect, reconnect, rename, sync, preview, disconnect, and
+ * the judgements over accounts (Needs attention, Recommended to connect).
+ * The GUI and the CLI both go through it and never repeat its steps, so both
+ * behave the same.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,6 +13,7 @@
 #include "portico-catalog.h"
 #include "portico-connection-test.h"
 #include "portico-runtime.h"
+#include "portico-status.h"
 #include "portico-store.h"
 
 G_BEGIN_DECLS
@@ -51,7 +54,8 @@ PorticoConnectionTest *portico_engine_new_test (PorticoEngine    *self,
                                                 GHashTable       *values,
                                                 const char       *permission);
 
-/* Connects after a finished @test with the same values: refuses outcome C,
+/* Connects after a finished @test with its values (@values: NULL for the
+ * test's own, which is what callers normally want): refuses outcome C,
  * and outcome B unless @accept_partial; refuses an external identity that is
  * already connected. The account row is written first, then the secrets go
  * to the keyring; when the keyring fails the row is removed again, so
@@ -131,5 +135,60 @@ void portico_engine_retry_keyring_deletes_async (PorticoEngine      *self,
 gboolean portico_engine_retry_keyring_deletes_finish (PorticoEngine *self,
                                                       GAsyncResult  *result,
                                                       GError       **error);
+
+/* SPEC 4 "Rename": a name with a visible character; the same name again
+ * changes nothing and records nothing. Emits "accounts-changed". */
+void portico_engine_rename_async (PorticoEngine      *self,
+                                  gint64              account_id,
+                                  const char         *name,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data);
+gboolean portico_engine_rename_finish (PorticoEngine *self,
+                                       GAsyncResult  *result,
+                                       GError       **error);
+
+/* SPEC 5: what a disconnect would delete now, read-only, off the caller's
+ * thread. */
+void portico_engine_preview_disconnect_async (PorticoEngine      *self,
+                                              gint64              account_id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+PorticoDisconnectSummary *portico_engine_preview_disconnect_finish (PorticoEngine *self,
+                                                                    GAsyncResult  *result,
+                                                                    GError       **error);
+
+/* The connected account (other than @except_id) that already has the
+ * identity a finished @test found, or NULL: a connect dialog offers
+ * Reconnect at Test time instead of failing at Connect. transfer full. */
+JsonObject *portico_engine_find_existing_account (PorticoEngine         *self,
+                                                  PorticoConnectionTest *test,
+                                                  gint64                 except_id);
+
+/* Needs attention (SPEC 1, 9): every problem of every connected account from
+ * the status model (portico-status.h), most urgent first per account:
+ * [{"account","account_name","connector","problem","title","message","fix",
+ *   "fix_action"}]. @interval_hours judges staleness (0 = 24). */
+void portico_engine_list_attention_async (PorticoEngine      *self,
+                                          guint               interval_hours,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+JsonNode *portico_engine_list_attention_finish (PorticoEngine *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
+
+/* Recommended to connect (SPEC 1, 9): discovered apps that have a connector
+ * and no connected account, by users then spend:
+ * [{"connector","app","users","spend","currency","discovered_by":[names],
+ *   "reason"}]. */
+void portico_engine_list_recommended_async (PorticoEngine      *self,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+JsonNode *portico_engine_list_recommended_finish (PorticoEngine *self,
+                                                  GAsyncResult  *result,
+                                                  GError       **error);
 
 G_END_DECLS

@@ -13,66 +13,11 @@
 #pragma once
 
 #include "portico-engine.h"
+#include "portico-status.h"
 
 G_BEGIN_DECLS
 
 /* ---- Pure functions --------------------------------------------------- */
-
-/* The store's times ("2026-01-31T12:00:00Z") as Unix seconds; 0 for NULL
- * or anything else. */
-gint64 portico_store_time_to_unix (const char *text);
-
-typedef enum
-{
-  PORTICO_ACCOUNT_STATE_NEVER,    /* connected, not synced yet */
-  PORTICO_ACCOUNT_STATE_OK,       /* every data type synced */
-  PORTICO_ACCOUNT_STATE_PARTIAL,  /* some data types failed */
-  PORTICO_ACCOUNT_STATE_FAILED,   /* nothing updated */
-} PorticoAccountState;
-
-/* From an account of portico_store_list_accounts(). */
-PorticoAccountState portico_account_state_from_json (JsonObject *account);
-
-/* The newest last_success_at over the account's enabled data types, in Unix
- * seconds; 0 when none ever synced. */
-gint64 portico_account_last_success (JsonObject *account);
-
-typedef enum
-{
-  PORTICO_PROBLEM_CREDENTIALS_REJECTED,
-  PORTICO_PROBLEM_KEYRING_MISSING,
-  PORTICO_PROBLEM_PERMISSION,       /* forbidden or plan tier */
-  PORTICO_PROBLEM_RATE_LIMITED,     /* in two of the last three runs */
-  PORTICO_PROBLEM_SYNC_FAILED,
-  PORTICO_PROBLEM_SYNC_PARTIAL,
-  PORTICO_PROBLEM_STALE,            /* no success for over 2 × the interval */
-} PorticoProblemKind;
-
-typedef enum
-{
-  PORTICO_FIX_RECONNECT,
-  PORTICO_FIX_SYNC_NOW,
-} PorticoFix;
-
-typedef struct
-{
-  PorticoProblemKind kind;
-  PorticoFix         fix;
-  char              *title;   /* names the problem: "Credentials rejected" */
-  char              *detail;  /* what happened and the fix, in plain words */
-} PorticoAccountProblem;
-
-void portico_account_problem_free (PorticoAccountProblem *problem);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoAccountProblem, portico_account_problem_free)
-
-/* Everything wrong with @account (portico_store_list_accounts() shape), most
- * urgent first; an empty array when nothing is. @recent_runs (nullable) is
- * portico_store_list_sync_runs() for the account, newest first; @now in Unix
- * seconds. transfer full, element-type PorticoAccountProblem. */
-GPtrArray *portico_account_find_problems (JsonObject *account,
-                                          JsonArray  *recent_runs,
-                                          gint64      now,
-                                          guint       interval_hours);
 
 /* When an account is due next, in Unix seconds. @last is the newer of its
  * last sync and the last attempt (0 = never); @jitter_seconds its own

@@ -610,8 +610,9 @@ portico_store_list_audit_events (PorticoStore *self,
 
   db = portico_store_lock_reader (self);
   stmt = portico_db_prepare (db,
-                             "SELECT e.id, e.time, e.account_id, acc.name, e.kind, e.details "
+                             "SELECT e.id, e.time, e.account_id, acc.name, e.kind, e.details, app.name "
                              "FROM audit_events e LEFT JOIN accounts acc ON acc.id = e.account_id "
+                             "LEFT JOIN apps app ON app.id = acc.app_id "
                              "ORDER BY e.id DESC LIMIT ?",
                              error);
   if (stmt != NULL)
@@ -627,6 +628,7 @@ portico_store_list_audit_events (PorticoStore *self,
           add_column (builder, "account_name", stmt, 3);
           add_column (builder, "kind", stmt, 4);
           add_json_column (builder, "details", stmt, 5);
+          add_column (builder, "app", stmt, 6);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);

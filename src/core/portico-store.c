@@ -1416,6 +1416,10 @@ rename_tx (PorticoStore *self,
   if (sqlite3_step (stmt) == SQLITE_ROW)
     old_name = g_strdup (portico_db_column_text (stmt, 0));
 
+  /* The same name again changes nothing, so the audit trail says nothing. */
+  if (g_strcmp0 (old_name, d->name) == 0)
+    return TRUE;
+
   if (!portico_db_exec (db, error, "UPDATE accounts SET name = ? WHERE id = ?",
                         "si", d->name, d->account_id))
     return FALSE;

@@ -421,7 +421,8 @@ JsonNode *portico_store_list_licenses (PorticoStore *self, GError **error);
 /* [{"id","name","valid","invalid_reason","trigger_account","trigger",
  *   "actions":[{"id","account","action","label","failing","failing_reason"}]}] */
 JsonNode *portico_store_list_workflows (PorticoStore *self, GError **error);
-/* Newest first; @limit 0 = all. [{"id","time","account","kind","details"}] */
+/* Newest first; @limit 0 = all. [{"id","time","account","account_name",
+ *   "kind","details","app"}] */
 JsonNode *portico_store_list_audit_events (PorticoStore *self,
                                            guint         limit,
                                            GError      **error);

@@ -101,37 +101,41 @@ new_row (const char *title,
   return row;
 }
 
+static char *
+portico_format_store_time_unix (gint64 when)
+{
+  g_autoptr(GDateTime) local = NULL;
+
+  if (when <= 0)
+    return g_strdup (_("Never"));
+  local = g_date_time_new_from_unix_local (when);
+  /* Translators: a date and time, see g_date_time_format(). */
+  return g_date_time_format (local, _("%e %b %Y, %H:%M"));
+}
+
 static void
 portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
                                      PorticoConnector            *connector)
 {
   JsonObject *account = self->account;
-  JsonArray *types;
   const char *app = connector ? portico_connector_get_name (connector) : portico_json_get_string (account, "connector");
   const char *external;
   g_autofree char *last = portico_format_store_time (portico_json_get_string (account, "last_sync_at"));
   g_autofree char *status = NULL;
+  g_autoptr(PorticoAccountStatus) account_status = NULL;
 
   adw_window_title_set_title (self->window_title, portico_json_get_string (account, "name"));
   adw_window_title_set_subtitle (self->window_title, app);
   gtk_window_set_title (GTK_WINDOW (self), portico_json_get_string (account, "name"));
 
-  switch (portico_account_state_from_json (account))
-    {
-    case PORTICO_ACCOUNT_STATE_OK:
-      status = g_strdup_printf (_("%s: every data type synced"), last);
-      break;
-    case PORTICO_ACCOUNT_STATE_PARTIAL:
-      status = g_strdup_printf (_("%s: some data types failed"), last);
-      break;
-    case PORTICO_ACCOUNT_STATE_FAILED:
-      status = g_strdup_printf (_("%s: nothing was updated"), last);
-      break;
-    case PORTICO_ACCOUNT_STATE_NEVER:
-    default:
-      status = g_strdup (_("Not synced yet"));
-      break;
-    }
+  /* The same model as the tile and Needs attention: an account with
+   * disabled data types never reads "every data type synced". */
+  account_status = portico_account_status_new (account, NULL, g_get_real_time () / G_USEC_PER_SEC, 24);
+  if (portico_account_state_from_json (account) == PORTICO_ACCOUNT_STATE_NEVER)
+    status = g_strdup (account_status->summary);
+  else
+    /* Translators: "5 Dec 2026, 08:00: 2 of 3 data types synced; ..." */
+    status = g_strdup_printf (_("%s: %s"), last, account_status->summary);
   adw_action_row_set_subtitle (self->status_row, status);
 
   external = portico_json_get_string (account, "external_name");
@@ -139,61 +143,63 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
     external = portico_json_get_string (account, "external_id");
   adw_action_row_set_subtitle (self->identity_row, external ? external : _("Unknown"));
 
-  types = json_object_has_member (account, "data_types")
-          ? json_object_get_array_member (account, "data_types") : NULL;
-  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+  for (guint i = 0; i < account_status->data_types->len; i++)
     {
-      JsonObject *type = json_array_get_object_element (types, i);
-      const char *id = portico_json_get_string (type, "id");
-      const char *type_status = portico_json_get_string (type, "status");
-      const char *error = portico_json_get_string (type, "error");
-      gint64 items = portico_json_get_int (type, "items", -1);
+      PorticoDataTypeStatus *type = g_ptr_array_index (account_status->data_types, i);
       g_autofree char *success = NULL;
       g_autofree char *subtitle = NULL;
       const char *icon = NULL, *css = NULL;
 
-      if (id == NULL)
-        continue;
-
-      if (!json_object_get_boolean_member_with_default (type, "enabled", TRUE))
+      if (type->status == PORTICO_STATUS_DISABLED)
         {
-          const char *reason = portico_json_get_string (type, "disabled_reason");
-
-          subtitle = g_strdup_printf (_("Not synced: %s"),
-                                      reason ? reason : _("turned off when the account was connected"));
+          subtitle = g_strdup_printf (_("Not synced: %s"), type->reason);
           gtk_list_box_append (self->data_type_list,
-                               new_row (portico_data_type_label (id), subtitle,
-                                        "action-unavailable-symbolic", "dim-label"));
+                               new_row (portico_data_type_label (type->id), subtitle,
+                                        "dialog-warning-symbolic", "warning"));
           continue;
         }
 
-      success = portico_format_store_time (portico_json_get_string (type, "last_success_at"));
-      if (items >= 0)
+      success = portico_format_store_time_unix (type->last_success);
+      if (type->items >= 0)
         subtitle = g_strdup_printf (g_dngettext (NULL,
                                                  "Last successful sync: %s · %" G_GINT64_FORMAT " item",
-                                                 "Last successful sync: %s · %" G_GINT64_FORMAT " items", items),
-                                    success, items);
+                                                 "Last successful sync: %s · %" G_GINT64_FORMAT " items", type->items),
+                                    success, type->items);
       else
         subtitle = g_strdup_printf (_("Last successful sync: %s"), success);
 
-      if (g_strcmp0 (type_status, "failed") == 0)
+      if (type->reason != NULL)
         {
-          g_autofree char *with_error = g_strdup_printf ("%s\n%s", subtitle,
-                                                         error ? error : _("The last sync of this data type failed. Try Sync now."));
+          g_autofree char *with_reason = g_strdup_printf ("%s\n%s", subtitle, type->reason);
 
           g_free (subtitle);
-          subtitle = g_steal_pointer (&with_error);
-          icon = "dialog-error-symbolic";
-          css = "error";
+          subtitle = g_steal_pointer (&with_reason);
         }
-      else if (g_strcmp0 (type_status, "ok") == 0)
+
+      switch (type->status)
         {
+        case PORTICO_STATUS_OK:
           icon = "emblem-ok-symbolic";
           css = "success";
+          break;
+        case PORTICO_STATUS_FAILING:
+        case PORTICO_STATUS_SIGN_IN_EXPIRED:
+          icon = "dialog-error-symbolic";
+          css = "error";
+          break;
+        case PORTICO_STATUS_STALE:
+          icon = "dialog-warning-symbolic";
+          css = "warning";
+          break;
+        case PORTICO_STATUS_PENDING:
+        case PORTICO_STATUS_PAUSED:
+        case PORTICO_STATUS_DISABLED:
+        default:
+          break;
         }
 
       gtk_list_box_append (self->data_type_list,
-                           new_row (portico_data_type_label (id), subtitle, icon, css));
+                           new_row (portico_data_type_label (type->id), subtitle, icon, css));
     }
 }
 

@@ -20,6 +20,7 @@ struct _PorticoAccountTile
   PorticoConnector   *connector;
   char               *status_label;
   char               *status_detail;
+  guint               interval_hours;
   char               *connect_another_tooltip;
   PorticoAccountState state;
   gint64              progress;
@@ -87,6 +88,7 @@ portico_account_tile_new (void)
 static void
 portico_account_tile_update_status (PorticoAccountTile *self)
 {
+  g_autoptr(PorticoAccountStatus) status = NULL;
   const char *icon_name, *css_class;
   g_autofree char *last = portico_format_store_time (portico_json_get_string (self->account, "last_sync_at"));
   g_autofree char *tooltip = NULL;
@@ -96,33 +98,13 @@ portico_account_tile_update_status (PorticoAccountTile *self)
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
     gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), classes[i]);
 
-  switch (self->state)
-    {
-    case PORTICO_ACCOUNT_STATE_OK:
-      icon_name = "emblem-ok-symbolic";
-      css_class = "success";
-      set_string (&self->status_label, _("Synced"));
-      break;
-
-    case PORTICO_ACCOUNT_STATE_PARTIAL:
-      icon_name = "dialog-warning-symbolic";
-      css_class = "warning";
-      set_string (&self->status_label, _("Partly synced"));
-      break;
-
-    case PORTICO_ACCOUNT_STATE_FAILED:
-      icon_name = "dialog-error-symbolic";
-      css_class = "error";
-      set_string (&self->status_label, _("Sync failed"));
-      break;
-
-    case PORTICO_ACCOUNT_STATE_NEVER:
-    default:
-      icon_name = "content-loading-symbolic";
-      css_class = "dim-label";
-      set_string (&self->status_label, _("Not synced yet"));
-      break;
-    }
+  /* Icon, colour and words come from the one status model, as do the
+   * details dialog and Needs attention. */
+  status = portico_account_status_new (self->account, NULL, g_get_real_time () / G_USEC_PER_SEC,
+                                       self->interval_hours > 0 ? self->interval_hours : 24);
+  icon_name = status->icon_name;
+  css_class = status->css_class;
+  set_string (&self->status_label, status->label);
 
   if (self->syncing)
     {
@@ -136,7 +118,8 @@ portico_account_tile_update_status (PorticoAccountTile *self)
     }
 
   g_free (self->status_detail);
-  self->status_detail = g_strdup_printf (_("Last sync: %s"), last);
+  /* Translators: "Last sync: 5 Dec 2026, 08:00\n2 of 3 data types synced; ..." */
+  self->status_detail = g_strdup_printf (_("Last sync: %s\n%s"), last, status->summary);
 
   gtk_image_set_from_icon_name (self->status_icon, icon_name);
   gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), css_class);
@@ -202,6 +185,17 @@ portico_account_tile_set_account (PorticoAccountTile *self,
                                   -1);
 
   portico_account_tile_update_status (self);
+}
+
+void
+portico_account_tile_set_interval_hours (PorticoAccountTile *self,
+                                         guint               hours)
+{
+  g_return_if_fail (PORTICO_IS_ACCOUNT_TILE (self));
+
+  self->interval_hours = hours;
+  if (self->account != NULL)
+    portico_account_tile_update_status (self);
 }
 
 JsonObject *

@@ -28,6 +28,9 @@ GtkWidget          *portico_account_tile_new                (void);
 void                portico_account_tile_set_account        (PorticoAccountTile *self,
                                                              JsonObject         *account,
                                                              PorticoConnector   *connector);
+/* The sync interval that judges "out of date" (default 24 hours). */
+void                portico_account_tile_set_interval_hours (PorticoAccountTile *self,
+                                                             guint               hours);
 JsonObject         *portico_account_tile_get_account        (PorticoAccountTile *self);
 PorticoConnector   *portico_account_tile_get_connector      (PorticoAccountTile *self);
 gint64              portico_account_tile_get_account_id     (PorticoAccountTile *self);

@@ -302,7 +302,7 @@ struct _PorticoPageItem
   JsonObject            *object;
   PorticoConnector      *connector;
   PorticoAccountProblem *problem;
-  char                  *extra;    /* Recommended: who discovered it */
+  char                  *code;     /* Needs attention: the SPEC 9 problem */
 };
 
 G_DEFINE_FINAL_TYPE (PorticoPageItem, portico_page_item, G_TYPE_OBJECT)
@@ -315,7 +315,7 @@ portico_page_item_finalize (GObject *object)
   g_clear_pointer (&self->object, json_object_unref);
   g_clear_object (&self->connector);
   g_clear_pointer (&self->problem, portico_account_problem_free);
-  g_clear_pointer (&self->extra, g_free);
+  g_clear_pointer (&self->code, g_free);
 
   G_OBJECT_CLASS (portico_page_item_parent_class)->finalize (object);
 }
@@ -478,48 +478,26 @@ show_catalog_problems_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* What one reload reads, off the main loop. */
+/* What one reload gathers: the accounts from the store's read API, then
+ * Needs attention and Recommended to connect as the engine judges them. */
 typedef struct
 {
+  PorticoIntegrationsPage *page;
   PorticoStore   *store;
-  GHashTable     *by_id;         /* connector id -> PorticoConnector */
-  GHashTable     *by_name;       /* casefolded app name -> PorticoConnector */
-  guint           interval_hours;
-  GPtrArray      *accounts;      /* PorticoPageItem */
+  JsonNode       *accounts;
   GPtrArray      *attention;     /* PorticoPageItem with a problem */
-  GPtrArray      *recommended;   /* PorticoPageItem of an app */
+  GPtrArray      *recommended;   /* PorticoPageItem of a recommendation */
 } LoadData;
 
 static void
 load_data_free (LoadData *data)
 {
+  g_clear_object (&data->page);
   g_clear_object (&data->store);
-  g_clear_pointer (&data->by_id, g_hash_table_unref);
-  g_clear_pointer (&data->by_name, g_hash_table_unref);
-  g_clear_pointer (&data->accounts, g_ptr_array_unref);
+  g_clear_pointer (&data->accounts, json_node_unref);
   g_clear_pointer (&data->attention, g_ptr_array_unref);
   g_clear_pointer (&data->recommended, g_ptr_array_unref);
   g_free (data);
-}
-
-static int
-compare_recommended (gconstpointer a,
-                     gconstpointer b)
-{
-  JsonObject *oa = (*(PorticoPageItem * const *)a)->object;
-  JsonObject *ob = (*(PorticoPageItem * const *)b)->object;
-  gint64 ua = MAX (portico_json_get_int (oa, "user_count", 0), portico_json_get_int (oa, "reported_user_count", 0));
-  gint64 ub = MAX (portico_json_get_int (ob, "user_count", 0), portico_json_get_int (ob, "reported_user_count", 0));
-  double sa, sb;
-
-  if (ua != ub)
-    return ua > ub ? -1 : 1;
-  sa = portico_json_get_double (oa, "spend", 0);
-  sb = portico_json_get_double (ob, "spend", 0);
-  if (sa != sb)
-    return sa > sb ? -1 : 1;
-
-  return g_utf8_collate (portico_json_get_string (oa, "name") ?: "", portico_json_get_string (ob, "name") ?: "");
 }
 
 static void
@@ -529,110 +507,153 @@ load_thread (GTask        *task,
              GCancellable *cancellable)
 {
   LoadData *data = task_data;
-  g_autoptr(JsonNode) accounts = NULL;
-  g_autoptr(JsonNode) apps = NULL;
   GError *error = NULL;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  JsonArray *array;
 
-  accounts = portico_store_list_accounts (data->store, &error);
-  if (accounts == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  data->accounts = portico_store_list_accounts (data->store, &error);
+  if (data->accounts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
 
-  data->accounts = g_ptr_array_new_with_free_func (g_object_unref);
-  data->attention = g_ptr_array_new_with_free_func (g_object_unref);
-  data->recommended = g_ptr_array_new_with_free_func (g_object_unref);
+static PorticoConnector *
+portico_integrations_page_lookup_connector (PorticoIntegrationsPage *self,
+                                            const char              *connector_id)
+{
+  PorticoCatalog *catalog = self->catalog ? self->catalog : portico_engine_get_catalog (self->engine);
 
-  array = JSON_NODE_HOLDS_ARRAY (accounts) ? json_node_get_array (accounts) : NULL;
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonObject *account = json_array_get_object_element (array, i);
-      const char *connector_id = portico_json_get_string (account, "connector");
-      PorticoConnector *connector = connector_id ? g_hash_table_lookup (data->by_id, connector_id) : NULL;
-      g_autoptr(JsonNode) runs = NULL;
-      g_autoptr(GPtrArray) problems = NULL;
-
-      g_ptr_array_add (data->accounts, portico_page_item_new (account, connector));
-
-      runs = portico_store_list_sync_runs (data->store, portico_json_get_int (account, "id", 0), NULL);
-      problems = portico_account_find_problems (account,
-                                                runs && JSON_NODE_HOLDS_ARRAY (runs) ? json_node_get_array (runs) : NULL,
-                                                now, data->interval_hours);
-      if (problems->len > 0)
-        {
-          PorticoPageItem *item = portico_page_item_new (account, connector);
-
-          item->problem = g_ptr_array_steal_index (problems, 0);
-          /* The other problems, in short, after the first one's detail. */
-          for (guint j = 0; j < problems->len; j++)
-            {
-              PorticoAccountProblem *other = g_ptr_array_index (problems, j);
-              char *detail = g_strdup_printf ("%s\n%s: %s", item->problem->detail, other->title, other->detail);
-
-              g_free (item->problem->detail);
-              item->problem->detail = detail;
-            }
-          g_ptr_array_add (data->attention, item);
-        }
-    }
-
-  apps = portico_store_list_apps (data->store, NULL);
-  array = apps && JSON_NODE_HOLDS_ARRAY (apps) ? json_node_get_array (apps) : NULL;
-  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
-    {
-      JsonObject *app = json_array_get_object_element (array, i);
-      const char *connector_id = portico_json_get_string (app, "connector");
-      PorticoConnector *connector;
-      JsonArray *sources;
-      g_autoptr(GString) discovered = g_string_new (NULL);
-
-      if (json_object_get_boolean_member_with_default (app, "connected", FALSE))
-        continue;
-      /* Discovered apps are recorded by name: match them to the catalog. */
-      if (connector_id != NULL)
-        connector = g_hash_table_lookup (data->by_id, connector_id);
-      else
-        {
-          g_autofree char *folded = g_utf8_casefold (portico_json_get_string (app, "name") ?: "", -1);
-
-          connector = g_hash_table_lookup (data->by_name, folded);
-        }
-      if (connector == NULL)
-        continue;
-
-      sources = json_object_has_member (app, "source_details")
-                ? json_object_get_array_member (app, "source_details") : NULL;
-      for (guint j = 0; sources != NULL && j < json_array_get_length (sources); j++)
-        {
-          JsonObject *source = json_array_get_object_element (sources, j);
-
-          /* Only what an integration reported: a manual entry is no discovery. */
-          if (portico_json_get_int (source, "account", 0) == 0)
-            continue;
-          if (discovered->len > 0)
-            g_string_append (discovered, ", ");
-          g_string_append (discovered, portico_json_get_string (source, "name") ?: "");
-        }
-      if (discovered->len == 0)
-        continue;
-
-      {
-        PorticoPageItem *item = portico_page_item_new (app, connector);
-
-        item->extra = g_string_free (g_steal_pointer (&discovered), FALSE);
-        g_ptr_array_add (data->recommended, item);
-      }
-    }
-  g_ptr_array_sort (data->recommended, compare_recommended);
-
-  g_task_return_boolean (task, TRUE);
+  return connector_id != NULL && catalog != NULL ? portico_catalog_lookup (catalog, connector_id) : NULL;
 }
 
 static void portico_integrations_page_fill_lists (PorticoIntegrationsPage *self,
                                                   LoadData                *data);
+
+static gboolean
+load_failed (LoadData *data,
+             GError   *error)
+{
+  PorticoIntegrationsPage *self = data->page;
+
+  if (error == NULL)
+    return FALSE;
+  if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->loading = FALSE;
+      g_warning ("Cannot list the connected accounts: %s", error->message);
+      portico_integrations_page_add_toast (self, error->message);
+    }
+  g_error_free (error);
+  load_data_free (data);
+  return TRUE;
+}
+
+static void
+recommended_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  LoadData *data = user_data;
+  PorticoIntegrationsPage *self = data->page;
+  g_autoptr(JsonNode) rows = NULL;
+  GError *error = NULL;
+  JsonArray *array;
+
+  rows = portico_engine_list_recommended_finish (PORTICO_ENGINE (source), result, &error);
+  if (load_failed (data, error))
+    return;
+
+  data->recommended = g_ptr_array_new_with_free_func (g_object_unref);
+  array = json_node_get_array (rows);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *row = json_array_get_object_element (array, i);
+      PorticoConnector *connector = portico_integrations_page_lookup_connector (self, portico_json_get_string (row, "connector"));
+
+      if (connector != NULL)
+        g_ptr_array_add (data->recommended, portico_page_item_new (row, connector));
+    }
+
+  self->loading = FALSE;
+  portico_integrations_page_fill_lists (self, data);
+  load_data_free (data);
+
+  if (self->reload_again)
+    {
+      self->reload_again = FALSE;
+      portico_integrations_page_reload (self);
+    }
+}
+
+static JsonObject *
+find_account (JsonNode *accounts,
+              gint64    id)
+{
+  JsonArray *array = json_node_get_array (accounts);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *account = json_array_get_object_element (array, i);
+
+      if (portico_json_get_int (account, "id", 0) == id)
+        return account;
+    }
+  return NULL;
+}
+
+/* One row per account: its first problem, the others after its detail. */
+static void
+attention_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LoadData *data = user_data;
+  PorticoIntegrationsPage *self = data->page;
+  g_autoptr(JsonNode) rows = NULL;
+  GError *error = NULL;
+  PorticoPageItem *item = NULL;
+  JsonArray *array;
+
+  rows = portico_engine_list_attention_finish (PORTICO_ENGINE (source), result, &error);
+  if (load_failed (data, error))
+    return;
+
+  data->attention = g_ptr_array_new_with_free_func (g_object_unref);
+  array = json_node_get_array (rows);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *row = json_array_get_object_element (array, i);
+      gint64 id = portico_json_get_int (row, "account", 0);
+      const char *message = portico_json_get_string (row, "message") ?: "";
+      const char *fix = portico_json_get_string (row, "fix");
+      JsonObject *account;
+
+      if (item != NULL && portico_json_get_int (item->object, "id", 0) == id)
+        {
+          char *detail = g_strdup_printf ("%s\n%s: %s", item->problem->detail,
+                                          portico_json_get_string (row, "title"), message);
+
+          g_free (item->problem->detail);
+          item->problem->detail = detail;
+          continue;
+        }
+
+      account = find_account (data->accounts, id);
+      if (account == NULL)
+        continue;
+      item = portico_page_item_new (account, portico_integrations_page_lookup_connector (self, portico_json_get_string (account, "connector")));
+      item->problem = g_new0 (PorticoAccountProblem, 1);
+      item->problem->fix = g_strcmp0 (portico_json_get_string (row, "fix_action"), "reconnect") == 0
+                           ? PORTICO_FIX_RECONNECT : PORTICO_FIX_SYNC_NOW;
+      item->problem->title = g_strdup (portico_json_get_string (row, "title"));
+      item->problem->detail = fix != NULL && strstr (message, fix) == NULL
+                              ? g_strdup_printf ("%s\n%s", message, fix) : g_strdup (message);
+      item->problem->fix_text = g_strdup (fix);
+      item->code = g_strdup (portico_json_get_string (row, "problem"));
+      g_ptr_array_add (data->attention, item);
+    }
+
+  portico_engine_list_recommended_async (self->engine, self->cancellable, recommended_cb, data);
+}
 
 static void
 load_cb (GObject      *source,
@@ -640,27 +661,15 @@ load_cb (GObject      *source,
          gpointer      user_data)
 {
   PorticoIntegrationsPage *self = PORTICO_INTEGRATIONS_PAGE (source);
-  g_autoptr(GError) error = NULL;
-  LoadData *data = g_task_get_task_data (G_TASK (result));
+  LoadData *data = user_data;
+  GError *error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      self->loading = FALSE;
-      g_warning ("Cannot list the connected accounts: %s", error->message);
-      portico_integrations_page_add_toast (self, error->message);
-      return;
-    }
-
-  self->loading = FALSE;
-  portico_integrations_page_fill_lists (self, data);
-
-  if (self->reload_again)
-    {
-      self->reload_again = FALSE;
-      portico_integrations_page_reload (self);
-    }
+  /* The chain owns @data: each step passes it on or frees it. */
+  g_task_propagate_boolean (G_TASK (result), &error);
+  if (load_failed (data, error))
+    return;
+  portico_engine_list_attention_async (self->engine, self->interval_hours, self->cancellable,
+                                       attention_cb, data);
 }
 
 void
@@ -681,27 +690,12 @@ portico_integrations_page_reload (PorticoIntegrationsPage *self)
 
   self->loading = TRUE;
   data = g_new0 (LoadData, 1);
+  data->page = g_object_ref (self);
   data->store = g_object_ref (portico_engine_get_store (self->engine));
-  data->interval_hours = self->interval_hours;
-  data->by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  data->by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
-  {
-    GListModel *catalog = G_LIST_MODEL (self->catalog ? self->catalog : portico_engine_get_catalog (self->engine));
 
-    /* Indexed here, on the main thread that owns the catalog. */
-    for (guint i = 0; catalog != NULL && i < g_list_model_get_n_items (catalog); i++)
-      {
-        PorticoConnector *connector = g_list_model_get_item (catalog, i);
-
-        g_hash_table_insert (data->by_name, g_utf8_casefold (portico_connector_get_name (connector), -1),
-                             g_object_ref (connector));
-        g_hash_table_insert (data->by_id, g_strdup (portico_connector_get_id (connector)), connector);
-      }
-  }
-
-  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  task = g_task_new (self, self->cancellable, load_cb, data);
   g_task_set_source_tag (task, portico_integrations_page_reload);
-  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_set_task_data (task, data, NULL);
   g_task_run_in_thread (task, load_thread);
 }
 
@@ -748,6 +742,7 @@ create_tile (gpointer item,
   GtkWidget *tile = portico_account_tile_new ();
   gint64 id = portico_json_get_int (account->object, "id", 0);
 
+  portico_account_tile_set_interval_hours (PORTICO_ACCOUNT_TILE (tile), self->interval_hours);
   portico_account_tile_set_account (PORTICO_ACCOUNT_TILE (tile), account->object, account->connector);
   if (self->engine != NULL && portico_engine_is_syncing (self->engine, id))
     {
@@ -820,18 +815,20 @@ create_attention_row (gpointer item,
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, account->problem->detail, -1);
 
-  icon = gtk_image_new_from_icon_name (account->problem->kind == PORTICO_PROBLEM_STALE ||
-                                       account->problem->kind == PORTICO_PROBLEM_SYNC_PARTIAL ||
-                                       account->problem->kind == PORTICO_PROBLEM_RATE_LIMITED
-                                       ? "dialog-warning-symbolic" : "dialog-error-symbolic");
-  gtk_widget_add_css_class (icon, account->problem->kind == PORTICO_PROBLEM_STALE ||
-                                  account->problem->kind == PORTICO_PROBLEM_SYNC_PARTIAL ||
-                                  account->problem->kind == PORTICO_PROBLEM_RATE_LIMITED
-                                  ? "warning" : "error");
+  /* The same colour as the account's tile: the status model decides both. */
+  {
+    g_autoptr(PorticoAccountStatus) status = portico_account_status_new (account->object, NULL,
+                                                                         g_get_real_time () / G_USEC_PER_SEC,
+                                                                         self->interval_hours);
+    gboolean error = status->severity == PORTICO_SEVERITY_ERROR;
+
+    icon = gtk_image_new_from_icon_name (error ? "dialog-error-symbolic" : "dialog-warning-symbolic");
+    gtk_widget_add_css_class (icon, error ? "error" : "warning");
+  }
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, account->problem->title, -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
 
-  label = account->problem->fix == PORTICO_FIX_RECONNECT ? _("Reconnect") : _("Sync Now");
+  label = portico_fix_label (account->problem->fix);
   button = gtk_button_new_with_label (label);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   if (account->problem->fix == PORTICO_FIX_RECONNECT)
@@ -866,20 +863,10 @@ create_recommended_row (gpointer item,
   PorticoPageItem *app = item;
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *button, *icon;
-  gint64 users = MAX (portico_json_get_int (app->object, "user_count", 0), portico_json_get_int (app->object, "reported_user_count", 0));
-  double spend = portico_json_get_double (app->object, "spend", 0);
-  g_autofree char *subtitle = NULL;
-  g_autofree char *users_text = NULL;
   g_autofree char *button_name = NULL;
-  const char *name = portico_json_get_string (app->object, "name");
-
-  users_text = g_strdup_printf (g_dngettext (NULL, "%" G_GINT64_FORMAT " user",
-                                             "%" G_GINT64_FORMAT " users", users), users);
-  if (spend > 0)
-    /* Translators: "120 users · 1250.00 spent · Discovered by Okta – Acme" */
-    subtitle = g_strdup_printf (_("%s · %.2f spent · Discovered by %s"), users_text, spend, app->extra);
-  else
-    subtitle = g_strdup_printf (_("%s · Discovered by %s"), users_text, app->extra);
+  const char *name = portico_json_get_string (app->object, "app");
+  /* The engine's sentence: who reported how many people or how much spend. */
+  const char *subtitle = portico_json_get_string (app->object, "reason");
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
@@ -907,8 +894,18 @@ portico_integrations_page_fill_lists (PorticoIntegrationsPage *self,
 {
   guint n_attention = data->attention->len;
 
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func (g_object_unref);
+  JsonArray *array = json_node_get_array (data->accounts);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *account = json_array_get_object_element (array, i);
+
+      g_ptr_array_add (accounts, portico_page_item_new (account,
+                                                        portico_integrations_page_lookup_connector (self, portico_json_get_string (account, "connector"))));
+    }
   g_list_store_splice (self->accounts, 0, g_list_model_get_n_items (G_LIST_MODEL (self->accounts)),
-                       data->accounts->pdata, data->accounts->len);
+                       accounts->pdata, accounts->len);
   g_list_store_splice (self->attention, 0, g_list_model_get_n_items (G_LIST_MODEL (self->attention)),
                        data->attention->pdata, data->attention->len);
   g_list_store_splice (self->recommended, 0, g_list_model_get_n_items (G_LIST_MODEL (self->recommended)),
@@ -1189,7 +1186,7 @@ rename_cb (GObject      *source,
   RenameData *data = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!portico_store_rename_account_finish (PORTICO_STORE (source), result, &error))
+  if (!portico_engine_rename_finish (PORTICO_ENGINE (source), result, &error))
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         portico_integrations_page_add_toast (data->page, error->message);
@@ -1198,9 +1195,8 @@ rename_cb (GObject      *source,
     {
       g_autofree char *text = g_strdup_printf (_("Renamed to “%s”"), data->name);
 
+      /* The engine says "accounts-changed": the tiles reload by themselves. */
       portico_integrations_page_add_toast (data->page, text);
-      /* The store does not tell the engine: reload the tiles here. */
-      portico_integrations_page_reload (data->page);
     }
 
   rename_data_free (data);
@@ -1235,16 +1231,20 @@ on_rename_response (AdwMessageDialog *dialog,
   data->page = g_object_ref (self);
   data->account_id = account_id;
   data->name = g_strdup (name);
-  portico_store_rename_account_async (portico_engine_get_store (self->engine), account_id, name,
-                                      self->cancellable, rename_cb, data);
+  portico_engine_rename_async (self->engine, account_id, name, self->cancellable, rename_cb, data);
 }
 
 static void
 on_rename_activate (GtkEntry         *entry,
                     AdwMessageDialog *dialog)
 {
+  /* Enter applies the name and closes, like the Change button: a dialog
+   * left open would make Cancel look like an undo. */
   if (adw_message_dialog_get_response_enabled (dialog, "change"))
-    adw_message_dialog_response (dialog, "change");
+    {
+      adw_message_dialog_response (dialog, "change");
+      gtk_window_close (GTK_WINDOW (dialog));
+    }
 }
 
 static void
@@ -1281,11 +1281,11 @@ on_tile_rename (PorticoIntegrationsPage *self,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* Disconnect: a preview read in a thread, then the confirmation. */
+/* Disconnect: the engine's preview, then the confirmation. */
 
 typedef struct
 {
-  PorticoStore *store;
+  PorticoIntegrationsPage *page;
   gint64        account_id;
   char         *app_name;
   char         *account_name;
@@ -1295,27 +1295,10 @@ typedef struct
 static void
 disconnect_data_free (DisconnectData *data)
 {
-  g_clear_object (&data->store);
+  g_clear_object (&data->page);
   g_free (data->app_name);
   g_free (data->account_name);
   g_free (data);
-}
-
-static void
-preview_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  DisconnectData *data = task_data;
-  GError *error = NULL;
-  PorticoDisconnectSummary *summary;
-
-  summary = portico_store_preview_disconnect (data->store, data->account_id, &error);
-  if (summary == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, summary, (GDestroyNotify) portico_disconnect_summary_free);
 }
 
 static void
@@ -1357,19 +1340,20 @@ preview_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  PorticoIntegrationsPage *self = PORTICO_INTEGRATIONS_PAGE (source);
-  DisconnectData *data = g_task_get_task_data (G_TASK (result));
+  DisconnectData *data = user_data;
+  PorticoIntegrationsPage *self = data->page;
   g_autoptr(PorticoDisconnectSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   AdwMessageDialog *dialog;
 
-  summary = g_task_propagate_pointer (G_TASK (result), &error);
+  summary = portico_engine_preview_disconnect_finish (PORTICO_ENGINE (source), result, &error);
   if (summary == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         portico_integrations_page_add_toast (self, error->message);
+      disconnect_data_free (data);
       return;
     }
 
@@ -1389,13 +1373,13 @@ preview_cb (GObject      *source,
 
   portico_integrations_page_remember_dialog (self, GTK_WINDOW (dialog));
   gtk_window_present (GTK_WINDOW (dialog));
+  disconnect_data_free (data);
 }
 
 static void
 on_tile_disconnect (PorticoIntegrationsPage *self,
                     PorticoAccountTile      *tile)
 {
-  g_autoptr(GTask) task = NULL;
   PorticoConnector *connector = portico_account_tile_get_connector (tile);
   DisconnectData *data;
 
@@ -1403,17 +1387,15 @@ on_tile_disconnect (PorticoIntegrationsPage *self,
     return;
 
   data = g_new0 (DisconnectData, 1);
-  data->store = g_object_ref (portico_engine_get_store (self->engine));
+  data->page = g_object_ref (self);
   data->account_id = portico_account_tile_get_account_id (tile);
   data->app_name = g_strdup (portico_account_tile_get_app_name (tile));
   data->account_name = g_strdup (portico_account_tile_get_account_name (tile));
   data->identity_provider = connector != NULL &&
                             g_strcmp0 (portico_connector_get_category (connector), "identity_provider") == 0;
 
-  task = g_task_new (self, self->cancellable, preview_cb, NULL);
-  g_task_set_source_tag (task, on_tile_disconnect);
-  g_task_set_task_data (task, data, (GDestroyNotify) disconnect_data_free);
-  g_task_run_in_thread (task, preview_thread);
+  portico_engine_preview_disconnect_async (self->engine, data->account_id, self->cancellable,
+                                           preview_cb, data);
 }
 
 PorticoCatalog *

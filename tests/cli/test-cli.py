@@ -181,7 +181,47 @@ check("workflows --json has the SPEC keys",
 code, audit, err = run_json("--db", db, "audit", "--json")
 check("audit --json is an array", code == 0 and audit == [], audit)
 
-for command in ["accounts", "apps", "users", "licenses", "workflows", "audit"]:
+# ---- attention: the engine's status model, same as Needs attention.
+code, attention, err = run_json("--db", db, "attention", "--json")
+check("attention --json is an array of {account, problem, message, fix}",
+      code == 0 and isinstance(attention, list)
+      and all(keys_ok(r, ["account", "problem", "message", "fix"]) for r in attention), (attention, err))
+partial = [r for r in attention or [] if r["account"] == 2 and r["problem"] == "missing_permissions"]
+check("a partial account (a data type turned off) is listed with missing_permissions and its fix",
+      len(partial) == 1 and "Usage needs the Business plan." in partial[0]["message"]
+      and partial[0]["fix"].startswith("Reconnect") and partial[0]["fix_action"] == "reconnect", attention)
+check("every attention problem is one of the SPEC 9 codes",
+      all(r["problem"] in ("rejected_credentials", "sign_in_expired", "missing_permissions", "sync_failed",
+                           "stale", "keyring", "paused") for r in attention or []), attention)
+code, out, err = run("--db", db, "attention")
+check("attention prints a table naming the problem", code == 0 and "missing_permissions" in out, out)
+
+# ---- recommended: a discovered app with a connector and no account.
+con = sqlite3.connect(db)
+con.executescript("""
+INSERT INTO apps (id, name, connector_id, category) VALUES (4, 'Figma', NULL, 'other'), (5, 'GitHub', NULL, 'other');
+INSERT INTO app_sources (app_id, kind, source_account_id, user_count) VALUES (4, 'idp', 1, 12), (5, 'idp', 1, 40);
+""")
+con.commit()
+con.close()
+code, recommended, err = run_json("--db", db, "recommended", "--json")
+check("recommended --json has the SPEC keys",
+      code == 0 and isinstance(recommended, list) and recommended
+      and all(keys_ok(r, ["connector", "app", "users", "discovered_by"]) for r in recommended), (recommended, err))
+check("recommended lists discovered apps by users, with who discovered them and why",
+      [r["app"] for r in recommended or []][:2] == ["GitHub", "Figma"]
+      and recommended[0]["users"] == 40 and recommended[0]["connector"] == "github"
+      and recommended[0]["discovered_by"] == ["Okta (Acme Okta)"]
+      and "40 people" in recommended[0]["reason"], recommended)
+check("recommended leaves out connected apps, and matches a discovered app to its connector by name",
+      not any(r["app"] in ("Slack", "Okta") for r in recommended or [])
+      and [r["connector"] for r in recommended or [] if r["app"] == "Zoom"] == ["zoom"], recommended)
+con = sqlite3.connect(db)
+con.executescript("DELETE FROM app_sources WHERE app_id IN (4, 5); DELETE FROM apps WHERE id IN (4, 5);")
+con.commit()
+con.close()
+
+for command in ["accounts", "apps", "users", "licenses", "workflows", "audit", "attention", "recommended"]:
     code, out, err = run("--db", db, command)
     check(f"{command} prints an aligned table", code == 0 and out.splitlines() and out.splitlines()[0].isupper()
           or (code == 0 and out.splitlines()[0] == out.splitlines()[0].upper()), out[:200])
@@ -199,6 +239,15 @@ code, accounts, err = run_json("--db", db, "accounts", "--json")
 check("rename is visible in accounts", [a["name"] for a in accounts] == ["Acme Okta", "Acme HQ"], accounts)
 code, audit, err = run_json("--db", db, "audit", "--json")
 check("rename is in the audit log", audit and audit[0]["kind"] == "renamed" and audit[0]["account"] == 2, audit)
+check("audit --json entries keep machine fields and carry a summary sentence",
+      audit and audit[0]["details"] == {"old_name": "Acme", "new_name": "Acme HQ"}
+      and audit[0]["summary"] == "Renamed Acme to Acme HQ", audit)
+code, out, err = run("--db", db, "rename", "2", "Acme HQ")
+code2, audit_after, err = run_json("--db", db, "audit", "--json")
+check("renaming to the same name succeeds and records nothing",
+      code == 0 and audit_after is not None and len(audit_after) == len(audit), audit_after)
+code, out, err = run("--db", db, "audit")
+check("audit prints the sentence", code == 0 and "Renamed Acme to Acme HQ" in out, out)
 
 # ---- disconnect.
 code, preview, err = run_json("--db", db, "disconnect", "2", "--preview", "--json")

@@ -85,7 +85,8 @@ def status_of(button):
     for _ in range(4):
         box = box.parent
         icon = find(box, lambda n: n.roleName in ('image', 'icon', 'animation')
-                    and n.name in ('Synced', 'Partly synced', 'Sync failed', 'Not synced yet', 'Syncing'))
+                    and n.name in ('Synced', 'Partly synced', 'Sync failed', 'Not synced yet', 'Syncing',
+                                   'Missing permissions', 'Out of date', 'Sign-in expired', 'Paused'))
         if icon is not None:
             return icon.name, icon.description
     return None, None

@@ -9,6 +9,9 @@
 
 #include <glib/gstdio.h>
 
+#include <string.h>
+
+#include "portico-audit.h"
 #include "portico-scheduler.h"
 
 #define HOUR 3600
@@ -148,8 +151,135 @@ test_healthy (void)
                                                 "ok", NULL, NOW - 3 * HOUR);
   g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
 
+  g_autoptr(PorticoAccountStatus) status = portico_account_status_new (account, NULL, NOW, 24);
+  g_autoptr(JsonArray) rows = json_array_new ();
+  g_autofree char *recent = iso (NOW - HOUR);
+  g_autofree char *green_json = g_strdup_printf ("{\"id\":8,\"name\":\"Acme\",\"connector\":\"slack\",\"status\":\"ok\","
+                                                 "\"data_types\":[{\"id\":\"users\",\"enabled\":true,\"status\":\"ok\","
+                                                 "\"items\":3,\"last_success_at\":\"%s\"}]}", recent);
+  g_autoptr(JsonObject) green = parse_object (green_json);
+  g_autoptr(PorticoAccountStatus) green_status = portico_account_status_new (green, NULL, NOW, 24);
+  PorticoAccountProblem *problem;
+  JsonObject *row;
+
   g_assert_cmpint (portico_account_last_success (account), ==, NOW - HOUR);
-  g_assert_cmpuint (problems->len, ==, 0);
+
+  /* Every enabled data type synced, but Usage was turned off at connect
+   * (outcome B): not green, and listed with the missing permission. */
+  g_assert_cmpuint (problems->len, ==, 1);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_DISABLED_TYPES);
+  g_assert_cmpint (problem->fix, ==, PORTICO_FIX_RECONNECT);
+  g_assert_cmpstr (portico_problem_code (problem->kind), ==, "missing_permissions");
+  g_assert_nonnull (strstr (problem->detail, "Usage is not synced: Needs the Business plan"));
+  g_assert_nonnull (strstr (problem->fix_text, "Reconnect"));
+
+  g_assert_cmpint (status->status, ==, PORTICO_STATUS_DISABLED);
+  g_assert_cmpint (status->severity, ==, PORTICO_SEVERITY_WARNING);
+  g_assert_cmpstr (status->css_class, ==, "warning");
+  g_assert_cmpstr (status->label, ==, "Missing permissions");
+  g_assert_null (strstr (status->summary, "every data type"));
+  g_assert_nonnull (strstr (status->summary, "2 of 3 data types synced"));
+  g_assert_cmpuint (status->data_types->len, ==, 3);
+  g_assert_cmpint (((PorticoDataTypeStatus *) g_ptr_array_index (status->data_types, 0))->status, ==, PORTICO_STATUS_OK);
+  g_assert_cmpint (((PorticoDataTypeStatus *) g_ptr_array_index (status->data_types, 2))->status, ==, PORTICO_STATUS_DISABLED);
+  g_assert_cmpstr (((PorticoDataTypeStatus *) g_ptr_array_index (status->data_types, 2))->reason, ==, "Needs the Business plan");
+
+  portico_account_status_add_attention_json (status, account, rows);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 1);
+  row = json_array_get_object_element (rows, 0);
+  g_assert_cmpint (json_object_get_int_member (row, "account"), ==, 7);
+  g_assert_cmpstr (json_object_get_string_member (row, "problem"), ==, "missing_permissions");
+  g_assert_cmpstr (json_object_get_string_member (row, "fix"), ==, problem->fix_text);
+  g_assert_cmpstr (json_object_get_string_member (row, "fix_action"), ==, "reconnect");
+
+  /* Without disabled data types the same account is green, with no problem. */
+  g_assert_cmpuint (green_status->problems->len, ==, 0);
+  g_assert_cmpint (green_status->status, ==, PORTICO_STATUS_OK);
+  g_assert_cmpint (green_status->severity, ==, PORTICO_SEVERITY_GOOD);
+  g_assert_cmpstr (green_status->icon_name, ==, "emblem-ok-symbolic");
+}
+
+static void
+test_status_kinds (void)
+{
+  /* Failed everywhere: red. */
+  g_autoptr(JsonObject) failed = make_account ("failed", "ok", "failed", "network", "Cannot reach slack.com",
+                                               NOW - HOUR, "failed", "network", NOW - HOUR);
+  g_autoptr(PorticoAccountStatus) failed_status = portico_account_status_new (failed, NULL, NOW, 24);
+  /* The sign-in is no longer accepted: red, and its own problem code. */
+  g_autoptr(JsonObject) expired = make_account ("failed", "ok", "failed", "sign_in_expired", NULL,
+                                                NOW - HOUR, "ok", NULL, NOW - HOUR);
+  g_autoptr(PorticoAccountStatus) expired_status = portico_account_status_new (expired, NULL, NOW, 24);
+  /* Synced, but long ago: stale, yellow. */
+  g_autoptr(JsonObject) old = make_account ("ok", "ok", "ok", NULL, NULL, NOW - 5 * 24 * HOUR,
+                                            "ok", NULL, NOW - 5 * 24 * HOUR);
+  g_autoptr(PorticoAccountStatus) old_status = portico_account_status_new (old, NULL, NOW, 24);
+  g_autoptr(JsonArray) rows = json_array_new ();
+  gboolean stale_listed = FALSE;
+
+  g_assert_cmpint (failed_status->status, ==, PORTICO_STATUS_FAILING);
+  g_assert_cmpint (failed_status->severity, ==, PORTICO_SEVERITY_ERROR);
+  g_assert_cmpstr (failed_status->label, ==, "Sync failed");
+  g_assert_cmpstr (((PorticoDataTypeStatus *) g_ptr_array_index (failed_status->data_types, 0))->reason, ==,
+                   "Cannot reach slack.com");
+
+  g_assert_cmpint (expired_status->status, ==, PORTICO_STATUS_SIGN_IN_EXPIRED);
+  g_assert_cmpint (expired_status->severity, ==, PORTICO_SEVERITY_ERROR);
+  g_assert_cmpint (((PorticoDataTypeStatus *) g_ptr_array_index (expired_status->data_types, 0))->status, ==,
+                   PORTICO_STATUS_SIGN_IN_EXPIRED);
+  g_assert_cmpstr (portico_problem_code (((PorticoAccountProblem *) g_ptr_array_index (expired_status->problems, 0))->kind),
+                   ==, "sign_in_expired");
+
+  g_assert_cmpint (old_status->severity, ==, PORTICO_SEVERITY_WARNING);
+  g_assert_cmpint (((PorticoDataTypeStatus *) g_ptr_array_index (old_status->data_types, 0))->status, ==,
+                   PORTICO_STATUS_STALE);
+  portico_account_status_add_attention_json (old_status, old, rows);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (rows, i), "problem"), "stale") == 0)
+      stale_listed = TRUE;
+  g_assert_true (stale_listed);
+}
+
+/* The audit trail in sentences: a sync names its counts and the account,
+ * a rename both names; a failed data type is said in words, not codes. */
+static void
+test_audit_summary (void)
+{
+  g_autoptr(JsonObject) synced = parse_object ("{\"kind\":\"synced\",\"account_name\":\"Okta Corp HQ\",\"app\":\"Okta\","
+                                               "\"details\":{\"status\":\"ok\",\"data_types\":["
+                                               "{\"id\":\"users\",\"status\":\"ok\",\"items\":193,\"error\":null},"
+                                               "{\"id\":\"custom_fields\",\"status\":\"ok\",\"items\":1351,\"error\":null}]}}");
+  g_autoptr(JsonObject) partial = parse_object ("{\"kind\":\"synced\",\"account_name\":\"Acme\",\"app\":\"Slack\","
+                                                "\"details\":{\"status\":\"partial\",\"data_types\":["
+                                                "{\"id\":\"users\",\"status\":\"ok\",\"items\":1,\"error\":null},"
+                                                "{\"id\":\"licenses\",\"status\":\"failed\",\"items\":0,\"error\":\"plan\"}]}}");
+  g_autoptr(JsonObject) renamed = parse_object ("{\"kind\":\"renamed\",\"account_name\":\"Okta Corp HQ\",\"app\":\"Okta\","
+                                                "\"details\":{\"old_name\":\"Okta Production\",\"new_name\":\"Okta Corp HQ\"}}");
+  g_autoptr(JsonObject) failed = parse_object ("{\"kind\":\"sync_failed\",\"account_name\":\"Figma\",\"app\":\"Figma\","
+                                               "\"details\":{\"status\":\"failed\",\"data_types\":["
+                                               "{\"id\":\"users\",\"status\":\"failed\",\"items\":0,\"error\":\"not_authorized\"}]}}");
+  g_autoptr(JsonNode) events = json_from_string ("[{\"kind\":\"disconnected\",\"account_name\":\"Acme\",\"app\":\"Slack\","
+                                                 "\"details\":{\"app_users\":12}}]", NULL);
+  g_autofree char *synced_text = portico_audit_event_summary (synced);
+  g_autofree char *partial_text = portico_audit_event_summary (partial);
+  g_autofree char *renamed_text = portico_audit_event_summary (renamed);
+  g_autofree char *failed_text = portico_audit_event_summary (failed);
+  g_autofree char *details = portico_audit_event_describe_details (synced);
+  JsonObject *disconnected;
+
+  /* No thousands separator in the C locale of the test. */
+  g_assert_cmpstr (synced_text, ==, "Synced 193 users and 1351 custom details from Okta Corp HQ (Okta)");
+  g_assert_cmpstr (partial_text, ==, "Synced 1 user from Acme (Slack); not updated: Licenses (not in the plan)");
+  g_assert_cmpstr (renamed_text, ==, "Renamed Okta Production to Okta Corp HQ");
+  g_assert_cmpstr (failed_text, ==, "Sync of Figma failed, nothing was updated: Users (credentials rejected)");
+  g_assert_cmpstr (details, ==, "Users: 193 users\nCustom fields: 1351 custom details");
+  g_assert_cmpstr (portico_audit_kind_label ("sync_failed"), ==, "Sync failed");
+
+  portico_audit_add_summaries (events);
+  disconnected = json_array_get_object_element (json_node_get_array (events), 0);
+  g_assert_cmpstr (json_object_get_string_member (disconnected, "summary"), ==,
+                   "Disconnected Acme (Slack) and deleted the 12 app users it brought in");
 }
 
 static void
@@ -162,7 +292,9 @@ test_rejected (void)
   g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
   PorticoAccountProblem *problem;
 
-  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpuint (problems->len, ==, 2);
+  /* The fixture's Usage was turned off at connect: listed after the cause. */
+  g_assert_cmpint (((PorticoAccountProblem *) g_ptr_array_index (problems, 1))->kind, ==, PORTICO_PROBLEM_DISABLED_TYPES);
   problem = g_ptr_array_index (problems, 0);
   g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_CREDENTIALS_REJECTED);
   g_assert_cmpint (problem->fix, ==, PORTICO_FIX_RECONNECT);
@@ -182,7 +314,9 @@ test_plan_partial (void)
   g_assert_nonnull (problem);
   g_assert_cmpstr (problem->title, ==, "Plan tier missing");
   g_assert_true (g_str_has_prefix (problem->detail, "Licenses: "));
-  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpuint (problems->len, ==, 2);
+  /* The fixture's Usage was turned off at connect: listed after the cause. */
+  g_assert_cmpint (((PorticoAccountProblem *) g_ptr_array_index (problems, 1))->kind, ==, PORTICO_PROBLEM_DISABLED_TYPES);
 }
 
 static void
@@ -214,7 +348,9 @@ test_keyring_missing (void)
                                                 "ok", NULL, NOW - HOUR);
   g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
 
-  g_assert_cmpuint (problems->len, ==, 1);
+  g_assert_cmpuint (problems->len, ==, 2);
+  /* The fixture's Usage was turned off at connect: listed after the cause. */
+  g_assert_cmpint (((PorticoAccountProblem *) g_ptr_array_index (problems, 1))->kind, ==, PORTICO_PROBLEM_DISABLED_TYPES);
   g_assert_cmpint (((PorticoAccountProblem *) g_ptr_array_index (problems, 0))->kind, ==,
                    PORTICO_PROBLEM_KEYRING_MISSING);
 }
@@ -378,6 +514,8 @@ main (int   argc,
   g_test_add_func ("/scheduler/time-parse", test_time_parse);
   g_test_add_func ("/scheduler/state", test_state);
   g_test_add_func ("/scheduler/problems/healthy", test_healthy);
+  g_test_add_func ("/status/kinds", test_status_kinds);
+  g_test_add_func ("/audit/summary", test_audit_summary);
   g_test_add_func ("/scheduler/problems/rejected", test_rejected);
   g_test_add_func ("/scheduler/problems/plan-partial", test_plan_partial);
   g_test_add_func ("/scheduler/problems/generic-failure", test_generic_failure);
