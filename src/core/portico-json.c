@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "portico-errors.h"
 #include "portico-json.h"
 
 static JsonNode *
@@ -81,4 +82,52 @@ portico_json_get_bool (JsonObject *object,
   if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
     return json_node_get_int (node) != 0;
   return fallback;
+}
+
+gboolean
+portico_json_prescan (const char *data,
+                      gsize       len,
+                      guint       max_depth,
+                      GError    **error)
+{
+  guint depth = 0;
+  gsize i = 0;
+
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  while (i < len)
+    {
+      switch (data[i++])
+        {
+        case '"':
+          /* Skip the string: an escaped byte never ends it. An unterminated
+           * string ends the scan; the parser reports it. */
+          while (i < len && data[i] != '"')
+            i += data[i] == '\\' ? 2 : 1;
+          i++;
+          break;
+
+        case '[':
+        case '{':
+          if (++depth > max_depth)
+            {
+              g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                           "JSON nested more than %u levels deep", max_depth);
+              return FALSE;
+            }
+          break;
+
+        case ']':
+        case '}':
+          /* An unbalanced close is a syntax error for the parser. */
+          if (depth > 0)
+            depth--;
+          break;
+
+        default:
+          break;
+        }
+    }
+
+  return TRUE;
 }

@@ -27,4 +27,16 @@ gboolean portico_json_get_bool (JsonObject *object,
                                 const char *name,
                                 gboolean    fallback);
 
+/* Checks that @data (@len bytes, not necessarily NUL-terminated) nests
+ * arrays and objects at most @max_depth deep, in one pass that builds
+ * nothing and keeps no stack, so that json-glib (whose parser recurses once
+ * per level and overflows its stack on deep input) only ever sees bounded
+ * input. Brackets inside strings do not count; string escapes are honoured.
+ * Nothing else of the syntax is checked: the parser does that. Fails with
+ * PORTICO_CONNECTOR_ERROR_BAD_RESPONSE when the depth is exceeded. */
+gboolean portico_json_prescan (const char *data,
+                               gsize       len,
+                               guint       max_depth,
+                               GError    **error);
+
 G_END_DECLS
