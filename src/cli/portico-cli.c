@@ -25,6 +25,7 @@
 #include "portico-catalog.h"
 #include "portico-credentials.h"
 #include "portico-engine.h"
+#include "portico-notifier.h"
 #include "portico-store.h"
 #include "portico-sandbox-server.h"
 
@@ -1256,6 +1257,50 @@ print_sync_human (JsonObject *result)
     }
 }
 
+/* The background sync tells the desktop about a failed sync or an account
+ * that needs attention, once per account and problem, as the app does. No
+ * session bus (cron, a server): nothing is told and nothing recorded, so
+ * the app still tells it when it next runs. */
+static void
+notify_problems (PorticoEngine *engine,
+                 GArray        *ids)
+{
+  g_autoptr(GDBusConnection) bus = NULL;
+  g_autoptr(GPtrArray) notices = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_path = NULL;
+  g_autofree char *runtime_bus = g_build_filename (g_get_user_runtime_dir (), "bus", NULL);
+
+  if (!portico_notifier_enabled ())
+    return;
+  /* Never autolaunch a bus that would outlive this process. */
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL && !g_file_test (runtime_bus, G_FILE_TEST_EXISTS))
+    return;
+  bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (bus == NULL)
+    {
+      g_debug ("No notifications: %s", error->message);
+      return;
+    }
+
+  state_path = portico_notifier_default_state_path ();
+  notices = portico_notifier_collect_sync (portico_engine_get_store (engine), ids,
+                                           portico_notifier_interval_hours (), state_path, &error);
+  if (notices == NULL)
+    {
+      g_debug ("No notifications: %s", error->message);
+      return;
+    }
+
+  for (guint i = 0; i < notices->len; i++)
+    {
+      g_autoptr(GError) send_error = NULL;
+
+      if (!portico_notifier_send_freedesktop (bus, APP_ID, g_ptr_array_index (notices, i), &send_error))
+        g_debug ("Notification not sent: %s", send_error->message);
+    }
+}
+
 static int
 cmd_sync (Cli *cli, const EngineArgs *args)
 {
@@ -1303,6 +1348,8 @@ cmd_sync (Cli *cli, const EngineArgs *args)
         print_sync_human (json_node_get_object (result));
       json_array_add_element (results, g_steal_pointer (&result));
     }
+
+  notify_problems (engine, ids);
 
   if (args->json)
     {

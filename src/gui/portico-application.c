@@ -10,6 +10,7 @@
 
 #include "portico-application.h"
 #include "portico-credentials.h"
+#include "portico-notifier.h"
 #include "portico-preferences-window.h"
 #include "portico-sandbox-server.h"
 #include "portico-window.h"
@@ -221,6 +222,11 @@ portico_application_handle_local_options (GApplication *app,
     }
   g_variant_dict_lookup (options, "quit-after", "i", &self->quit_after_ms);
 
+  /* A screenshot or a test run must get its own window, not hand its
+   * options to an instance that is already running. */
+  if (self->screenshot_path != NULL || self->quit_after_ms > 0 || self->db_path != NULL)
+    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
+
   /* The desktop's "Sync All" action: handed to the running instance, or
    * run by this one once its window is up. */
   if (g_variant_dict_contains (options, "sync-all"))
@@ -240,12 +246,76 @@ portico_application_handle_local_options (GApplication *app,
       self->sync_all_pending = TRUE;
     }
 
-  /* A screenshot or a test run must get its own window, not hand its
-   * options to an instance that is already running. */
-  if (self->screenshot_path != NULL || self->quit_after_ms > 0 || self->db_path != NULL)
-    g_application_set_flags (app, g_application_get_flags (app) | G_APPLICATION_NON_UNIQUE);
-
   return -1;
+}
+
+static PorticoWindow *
+portico_application_find_window (PorticoApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (PORTICO_IS_WINDOW (l->data))
+      return PORTICO_WINDOW (l->data);
+
+  return NULL;
+}
+
+static void
+collect_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PorticoApplication) self = user_data;
+  g_autoptr(GPtrArray) notices = NULL;
+  g_autoptr(GError) error = NULL;
+  PorticoWindow *window;
+
+  notices = portico_notifier_collect_finish (result, &error);
+  if (notices == NULL)
+    {
+      g_debug ("No notifications: %s", error->message);
+      return;
+    }
+
+  /* The window in front already shows the account's state on its tile and
+   * in Needs attention: the problem counts as told. */
+  window = portico_application_find_window (self);
+  if (window != NULL && gtk_window_is_active (GTK_WINDOW (window)) &&
+      gtk_widget_get_mapped (GTK_WIDGET (window)))
+    {
+      g_debug ("%u problems shown in the window, not notified", notices->len);
+      return;
+    }
+
+  for (guint i = 0; i < notices->len; i++)
+    {
+      PorticoNotice *notice = g_ptr_array_index (notices, i);
+      g_autoptr(GNotification) notification = g_notification_new (notice->title);
+      g_autofree char *id = portico_notice_get_id (notice);
+
+      g_notification_set_body (notification, notice->body);
+      g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+      g_notification_set_default_action_and_target (notification, "app.show-account",
+                                                    "x", notice->account_id);
+      g_notification_add_button_with_target (notification, _("Show"), "app.show-account",
+                                             "x", notice->account_id);
+      g_application_send_notification (G_APPLICATION (self), id, notification);
+    }
+}
+
+/* After every sync: a failure or a new problem is told once, as a desktop
+ * notification, unless the preferences turned them off. */
+static void
+on_sync_finished (PorticoApplication *self,
+                  gint64              account_id,
+                  const char         *status,
+                  PorticoEngine      *engine)
+{
+  if (!portico_notifier_enabled ())
+    return;
+
+  portico_notifier_collect_async (portico_engine_get_store (engine), account_id,
+                                  portico_notifier_interval_hours (), NULL,
+                                  collect_cb, g_object_ref (self));
 }
 
 /* The database, the runtime and the engine; in demo mode also the local
@@ -280,6 +350,8 @@ portico_application_open_engine (PorticoApplication *self)
 
   self->engine = portico_engine_new (self->store, self->catalog, runtime);
   portico_engine_set_demo (self->engine, self->demo);
+  g_signal_connect_object (self->engine, "sync-finished", G_CALLBACK (on_sync_finished),
+                           self, G_CONNECT_SWAPPED);
 
   /* Keyring items whose deletion failed earlier are retried now. */
   portico_engine_retry_keyring_deletes_async (self->engine, NULL, NULL, NULL);
@@ -392,6 +464,24 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
+/* A notification's Show: the window, on the account's details. */
+static void
+show_account_action (GSimpleAction *action,
+                     GVariant      *param,
+                     gpointer       user_data)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (user_data);
+  gint64 account_id = g_variant_get_int64 (param);
+  PorticoWindow *window;
+
+  g_application_activate (G_APPLICATION (self));
+  window = portico_application_find_window (self);
+  if (window == NULL)
+    return;
+
+  portico_window_show_account (window, account_id);
+}
+
 static void
 sync_all_action (GSimpleAction *action,
                  GVariant      *param,
@@ -417,6 +507,7 @@ static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "preferences", preferences_action },
   { "sync-all", sync_all_action },
+  { "show-account", show_account_action, "x" },
   { "about", about_action },
 };
 

@@ -255,6 +255,21 @@ portico_window_sync_all (PorticoWindow *self)
     portico_scheduler_sync_all (self->scheduler);
 }
 
+void
+portico_window_show_account (PorticoWindow *self,
+                             gint64         account_id)
+{
+  PorticoAccountTile *tile;
+
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+
+  portico_window_show_view (self, "integrations");
+  adw_view_stack_set_visible_child_name (portico_integrations_page_get_stack (self->integrations_page), "all");
+  tile = portico_integrations_page_find_tile (self->integrations_page, account_id);
+  if (tile != NULL)
+    gtk_widget_activate_action (GTK_WIDGET (tile), "tile.details", NULL);
+}
+
 PorticoScheduler *
 portico_window_get_scheduler (PorticoWindow *self)
 {

@@ -33,6 +33,9 @@ void                     portico_window_set_engine           (PorticoWindow  *se
                                                               PorticoEngine  *engine);
 /* The scheduler of automatic syncs (nullable: no engine yet). */
 PorticoScheduler        *portico_window_get_scheduler        (PorticoWindow  *self);
+/* Shows the account's tile and its details (a notification's Show). */
+void                     portico_window_show_account         (PorticoWindow  *self,
+                                                              gint64          account_id);
 /* Syncs every account now (app.sync-all, the desktop's "Sync All"). */
 void                     portico_window_sync_all             (PorticoWindow  *self);
 void                     portico_window_set_sandbox          (PorticoWindow  *self,
