@@ -38,30 +38,6 @@ portico_notice_get_id (const PorticoNotice *notice)
   return g_strdup_printf ("account-%" G_GINT64_FORMAT "-%s", notice->account_id, notice->problem);
 }
 
-const char *
-portico_problem_kind_to_string (PorticoProblemKind kind)
-{
-  switch (kind)
-    {
-    case PORTICO_PROBLEM_CREDENTIALS_REJECTED:
-      return "rejected_credentials";
-    case PORTICO_PROBLEM_KEYRING_MISSING:
-      return "keyring";
-    case PORTICO_PROBLEM_PERMISSION:
-      return "missing_permissions";
-    case PORTICO_PROBLEM_RATE_LIMITED:
-      return "rate_limited";
-    case PORTICO_PROBLEM_SYNC_FAILED:
-      return "sync_failed";
-    case PORTICO_PROBLEM_SYNC_PARTIAL:
-      return "sync_partial";
-    case PORTICO_PROBLEM_STALE:
-      return "stale";
-    default:
-      return "other";
-    }
-}
-
 char *
 portico_notifier_default_state_path (void)
 {
@@ -161,6 +137,7 @@ portico_notifier_collect_sync (PorticoStore *store,
       g_auto(GStrv) current = NULL;
       g_autoptr(JsonNode) runs = NULL;
       g_autoptr(GPtrArray) problems = NULL;
+      g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
       gboolean any = FALSE;
 
       if (id <= 0 || !wanted (account_ids, id))
@@ -175,8 +152,15 @@ portico_notifier_collect_sync (PorticoStore *store,
       for (guint j = 0; j < problems->len; j++)
         {
           PorticoAccountProblem *problem = g_ptr_array_index (problems, j);
-          const char *kind = portico_problem_kind_to_string (problem->kind);
+          const char *kind = portico_problem_code (problem->kind);
           PorticoNotice *notice;
+
+          /* Connected anyway without some data types: the admin chose it. */
+          if (problem->kind == PORTICO_PROBLEM_DISABLED_TYPES)
+            continue;
+          /* One notification per problem code, the most urgent's words. */
+          if (!g_hash_table_add (seen, (gpointer) kind))
+            continue;
 
           g_strv_builder_add (now_told, kind);
           any = TRUE;

@@ -20,7 +20,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64  account_id;
-  char   *problem;  /* "sync_failed", "rejected_credentials", … */
+  char   *problem;  /* portico_problem_code(): "sync_failed", … */
   char   *title;    /* "Acme Okta: Last sync failed" */
   char   *body;     /* what happened and the fix */
 } PorticoNotice;
@@ -31,9 +31,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoNotice, portico_notice_free)
 /* A stable id for the notification of this account and problem (a newer
  * one for the same pair replaces it). transfer full. */
 char *portico_notice_get_id (const PorticoNotice *notice);
-
-/* The short name of a problem kind, as the CLI's attention command spells it. */
-const char *portico_problem_kind_to_string (PorticoProblemKind kind);
 
 /* Where the state of @store's notifications is kept (in the user's state
  * directory). transfer full. */
