@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "portico-audit.h"
@@ -206,7 +208,7 @@ portico_audit_event_summary (JsonObject *event)
     account = _("an account that no longer exists");
   app = portico_json_get_string (event, "app");
   /* "Okta Corp HQ (Okta)" unless the account is named after its app. */
-  who = app != NULL && g_strcmp0 (app, account) != 0
+  who = app != NULL && strstr (account, app) == NULL
         ? g_strdup_printf (_("%s (%s)"), account, app) : g_strdup (account);
 
   if (g_strcmp0 (kind, "renamed") == 0 && details != NULL)

@@ -359,9 +359,7 @@ portico_account_find_problems (JsonObject *account,
 
       add_problem (problems, PORTICO_PROBLEM_DISABLED_TYPES, PORTICO_FIX_RECONNECT,
                    _("Missing permissions"),
-                   /* Translators: "Usage is not synced: <reason>" then the fix. */
-                   g_strdup_printf (_("%s\nReconnect with a key that has the missing permission, or upgrade the plan, to sync it too."),
-                                    what),
+                   g_steal_pointer (&what),
                    _("Reconnect with a key that has the missing permission, or upgrade the plan."));
     }
 

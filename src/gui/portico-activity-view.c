@@ -1,7 +1,11 @@
-/* portico-activity-view.c: the Activity view: the audit log of every integration event.
+/* portico-activity-view.c: the Activity view: the audit trail of every
+ * integration event, in words a person reads.
  *
- * The table itself (search, sorting, loading in a thread, CSV export) is a
- * PorticoTableView; this file says which read and which columns.
+ * Each event shows its local time (relative while recent), its translated
+ * name and one sentence (portico-audit.h, the same words as `portico-cli
+ * audit`); its details unfold under an expander. The list filters by
+ * account, by kind of event and by text. Events are read from the store's
+ * read API in a thread, again whenever the engine reports a change.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,45 +13,298 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "portico-activity-view.h"
+#include "portico-audit.h"
+#include "portico-json.h"
+
+/* ---- One event, with its words computed once, off the main loop ------ */
+
+#define PORTICO_TYPE_ACTIVITY_EVENT (portico_activity_event_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoActivityEvent, portico_activity_event, PORTICO, ACTIVITY_EVENT, GObject)
+
+struct _PorticoActivityEvent
+{
+  GObject  parent_instance;
+
+  gint64   account;
+  char    *account_name;
+  char    *kind;
+  char    *time;      /* "5 minutes ago" */
+  char    *summary;   /* "Renamed Okta Production to Okta Corp HQ" */
+  char    *details;   /* nullable */
+  char    *search_key; /* casefolded */
+};
+
+G_DEFINE_FINAL_TYPE (PorticoActivityEvent, portico_activity_event, G_TYPE_OBJECT)
+
+static void
+portico_activity_event_finalize (GObject *object)
+{
+  PorticoActivityEvent *self = PORTICO_ACTIVITY_EVENT (object);
+
+  g_free (self->account_name);
+  g_free (self->kind);
+  g_free (self->time);
+  g_free (self->summary);
+  g_free (self->details);
+  g_free (self->search_key);
+
+  G_OBJECT_CLASS (portico_activity_event_parent_class)->finalize (object);
+}
+
+static void
+portico_activity_event_class_init (PorticoActivityEventClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = portico_activity_event_finalize;
+}
+
+static void
+portico_activity_event_init (PorticoActivityEvent *self)
+{
+}
+
+static PorticoActivityEvent *
+portico_activity_event_new (JsonObject *event,
+                            gint64      now)
+{
+  PorticoActivityEvent *self = g_object_new (PORTICO_TYPE_ACTIVITY_EVENT, NULL);
+  g_autofree char *text = NULL;
+
+  self->account = portico_json_get_int (event, "account", 0);
+  self->account_name = g_strdup (portico_json_get_string (event, "account_name"));
+  self->kind = g_strdup (portico_json_get_string (event, "kind"));
+  self->time = portico_audit_format_time (portico_json_get_string (event, "time"), now);
+  self->summary = portico_audit_event_summary (event);
+  self->details = portico_audit_event_describe_details (event);
+  text = g_strjoin ("\n", self->summary, portico_audit_kind_label (self->kind),
+                    self->details != NULL ? self->details : "", NULL);
+  self->search_key = g_utf8_casefold (text, -1);
+
+  return self;
+}
+
+/* ---- The view ------------------------------------------------------------ */
 
 struct _PorticoActivityView
 {
-  GtkWidget         parent_instance;
+  GtkWidget       parent_instance;
 
-  PorticoTableView *table;
+  PorticoEngine  *engine;
+  GCancellable   *cancellable;
+  GListStore     *events;        /* PorticoActivityEvent, newest first */
+  GtkFilter      *filter;
+  GtkFilterListModel *filtered;
+  GtkStringList  *account_names;
+  GArray         *account_ids;   /* gint64, parallel to account_names; [0] = all */
+  GtkStringList  *kind_names;
+  gboolean        loading;
+  gboolean        reload_again;
+
+  GtkSearchEntry *search_entry;
+  GtkDropDown    *account_dropdown;
+  GtkDropDown    *kind_dropdown;
+  GtkStack       *stack;
+  AdwStatusPage  *empty_page;
+  GtkListView    *list_view;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoActivityView, portico_activity_view, GTK_TYPE_WIDGET)
 
-static JsonNode *
-load_audit_events (PorticoStore *store,
-                   GError      **error)
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
 {
-  return portico_store_list_audit_events (store, 0, error);
+  PorticoActivityView *self = user_data;
+  PorticoActivityEvent *event = item;
+  guint account = gtk_drop_down_get_selected (self->account_dropdown);
+  guint kind = gtk_drop_down_get_selected (self->kind_dropdown);
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  if (account != GTK_INVALID_LIST_POSITION && account > 0 && account < self->account_ids->len &&
+      g_array_index (self->account_ids, gint64, account) != event->account)
+    return FALSE;
+  if (kind != GTK_INVALID_LIST_POSITION && kind > 0 &&
+      g_strcmp0 (portico_audit_kinds ()[kind - 1], event->kind) != 0)
+    return FALSE;
+  if (search != NULL && search[0] != '\0')
+    {
+      g_autofree char *folded = g_utf8_casefold (search, -1);
+
+      if (strstr (event->search_key, folded) == NULL)
+        return FALSE;
+    }
+
+  return TRUE;
 }
 
-static char *
-format_account (JsonObject *row)
+static void
+portico_activity_view_update_state (PorticoActivityView *self)
 {
-  const char *name = NULL;
+  guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->events));
+  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
 
-  if (json_object_has_member (row, "account_name") && !json_object_get_null_member (row, "account_name"))
-    name = json_object_get_string_member (row, "account_name");
-  if (name != NULL)
-    return g_strdup (name);
-
-  return portico_table_format_member (row, "account");
+  if (n_all > 0 && n_shown == 0)
+    {
+      adw_status_page_set_title (self->empty_page, _("No Matching Events"));
+      adw_status_page_set_description (self->empty_page, _("Choose another account or kind of event, or clear the search."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, _("No Activity Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Connecting, syncing, renaming, reconnecting and disconnecting integrations are listed here, newest first."));
+    }
+  gtk_stack_set_visible_child_name (self->stack, n_shown > 0 ? "list" : "empty");
 }
 
-static const PorticoTableColumn columns[] = {
-  { N_("Time"), "time", PORTICO_TABLE_TEXT, FALSE, NULL },
-  { N_("Account"), "account_name", PORTICO_TABLE_TEXT, FALSE, format_account },
-  { N_("Event"), "kind", PORTICO_TABLE_TEXT, FALSE, NULL },
-  { N_("Details"), "details", PORTICO_TABLE_TEXT, TRUE, NULL },
-};
+static void
+on_filter_changed (PorticoActivityView *self)
+{
+  /* Template children notify while the view is built and torn down. */
+  if (self->filter == NULL || self->filtered == NULL || self->stack == NULL)
+    return;
+  gtk_filter_changed (self->filter, GTK_FILTER_CHANGE_DIFFERENT);
+  portico_activity_view_update_state (self);
+}
+
+/* The account filter lists every account that has events, by its current
+ * name; the selection survives a reload when the account still has one. */
+static void
+portico_activity_view_fill_accounts (PorticoActivityView *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  guint selected = gtk_drop_down_get_selected (self->account_dropdown);
+  gint64 selected_id = selected != GTK_INVALID_LIST_POSITION && selected < self->account_ids->len
+                       ? g_array_index (self->account_ids, gint64, selected) : 0;
+  gint64 zero = 0;
+  guint new_selected = 0;
+
+  g_array_set_size (self->account_ids, 0);
+  g_array_append_val (self->account_ids, zero);
+  g_ptr_array_add (names, (gpointer) _("All accounts"));
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->events)); i++)
+    {
+      g_autoptr(PorticoActivityEvent) event = g_list_model_get_item (G_LIST_MODEL (self->events), i);
+
+      if (event->account == 0 || event->account_name == NULL ||
+          g_hash_table_contains (seen, &event->account))
+        continue;
+      g_hash_table_add (seen, g_memdup2 (&event->account, sizeof (gint64)));
+      if (event->account == selected_id)
+        new_selected = self->account_ids->len;
+      g_array_append_val (self->account_ids, event->account);
+      g_ptr_array_add (names, event->account_name);
+    }
+  g_ptr_array_add (names, NULL);
+
+  g_signal_handlers_block_by_func (self->account_dropdown, on_filter_changed, self);
+  g_clear_object (&self->account_names);
+  self->account_names = gtk_string_list_new ((const char * const *) names->pdata);
+  gtk_drop_down_set_model (self->account_dropdown, G_LIST_MODEL (self->account_names));
+  gtk_drop_down_set_selected (self->account_dropdown, new_selected);
+  g_signal_handlers_unblock_by_func (self->account_dropdown, on_filter_changed, self);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PorticoStore *store = task_data;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  GError *error = NULL;
+  JsonArray *array;
+
+  node = portico_store_list_audit_events (store, 0, &error);
+  if (node == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+
+      if (object != NULL)
+        g_ptr_array_add (events, portico_activity_event_new (object, now));
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&events), (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+load_cb (GObject      *source,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (source);
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+
+  events = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->loading = FALSE;
+  if (events == NULL)
+    {
+      g_warning ("Cannot load the activity: %s", error->message);
+      adw_status_page_set_description (self->empty_page, error->message);
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+      return;
+    }
+
+  g_list_store_splice (self->events, 0, g_list_model_get_n_items (G_LIST_MODEL (self->events)),
+                       events->pdata, events->len);
+  portico_activity_view_fill_accounts (self);
+  on_filter_changed (self);
+
+  if (self->reload_again)
+    {
+      self->reload_again = FALSE;
+      portico_activity_view_reload (self);
+    }
+}
+
+void
+portico_activity_view_reload (PorticoActivityView *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ACTIVITY_VIEW (self));
+
+  if (self->engine == NULL)
+    return;
+  if (self->loading)
+    {
+      self->reload_again = TRUE;
+      return;
+    }
+
+  self->loading = TRUE;
+  task = g_task_new (self, self->cancellable, load_cb, NULL);
+  g_task_set_source_tag (task, portico_activity_view_reload);
+  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
+  g_task_run_in_thread (task, load_thread);
+}
+
+gboolean
+portico_activity_view_is_loading (PorticoActivityView *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), FALSE);
+
+  return self->loading;
+}
 
 GtkWidget *
 portico_activity_view_new (void)
@@ -55,29 +312,174 @@ portico_activity_view_new (void)
   return g_object_new (PORTICO_TYPE_ACTIVITY_VIEW, NULL);
 }
 
-void
-portico_activity_view_set_engine (PorticoActivityView *self,
-                             PorticoEngine *engine)
+static void
+on_engine_changed (PorticoActivityView *self)
 {
-  g_return_if_fail (PORTICO_IS_ACTIVITY_VIEW (self));
-
-  portico_table_view_set_engine (self->table, engine);
+  portico_activity_view_reload (self);
 }
 
-PorticoTableView *
-portico_activity_view_get_table (PorticoActivityView *self)
+void
+portico_activity_view_set_engine (PorticoActivityView *self,
+                                  PorticoEngine       *engine)
+{
+  g_return_if_fail (PORTICO_IS_ACTIVITY_VIEW (self));
+  g_return_if_fail (!engine || PORTICO_IS_ENGINE (engine));
+
+  if (self->engine == engine)
+    return;
+
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_func (self->engine, on_engine_changed, self);
+  g_set_object (&self->engine, engine);
+  if (engine != NULL)
+    {
+      g_signal_connect_object (engine, "accounts-changed", G_CALLBACK (on_engine_changed),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "sync-finished", G_CALLBACK (on_engine_changed),
+                               self, G_CONNECT_SWAPPED);
+      portico_activity_view_reload (self);
+    }
+}
+
+GListModel *
+portico_activity_view_get_model (PorticoActivityView *self)
 {
   g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), NULL);
 
-  return self->table;
+  return G_LIST_MODEL (self->filtered);
+}
+
+const char *
+portico_activity_view_get_summary (PorticoActivityView *self,
+                                   guint                position)
+{
+  g_autoptr(PorticoActivityEvent) event = NULL;
+
+  g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), NULL);
+
+  event = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
+  /* The store keeps the event (and its string) alive. */
+  return event != NULL ? event->summary : NULL;
+}
+
+void
+portico_activity_view_set_filter (PorticoActivityView *self,
+                                  gint64               account_id,
+                                  const char          *kind)
+{
+  const char * const *kinds = portico_audit_kinds ();
+  guint account = 0, kind_index = 0;
+
+  g_return_if_fail (PORTICO_IS_ACTIVITY_VIEW (self));
+
+  for (guint i = 1; i < self->account_ids->len; i++)
+    if (g_array_index (self->account_ids, gint64, i) == account_id)
+      account = i;
+  for (guint i = 0; kind != NULL && kinds[i] != NULL; i++)
+    if (g_str_equal (kinds[i], kind))
+      kind_index = i + 1;
+
+  gtk_drop_down_set_selected (self->account_dropdown, account);
+  gtk_drop_down_set_selected (self->kind_dropdown, kind_index);
+}
+
+/* Rows: time and event name above the sentence, details under an expander. */
+static void
+setup_row (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 3);
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *kind = gtk_label_new (NULL);
+  GtkWidget *time = gtk_label_new (NULL);
+  GtkWidget *summary = gtk_label_new (NULL);
+  GtkWidget *expander = gtk_expander_new (_("Details"));
+  GtkWidget *details = gtk_label_new (NULL);
+
+  gtk_widget_add_css_class (kind, "heading");
+  gtk_widget_add_css_class (time, "dim-label");
+  gtk_widget_add_css_class (details, "dim-label");
+  gtk_label_set_xalign (GTK_LABEL (kind), 0);
+  gtk_label_set_xalign (GTK_LABEL (time), 0);
+  gtk_label_set_xalign (GTK_LABEL (summary), 0);
+  gtk_label_set_xalign (GTK_LABEL (details), 0);
+  gtk_label_set_wrap (GTK_LABEL (summary), TRUE);
+  gtk_label_set_wrap (GTK_LABEL (details), TRUE);
+  gtk_label_set_selectable (GTK_LABEL (details), TRUE);
+  gtk_widget_set_margin_start (details, 18);
+  gtk_expander_set_child (GTK_EXPANDER (expander), details);
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+
+  gtk_box_append (GTK_BOX (header), kind);
+  gtk_box_append (GTK_BOX (header), time);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), summary);
+  gtk_box_append (GTK_BOX (box), expander);
+  gtk_list_item_set_child (item, box);
+  gtk_list_item_set_activatable (item, FALSE);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  PorticoActivityEvent *event = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *header = gtk_widget_get_first_child (box);
+  GtkWidget *kind = gtk_widget_get_first_child (header);
+  GtkWidget *time = gtk_widget_get_next_sibling (kind);
+  GtkWidget *summary = gtk_widget_get_next_sibling (header);
+  GtkWidget *expander = gtk_widget_get_next_sibling (summary);
+  GtkWidget *details = gtk_expander_get_child (GTK_EXPANDER (expander));
+  g_autofree char *expander_name = NULL;
+
+  gtk_label_set_label (GTK_LABEL (kind), portico_audit_kind_label (event->kind));
+  gtk_label_set_label (GTK_LABEL (time), event->time);
+  gtk_label_set_label (GTK_LABEL (summary), event->summary);
+  gtk_label_set_label (GTK_LABEL (details), event->details != NULL ? event->details : "");
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), FALSE);
+  gtk_widget_set_visible (expander, event->details != NULL);
+  /* Translators: the accessible name of an event's expander: "Details of: Renamed A to B". */
+  expander_name = g_strdup_printf (_("Details of: %s"), event->summary);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_PROPERTY_LABEL, expander_name, -1);
 }
 
 static void
 portico_activity_view_dispose (GObject *object)
 {
+  PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_func (self->engine, on_engine_changed, self);
+  g_clear_object (&self->engine);
+  self->filter = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (object), PORTICO_TYPE_ACTIVITY_VIEW);
+  /* The unnamed box that holds the template's children. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL; )
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (portico_activity_view_parent_class)->dispose (object);
+}
+
+static void
+portico_activity_view_finalize (GObject *object)
+{
+  PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->events);
+  g_clear_object (&self->filtered);
+  g_clear_object (&self->account_names);
+  g_clear_object (&self->kind_names);
+  g_clear_pointer (&self->account_ids, g_array_unref);
+
+  G_OBJECT_CLASS (portico_activity_view_parent_class)->finalize (object);
 }
 
 static void
@@ -87,22 +489,49 @@ portico_activity_view_class_init (PorticoActivityViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = portico_activity_view_dispose;
+  object_class->finalize = portico_activity_view_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-activity-view.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, table);
-
-  g_type_ensure (PORTICO_TYPE_TABLE_VIEW);
+  gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, account_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, kind_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, list_view);
+  gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, stack);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
 }
 
 static void
 portico_activity_view_init (PorticoActivityView *self)
 {
+  const char * const *kinds = portico_audit_kinds ();
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  const char *all_accounts[] = { _("All accounts"), NULL };
+  gint64 zero = 0;
+
+  self->cancellable = g_cancellable_new ();
+  self->events = g_list_store_new (PORTICO_TYPE_ACTIVITY_EVENT);
+  self->account_ids = g_array_new (FALSE, TRUE, sizeof (gint64));
+  g_array_append_val (self->account_ids, zero);
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  portico_table_view_setup (self->table, "activity", columns, G_N_ELEMENTS (columns),
-                            load_audit_events,
-                            "document-open-recent-symbolic",
-                            _("No Activity Yet"),
-                            _("Every integration event (connected, tested, synced, failed, renamed, reconnected, disconnected) is listed here with its time."));
+  self->account_names = gtk_string_list_new (all_accounts);
+  self->kind_names = gtk_string_list_new (NULL);
+  gtk_string_list_append (self->kind_names, _("All events"));
+  for (guint i = 0; kinds[i] != NULL; i++)
+    gtk_string_list_append (self->kind_names, portico_audit_kind_label (kinds[i]));
+  gtk_drop_down_set_model (self->account_dropdown, G_LIST_MODEL (self->account_names));
+  gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (self->kind_names));
+
+  self->filter = GTK_FILTER (gtk_custom_filter_new (filter_func, self, NULL));
+  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->events)), self->filter);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  gtk_list_view_set_factory (self->list_view, factory);
+  gtk_list_view_set_model (self->list_view,
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
+
+  portico_activity_view_update_state (self);
 }

@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "portico-account-details-dialog.h"
+#include "portico-activity-view.h"
 #include "portico-account-tile.h"
 #include "portico-application.h"
 #include "portico-integrations-page.h"
@@ -473,6 +474,21 @@ table_empty (gpointer data)
 }
 
 static gboolean
+activity_loaded (gpointer data)
+{
+  return !portico_activity_view_is_loading (data) &&
+         g_list_model_get_n_items (portico_activity_view_get_model (data)) > 0;
+}
+
+static gboolean
+dialog_gone (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return portico_integrations_page_get_dialog (fixture->page) == NULL;
+}
+
+static gboolean
 details_loaded (gpointer data)
 {
   return portico_account_details_dialog_is_loaded (data);
@@ -497,6 +513,16 @@ test_window_accounts (Fixture       *fixture,
   g_assert_cmpstr (portico_account_tile_get_status_label (tile), ==, "Synced");
   sync_via_menu (fixture, fixture->github, PORTICO_ACCOUNT_STATE_OK);
   sync_via_menu (fixture, fixture->licensed, PORTICO_ACCOUNT_STATE_OK);
+  /* GitHub was connected anyway without the data types its plan lacks
+   * (outcome B): everything it may sync synced, and still it is yellow and
+   * in Needs attention with the missing permission and the fix. */
+  tile = portico_integrations_page_find_tile (fixture->page, fixture->github);
+  g_assert_cmpstr (portico_account_tile_get_status_label (tile), ==, "Missing permissions");
+  g_assert_null (strstr (portico_account_tile_get_status_detail (tile), "every data type"));
+  row = find_attention_row (fixture, "GitHub – ");
+  g_assert_nonnull (row);
+  g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Missing permissions"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Reconnect"));
   /* One malformed page: that data type fails, the others sync: yellow. */
   portico_sandbox_set_fault (fixture->sandbox, "github", PORTICO_SANDBOX_FAULT_MALFORMED, 1);
   sync_via_menu (fixture, fixture->github, PORTICO_ACCOUNT_STATE_PARTIAL);
@@ -553,6 +579,45 @@ test_window_accounts (Fixture       *fixture,
       }
     gtk_window_destroy (GTK_WINDOW (details));
   }
+
+  /* Activity: one plain sentence per event, filterable by account and kind. */
+  portico_window_show_view (fixture->window, "activity");
+  {
+    PorticoActivityView *activity = PORTICO_ACTIVITY_VIEW (portico_window_get_view (fixture->window, "activity"));
+    GListModel *shown = portico_activity_view_get_model (activity);
+    g_autoptr(JsonNode) figma = portico_store_get_account (fixture->store, fixture->figma, NULL);
+    const char *figma_name = json_object_get_string_member (json_node_get_object (figma), "name");
+    g_autofree char *synced_prefix = NULL;
+    gboolean found_sync = FALSE;
+
+    portico_activity_view_reload (activity);
+    g_assert_true (wait_until (activity_loaded, activity, 10000));
+    for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+      {
+        const char *summary = portico_activity_view_get_summary (activity, i);
+
+        /* No internal ids, no serialized details. */
+        g_assert_null (strstr (summary, "sync_failed"));
+        g_assert_null (strstr (summary, "data_types"));
+        if (g_str_has_prefix (summary, "Synced ") && strstr (summary, " users") != NULL)
+          found_sync = TRUE;
+      }
+    g_assert_true (found_sync);
+    save_screenshot (GTK_WIDGET (fixture->window), "activity.png");
+
+    portico_activity_view_set_filter (activity, fixture->figma, "sync_failed");
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+    synced_prefix = g_strdup_printf ("Sync of %s (Figma) failed", figma_name);
+    g_assert_true (g_str_has_prefix (portico_activity_view_get_summary (activity, 0), synced_prefix));
+    portico_activity_view_set_filter (activity, fixture->okta, NULL);
+    g_assert_cmpuint (g_list_model_get_n_items (shown), >=, 2);
+    for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+      g_assert_null (strstr (portico_activity_view_get_summary (activity, i), "Figma"));
+    portico_activity_view_set_filter (activity, 0, NULL);
+  }
+
+  portico_window_show_view (fixture->window, "apps");
+  save_screenshot (GTK_WIDGET (fixture->window), "apps.png");
 
   /* Licenses: rows for the connected apps that have licenses. */
   portico_window_show_view (fixture->window, "licenses");
@@ -619,6 +684,27 @@ test_window_rename (Fixture       *fixture,
   g_assert_true (wait_until (page_idle, fixture, 10000));
   tile = portico_integrations_page_find_tile (fixture->page, fixture->figma);
   g_assert_cmpstr (portico_account_tile_get_account_name (tile), ==, "Design team");
+
+  /* Enter applies and closes the dialog, so Cancel cannot look like an
+   * undo; the same name again records no event. */
+  {
+    g_autoptr(JsonNode) before = portico_store_list_audit_events (fixture->store, 0, NULL);
+    g_autoptr(JsonNode) after = NULL;
+    gpointer same[2] = { fixture, (gpointer) "Design team" };
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "tile.rename", NULL));
+    g_assert_true (wait_until (dialog_shown, fixture, 5000));
+    dialog = ADW_MESSAGE_DIALOG (portico_integrations_page_get_dialog (fixture->page));
+    entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+    gtk_editable_set_text (entry, "Design team");
+    g_signal_emit_by_name (entry, "activate");
+    g_assert_true (wait_until (dialog_gone, fixture, 5000));
+    spin (300);
+    g_assert_true (wait_until (store_name_is, same, 5000));
+    after = portico_store_list_audit_events (fixture->store, 0, NULL);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (after)), ==,
+                      json_array_get_length (json_node_get_array (before)));
+  }
 }
 
 static void

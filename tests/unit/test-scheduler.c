@@ -173,6 +173,8 @@ test_healthy (void)
   g_assert_cmpstr (portico_problem_code (problem->kind), ==, "missing_permissions");
   g_assert_nonnull (strstr (problem->detail, "Usage is not synced: Needs the Business plan"));
   g_assert_nonnull (strstr (problem->fix_text, "Reconnect"));
+  /* What is wrong and what to do are told apart, each once. */
+  g_assert_null (strstr (problem->detail, "Reconnect"));
 
   g_assert_cmpint (status->status, ==, PORTICO_STATUS_DISABLED);
   g_assert_cmpint (status->severity, ==, PORTICO_SEVERITY_WARNING);
@@ -269,12 +271,18 @@ test_audit_summary (void)
   JsonObject *disconnected;
 
   /* No thousands separator in the C locale of the test. */
-  g_assert_cmpstr (synced_text, ==, "Synced 193 users and 1351 custom details from Okta Corp HQ (Okta)");
+  /* The issue's own example; an account named after its app does not repeat
+   * the app, another one gets it in brackets (below, "Acme (Slack)"). */
+  g_assert_cmpstr (synced_text, ==, "Synced 193 users and 1351 custom details from Okta Corp HQ");
   g_assert_cmpstr (partial_text, ==, "Synced 1 user from Acme (Slack); not updated: Licenses (not in the plan)");
   g_assert_cmpstr (renamed_text, ==, "Renamed Okta Production to Okta Corp HQ");
   g_assert_cmpstr (failed_text, ==, "Sync of Figma failed, nothing was updated: Users (credentials rejected)");
   g_assert_cmpstr (details, ==, "Users: 193 users\nCustom fields: 1351 custom details");
   g_assert_cmpstr (portico_audit_kind_label ("sync_failed"), ==, "Sync failed");
+  json_object_set_string_member (synced, "account_name", "Corp HQ");
+  g_free (synced_text);
+  synced_text = portico_audit_event_summary (synced);
+  g_assert_cmpstr (synced_text, ==, "Synced 193 users and 1351 custom details from Corp HQ (Okta)");
 
   portico_audit_add_summaries (events);
   disconnected = json_array_get_object_element (json_node_get_array (events), 0);
