@@ -151,6 +151,8 @@ portico_connection_test_new (PorticoRuntime     *runtime,
         g_hash_table_insert (self->values, g_strdup (key), g_strdup (value));
     }
   self->permission = g_strdup (permission ? permission : "read");
+  /* The scopes a signed assertion (JWT bearer) asks for follow the level. */
+  g_hash_table_replace (self->values, g_strdup (PORTICO_VALUE_PERMISSION), g_strdup (self->permission));
 
   if (data_types != NULL)
     {

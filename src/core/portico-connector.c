@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "portico-connector.h"
+#include "portico-jwt.h"
 #include "portico-errors.h"
 
 #define API_BASE_URL "api_base_url"
@@ -45,7 +46,7 @@ static const char * const categories[] = {
 };
 
 static const char * const field_types[] = {
-  "text", "secret", "url", "email", "choice", NULL,
+  "text", "secret", "url", "email", "choice", "file", NULL,
 };
 
 static const char * const error_codes[] = {
@@ -63,7 +64,7 @@ static const char * const pagination_styles[] = {
 
 static const char * const auth_schemes[] = {
   "header", "basic", "body", "oauth2_client_credentials",
-  "oauth2_authorization_code", NULL,
+  "oauth2_authorization_code", "oauth2_jwt_bearer", NULL,
 };
 
 static const char * const reset_formats[] = {
@@ -2067,6 +2068,25 @@ check_data_types (Check *c, JsonObject *def)
   return TRUE;
 }
 
+/* An optional array of strings (OAuth scopes). */
+static gboolean
+check_string_list (Check *c, JsonObject *obj, const char *path, const char *key)
+{
+  JsonArray *list;
+  g_autofree char *key_path = sub (path, key);
+
+  if (!get_array (c, obj, path, key, FALSE, &list))
+    return FALSE;
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    if (!holds (json_array_get_element (list, i), G_TYPE_STRING))
+      {
+        g_autofree char *item_path = idx (key_path, i);
+
+        return wrong_type (c, item_path, json_array_get_element (list, i), _("a string"));
+      }
+  return TRUE;
+}
+
 static gboolean
 check_auth (Check *c, JsonObject *def)
 {
@@ -2077,8 +2097,10 @@ check_auth (Check *c, JsonObject *def)
     "scheme", "token_url", "client_id", "client_secret", "scope", "client_auth", "params", NULL,
   };
   static const char * const code_keys[] = {
-    "scheme", "authorize_url", "token_url", "scopes", "pkce", "client_id", "client_secret", NULL,
+    "scheme", "authorize_url", "token_url", "scopes", "pkce", "client_id", "client_secret",
+    "client_auth", "authorize_params", NULL,
   };
+  static const char * const jwt_keys[] = { "scheme", "key_field", "subject", "scopes", NULL };
   static const char * const client_auths[] = { "basic", "body", NULL };
   JsonObject *auth;
   const char *scheme;
@@ -2116,27 +2138,32 @@ check_auth (Check *c, JsonObject *def)
            get_choice (c, auth, "auth", "client_auth", FALSE, client_auths, _("client authentication"), NULL) &&
            check_template_object (c, auth, "auth", "params", FALSE);
 
-  /* oauth2_authorization_code: accepted here, refused by the runtime. */
-  {
-    JsonArray *scopes;
+  if (g_str_equal (scheme, "oauth2_jwt_bearer"))
+    {
+      const char *key_field;
+      g_autofree char *key_path = sub ("auth", "key_field");
 
-    if (!check_keys (c, auth, "auth", code_keys) ||
-        !check_template_member (c, auth, "auth", "authorize_url", TRUE, FALSE, NULL) ||
-        !check_template_member (c, auth, "auth", "token_url", TRUE, FALSE, NULL) ||
-        !check_template_member (c, auth, "auth", "client_id", FALSE, FALSE, NULL) ||
-        !check_template_member (c, auth, "auth", "client_secret", FALSE, FALSE, NULL) ||
-        !get_bool (c, auth, "auth", "pkce", FALSE) ||
-        !get_array (c, auth, "auth", "scopes", FALSE, &scopes))
-      return FALSE;
-    for (guint i = 0; scopes != NULL && i < json_array_get_length (scopes); i++)
-      if (!holds (json_array_get_element (scopes, i), G_TYPE_STRING))
-        {
-          g_autofree char *scope_path = idx ("auth.scopes", i);
+      if (!check_keys (c, auth, "auth", jwt_keys) ||
+          !get_string (c, auth, "auth", "key_field", TRUE, TRUE, &key_field) ||
+          !check_template_member (c, auth, "auth", "subject", FALSE, FALSE, NULL) ||
+          !check_string_list (c, auth, "auth", "scopes"))
+        return FALSE;
+      for (guint i = 0; i < c->field_ids->len; i++)
+        if (g_str_equal (key_field, g_ptr_array_index (c->field_ids, i)))
+          return TRUE;
+      return fail (c, key_path, _("names no field; declare a field “%s” of type “file” for the key file"), key_field);
+    }
 
-          return wrong_type (c, scope_path, json_array_get_element (scopes, i), _("a string"));
-        }
-    return TRUE;
-  }
+  /* oauth2_authorization_code */
+  return check_keys (c, auth, "auth", code_keys) &&
+         check_template_member (c, auth, "auth", "authorize_url", TRUE, FALSE, NULL) &&
+         check_template_member (c, auth, "auth", "token_url", TRUE, FALSE, NULL) &&
+         check_template_member (c, auth, "auth", "client_id", TRUE, FALSE, NULL) &&
+         check_template_member (c, auth, "auth", "client_secret", FALSE, FALSE, NULL) &&
+         get_bool (c, auth, "auth", "pkce", FALSE) &&
+         get_choice (c, auth, "auth", "client_auth", FALSE, client_auths, _("client authentication"), NULL) &&
+         check_template_object (c, auth, "auth", "authorize_params", FALSE) &&
+         check_string_list (c, auth, "auth", "scopes");
 }
 
 static gboolean
@@ -3111,6 +3138,74 @@ optional_object (PorticoConnector *self, const char *key)
   return json_object_get_object_member (self->def, key);
 }
 
+gboolean
+portico_connector_field_is_secret (const PorticoConnectorField *field)
+{
+  g_return_val_if_fail (field != NULL, FALSE);
+
+  return field->type == PORTICO_FIELD_SECRET || field->type == PORTICO_FIELD_FILE;
+}
+
+const char *
+portico_connector_get_auth_scheme (PorticoConnector *self)
+{
+  JsonObject *auth = portico_connector_get_auth (self);
+
+  return auth != NULL ? json_object_get_string_member_with_default (auth, "scheme", NULL) : NULL;
+}
+
+gboolean
+portico_connector_signs_in (PorticoConnector *self)
+{
+  return g_strcmp0 (portico_connector_get_auth_scheme (self), "oauth2_authorization_code") == 0;
+}
+
+static void
+add_scopes (GPtrArray *out,
+            JsonArray *scopes)
+{
+  for (guint i = 0; scopes != NULL && i < json_array_get_length (scopes); i++)
+    {
+      const char *scope = json_array_get_string_element (scopes, i);
+      gboolean seen = FALSE;
+
+      for (guint j = 0; scope != NULL && j < out->len; j++)
+        seen = seen || g_str_equal (scope, g_ptr_array_index (out, j));
+      if (scope != NULL && *scope != '\0' && !seen)
+        g_ptr_array_add (out, (gpointer) scope);
+    }
+}
+
+char *
+portico_connector_dup_scope (PorticoConnector *self,
+                             const char       *permission)
+{
+  g_autoptr(GPtrArray) scopes = g_ptr_array_new ();
+  JsonObject *auth = portico_connector_get_auth (self);
+  JsonArray *permissions;
+
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (self), NULL);
+
+  if (auth != NULL && json_object_has_member (auth, "scopes"))
+    add_scopes (scopes, json_object_get_array_member (auth, "scopes"));
+
+  permissions = json_object_has_member (self->def, "permissions")
+    ? json_object_get_array_member (self->def, "permissions") : NULL;
+  for (guint i = 0; permissions != NULL && i < json_array_get_length (permissions); i++)
+    {
+      JsonObject *level = json_array_get_object_element (permissions, i);
+      const char *id = json_object_get_string_member_with_default (level, "id", "");
+
+      /* "act" is read and more: it asks for both levels' scopes. */
+      if ((g_str_equal (id, "read") || g_strcmp0 (permission, "act") == 0) &&
+          json_object_has_member (level, "scopes"))
+        add_scopes (scopes, json_object_get_array_member (level, "scopes"));
+    }
+
+  g_ptr_array_add (scopes, NULL);
+  return g_strjoinv (" ", (char **) scopes->pdata);
+}
+
 JsonObject *
 portico_connector_get_auth (PorticoConnector *self)
 {
@@ -3264,13 +3359,27 @@ portico_connector_validate_value (PorticoConnector *self,
   if (field->type == PORTICO_FIELD_URL && !validate_url (field, value, error))
     return FALSE;
 
+  /* A service-account key file is checked as soon as it is given, so that
+   * a wrong file is named before any request is made. */
+  if (field->type == PORTICO_FIELD_FILE &&
+      g_strcmp0 (portico_connector_get_auth_scheme (self), "oauth2_jwt_bearer") == 0 &&
+      g_strcmp0 (json_object_get_string_member_with_default (portico_connector_get_auth (self), "key_field", ""),
+                 field->id) == 0)
+    {
+      g_autoptr(GError) key_error = NULL;
+      g_autoptr(PorticoServiceAccountKey) key = portico_service_account_key_parse (value, &key_error);
+
+      if (key == NULL)
+        return invalid_field (error, field, "%s", key_error->message);
+    }
+
   if (field->type == PORTICO_FIELD_EMAIL && !validate_email (field, value, error))
     return FALSE;
 
   if (field->pattern != NULL && !g_regex_match_simple (field->pattern, value, 0, 0))
     {
       /* The value of a secret is never repeated in a message. */
-      if (field->type == PORTICO_FIELD_SECRET)
+      if (portico_connector_field_is_secret (field))
         return invalid_field (error, field, _("the value does not have the expected format; %s"),
                               field->help != NULL && *field->help != '\0' ? field->help : _("check it for typos"));
       return invalid_field (error, field, _("“%s” does not have the expected format; %s"), value,

@@ -23,6 +23,7 @@ typedef enum
   PORTICO_FIELD_URL,
   PORTICO_FIELD_EMAIL,
   PORTICO_FIELD_CHOICE,
+  PORTICO_FIELD_FILE,   /* a secret read from a file (a service-account key) */
 } PorticoFieldType;
 
 typedef struct
@@ -86,6 +87,17 @@ GStrv portico_connector_get_custom_field_labels (PorticoConnector *self); /* tra
 JsonObject *portico_connector_get_definition (PorticoConnector *self);
 JsonObject *portico_connector_get_data_type_definition (PorticoConnector *self, const char *data_type_id);
 JsonObject *portico_connector_get_auth (PorticoConnector *self);
+const char *portico_connector_get_auth_scheme (PorticoConnector *self); /* nullable */
+/* TRUE when connecting needs the admin to sign in through the browser
+ * (oauth2_authorization_code). */
+gboolean portico_connector_signs_in (PorticoConnector *self);
+/* The OAuth scopes to ask for at @permission ("read" or "act"), space
+ * separated: auth.scopes, then the scopes of "read" and, for "act", those of
+ * "act" too. "" when there are none. */
+char *portico_connector_dup_scope (PorticoConnector *self,
+                                   const char       *permission);
+/* Secret and file fields: their values go to the keyring only. */
+gboolean portico_connector_field_is_secret (const PorticoConnectorField *field);
 JsonObject *portico_connector_get_identity (PorticoConnector *self);
 JsonObject *portico_connector_get_errors (PorticoConnector *self);
 JsonObject *portico_connector_get_rate_limit (PorticoConnector *self);

@@ -46,6 +46,8 @@ portico_engine_finalize (GObject *object)
 {
   PorticoEngine *self = PORTICO_ENGINE (object);
 
+  if (self->runtime != NULL)
+    g_signal_handlers_disconnect_by_data (self->runtime, self);
   g_clear_object (&self->store);
   g_clear_object (&self->catalog);
   g_clear_object (&self->runtime);
@@ -85,6 +87,35 @@ portico_engine_init (PorticoEngine *self)
                                           (GDestroyNotify) portico_store_mapping_unref);
 }
 
+/* A provider rotated an account's refresh token during a sync: the old one
+ * no longer works, so the keyring item is replaced (in one write of all the
+ * account's secrets) before the sync goes on. Values of a test carry no
+ * account: a connect stores them afterwards. */
+static void
+secret_rotated_cb (PorticoRuntime   *runtime,
+                   PorticoConnector *connector,
+                   GHashTable       *values,
+                   gpointer          user_data)
+{
+  PorticoEngine *self = user_data;
+  const char *account_text = g_hash_table_lookup (values, PORTICO_VALUE_ACCOUNT);
+  gint64 account_id = account_text != NULL ? g_ascii_strtoll (account_text, NULL, 10) : 0;
+  g_autoptr(GHashTable) secrets = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *name;
+
+  if (account_id <= 0 || !portico_engine_split_values (connector, values, &secrets, NULL, &error))
+    return;
+  account = portico_store_get_account (self->store, account_id, NULL);
+  name = account != NULL ? json_object_get_string_member_with_default (json_node_get_object (account), "name", "")
+                         : portico_connector_get_name (connector);
+  if (!portico_credentials_store_sync (account_id, portico_connector_get_id (connector), name,
+                                       secrets, NULL, &error))
+    g_message ("Cannot store the rotated refresh token of account %" G_GINT64_FORMAT ": %s",
+               account_id, error->message);
+}
+
 PorticoEngine *
 portico_engine_new (PorticoStore   *store,
                     PorticoCatalog *catalog,
@@ -101,6 +132,7 @@ portico_engine_new (PorticoStore   *store,
   self->catalog = g_object_ref (catalog);
   self->runtime = g_object_ref (runtime);
   portico_credentials_set_scope (portico_store_get_keyring_scope (store));
+  g_signal_connect (runtime, "secret-rotated", G_CALLBACK (secret_rotated_cb), self);
 
   return self;
 }
@@ -201,8 +233,14 @@ portico_engine_split_values (PorticoConnector *connector,
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
       const PorticoConnectorField *field = portico_connector_get_field (connector, key);
+      gboolean refresh_token = g_str_equal (key, PORTICO_REFRESH_TOKEN_FIELD) &&
+                               portico_connector_signs_in (connector);
 
-      if (field == NULL)
+      /* Context such as "@account" is not a field and is not kept. */
+      if (*(const char *) key == '@')
+        continue;
+
+      if (field == NULL && !refresh_token)
         {
           g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
                        _("%s has no field “%s”. Run “portico-cli connectors --json” to see its fields."),
@@ -213,7 +251,7 @@ portico_engine_split_values (PorticoConnector *connector,
       if (value == NULL || *(const char *) value == '\0')
         continue;
 
-      if (field->type == PORTICO_FIELD_SECRET)
+      if (refresh_token || portico_connector_field_is_secret (field))
         g_hash_table_insert (out_secrets, g_strdup (key), g_strdup (value));
       else
         json_object_set_string_member (out_fields, key, value);
@@ -1407,6 +1445,19 @@ sync_values_cb (GObject      *source,
                                               ? "missing" : portico_error_code_name (error),
                                               NULL);
       data->account_error = error;
+    }
+  else
+    {
+      g_autoptr(JsonNode) account = portico_store_get_account (self->store, data->account_id, NULL);
+
+      /* The runtime's context: whose refresh token may rotate, and the
+       * permission level whose scopes a signed assertion asks for. */
+      g_hash_table_replace (data->values, g_strdup (PORTICO_VALUE_ACCOUNT),
+                            g_strdup_printf ("%" G_GINT64_FORMAT, data->account_id));
+      if (account != NULL)
+        g_hash_table_replace (data->values, g_strdup (PORTICO_VALUE_PERMISSION),
+                              g_strdup (json_object_get_string_member_with_default (json_node_get_object (account),
+                                                                                    "permission", "read")));
     }
 
   g_signal_emit (self, signals[SYNC_STARTED], 0, data->account_id);

@@ -47,6 +47,7 @@ typedef enum
   PORTICO_CONNECTOR_ERROR_UNSUPPORTED,        /* auth scheme or feature not available */
   PORTICO_CONNECTOR_ERROR_FAILED,
   PORTICO_CONNECTOR_ERROR_ORIGIN_CHANGED,     /* credentials would go to a new host */
+  PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED,    /* invalid_grant on refresh: sign in again */
 } PorticoConnectorError;
 
 typedef enum

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "portico-http.h"
+#include "portico-jwt.h"
 #include "portico-runtime.h"
 
 #define MAX_REDIRECTS 5
@@ -31,6 +32,13 @@ struct _PorticoRuntime
   guint max_retry_delay_ms;
   guint max_attempts;
 };
+
+enum {
+  SIGNAL_SECRET_ROTATED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (PorticoRuntime, portico_runtime, G_TYPE_OBJECT)
 
@@ -68,6 +76,7 @@ host_slot_free (HostSlot *slot)
 typedef struct
 {
   char *token;
+  char *refresh_token; /* authorization code: the newest one, after rotations */
   gint64 expires_at; /* monotonic µs */
   gboolean fetching;
   GPtrArray *waiters; /* GTask */
@@ -79,6 +88,7 @@ token_entry_free (TokenEntry *entry)
   if (entry->token != NULL)
     memset (entry->token, 0, strlen (entry->token));
   g_free (entry->token);
+  portico_secret_free (entry->refresh_token);
   g_ptr_array_unref (entry->waiters);
   g_free (entry);
 }
@@ -114,6 +124,15 @@ request_header_new (const char *name,
   return header;
 }
 
+typedef enum
+{
+  GRANT_NONE,
+  GRANT_CLIENT_CREDENTIALS,
+  GRANT_REFRESH_TOKEN,
+  GRANT_JWT_BEARER,
+  GRANT_AUTHORIZATION_CODE, /* only the sign-in's exchange */
+} TokenGrant;
+
 typedef struct
 {
   gatomicrefcount ref;
@@ -129,8 +148,15 @@ typedef struct
   GPtrArray *cred_headers; /* RequestHeader: header and basic auth */
   JsonObject *cred_body;   /* body auth, nullable */
 
-  /* oauth2_client_credentials */
+  /* OAuth2: client credentials, refresh token or JWT bearer grants */
   gboolean oauth;
+  TokenGrant grant;
+  GHashTable *caller_values; /* the caller's table: a rotated refresh token goes there */
+  char *refresh_token;       /* authorization code, nullable before the sign-in */
+  char *authorize_url;       /* authorization code */
+  JsonObject *authorize_params;
+  PorticoServiceAccountKey *sa_key; /* JWT bearer */
+  char *jwt_subject;
   GUri *token_uri;
   char *client_id;
   char *client_secret;
@@ -158,10 +184,16 @@ account_unref (Account *account)
   g_clear_pointer (&account->cred_body, json_object_unref);
   g_clear_pointer (&account->token_uri, g_uri_unref);
   g_clear_pointer (&account->client_id, g_free);
-  g_clear_pointer (&account->client_secret, g_free);
+  g_clear_pointer (&account->client_secret, portico_secret_free);
   g_clear_pointer (&account->scope, g_free);
   g_clear_pointer (&account->token_params, json_object_unref);
   g_clear_pointer (&account->token_key, g_free);
+  g_clear_pointer (&account->caller_values, g_hash_table_unref);
+  g_clear_pointer (&account->refresh_token, portico_secret_free);
+  g_clear_pointer (&account->authorize_url, g_free);
+  g_clear_pointer (&account->authorize_params, json_object_unref);
+  g_clear_pointer (&account->sa_key, portico_service_account_key_free);
+  g_clear_pointer (&account->jwt_subject, g_free);
   g_free (account);
 }
 
@@ -417,7 +449,7 @@ template_mentions_secret (Account    *account,
       const PorticoConnectorField *field = g_ptr_array_index (fields, i);
       g_autofree char *needle = NULL;
 
-      if (field->type != PORTICO_FIELD_SECRET)
+      if (!portico_connector_field_is_secret (field))
         continue;
       needle = g_strdup_printf ("{%s}", field->id);
       if (strstr (template_str, needle) != NULL)
@@ -487,6 +519,132 @@ account_parse_uri (Account    *account,
   return portico_http_rebase (uri, account->api_base);
 }
 
+/* A token belongs to exactly these credentials: another secret, refresh
+ * token, key or other token parameters (Zoom's account id) must not reuse
+ * it. The key holds a digest, never a secret itself. */
+static void
+account_set_token_key (Account    *account,
+                       JsonObject *params)
+{
+  g_autofree char *token_uri_text = g_uri_to_string (account->token_uri);
+  g_autofree char *params_text = NULL;
+  g_autofree char *material = NULL;
+  g_autofree char *digest = NULL;
+
+  if (params != NULL)
+    {
+      g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+      json_node_set_object (node, params);
+      params_text = json_to_string (node, FALSE);
+    }
+  material = g_strjoin ("\n", account->client_secret ? account->client_secret : "",
+                        params_text ? params_text : "",
+                        account->refresh_token ? account->refresh_token : "",
+                        account->sa_key ? account->sa_key->private_key : "",
+                        account->jwt_subject ? account->jwt_subject : "",
+                        account->scope ? account->scope : "", NULL);
+  digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, material, -1);
+  memset (material, 0, strlen (material));
+  g_free (account->token_key);
+  account->token_key = g_strjoin ("\n", portico_connector_get_id (account->connector),
+                                  token_uri_text, account->client_id ? account->client_id : "",
+                                  digest, NULL);
+}
+
+static const char *
+account_permission (Account *account)
+{
+  const char *permission = g_hash_table_lookup (account->values, PORTICO_VALUE_PERMISSION);
+
+  return permission != NULL && *permission != '\0' ? permission : "read";
+}
+
+static gboolean
+account_init_authorization_code (Account    *account,
+                                 JsonObject *auth,
+                                 GError    **error)
+{
+  g_autofree char *token_url = NULL;
+  JsonObject *params;
+
+  token_url = expand (account, json_object_get_string_or (auth, "token_url", ""), FALSE, error);
+  if (token_url == NULL)
+    return FALSE;
+  account->token_uri = account_parse_uri (account, token_url, error);
+  if (account->token_uri == NULL)
+    return FALSE;
+  account->authorize_url = expand (account, json_object_get_string_or (auth, "authorize_url", ""), FALSE, error);
+  if (account->authorize_url == NULL)
+    return FALSE;
+  account->client_id = expand (account, json_object_get_string_or (auth, "client_id", ""), FALSE, error);
+  if (account->client_id == NULL)
+    return FALSE;
+  account->client_secret = expand (account, json_object_get_string_or (auth, "client_secret", ""), FALSE, error);
+  if (account->client_secret == NULL)
+    return FALSE;
+  params = json_object_get_object_or_null (auth, "authorize_params");
+  if (params != NULL)
+    {
+      account->authorize_params = expand_object (account, params, error);
+      if (account->authorize_params == NULL)
+        return FALSE;
+    }
+  /* A public client (no secret) names itself in the body; a confidential
+   * one authenticates as the provider documents, in the body by default. */
+  account->client_auth_body = g_strcmp0 (json_object_get_string_or (auth, "client_auth", "body"), "basic") != 0 ||
+                              *account->client_secret == '\0';
+  account->scope = portico_connector_dup_scope (account->connector, account_permission (account));
+  account->oauth = TRUE;
+  account->grant = GRANT_REFRESH_TOKEN;
+  account_set_token_key (account, NULL);
+  return TRUE;
+}
+
+static gboolean
+account_init_jwt_bearer (Account    *account,
+                         JsonObject *auth,
+                         GError    **error)
+{
+  const char *key_field = json_object_get_string_or (auth, "key_field", "");
+  const char *key_text = g_hash_table_lookup (account->values, key_field);
+  const char *subject = json_object_get_string_or (auth, "subject", NULL);
+  g_autoptr(GError) key_error = NULL;
+
+  if (key_text == NULL || *key_text == '\0')
+    {
+      const PorticoConnectorField *field = portico_connector_get_field (account->connector, key_field);
+
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                   _("%s needs the service account’s key file (“%s”). Choose the JSON key file, then test again."),
+                   account_name (account), field != NULL ? field->label : key_field);
+      return FALSE;
+    }
+  account->sa_key = portico_service_account_key_parse (key_text, &key_error);
+  if (account->sa_key == NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&key_error));
+      return FALSE;
+    }
+  /* The assertion's aud is the key file's token_uri exactly as written;
+   * the request goes there, rebased by api_base_url like any other. */
+  account->token_uri = account_parse_uri (account, account->sa_key->token_uri, error);
+  if (account->token_uri == NULL)
+    return FALSE;
+  if (subject != NULL)
+    {
+      account->jwt_subject = expand (account, subject, FALSE, error);
+      if (account->jwt_subject == NULL)
+        return FALSE;
+    }
+  account->client_id = g_strdup (account->sa_key->client_email);
+  account->scope = portico_connector_dup_scope (account->connector, account_permission (account));
+  account->oauth = TRUE;
+  account->grant = GRANT_JWT_BEARER;
+  account_set_token_key (account, NULL);
+  return TRUE;
+}
+
 static Account *
 account_new (PorticoRuntime   *runtime,
              PorticoConnector *connector,
@@ -513,6 +671,7 @@ account_new (PorticoRuntime   *runtime,
 
   if (field_values != NULL)
     {
+      account->caller_values = g_hash_table_ref (field_values);
       g_hash_table_iter_init (&iter, field_values);
       while (g_hash_table_iter_next (&iter, &key, &value))
         g_hash_table_insert (account->values, g_strdup (key), g_strdup (value ? value : ""));
@@ -529,7 +688,7 @@ account_new (PorticoRuntime   *runtime,
       if (current == NULL || *current == '\0')
         g_hash_table_insert (account->values, g_strdup (field->id),
                              g_strdup (field->default_value ? field->default_value : ""));
-      if (field->type == PORTICO_FIELD_SECRET)
+      if (portico_connector_field_is_secret (field))
         {
           const char *secret = g_hash_table_lookup (account->values, field->id);
           if (secret != NULL && *secret != '\0')
@@ -541,14 +700,15 @@ account_new (PorticoRuntime   *runtime,
   auth = portico_connector_get_auth (connector);
   scheme = json_object_get_string_or (auth, "scheme", "none");
 
-  if (g_strcmp0 (scheme, "oauth2_authorization_code") == 0)
-    {
-      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED,
-                   _("%s signs in through the browser (OAuth), which Portico does not support yet. "
-                     "Use an API key or client credentials if %s offers them."),
-                   account_name (account), account_name (account));
-      return NULL;
-    }
+  {
+    const char *refresh_token = g_hash_table_lookup (account->values, PORTICO_REFRESH_TOKEN_FIELD);
+
+    if (refresh_token != NULL && *refresh_token != '\0')
+      {
+        account->refresh_token = g_strdup (refresh_token);
+        g_ptr_array_add (account->secrets, g_strdup (refresh_token));
+      }
+  }
 
   api_base_url = g_hash_table_lookup (account->values, "api_base_url");
   if (api_base_url != NULL && *api_base_url != '\0')
@@ -625,7 +785,6 @@ account_new (PorticoRuntime   *runtime,
   else if (g_strcmp0 (scheme, "oauth2_client_credentials") == 0)
     {
       g_autofree char *token_url = NULL;
-      g_autofree char *token_uri_text = NULL;
       const char *scope;
       JsonObject *params;
 
@@ -658,28 +817,18 @@ account_new (PorticoRuntime   *runtime,
       account->client_auth_body = g_strcmp0 (json_object_get_string_or (auth, "client_auth", "basic"), "body") == 0;
       account->oauth = TRUE;
 
-      token_uri_text = g_uri_to_string (account->token_uri);
-      {
-        /* A token belongs to exactly these credentials: another secret or
-         * other token parameters (Zoom's account id) must not reuse it. The
-         * key holds a digest, never the secret itself. */
-        g_autofree char *params_text = NULL;
-        g_autofree char *material = NULL;
-        g_autofree char *digest = NULL;
-
-        if (account->token_params != NULL)
-          {
-            g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-
-            json_node_set_object (node, account->token_params);
-            params_text = json_to_string (node, FALSE);
-          }
-        material = g_strjoin ("\n", account->client_secret, params_text ? params_text : "", NULL);
-        digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, material, -1);
-        memset (material, 0, strlen (material));
-        account->token_key = g_strjoin ("\n", portico_connector_get_id (connector),
-                                        token_uri_text, account->client_id, digest, NULL);
-      }
+      account->grant = GRANT_CLIENT_CREDENTIALS;
+      account_set_token_key (account, account->token_params);
+    }
+  else if (g_strcmp0 (scheme, "oauth2_authorization_code") == 0)
+    {
+      if (!account_init_authorization_code (account, auth, error))
+        return NULL;
+    }
+  else if (g_strcmp0 (scheme, "oauth2_jwt_bearer") == 0)
+    {
+      if (!account_init_jwt_bearer (account, auth, error))
+        return NULL;
     }
 
   return g_steal_pointer (&account);
@@ -703,6 +852,7 @@ typedef struct
   GUri *cred_origin;
   gboolean use_token;      /* oauth2 bearer token */
   gboolean is_token_request;
+  TokenGrant grant;        /* of a token request */
   char *data_type_id;      /* nullable: identity */
 } Request;
 
@@ -1038,7 +1188,18 @@ error_sentence (Account              *account,
 
   switch (code)
     {
+    case PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED:
+      return g_strdup_printf (_("%s ended Portico’s sign-in: the refresh token expired or was revoked. "
+                                "Sign in again (Reconnect); the data synced so far is kept."), name);
+
     case PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED:
+      if (req->grant == GRANT_JWT_BEARER)
+        return g_strdup_printf (_("%s refused the service account’s signed request. Check that the key "
+                                  "file is current (not deleted in the Cloud console) and that the admin "
+                                  "email is a super administrator of the domain."), name);
+      if (req->grant == GRANT_AUTHORIZATION_CODE)
+        return g_strdup_printf (_("%s refused the sign-in. Check the client ID and secret of the app you "
+                                  "registered and its redirect address, then sign in again."), name);
       if (req->is_token_request)
         return g_strdup_printf (_("%s rejected the client ID or client secret. Check both values, "
                                   "or create a new secret, and reconnect."), name);
@@ -1047,6 +1208,11 @@ error_sentence (Account              *account,
       return g_strdup_printf (_("%s rejected the credentials. Create new ones and reconnect."), name);
 
     case PORTICO_CONNECTOR_ERROR_FORBIDDEN:
+      if (req->grant == GRANT_JWT_BEARER)
+        return g_strdup_printf (_("%s has not allowed this service account to act for the domain with "
+                                  "the scopes %s. Add its client ID with these scopes under Domain-wide "
+                                  "delegation in the Admin console, then test again."),
+                                name, account->scope ? account->scope : "");
       if (requirement != NULL && *requirement != '\0')
         return g_strdup_printf (_("%s refused access to %s. %s Give the credentials this permission, "
                                   "then test again."), name, label, requirement);
@@ -1120,6 +1286,22 @@ map_error_response (Account            *account,
     {
       provider_code = eval_expr_string (account, json_object_get_member (errors, "code"), json);
       provider_message = eval_expr_string (account, json_object_get_member (errors, "message"), json);
+    }
+
+  if (req->is_token_request && provider_code != NULL)
+    {
+      /* RFC 6749 5.2: a refresh token that expired or was revoked is
+       * invalid_grant; only signing in again helps. */
+      if (req->grant == GRANT_REFRESH_TOKEN && g_str_equal (provider_code, "invalid_grant"))
+        {
+          code = PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED;
+          mapped = TRUE;
+        }
+      else if (req->grant == GRANT_JWT_BEARER && g_str_equal (provider_code, "unauthorized_client"))
+        {
+          code = PORTICO_CONNECTOR_ERROR_FORBIDDEN;
+          mapped = TRUE;
+        }
     }
 
   if (provider_code != NULL && codes != NULL && !req->is_token_request)
@@ -1877,6 +2059,86 @@ token_invalidate (Account    *account,
     }
 }
 
+static void
+token_request_add_client (Account *account,
+                          Request *req)
+{
+  if (req->cred_body == NULL)
+    req->cred_body = json_object_new ();
+
+  if (account->client_auth_body)
+    {
+      json_object_set_string_member (req->cred_body, "client_id", account->client_id);
+      if (account->client_secret != NULL && *account->client_secret != '\0')
+        json_object_set_string_member (req->cred_body, "client_secret", account->client_secret);
+    }
+  else
+    {
+      g_autofree char *pair = g_strconcat (account->client_id, ":", account->client_secret, NULL);
+      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
+
+      g_ptr_array_add (req->cred_headers, request_header_new ("Authorization", value, TRUE));
+      memset (pair, 0, strlen (pair));
+    }
+}
+
+/* The assertion of RFC 7523 section 2.1, signed with the key file's key. */
+static char *
+account_sign_assertion (Account *account,
+                        GError **error)
+{
+  g_autoptr(JsonObject) claims = json_object_new ();
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  json_object_set_string_member (claims, "iss", account->sa_key->client_email);
+  if (account->jwt_subject != NULL && *account->jwt_subject != '\0')
+    json_object_set_string_member (claims, "sub", account->jwt_subject);
+  if (account->scope != NULL && *account->scope != '\0')
+    json_object_set_string_member (claims, "scope", account->scope);
+  json_object_set_string_member (claims, "aud", account->sa_key->token_uri);
+  json_object_set_int_member (claims, "iat", now);
+  json_object_set_int_member (claims, "exp", now + 3600);
+  return portico_jwt_sign_rs256 (claims, account->sa_key->private_key,
+                                 account->sa_key->private_key_id, error);
+}
+
+static Request *
+token_request_new_for_grant (Account    *account,
+                             TokenGrant  grant,
+                             const char *refresh_token,
+                             GError    **error)
+{
+  Request *req = request_new ("POST", account->token_uri);
+
+  req->form = TRUE;
+  req->is_token_request = TRUE;
+  req->grant = grant;
+  req->cred_origin = g_uri_ref (account->token_uri);
+  req->body = json_object_new ();
+  req->cred_body = json_object_new ();
+
+  if (grant == GRANT_REFRESH_TOKEN)
+    {
+      json_object_set_string_member (req->body, "grant_type", "refresh_token");
+      json_object_set_string_member (req->cred_body, "refresh_token", refresh_token);
+      token_request_add_client (account, req);
+    }
+  else if (grant == GRANT_JWT_BEARER)
+    {
+      g_autofree char *assertion = account_sign_assertion (account, error);
+
+      if (assertion == NULL)
+        {
+          request_free (req);
+          return NULL;
+        }
+      json_object_set_string_member (req->body, "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer");
+      json_object_set_string_member (req->cred_body, "assertion", assertion);
+    }
+  return req;
+}
+
 static Request *
 token_request_new (Account *account)
 {
@@ -1885,6 +2147,7 @@ token_request_new (Account *account)
 
   req->form = TRUE;
   req->is_token_request = TRUE;
+  req->grant = GRANT_CLIENT_CREDENTIALS;
   req->cred_origin = g_uri_ref (account->token_uri);
 
   if (account->token_params == NULL || !json_object_has_member (account->token_params, "grant_type"))
@@ -1918,6 +2181,27 @@ token_request_new (Account *account)
 }
 
 static void token_get_step (GTask *task);
+
+/* A provider that rotates refresh tokens (Dropbox with short-lived tokens,
+ * Atlassian, Zoom, Gusto) invalidates the old one: the new one replaces it
+ * in the cache, in the caller's values and, through ::secret-rotated, in
+ * the keyring, before anything else can use the old one. */
+static void
+account_rotate_refresh_token (Account    *account,
+                              TokenEntry *entry,
+                              const char *refresh_token)
+{
+  g_clear_pointer (&entry->refresh_token, portico_secret_free);
+  entry->refresh_token = g_strdup (refresh_token);
+  g_ptr_array_add (account->secrets, g_strdup (refresh_token));
+  if (account->caller_values != NULL)
+    {
+      g_hash_table_replace (account->caller_values, g_strdup (PORTICO_REFRESH_TOKEN_FIELD),
+                            g_strdup (refresh_token));
+      g_signal_emit (account->runtime, signals[SIGNAL_SECRET_ROTATED], 0,
+                     account->connector, account->caller_values);
+    }
+}
 
 static void
 token_fetched_cb (GObject      *object,
@@ -1956,10 +2240,15 @@ token_fetched_cb (GObject      *object,
       else
         {
           gint64 expires_in = json_object_get_int_or (object_root, "expires_in", 3600);
+          const char *refresh_token = json_object_get_string_or (object_root, "refresh_token", NULL);
 
           g_free (entry->token);
           entry->token = g_strdup (access_token);
           entry->expires_at = g_get_monotonic_time () + expires_in * G_USEC_PER_SEC;
+
+          if (account->grant == GRANT_REFRESH_TOKEN && refresh_token != NULL && *refresh_token != '\0' &&
+              g_strcmp0 (refresh_token, entry->refresh_token) != 0)
+            account_rotate_refresh_token (account, entry, refresh_token);
         }
     }
 
@@ -1983,6 +2272,7 @@ token_get_step (GTask *task)
 {
   Account *account = g_task_get_task_data (task);
   TokenEntry *entry = runtime_token_entry (account->runtime, account->token_key);
+  Request *req = NULL;
 
   if (entry->token != NULL && g_get_monotonic_time () < entry->expires_at - TOKEN_EXPIRY_MARGIN_US)
     {
@@ -1996,8 +2286,36 @@ token_get_step (GTask *task)
     return;
 
   entry->fetching = TRUE;
-  send_async (account, token_request_new (account), g_task_get_cancellable (task),
-              token_fetched_cb, g_object_ref (task));
+  if (account->grant == GRANT_CLIENT_CREDENTIALS)
+    req = token_request_new (account);
+  else
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (account->grant == GRANT_REFRESH_TOKEN && entry->refresh_token == NULL)
+        entry->refresh_token = g_strdup (account->refresh_token);
+      if (account->grant == GRANT_REFRESH_TOKEN && entry->refresh_token == NULL)
+        g_set_error (&error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED,
+                     _("%s is not signed in. Sign in again (Reconnect) to give Portico access."),
+                     account_name (account));
+      else
+        req = token_request_new_for_grant (account, account->grant, entry->refresh_token, &error);
+      if (req == NULL)
+        {
+          g_autoptr(GPtrArray) waiters = g_steal_pointer (&entry->waiters);
+
+          entry->waiters = g_ptr_array_new ();
+          entry->fetching = FALSE;
+          for (guint i = 0; i < waiters->len; i++)
+            {
+              g_autoptr(GTask) waiter = g_ptr_array_index (waiters, i);
+
+              g_task_return_error (waiter, g_error_copy (error));
+            }
+          return;
+        }
+    }
+  send_async (account, req, g_task_get_cancellable (task), token_fetched_cb, g_object_ref (task));
 }
 
 static void
@@ -3230,6 +3548,11 @@ portico_runtime_class_init (PorticoRuntimeClass *klass)
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_SECRET_ROTATED] =
+    g_signal_new ("secret-rotated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  PORTICO_TYPE_CONNECTOR, G_TYPE_HASH_TABLE);
 }
 
 static void
@@ -3315,4 +3638,221 @@ portico_runtime_clear_tokens (PorticoRuntime *self)
           g_clear_pointer (&entry->token, g_free);
         }
     }
+}
+
+/* ------------------------------------------------------------------------ */
+/* OAuth2 authorization code: the sign-in's two requests                    */
+
+char *
+portico_runtime_build_authorize_uri (PorticoRuntime   *self,
+                                     PorticoConnector *connector,
+                                     GHashTable       *field_values,
+                                     const char       *permission,
+                                     const char       *redirect_uri,
+                                     const char       *state,
+                                     const char       *code_challenge,
+                                     GError          **error)
+{
+  g_autoptr(GHashTable) values = NULL;
+  g_autoptr(Account) account = NULL;
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GString) query = NULL;
+  g_autofree char *scope = NULL;
+  JsonObject *auth;
+
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (self), NULL);
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
+  g_return_val_if_fail (redirect_uri != NULL && state != NULL && code_challenge != NULL, NULL);
+
+  if (!portico_connector_signs_in (connector))
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED,
+                   _("%s does not sign in through the browser."), portico_connector_get_name (connector));
+      return NULL;
+    }
+
+  account = account_new (self, connector, field_values, error);
+  if (account == NULL)
+    return NULL;
+  uri = account_parse_uri (account, account->authorize_url, error);
+  if (uri == NULL)
+    return NULL;
+
+  auth = portico_connector_get_auth (connector);
+  scope = portico_connector_dup_scope (connector, permission != NULL ? permission : "read");
+  query = g_string_new (g_uri_get_query (uri));
+  append_form_pair (query, "response_type", "code");
+  append_form_pair (query, "client_id", account->client_id);
+  append_form_pair (query, "redirect_uri", redirect_uri);
+  if (*scope != '\0')
+    append_form_pair (query, "scope", scope);
+  append_form_pair (query, "state", state);
+  if (json_object_get_boolean_member_with_default (auth, "pkce", TRUE))
+    {
+      append_form_pair (query, "code_challenge", code_challenge);
+      append_form_pair (query, "code_challenge_method", "S256");
+    }
+  if (account->authorize_params != NULL)
+    {
+      g_autoptr(GList) members = json_object_get_members (account->authorize_params);
+
+      for (GList *l = members; l != NULL; l = l->next)
+        append_form_pair (query, l->data,
+                          json_object_get_string_member_with_default (account->authorize_params, l->data, ""));
+    }
+
+  {
+    g_autoptr(GUri) with_query = g_uri_build (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL,
+                                              g_uri_get_host (uri), g_uri_get_port (uri),
+                                              g_uri_get_path (uri), query->str, NULL);
+    return g_uri_to_string (with_query);
+  }
+}
+
+typedef struct
+{
+  Account *account;
+  char *redirect_uri;
+} ExchangeData;
+
+static void
+exchange_data_free (ExchangeData *data)
+{
+  g_clear_pointer (&data->account, account_unref);
+  g_free (data->redirect_uri);
+  g_free (data);
+}
+
+static void
+exchange_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExchangeData *data = g_task_get_task_data (task);
+  Account *account = data->account;
+  g_autoptr(Response) response = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Account) signed_in = NULL;
+  JsonObject *root = NULL;
+  const char *access_token = NULL;
+  const char *refresh_token = NULL;
+  TokenEntry *entry;
+
+  response = send_finish (result, &error);
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (response->json != NULL && JSON_NODE_HOLDS_OBJECT (response->json))
+    {
+      root = json_node_get_object (response->json);
+      access_token = json_object_get_string_or (root, "access_token", NULL);
+      refresh_token = json_object_get_string_or (root, "refresh_token", NULL);
+    }
+  if (access_token == NULL || *access_token == '\0')
+    {
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                               _("%s did not return an access token after the sign-in. Check the API "
+                                 "base URL, if set, then sign in again."), account_name (account));
+      return;
+    }
+  if (refresh_token == NULL || *refresh_token == '\0')
+    {
+      /* Without a refresh token the account would stop syncing within hours. */
+      g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED,
+                               _("%s did not return a refresh token, so Portico could not stay signed in. "
+                                 "Allow offline access (refresh tokens) in the app you registered, then "
+                                 "sign in again."), account_name (account));
+      return;
+    }
+
+  g_hash_table_replace (account->caller_values, g_strdup (PORTICO_REFRESH_TOKEN_FIELD),
+                        g_strdup (refresh_token));
+
+  /* The access token just issued serves the test and the first sync: no
+   * refresh (which may rotate the refresh token) right after signing in. */
+  signed_in = account_new (account->runtime, account->connector, account->caller_values, &error);
+  if (signed_in == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  entry = runtime_token_entry (account->runtime, signed_in->token_key);
+  g_clear_pointer (&entry->token, portico_secret_free);
+  g_clear_pointer (&entry->refresh_token, portico_secret_free);
+  entry->token = g_strdup (access_token);
+  entry->refresh_token = g_strdup (refresh_token);
+  entry->expires_at = g_get_monotonic_time () + json_object_get_int_or (root, "expires_in", 3600) * G_USEC_PER_SEC;
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+portico_runtime_exchange_code_async (PorticoRuntime     *self,
+                                     PorticoConnector   *connector,
+                                     GHashTable         *field_values,
+                                     const char         *code,
+                                     const char         *redirect_uri,
+                                     const char         *code_verifier,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  ExchangeData *data;
+  Account *account;
+  Request *req;
+
+  g_return_if_fail (PORTICO_IS_RUNTIME (self));
+  g_return_if_fail (PORTICO_IS_CONNECTOR (connector));
+  g_return_if_fail (field_values != NULL && code != NULL && redirect_uri != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_runtime_exchange_code_async);
+
+  g_hash_table_remove (field_values, PORTICO_REFRESH_TOKEN_FIELD);
+  account = account_new (self, connector, field_values, &error);
+  if (account == NULL || account->grant != GRANT_REFRESH_TOKEN)
+    {
+      if (error == NULL)
+        g_set_error (&error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED,
+                     _("%s does not sign in through the browser."), portico_connector_get_name (connector));
+      g_clear_pointer (&account, account_unref);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  data = g_new0 (ExchangeData, 1);
+  data->account = account;
+  data->redirect_uri = g_strdup (redirect_uri);
+  g_task_set_task_data (task, data, (GDestroyNotify) exchange_data_free);
+
+  req = request_new ("POST", account->token_uri);
+  req->form = TRUE;
+  req->is_token_request = TRUE;
+  req->grant = GRANT_AUTHORIZATION_CODE;
+  req->cred_origin = g_uri_ref (account->token_uri);
+  req->body = json_object_new ();
+  json_object_set_string_member (req->body, "grant_type", "authorization_code");
+  json_object_set_string_member (req->body, "redirect_uri", redirect_uri);
+  req->cred_body = json_object_new ();
+  json_object_set_string_member (req->cred_body, "code", code);
+  if (code_verifier != NULL)
+    json_object_set_string_member (req->cred_body, "code_verifier", code_verifier);
+  token_request_add_client (account, req);
+
+  send_async (account, req, cancellable, exchange_cb, g_steal_pointer (&task));
+}
+
+gboolean
+portico_runtime_exchange_code_finish (PorticoRuntime *self,
+                                      GAsyncResult   *result,
+                                      GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_runtime_exchange_code_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -60,6 +60,48 @@ guint portico_runtime_get_timeout (PorticoRuntime *self);
 void portico_runtime_set_timeout (PorticoRuntime *self,
                                   guint           timeout_seconds);
 
+/* OAuth2 (SPEC 11). The refresh token of an oauth2_authorization_code
+ * account is a secret value under this name (it is no declared field; the
+ * engine keeps it in the keyring with the other secrets). Values whose name
+ * starts with "@" are context, never fields: the permission level whose
+ * scopes a JWT asks for, and the account the values belong to. */
+#define PORTICO_REFRESH_TOKEN_FIELD "oauth_refresh_token"
+#define PORTICO_VALUE_PERMISSION "@permission"
+#define PORTICO_VALUE_ACCOUNT "@account"
+
+/* Signal "secret-rotated" (PorticoConnector *connector, GHashTable *values):
+ * a refresh answered with a new refresh token. @values is the table the
+ * caller passed to the request (it must own its keys and values with
+ * g_free); it already holds the new token under PORTICO_REFRESH_TOKEN_FIELD.
+ * Store it at once: the old one no longer works. */
+
+/* The provider's authorize address with response_type=code, client_id,
+ * redirect_uri, scope (of @permission), state, the S256 code challenge and
+ * the connector's authorize_params; api_base_url rebases it. */
+char *portico_runtime_build_authorize_uri (PorticoRuntime   *self,
+                                           PorticoConnector *connector,
+                                           GHashTable       *field_values,
+                                           const char       *permission,
+                                           const char       *redirect_uri,
+                                           const char       *state,
+                                           const char       *code_challenge,
+                                           GError          **error);
+/* Exchanges an authorization code. On success @field_values holds the
+ * refresh token (PORTICO_REFRESH_TOKEN_FIELD) and the runtime caches the
+ * access token for these values. */
+void portico_runtime_exchange_code_async (PorticoRuntime     *self,
+                                          PorticoConnector   *connector,
+                                          GHashTable         *field_values,
+                                          const char         *code,
+                                          const char         *redirect_uri,
+                                          const char         *code_verifier,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+gboolean portico_runtime_exchange_code_finish (PorticoRuntime *self,
+                                               GAsyncResult   *result,
+                                               GError        **error);
+
 /* Forgets every cached OAuth2 token. */
 void portico_runtime_clear_tokens (PorticoRuntime *self);
 

@@ -1401,13 +1401,15 @@ static void
 test_auth_authorization_code (Fixture *f, gconstpointer data)
 {
   Def def = { .auth = "{'scheme':'oauth2_authorization_code','authorize_url':'https://example.com/authorize',"
-                      "'token_url':'https://example.com/token','scopes':['users.read'],'pkce':true}" };
+                      "'token_url':'https://example.com/token','client_id':'{user}','scopes':['users.read'],'pkce':true}" };
   g_autoptr(PorticoConnector) connector = load_connector (&def);
   g_autoptr(GError) error = NULL;
 
+  /* Without a sign-in (no refresh token) nothing is sent; test-oauth.c
+   * covers the sign-in itself. */
   f->handler = ok_handler;
   g_assert_cmpint (fetch (f, connector, &error), ==, -1);
-  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_UNSUPPORTED);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED);
   g_assert_cmpuint (f->hits, ==, 0);
 }
 
@@ -2549,7 +2551,7 @@ main (int   argc,
   ADD ("/runtime/auth/oauth-token-expiry", test_auth_oauth_token_expiry);
   ADD ("/runtime/pagination/page-callback-stops", test_page_callback_stops);
   ADD ("/runtime/auth/oauth-bad-client", test_auth_oauth_bad_client);
-  ADD ("/runtime/auth/authorization-code-unsupported", test_auth_authorization_code);
+  ADD ("/runtime/auth/authorization-code-not-signed-in", test_auth_authorization_code);
   ADD ("/runtime/auth/api-base-url-plain-http", test_api_base_url_refuses_plain_http);
 
   ADD ("/runtime/retry/retry-after-http-date", test_retry_after_http_date);
