@@ -25,6 +25,8 @@
 #include "portico-catalog.h"
 #include "portico-credentials.h"
 #include "portico-engine.h"
+#include "portico-jwt.h"
+#include "portico-oauth.h"
 #include "portico-notifier.h"
 #include "portico-store.h"
 #include "portico-sandbox-server.h"
@@ -55,6 +57,8 @@ static const char usage_text[] =
   "  test CONNECTOR [--set KEY=VALUE]... [--permission read|act] [--json]\n"
   "  connect CONNECTOR [--set KEY=VALUE]... [--name NAME]\n"
   "          [--permission read|act] [--accept-partial] [--json]\n"
+  "      test, connect and reconnect also take the sign-in options\n"
+  "      [--secret-file FIELD=PATH]... [--no-browser] [--sign-in-timeout SECONDS]\n"
   "  accounts [--json]\n"
   "  sync (ACCOUNT | --all) [--json]\n"
   "  rename ACCOUNT NEW_NAME\n"
@@ -226,6 +230,10 @@ typedef struct
   char *permission;
   gboolean accept_partial;
   gboolean json;
+  GPtrArray *file_keys;  /* --secret-file FIELD=PATH */
+  GPtrArray *file_paths;
+  gboolean no_browser;
+  guint sign_in_timeout;
 } EngineArgs;
 
 static void
@@ -234,6 +242,8 @@ engine_args_clear (EngineArgs *args)
   g_clear_pointer (&args->connector_id, g_free);
   g_clear_pointer (&args->set_keys, g_ptr_array_unref);
   g_clear_pointer (&args->set_values, g_ptr_array_unref);
+  g_clear_pointer (&args->file_keys, g_ptr_array_unref);
+  g_clear_pointer (&args->file_paths, g_ptr_array_unref);
   g_clear_pointer (&args->name, g_free);
   g_clear_pointer (&args->permission, g_free);
 }
@@ -245,6 +255,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EngineArgs, engine_args_clear)
 #define ALLOW_NAME       (1 << 2)
 #define ALLOW_PARTIAL    (1 << 3)
 #define ALLOW_ALL        (1 << 4)
+#define ALLOW_SIGN_IN    (1 << 5)
 
 typedef enum
 {
@@ -265,6 +276,9 @@ parse_engine_args (const char     *command,
 
   args->set_keys = g_ptr_array_new_with_free_func (g_free);
   args->set_values = g_ptr_array_new_with_free_func (g_free);
+  args->file_keys = g_ptr_array_new_with_free_func (g_free);
+  args->file_paths = g_ptr_array_new_with_free_func (g_free);
+  args->sign_in_timeout = PORTICO_SIGN_IN_DEFAULT_TIMEOUT;
 
   for (int i = 0; i < argc; i++)
     {
@@ -277,6 +291,30 @@ parse_engine_args (const char     *command,
         args->accept_partial = TRUE;
       else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--all"))
         args->all = TRUE;
+      else if ((allowed & ALLOW_SIGN_IN) && g_str_equal (arg, "--no-browser"))
+        args->no_browser = TRUE;
+      else if ((allowed & ALLOW_SIGN_IN) && match_value_option ("--secret-file", argc, argv, &i, &value, &status))
+        {
+          const char *eq;
+
+          if (status != EXIT_OK)
+            return status;
+          eq = strchr (value, '=');
+          if (eq == NULL || eq == value || eq[1] == '\0')
+            return usage_error (_("The value of --secret-file must look like FIELD=PATH, not “%s”."), value);
+          g_ptr_array_add (args->file_keys, g_strndup (value, eq - value));
+          g_ptr_array_add (args->file_paths, g_strdup (eq + 1));
+        }
+      else if ((allowed & ALLOW_SIGN_IN) && match_value_option ("--sign-in-timeout", argc, argv, &i, &value, &status))
+        {
+          guint64 seconds = 0;
+
+          if (status != EXIT_OK)
+            return status;
+          if (!g_ascii_string_to_unsigned (value, 10, 1, 86400, &seconds, NULL))
+            return usage_error (_("--sign-in-timeout takes a number of seconds from 1 to 86400, not “%s”."), value);
+          args->sign_in_timeout = (guint) seconds;
+        }
       else if ((allowed & ALLOW_SET) && match_value_option ("--set", argc, argv, &i, &value, &status))
         {
           const char *eq;
@@ -338,6 +376,7 @@ field_type_name (PorticoFieldType type)
   switch (type)
     {
     case PORTICO_FIELD_SECRET: return "secret";
+    case PORTICO_FIELD_FILE: return "file";
     case PORTICO_FIELD_URL: return "url";
     case PORTICO_FIELD_EMAIL: return "email";
     case PORTICO_FIELD_CHOICE: return "choice";
@@ -394,7 +433,7 @@ connector_to_json (PorticoConnector *connector)
       json_builder_set_member_name (builder, "required");
       json_builder_add_boolean_value (builder, field->required);
       json_builder_set_member_name (builder, "secret");
-      json_builder_add_boolean_value (builder, field->type == PORTICO_FIELD_SECRET);
+      json_builder_add_boolean_value (builder, portico_connector_field_is_secret (field));
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -884,7 +923,7 @@ collect_values (Cli              *cli,
       if (field == NULL)
         return usage_error (_("%s has no field “%s”. Run 'portico-cli connectors --json' to see its fields."),
                             portico_connector_get_name (connector), key);
-      if (field->type == PORTICO_FIELD_SECRET)
+      if (portico_connector_field_is_secret (field))
         {
           g_autofree char *env = field_env_name (key);
 
@@ -892,6 +931,34 @@ collect_values (Cli              *cli,
                               key, env, key);
         }
       g_hash_table_insert (values, g_strdup (key), g_strdup (g_ptr_array_index (args->set_values, i)));
+    }
+
+  /* A file secret's content goes to the keyring; its path is not kept. */
+  for (guint i = 0; i < args->file_keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (args->file_keys, i);
+      const char *path = g_ptr_array_index (args->file_paths, i);
+      const PorticoConnectorField *field = portico_connector_get_field (connector, key);
+      g_autoptr(GError) error = NULL;
+      g_autofree char *content = NULL;
+      gsize length = 0;
+
+      if (field == NULL || field->type != PORTICO_FIELD_FILE)
+        return usage_error (_("%s has no file field “%s”. Run 'portico-cli connectors --json' to see its fields."),
+                            portico_connector_get_name (connector), key);
+      if (!g_file_get_contents (path, &content, &length, &error))
+        {
+          g_printerr ("portico-cli: %s\n", _("The file given with --secret-file cannot be read. Check the path and its permissions."));
+          g_debug ("%s", error->message);
+          return EXIT_FAILURE_;
+        }
+      if (!g_utf8_validate (content, length, NULL) || memchr (content, '\0', length) != NULL)
+        {
+          portico_secret_free (g_steal_pointer (&content));
+          g_printerr ("portico-cli: %s\n", _("The file given with --secret-file is not a text file. Give the JSON key file."));
+          return EXIT_FAILURE_;
+        }
+      g_hash_table_insert (values, g_strdup (key), g_steal_pointer (&content));
     }
 
   for (guint i = 0; i < fields->len; i++)
@@ -1074,6 +1141,48 @@ run_test (PorticoEngine    *engine,
   return g_steal_pointer (&test);
 }
 
+static void
+sign_in_address_cb (PorticoSignIn *sign_in,
+                    const char    *address,
+                    gpointer       user_data)
+{
+  const EngineArgs *args = user_data;
+
+  /* SPEC 11: exactly this line, once; scripts and tests read it. */
+  g_printerr ("Open this address in a browser to sign in: %s\n", address);
+  if (!args->no_browser)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_app_info_launch_default_for_uri (address, NULL, &error))
+        g_debug ("No browser opened: %s", error->message);
+    }
+}
+
+/* For connectors that sign in through the browser: the sign-in comes before
+ * the test, and leaves the refresh token in @values. Nothing is stored
+ * unless the test and connect that follow succeed. */
+static gboolean
+sign_in_if_needed (PorticoEngine    *engine,
+                   PorticoConnector *connector,
+                   GHashTable       *values,
+                   const char       *permission,
+                   const EngineArgs *args,
+                   GError          **error)
+{
+  g_autoptr(PorticoSignIn) sign_in = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+
+  if (!portico_connector_signs_in (connector))
+    return TRUE;
+
+  sign_in = portico_sign_in_new (portico_engine_get_runtime (engine), connector, values, permission);
+  portico_sign_in_set_timeout (sign_in, args->sign_in_timeout);
+  g_signal_connect (sign_in, "address-ready", G_CALLBACK (sign_in_address_cb), (gpointer) args);
+  portico_sign_in_run_async (sign_in, NULL, wait_cb, &wait);
+  return portico_sign_in_run_finish (sign_in, wait_run (&wait), error);
+}
+
 static int
 cmd_test (Cli *cli, const EngineArgs *args)
 {
@@ -1091,6 +1200,8 @@ cmd_test (Cli *cli, const EngineArgs *args)
     return status;
   if ((status = collect_values (cli, connector, args, values)) != EXIT_OK)
     return status;
+  if (!sign_in_if_needed (engine, connector, values, args->permission, args, &error))
+    return fail (error);
 
   test = run_test (engine, connector, values, args->permission, &error);
   if (test == NULL)
@@ -1210,6 +1321,8 @@ cmd_connect (Cli *cli, const EngineArgs *args)
       if (name[0] == '\0')
         return usage_error (_("The account name may not be empty."));
     }
+  if (!sign_in_if_needed (engine, connector, values, args->permission, args, &error))
+    return fail (error);
 
   test = run_test (engine, connector, values, args->permission, &error);
   if (test == NULL)
@@ -1429,6 +1542,8 @@ cmd_reconnect (Cli *cli, const EngineArgs *args)
     g_hash_table_insert (values, g_strdup (key), g_strdup (value));
 
   permission = json_object_get_string_member_with_default (object, "permission", "read");
+  if (!sign_in_if_needed (engine, connector, values, permission, args, &error))
+    return fail (error);
   test = run_test (engine, connector, values, permission, &error);
   if (test == NULL)
     return fail (error);
@@ -1540,10 +1655,10 @@ run_command (Cli         *cli,
       guint allowed;
       int (*run) (Cli *cli, const EngineArgs *args);
     } engine[] = {
-      { "test", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION, cmd_test },
-      { "connect", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION | ALLOW_NAME | ALLOW_PARTIAL, cmd_connect },
+      { "test", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION | ALLOW_SIGN_IN, cmd_test },
+      { "connect", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION | ALLOW_NAME | ALLOW_PARTIAL | ALLOW_SIGN_IN, cmd_connect },
       { "sync", POSITIONAL_ACCOUNT, ALLOW_ALL, cmd_sync },
-      { "reconnect", POSITIONAL_ACCOUNT, ALLOW_SET, cmd_reconnect },
+      { "reconnect", POSITIONAL_ACCOUNT, ALLOW_SET | ALLOW_SIGN_IN, cmd_reconnect },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (engine); i++)
