@@ -295,7 +295,9 @@ query_apps (sqlite3  *db,
                              "  (SELECT count (DISTINCT person_id) FROM app_users WHERE app_id = a.id), "
                              "  (SELECT max (user_count) FROM app_sources WHERE app_id = a.id), "
                              "  (SELECT sum (spend) FROM app_sources WHERE app_id = a.id), "
-                             "  EXISTS (SELECT 1 FROM accounts WHERE app_id = a.id AND status <> 'disconnected') "
+                             "  EXISTS (SELECT 1 FROM accounts WHERE app_id = a.id AND status <> 'disconnected'), "
+                             "  (SELECT currency FROM transactions WHERE app_id = a.id AND currency IS NOT NULL "
+                             "   GROUP BY currency ORDER BY count (*) DESC LIMIT 1) "
                              "FROM apps a ORDER BY a.name",
                              error);
   if (stmt == NULL)
@@ -325,6 +327,7 @@ query_apps (sqlite3  *db,
       add_column (builder, "reported_user_count", stmt, 5);
       add_column (builder, "spend", stmt, 6);
       add_bool_column (builder, "connected", stmt, 7);
+      add_column (builder, "currency", stmt, 8);
 
       sqlite3_reset (sources);
       sqlite3_bind_int64 (sources, 1, sqlite3_column_int64 (stmt, 0));

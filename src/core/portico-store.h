@@ -411,7 +411,7 @@ JsonNode *portico_store_get_account (PorticoStore *self,
 JsonNode *portico_store_list_keyring_pending (PorticoStore *self, GError **error);
 /* [{"id","name","category","connector","user_count","reported_user_count",
  *   "spend","sources":[names],"source_details":[{"kind","account","name"}],
- *   "connected"}] */
+ *   "connected","currency"}]; currency: the most used one of its transactions. */
 JsonNode *portico_store_list_apps (PorticoStore *self, GError **error);
 /* [{"email","name","apps":[names],"sources":[{"app","source"}]}] */
 JsonNode *portico_store_list_users (PorticoStore *self, GError **error);

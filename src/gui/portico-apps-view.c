@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "portico-apps.h"
 #include "portico-apps-view.h"
 
 struct _PorticoAppsView
@@ -30,11 +31,34 @@ format_connected (JsonObject *row)
   return g_strdup (connected ? _("Connected") : _("Not connected"));
 }
 
+static char *
+format_spend (JsonObject *row)
+{
+  const char *text = json_object_get_string_member_with_default (row, "spend_text", NULL);
+
+  return g_strdup (text != NULL ? text : "");
+}
+
+/* The store's apps in the catalog's words (portico-apps.h), in the table's
+ * thread; @context is the catalog index made on the main loop. */
+static JsonNode *
+load_apps (PorticoStore *store,
+           GHashTable   *context,
+           GError      **error)
+{
+  JsonNode *apps = portico_store_list_apps (store, error);
+
+  if (apps != NULL)
+    portico_apps_describe (apps, context);
+  return apps;
+}
+
 static const PorticoTableColumn columns[] = {
   { N_("Name"), "name", PORTICO_TABLE_TEXT, TRUE, NULL },
-  { N_("Category"), "category", PORTICO_TABLE_TEXT, FALSE, NULL },
-  { N_("Users"), "user_count", PORTICO_TABLE_NUMBER, FALSE, NULL },
-  { N_("Spend"), "spend", PORTICO_TABLE_NUMBER, FALSE, NULL },
+  { N_("Category"), "category_label", PORTICO_TABLE_TEXT, FALSE, NULL },
+  /* Every source counts: the people an identity provider assigns too. */
+  { N_("Users"), "users", PORTICO_TABLE_NUMBER, FALSE, NULL },
+  { N_("Spend"), "spend", PORTICO_TABLE_NUMBER, FALSE, format_spend },
   { N_("Sources"), "sources", PORTICO_TABLE_TEXT, TRUE, NULL },
   { N_("Account"), "connected", PORTICO_TABLE_TEXT, FALSE, format_connected },
 };
@@ -51,6 +75,12 @@ portico_apps_view_set_engine (PorticoAppsView *self,
 {
   g_return_if_fail (PORTICO_IS_APPS_VIEW (self));
 
+  if (engine != NULL)
+    {
+      g_autoptr(GHashTable) index = portico_apps_index_new (portico_engine_get_catalog (engine));
+
+      portico_table_view_set_load_context (self->table, load_apps, index);
+    }
   portico_table_view_set_engine (self->table, engine);
 }
 

@@ -170,6 +170,8 @@ struct _PorticoTableView
   const PorticoTableColumn *columns;
   guint                     n_columns;
   PorticoTableLoadFunc      load;
+  PorticoTableLoadContextFunc load_context;
+  GHashTable               *context;
   char                     *name;
   char                     *search_text;   /* casefolded, NULL = all */
   guint                     loading : 1;
@@ -264,6 +266,8 @@ typedef struct
 {
   PorticoStore         *store;
   PorticoTableLoadFunc  load;
+  PorticoTableLoadContextFunc load_context;
+  GHashTable           *context;
   PorticoTableView     *view;   /* for the search keys only; not touched otherwise */
 } LoadData;
 
@@ -271,6 +275,7 @@ static void
 load_data_free (LoadData *data)
 {
   g_clear_object (&data->store);
+  g_clear_pointer (&data->context, g_hash_table_unref);
   g_free (data);
 }
 
@@ -286,7 +291,9 @@ load_thread (GTask        *task,
   GError *error = NULL;
   JsonArray *array;
 
-  node = data->load (data->store, &error);
+  node = data->load_context != NULL
+         ? data->load_context (data->store, data->context, &error)
+         : data->load (data->store, &error);
   if (node == NULL)
     {
       g_task_return_error (task, error);
@@ -355,7 +362,7 @@ portico_table_view_reload (PorticoTableView *self)
 
   g_return_if_fail (PORTICO_IS_TABLE_VIEW (self));
 
-  if (self->engine == NULL || self->load == NULL)
+  if (self->engine == NULL || (self->load == NULL && self->load_context == NULL))
     return;
 
   /* A change during a load: load once more when this one is done. */
@@ -369,12 +376,27 @@ portico_table_view_reload (PorticoTableView *self)
   data = g_new0 (LoadData, 1);
   data->store = g_object_ref (portico_engine_get_store (self->engine));
   data->load = self->load;
+  data->load_context = self->load_context;
+  data->context = self->context != NULL ? g_hash_table_ref (self->context) : NULL;
   data->view = self;
 
   task = g_task_new (self, self->cancellable, load_cb, NULL);
   g_task_set_source_tag (task, portico_table_view_reload);
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
   g_task_run_in_thread (task, load_thread);
+}
+
+void
+portico_table_view_set_load_context (PorticoTableView            *self,
+                                     PorticoTableLoadContextFunc  load,
+                                     GHashTable                  *context)
+{
+  g_return_if_fail (PORTICO_IS_TABLE_VIEW (self));
+
+  self->load_context = load;
+  g_clear_pointer (&self->context, g_hash_table_unref);
+  self->context = context != NULL ? g_hash_table_ref (context) : NULL;
+  portico_table_view_reload (self);
 }
 
 gboolean
@@ -707,6 +729,7 @@ portico_table_view_finalize (GObject *object)
 {
   PorticoTableView *self = (PorticoTableView *)object;
 
+  g_clear_pointer (&self->context, g_hash_table_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->search_text, g_free);

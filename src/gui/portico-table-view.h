@@ -19,6 +19,11 @@ G_BEGIN_DECLS
 /* Runs in a thread: returns a JSON array of objects. */
 typedef JsonNode *(*PorticoTableLoadFunc) (PorticoStore *store,
                                            GError      **error);
+/* Same, with a read-only @context made on the main loop (a lookup table the
+ * load must not build itself, such as one over the catalog). */
+typedef JsonNode *(*PorticoTableLoadContextFunc) (PorticoStore *store,
+                                                  GHashTable   *context,
+                                                  GError      **error);
 /* The text of one cell; NULL uses the default formatting of @key. */
 typedef char *(*PorticoTableFormatFunc) (JsonObject *row);
 
@@ -52,6 +57,10 @@ void portico_table_view_setup (PorticoTableView         *self,
 void portico_table_view_set_engine (PorticoTableView *self,
                                     PorticoEngine    *engine);
 void portico_table_view_reload (PorticoTableView *self);
+/* Loads with @load over @context (referenced) instead of the setup's load. */
+void portico_table_view_set_load_context (PorticoTableView            *self,
+                                          PorticoTableLoadContextFunc  load,
+                                          GHashTable                  *context);
 /* Whether a load is running. */
 gboolean portico_table_view_is_loading (PorticoTableView *self);
 /* The rows as shown: filtered by the search and sorted. */

@@ -20,6 +20,7 @@
 #include "portico-activity-view.h"
 #include "portico-account-tile.h"
 #include "portico-application.h"
+#include "portico-apps-view.h"
 #include "portico-integrations-page.h"
 #include "portico-licenses-view.h"
 #include "portico-sandbox-server.h"
@@ -616,8 +617,32 @@ test_window_accounts (Fixture       *fixture,
     portico_activity_view_set_filter (activity, 0, NULL);
   }
 
+  /* Apps: category labels from the catalog, also for apps the identity
+   * provider discovered (never a raw id such as "other" or "human_resources"). */
   portico_window_show_view (fixture->window, "apps");
-  save_screenshot (GTK_WIDGET (fixture->window), "apps.png");
+  {
+    PorticoTableView *table = portico_apps_view_get_table (PORTICO_APPS_VIEW (portico_window_get_view (fixture->window, "apps")));
+    gboolean found_expensify = FALSE;
+
+    g_assert_true (wait_until (table_loaded, table, 10000));
+    for (guint i = 0; i < portico_table_view_get_n_rows (table); i++)
+      {
+        g_autofree char *name = portico_table_view_get_cell_text (table, i, 0);
+        g_autofree char *category = portico_table_view_get_cell_text (table, i, 1);
+
+        g_assert_null (strchr (category, '_'));
+        g_assert_cmpstr (category, !=, "other");
+        if (g_strcmp0 (name, "Expensify") == 0)
+          {
+            g_assert_cmpstr (category, ==, "Expenses");
+            found_expensify = TRUE;
+          }
+        if (g_strcmp0 (name, "Microsoft Entra ID") == 0)
+          g_assert_cmpstr (category, ==, "Identity providers");
+      }
+    g_assert_true (found_expensify);
+    save_screenshot (GTK_WIDGET (fixture->window), "apps.png");
+  }
 
   /* Licenses: rows for the connected apps that have licenses. */
   portico_window_show_view (fixture->window, "licenses");
