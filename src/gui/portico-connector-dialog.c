@@ -29,6 +29,8 @@ struct _PorticoConnectorDialog
   GtkLabel         *help_label;
   GtkLinkButton    *help_link;
   GtkButton        *connect_button;
+
+  gint64            existing_account; /* a single-account connector's account, or 0 */
 };
 
 G_DEFINE_FINAL_TYPE (PorticoConnectorDialog, portico_connector_dialog, ADW_TYPE_WINDOW)
@@ -63,8 +65,9 @@ connect_action (GtkWidget  *widget,
   if (app == NULL || portico_application_get_engine (app) == NULL || self->connector == NULL)
     return;
 
+  /* With its one account connected, the dialog reconnects that account. */
   portico_connect_dialog_present (parent, portico_application_get_engine (app), self->connector,
-                                  portico_application_get_sandbox (app), 0);
+                                  portico_application_get_sandbox (app), self->existing_account);
   gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -109,6 +112,42 @@ portico_connector_dialog_set_connector (PorticoConnectorDialog *self,
     }
 
   update_connect_action (self);
+}
+
+void
+portico_connector_dialog_set_existing_account (PorticoConnectorDialog *self,
+                                               gint64                  account_id,
+                                               const char             *account_name)
+{
+  g_autofree char *note = NULL;
+  g_autofree char *button_name = NULL;
+  const char *app;
+
+  g_return_if_fail (PORTICO_IS_CONNECTOR_DIALOG (self));
+  g_return_if_fail (self->connector != NULL);
+
+  if (account_id <= 0 || portico_connector_get_multi_account (self->connector))
+    return;
+
+  self->existing_account = account_id;
+  app = portico_connector_get_name (self->connector);
+  /* Translators: shown on a single-account app's page when its account exists. */
+  note = g_strdup_printf (_("Connected as “%s”. %s supports one account: Reconnect gives it new credentials or another owner."),
+                          account_name, app);
+  gtk_label_set_label (self->help_label, note);
+  gtk_label_set_label (GTK_LABEL (gtk_button_get_child (self->connect_button)), _("_Reconnect"));
+  /* Translators: "Reconnect Okta – Acme" */
+  button_name = g_strdup_printf (_("Reconnect %s – %s"), app, account_name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->connect_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, button_name, -1);
+}
+
+gint64
+portico_connector_dialog_get_existing_account (PorticoConnectorDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR_DIALOG (self), 0);
+
+  return self->existing_account;
 }
 
 GtkWidget *

@@ -15,5 +15,11 @@ G_DECLARE_FINAL_TYPE (PorticoConnectorDialog, portico_connector_dialog, PORTICO,
 
 GtkWidget        *portico_connector_dialog_new           (PorticoConnector       *connector);
 PorticoConnector *portico_connector_dialog_get_connector (PorticoConnectorDialog *self);
+/* A single-account connector whose account exists: the page offers that
+ * account (Reconnect) instead of a second Connect that could only fail. */
+void              portico_connector_dialog_set_existing_account (PorticoConnectorDialog *self,
+                                                                 gint64                  account_id,
+                                                                 const char             *account_name);
+gint64            portico_connector_dialog_get_existing_account (PorticoConnectorDialog *self);
 
 G_END_DECLS

@@ -78,21 +78,96 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* Words people search for that a category's name does not contain. */
+static const char *
+category_keywords (const char *category)
+{
+  static const struct { const char *id; const char *words; } keywords[] = {
+    /* Translators: search keywords, separated by spaces. */
+    { "identity_provider", N_("identity sso single sign-on idp directory scim login") },
+    { "human_resources", N_("hr hris people employees payroll onboarding offboarding") },
+    { "expenses", N_("expense spend cards reimbursement travel receipts finance") },
+    { "communication", N_("chat messaging meetings video calls") },
+    { "engineering", N_("code developer devops incidents") },
+    { "security", N_("passwords vault secrets") },
+    { "finance", N_("accounting invoices billing") },
+  };
+
+  for (guint i = 0; category != NULL && i < G_N_ELEMENTS (keywords); i++)
+    if (g_str_equal (keywords[i].id, category))
+      return _(keywords[i].words);
+
+  return "";
+}
+
+/* Everything a search may match, casefolded once per connector: its name
+ * and id, its category (id, label and keywords), what it can do (data
+ * types, actions, custom fields, several accounts) and the "keywords" of
+ * its definition. */
+static const char *
+portico_connector_search_text (PorticoConnector *connector)
+{
+  static GQuark quark;
+  const char *cached;
+  g_autoptr(GString) text = NULL;
+  g_auto(GStrv) types = NULL;
+  g_auto(GStrv) actions = NULL;
+  g_auto(GStrv) fields = NULL;
+  JsonObject *definition;
+  char *folded;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("portico-search-text");
+  cached = g_object_get_qdata (G_OBJECT (connector), quark);
+  if (cached != NULL)
+    return cached;
+
+  text = g_string_new (portico_connector_get_name (connector));
+  g_string_append_printf (text, "\n%s\n%s\n%s\n%s", portico_connector_get_id (connector),
+                          portico_connector_get_category (connector),
+                          portico_category_label (portico_connector_get_category (connector)),
+                          category_keywords (portico_connector_get_category (connector)));
+  types = portico_connector_get_data_types (connector);
+  for (guint i = 0; types != NULL && types[i] != NULL; i++)
+    g_string_append_printf (text, "\n%s", portico_data_type_label (types[i]));
+  actions = portico_connector_get_action_labels (connector);
+  for (guint i = 0; actions != NULL && actions[i] != NULL; i++)
+    g_string_append_printf (text, "\n%s", actions[i]);
+  fields = portico_connector_get_custom_field_labels (connector);
+  for (guint i = 0; fields != NULL && fields[i] != NULL; i++)
+    g_string_append_printf (text, "\n%s", fields[i]);
+  if (portico_connector_get_multi_account (connector))
+    g_string_append_printf (text, "\n%s", _("multiple accounts"));
+  definition = portico_connector_get_definition (connector);
+  if (definition != NULL && json_object_has_member (definition, "keywords") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (definition, "keywords")))
+    {
+      JsonArray *words = json_object_get_array_member (definition, "keywords");
+
+      for (guint i = 0; i < json_array_get_length (words); i++)
+        {
+          JsonNode *word = json_array_get_element (words, i);
+
+          if (JSON_NODE_HOLDS_VALUE (word) && json_node_get_value_type (word) == G_TYPE_STRING)
+            g_string_append_printf (text, "\n%s", json_node_get_string (word));
+        }
+    }
+
+  folded = g_utf8_casefold (text->str, -1);
+  g_object_set_qdata_full (G_OBJECT (connector), quark, folded, g_free);
+  return folded;
+}
+
 gboolean
 portico_connector_matches_search (PorticoConnector *connector,
                                   const char       *folded_text)
 {
-  g_autofree char *folded_name = NULL;
-
   g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), FALSE);
 
   if (folded_text == NULL || folded_text[0] == '\0')
     return TRUE;
 
-  folded_name = g_utf8_casefold (portico_connector_get_name (connector), -1);
-
-  return strstr (folded_name, folded_text) != NULL
-      || strstr (portico_connector_get_id (connector), folded_text) != NULL;
+  return strstr (portico_connector_search_text (connector), folded_text) != NULL;
 }
 
 static gboolean
@@ -1523,6 +1598,17 @@ open_connector_action (GtkWidget  *widget,
     }
 
   dialog = portico_connector_dialog_new (connector);
+  if (!portico_connector_get_multi_account (connector))
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->accounts)); i++)
+      {
+        g_autoptr(PorticoPageItem) item = g_list_model_get_item (G_LIST_MODEL (self->accounts), i);
+
+        if (g_strcmp0 (portico_json_get_string (item->object, "connector"), connector_id) == 0)
+          portico_connector_dialog_set_existing_account (PORTICO_CONNECTOR_DIALOG (dialog),
+                                                         portico_json_get_int (item->object, "id", 0),
+                                                         portico_json_get_string (item->object, "name"));
+      }
+  portico_integrations_page_remember_dialog (self, GTK_WINDOW (dialog));
   root = gtk_widget_get_root (widget);
   if (GTK_IS_WINDOW (root))
     gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (root));

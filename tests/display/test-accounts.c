@@ -20,6 +20,7 @@
 #include "portico-activity-view.h"
 #include "portico-account-tile.h"
 #include "portico-application.h"
+#include "portico-connector-dialog.h"
 #include "portico-apps-view.h"
 #include "portico-integrations-page.h"
 #include "portico-licenses-view.h"
@@ -579,6 +580,30 @@ test_window_accounts (Fixture       *fixture,
         g_assert_null (strstr (subtitle, "Never"));
       }
     gtk_window_destroy (GTK_WINDOW (details));
+  }
+
+  /* Figma supports one account and has one: its catalog page offers that
+   * account (Reconnect) instead of a Connect that could only fail. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "integrations.open-connector",
+                                             "s", "figma"));
+  g_assert_true (wait_until (dialog_shown, fixture, 5000));
+  {
+    GtkWindow *figma_page = portico_integrations_page_get_dialog (fixture->page);
+
+    g_assert_true (PORTICO_IS_CONNECTOR_DIALOG (figma_page));
+    g_assert_cmpint (portico_connector_dialog_get_existing_account (PORTICO_CONNECTOR_DIALOG (figma_page)), ==,
+                     fixture->figma);
+    gtk_window_destroy (figma_page);
+  }
+  /* Okta supports several: its page offers Connect as always. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->page), "integrations.open-connector",
+                                             "s", "okta"));
+  g_assert_true (wait_until (dialog_shown, fixture, 5000));
+  {
+    GtkWindow *okta_page = portico_integrations_page_get_dialog (fixture->page);
+
+    g_assert_cmpint (portico_connector_dialog_get_existing_account (PORTICO_CONNECTOR_DIALOG (okta_page)), ==, 0);
+    gtk_window_destroy (okta_page);
   }
 
   /* Activity: one plain sentence per event, filterable by account and kind. */

@@ -194,6 +194,26 @@ test_search_match (void)
   g_assert_true (portico_connector_matches_search (okta, "kta"));
   g_assert_false (portico_connector_matches_search (slack, "ok"));
   g_assert_true (portico_connector_matches_search (slack, "sla"));
+  /* The category, what a connector can do and keywords match too: "expen"
+   * finds every expense tool, not only Expensify. */
+  {
+    const char *expense_tools[] = { "brex", "navan", "ramp", "expensify" };
+    g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+
+    portico_catalog_load_default (catalog);
+
+    for (guint i = 0; i < G_N_ELEMENTS (expense_tools); i++)
+      {
+        PorticoConnector *tool = portico_catalog_lookup (catalog, expense_tools[i]);
+
+        if (tool != NULL)
+          g_assert_true (portico_connector_matches_search (tool, "expen"));
+      }
+    g_assert_nonnull (portico_catalog_lookup (catalog, "brex"));
+    g_assert_true (portico_connector_matches_search (okta, "sso"));
+    g_assert_true (portico_connector_matches_search (okta, "identity"));
+    g_assert_false (portico_connector_matches_search (slack, "expen"));
+  }
 }
 
 static gboolean
