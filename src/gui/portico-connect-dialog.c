@@ -49,6 +49,9 @@ struct _PorticoConnectDialog
   gint64                 reconnect_account_id;
   char                  *reconnect_name;
   char                  *reconnect_external_id;
+  /* The test found an identity that is already connected: Connect became
+   * Reconnect of that account (undone when the details change). */
+  gboolean               duplicate_found;
 
   char                  *permission;
   GPtrArray             *field_rows;    /* FieldRow, in the connector's order */
@@ -701,6 +704,12 @@ invalidate_test (PorticoConnectDialog *self)
     set_outcome_message (self, _("The details changed since the last test. Test again before connecting."),
                          "dim-label");
   self->test_valid = FALSE;
+  if (self->duplicate_found)
+    {
+      self->duplicate_found = FALSE;
+      self->reconnect_account_id = 0;
+      g_clear_pointer (&self->reconnect_external_id, g_free);
+    }
   show_error (self, NULL);
   update_actions (self);
 }
@@ -944,6 +953,29 @@ describe_outcome (PorticoConnectDialog *self)
         style = "error";
       }
       break;
+    }
+
+  /* The same tenant connected twice is found now, at Test time, not after
+   * Connect: the account is named and Connect becomes its Reconnect. */
+  if (self->reconnect_account_id == 0 && external_id != NULL &&
+      (outcome == PORTICO_CONNECTION_OUTCOME_A || outcome == PORTICO_CONNECTION_OUTCOME_B))
+    {
+      g_autoptr(JsonObject) existing = portico_engine_find_existing_account (self->engine, self->test, 0);
+
+      if (existing != NULL)
+        {
+          g_free (message);
+          /* Translators: "These credentials belong to “Acme”, which is already connected. ..." */
+          message = g_strdup_printf (_("These credentials belong to “%s”, which is already connected. Reconnect it to replace its credentials; its data is kept."),
+                                     json_object_get_string_member_with_default (existing, "name", ""));
+          style = "warning";
+          self->duplicate_found = TRUE;
+          self->reconnect_account_id = json_object_get_int_member_with_default (existing, "id", 0);
+          g_free (self->reconnect_external_id);
+          self->reconnect_external_id = g_strdup (external_id);
+          set_outcome_message (self, message, style);
+          return;
+        }
     }
 
   /* In reconnect mode, say beforehand which rule the reconnect will follow. */
