@@ -275,6 +275,106 @@ portico_http_backoff_ms (guint   attempt,
   return delay / 2 + (guint64) g_random_double_range (0, (double) (delay - delay / 2) + 1);
 }
 
+#define READ_CHUNK (64 * 1024)
+
+typedef struct
+{
+  GInputStream *stream;
+  GByteArray *data;
+  gsize max_bytes;
+  int io_priority;
+} CappedRead;
+
+static void
+capped_read_free (CappedRead *read)
+{
+  g_clear_object (&read->stream);
+  g_clear_pointer (&read->data, g_byte_array_unref);
+  g_free (read);
+}
+
+static void capped_read_next (GTask *task);
+
+static void
+capped_read_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CappedRead *read = g_task_get_task_data (task);
+  GError *error = NULL;
+  gssize n;
+
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+  if (n < 0)
+    {
+      g_byte_array_set_size (read->data, read->data->len - READ_CHUNK);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The chunk was read in place at the end of the array. */
+  g_byte_array_set_size (read->data, read->data->len - READ_CHUNK + (gsize) n);
+  if (n == 0)
+    {
+      g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&read->data)),
+                             (GDestroyNotify) g_bytes_unref);
+      return;
+    }
+  if (read->data->len > read->max_bytes)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                               "The body is larger than %" G_GSIZE_FORMAT " bytes", read->max_bytes);
+      return;
+    }
+  capped_read_next (g_steal_pointer (&task));
+}
+
+/* Takes ownership of @task. */
+static void
+capped_read_next (GTask *task)
+{
+  CappedRead *read = g_task_get_task_data (task);
+  gsize used = read->data->len;
+
+  g_byte_array_set_size (read->data, used + READ_CHUNK);
+  g_input_stream_read_async (read->stream, read->data->data + used, READ_CHUNK, read->io_priority,
+                             g_task_get_cancellable (task), capped_read_cb, task);
+}
+
+void
+portico_http_read_capped_async (GInputStream       *stream,
+                                gsize               max_bytes,
+                                int                 io_priority,
+                                GCancellable       *cancellable,
+                                GAsyncReadyCallback callback,
+                                gpointer            user_data)
+{
+  GTask *task;
+  CappedRead *read;
+
+  g_return_if_fail (G_IS_INPUT_STREAM (stream));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_http_read_capped_async);
+  read = g_new0 (CappedRead, 1);
+  read->stream = g_object_ref (stream);
+  read->data = g_byte_array_new ();
+  read->max_bytes = max_bytes;
+  read->io_priority = io_priority;
+  g_task_set_task_data (task, read, (GDestroyNotify) capped_read_free);
+  capped_read_next (task);
+}
+
+GBytes *
+portico_http_read_capped_finish (GAsyncResult *result,
+                                 GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 gboolean
 portico_http_transport_error_is_transient (const GError *cause)
 {

@@ -47,6 +47,19 @@ guint64 portico_http_backoff_ms (guint   attempt,
                                  guint64 base_ms,
                                  guint64 max_ms);
 
+/* Reads @stream to its end into memory, at most @max_bytes (counted as
+ * the stream yields them, after any decompression): a longer body fails
+ * with G_IO_ERROR_MESSAGE_TOO_LARGE as soon as it passes the cap, having
+ * buffered no more than the cap and one read. */
+void portico_http_read_capped_async (GInputStream       *stream,
+                                     gsize               max_bytes,
+                                     int                 io_priority,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data);
+GBytes *portico_http_read_capped_finish (GAsyncResult *result,
+                                         GError      **error);
+
 /* Whether a transport error is worth another attempt (connection reset). */
 gboolean portico_http_transport_error_is_transient (const GError *cause);
 

@@ -6,11 +6,14 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "portico-http.h"
+#include "portico-json.h"
 #include "portico-jwt.h"
+#include "portico-limits.h"
 #include "portico-runtime.h"
 
 #define MAX_REDIRECTS 5
@@ -31,6 +34,7 @@ struct _PorticoRuntime
   guint retry_base_ms;
   guint max_retry_delay_ms;
   guint max_attempts;
+  guint total_timeout;
 };
 
 enum {
@@ -49,6 +53,7 @@ enum {
   PROP_RETRY_BASE_MS,
   PROP_MAX_RETRY_DELAY_MS,
   PROP_MAX_ATTEMPTS,
+  PROP_TOTAL_TIMEOUT,
   N_PROPS
 };
 
@@ -141,6 +146,7 @@ typedef struct
   GHashTable *values;   /* every field id → value ("" when unset) */
   GUri *api_base;       /* nullable */
   GUri *base_uri;       /* templated and rebased base_url */
+  GUri *named_base;     /* templated base_url before api_base_url */
   char *base_url;       /* the same, without a trailing slash */
   GPtrArray *secrets;   /* values to keep out of messages */
 
@@ -177,6 +183,7 @@ account_unref (Account *account)
   g_clear_pointer (&account->values, g_hash_table_unref);
   g_clear_pointer (&account->api_base, g_uri_unref);
   g_clear_pointer (&account->base_uri, g_uri_unref);
+  g_clear_pointer (&account->named_base, g_uri_unref);
   g_clear_pointer (&account->base_url, g_free);
   g_clear_pointer (&account->secrets, g_ptr_array_unref);
   g_clear_pointer (&account->headers, g_ptr_array_unref);
@@ -266,6 +273,35 @@ json_object_get_object_or_null (JsonObject *object,
   return json_node_get_object (node);
 }
 
+/* *@out = @a + @b; FALSE (and *@out untouched) when that overflows. */
+static gboolean
+int64_add (gint64 *out,
+           gint64  a,
+           gint64  b)
+{
+  gint64 sum;
+
+  if (__builtin_add_overflow (a, b, &sum))
+    return FALSE;
+  *out = sum;
+  return TRUE;
+}
+
+/* @value truncated to an integer, clamped to the range of gint64 (a cast
+ * of an out-of-range double is undefined); NaN gives @fallback. */
+static gint64
+double_to_int64 (double value,
+                 gint64 fallback)
+{
+  if (isnan (value))
+    return fallback;
+  if (value >= 9223372036854775808.0)
+    return G_MAXINT64;
+  if (value <= -9223372036854775808.0)
+    return G_MININT64;
+  return (gint64) value;
+}
+
 static gint64
 json_object_get_int_or (JsonObject *object,
                         const char *member,
@@ -281,7 +317,7 @@ json_object_get_int_or (JsonObject *object,
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    return double_to_int64 (json_node_get_double (node), fallback);
   if (json_node_get_value_type (node) == G_TYPE_STRING)
     {
       gint64 value;
@@ -309,7 +345,7 @@ json_scalar_to_string (JsonNode *node)
       {
         char buf[G_ASCII_DTOSTR_BUF_SIZE];
         double value = json_node_get_double (node);
-        if (value == (double) (gint64) value)
+        if (value > -9223372036854775808.0 && value < 9223372036854775808.0 && value == (double) (gint64) value)
           return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) value);
         return g_strdup (g_ascii_dtostr (buf, sizeof buf, value));
       }
@@ -736,6 +772,7 @@ account_new (PorticoRuntime   *runtime,
   account->base_uri = account_parse_uri (account, base_url, error);
   if (account->base_uri == NULL)
     return NULL;
+  account->named_base = g_uri_parse (base_url, PORTICO_HTTP_URI_FLAGS, NULL);
   account->base_url = g_uri_to_string (account->base_uri);
   while (g_str_has_suffix (account->base_url, "/"))
     account->base_url[strlen (account->base_url) - 1] = '\0';
@@ -1129,9 +1166,9 @@ response_retry_hint (Account            *account,
               g_ascii_string_to_unsigned (g_strstrip (text), 10, 0, G_MAXINT64, &reset, NULL))
             {
               if (g_strcmp0 (format, "epoch") == 0)
-                *hint_ms = (gint64) reset > now ? (reset - (guint64) now) * 1000 : 0;
-              else
-                *hint_ms = reset * 1000;
+                reset = (gint64) reset > now ? reset - (guint64) now : 0;
+              /* Any wait this long is over the cap: no overflow in ms. */
+              *hint_ms = MIN (reset, (guint64) G_MAXUINT32) * 1000;
               return TRUE;
             }
         }
@@ -1152,9 +1189,11 @@ response_retry_hint (Account            *account,
             seconds = json_node_get_double (node);
           else if (type == G_TYPE_STRING)
             seconds = g_ascii_strtod (json_node_get_string (node), NULL);
+          /* NaN fails the test; a huge or infinite wait is clamped
+           * before the conversion, which would overflow. */
           if (seconds >= 0)
             {
-              *hint_ms = (guint64) (seconds * 1000);
+              *hint_ms = (guint64) (MIN (seconds, (double) G_MAXUINT32) * 1000);
               return TRUE;
             }
         }
@@ -1380,6 +1419,7 @@ typedef struct
   gulong cancel_id;
   GSource *timeout_source;
   gboolean timed_out;
+  guint64 waited_ms;      /* all waits between attempts so far */
 } SendOp;
 
 static void
@@ -1622,9 +1662,9 @@ send_attempt_cleanup (GTask *task)
     }
 }
 
-static void send_sent_cb (GObject      *object,
-                          GAsyncResult *result,
-                          gpointer      user_data);
+static void send_headers_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data);
 
 static void
 send_attempt (GTask *task)
@@ -1686,8 +1726,8 @@ send_attempt (GTask *task)
       g_source_attach (op->timeout_source, g_task_get_context (task));
     }
 
-  soup_session_send_and_read_async (self->session, op->msg, G_PRIORITY_DEFAULT,
-                                    op->attempt_cancellable, send_sent_cb, g_object_ref (task));
+  soup_session_send_async (self->session, op->msg, G_PRIORITY_DEFAULT,
+                           op->attempt_cancellable, send_headers_cb, g_object_ref (task));
 }
 
 static void
@@ -1706,8 +1746,10 @@ send_retry_sleep_cb (GObject      *object,
   send_step (task);
 }
 
-/* Tries again after @hint_ms (capped), or after a jittered backoff. */
-static void
+/* Tries again after @hint_ms (capped), or after a jittered backoff;
+ * FALSE (and nothing scheduled) when the waits of this request would add
+ * up to more than PORTICO_LIMIT_RETRY_BUDGET_MS. */
+static gboolean
 send_retry_later (GTask   *task,
                   gboolean has_hint,
                   guint64  hint_ms)
@@ -1721,8 +1763,49 @@ send_retry_later (GTask   *task,
   else
     delay = portico_http_backoff_ms (op->attempt, self->retry_base_ms, self->max_retry_delay_ms);
 
+  if (op->waited_ms + delay > PORTICO_LIMIT_RETRY_BUDGET_MS)
+    return FALSE;
+  op->waited_ms += delay;
+
   g_debug ("Retrying %s%s in %" G_GUINT64_FORMAT " ms", g_uri_get_host (op->uri), g_uri_get_path (op->uri), delay);
   sleep_async (delay, g_task_get_cancellable (task), send_retry_sleep_cb, g_object_ref (task));
+  return TRUE;
+}
+
+/* An answer worth another attempt (rate limited, server error): tries
+ * again within the limits, else fails with @mapped (owned). A provider
+ * that asks for a longer wait than Portico makes (Retry-After of a day)
+ * ends the request at once: the next sync tries again. */
+static void
+send_retry_or_fail (GTask              *task,
+                    GError             *mapped,
+                    SoupMessageHeaders *headers,
+                    JsonNode           *json)
+{
+  PorticoRuntime *self = g_task_get_source_object (task);
+  SendOp *op = g_task_get_task_data (task);
+  guint64 hint = 0;
+  gboolean has_hint = response_retry_hint (op->account, headers, json, &hint);
+
+  if (has_hint && hint > self->max_retry_delay_ms)
+    {
+      GError *error = portico_limit_error_new (PORTICO_LIMIT_RETRY_AFTER, account_name (op->account),
+                                               data_type_label (op->req->data_type_id), hint);
+
+      g_debug ("%s asks to wait %" G_GUINT64_FORMAT " ms: not waiting", g_uri_get_host (op->uri), hint);
+      error->code = mapped->code;
+      g_error_free (mapped);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (op->attempt < self->max_attempts && send_retry_later (task, has_hint, hint))
+    {
+      g_error_free (mapped);
+      return;
+    }
+
+  g_task_return_error (task, mapped);
 }
 
 static gboolean
@@ -1780,21 +1863,41 @@ static void send_handle_response (GTask    *task,
                                   JsonNode *parsed,
                                   gboolean  parse_failed);
 
+/* A body is only ever parsed after it passed the nesting pre-scan; its
+ * text is made valid UTF-8 first (invalid sequences become U+FFFD), and the
+ * repaired text replaces @body, since the store reads the same text. */
 static void
 parse_body_thread (GTask        *parse,
                    gpointer      source_object,
                    gpointer      task_data,
                    GCancellable *cancellable)
 {
-  GBytes *body = task_data;
+  GBytes **body = task_data;
   g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) error = NULL;
   gsize size;
-  const char *data = g_bytes_get_data (body, &size);
+  const char *data = g_bytes_get_data (*body, &size);
 
   if (size == 0)
     {
       g_task_return_pointer (parse, NULL, NULL);
       return;
+    }
+
+  if (!portico_json_prescan (data, size, PORTICO_LIMIT_JSON_DEPTH, &error))
+    {
+      g_task_return_error (parse, g_steal_pointer (&error));
+      return;
+    }
+
+  if (!g_utf8_validate_len (data, size, NULL))
+    {
+      char *valid = g_utf8_make_valid (data, (gssize) size);
+
+      g_debug ("A body holds invalid UTF-8: repaired");
+      g_bytes_unref (*body);
+      *body = g_bytes_new_take (valid, strlen (valid));
+      data = g_bytes_get_data (*body, &size);
     }
 
   parser = json_parser_new_immutable ();
@@ -1806,12 +1909,19 @@ parse_body_thread (GTask        *parse,
 }
 
 static void
+body_slot_free (GBytes **body)
+{
+  g_clear_pointer (body, g_bytes_unref);
+  g_free (body);
+}
+
+static void
 send_parsed_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  GBytes *body = g_task_get_task_data (G_TASK (result));
+  GBytes *body = *(GBytes **) g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) json = NULL;
 
@@ -1819,25 +1929,40 @@ send_parsed_cb (GObject      *object,
     return;
 
   json = g_task_propagate_pointer (G_TASK (result), &error);
+  if (g_error_matches (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE))
+    {
+      /* Nested too deep: an error answer is read without its body, a
+       * success is refused. */
+      SendOp *op = g_task_get_task_data (task);
+      guint status = soup_message_get_status (op->msg);
+
+      g_debug ("%s: %s", g_uri_get_host (op->uri), error->message);
+      if (status >= 200 && status < 300)
+        {
+          g_task_return_error (task, portico_limit_error_new (PORTICO_LIMIT_NESTING, account_name (op->account),
+                                                              data_type_label (op->req->data_type_id), 0));
+          return;
+        }
+      g_clear_error (&error);
+    }
   send_handle_response (g_steal_pointer (&task), body, json,
                         error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED));
 }
 
+/* The attempt is over: @body is the whole body (at most
+ * PORTICO_LIMIT_BODY_BYTES), or NULL with @error. Takes ownership of @task. */
 static void
-send_sent_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+send_sent (GTask  *owned_task,
+           GBytes *body,
+           GError *error)
 {
-  g_autoptr(GTask) task = user_data;
+  g_autoptr(GTask) task = owned_task;
   PorticoRuntime *self = g_task_get_source_object (task);
   SendOp *op = g_task_get_task_data (task);
   Account *account = op->account;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
   SoupMessageHeaders *headers;
   guint status;
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
   send_attempt_cleanup (task);
   runtime_release_slot (self, op->host_key);
 
@@ -1845,18 +1970,24 @@ send_sent_cb (GObject      *object,
     {
       if (op->timed_out)
         {
-          g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_TIMEOUT,
-                                   _("%s did not answer within %u seconds. Try again later; if it keeps "
-                                     "happening, check your network connection."),
-                                   account_name (account), self->timeout);
+          g_task_return_error (task, portico_limit_error_new (PORTICO_LIMIT_ATTEMPT_TIME, account_name (account),
+                                                              data_type_label (op->req->data_type_id),
+                                                              self->timeout));
           return;
         }
       if (g_task_return_error_if_cancelled (task))
         return;
-      if (portico_http_transport_error_is_transient (error) && op->attempt < self->max_attempts)
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE))
+        {
+          g_debug ("%s sent a body over the cap", g_uri_get_host (op->uri));
+          g_task_return_error (task, portico_limit_error_new (PORTICO_LIMIT_BODY_SIZE, account_name (account),
+                                                              data_type_label (op->req->data_type_id), 0));
+          return;
+        }
+      if (portico_http_transport_error_is_transient (error) && op->attempt < self->max_attempts &&
+          send_retry_later (task, FALSE, 0))
         {
           g_debug ("Connection to %s dropped: %s", g_uri_get_host (op->uri), error->message);
-          send_retry_later (task, FALSE, 0);
           return;
         }
       {
@@ -1893,9 +2024,72 @@ send_sent_cb (GObject      *object,
     GCancellable *cancellable = g_task_get_cancellable (task);
     g_autoptr(GTask) parse = g_task_new (NULL, cancellable, send_parsed_cb, g_steal_pointer (&task));
 
-    g_task_set_task_data (parse, g_bytes_ref (body), (GDestroyNotify) g_bytes_unref);
+    GBytes **slot = g_new0 (GBytes *, 1);
+
+    *slot = g_bytes_ref (body);
+    g_task_set_task_data (parse, slot, (GDestroyNotify) body_slot_free);
     g_task_run_in_thread (parse, parse_body_thread);
   }
+}
+
+static void
+send_read_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  SendOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = portico_http_read_capped_finish (result, &error);
+  SoupMessageHeaders *headers = soup_message_get_response_headers (op->msg);
+
+  /* A connection closed before the announced length is a dropped
+   * connection, not a short answer. */
+  if (body != NULL &&
+      soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_one (headers, "Content-Encoding") == NULL &&
+      (goffset) g_bytes_get_size (body) < soup_message_headers_get_content_length (headers))
+    {
+      g_clear_pointer (&body, g_bytes_unref);
+      g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT, "The body ended early");
+    }
+
+  send_sent (task, body, error);
+}
+
+/* The headers are in: the body streams in under the cap, counted after
+ * libsoup's decompression, so that neither a gzip bomb nor a huge plain
+ * body is ever buffered past it. */
+static void
+send_headers_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  GTask *task = user_data;
+  SendOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInputStream) stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+  SoupMessageHeaders *headers;
+
+  if (stream == NULL)
+    {
+      send_sent (task, NULL, error);
+      return;
+    }
+
+  headers = soup_message_get_response_headers (op->msg);
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH &&
+      soup_message_headers_get_content_length (headers) > PORTICO_LIMIT_BODY_BYTES)
+    {
+      /* Announced too large (compressed, it only grows): not read at all. */
+      g_autoptr(GError) too_large = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                                                         "Content-Length over the cap");
+      send_sent (task, NULL, too_large);
+      return;
+    }
+
+  portico_http_read_capped_async (stream, PORTICO_LIMIT_BODY_BYTES, G_PRIORITY_DEFAULT,
+                                  op->attempt_cancellable, send_read_cb, task);
 }
 
 static void
@@ -1906,7 +2100,6 @@ send_handle_response (GTask    *task,
 {
   /* Takes the caller's reference, as the callbacks before it held it. */
   g_autoptr(GTask) owned = task;
-  PorticoRuntime *self = g_task_get_source_object (task);
   SendOp *op = g_task_get_task_data (task);
   Account *account = op->account;
   g_autoptr(JsonNode) json = parsed != NULL ? json_node_ref (parsed) : NULL;
@@ -1958,7 +2151,7 @@ send_handle_response (GTask    *task,
                   else if (type == G_TYPE_INT64 || type == G_TYPE_DOUBLE)
                     {
                       /* A numeric status in the body (Expensify's responseCode). */
-                      gint64 value = type == G_TYPE_INT64 ? json_node_get_int (ok) : (gint64) json_node_get_double (ok);
+                      gint64 value = type == G_TYPE_INT64 ? json_node_get_int (ok) : double_to_int64 (json_node_get_double (ok), 0);
                       if (value < 200 || value >= 300)
                         {
                           failed = TRUE;
@@ -1984,19 +2177,13 @@ send_handle_response (GTask    *task,
           if (failed)
             {
               gboolean retry = FALSE;
-              guint64 hint = 0;
-              gboolean has_hint;
               GError *mapped = map_error_response (account, op->req, reported, ok_false, headers,
                                                    json, op->token, &retry);
 
-              if (retry && op->attempt < self->max_attempts)
-                {
-                  has_hint = response_retry_hint (account, headers, json, &hint);
-                  g_error_free (mapped);
-                  send_retry_later (task, has_hint, hint);
-                  return;
-                }
-              g_task_return_error (task, mapped);
+              if (retry)
+                send_retry_or_fail (task, mapped, headers, json);
+              else
+                g_task_return_error (task, mapped);
               return;
             }
         }
@@ -2013,18 +2200,12 @@ send_handle_response (GTask    *task,
 
   {
     gboolean retry = FALSE;
-    guint64 hint = 0;
-    gboolean has_hint;
     GError *mapped = map_error_response (account, op->req, status, FALSE, headers, json, op->token, &retry);
 
-    if (retry && op->attempt < self->max_attempts)
-      {
-        has_hint = response_retry_hint (account, headers, json, &hint);
-        g_error_free (mapped);
-        send_retry_later (task, has_hint, hint);
-        return;
-      }
-    g_task_return_error (task, mapped);
+    if (retry)
+      send_retry_or_fail (task, mapped, headers, json);
+    else
+      g_task_return_error (task, mapped);
   }
 }
 
@@ -2239,7 +2420,10 @@ token_fetched_cb (GObject      *object,
         }
       else
         {
-          gint64 expires_in = json_object_get_int_or (object_root, "expires_in", 3600);
+          /* The provider's number: clamped, so that the time in µs
+           * cannot overflow. */
+          gint64 expires_in = CLAMP (json_object_get_int_or (object_root, "expires_in", 3600),
+                                     0, PORTICO_LIMIT_TOKEN_LIFETIME_SECONDS);
           const char *refresh_token = json_object_get_string_or (object_root, "refresh_token", NULL);
 
           g_free (entry->token);
@@ -2761,7 +2945,8 @@ typedef struct
 
   guint pages;
   gint64 total;
-  GHashTable *seen;         /* cursors and next URLs already used */
+  GHashTable *seen;         /* cursors, next URLs, requests and page digests already seen */
+  gint64 deadline;          /* monotonic µs: the whole data type ends here */
   char *cursor;
   GUri *next_uri;
   gint64 number;            /* page number, offset or startIndex */
@@ -2948,11 +3133,13 @@ fetch_return_bad (GTask      *task,
 
 /* Resolves a next URL: absolute, or relative to the base URL. */
 static GUri *
-fetch_resolve_next (FetchOp    *op,
-                    GUri       *relative_to,
-                    const char *next)
+fetch_resolve_next (FetchOp     *op,
+                    GUri        *relative_to,
+                    const char  *next,
+                    const char **problem)
 {
   g_autoptr(GUri) resolved = NULL;
+  const char *scheme;
 
   if (relative_to == NULL)
     {
@@ -2960,14 +3147,41 @@ fetch_resolve_next (FetchOp    *op,
       g_autoptr(GUri) base_uri = g_uri_parse (base, PORTICO_HTTP_URI_FLAGS, NULL);
 
       if (base_uri == NULL)
-        return NULL;
+        {
+          *problem = _("the next-page link is not valid");
+          return NULL;
+        }
       resolved = g_uri_parse_relative (base_uri, next, PORTICO_HTTP_URI_FLAGS, NULL);
     }
   else
     resolved = g_uri_parse_relative (relative_to, next, PORTICO_HTTP_URI_FLAGS, NULL);
 
-  if (resolved == NULL || g_uri_get_host (resolved) == NULL)
-    return NULL;
+  if (resolved == NULL || g_uri_get_host (resolved) == NULL || *g_uri_get_host (resolved) == '\0')
+    {
+      *problem = _("the next-page link is not valid");
+      return NULL;
+    }
+
+  /* Only http(s), as for redirects: a file: or data: address would be
+   * read from elsewhere, or not be HTTP at all. */
+  scheme = g_uri_get_scheme (resolved);
+  if (!(g_ascii_strcasecmp (scheme, "https") == 0 ||
+        (g_ascii_strcasecmp (scheme, "http") == 0 && portico_http_host_is_loopback (g_uri_get_host (resolved)))))
+    {
+      *problem = _("the next-page link is not an https address");
+      return NULL;
+    }
+
+  /* Only on the origin the connector names (its base URL) or the API base
+   * URL standing in for it: a provider cannot send the account's requests
+   * to another server. */
+  if (!portico_http_same_origin (resolved, op->account->named_base) &&
+      !portico_http_same_origin (resolved, op->account->base_uri))
+    {
+      *problem = _("the next-page link points to another server");
+      return NULL;
+    }
+
   return portico_http_rebase (resolved, op->account->api_base);
 }
 
@@ -2993,12 +3207,13 @@ fetch_follow_next (GTask      *task,
                    const char *next)
 {
   g_autofree char *key = NULL;
+  const char *problem = NULL;
 
   g_clear_pointer (&op->next_uri, g_uri_unref);
-  op->next_uri = fetch_resolve_next (op, base, next);
+  op->next_uri = fetch_resolve_next (op, base, next, &problem);
   if (op->next_uri == NULL)
     {
-      fetch_return_bad (task, _("the next-page link is not valid"));
+      fetch_return_bad (task, problem);
       return FALSE;
     }
   key = g_uri_to_string (op->next_uri);
@@ -3054,6 +3269,23 @@ fetch_page_cb (GObject      *object,
     }
 
   count = json_array_get_length (items);
+
+  /* A provider that ignores the page, offset or cursor sends the same
+   * page again and again: the second time ends the data type. */
+  if (count > 0 && g_strcmp0 (op->style, "none") != 0)
+    {
+      gsize size;
+      const guchar *data = g_bytes_get_data (response->body, &size);
+      g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, size);
+      g_autofree char *key = g_strconcat ("page:", digest, NULL);
+
+      if (!fetch_remember (op, key))
+        {
+          fetch_return_bad (task, _("the same page came twice"));
+          return;
+        }
+    }
+
   op->pages++;
   op->total += count;
 
@@ -3124,15 +3356,17 @@ fetch_page_cb (GObject      *object,
       gint64 start = json_object_get_int_or (op->pagination, "start", 1);
       JsonNode *total_pages_expr = json_object_get_member (op->pagination, "total_pages_path");
 
-      if (count == 0 || (size > 0 && count < size))
+      if (count == 0 || (size > 0 && count < size) || op->number == G_MAXINT64)
         goto done;
       if (total_pages_expr != NULL)
         {
           g_autofree char *text = eval_expr_string (account, total_pages_expr, response->json);
           gint64 total_pages;
 
+          /* Counted from the start page, so that a huge total cannot
+           * overflow. */
           if (text != NULL && g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, &total_pages, NULL) &&
-              op->number >= start + total_pages - 1)
+              op->number - start + 1 >= total_pages)
             goto done;
         }
       op->number++;
@@ -3150,10 +3384,11 @@ fetch_page_cb (GObject      *object,
           gint64 total;
 
           if (text != NULL && g_ascii_string_to_signed (text, 10, 0, G_MAXINT64, &total, NULL) &&
-              op->number + count >= total)
+              op->number >= total - (gint64) count)
             goto done;
         }
-      op->number += count;
+      if (!int64_add (&op->number, op->number, count))
+        goto done;
     }
   else if (g_strcmp0 (op->style, "scim") == 0)
     {
@@ -3162,16 +3397,22 @@ fetch_page_cb (GObject      *object,
       gint64 per_page = json_object_get_int_or (root, "itemsPerPage", count);
       gint64 start_index = json_object_get_int_or (root, "startIndex", op->number);
 
-      if (count == 0 || per_page <= 0 || total < 0 || start_index + per_page > total)
+      gint64 next_index;
+
+      /* The numbers come from the provider: a sum past gint64 is the end,
+       * and a start index that goes back repeats a request (a loop). */
+      if (count == 0 || per_page <= 0 || total < 0 ||
+          !int64_add (&next_index, start_index, per_page) || next_index > total)
         goto done;
-      op->number = start_index + per_page;
+      op->number = next_index;
     }
   else
     goto done;
 
-  if (op->pages >= PORTICO_RUNTIME_MAX_PAGES)
+  if (op->pages >= PORTICO_LIMIT_PAGES)
     {
-      fetch_return_bad (task, _("there are too many pages"));
+      g_task_return_error (task, portico_limit_error_new (PORTICO_LIMIT_PAGE_COUNT, account_name (account),
+                                                          data_type_label (op->data_type_id), 0));
       return;
     }
 
@@ -3243,6 +3484,15 @@ fetch_next (GTask *task)
       return;
     }
 
+  if (g_get_monotonic_time () > op->deadline)
+    {
+      g_task_return_error (task, portico_limit_error_new (PORTICO_LIMIT_TOTAL_TIME, account_name (op->account),
+                                                          data_type_label (op->data_type_id),
+                                                          op->account->runtime->total_timeout));
+      g_object_unref (task);
+      return;
+    }
+
   req = fetch_build_request (op, &error);
   if (req == NULL)
     {
@@ -3250,6 +3500,30 @@ fetch_next (GTask *task)
       g_object_unref (task);
       return;
     }
+
+  /* Every page style asks for something new each time: the same request
+   * twice (a page number, offset or start index the provider sent back
+   * unchanged) would read the same page forever. */
+  {
+    g_autofree char *address = g_uri_to_string (req->uri);
+    g_autofree char *body = NULL;
+    g_autofree char *key = NULL;
+
+    if (req->body != NULL)
+      {
+        g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), req->body);
+        body = json_to_string (root, FALSE);
+      }
+    key = g_strconcat ("request:", req->method, " ", address, "\n", body ? body : "", NULL);
+    if (!fetch_remember (op, key))
+      {
+        request_free (req);
+        fetch_return_bad (task, _("the same page was asked for twice"));
+        g_object_unref (task);
+        return;
+      }
+  }
+
   send_async (op->account, req, g_task_get_cancellable (task), fetch_page_cb, task);
 }
 
@@ -3285,6 +3559,7 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
   op->page_data = page_data;
   op->page_data_destroy = page_data_destroy;
   op->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  op->deadline = g_get_monotonic_time () + (gint64) self->total_timeout * G_USEC_PER_SEC;
   g_task_set_task_data (task, op, (GDestroyNotify) fetch_op_free);
 
   op->account = account_new (self, connector, field_values, &error);
@@ -3475,6 +3750,9 @@ portico_runtime_get_property (GObject    *object,
     case PROP_MAX_ATTEMPTS:
       g_value_set_uint (value, self->max_attempts);
       break;
+    case PROP_TOTAL_TIMEOUT:
+      g_value_set_uint (value, self->total_timeout);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -3517,6 +3795,9 @@ portico_runtime_set_property (GObject      *object,
     case PROP_MAX_ATTEMPTS:
       set_uint_prop (self, &self->max_attempts, g_value_get_uint (value), prop_id);
       break;
+    case PROP_TOTAL_TIMEOUT:
+      set_uint_prop (self, &self->total_timeout, g_value_get_uint (value), prop_id);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -3535,16 +3816,19 @@ portico_runtime_class_init (PorticoRuntimeClass *klass)
     g_param_spec_uint ("max-per-host", NULL, NULL, 1, 64, 4,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_TIMEOUT] =
-    g_param_spec_uint ("timeout", NULL, NULL, 0, 3600, 30,
+    g_param_spec_uint ("timeout", NULL, NULL, 0, 3600, PORTICO_LIMIT_ATTEMPT_SECONDS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RETRY_BASE_MS] =
     g_param_spec_uint ("retry-base-ms", NULL, NULL, 0, G_MAXUINT, 1000,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MAX_RETRY_DELAY_MS] =
-    g_param_spec_uint ("max-retry-delay-ms", NULL, NULL, 0, G_MAXUINT, 60000,
+    g_param_spec_uint ("max-retry-delay-ms", NULL, NULL, 0, G_MAXUINT, PORTICO_LIMIT_RETRY_DELAY_MS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_MAX_ATTEMPTS] =
-    g_param_spec_uint ("max-attempts", NULL, NULL, 1, 100, 5,
+    g_param_spec_uint ("max-attempts", NULL, NULL, 1, 100, PORTICO_LIMIT_ATTEMPTS,
+                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TOTAL_TIMEOUT] =
+    g_param_spec_uint ("total-timeout", NULL, NULL, 1, 24 * 3600, PORTICO_LIMIT_TOTAL_SECONDS,
                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -3559,10 +3843,11 @@ static void
 portico_runtime_init (PorticoRuntime *self)
 {
   self->max_per_host = 4;
-  self->timeout = 30;
+  self->timeout = PORTICO_LIMIT_ATTEMPT_SECONDS;
   self->retry_base_ms = 1000;
-  self->max_retry_delay_ms = 60000;
-  self->max_attempts = 5;
+  self->max_retry_delay_ms = PORTICO_LIMIT_RETRY_DELAY_MS;
+  self->max_attempts = PORTICO_LIMIT_ATTEMPTS;
+  self->total_timeout = PORTICO_LIMIT_TOTAL_SECONDS;
 
   /* The session's own per-host limit sits above ours, so that our queue
    * (with its per-attempt timeout started only once a slot is free) decides.

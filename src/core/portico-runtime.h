@@ -22,6 +22,7 @@
 
 #include "portico-connector.h"
 #include "portico-errors.h"
+#include "portico-limits.h"
 
 G_BEGIN_DECLS
 
@@ -41,7 +42,7 @@ typedef gboolean (*PorticoPageFunc) (const char *data_type_id,
                                      GError    **error);
 
 /* A safety net: no data type is read past this many pages. */
-#define PORTICO_RUNTIME_MAX_PAGES 100000
+#define PORTICO_RUNTIME_MAX_PAGES PORTICO_LIMIT_PAGES
 
 PorticoRuntime *portico_runtime_new (void);
 
@@ -52,7 +53,9 @@ SoupSession *portico_runtime_get_session (PorticoRuntime *self); /* transfer non
  *   "timeout"             guint, seconds per request attempt (30)
  *   "retry-base-ms"       guint, first backoff delay (1000)
  *   "max-retry-delay-ms"  guint, cap of every wait, hints included (60000)
- *   "max-attempts"        guint, attempts per request (5) */
+ *   "max-attempts"        guint, attempts per request (5)
+ *   "total-timeout"       guint, seconds for one data type, all pages (3600)
+ * Their defaults and every other cap are in portico-limits.h. */
 guint portico_runtime_get_max_per_host (PorticoRuntime *self);
 void portico_runtime_set_max_per_host (PorticoRuntime *self,
                                        guint           max_per_host);
