@@ -60,6 +60,15 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* ------------------------------------------------------------------------ */
+/* Secrets in memory                                                         */
+
+/* portico_secret_free() overwrites a string that may hold a secret (a
+ * field value, a header, a token, a request body with credentials) before
+ * freeing it, so that it does not linger in freed memory or a core dump. */
+typedef char ScrubbedString;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ScrubbedString, portico_secret_free)
+
+/* ------------------------------------------------------------------------ */
 /* Per-host slots                                                            */
 
 typedef struct
@@ -90,9 +99,7 @@ typedef struct
 static void
 token_entry_free (TokenEntry *entry)
 {
-  if (entry->token != NULL)
-    memset (entry->token, 0, strlen (entry->token));
-  g_free (entry->token);
+  portico_secret_free (entry->token);
   portico_secret_free (entry->refresh_token);
   g_ptr_array_unref (entry->waiters);
   g_free (entry);
@@ -112,7 +119,7 @@ static void
 request_header_free (RequestHeader *header)
 {
   g_free (header->name);
-  g_free (header->value);
+  portico_secret_free (header->value);
   g_free (header);
 }
 
@@ -700,8 +707,8 @@ account_new (PorticoRuntime   *runtime,
   g_atomic_ref_count_init (&account->ref);
   account->runtime = g_object_ref (runtime);
   account->connector = g_object_ref (connector);
-  account->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  account->secrets = g_ptr_array_new_with_free_func (g_free);
+  account->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) portico_secret_free);
+  account->secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) portico_secret_free);
   account->headers = g_ptr_array_new_with_free_func ((GDestroyNotify) request_header_free);
   account->cred_headers = g_ptr_array_new_with_free_func ((GDestroyNotify) request_header_free);
 
@@ -783,7 +790,7 @@ account_new (PorticoRuntime   *runtime,
 
   if (g_strcmp0 (scheme, "header") == 0)
     {
-      g_autofree char *header_value = expand (account, json_object_get_string_or (auth, "value", ""), FALSE, error);
+      g_autoptr(ScrubbedString) header_value = expand (account, json_object_get_string_or (auth, "value", ""), FALSE, error);
       if (header_value == NULL)
         return NULL;
       g_ptr_array_add (account->cred_headers,
@@ -792,11 +799,11 @@ account_new (PorticoRuntime   *runtime,
     }
   else if (g_strcmp0 (scheme, "basic") == 0)
     {
-      g_autofree char *user = expand (account, json_object_get_string_or (auth, "username", ""), FALSE, error);
-      g_autofree char *password = NULL;
-      g_autofree char *pair = NULL;
-      g_autofree char *encoded = NULL;
-      g_autofree char *header_value = NULL;
+      g_autoptr(ScrubbedString) user = expand (account, json_object_get_string_or (auth, "username", ""), FALSE, error);
+      g_autoptr(ScrubbedString) password = NULL;
+      g_autoptr(ScrubbedString) pair = NULL;
+      g_autoptr(ScrubbedString) encoded = NULL;
+      g_autoptr(ScrubbedString) header_value = NULL;
 
       if (user == NULL)
         return NULL;
@@ -992,7 +999,7 @@ request_build_body (Request    *req,
       if (req->form_field != NULL)
         {
           g_autoptr(JsonNode) root = json_node_init_object (json_node_alloc (), body);
-          g_autofree char *text = json_to_string (root, FALSE);
+          g_autoptr(ScrubbedString) text = json_to_string (root, FALSE);
           append_form_pair (out, req->form_field, text);
           for (guint i = 0; req->form_params != NULL && i + 1 < req->form_params->len; i += 2)
             append_form_pair (out, g_ptr_array_index (req->form_params, i),
@@ -1004,14 +1011,20 @@ request_build_body (Request    *req,
           for (GList *l = names; l != NULL; l = l->next)
             {
               JsonNode *node = json_object_get_member (body, l->data);
-              g_autofree char *text = json_scalar_to_string (node);
+              g_autoptr(ScrubbedString) text = json_scalar_to_string (node);
 
               if (text == NULL && node != NULL && !JSON_NODE_HOLDS_NULL (node))
                 text = json_to_string (node, FALSE);
               append_form_pair (out, l->data, text);
             }
         }
-      return g_string_free_to_bytes (g_steal_pointer (&out));
+      {
+        gsize len = out->len;
+        char *text = g_string_free (g_steal_pointer (&out), FALSE);
+
+        /* Scrubbed once libsoup has sent it: it may hold credentials. */
+        return g_bytes_new_with_free_func (text, len, (GDestroyNotify) portico_secret_free, text);
+      }
     }
   else
     {
@@ -1019,7 +1032,7 @@ request_build_body (Request    *req,
       char *text = json_to_string (root, FALSE);
 
       *content_type = "application/json";
-      return g_bytes_new_take (text, strlen (text));
+      return g_bytes_new_with_free_func (text, strlen (text), (GDestroyNotify) portico_secret_free, text);
     }
 }
 
@@ -1431,7 +1444,7 @@ send_op_free (SendOp *op)
   g_clear_pointer (&op->req, request_free);
   g_clear_pointer (&op->uri, g_uri_unref);
   g_free (op->method);
-  g_free (op->token);
+  portico_secret_free (op->token);
   g_clear_object (&op->msg);
   g_free (op->host_key);
   g_clear_object (&op->attempt_cancellable);
@@ -1492,7 +1505,7 @@ send_token_cb (GObject      *object,
   SendOp *op = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
 
-  g_free (op->token);
+  portico_secret_free (op->token);
   op->token = token_get_finish (result, &error);
   if (op->token == NULL)
     {
@@ -1698,7 +1711,7 @@ send_attempt (GTask *task)
         }
       if (op->req->use_token && op->token != NULL)
         {
-          g_autofree char *bearer = g_strconcat ("Bearer ", op->token, NULL);
+          g_autoptr(ScrubbedString) bearer = g_strconcat ("Bearer ", op->token, NULL);
           soup_message_headers_replace (headers, "Authorization", bearer);
         }
     }
@@ -2013,7 +2026,7 @@ send_sent (GTask  *owned_task,
        * new one once. */
       op->token_refreshed = TRUE;
       token_invalidate (account, op->token);
-      g_clear_pointer (&op->token, g_free);
+      g_clear_pointer (&op->token, portico_secret_free);
       send_step (task);
       return;
     }
@@ -2234,10 +2247,7 @@ token_invalidate (Account    *account,
   TokenEntry *entry = runtime_token_entry (account->runtime, account->token_key);
 
   if (entry->token != NULL && g_strcmp0 (entry->token, token) == 0)
-    {
-      memset (entry->token, 0, strlen (entry->token));
-      g_clear_pointer (&entry->token, g_free);
-    }
+    g_clear_pointer (&entry->token, portico_secret_free);
 }
 
 static void
@@ -2351,9 +2361,9 @@ token_request_new (Account *account)
     }
   else
     {
-      g_autofree char *pair = g_strconcat (account->client_id, ":", account->client_secret, NULL);
-      g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
-      g_autofree char *value = g_strconcat ("Basic ", encoded, NULL);
+      g_autoptr(ScrubbedString) pair = g_strconcat (account->client_id, ":", account->client_secret, NULL);
+      g_autoptr(ScrubbedString) encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+      g_autoptr(ScrubbedString) value = g_strconcat ("Basic ", encoded, NULL);
 
       g_ptr_array_add (req->cred_headers, request_header_new ("Authorization", value, TRUE));
     }
@@ -2426,7 +2436,7 @@ token_fetched_cb (GObject      *object,
                                      0, PORTICO_LIMIT_TOKEN_LIFETIME_SECONDS);
           const char *refresh_token = json_object_get_string_or (object_root, "refresh_token", NULL);
 
-          g_free (entry->token);
+          portico_secret_free (entry->token);
           entry->token = g_strdup (access_token);
           entry->expires_at = g_get_monotonic_time () + expires_in * G_USEC_PER_SEC;
 
@@ -2441,7 +2451,7 @@ token_fetched_cb (GObject      *object,
       g_autoptr(GTask) waiter = g_ptr_array_index (waiters, i);
 
       if (error == NULL)
-        g_task_return_pointer (waiter, g_strdup (entry->token), g_free);
+        g_task_return_pointer (waiter, g_strdup (entry->token), (GDestroyNotify) portico_secret_free);
       else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
                !g_cancellable_is_cancelled (g_task_get_cancellable (waiter)))
         token_get_step (g_steal_pointer (&waiter)); /* the fetcher gave up, not this waiter */
@@ -2460,7 +2470,7 @@ token_get_step (GTask *task)
 
   if (entry->token != NULL && g_get_monotonic_time () < entry->expires_at - TOKEN_EXPIRY_MARGIN_US)
     {
-      g_task_return_pointer (task, g_strdup (entry->token), g_free);
+      g_task_return_pointer (task, g_strdup (entry->token), (GDestroyNotify) portico_secret_free);
       g_object_unref (task);
       return;
     }
