@@ -1414,6 +1414,23 @@ notify_problems (PorticoEngine *engine,
     }
 }
 
+/* A failed sync says why on stderr too, not only in its report (which
+ * --json prints on stdout): one sentence per failed data type. */
+static void
+print_sync_failures (JsonObject *result)
+{
+  JsonArray *types = json_object_get_array_member (result, "data_types");
+
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+      const char *error = json_object_get_string_member_with_default (type, "error", NULL);
+
+      if (error != NULL)
+        g_printerr ("portico-cli: %s\n", error);
+    }
+}
+
 static int
 cmd_sync (Cli *cli, const EngineArgs *args)
 {
@@ -1456,7 +1473,10 @@ cmd_sync (Cli *cli, const EngineArgs *args)
           continue;
         }
       if (g_strcmp0 (json_object_get_string_member (json_node_get_object (result), "status"), "failed") == 0)
-        status = EXIT_FAILURE_;
+        {
+          status = EXIT_FAILURE_;
+          print_sync_failures (json_node_get_object (result));
+        }
       if (!args->json)
         print_sync_human (json_node_get_object (result));
       json_array_add_element (results, g_steal_pointer (&result));
