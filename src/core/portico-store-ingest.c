@@ -22,6 +22,10 @@
 #include "portico-connector.h"
 #include "portico-store-private.h"
 
+/* An item that is not an object (a string, a number, null in the list)
+ * cannot be mapped: it is skipped, never an error for the whole page. */
+#define ITEMS_ARE_OBJECTS "WHERE json_each.type = 'object'"
+
 /* ---- portico_norm_time () ------------------------------------------------ */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
@@ -285,11 +289,13 @@ static const TargetColumn users_targets[] = {
   { "status", "status", NULL }, { "role", "role", NULL },
   { "last_activity", "last_activity", WRAP_TIME }, { "license", "license", NULL }, { NULL, NULL, NULL },
 };
+/* People need an address that looks like one: a provider's number, list
+ * or object in the email field makes no person. */
 static const char users_commit[] =
   "DELETE FROM app_users WHERE source_account_id = ?1 AND app_id = ?3;\n"
   "INSERT INTO people (email, name) "
   "  SELECT email, max (nullif (trim (name), '')) FROM stage_users "
-  "  WHERE handle = ?2 AND email IS NOT NULL AND email <> '' "
+  "  WHERE handle = ?2 AND email IS NOT NULL AND instr (email, '@') > 1 "
   "  GROUP BY email COLLATE NOCASE "
   /* Only rows the update changes are rewritten (a re-sync finds everyone). */
   "  ON CONFLICT (email) DO UPDATE SET name = excluded.name "
@@ -299,7 +305,11 @@ static const char users_commit[] =
   "  SELECT ?3, (SELECT p.id FROM people p WHERE p.email = s.email), "
   "    CAST (s.ext_id AS TEXT), s.status, s.role, s.last_activity, "
   "    s.license, ?1, 'account' "
-  "  FROM stage_users s WHERE s.handle = ?2;\n";
+  /* A user without an id cannot be told apart: skipped. Of several with
+   * the same id (a broken provider's pages), the first one counts. */
+  "  FROM stage_users s WHERE s.rowid IN "
+  "    (SELECT min (rowid) FROM stage_users WHERE handle = ?2 AND ext_id IS NOT NULL "
+  "     AND CAST (ext_id AS TEXT) <> '' GROUP BY CAST (ext_id AS TEXT));\n";
 
 static const TargetColumn licenses_targets[] = {
   { "sku", "sku", NULL }, { "name", "name", NULL }, { "total", "total", NULL },
@@ -556,7 +566,7 @@ portico_store_mapping_new_from_sql (const char *data_type,
 
           if (i > 0)
             g_string_append (sql, " UNION ALL ");
-          g_string_append_printf (sql, "SELECT ?2, %s, %s, %s, %s FROM json_each (?1, %s)",
+          g_string_append_printf (sql, "SELECT ?2, %s, %s, %s, %s FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS,
                                   uid != NULL ? uid : "NULL",
                                   email != NULL ? email : "NULL",
                                   quoted_label,
@@ -583,7 +593,7 @@ portico_store_mapping_new_from_sql (const char *data_type,
           else
             g_string_append (values, expr);
         }
-      g_string_append_printf (sql, "INSERT INTO temp.%s (%s) SELECT %s FROM json_each (?1, %s)",
+      g_string_append_printf (sql, "INSERT INTO temp.%s (%s) SELECT %s FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS,
                               info->table, columns->str, values->str, quoted_path);
     }
 
