@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +25,7 @@
 
 #include "portico-audit.h"
 #include "portico-catalog.h"
+#include "portico-connector-i18n.h"
 #include "portico-credentials.h"
 #include "portico-engine.h"
 #include "portico-jwt.h"
@@ -797,14 +800,14 @@ print_summary (const PorticoDisconnectSummary *summary,
               : g_strdup (_("none"));
 
   g_print (applied ? _("Disconnected. Deleted:\n") : _("Disconnecting will delete:\n"));
-  g_print (_("  app users:            %" G_GINT64_FORMAT "\n"), summary->app_users);
-  g_print (_("  licenses:             %" G_GINT64_FORMAT "\n"), summary->licenses);
-  g_print (_("  custom user details:  %" G_GINT64_FORMAT "\n"), summary->custom_fields);
-  g_print (_("  transactions:         %" G_GINT64_FORMAT "\n"), summary->transactions);
-  g_print (_("  offboarding configs:  %" G_GINT64_FORMAT "\n"), summary->offboarding_configs);
+  g_print (_("  app users:            %" PRId64 "\n"), summary->app_users);
+  g_print (_("  licenses:             %" PRId64 "\n"), summary->licenses);
+  g_print (_("  custom user details:  %" PRId64 "\n"), summary->custom_fields);
+  g_print (_("  transactions:         %" PRId64 "\n"), summary->transactions);
+  g_print (_("  offboarding configs:  %" PRId64 "\n"), summary->offboarding_configs);
   g_print (_("Workflows invalidated:  %s\n"), workflows);
-  g_print (_("Workflow actions failing: %" G_GINT64_FORMAT "\n"), summary->workflow_actions_failing);
-  g_print (_("Other apps affected:    %" G_GINT64_FORMAT "\n"), summary->other_apps_affected);
+  g_print (_("Workflow actions failing: %" PRId64 "\n"), summary->workflow_actions_failing);
+  g_print (_("Other apps affected:    %" PRId64 "\n"), summary->other_apps_affected);
 }
 
 static int
@@ -1275,13 +1278,13 @@ print_connect_result (Cli                   *cli,
     }
   else
     {
-      g_print (_("Connected “%s” as account %" G_GINT64_FORMAT " (outcome %s).\n"),
+      g_print (_("Connected “%s” as account %" PRId64 " (outcome %s).\n"),
                json_object_get_string_member_with_default (object, "name", ""), account_id,
                portico_connection_outcome_to_string (portico_connection_test_get_outcome (test)));
       if (replaced_id > 0)
-        g_print (_("Account %" G_GINT64_FORMAT " was disconnected: it had another identity and %s supports one account.\n"),
+        g_print (_("Account %" PRId64 " was disconnected: it had another identity and %s supports one account.\n"),
                  replaced_id, portico_connector_get_name (portico_connection_test_get_connector (test)));
-      g_print (_("Run 'portico-cli sync %" G_GINT64_FORMAT "' to fetch its data.\n"), account_id);
+      g_print (_("Run 'portico-cli sync %" PRId64 "' to fetch its data.\n"), account_id);
     }
 
   return EXIT_OK;
@@ -1353,7 +1356,7 @@ print_sync_human (JsonObject *result)
 {
   JsonArray *types = json_object_get_array_member (result, "data_types");
 
-  g_print (_("Account %" G_GINT64_FORMAT ": %s\n"),
+  g_print (_("Account %" PRId64 ": %s\n"),
            json_object_get_int_member (result, "account"),
            json_object_get_string_member (result, "status"));
   for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
@@ -1364,7 +1367,7 @@ print_sync_human (JsonObject *result)
       if (error != NULL)
         g_print ("  %-16s %s\n", portico_data_type_label (json_object_get_string_member (type, "id")), error);
       else
-        g_print (_("  %-16s %" G_GINT64_FORMAT " items\n"),
+        g_print (_("  %-16s %" PRId64 " items\n"),
                  portico_data_type_label (json_object_get_string_member (type, "id")),
                  json_object_get_int_member (type, "items"));
     }
@@ -1707,8 +1710,7 @@ main (int    argc,
   int status = EXIT_OK;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  portico_i18n_init ();
   textdomain (GETTEXT_PACKAGE);
 
   /* Global options may come before or after the command. */

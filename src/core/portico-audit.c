@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <inttypes.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -66,29 +67,29 @@ count_phrase (const char *type,
               gint64      n)
 {
   if (g_strcmp0 (type, "users") == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " user",
-                                         "%'" G_GINT64_FORMAT " users", n), n);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " user",
+                                         "%'" PRId64 " users", n), n);
   if (g_strcmp0 (type, "licenses") == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " license",
-                                         "%'" G_GINT64_FORMAT " licenses", n), n);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " license",
+                                         "%'" PRId64 " licenses", n), n);
   if (g_strcmp0 (type, "usage") == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " usage record",
-                                         "%'" G_GINT64_FORMAT " usage records", n), n);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " usage record",
+                                         "%'" PRId64 " usage records", n), n);
   if (g_strcmp0 (type, "custom_fields") == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " custom detail",
-                                         "%'" G_GINT64_FORMAT " custom details", n), n);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " custom detail",
+                                         "%'" PRId64 " custom details", n), n);
   if (g_strcmp0 (type, "transactions") == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " transaction",
-                                         "%'" G_GINT64_FORMAT " transactions", n), n);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " transaction",
+                                         "%'" PRId64 " transactions", n), n);
   if (g_strcmp0 (type, "groups") == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " group",
-                                         "%'" G_GINT64_FORMAT " groups", n), n);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " group",
+                                         "%'" PRId64 " groups", n), n);
   if (g_strcmp0 (type, "discovered_apps") == 0)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" G_GINT64_FORMAT " discovered app",
-                                         "%'" G_GINT64_FORMAT " discovered apps", n), n);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " discovered app",
+                                         "%'" PRId64 " discovered apps", n), n);
 
   /* Translators: an unknown data type with its count: "12 (widgets)". */
-  return g_strdup_printf (_("%'" G_GINT64_FORMAT " (%s)"), n, type != NULL ? type : "?");
+  return g_strdup_printf (_("%'" PRId64 " (%s)"), n, type != NULL ? type : "?");
 }
 
 /* "a, b and c" */
@@ -237,8 +238,8 @@ portico_audit_event_summary (JsonObject *event)
       gint64 users = details != NULL ? portico_json_get_int (details, "app_users", 0) : 0;
 
       return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "Disconnected %s and deleted the %'" G_GINT64_FORMAT " app user it brought in",
-                                           "Disconnected %s and deleted the %'" G_GINT64_FORMAT " app users it brought in",
+                                           "Disconnected %s and deleted the %'" PRId64 " app user it brought in",
+                                           "Disconnected %s and deleted the %'" PRId64 " app users it brought in",
                                            users), who, users);
     }
   if (g_strcmp0 (kind, "tested") == 0)

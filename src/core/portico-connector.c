@@ -11,11 +11,14 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
 #include "portico-connector.h"
 #include "portico-jwt.h"
+#include "portico-connector-i18n.h"
 #include "portico-errors.h"
 
 #define API_BASE_URL "api_base_url"
@@ -1280,8 +1283,8 @@ get_int (Check *c, JsonObject *obj, const char *path, const char *key,
   if (!holds (node, G_TYPE_INT64))
     return wrong_type (c, key_path, node, _("an integer"));
   if (json_node_get_int (node) < min || json_node_get_int (node) > max)
-    return fail (c, key_path, _("%" G_GINT64_FORMAT " is out of range; use a value from %"
-                                G_GINT64_FORMAT " to %" G_GINT64_FORMAT),
+    return fail (c, key_path, _("%" PRId64 " is out of range; use a value from %"
+                                PRId64 " to %" PRId64),
                  json_node_get_int (node), min, max);
   return TRUE;
 }
@@ -2687,8 +2690,9 @@ connector_new (const char *data,
     }
 
   self = g_object_new (PORTICO_TYPE_CONNECTOR, NULL);
-  self->root = json_node_ref (root);
-  self->def = json_node_get_object (root);
+  /* Shipped connectors speak the user's language; custom ones the admin's. */
+  self->root = is_custom ? json_node_ref (root) : portico_connector_translate_definition (root);
+  self->def = json_node_get_object (self->root);
   self->origin = g_strdup (origin);
   self->is_custom = is_custom;
 

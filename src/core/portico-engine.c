@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "portico-credentials.h"
@@ -575,7 +577,7 @@ portico_engine_connect_async (PorticoEngine         *self,
   if (existing != NULL)
     {
       g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT,
-                               _("This %s account is already connected as “%s” (account %" G_GINT64_FORMAT "). Reconnect that account instead."),
+                               _("This %s account is already connected as “%s” (account %" PRId64 "). Reconnect that account instead."),
                                portico_connector_get_name (connector),
                                json_object_get_string_member_with_default (existing, "name", ""),
                                json_object_get_int_member_with_default (existing, "id", 0));
@@ -719,7 +721,7 @@ portico_engine_reconnect_async (PorticoEngine         *self,
   if (g_strcmp0 (json_object_get_string_member_with_default (account, "status", NULL), "disconnected") == 0)
     {
       g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                               _("Account %" G_GINT64_FORMAT " is disconnected. Connect %s again instead."),
+                               _("Account %" PRId64 " is disconnected. Connect %s again instead."),
                                account_id, portico_connector_get_name (connector));
       return;
     }
@@ -728,7 +730,7 @@ portico_engine_reconnect_async (PorticoEngine         *self,
                  portico_connector_get_id (connector)) != 0)
     {
       g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
-                               _("Account %" G_GINT64_FORMAT " does not belong to %s."),
+                               _("Account %" PRId64 " does not belong to %s."),
                                account_id, portico_connector_get_name (connector));
       return;
     }
@@ -775,7 +777,7 @@ portico_engine_reconnect_async (PorticoEngine         *self,
   if (other != NULL)
     {
       g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT,
-                               _("These credentials belong to “%s” (account %" G_GINT64_FORMAT "), which is already connected."),
+                               _("These credentials belong to “%s” (account %" PRId64 "), which is already connected."),
                                json_object_get_string_member_with_default (other, "name", ""),
                                json_object_get_int_member_with_default (other, "id", 0));
       return;
@@ -1506,7 +1508,7 @@ portico_engine_sync_async (PorticoEngine      *self,
   if (g_strcmp0 (json_object_get_string_member_with_default (object, "status", NULL), "disconnected") == 0)
     {
       g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                               _("Account %" G_GINT64_FORMAT " is disconnected and cannot sync."),
+                               _("Account %" PRId64 " is disconnected and cannot sync."),
                                account_id);
       return;
     }
@@ -2050,13 +2052,13 @@ recommendation_reason (gint64      users,
   if (users > 0 && money != NULL)
     /* Translators: "42 people use it and 1250.00 USD was spent on it, according to Okta (Acme)." */
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%" G_GINT64_FORMAT " person uses it and %s was spent on it, according to %s.",
-                                         "%" G_GINT64_FORMAT " people use it and %s was spent on it, according to %s.",
+                                         "%" PRId64 " person uses it and %s was spent on it, according to %s.",
+                                         "%" PRId64 " people use it and %s was spent on it, according to %s.",
                                          users), users, money, discovered);
   if (users > 0)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%" G_GINT64_FORMAT " person uses it, according to %s.",
-                                         "%" G_GINT64_FORMAT " people use it, according to %s.",
+                                         "%" PRId64 " person uses it, according to %s.",
+                                         "%" PRId64 " people use it, according to %s.",
                                          users), users, discovered);
   if (money != NULL)
     return g_strdup_printf (_("%s was spent on it, according to %s."), money, discovered);

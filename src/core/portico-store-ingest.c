@@ -15,6 +15,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -1000,7 +1002,7 @@ commit_tx (PorticoStore *self,
   if (app_id == 0)
     {
       g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("The account %" G_GINT64_FORMAT " was disconnected meanwhile, so its data was not saved."),
+                   _("The account %" PRId64 " was disconnected meanwhile, so its data was not saved."),
                    replace->account_id);
       return FALSE;
     }

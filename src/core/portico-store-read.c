@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "portico-store-private.h"
@@ -229,7 +231,7 @@ portico_store_get_account (PorticoStore *self,
 
 not_found:
   g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-               _("There is no account %" G_GINT64_FORMAT ". Run “portico-cli accounts” to see the account ids."),
+               _("There is no account %" PRId64 ". Run “portico-cli accounts” to see the account ids."),
                account_id);
   return NULL;
 }
@@ -768,7 +770,7 @@ compute_summary (sqlite3    *db,
   if (connected == 0)
     {
       g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("There is no connected account %" G_GINT64_FORMAT ". Run “portico-cli accounts” to see the account ids."),
+                   _("There is no connected account %" PRId64 ". Run “portico-cli accounts” to see the account ids."),
                    account_id);
       return NULL;
     }

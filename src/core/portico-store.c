@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -1104,7 +1106,7 @@ check_account (sqlite3  *db,
   if (found == 0)
     {
       g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("There is no connected account %" G_GINT64_FORMAT ". Run “portico-cli accounts” to see the account ids."),
+                   _("There is no connected account %" PRId64 ". Run “portico-cli accounts” to see the account ids."),
                    account_id);
       return FALSE;
     }
@@ -1846,7 +1848,7 @@ finish_sync_run_tx (PorticoStore *self,
   if (account_id == 0)
     {
       g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("The sync run %" G_GINT64_FORMAT " does not exist. Start a new sync."), d->id);
+                   _("The sync run %" PRId64 " does not exist. Start a new sync."), d->id);
       return FALSE;
     }
 

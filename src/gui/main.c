@@ -10,6 +10,7 @@
 #include <locale.h>
 
 #include "portico-application.h"
+#include "portico-connector-i18n.h"
 
 /* Run from the build tree (the README's quick start does), the compiled
  * settings schema is not installed yet: use the one the build made. */
@@ -34,8 +35,7 @@ main (int   argc,
   g_autoptr(PorticoApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  portico_i18n_init ();
   textdomain (GETTEXT_PACKAGE);
 
   use_build_tree_schemas ();
