@@ -19,6 +19,8 @@
 #include <sqlite3.h>
 
 #include "portico-connector.h"
+#include "portico-json.h"
+#include "portico-limits.h"
 #include "portico-store-private.h"
 #include "fuzz-common.h"
 
@@ -92,9 +94,10 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   int rc;
 
   setup ();
-  /* Deeper documents are the JSON pre-scan's business (fuzz-json-prescan);
-   * json-glib recurses once per level. */
-  if (size == 0 || size > 4096)
+  /* Deeper documents never reach json-glib (the runtime's pre-scan,
+   * fuzz-json-prescan); connector files are small. */
+  if (size == 0 || size > 65536 ||
+      !portico_json_prescan ((const char *) data, size, PORTICO_LIMIT_JSON_DEPTH, NULL))
     return 0;
 
   parser = json_parser_new_immutable ();

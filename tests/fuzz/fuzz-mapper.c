@@ -19,6 +19,8 @@
 #include <glib/gstdio.h>
 
 #include "portico-catalog.h"
+#include "portico-json.h"
+#include "portico-limits.h"
 #include "portico-runtime.h"
 #include "portico-store.h"
 #include "portico-store-private.h"
@@ -243,6 +245,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(PorticoStoreReplace) replace = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *repaired = NULL;
   Target *target;
   JsonNode *root;
   gint64 written;
@@ -251,10 +254,18 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   if (size < 1)
     return 0;
   target = pick_target (&data, &size);
-  /* Deeper documents are the JSON pre-scan's business (fuzz-json-prescan);
-   * json-glib recurses once per level. */
-  if (size > 16384)
+  /* As the runtime reads a page: the nesting pre-scan first (a deeper
+   * body fails the data type before anything is parsed or stored), then
+   * invalid UTF-8 repaired, then json-glib. */
+  if (size > PORTICO_LIMIT_BODY_BYTES ||
+      !portico_json_prescan ((const char *) data, size, PORTICO_LIMIT_JSON_DEPTH, NULL))
     return 0;
+  if (!g_utf8_validate_len ((const char *) data, size, NULL))
+    {
+      repaired = g_utf8_make_valid ((const char *) data, (gssize) size);
+      data = (const uint8_t *) repaired;
+      size = strlen (repaired);
+    }
 
   parser = json_parser_new_immutable ();
   if (size > 0 && json_parser_load_from_data (parser, (const char *) data, (gssize) size, NULL) &&
