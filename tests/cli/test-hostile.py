@@ -376,4 +376,6 @@ finally:
     release.set()
     server.shutdown()
 
-sys.exit(finish())
+status = finish()
+print(f"# peak RSS of the portico-cli runs: {peak_kb() // 1024} MB")
+sys.exit(status)
