@@ -75,9 +75,9 @@ portico_limit_error_new (PorticoLimit limit,
         g_autofree char *wait = format_wait (amount);
 
         return g_error_new (PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_RATE_LIMITED,
-                            _("%s is limiting requests for %s and asks to wait %s, longer than Portico waits; "
+                            _("%s asks Portico to wait %s before it reads %s again, longer than Portico waits; "
                               "the next sync tries again, or sync by hand after that time."),
-                            service_name, what, wait);
+                            service_name, wait, what);
       }
 
     case PORTICO_LIMIT_ATTEMPT_TIME:

@@ -1286,8 +1286,11 @@ error_sentence (Account              *account,
                                 "or region you entered."), name, label);
 
     case PORTICO_CONNECTOR_ERROR_RATE_LIMITED:
-      return g_strdup_printf (_("%s is still limiting requests after %u attempts. Wait a few minutes, "
-                                "then try again."), name, attempts);
+      {
+        g_autoptr(GError) limit = portico_limit_error_new (PORTICO_LIMIT_RETRIES, name, label, attempts);
+
+        return g_strdup (limit->message);
+      }
 
     case PORTICO_CONNECTOR_ERROR_SERVER:
       return g_strdup_printf (_("%s had a server error (HTTP %u) %u times in a row. Try again later; "
