@@ -26,6 +26,7 @@ struct _PorticoApplication
   GError         *startup_error;
   char           *db_path;
   char           *screenshot_path;
+  char           *view;
   int             quit_after_ms;
   guint           n_frames;
   guint           demo : 1;
@@ -41,6 +42,8 @@ static const GOptionEntry option_entries[] = {
     N_("Use this database file instead of the default one"), N_("FILE") },
   { "screenshot", 0, 0, G_OPTION_ARG_FILENAME, NULL,
     N_("Save a PNG of the main window once it is drawn, then quit"), N_("FILE") },
+  { "view", 0, 0, G_OPTION_ARG_STRING, NULL,
+    N_("Open this view: integrations, recommended, attention, apps, users, licenses, workflows or activity"), N_("VIEW") },
   { "sync-all", 0, 0, G_OPTION_ARG_NONE, NULL,
     N_("Sync every account now (in the running window, or a new one)"), NULL },
   { "quit-after", 0, 0, G_OPTION_ARG_INT, NULL,
@@ -208,6 +211,7 @@ portico_application_handle_local_options (GApplication *app,
   PorticoApplication *self = PORTICO_APPLICATION (app);
   g_autofree char *db_path = NULL;
   g_autofree char *screenshot_path = NULL;
+  g_autofree char *view = NULL;
 
   self->demo = g_variant_dict_contains (options, "demo");
   if (g_variant_dict_lookup (options, "db", "^ay", &db_path))
@@ -221,6 +225,11 @@ portico_application_handle_local_options (GApplication *app,
       self->screenshot_path = g_steal_pointer (&screenshot_path);
     }
   g_variant_dict_lookup (options, "quit-after", "i", &self->quit_after_ms);
+  if (g_variant_dict_lookup (options, "view", "s", &view))
+    {
+      g_free (self->view);
+      self->view = g_steal_pointer (&view);
+    }
 
   /* A screenshot or a test run must get its own window, not hand its
    * options to an instance that is already running. */
@@ -400,6 +409,8 @@ portico_application_activate (GApplication *app)
       window = GTK_WINDOW (portico_window_new (GTK_APPLICATION (app), self->catalog));
       portico_window_set_demo (PORTICO_WINDOW (window), self->demo);
 
+      if (self->view != NULL)
+        portico_window_show_named_view (PORTICO_WINDOW (window), self->view);
       if (self->screenshot_path != NULL)
         g_signal_connect_after (window, "map", G_CALLBACK (on_window_map), NULL);
       if (self->quit_after_ms > 0)
@@ -525,6 +536,7 @@ portico_application_finalize (GObject *object)
   g_clear_error (&self->startup_error);
   g_clear_pointer (&self->db_path, g_free);
   g_clear_pointer (&self->screenshot_path, g_free);
+  g_clear_pointer (&self->view, g_free);
 
   G_OBJECT_CLASS (portico_application_parent_class)->finalize (object);
 }

@@ -234,7 +234,8 @@ portico_table_view_update_state (PorticoTableView *self)
     count = g_strdup_printf (_("%u of %u rows"), n_shown, n_all);
   gtk_label_set_label (self->count_label, count);
 
-  gtk_stack_set_visible_child_name (self->stack, n_all == 0 ? "empty" : "table");
+  gtk_stack_set_visible_child_name (self->stack,
+                                    n_all == 0 ? "empty" : n_shown == 0 ? "no-match" : "table");
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "table.export", n_all > 0);
 }
 

@@ -270,6 +270,25 @@ portico_window_show_account (PorticoWindow *self,
     gtk_widget_activate_action (GTK_WIDGET (tile), "tile.details", NULL);
 }
 
+void
+portico_window_show_named_view (PorticoWindow *self,
+                                const char    *name)
+{
+  g_return_if_fail (PORTICO_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  /* The Integrations page's tabs by their own names. */
+  if (g_str_equal (name, "attention") || g_str_equal (name, "recommended") || g_str_equal (name, "all"))
+    {
+      portico_window_show_view (self, "integrations");
+      adw_view_stack_set_visible_child_name (portico_integrations_page_get_stack (self->integrations_page), name);
+    }
+  else if (adw_view_stack_get_child_by_name (self->view_stack, name) != NULL)
+    portico_window_show_view (self, name);
+  else
+    g_printerr (_("There is no view “%s”; use integrations, recommended, attention, apps, users, licenses, workflows or activity.\n"), name);
+}
+
 PorticoScheduler *
 portico_window_get_scheduler (PorticoWindow *self)
 {

@@ -33,6 +33,10 @@ void                     portico_window_set_engine           (PorticoWindow  *se
                                                               PorticoEngine  *engine);
 /* The scheduler of automatic syncs (nullable: no engine yet). */
 PorticoScheduler        *portico_window_get_scheduler        (PorticoWindow  *self);
+/* Shows a view by name, or a tab of the Integrations page ("all",
+ * "recommended", "attention"); portico --view. */
+void                     portico_window_show_named_view      (PorticoWindow  *self,
+                                                              const char     *name);
 /* Shows the account's tile and its details (a notification's Show). */
 void                     portico_window_show_account         (PorticoWindow  *self,
                                                               gint64          account_id);
