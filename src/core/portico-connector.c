@@ -2101,7 +2101,7 @@ check_auth (Check *c, JsonObject *def)
   };
   static const char * const code_keys[] = {
     "scheme", "authorize_url", "token_url", "scopes", "pkce", "client_id", "client_secret",
-    "client_auth", "authorize_params", NULL,
+    "client_auth", "authorize_params", "redirect_port", NULL,
   };
   static const char * const jwt_keys[] = { "scheme", "key_field", "subject", "scopes", NULL };
   static const char * const client_auths[] = { "basic", "body", NULL };
@@ -2166,6 +2166,7 @@ check_auth (Check *c, JsonObject *def)
          get_bool (c, auth, "auth", "pkce", FALSE) &&
          get_choice (c, auth, "auth", "client_auth", FALSE, client_auths, _("client authentication"), NULL) &&
          check_template_object (c, auth, "auth", "authorize_params", FALSE) &&
+         get_int (c, auth, "auth", "redirect_port", FALSE, 1024, 65535) &&
          check_string_list (c, auth, "auth", "scopes");
 }
 

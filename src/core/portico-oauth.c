@@ -400,14 +400,19 @@ portico_sign_in_run_async (PorticoSignIn      *self,
   /* RFC 8252 7.3: the loopback IP literal, an ephemeral port, any path. */
   self->server = soup_server_new ("server-header", "Portico", NULL);
   soup_server_add_handler (self->server, NULL, redirect_handler, self, NULL);
-  address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  /* Providers that match the registered redirect address exactly, port
+   * included, get the connector's fixed port. */
+  address = g_inet_socket_address_new_from_string ("127.0.0.1",
+                                                   (guint) json_object_get_int_member_with_default (portico_connector_get_auth (self->connector),
+                                                                                                    "redirect_port", 0));
   if (!soup_server_listen (self->server, address, 0, &error))
     {
       g_debug ("Cannot listen for the sign-in: %s", error->message);
       g_clear_object (&self->server);
       g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NETWORK,
                                _("Portico cannot listen on this computer for the sign-in’s answer. "
-                                 "Check that no firewall blocks 127.0.0.1, then sign in again."));
+                                 "Finish or cancel any other sign-in, check that no firewall blocks "
+                                 "127.0.0.1, then sign in again."));
       return;
     }
   uris = soup_server_get_uris (self->server);

@@ -42,6 +42,7 @@ typedef enum
   ROUTE_DATA,
   ROUTE_IDENTITY,
   ROUTE_TOKEN,
+  ROUTE_AUTHORIZE, /* oauth2_authorization_code: the consent page */
 } RouteKind;
 
 typedef struct _Route Route;
@@ -93,7 +94,14 @@ typedef struct
   gboolean broken;
   PorticoSandboxFault fault;
   guint fault_count;
+  /* OAuth sign-in (portico-sandbox-oauth.c) */
+  GHashTable *codes;           /* code -> OAuthGrant */
+  GHashTable *refresh_tokens;  /* refresh token -> OAuthGrant */
+  PorticoSandboxOAuthFault oauth_fault;
+  gpointer jwt_key;            /* SandboxJwtKey, nullable */
 } SandboxConnector;
+
+#include "portico-sandbox-oauth.h"
 
 typedef struct
 {
@@ -992,7 +1000,9 @@ classify_request (SandboxConnector  *sc,
 
       b = fields != NULL ? classify_body_fields (sc, fields, body, tenant) : BEHAVE_OK;
     }
-  else if (g_str_equal (scheme, "oauth2_client_credentials"))
+  else if (g_str_equal (scheme, "oauth2_client_credentials") ||
+           g_str_equal (scheme, "oauth2_authorization_code") ||
+           g_str_equal (scheme, "oauth2_jwt_bearer"))
     {
       const char *tok = bearer_token (msg);
       Token *t = tok != NULL ? g_hash_table_lookup (sc->tokens, tok) : NULL;
@@ -1281,6 +1291,9 @@ sandbox_connector_free (gpointer p)
   g_hash_table_unref (sc->plan_failures);
   g_hash_table_unref (sc->tokens);
   g_hash_table_unref (sc->issued);
+  g_hash_table_unref (sc->codes);
+  g_hash_table_unref (sc->refresh_tokens);
+  sandbox_jwt_key_free (sc->jwt_key);
   g_free (sc);
 }
 
@@ -1880,6 +1893,8 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
   sc->plan_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sc->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, token_free);
   sc->issued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  sc->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, oauth_grant_free);
+  sc->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, oauth_grant_free);
 
   fields = json_object_has_member (sc->def, "fields")
     ? json_object_get_array_member (sc->def, "fields") : NULL;
@@ -1893,7 +1908,16 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
         continue;
       g_ptr_array_add (sc->field_order, g_strdup (id));
       g_hash_table_insert (sc->field_types, g_strdup (id), g_strdup (type != NULL ? type : "text"));
-      if (type != NULL && g_str_equal (type, "secret"))
+      if (type != NULL && g_str_equal (type, "file") && sandbox_oauth_is_jwt_key_field (sc, id))
+        {
+          static const char * const kinds[] = { "ok", "plan", "bad" };
+
+          g_ptr_array_add (sc->secret_fields, g_strdup (id));
+          for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+            g_hash_table_insert (sc->secrets, g_strdup_printf ("%s\x1f%s", kinds[k], id),
+                                 sandbox_oauth_key_file (sc, kinds[k]));
+        }
+      else if (type != NULL && g_str_equal (type, "secret"))
         {
           static const char * const kinds[][2] = {
             { "ok", PORTICO_SANDBOX_SECRET_OK },
@@ -1917,6 +1941,20 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
       g_autofree char *path = template_path (str_member (auth, "token_url"));
 
       add_route (sc, ROUTE_TOKEN, "POST", path, NULL);
+    }
+  else if (g_strcmp0 (str_member (auth, "scheme"), "oauth2_authorization_code") == 0)
+    {
+      g_autofree char *token_path = template_path (str_member (auth, "token_url"));
+      g_autofree char *authorize_path = template_path (str_member (auth, "authorize_url"));
+
+      add_route (sc, ROUTE_TOKEN, "POST", token_path, NULL);
+      add_route (sc, ROUTE_AUTHORIZE, "GET", authorize_path, NULL);
+    }
+  else if (g_strcmp0 (str_member (auth, "scheme"), "oauth2_jwt_bearer") == 0)
+    {
+      g_autofree char *token_path = template_path (SANDBOX_JWT_TOKEN_URI);
+
+      add_route (sc, ROUTE_TOKEN, "POST", token_path, NULL);
     }
 
   dts = obj_member (sc->def, "data_types");
@@ -2677,6 +2715,12 @@ serve_token (SandboxConnector *sc, SoupServerMessage *msg, JsonNode *body)
   g_autofree char *tenant = NULL;
   Behaviour b;
 
+  if (g_strcmp0 (str_member (auth, "scheme"), "oauth2_client_credentials") != 0)
+    {
+      sandbox_oauth_serve_token (sc, msg, body);
+      return;
+    }
+
   if (!decode_basic (msg, &user, &pass))
     {
       JsonObject *o = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
@@ -2874,6 +2918,13 @@ connector_handler (SoupServer        *server,
           }
       }
   }
+
+  if (route != NULL && route->kind == ROUTE_AUTHORIZE)
+    {
+      sandbox_oauth_serve_authorize (sc, msg);
+      log_request (self, sc->id, msg, "authorize", NULL);
+      return;
+    }
 
   if (route != NULL && route->kind == ROUTE_TOKEN)
     {
@@ -3115,6 +3166,27 @@ admin_handler (SoupServer        *server,
         portico_sandbox_set_slow_delay (self, parse_uint (delay, self->slow_delay_ms));
       portico_sandbox_set_fault (self, sc->id, f, parse_uint (count, 1));
       admin_message (msg, SOUP_STATUS_OK, "fault set");
+      return;
+    }
+
+  if (g_str_equal (path, "/_sandbox/oauth"))
+    {
+      const char *fault = query != NULL ? g_hash_table_lookup (query, "fault") : NULL;
+      PorticoSandboxOAuthFault f;
+
+      if (!g_str_equal (method, "POST"))
+        {
+          admin_message (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use POST");
+          return;
+        }
+      if (sc == NULL || !portico_sandbox_oauth_fault_from_string (fault, &f))
+        {
+          admin_message (msg, SOUP_STATUS_BAD_REQUEST,
+                         "pass connector=ID and fault=none, deny, wrong_state, expire_refresh or revoke_refresh");
+          return;
+        }
+      portico_sandbox_set_oauth_fault (self, sc->id, f);
+      admin_message (msg, SOUP_STATUS_OK, "sign-in fault set");
       return;
     }
 
@@ -3708,3 +3780,21 @@ portico_sandbox_new_demo (PorticoCatalog *catalog,
     *out_joined = TRUE;
   return g_steal_pointer (&self);
 }
+
+void
+portico_sandbox_set_oauth_fault (PorticoSandbox          *self,
+                                 const char              *connector_id,
+                                 PorticoSandboxOAuthFault fault)
+{
+  SandboxConnector *sc;
+
+  g_return_if_fail (PORTICO_IS_SANDBOX (self));
+  sc = lookup (self, connector_id);
+  g_return_if_fail (sc != NULL);
+  sc->oauth_fault = fault;
+  /* Revoking or expiring takes effect on the tokens already issued. */
+  if (fault == PORTICO_SANDBOX_OAUTH_FAULT_REVOKE_REFRESH)
+    g_hash_table_remove_all (sc->refresh_tokens);
+}
+
+#include "portico-sandbox-oauth.c"

@@ -60,6 +60,19 @@ typedef enum
   PORTICO_SANDBOX_FAULT_REDIRECT,   /* 302 to another loopback port */
 } PorticoSandboxFault;
 
+/* Sign-in faults of an oauth2_authorization_code connector. */
+typedef enum
+{
+  PORTICO_SANDBOX_OAUTH_FAULT_NONE,
+  PORTICO_SANDBOX_OAUTH_FAULT_DENY,           /* the admin declines on the consent page */
+  PORTICO_SANDBOX_OAUTH_FAULT_WRONG_STATE,    /* the redirect carries another state */
+  PORTICO_SANDBOX_OAUTH_FAULT_EXPIRE_REFRESH, /* every refresh answers invalid_grant */
+  PORTICO_SANDBOX_OAUTH_FAULT_REVOKE_REFRESH, /* the issued refresh tokens are revoked */
+} PorticoSandboxOAuthFault;
+
+gboolean portico_sandbox_oauth_fault_from_string (const char               *name,
+                                                  PorticoSandboxOAuthFault *fault);
+
 #define PORTICO_TYPE_SANDBOX (portico_sandbox_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoSandbox, portico_sandbox, PORTICO, SANDBOX, GObject)
 
@@ -114,6 +127,10 @@ void portico_sandbox_set_fault (PorticoSandbox     *self,
                                 const char         *connector_id,
                                 PorticoSandboxFault fault,
                                 guint               count);
+/* Also on the admin server: POST /_sandbox/oauth?connector=ID&fault=NAME. */
+void portico_sandbox_set_oauth_fault (PorticoSandbox          *self,
+                                      const char              *connector_id,
+                                      PorticoSandboxOAuthFault fault);
 /* How long a FAULT_SLOW answer waits (default 60 s). */
 void portico_sandbox_set_slow_delay (PorticoSandbox *self,
                                      guint           milliseconds);

@@ -114,6 +114,44 @@ def test_doc_ok(doc):
             and all(keys_ok(t, ["id", "ok", "error"]) for t in doc["data_types"]))
 
 
+def set_oauth_fault(fault):
+    import urllib.request
+    urllib.request.urlopen(urllib.request.Request(
+        info["admin_url"] + "/oauth?connector=dropbox&fault=" + fault, method="POST"), timeout=10).read()
+
+
+SIGN_IN_LINE = "Open this address in a browser to sign in: "
+
+
+def sign_in_run(*args, env=None, browse=True, fault="none"):
+    """Runs portico-cli with --no-browser and plays the browser: reads the
+    one stderr line, fetches the address (the sandbox's consent page
+    redirects to portico-cli's loopback listener) and waits for the end."""
+    import re
+    import urllib.request
+    set_oauth_fault(fault)
+    full_env = dict(base_env)
+    if env:
+        full_env.update(env)
+    p = subprocess.Popen([CLI, "--db", db, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL, text=True, env=full_env)
+    first = p.stderr.readline()
+    page = None
+    match = re.match(r"^Open this address in a browser to sign in: (\S+)$", first.rstrip("\n"))
+    if match and browse:
+        try:
+            with urllib.request.urlopen(match.group(1), timeout=30) as response:
+                page = response.read().decode()
+        except Exception as e:  # a refusal page answers 400
+            page = getattr(e, "read", lambda: str(e).encode())().decode(errors="replace")
+    out, rest = p.communicate(timeout=90)
+    try:
+        doc = json.loads(out)
+    except ValueError:
+        doc = None
+    return p.returncode, doc, out, first + rest, page, match.group(1) if match else None
+
+
 accounts_to_clean = []
 try:
     okta = connectors["okta"]
@@ -229,6 +267,56 @@ try:
     check("reconnect slack as another workspace: a new account, nothing replaced",
           code == 0 and other not in (None, slack_id) and doc["replaced_account"] is None, f"{code} {out} {err}")
 
+
+    # ---- Sign in through the browser, headless (SPEC 11): Dropbox.
+    accounts_before = run("accounts", "--json")[1]
+    dbx_env = secret_env("dropbox", "ok")
+    code, doc, out, err, page, url = sign_in_run("connect", "dropbox", *field_args("dropbox"), "--no-browser",
+                                                 "--json", env=dbx_env)
+    dropbox_id = doc["account"]["id"] if keys_ok(doc, ["account"]) else None
+    if dropbox_id:
+        accounts_to_clean.append(dropbox_id)
+    check("connect dropbox --no-browser: the sign-in line once, then exit 0 with outcome A",
+          code == 0 and doc is not None and doc.get("outcome") == "A"
+          and err.count(SIGN_IN_LINE) == 1, f"{code} {out} {err}")
+    check("the address asks for a code with PKCE S256, the state and the 127.0.0.1 redirect",
+          url is not None and "response_type=code" in url and "code_challenge_method=S256" in url
+          and "state=" in url and "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in url
+          and "token_access_type=offline" in url, url)
+    check("the browser is told it can close the window", page is not None and "You can close this window" in page, page)
+    code, doc, out, err = run("sync", str(dropbox_id), "--json")
+    check("sync dropbox after the sign-in: ok", code == 0 and doc is not None and doc.get("status") == "ok",
+          f"{code} {out} {err}")
+
+    for fault, what in (("deny", "declined"), ("wrong_state", "state mismatch")):
+        code, doc, out, err, page, url = sign_in_run("connect", "dropbox", *field_args("dropbox"), "--no-browser",
+                                                     "--name", "Refused", env=dbx_env, fault=fault)
+        lines = [l for l in err.splitlines() if l and not l.startswith(SIGN_IN_LINE)]
+        check(f"sign-in {fault}: exit 1 with one sentence naming it",
+              code == 1 and len(lines) == 1 and one_sentence(lines[0]) and what in lines[0], f"{code} {err}")
+    code, doc, out, err, page, url = sign_in_run("connect", "dropbox", *field_args("dropbox"), "--no-browser",
+                                                 "--sign-in-timeout", "1", env=dbx_env, browse=False)
+    check("sign-in timeout: exit 1 with one sentence", code == 1 and one_sentence(err.split("\n", 1)[1]),
+          f"{code} {err}")
+    accounts_after = run("accounts", "--json")[1]
+    check("refused sign-ins stored nothing",
+          isinstance(accounts_after, list) and isinstance(accounts_before, list)
+          and len(accounts_after) == len(accounts_before) + 1, f"{accounts_before} {accounts_after}")
+
+    # Expired refresh token: a new process must refresh, the sandbox answers
+    # invalid_grant: the sync fails with sign_in_expired and keeps the data.
+    users_before = run("users", "--json")[1]
+    set_oauth_fault("expire_refresh")
+    code, doc, out, err = run("sync", str(dropbox_id), "--json")
+    set_oauth_fault("none")
+    check("sync with an expired refresh token: failed, sign_in_expired",
+          code == 1 and doc is not None and doc.get("status") == "failed"
+          and all("Sign in again" in (t.get("error") or "") for t in doc["data_types"]), f"{code} {out} {err}")
+    code, attention, out, err = run("attention", "--json")
+    check("attention lists sign_in_expired for the account",
+          isinstance(attention, list) and any(a.get("account") == dropbox_id and a.get("problem") == "sign_in_expired"
+                                              for a in attention), out + err)
+    check("the users synced before are kept", run("users", "--json")[1] == users_before, "")
     # The secret never reached the database.
     with open(db, "rb") as f:
         data = f.read()
