@@ -80,6 +80,13 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+enum {
+  LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 /* Words people search for that a category's name does not contain. */
 static const char *
 category_keywords (const char *category)
@@ -653,6 +660,7 @@ recommended_cb (GObject      *source,
   self->loading = FALSE;
   portico_integrations_page_fill_lists (self, data);
   load_data_free (data);
+  g_signal_emit (self, signals[LOADED], 0);
 
   if (self->reload_again)
     {
@@ -1720,6 +1728,11 @@ portico_integrations_page_class_init (PorticoIntegrationsPageClass *klass)
   object_class->finalize = portico_integrations_page_finalize;
   object_class->get_property = portico_integrations_page_get_property;
   object_class->set_property = portico_integrations_page_set_property;
+
+  /* The tiles and lists show what the last reload read. */
+  signals[LOADED] =
+    g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   properties[PROP_CATALOG] =
     g_param_spec_object ("catalog", NULL, NULL,

@@ -44,7 +44,8 @@ void            portico_integrations_page_set_sandbox        (PorticoIntegration
 void            portico_integrations_page_set_interval_hours (PorticoIntegrationsPage *self,
                                                               guint                    hours);
 void            portico_integrations_page_reload             (PorticoIntegrationsPage *self);
-/* Whether a reload is running (tests wait for it to end). */
+/* Whether a reload is running (tests wait for it to end); the signal
+ * "loaded" says when one has filled the page. */
 gboolean        portico_integrations_page_is_loading         (PorticoIntegrationsPage *self);
 /* The tiles of "Your integrations", in order. transfer container,
  * element-type PorticoAccountTile. */

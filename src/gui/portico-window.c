@@ -33,6 +33,7 @@ struct _PorticoWindow
   PorticoCatalog          *catalog;
   PorticoEngine           *engine;
   PorticoScheduler        *scheduler;
+  gint64                   show_account_id;  /* to show once the page has loaded */
   guint                    demo : 1;
 
   AdwLeaflet              *leaflet;
@@ -266,8 +267,22 @@ portico_window_show_account (PorticoWindow *self,
   portico_window_show_view (self, "integrations");
   adw_view_stack_set_visible_child_name (portico_integrations_page_get_stack (self->integrations_page), "all");
   tile = portico_integrations_page_find_tile (self->integrations_page, account_id);
-  if (tile != NULL)
-    gtk_widget_activate_action (GTK_WIDGET (tile), "tile.details", NULL);
+  if (tile != NULL && !portico_integrations_page_is_loading (self->integrations_page))
+    {
+      self->show_account_id = 0;
+      gtk_widget_activate_action (GTK_WIDGET (tile), "tile.details", NULL);
+      return;
+    }
+
+  /* A window that just opened has not read its accounts yet. */
+  self->show_account_id = account_id;
+}
+
+static void
+on_page_loaded (PorticoWindow *self)
+{
+  if (self->show_account_id > 0)
+    portico_window_show_account (self, self->show_account_id);
 }
 
 void
@@ -548,6 +563,8 @@ portico_window_init (PorticoWindow *self)
   g_signal_connect (self, "notify::application", G_CALLBACK (on_application_changed), NULL);
   g_signal_connect_object (self->settings, "changed::sync-interval-hours",
                            G_CALLBACK (on_interval_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->integrations_page, "loaded",
+                           G_CALLBACK (on_page_loaded), self, G_CONNECT_SWAPPED);
 
   adw_view_switcher_title_set_stack (self->switcher_title,
                                      portico_integrations_page_get_stack (self->integrations_page));
