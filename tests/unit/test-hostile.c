@@ -159,11 +159,13 @@ fixture_teardown (Fixture      *f,
   g_ptr_array_unref (f->pages);
 }
 
-/* A connector reading users from {server}/users with @pagination (JSON,
- * single quotes for double ones) and items under "data". */
+/* A connector reading users from {server}/users with @auth (NULL: a
+ * bearer header) and @pagination (JSON, single quotes for double ones),
+ * items under "data"; @extra adds members. */
 static PorticoConnector *
-connector_with (const char *pagination,
-                const char *extra)
+connector_with_auth (const char *auth,
+                     const char *pagination,
+                     const char *extra)
 {
   g_autofree char *text = g_strdup_printf (
     "{'format':1,'id':'hostile','name':'Hostile','category':'other',"
@@ -172,10 +174,11 @@ connector_with (const char *pagination,
     "'fields':[{'id':'token','label':'Token','type':'secret','required':true,'help':'The token.'},"
     "          {'id':'server','label':'Server','type':'url','required':true,'help':'The server.'}],"
     "'permissions':[{'id':'read','label':'Read','help':'Users.'}],"
-    "'auth':{'scheme':'header','header':'Authorization','value':'Bearer {token}'},"
+    "'auth':%s,"
     "'identity':{'id':{'template':'h'},'name':{'template':'h'}},"
     "'data_types':{'users':{'label':'Users','essential':true,'request':{'method':'GET','path':'/users'},"
     "  'pagination':%s,'items':'data','map':{'id':'id'}}}%s}",
+    auth ? auth : "{'scheme':'header','header':'Authorization','value':'Bearer {token}'}",
     pagination, extra ? extra : "");
   g_autoptr(GError) error = NULL;
   PorticoConnector *connector;
@@ -186,6 +189,13 @@ connector_with (const char *pagination,
   connector = portico_connector_new_from_data (text, -1, "hostile.json", TRUE, &error);
   g_assert_no_error (error);
   return connector;
+}
+
+static PorticoConnector *
+connector_with (const char *pagination,
+                const char *extra)
+{
+  return connector_with_auth (NULL, pagination, extra);
 }
 
 static gboolean
@@ -617,6 +627,77 @@ test_odd_bodies (Fixture *f, gconstpointer data)
   g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
 }
 
+static const char *expires_in;
+static guint token_hits;
+
+static void
+token_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  if (g_str_equal (path, "/token"))
+    {
+      g_autofree char *body = g_strdup_printf ("{\"access_token\":\"tok\",\"token_type\":\"Bearer\","
+                                               "\"expires_in\":%s}", expires_in);
+      token_hits++;
+      respond_text (msg, 200, "application/json", body);
+      return;
+    }
+  respond_text (msg, 200, "application/json", "{\"data\":[{\"id\":\"a\"}]}");
+}
+
+static void
+test_token_lifetime (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PorticoConnector) connector = connector_with_auth (
+    "{'scheme':'oauth2_client_credentials','token_url':'{server}/token','client_id':'cid','client_secret':'{token}'}",
+    "{'style':'none'}", NULL);
+  struct {
+    const char *expires_in;
+    guint token_hits;  /* for two reads */
+  } cases[] = {
+    /* expires_in * G_USEC_PER_SEC overflowed gint64 (undefined; the
+     * sanitizer build stops on it): now a long lifetime, one token. */
+    { "9223372036854775807", 1 },
+    { "1e300", 1 },
+    /* No lifetime worth the name: a token per read. */
+    { "-9223372036854775807", 2 },
+  };
+
+  f->handler = token_handler;
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      portico_runtime_clear_tokens (f->runtime);
+      expires_in = cases[i].expires_in;
+      token_hits = 0;
+      g_assert_cmpint (fetch (f, connector, &error), ==, 1);
+      g_assert_no_error (error);
+      g_assert_cmpint (fetch (f, connector, &error), ==, 1);
+      g_assert_no_error (error);
+      g_assert_cmpuint (token_hits, ==, cases[i].token_hits);
+    }
+}
+
+static void
+ok_path_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  respond_text (msg, 200, "application/json", "{\"code\":1e300,\"data\":[]}");
+}
+
+static void
+test_ok_path_huge_number (Fixture *f, gconstpointer data)
+{
+  g_autoptr(PorticoConnector) connector = connector_with ("{'style':'none'}", ",'errors':{'ok_path':'code','code':'code'}");
+  g_autoptr(GError) error = NULL;
+
+  /* A status in the body far past any integer (its cast was undefined):
+   * a refused request, not a success and not a crash. */
+  f->handler = ok_path_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FAILED);
+  g_assert_cmpuint (f->hits, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -636,6 +717,8 @@ main (int   argc,
   ADD ("stalled", test_stalled);
   ADD ("total-timeout", test_total_timeout);
   ADD ("odd-bodies", test_odd_bodies);
+  ADD ("token-lifetime", test_token_lifetime);
+  ADD ("ok-path-huge-number", test_ok_path_huge_number);
 #undef ADD
 
   return g_test_run ();
