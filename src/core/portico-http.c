@@ -296,6 +296,44 @@ capped_read_free (CappedRead *read)
 static void capped_read_next (GTask *task);
 
 static void
+capped_read_closed_cb (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CappedRead *read = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_input_stream_close_finish (G_INPUT_STREAM (object), result, &error))
+    g_debug ("Closing a body stream: %s", error->message);
+
+  g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&read->data)),
+                         (GDestroyNotify) g_bytes_unref);
+}
+
+/* Ends the read with @error (owned), or with the body when NULL. A whole
+ * body's stream is closed first, so that libsoup is done with the message
+ * (and the runtime's per-host slot can go to the next request) when the
+ * caller hears of it. A body cut short is not closed, which would read
+ * what is left of it: dropping the stream drops the connection. Takes
+ * ownership of @task. */
+static void
+capped_read_end (GTask  *task,
+                 GError *error)
+{
+  CappedRead *read = g_task_get_task_data (task);
+
+  if (error != NULL)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+  g_input_stream_close_async (read->stream, read->io_priority, g_task_get_cancellable (task),
+                              capped_read_closed_cb, task);
+}
+
+static void
 capped_read_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -309,7 +347,7 @@ capped_read_cb (GObject      *object,
   if (n < 0)
     {
       g_byte_array_set_size (read->data, read->data->len - READ_CHUNK);
-      g_task_return_error (task, error);
+      capped_read_end (g_steal_pointer (&task), error);
       return;
     }
 
@@ -317,14 +355,14 @@ capped_read_cb (GObject      *object,
   g_byte_array_set_size (read->data, read->data->len - READ_CHUNK + (gsize) n);
   if (n == 0)
     {
-      g_task_return_pointer (task, g_byte_array_free_to_bytes (g_steal_pointer (&read->data)),
-                             (GDestroyNotify) g_bytes_unref);
+      capped_read_end (g_steal_pointer (&task), NULL);
       return;
     }
   if (read->data->len > read->max_bytes)
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
-                               "The body is larger than %" G_GSIZE_FORMAT " bytes", read->max_bytes);
+      capped_read_end (g_steal_pointer (&task),
+                       g_error_new (G_IO_ERROR, G_IO_ERROR_MESSAGE_TOO_LARGE,
+                                    "The body is larger than %" G_GSIZE_FORMAT " bytes", read->max_bytes));
       return;
     }
   capped_read_next (g_steal_pointer (&task));
