@@ -98,7 +98,10 @@ GENERATIONS = [("11", "30"), ("12", "45")]  # (seed, size) of the sandbox
 
 tmp = tempfile.TemporaryDirectory(prefix="portico-kill-")
 db = os.path.join(tmp.name, "portico.db")
-port_base = 29400 + (os.getpid() % 200) * 50
+# Below the kernel's ephemeral range (32768 and up), where outgoing
+# connections of every other process on the machine take their ports, and
+# clear of demo mode's 28300.
+port_base = 20000 + (os.getpid() % 160) * 50
 base_env = dict(os.environ)
 base_env["XDG_DATA_HOME"] = os.path.join(tmp.name, "data")
 base_env["G_MESSAGES_DEBUG"] = ""
@@ -113,7 +116,7 @@ generation = None
 
 
 def start_sandbox(gen):
-    global sandbox, sandbox_info, generation
+    global sandbox, sandbox_info, generation, port_base
     stop_sandbox()
     s, size = GENERATIONS[gen]
     for attempt in range(50):
@@ -134,6 +137,11 @@ def start_sandbox(gen):
                 pass
         # The previous one's ports may still be closing.
         sandbox.wait()
+        if generation is None and "already in use" in sandbox.stderr.read():
+            # Nothing listens on these ports for us yet, so another process
+            # owns one of them: the first start may move to another range
+            # (later starts must keep the ports the accounts point at).
+            port_base = 20000 + (port_base - 20000 + 50 * 37) % 8000
         time.sleep(0.1)
     raise RuntimeError("portico-sandbox did not start: " + sandbox.stderr.read())
 

@@ -920,6 +920,7 @@ test_engine_sign_in_expired (Provider *p, gconstpointer data)
   g_autoptr(GHashTable) stored = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *everything = NULL;
+  g_autofree char *audit_text = NULL;
   gint64 account_id;
   const char *files[] = { "", "-wal" };
 
@@ -982,7 +983,8 @@ test_engine_sign_in_expired (Provider *p, gconstpointer data)
   /* No token or secret in the database, its WAL, the audit log or the logs. */
   audit = portico_store_list_audit_events (store, 0, &error);
   g_assert_no_error (error);
-  everything = g_strconcat (captured_log->str, "\n", json_to_string (audit, FALSE), NULL);
+  audit_text = json_to_string (audit, FALSE);
+  everything = g_strconcat (captured_log->str, "\n", audit_text, NULL);
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)
     {
       g_autofree char *path = g_strconcat (db, files[f], NULL);
