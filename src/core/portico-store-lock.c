@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -111,31 +112,51 @@ portico_store_lock_account (PorticoStore *self,
   g_return_val_if_fail (account_id > 0, NULL);
 
   path = portico_store_lock_path (portico_store_get_path (self), account_id);
-  /* Its own descriptor per lock: flock(2) locks belong to the open file,
-   * so two engines of one process exclude each other as well. */
-  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0)
-    {
-      int saved = errno;
 
-      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_OPEN,
-                   _("The sync lock “%s” cannot be created: %s. Check the permissions of the database folder."),
-                   path, g_strerror (saved));
-      return NULL;
-    }
-
-  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+  for (guint attempt = 0; ; attempt++)
     {
-      if (errno == EINTR)
-        continue;
-      if (errno == EWOULDBLOCK)
-        set_locked_error (fd, error);
-      else
-        g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_OPEN,
-                     _("The sync lock “%s” cannot be taken: %s. Check that the database folder is on a local disk."),
-                     path, g_strerror (errno));
+      GStatBuf by_path;
+      struct stat by_fd;
+
+      /* Its own descriptor per lock: flock(2) locks belong to the open
+       * file, so two engines of one process exclude each other as well. */
+      fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (fd < 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_OPEN,
+                       _("The sync lock “%s” cannot be created: %s. Check the permissions of the database folder."),
+                       path, g_strerror (saved));
+          return NULL;
+        }
+
+      while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+        {
+          if (errno == EINTR)
+            continue;
+          if (errno == EWOULDBLOCK)
+            set_locked_error (fd, error);
+          else
+            g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_OPEN,
+                         _("The sync lock “%s” cannot be taken: %s. Check that the database folder is on a local disk."),
+                         path, g_strerror (errno));
+          close (fd);
+          return NULL;
+        }
+
+      /* The holder before us removes the file when it is done: a lock on
+       * a file no longer at @path is worth nothing, so start again. */
+      if (g_stat (path, &by_path) == 0 && fstat (fd, &by_fd) == 0 &&
+          by_path.st_dev == by_fd.st_dev && by_path.st_ino == by_fd.st_ino)
+        break;
       close (fd);
-      return NULL;
+      if (attempt >= 100)
+        {
+          g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_SYNC_LOCKED,
+                       _("This account is already being synced by another Portico process; wait for that sync to finish, then try again."));
+          return NULL;
+        }
     }
 
   write_holder (fd);
@@ -152,10 +173,11 @@ portico_sync_lock_release (PorticoSyncLock *lock)
   if (lock == NULL)
     return;
 
-  /* The file stays: removing it could let a process that opened it before
-   * the removal lock a file that nobody else sees any more. */
-  if (ftruncate (lock->fd, 0) != 0)
-    g_debug ("Cannot clear the sync lock %s: %s", lock->path, g_strerror (errno));
+  /* Removed while still locked: whoever opened it meanwhile sees, once it
+   * gets the lock, that it is no longer the file at this path. A crashed
+   * holder leaves it behind, harmlessly: the next sync locks it again. */
+  if (g_unlink (lock->path) != 0)
+    g_debug ("Cannot remove the sync lock %s: %s", lock->path, g_strerror (errno));
   close (lock->fd);
   g_free (lock->path);
   g_free (lock);
