@@ -369,6 +369,7 @@ typedef struct
   gint64 replace_account_id; /* reconnect: the account that the new one replaces */
   gint64 reconnected_id;     /* reconnect: the account kept with new credentials */
   GError *keyring_error;
+  GStrv origins;             /* where these credentials go */
 } ConnectData;
 
 static void
@@ -379,6 +380,7 @@ connect_data_free (ConnectData *data)
   g_clear_pointer (&data->fields, json_object_unref);
   g_free (data->name);
   g_clear_error (&data->keyring_error);
+  g_clear_pointer (&data->origins, g_strfreev);
   g_free (data);
 }
 
@@ -491,6 +493,7 @@ create_account (GTask *task)
   account.external_name = portico_connection_test_get_display_name (test);
   account.permission = permission != NULL ? permission : "read";
   account.fields = data->fields;
+  account.origins = (const char * const *) data->origins;
   account.data_types = (const PorticoStoreDataTypeSpec *) (gpointer) specs->data;
   account.n_data_types = specs->len;
 
@@ -499,7 +502,8 @@ create_account (GTask *task)
 }
 
 static ConnectData *
-connect_data_new (PorticoConnectionTest *test,
+connect_data_new (PorticoEngine         *self,
+                  PorticoConnectionTest *test,
                   GHashTable            *values,
                   const char            *name,
                   GError               **error)
@@ -531,6 +535,9 @@ connect_data_new (PorticoConnectionTest *test,
   data->secrets = g_steal_pointer (&secrets);
   data->fields = g_steal_pointer (&fields);
   data->name = g_steal_pointer (&clean_name);
+  /* The test just sent these credentials there: connecting (or
+   * reconnecting) is the admin's confirmation of these origins. */
+  data->origins = portico_runtime_dup_credential_origins (self->runtime, connector, values, NULL);
 
   return data;
 }
@@ -604,7 +611,7 @@ portico_engine_connect_async (PorticoEngine         *self,
         }
     }
 
-  data = connect_data_new (test, values, name, &error);
+  data = connect_data_new (self, test, values, name, &error);
   if (data == NULL)
     {
       g_task_return_error (task, error);
@@ -741,7 +748,7 @@ portico_engine_reconnect_async (PorticoEngine         *self,
       return;
     }
 
-  data = connect_data_new (test, values,
+  data = connect_data_new (self, test, values,
                            json_object_get_string_member_with_default (account, "name", NULL),
                            &error);
   if (data == NULL)
@@ -760,6 +767,7 @@ portico_engine_reconnect_async (PorticoEngine         *self,
 
       data->reconnected_id = account_id;
       portico_store_update_account_async (self->store, account_id, permission, data->fields,
+                                          (const char * const *) data->origins,
                                           cancellable, reconnect_updated_cb,
                                           g_steal_pointer (&task));
       return;
@@ -968,6 +976,7 @@ typedef struct
   GError *type_error;          /* the current data type's first error */
   GError *account_error;       /* keyring or account problem: every type fails */
   PorticoSyncLock *lock;       /* held from start to the recorded run */
+  char *account_name;
 } SyncData;
 
 static void
@@ -990,6 +999,7 @@ sync_data_free (SyncData *data)
   g_clear_error (&data->type_error);
   g_clear_error (&data->account_error);
   g_clear_pointer (&data->lock, portico_sync_lock_release);
+  g_free (data->account_name);
   g_free (data);
 }
 
@@ -1426,6 +1436,83 @@ sync_run_begun_cb (GObject      *source,
 }
 
 static void
+adopted_origins_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!portico_store_adopt_account_origins_finish (PORTICO_STORE (source), result, &error))
+    g_debug ("Cannot record the origins of an account: %s", error->message);
+}
+
+/* "https://okta.example:443" → "okta.example"; other ports stay. */
+static char *
+origin_display (const char *origin)
+{
+  g_autoptr(GUri) uri = g_uri_parse (origin, G_URI_FLAGS_NONE, NULL);
+  int port;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    return g_strdup (origin);
+  port = g_uri_get_port (uri);
+  if ((port == 443 && g_str_equal (g_uri_get_scheme (uri), "https")) ||
+      (port == 80 && g_str_equal (g_uri_get_scheme (uri), "http")) || port < 0)
+    return g_strdup (g_uri_get_host (uri));
+  return g_strdup_printf ("%s:%d", g_uri_get_host (uri), port);
+}
+
+/* The credentials go only where the account was connected: a connector
+ * file (or api_base_url) changed since then must not carry them to a new
+ * host until an admin reconnects, which confirms the new origins. */
+static gboolean
+check_origins (PorticoEngine *self,
+               SyncData      *data,
+               GError       **error)
+{
+  g_auto(GStrv) now = NULL;
+  g_auto(GStrv) known = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  now = portico_runtime_dup_credential_origins (self->runtime, data->connector, data->values, &local_error);
+  if (now == NULL)
+    {
+      /* The runtime reports the same problem for every data type. */
+      g_debug ("Cannot tell where account %" G_GINT64_FORMAT " sends its credentials: %s",
+               data->account_id, local_error->message);
+      return TRUE;
+    }
+
+  known = portico_store_dup_account_origins (self->store, data->account_id, &local_error);
+  if (known == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      /* Connected before Portico remembered origins: these are they. */
+      portico_store_adopt_account_origins_async (self->store, data->account_id,
+                                                 (const char * const *) now, NULL,
+                                                 adopted_origins_cb, NULL);
+      return TRUE;
+    }
+
+  for (guint i = 0; now[i] != NULL; i++)
+    if (!g_strv_contains ((const char * const *) known, now[i]))
+      {
+        g_autofree char *host = origin_display (now[i]);
+
+        g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_ORIGIN_CHANGED,
+                     _("The connector of “%s” would now send its credentials to %s, where this account was never connected; if that is intended, reconnect the account (Reconnect in its menu) to confirm."),
+                     data->account_name, host);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static void
 sync_values_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -1460,6 +1547,12 @@ sync_values_cb (GObject      *source,
         g_hash_table_replace (data->values, g_strdup (PORTICO_VALUE_PERMISSION),
                               g_strdup (json_object_get_string_member_with_default (json_node_get_object (account),
                                                                                     "permission", "read")));
+      if (!check_origins (self, data, &error))
+        {
+          /* Nothing is sent: the secrets are dropped here. */
+          g_clear_pointer (&data->values, g_hash_table_unref);
+          data->account_error = error;
+        }
     }
 
   g_signal_emit (self, signals[SYNC_STARTED], 0, data->account_id);
@@ -1550,6 +1643,7 @@ portico_engine_sync_async (PorticoEngine      *self,
   data->data_types = g_strv_builder_end (builder);
   data->results = g_array_new (FALSE, TRUE, sizeof (TypeResult));
   data->lock = g_steal_pointer (&lock);
+  data->account_name = g_strdup (json_object_get_string_member_with_default (object, "name", ""));
   g_array_set_clear_func (data->results, (GDestroyNotify) type_result_clear);
   g_task_set_task_data (task, data, (GDestroyNotify) sync_data_free);
 

@@ -4154,3 +4154,46 @@ portico_runtime_exchange_code_finish (PorticoRuntime *self,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static char *
+uri_origin (GUri *uri)
+{
+  const char *scheme = g_uri_get_scheme (uri);
+  int port = g_uri_get_port (uri);
+  g_autofree char *host = g_ascii_strdown (g_uri_get_host (uri), -1);
+  g_autofree char *lower_scheme = g_ascii_strdown (scheme, -1);
+
+  if (port < 0)
+    port = g_str_equal (lower_scheme, "http") ? 80 : 443;
+  return g_strdup_printf ("%s://%s:%d", lower_scheme, host, port);
+}
+
+GStrv
+portico_runtime_dup_credential_origins (PorticoRuntime   *self,
+                                        PorticoConnector *connector,
+                                        GHashTable       *field_values,
+                                        GError          **error)
+{
+  g_autoptr(Account) account = NULL;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *base = NULL;
+  g_autofree char *token = NULL;
+
+  g_return_val_if_fail (PORTICO_IS_RUNTIME (self), NULL);
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), NULL);
+
+  /* Exactly the addresses the requests are built from. */
+  account = account_new (self, connector, field_values, error);
+  if (account == NULL)
+    return NULL;
+
+  base = uri_origin (account->base_uri);
+  g_strv_builder_add (builder, base);
+  if (account->token_uri != NULL)
+    {
+      token = uri_origin (account->token_uri);
+      if (!g_str_equal (token, base))
+        g_strv_builder_add (builder, token);
+    }
+  return g_strv_builder_end (builder);
+}

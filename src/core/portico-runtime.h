@@ -152,4 +152,13 @@ char *portico_runtime_dup_items_path (PorticoConnector *connector,
                                       const char       *data_type_id,
                                       GError          **error);
 
+/* The origins ("scheme://host:port") this account's credentials are sent
+ * to with @field_values: the (templated, api_base_url-rebased) base URL
+ * and the token endpoint. The engine compares them with the origins the
+ * account was connected with. */
+GStrv portico_runtime_dup_credential_origins (PorticoRuntime   *self,
+                                              PorticoConnector *connector,
+                                              GHashTable       *field_values,
+                                              GError          **error);
+
 G_END_DECLS

@@ -327,6 +327,17 @@ portico_account_find_problems (JsonObject *account,
       explained = TRUE;
     }
 
+  if ((type = find_data_type_with_error (account, "origin_changed", NULL)) != NULL)
+    {
+      add_problem (problems, PORTICO_PROBLEM_ORIGIN_CHANGED, PORTICO_FIX_RECONNECT,
+                   _("Connector points elsewhere"),
+                   g_strdup (portico_json_get_string (type, "error") != NULL
+                             ? portico_json_get_string (type, "error")
+                             : _("The connector would send the credentials to a new host. Reconnect to confirm.")),
+                   _("Reconnect to confirm the new host."));
+      explained = TRUE;
+    }
+
   if ((type = find_data_type_with_error (account, "not_authorized", NULL)) != NULL)
     {
       add_problem (problems, PORTICO_PROBLEM_CREDENTIALS_REJECTED, PORTICO_FIX_RECONNECT,

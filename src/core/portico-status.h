@@ -83,6 +83,7 @@ typedef enum
   PORTICO_PROBLEM_DISABLED_TYPES,   /* connected anyway without some data types */
   PORTICO_PROBLEM_SIGN_IN_EXPIRED,
   PORTICO_PROBLEM_PAUSED,
+  PORTICO_PROBLEM_ORIGIN_CHANGED,   /* credentials would go to a new host */
 } PorticoProblemKind;
 
 typedef enum

@@ -232,6 +232,12 @@ static const char migration_5[] =
   "DROP INDEX app_users_app;\n"
   "CREATE INDEX app_users_app_license ON app_users (app_id, license_sku, last_activity);\n";
 
+/* Where an account's credentials may go: the origins it was connected
+ * with, as a JSON array of "scheme://host:port" (NULL for accounts
+ * connected before this version: they adopt their current ones). */
+static const char migration_6[] =
+  "ALTER TABLE accounts ADD COLUMN origins TEXT CHECK (origins IS NULL OR json_valid (origins));\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
@@ -239,6 +245,7 @@ static const char * const migrations[] = {
   migration_3,
   migration_4,
   migration_5,
+  migration_6,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);

@@ -1119,8 +1119,25 @@ typedef struct
 {
   char *connector_id, *connector_name, *category, *name;
   char *external_id, *external_name, *permission, *fields_json;
+  char *origins_json;
   GArray *data_types; /* of DataTypeCopy */
 } CreateAccountData;
+
+/* NULL for NULL: "unknown" (or "keep" in an update). */
+static char *
+origins_to_json (const char * const *origins)
+{
+  g_autoptr(JsonArray) array = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (origins == NULL)
+    return NULL;
+  array = json_array_new ();
+  for (guint i = 0; origins[i] != NULL; i++)
+    json_array_add_string_element (array, origins[i]);
+  node = json_node_init_array (json_node_alloc (), array);
+  return json_to_string (node, FALSE);
+}
 
 typedef struct
 {
@@ -1150,6 +1167,7 @@ create_account_data_free (gpointer p)
   g_free (d->external_name);
   g_free (d->permission);
   g_free (d->fields_json);
+  g_free (d->origins_json);
   g_clear_pointer (&d->data_types, g_array_unref);
   g_free (d);
 }
@@ -1215,10 +1233,10 @@ create_account_tx (PorticoStore *self,
 
   if (!portico_db_exec (db, error,
                         "INSERT INTO accounts (connector_id, app_id, name, external_id, external_name, "
-                        "  permission, fields, status, keyring_state) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, 'new', 'ok')",
-                        "sisssss", d->connector_id, app_id, d->name, d->external_id,
-                        d->external_name, d->permission, d->fields_json))
+                        "  permission, fields, origins, status, keyring_state) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', 'ok')",
+                        "sissssss", d->connector_id, app_id, d->name, d->external_id,
+                        d->external_name, d->permission, d->fields_json, d->origins_json))
     return FALSE;
   account_id = sqlite3_last_insert_rowid (db);
 
@@ -1309,6 +1327,7 @@ create_account_data_new (const PorticoStoreNewAccount *account,
   d->external_name = g_strdup (account->external_name);
   d->permission = g_strdup (account->permission != NULL ? account->permission : "read");
   d->fields_json = json_object_to_string (account->fields);
+  d->origins_json = origins_to_json (account->origins);
   d->data_types = g_array_new (FALSE, TRUE, sizeof (DataTypeCopy));
   g_array_set_clear_func (d->data_types, data_type_copy_clear);
   for (guint i = 0; i < account->n_data_types; i++)
@@ -1377,6 +1396,7 @@ typedef struct
   char *name;
   char *permission;
   char *fields_json;
+  char *origins_json;
   char *data_type;
   gboolean enabled;
 } AccountEditData;
@@ -1389,6 +1409,7 @@ account_edit_data_free (gpointer p)
   g_free (d->name);
   g_free (d->permission);
   g_free (d->fields_json);
+  g_free (d->origins_json);
   g_free (d->data_type);
   g_free (d);
 }
@@ -1529,8 +1550,8 @@ update_account_tx (PorticoStore *self,
     return FALSE;
   if (!portico_db_exec (db, error,
                         "UPDATE accounts SET permission = coalesce (?, permission), fields = ?, "
-                        "keyring_state = 'ok' WHERE id = ?",
-                        "ssi", d->permission, d->fields_json, d->account_id))
+                        "origins = coalesce (?, origins), keyring_state = 'ok' WHERE id = ?",
+                        "sssi", d->permission, d->fields_json, d->origins_json, d->account_id))
     return FALSE;
   return append_audit (db, d->account_id, "reconnected", "{\"same_identity\":true}", error);
 }
@@ -1548,29 +1569,32 @@ update_account_func (PorticoStore *self,
 }
 
 static AccountEditData *
-update_data_new (gint64      account_id,
-                 const char *permission,
-                 JsonObject *fields)
+update_data_new (gint64              account_id,
+                 const char         *permission,
+                 JsonObject         *fields,
+                 const char * const *origins)
 {
   AccountEditData *d = g_new0 (AccountEditData, 1);
 
   d->account_id = account_id;
   d->permission = g_strdup (permission);
   d->fields_json = json_object_to_string (fields);
+  d->origins_json = origins_to_json (origins);
   return d;
 }
 
 gboolean
-portico_store_update_account_sync (PorticoStore *self,
-                                   gint64        account_id,
-                                   const char   *permission,
-                                   JsonObject   *fields,
-                                   GError      **error)
+portico_store_update_account_sync (PorticoStore       *self,
+                                   gint64              account_id,
+                                   const char         *permission,
+                                   JsonObject         *fields,
+                                   const char * const *origins,
+                                   GError            **error)
 {
   g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
 
   return portico_store_run_write_sync (self, update_account_func,
-                                       update_data_new (account_id, permission, fields),
+                                       update_data_new (account_id, permission, fields, origins),
                                        account_edit_data_free, NULL, NULL, error);
 }
 
@@ -1579,6 +1603,7 @@ portico_store_update_account_async (PorticoStore       *self,
                                     gint64              account_id,
                                     const char         *permission,
                                     JsonObject         *fields,
+                                    const char * const *origins,
                                     GCancellable       *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data)
@@ -1586,7 +1611,7 @@ portico_store_update_account_async (PorticoStore       *self,
   g_return_if_fail (PORTICO_IS_STORE (self));
 
   write_async (self, update_account_func,
-               update_data_new (account_id, permission, fields), account_edit_data_free,
+               update_data_new (account_id, permission, fields, origins), account_edit_data_free,
                portico_store_update_account_async, cancellable, callback, user_data);
 }
 
@@ -1596,6 +1621,103 @@ portico_store_update_account_finish (PorticoStore *self,
                                      GError      **error)
 {
   return write_finish_boolean (self, result, portico_store_update_account_async, error);
+}
+
+/* Only fills in what is unknown: an account whose origins are known keeps
+ * them until it is reconnected. */
+static gboolean
+adopt_origins_func (PorticoStore *self,
+                    sqlite3      *db,
+                    gpointer      data,
+                    gint64       *out_value,
+                    gpointer     *out_pointer,
+                    GError      **error)
+{
+  AccountEditData *d = data;
+
+  return portico_db_exec (db, error, "UPDATE accounts SET origins = ? WHERE id = ? AND origins IS NULL",
+                          "si", d->origins_json, d->account_id);
+}
+
+void
+portico_store_adopt_account_origins_async (PorticoStore       *self,
+                                           gint64              account_id,
+                                           const char * const *origins,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data)
+{
+  AccountEditData *d;
+
+  g_return_if_fail (PORTICO_IS_STORE (self));
+  g_return_if_fail (origins != NULL);
+
+  d = g_new0 (AccountEditData, 1);
+  d->account_id = account_id;
+  d->origins_json = origins_to_json (origins);
+  write_async (self, adopt_origins_func, d, account_edit_data_free,
+               portico_store_adopt_account_origins_async, cancellable, callback, user_data);
+}
+
+gboolean
+portico_store_adopt_account_origins_finish (PorticoStore *self,
+                                            GAsyncResult *result,
+                                            GError      **error)
+{
+  return write_finish_boolean (self, result, portico_store_adopt_account_origins_async, error);
+}
+
+GStrv
+portico_store_dup_account_origins (PorticoStore *self,
+                                   gint64        account_id,
+                                   GError      **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree char *text = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (self), NULL);
+
+  db = portico_store_lock_reader (self);
+  stmt = portico_db_prepare (db, "SELECT origins FROM accounts WHERE id = ?", error);
+  if (stmt == NULL)
+    {
+      portico_store_unlock_reader (self);
+      return NULL;
+    }
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    text = g_strdup (portico_db_column_text (stmt, 0));
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      portico_store_set_error (db, rc, self->path, error);
+      portico_store_unlock_reader (self);
+      return NULL;
+    }
+  portico_store_unlock_reader (self);
+
+  if (text == NULL)
+    return NULL;
+  node = json_from_string (text, NULL);
+  builder = g_strv_builder_new ();
+  if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (element));
+        }
+    }
+  return g_strv_builder_end (builder);
 }
 
 static gboolean

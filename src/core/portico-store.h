@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PORTICO_STORE_SCHEMA_VERSION 5
+#define PORTICO_STORE_SCHEMA_VERSION 6
 
 #define PORTICO_TYPE_STORE (portico_store_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoStore, portico_store, PORTICO, STORE, GObject)
@@ -74,6 +74,9 @@ typedef struct
   const char *external_name;    /* nullable */
   const char *permission;       /* "read" or "act" */
   JsonObject *fields;           /* nullable; NON-secret field values only */
+  /* nullable: where its credentials go ("scheme://host:port"), see
+   * portico_store_dup_account_origins () */
+  const char * const *origins;
   const PorticoStoreDataTypeSpec *data_types;
   guint       n_data_types;
 } PorticoStoreNewAccount;
@@ -109,22 +112,42 @@ gboolean portico_store_rename_account_finish (PorticoStore *self,
                                               GAsyncResult *result,
                                               GError      **error);
 
-/* Reconnect with the same identity: new non-secret fields and permission. */
-gboolean portico_store_update_account_sync (PorticoStore *self,
-                                            gint64        account_id,
-                                            const char   *permission,
-                                            JsonObject   *fields,
-                                            GError      **error);
+/* Reconnect with the same identity: new non-secret fields, permission and
+ * origins (NULL keeps them). */
+gboolean portico_store_update_account_sync (PorticoStore       *self,
+                                            gint64              account_id,
+                                            const char         *permission,
+                                            JsonObject         *fields,
+                                            const char * const *origins,
+                                            GError            **error);
 void portico_store_update_account_async (PorticoStore       *self,
                                          gint64              account_id,
                                          const char         *permission,
                                          JsonObject         *fields,
+                                         const char * const *origins,
                                          GCancellable       *cancellable,
                                          GAsyncReadyCallback callback,
                                          gpointer            user_data);
 gboolean portico_store_update_account_finish (PorticoStore *self,
                                               GAsyncResult *result,
                                               GError      **error);
+
+/* The origins ("scheme://host:port") the account was connected with: its
+ * credentials may only go there until an admin reconnects it. NULL without
+ * an error for an account connected before Portico remembered them. */
+GStrv portico_store_dup_account_origins (PorticoStore *self,
+                                         gint64        account_id,
+                                         GError      **error);
+/* Records the origins of an account that had none (see above). */
+void portico_store_adopt_account_origins_async (PorticoStore       *self,
+                                                gint64              account_id,
+                                                const char * const *origins,
+                                                GCancellable       *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer            user_data);
+gboolean portico_store_adopt_account_origins_finish (PorticoStore *self,
+                                                     GAsyncResult *result,
+                                                     GError      **error);
 
 /* Enables or disables one data type of an account (inserting it if new). */
 gboolean portico_store_set_data_type_sync (PorticoStore *self,

@@ -311,6 +311,26 @@ test_rejected (void)
   g_assert_null (find_kind (problems, PORTICO_PROBLEM_SYNC_FAILED));
 }
 
+/* A connector that would send the credentials to a new host: Reconnect,
+ * with the engine's sentence naming the host. */
+static void
+test_origin_changed (void)
+{
+  g_autoptr(JsonObject) account = make_account ("failed", "ok",
+                                                "failed", "origin_changed",
+                                                "The connector of “Acme” would now send its credentials to collector.invalid",
+                                                NOW - HOUR, "failed", "origin_changed", NOW - HOUR);
+  g_autoptr(GPtrArray) problems = portico_account_find_problems (account, NULL, NOW, 24);
+  PorticoAccountProblem *problem;
+
+  problem = find_kind (problems, PORTICO_PROBLEM_ORIGIN_CHANGED);
+  g_assert_nonnull (problem);
+  g_assert_cmpint (problem->fix, ==, PORTICO_FIX_RECONNECT);
+  g_assert_nonnull (strstr (problem->detail, "collector.invalid"));
+  /* The specific cause replaces the generic "failed". */
+  g_assert_null (find_kind (problems, PORTICO_PROBLEM_SYNC_FAILED));
+}
+
 static void
 test_plan_partial (void)
 {
@@ -525,6 +545,7 @@ main (int   argc,
   g_test_add_func ("/status/kinds", test_status_kinds);
   g_test_add_func ("/audit/summary", test_audit_summary);
   g_test_add_func ("/scheduler/problems/rejected", test_rejected);
+  g_test_add_func ("/scheduler/problems/origin-changed", test_origin_changed);
   g_test_add_func ("/scheduler/problems/plan-partial", test_plan_partial);
   g_test_add_func ("/scheduler/problems/generic-failure", test_generic_failure);
   g_test_add_func ("/scheduler/problems/keyring-missing", test_keyring_missing);
