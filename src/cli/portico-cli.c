@@ -34,6 +34,7 @@
 #include "portico-store.h"
 #include "portico-sandbox-server.h"
 
+#include "portico-cli-custom.h"
 #include "portico-cli-table.h"
 
 enum {
@@ -57,6 +58,10 @@ static const char usage_text[] =
   "\n"
   "Commands:\n"
   "  connectors [--json]                           the catalog\n"
+  "  connectors import FILE [--yes] [--json]       add a custom connector (shows where it\n"
+  "                                                sends credentials and asks first)\n"
+  "  connectors export ID [--output FILE]          a connector's definition file\n"
+  "  connectors delete ID --yes                    remove a custom connector\n"
   "  test CONNECTOR [--set KEY=VALUE]... [--permission read|act] [--json]\n"
   "  connect CONNECTOR [--set KEY=VALUE]... [--name NAME]\n"
   "          [--permission read|act] [--accept-partial] [--json]\n"
@@ -731,6 +736,13 @@ cli_get_engine (Cli     *cli,
                 GError **error)
 {
   return cli_get_engine_full (cli, TRUE, error);
+}
+
+static PorticoEngine *
+cli_get_local_engine (gpointer  cli,
+                      GError  **error)
+{
+  return cli_get_engine_full (cli, FALSE, error);
 }
 
 /* The CLI has no main loop of its own: each async call runs one here. */
@@ -1602,6 +1614,9 @@ run_command (Cli         *cli,
     { "recommended", cmd_recommended },
   };
   int status;
+
+  if (g_str_equal (command, "connectors") && argc > 0 && argv[0][0] != '-')
+    return portico_cli_custom_run (argc, argv, cli_get_local_engine, cli);
 
   for (guint i = 0; i < G_N_ELEMENTS (listings); i++)
     if (g_str_equal (command, listings[i].name))

@@ -181,6 +181,22 @@ portico_catalog_add (PorticoCatalog   *self,
   return TRUE;
 }
 
+gboolean
+portico_catalog_remove (PorticoCatalog *self,
+                        const char     *connector_id)
+{
+  PorticoConnector *existing;
+
+  g_return_val_if_fail (PORTICO_IS_CATALOG (self), FALSE);
+  g_return_val_if_fail (connector_id != NULL, FALSE);
+
+  existing = g_hash_table_lookup (self->by_id, connector_id);
+  if (existing == NULL || !portico_connector_is_custom (existing))
+    return FALSE;
+  remove_connector (self, existing);
+  return TRUE;
+}
+
 static void
 add_problem (PorticoCatalog *self,
              GError         *error)
@@ -295,6 +311,27 @@ shipped_dir (void)
   if (g_file_test (CONNECTORS_DIR, G_FILE_TEST_IS_DIR))
     return CONNECTORS_DIR;
   return SOURCE_CONNECTORS_DIR;
+}
+
+/**
+ * portico_catalog_dup_template:
+ * @name: a template's file name in the shipped `templates/` folder
+ *
+ * A starting point for a custom connector ("scim-2.0.json"): its text, or
+ * NULL with @error set.
+ */
+char *
+portico_catalog_dup_template (const char *name,
+                              GError    **error)
+{
+  g_autofree char *path = g_build_filename (shipped_dir (), "templates", name, NULL);
+  char *contents = NULL;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+  return contents;
 }
 
 void

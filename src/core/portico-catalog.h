@@ -27,6 +27,10 @@ guint portico_catalog_load_dir (PorticoCatalog *self,
                                 gboolean        is_custom);
 gboolean portico_catalog_add (PorticoCatalog   *self,
                               PorticoConnector *connector);
+/* Takes a custom connector out (a deleted file); shipped ones stay.
+ * Returns whether one was removed. */
+gboolean portico_catalog_remove (PorticoCatalog *self,
+                                 const char     *connector_id);
 
 PorticoConnector *portico_catalog_lookup (PorticoCatalog *self,
                                           const char     *connector_id); /* transfer none */
@@ -34,5 +38,9 @@ PorticoConnector *portico_catalog_lookup (PorticoCatalog *self,
 GPtrArray *portico_catalog_get_problems (PorticoCatalog *self);
 
 char *portico_catalog_get_user_dir (void);
+/* The text of a shipped template for custom connectors ("scim-2.0.json"). */
+#define PORTICO_TEMPLATE_SCIM "scim-2.0.json"
+char *portico_catalog_dup_template (const char *name,
+                                    GError    **error);
 
 G_END_DECLS

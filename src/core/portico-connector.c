@@ -14,6 +14,7 @@
 #include <inttypes.h>
 
 #include <glib/gi18n-lib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "portico-connector.h"
@@ -2679,7 +2680,18 @@ connector_new (const char *data,
 
   if (!json_parser_load_from_data (parser, data, length, &parse_error))
     {
-      fail (&c, NULL, _("not valid JSON (%s); fix the syntax"), parse_error->message);
+      /* json-glib says "<data>:LINE:COLUMN: Parse error: REASON": give the
+       * admin the place in words and the reason without the parser's name
+       * for its input. */
+      const char *reason = strstr (parse_error->message, ": Parse error: ");
+      guint line = 0, column = 0;
+
+      if (reason != NULL &&
+          sscanf (parse_error->message, "<data>:%u:%u:", &line, &column) == 2)
+        fail (&c, NULL, _("not valid JSON at line %u, character %u (%s); fix the syntax there"),
+              line, column, reason + strlen (": Parse error: "));
+      else
+        fail (&c, NULL, _("not valid JSON (%s); fix the syntax"), parse_error->message);
       return NULL;
     }
 
