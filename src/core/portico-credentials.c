@@ -72,6 +72,87 @@ profile_name (void)
   return demo_profile ? "demo" : "default";
 }
 
+/* portico_secret_free () of portico-jwt.c lives in the runtime, which the
+ * keyring layer does not link. */
+static void
+scrub_free (gpointer secret)
+{
+  if (secret == NULL)
+    return;
+  /* explicit_bzero: a memset before free () may be optimised away. */
+  explicit_bzero (secret, strlen (secret));
+  g_free (secret);
+}
+
+GHashTable *
+portico_secret_table_new (void)
+{
+  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, scrub_free);
+}
+
+/* g_variant_parse () reads this back: 'text' with \\, \' and control
+ * characters as \uXXXX, so the secret stays on one line. */
+static void
+append_quoted (GString    *out,
+               const char *text)
+{
+  g_string_append_c (out, '\'');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      guchar c = (guchar) *p;
+
+      if (c == '\'' || c == '\\')
+        {
+          g_string_append_c (out, '\\');
+          g_string_append_c (out, (char) c);
+        }
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_c (out, (char) c);
+    }
+  g_string_append_c (out, '\'');
+}
+
+static int
+compare_keys (gconstpointer a,
+              gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+char *
+portico_credentials_print_secrets (GHashTable *secrets)
+{
+  g_autofree gpointer *keys = NULL;
+  GString *out;
+  gsize size = 3;
+  guint n;
+
+  g_return_val_if_fail (secrets != NULL, NULL);
+
+  keys = g_hash_table_get_keys_as_array (secrets, &n);
+  qsort (keys, n, sizeof (gpointer), compare_keys);
+  /* The worst case: every byte escaped as \uXXXX, quotes, ": " and ", ". */
+  for (guint i = 0; i < n; i++)
+    size += 6 * (strlen (keys[i]) + strlen (g_hash_table_lookup (secrets, keys[i]))) + 8;
+  out = g_string_sized_new (size);
+
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append (out, ", ");
+      append_quoted (out, keys[i]);
+      g_string_append (out, ": ");
+      append_quoted (out, g_hash_table_lookup (secrets, keys[i]));
+    }
+  g_string_append_c (out, '}');
+  g_assert (out->len < size);
+
+  return g_string_free (out, FALSE);
+}
+
 static GError *
 locked_error (void)
 {
@@ -174,12 +255,7 @@ call_data_free (CallData *data)
   g_clear_object (&data->cancellable);
   g_free (data->connector_id);
   g_free (data->label);
-  if (data->printed != NULL)
-    {
-      /* Scrub our copy of the secret before it is freed. */
-      memset (data->printed, 0, strlen (data->printed));
-      g_free (data->printed);
-    }
+  g_clear_pointer (&data->printed, scrub_free);
   g_free (data);
 }
 
@@ -393,12 +469,7 @@ portico_credentials_store_async (gint64               account_id,
                                  gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GVariantBuilder) builder = NULL;
-  g_autoptr(GVariant) variant = NULL;
-  g_autofree char *printed = NULL;
   g_autofree char *label = NULL;
-  GHashTableIter iter;
-  gpointer k, v;
   CallData *data;
 
   g_return_if_fail (account_id > 0);
@@ -409,13 +480,6 @@ portico_credentials_store_async (gint64               account_id,
                         portico_credentials_store_async);
   data = g_task_get_task_data (task);
 
-  builder = g_variant_builder_new (G_VARIANT_TYPE ("a{ss}"));
-  g_hash_table_iter_init (&iter, secrets);
-  while (g_hash_table_iter_next (&iter, &k, &v))
-    g_variant_builder_add (builder, "{ss}", (const char *) k, (const char *) v);
-  variant = g_variant_ref_sink (g_variant_builder_end (builder));
-  /* The text format escapes control characters, so the secret is one line. */
-  printed = g_variant_print (variant, FALSE);
 
   if (demo_profile)
     label = g_strdup_printf (_("Portico demo: %s"), account_name ? account_name : connector_id);
@@ -424,7 +488,9 @@ portico_credentials_store_async (gint64               account_id,
 
   data->connector_id = g_strdup (connector_id);
   data->label = g_steal_pointer (&label);
-  data->printed = g_steal_pointer (&printed);
+  /* Printed by us rather than by g_variant_print (): GVariant's own copies
+   * of the values would be freed unscrubbed. */
+  data->printed = portico_credentials_print_secrets (secrets);
 
   when_unlocked (g_steal_pointer (&task), store_unlocked);
 }
@@ -451,10 +517,15 @@ parse_secret (const char *text)
   if (variant == NULL)
     return NULL;
 
-  secrets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  secrets = portico_secret_table_new ();
   g_variant_iter_init (&iter, variant);
   while (g_variant_iter_next (&iter, "{&s&s}", &k, &v))
-    g_hash_table_insert (secrets, g_strdup (k), g_strdup (v));
+    {
+      g_hash_table_insert (secrets, g_strdup (k), g_strdup (v));
+      /* The parsed variant is ours alone (nothing shares its strings), so
+       * its copy of the value is wiped before it is freed. */
+      explicit_bzero ((char *) v, strlen (v));
+    }
 
   return g_steal_pointer (&secrets);
 }

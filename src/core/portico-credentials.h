@@ -73,4 +73,14 @@ gboolean portico_credentials_delete_sync (gint64        account_id,
 GError *portico_credentials_translate_error (const GError *error,
                                              gboolean      timed_out);
 
+/* A string → string table whose values are scrubbed when they are
+ * replaced, removed or the table is freed: for anything holding secrets. */
+GHashTable *portico_secret_table_new (void);
+
+/* The one-line text a keyring item stores for @secrets (a GVariant a{ss} in
+ * its text format, sorted by key), written into one buffer of its final
+ * size so that no reallocation leaves a copy behind; it is scrubbed by the
+ * caller. Exposed for tests. */
+char *portico_credentials_print_secrets (GHashTable *secrets);
+
 G_END_DECLS

@@ -213,7 +213,8 @@ portico_engine_get_runtime (PorticoEngine *self)
 static GHashTable *
 string_table_new (void)
 {
-  return g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  /* These tables hold field values, secrets among them: scrubbed on free. */
+  return portico_secret_table_new ();
 }
 
 gboolean

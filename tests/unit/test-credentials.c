@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include <libsecret/secret.h>
 
 #include "portico-credentials.h"
@@ -374,6 +376,67 @@ test_sync_keeps_callers_sources (void)
   g_main_context_pop_thread_default (outer);
 }
 
+/* The item's text is printed by Portico itself (so that no unscrubbed
+ * GVariant copy of a secret is left behind) and must read back exactly,
+ * whatever the secret holds, and stay on one line. */
+static void
+test_print_secrets (void)
+{
+  static const char * const values[] = {
+    "plain", "it's", "say \"hi\"", "back\\slash\\", "line1\nline2\r\n", "tab\there",
+    "\x01\x1f\x7f", "ünïcødé ✓ 😀", "{'a': 'b'}", "", "\\u0041",
+  };
+  g_autoptr(GHashTable) secrets = portico_secret_table_new ();
+  g_autoptr(GVariant) parsed = NULL;
+  g_autoptr(GError) error = NULL;
+  char *text;
+  const char *k, *v;
+  GVariantIter iter;
+  guint n = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_hash_table_insert (secrets, g_strdup_printf ("key%u'\n", i), g_strdup (values[i]));
+
+  text = portico_credentials_print_secrets (secrets);
+  g_assert_null (strchr (text, '\n'));
+  g_assert_null (strchr (text, '\r'));
+  parsed = g_variant_parse (G_VARIANT_TYPE ("a{ss}"), text, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_iter_init (&iter, parsed);
+  while (g_variant_iter_next (&iter, "{&s&s}", &k, &v))
+    {
+      g_assert_cmpstr (g_hash_table_lookup (secrets, k), ==, v);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (values));
+  explicit_bzero (text, strlen (text));
+  g_free (text);
+
+  /* What GVariant printed before reads the same way. */
+  {
+    g_autoptr(GHashTable) one = portico_secret_table_new ();
+    g_autofree char *ours = NULL;
+
+    g_hash_table_insert (one, g_strdup ("api_token"), g_strdup ("tok-123 with spaces"));
+    ours = portico_credentials_print_secrets (one);
+    g_assert_cmpstr (ours, ==, "{'api_token': 'tok-123 with spaces'}");
+  }
+}
+
+/* A secrets table frees replaced and removed values through its scrubbing
+ * free (under ASan this also checks it frees each exactly once). */
+static void
+test_secret_free (void)
+{
+  g_autoptr(GHashTable) table = portico_secret_table_new ();
+
+  g_hash_table_insert (table, g_strdup ("api_token"), g_strdup ("first"));
+  g_hash_table_insert (table, g_strdup ("api_token"), g_strdup ("second"));
+  g_assert_cmpstr (g_hash_table_lookup (table, "api_token"), ==, "second");
+  g_assert_true (g_hash_table_remove (table, "api_token"));
+  g_hash_table_insert (table, g_strdup ("client_secret"), g_strdup (""));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -388,6 +451,8 @@ main (int   argc,
   g_test_add_func ("/credentials/error-translation", test_timeout_translation);
   g_test_add_func ("/credentials/locked", test_locked);
   g_test_add_func ("/credentials/sync-keeps-callers-sources", test_sync_keeps_callers_sources);
+  g_test_add_func ("/credentials/print-secrets", test_print_secrets);
+  g_test_add_func ("/credentials/secret-free", test_secret_free);
 
   return g_test_run ();
 }
