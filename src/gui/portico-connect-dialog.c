@@ -19,6 +19,8 @@
 #include "portico-connect-dialog.h"
 #include "portico-links.h"
 #include "portico-errors.h"
+#include "portico-jwt.h"
+#include "portico-oauth.h"
 
 typedef struct
 {
@@ -29,6 +31,7 @@ typedef struct
   GtkWidget *unchanged_label;         /* reconnect: secret rows left empty keep the stored value */
   gboolean   touched;
   char      *error;                   /* the message shown, or NULL */
+  char      *file_value;              /* a file field: the chosen file's content */
 } FieldRow;
 
 typedef struct
@@ -68,6 +71,10 @@ struct _PorticoConnectDialog
   gboolean               connect_after_test; /* connectors without a test */
   gboolean               name_edited;
   guint                  filling;            /* > 0 while the dialog itself sets values */
+
+  /* Signing in through the browser (SPEC 11), before the test. */
+  PorticoSignIn         *sign_in;
+  AdwActionRow          *sign_in_row;     /* the waiting state: address, Copy, Cancel */
 
   /* Template widgets */
   AdwToastOverlay       *toast_overlay;
@@ -125,11 +132,13 @@ static guint signals[N_SIGNALS];
 
 static void update_actions (PorticoConnectDialog *self);
 static void run_test (PorticoConnectDialog *self);
+static void start_test (PorticoConnectDialog *self);
 
 static void
 field_row_free (FieldRow *fr)
 {
   g_free (fr->error);
+  portico_secret_free (fr->file_value);
   g_free (fr);
 }
 
@@ -381,6 +390,8 @@ field_row_get_text (FieldRow *fr)
         return g_strdup ("");
       return g_strdup (fr->field->choice_ids[selected - offset]);
     }
+  if (fr->field->type == PORTICO_FIELD_FILE)
+    return g_strdup (fr->file_value != NULL ? fr->file_value : "");
 
   return g_strdup (gtk_editable_get_text (GTK_EDITABLE (fr->row)));
 }
@@ -406,6 +417,15 @@ field_row_set_text (FieldRow   *fr,
         adw_combo_row_set_selected (ADW_COMBO_ROW (fr->row), 0);
       return;
     }
+  if (fr->field->type == PORTICO_FIELD_FILE)
+    {
+      g_clear_pointer (&fr->file_value, portico_secret_free);
+      fr->file_value = *value != '\0' ? g_strdup (value) : NULL;
+      g_autofree char *help = g_markup_escape_text (fr->field->help != NULL ? fr->field->help : "", -1);
+
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), fr->file_value != NULL ? _("A key file is set.") : help);
+      return;
+    }
 
   gtk_editable_set_text (GTK_EDITABLE (fr->row), value);
 }
@@ -418,7 +438,7 @@ field_row_get_value (PorticoConnectDialog *self,
 {
   g_autofree char *text = field_row_get_text (fr);
 
-  if (*text == '\0' && fr->field->type == PORTICO_FIELD_SECRET && self->stored_values != NULL)
+  if (*text == '\0' && portico_connector_field_is_secret (fr->field) && self->stored_values != NULL)
     {
       const char *stored = g_hash_table_lookup (self->stored_values, fr->field->id);
 
@@ -1069,6 +1089,208 @@ test_done_cb (GObject      *object,
     gtk_widget_grab_focus (GTK_WIDGET (self->connect_button));
 }
 
+/* ---- Sign in through the browser ------------------------------------------- */
+
+static void
+sign_in_show_waiting (PorticoConnectDialog *self,
+                      const char           *address)
+{
+  g_autofree char *markup = g_markup_escape_text (address != NULL ? address : "", -1);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->sign_in_row), address != NULL);
+  adw_action_row_set_subtitle (self->sign_in_row, markup);
+  /* Screen readers (and the end-to-end test) read the address here. */
+  if (address != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->sign_in_row),
+                                    GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, address, -1);
+}
+
+static void
+browser_opened_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* No browser is not an error: the address can be copied. */
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error))
+    g_debug ("No browser opened for the sign-in: %s", error->message);
+}
+
+static void
+on_sign_in_address (PorticoSignIn        *sign_in,
+                    const char           *address,
+                    PorticoConnectDialog *self)
+{
+  sign_in_show_waiting (self, address);
+  set_outcome_message (self, _("Waiting for you to sign in in the browser. If no browser opened, copy the address."),
+                       "dim-label");
+  /* Through the OpenURI portal when sandboxed (Flatpak). */
+  gtk_show_uri_full (GTK_WINDOW (self), address, GDK_CURRENT_TIME, self->test_cancellable,
+                     browser_opened_cb, NULL);
+}
+
+static void
+sign_in_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PorticoConnectDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = portico_sign_in_run_finish (PORTICO_SIGN_IN (object), result, &error);
+
+  if (g_cancellable_is_cancelled (self->cancellable) || PORTICO_SIGN_IN (object) != self->sign_in)
+    return;
+  g_clear_object (&self->sign_in);
+  sign_in_show_waiting (self, NULL);
+  self->testing = FALSE;
+
+  if (!ok)
+    {
+      self->connect_after_test = FALSE;
+      reset_test_rows (self, ROW_IDLE);
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_outcome_message (self, _("Sign-in cancelled. Sign in again when you are ready."), "dim-label");
+      else
+        {
+          set_outcome_message (self, NULL, NULL);
+          show_error (self, error->message);
+        }
+      update_actions (self);
+      return;
+    }
+
+  start_test (self);
+}
+
+static void
+start_sign_in (PorticoConnectDialog *self)
+{
+  self->test_cancellable = g_cancellable_new ();
+  self->test_valid = FALSE;
+  self->testing = TRUE;
+  g_clear_object (&self->sign_in);
+  self->sign_in = portico_sign_in_new (portico_engine_get_runtime (self->engine), self->connector,
+                                       self->test_values, self->permission);
+  g_signal_connect (self->sign_in, "address-ready", G_CALLBACK (on_sign_in_address), self);
+  reset_test_rows (self, ROW_IDLE);
+  set_outcome_message (self, _("Starting the sign-in…"), "dim-label");
+  update_actions (self);
+  portico_sign_in_run_async (self->sign_in, self->test_cancellable, sign_in_done_cb, g_object_ref (self));
+}
+
+static void
+cancel_sign_in_clicked (PorticoConnectDialog *self)
+{
+  if (self->sign_in != NULL && self->test_cancellable != NULL)
+    g_cancellable_cancel (self->test_cancellable);
+}
+
+static void
+copy_address_clicked (PorticoConnectDialog *self)
+{
+  const char *address = self->sign_in != NULL ? portico_sign_in_get_address (self->sign_in) : NULL;
+
+  if (address == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), address);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Address copied")));
+}
+
+static void
+build_sign_in_row (PorticoConnectDialog *self)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *copy = gtk_button_new_with_label (_("Copy Address"));
+  GtkWidget *cancel = gtk_button_new_with_label (_("Cancel Sign-In"));
+  GtkWidget *spinner = gtk_spinner_new ();
+  g_autofree char *title = g_strdup_printf (_("Waiting for the sign-in with %s"),
+                                            portico_connector_get_name (self->connector));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_spinner_start (GTK_SPINNER (spinner));
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
+  gtk_widget_set_valign (copy, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (cancel, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), copy);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), cancel);
+  g_signal_connect_swapped (copy, "clicked", G_CALLBACK (copy_address_clicked), self);
+  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (cancel_sign_in_clicked), self);
+  gtk_widget_set_visible (row, FALSE);
+  adw_preferences_group_add (self->test_group, row);
+  self->sign_in_row = ADW_ACTION_ROW (row);
+}
+
+/* ---- File fields ------------------------------------------------------------- */
+
+static void
+file_chosen_cb (GtkNativeDialog *chooser,
+                int              response,
+                gpointer         user_data)
+{
+  FieldRow *fr = g_object_get_data (G_OBJECT (chooser), "portico-field-row");
+  PorticoConnectDialog *self = PORTICO_CONNECT_DIALOG (user_data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autoptr(GError) error = NULL;
+      g_autofree char *basename = file != NULL ? g_file_get_basename (file) : NULL;
+      g_autofree char *subtitle = NULL;
+      char *content = NULL;
+      gsize length = 0;
+
+      /* A key file is a few kilobytes: read at once, through the portal's
+       * document path when sandboxed. */
+      if (file == NULL || !g_file_load_contents (file, NULL, &content, &length, NULL, &error) ||
+          !g_utf8_validate (content, length, NULL))
+        {
+          portico_secret_free (content);
+          show_error (self, _("The chosen file cannot be read as text. Choose the JSON key file."));
+          if (error != NULL)
+            g_debug ("%s", error->message);
+        }
+      else
+        {
+          g_clear_pointer (&fr->file_value, portico_secret_free);
+          fr->file_value = content;
+          /* Translators: the name of the chosen key file */
+          {
+            g_autofree char *escaped = g_markup_escape_text (basename, -1);
+
+            subtitle = g_strdup_printf (_("%s chosen"), escaped);
+          }
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), subtitle);
+          on_field_changed (self, fr);
+        }
+    }
+  gtk_native_dialog_destroy (chooser);
+  g_object_unref (chooser);
+}
+
+static void
+choose_file_clicked (GtkButton *button,
+                     gpointer   user_data)
+{
+  PorticoConnectDialog *self = PORTICO_CONNECT_DIALOG (user_data);
+  FieldRow *fr = g_object_get_data (G_OBJECT (button), "portico-field-row");
+  g_autofree char *title = g_strdup_printf (_("Choose the %s"), fr->field->label);
+  GtkFileChooserNative *chooser;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  /* GtkFileChooserNative uses the FileChooser portal inside Flatpak. */
+  chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Choose"), _("_Cancel"));
+  gtk_file_filter_set_name (filter, _("JSON key files"));
+  gtk_file_filter_add_mime_type (filter, "application/json");
+  gtk_file_filter_add_pattern (filter, "*.json");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (chooser), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+  g_object_set_data (G_OBJECT (chooser), "portico-field-row", fr);
+  g_signal_connect (chooser, "response", G_CALLBACK (file_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
 static void
 run_test (PorticoConnectDialog *self)
 {
@@ -1094,6 +1316,17 @@ run_test (PorticoConnectDialog *self)
   g_clear_object (&self->test_cancellable);
 
   self->test_values = collect_values (self);
+  if (portico_connector_signs_in (self->connector))
+    {
+      start_sign_in (self);
+      return;
+    }
+  start_test (self);
+}
+
+static void
+start_test (PorticoConnectDialog *self)
+{
   self->test = portico_engine_new_test (self->engine, self->connector, self->test_values, self->permission);
   self->test_cancellable = g_cancellable_new ();
   self->test_valid = FALSE;
@@ -1342,6 +1575,25 @@ build_field_row (PorticoConnectDialog        *self,
         adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), field->help);
       g_signal_connect (fr->row, "notify::selected", G_CALLBACK (on_combo_selected), self);
     }
+  else if (field->type == PORTICO_FIELD_FILE)
+    {
+      GtkWidget *button = gtk_button_new_with_mnemonic (_("Choose _File…"));
+      g_autofree char *button_name = g_strdup_printf (_("Choose the %s"), field->label);
+
+      fr->row = adw_action_row_new ();
+      if (field->help != NULL && *field->help != '\0')
+        {
+          g_autofree char *help = g_markup_escape_text (field->help, -1);
+
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), help);
+        }
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      set_accessible_label (button, button_name);
+      g_object_set_data (G_OBJECT (button), "portico-field-row", fr);
+      g_signal_connect (button, "clicked", G_CALLBACK (choose_file_clicked), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (fr->row), button);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (fr->row), button);
+    }
   else
     {
       if (field->type == PORTICO_FIELD_SECRET)
@@ -1371,7 +1623,7 @@ build_field_row (PorticoConnectDialog        *self,
 
   /* AdwEntryRow names itself after its title; a combo row needs the label. */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fr->row), field->label);
-  if (ADW_IS_COMBO_ROW (fr->row))
+  if (ADW_IS_COMBO_ROW (fr->row) || field->type == PORTICO_FIELD_FILE)
     set_accessible_label (fr->row, field->label);
   if (field->help != NULL)
     gtk_widget_set_tooltip_text (fr->row, field->help);
@@ -1454,7 +1706,7 @@ fill_values (PorticoConnectDialog *self,
       FieldRow *fr = g_ptr_array_index (self->field_rows, i);
       const char *value = g_hash_table_lookup (values, fr->field->id);
 
-      if (fr->field->type == PORTICO_FIELD_SECRET && !secrets)
+      if (portico_connector_field_is_secret (fr->field) && !secrets)
         value = NULL;
       if (value != NULL)
         field_row_set_text (fr, value);
@@ -1606,6 +1858,18 @@ portico_connect_dialog_constructed (GObject *object)
   data_types = portico_connector_get_data_types (self->connector);
   for (guint i = 0; data_types != NULL && data_types[i] != NULL; i++)
     add_test_row (self, data_types[i], portico_data_type_label (data_types[i]));
+
+  if (portico_connector_signs_in (self->connector))
+    {
+      g_autofree char *label = g_strdup_printf (_("_Sign In with %s"), name);
+      g_autofree char *accessible = g_strdup_printf (_("Sign in with %s"), name);
+      GtkWidget *child = gtk_button_get_child (self->test_button);
+
+      if (GTK_IS_LABEL (child))
+        gtk_label_set_text_with_mnemonic (GTK_LABEL (child), label);
+      set_accessible_label (GTK_WIDGET (self->test_button), accessible);
+      build_sign_in_row (self);
+    }
 
   outcome = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (outcome), TRUE);
@@ -1877,6 +2141,9 @@ portico_connect_dialog_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_CONNECT_DIALOG);
 
+  if (self->sign_in != NULL)
+    g_signal_handlers_disconnect_by_data (self->sign_in, self);
+  g_clear_object (&self->sign_in);
   g_clear_object (&self->test);
   g_clear_object (&self->test_cancellable);
   g_clear_pointer (&self->test_values, g_hash_table_unref);
