@@ -16,10 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
 #include <glib/gstdio.h>
 
-#include "portico-engine.h"
+#include "engine-test-util.h"
 #include "portico-store.h"
 #include "portico-store-private.h"
 
@@ -88,26 +87,6 @@ create_account (PorticoStore *store)
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
   return id;
-}
-
-static char *
-db_text (const char *path,
-         const char *sql,
-         gint64      arg)
-{
-  sqlite3 *db = NULL;
-  sqlite3_stmt *stmt = NULL;
-  char *value = NULL;
-
-  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  sqlite3_bind_int64 (stmt, 1, arg);
-  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_type (stmt, 0) != SQLITE_NULL)
-    value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  sqlite3_close (db);
-  return value;
 }
 
 static guint
@@ -346,31 +325,6 @@ test_lock_cli (Fixture      *f,
   g_assert_null (strstr (err, "already being synced"));
 }
 
-static void
-result_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  GAsyncResult **slot = user_data;
-
-  *slot = g_object_ref (result);
-}
-
-static JsonNode *
-engine_sync (PorticoEngine *engine,
-             gint64         id,
-             GError       **error)
-{
-  GAsyncResult *slot = NULL;
-  g_autoptr(GAsyncResult) result = NULL;
-
-  portico_engine_sync_async (engine, id, NULL, result_cb, &slot);
-  while (slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  result = g_steal_pointer (&slot);
-  return portico_engine_sync_finish (engine, result, error);
-}
-
 /* The engine (what the GUI's scheduler calls) is refused while another
  * process holds the account, with its own error code, and syncs once the
  * other process is gone. */
@@ -403,22 +357,22 @@ test_lock_engine (Fixture      *f,
   g_assert_true (g_str_has_prefix (line, "held "));
   pid_text = g_strdup_printf ("(process %s on ", line + 5);
 
-  doc = engine_sync (engine, id, &error);
+  doc = engine_sync (engine, id, NULL, &error);
   g_assert_null (doc);
   g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_SYNC_LOCKED);
   g_assert_cmpstr (portico_error_code_name (error), ==, "sync_locked");
   g_assert_nonnull (strstr (error->message, pid_text));
   g_assert_false (portico_engine_is_syncing (engine, id));
   /* Refused before anything was recorded. */
-  g_assert_null (db_text (f->path, "SELECT id FROM sync_runs WHERE account_id = ?", id));
+  g_assert_null (db_text (f->path, "SELECT id FROM sync_runs WHERE account_id = ?", "i", id));
   g_clear_error (&error);
 
   end_child (child);
-  doc = engine_sync (engine, id, &error);
+  doc = engine_sync (engine, id, NULL, &error);
   /* Without credentials in a keyring the run fails, but it ran. */
   g_assert_false (g_error_matches (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_SYNC_LOCKED));
   {
-    g_autofree char *status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", id);
+    g_autofree char *status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", "i", id);
     g_assert_nonnull (status);
     g_assert_cmpstr (status, !=, "running");
   }
@@ -475,7 +429,7 @@ test_stale_runs (Fixture      *f,
     end_child (s);
 
     {
-      g_autofree char *before = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", killed);
+      g_autofree char *before = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", "i", killed);
       g_assert_cmpstr (before, ==, "running");
     }
 
@@ -495,10 +449,10 @@ test_stale_runs (Fixture      *f,
     g_assert_no_error (error);
 
     {
-      g_autofree char *k_status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", killed);
-      g_autofree char *k_end = db_text (f->path, "SELECT ended_at FROM sync_runs WHERE account_id = ?", killed);
-      g_autofree char *s_status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", stopped);
-      g_autofree char *a_status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", alive);
+      g_autofree char *k_status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", "i", killed);
+      g_autofree char *k_end = db_text (f->path, "SELECT ended_at FROM sync_runs WHERE account_id = ?", "i", killed);
+      g_autofree char *s_status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", "i", stopped);
+      g_autofree char *a_status = db_text (f->path, "SELECT status FROM sync_runs WHERE account_id = ?", "i", alive);
 
       g_assert_cmpstr (k_status, ==, "interrupted");
       g_assert_nonnull (k_end);
@@ -554,7 +508,7 @@ test_busy_retry (Fixture      *f,
     g_assert_true (portico_store_rename_account_sync (store, id, "Second name", &error));
     g_assert_no_error (error);
     end_child (child);
-    name = db_text (f->path, "SELECT name FROM accounts WHERE id = ?", id);
+    name = db_text (f->path, "SELECT name FROM accounts WHERE id = ?", "i", id);
     g_assert_cmpstr (name, ==, "Second name");
   }
 }
