@@ -172,6 +172,8 @@ list_accounts_thread (GTask        *task,
     g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
 }
 
+/* Starts the syncs of the listed accounts: the due ones after a check, or
+ * every one for "Sync All" (the task's source tag says which). */
 static void
 list_accounts_cb (GObject      *source,
                   GAsyncResult *result,
@@ -180,76 +182,13 @@ list_accounts_cb (GObject      *source,
   PorticoScheduler *self = PORTICO_SCHEDULER (source);
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean all = g_task_get_source_tag (G_TASK (result)) == portico_scheduler_sync_all;
   JsonArray *accounts;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   guint n_started = 0;
 
-  self->checking = FALSE;
-  node = g_task_propagate_pointer (G_TASK (result), &error);
-  if (node == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("Cannot list accounts to schedule: %s", error->message);
-      return;
-    }
-
-  accounts = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-  for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
-    {
-      JsonObject *account = json_array_get_object_element (accounts, i);
-      gint64 id = json_object_get_int_member_with_default (account, "id", 0);
-      gint64 last = portico_store_time_to_unix (portico_json_get_string (account, "last_sync_at"));
-      gint64 *attempt = g_hash_table_lookup (self->attempts, &id);
-      gint64 due;
-
-      if (id == 0 || portico_engine_is_syncing (self->engine, id))
-        continue;
-      if (attempt != NULL)
-        last = MAX (last, *attempt);
-
-      due = portico_scheduler_compute_due (last, now, self->interval_hours,
-                                           portico_scheduler_get_jitter (self, id),
-                                           self->startup_spread);
-      if (due > now)
-        continue;
-
-      g_hash_table_insert (self->attempts, g_memdup2 (&id, sizeof id), g_memdup2 (&now, sizeof now));
-      portico_engine_sync_async (self->engine, id, self->cancellable, sync_cb, NULL);
-      n_started++;
-    }
-
-  self->n_started = n_started;
-}
-
-void
-portico_scheduler_check_now (PorticoScheduler *self)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
-
-  if (self->checking)
-    return;
-
-  self->checking = TRUE;
-  task = g_task_new (self, self->cancellable, list_accounts_cb, NULL);
-  g_task_set_source_tag (task, portico_scheduler_check_now);
-  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
-  g_task_run_in_thread (task, list_accounts_thread);
-}
-
-static void
-sync_all_cb (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  PorticoScheduler *self = PORTICO_SCHEDULER (source);
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonArray *accounts;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-  guint n_started = 0;
-
+  if (!all)
+    self->checking = FALSE;
   node = g_task_propagate_pointer (G_TASK (result), &error);
   if (node == NULL)
     {
@@ -263,11 +202,20 @@ sync_all_cb (GObject      *source,
     {
       JsonObject *account = json_array_get_object_element (accounts, i);
       gint64 id = json_object_get_int_member_with_default (account, "id", 0);
+      gint64 last = portico_store_time_to_unix (portico_json_get_string (account, "last_sync_at"));
+      gint64 *attempt = g_hash_table_lookup (self->attempts, &id);
 
       if (id == 0 || portico_engine_is_syncing (self->engine, id))
         continue;
+      if (attempt != NULL)
+        last = MAX (last, *attempt);
 
-      /* Counts as this interval's sync: the next check does not start another. */
+      if (!all && portico_scheduler_compute_due (last, now, self->interval_hours,
+                                                 portico_scheduler_get_jitter (self, id),
+                                                 self->startup_spread) > now)
+        continue;
+
+      /* A sync started by hand counts as this interval's sync too. */
       g_hash_table_insert (self->attempts, g_memdup2 (&id, sizeof id), g_memdup2 (&now, sizeof now));
       portico_engine_sync_async (self->engine, id, self->cancellable, sync_cb, NULL);
       n_started++;
@@ -276,17 +224,35 @@ sync_all_cb (GObject      *source,
   self->n_started = n_started;
 }
 
+static void
+list_accounts_then_sync (PorticoScheduler *self,
+                         gpointer          source_tag)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, list_accounts_cb, NULL);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
+  g_task_run_in_thread (task, list_accounts_thread);
+}
+
+void
+portico_scheduler_check_now (PorticoScheduler *self)
+{
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  if (self->checking)
+    return;
+
+  self->checking = TRUE;
+  list_accounts_then_sync (self, portico_scheduler_check_now);
+}
+
 void
 portico_scheduler_sync_all (PorticoScheduler *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (PORTICO_IS_SCHEDULER (self));
 
-  task = g_task_new (self, self->cancellable, sync_all_cb, NULL);
-  g_task_set_source_tag (task, portico_scheduler_sync_all);
-  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
-  g_task_run_in_thread (task, list_accounts_thread);
+  list_accounts_then_sync (self, portico_scheduler_sync_all);
 }
 
 static gboolean

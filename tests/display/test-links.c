@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include "display-test-util.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -14,26 +16,6 @@
 /* A scheme no desktop registers a handler for: GIO answers "Operation not
  * supported", as it does for mailto: on a machine without a mail app. */
 #define NO_HANDLER_URI "portico-test-no-handler:mailto?subject=Connect%20Okta"
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
 
 static AdwMessageDialog *
 find_dialog (GtkWindow *parent)
@@ -94,7 +76,7 @@ test_no_handler_offers_copy (void)
 
   /* Clicking the button is what a person does. */
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (wait_until (dialog_shown, window, 10000));
+  g_assert_true (portico_test_wait_until (dialog_shown, window, 10000));
 
   dialog = find_dialog (window);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Could Not Open the Link");
@@ -110,7 +92,7 @@ test_no_handler_offers_copy (void)
   adw_message_dialog_response (dialog, "copy");
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (window)), NULL,
                                  read_text_cb, &copied);
-  g_assert_true (wait_until (text_read, &copied, 10000));
+  g_assert_true (portico_test_wait_until (text_read, &copied, 10000));
   g_assert_cmpstr (copied, ==, NO_HANDLER_URI);
 
   gtk_window_destroy (GTK_WINDOW (dialog));

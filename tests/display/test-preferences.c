@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include "display-test-util.h"
+
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -195,17 +197,7 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (window));
   g_clear_object (&engine);
   g_clear_object (&store);
-  {
-    const char *suffixes[] = { "", "-wal", "-shm" };
-
-    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-      {
-        g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
-
-        g_remove (file);
-      }
-    g_rmdir (dir);
-  }
+  portico_test_remove_db (dir, path);
 }
 
 int

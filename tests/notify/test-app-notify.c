@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include "../display/display-test-util.h"
+
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -21,26 +23,6 @@
 #include "portico-window.h"
 
 static char *log_path;
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  data,
-            guint     timeout_ms)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-
-  return TRUE;
-}
 
 static gboolean
 file_exists (gpointer data)
@@ -144,8 +126,8 @@ test_failed_sync_notifies (void)
   g_assert_no_error (error);
 
   portico_engine_sync_async (engine, id, NULL, sync_cb, &done);
-  g_assert_true (wait_until (is_true, &done, 30000));
-  g_assert_true (wait_until (notified, NULL, 30000));
+  g_assert_true (portico_test_wait_until (is_true, &done, 30000));
+  g_assert_true (portico_test_wait_until (notified, NULL, 30000));
 
   sent = first_gtk_notification ();
   g_assert_cmpstr (json_object_get_string_member (sent, "app_id"), ==, APP_ID);
@@ -162,7 +144,7 @@ test_failed_sync_notifies (void)
 
   /* Show opens the window on that account's details. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-account", g_variant_new_int64 (id));
-  g_assert_true (wait_until (details_shown, app, 30000));
+  g_assert_true (portico_test_wait_until (details_shown, app, 30000));
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL; l = gtk_application_get_windows (GTK_APPLICATION (app)))
     gtk_window_destroy (l->data);
@@ -198,7 +180,7 @@ main (int   argc,
                              "/usr/bin/python3", g_getenv ("PORTICO_NOTIFICATION_SERVER"),
                              log_path, ready, NULL);
   g_assert_no_error (error);
-  g_assert_true (wait_until (file_exists, ready, 20000));
+  g_assert_true (portico_test_wait_until (file_exists, ready, 20000));
 
   g_test_add_func ("/app-notify/failed-sync", test_failed_sync_notifies);
   status = g_test_run ();
