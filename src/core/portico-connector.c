@@ -21,6 +21,8 @@
 #include "portico-jwt.h"
 #include "portico-connector-i18n.h"
 #include "portico-errors.h"
+#include "portico-json.h"
+#include "portico-limits.h"
 
 #define API_BASE_URL "api_base_url"
 
@@ -2677,6 +2679,16 @@ connector_new (const char *data,
   g_autofree char *file = g_path_get_basename (origin != NULL ? origin : "connector.json");
   Check c = { file, error, field_ids, FALSE, FALSE };
   JsonNode *root;
+
+  /* The parser recurses once per level: a file nested deep enough (an
+   * imported definition from anywhere) would crash the app at every start.
+   * No definition nests anywhere near the cap. */
+  if (!portico_json_prescan (data, length < 0 ? strlen (data) : (gsize) length, PORTICO_LIMIT_JSON_DEPTH, NULL))
+    {
+      fail (&c, NULL, _("nested more than %u levels deep, which no connector definition is; fix the file"),
+            (guint) PORTICO_LIMIT_JSON_DEPTH);
+      return NULL;
+    }
 
   if (!json_parser_load_from_data (parser, data, length, &parse_error))
     {

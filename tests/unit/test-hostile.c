@@ -83,6 +83,25 @@ test_prescan_deep (void)
   g_assert_no_error (error);
 }
 
+static void
+test_connector_file_deep (void)
+{
+  gsize len = 200000;
+  g_autofree char *deep = g_malloc (len + 1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoConnector) connector = NULL;
+
+  /* A definition file (an imported custom connector) crashed the loader
+   * the same way; now it is a load error naming the file. */
+  memset (deep, '[', len);
+  deep[len] = '\0';
+  connector = portico_connector_new_from_data (deep, -1, "deep.json", TRUE, &error);
+  g_assert_null (connector);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION);
+  g_assert_nonnull (strstr (error->message, "deep.json"));
+  g_assert_nonnull (strstr (error->message, "levels deep"));
+}
+
 /* ------------------------------------------------------------------------ */
 /* The runtime against a hostile server                                      */
 
@@ -707,6 +726,7 @@ main (int   argc,
   g_test_add_func ("/hostile/prescan/depth", test_prescan_depth);
   g_test_add_func ("/hostile/prescan/strings", test_prescan_strings);
   g_test_add_func ("/hostile/prescan/deep", test_prescan_deep);
+  g_test_add_func ("/hostile/connector-file-deep", test_connector_file_deep);
 #define ADD(path, fn) g_test_add ("/hostile/runtime/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("deep-nesting", test_deep_nesting);
   ADD ("next-link-refused", test_next_link_refused);
