@@ -119,7 +119,10 @@ struct _PorticoSandbox
   PorticoSandboxData *data;
   guint seed;
   guint size;
-  GPtrArray *connectors; /* SandboxConnector, sorted by id */
+  GPtrArray *connectors; /* SandboxConnector: shipped by id, then custom by id */
+  guint n_shipped;       /* shipped connectors first: their ports never move */
+  SandboxConnector *scim; /* a SCIM 2.0 service for the custom template, nullable */
+  char *scim_url;
   SoupServer *admin;
   char *admin_url;
   SoupServer *redirect;
@@ -1092,6 +1095,18 @@ ok_path_is_number (SandboxConnector *sc)
  *   definition has a provider code of that kind to put in it; otherwise
  *   the HTTP status says it, with the same body;
  * - else the HTTP status. */
+/* Whether the connector reads a SCIM 2.0 service (RFC 7644): its users
+ * page the SCIM way. */
+static gboolean
+speaks_scim (SandboxConnector *sc)
+{
+  JsonObject *dts = obj_member (sc->def, "data_types");
+  JsonObject *users = dts != NULL ? obj_member (dts, "users") : NULL;
+  JsonObject *pag = users != NULL ? obj_member (users, "pagination") : NULL;
+
+  return pag != NULL && g_strcmp0 (str_member (pag, "style"), "scim") == 0;
+}
+
 static void
 serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
 {
@@ -1225,6 +1240,21 @@ serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
           json_array_unref (arr);
           set_at_path (root, errors_path, v);
         }
+    }
+
+  if (speaks_scim (sc) && JSON_NODE_HOLDS_OBJECT (root))
+    {
+      /* RFC 7644 section 3.12: the Error schema and the HTTP status as a string. */
+      JsonObject *o = json_node_get_object (root);
+      JsonArray *schemas = json_array_new ();
+      g_autofree char *status_text = g_strdup_printf ("%u", body_status);
+
+      json_array_add_string_element (schemas, "urn:ietf:params:scim:api:messages:2.0:Error");
+      json_object_set_array_member (o, "schemas", schemas);
+      json_object_set_string_member (o, "status", status_text);
+      /* scimType only carries the codes of section 3.12 (400 answers). */
+      if (!provider_code)
+        json_object_remove_member (o, "scimType");
     }
 
   if (status == HTTP_TOO_MANY_REQUESTS)
@@ -3298,6 +3328,7 @@ portico_sandbox_finalize (GObject *object)
   PorticoSandbox *self = PORTICO_SANDBOX (object);
 
   g_ptr_array_unref (self->connectors);
+  g_clear_pointer (&self->scim, sandbox_connector_free);
   g_clear_pointer (&self->data, portico_sandbox_data_free);
   g_clear_pointer (&self->requests, json_array_unref);
   g_free (self->admin_url);
@@ -3327,8 +3358,100 @@ compare_connectors (gconstpointer a, gconstpointer b)
 {
   const SandboxConnector *ca = *(SandboxConnector * const *) a;
   const SandboxConnector *cb = *(SandboxConnector * const *) b;
+  gboolean custom_a = portico_connector_is_custom (ca->connector);
+  gboolean custom_b = portico_connector_is_custom (cb->connector);
 
+  /* Shipped ones first, so that adding a custom integration never moves
+   * the port of an account connected in demo mode. */
+  if (custom_a != custom_b)
+    return custom_a ? 1 : -1;
   return strcmp (ca->id, cb->id);
+}
+
+/* The SCIM 2.0 service for the custom connector template, with its own id
+ * so that it never meets a custom connector saved from the template. */
+static SandboxConnector *
+scim_connector_new (PorticoSandbox *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = portico_catalog_dup_template (PORTICO_TEMPLATE_SCIM, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(PorticoConnector) connector = NULL;
+  g_autofree char *renamed = NULL;
+  SandboxConnector *sc;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, &error) ||
+      !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_debug ("No SCIM 2.0 service: %s", error != NULL ? error->message : "not an object");
+      return NULL;
+    }
+  json_object_set_string_member (json_node_get_object (json_parser_get_root (parser)), "id", "sandbox-scim");
+  generator = json_generator_new ();
+  json_generator_set_root (generator, json_parser_get_root (parser));
+  renamed = json_generator_to_data (generator, NULL);
+  connector = portico_connector_new_from_data (renamed, -1, PORTICO_TEMPLATE_SCIM, TRUE, &error);
+  if (connector == NULL)
+    {
+      g_debug ("No SCIM 2.0 service: %s", error->message);
+      return NULL;
+    }
+  portico_sandbox_data_add_app (self->data, "sandbox-scim", "SCIM 2.0 app", "other");
+  sc = sandbox_connector_new (self, connector);
+
+  /* The items hold what the template maps; a SCIM service also says what
+   * each resource is and which email is the primary one (RFC 7643 sections
+   * 3 and 4.1.2). */
+  for (guint r = 0; r < sc->routes->len; r++)
+    {
+      Route *route = sc->routes->pdata[r];
+
+      for (guint i = 0; route->items != NULL && i < json_array_get_length (route->items); i++)
+        {
+          JsonObject *user = json_array_get_object_element (route->items, i);
+          JsonArray *schemas = json_array_new ();
+          JsonObject *meta = json_object_new ();
+          JsonArray *emails;
+
+          if (user == NULL)
+            continue;
+          json_array_add_string_element (schemas, "urn:ietf:params:scim:schemas:core:2.0:User");
+          json_object_set_array_member (user, "schemas", schemas);
+          json_object_set_string_member (meta, "resourceType", "User");
+
+          json_object_set_object_member (user, "meta", meta);
+          emails = json_object_has_member (user, "emails") &&
+                   JSON_NODE_HOLDS_ARRAY (json_object_get_member (user, "emails"))
+                   ? json_object_get_array_member (user, "emails") : NULL;
+          for (guint e = 0; emails != NULL && e < json_array_get_length (emails); e++)
+            {
+              JsonObject *email = json_array_get_object_element (emails, e);
+
+              if (email == NULL)
+                continue;
+              json_object_set_string_member (email, "type", "work");
+              json_object_set_boolean_member (email, "primary", e == 0);
+              /* userName is required (RFC 7643 4.1.1); services often use the email. */
+              if (e == 0 && !json_object_has_member (user, "userName"))
+                json_object_set_string_member (user, "userName",
+                                               json_object_get_string_member_with_default (email, "value", ""));
+            }
+        }
+    }
+  return sc;
+}
+
+/* Ports from @port_base: the shipped connectors, the admin endpoint, the
+ * redirect target, the SCIM service, then the custom connectors. */
+static guint
+connector_port (PorticoSandbox *self,
+                guint           port_base,
+                guint           i)
+{
+  if (port_base == 0)
+    return 0;
+  return i < self->n_shipped ? port_base + i : port_base + i + 3;
 }
 
 PorticoSandbox *
@@ -3371,6 +3494,10 @@ portico_sandbox_new (PorticoCatalog *catalog, guint seed, guint size)
       g_ptr_array_add (self->connectors, sandbox_connector_new (self, c));
     }
   g_ptr_array_sort (self->connectors, compare_connectors);
+  for (guint i = 0; i < self->connectors->len; i++)
+    if (!portico_connector_is_custom (((SandboxConnector *) self->connectors->pdata[i])->connector))
+      self->n_shipped = i + 1;
+  self->scim = scim_connector_new (self);
   return self;
 }
 
@@ -3401,14 +3528,14 @@ portico_sandbox_start (PorticoSandbox *self, guint port_base, GError **error)
   g_return_val_if_fail (PORTICO_IS_SANDBOX (self), FALSE);
   g_return_val_if_fail (!self->started, FALSE);
 
-  n = self->connectors->len;
-  for (guint i = 0; i < n; i++)
+  n = self->n_shipped;
+  for (guint i = 0; i < self->connectors->len; i++)
     {
       SandboxConnector *sc = self->connectors->pdata[i];
 
       sc->server = soup_server_new (NULL, NULL);
       soup_server_add_handler (sc->server, NULL, connector_handler, sc, NULL);
-      sc->base_url = listen_url (sc->server, port_base > 0 ? port_base + i : 0, error);
+      sc->base_url = listen_url (sc->server, connector_port (self, port_base, i), error);
       if (sc->base_url == NULL)
         {
           g_prefix_error (error, "Cannot serve %s: ", sc->id);
@@ -3439,6 +3566,18 @@ portico_sandbox_start (PorticoSandbox *self, guint port_base, GError **error)
       return FALSE;
     }
 
+  if (self->scim != NULL)
+    {
+      self->scim->server = soup_server_new (NULL, NULL);
+      soup_server_add_handler (self->scim->server, NULL, connector_handler, self->scim, NULL);
+      self->scim->base_url = listen_url (self->scim->server, port_base > 0 ? port_base + n + 2 : 0, error);
+      if (self->scim->base_url == NULL)
+        {
+          portico_sandbox_stop (self);
+          return FALSE;
+        }
+    }
+
   self->started = TRUE;
   return TRUE;
 }
@@ -3460,6 +3599,13 @@ portico_sandbox_stop (PorticoSandbox *self)
         }
       g_clear_pointer (&sc->base_url, g_free);
     }
+  if (self->scim != NULL && self->scim->server != NULL)
+    {
+      soup_server_disconnect (self->scim->server);
+      g_clear_object (&self->scim->server);
+    }
+  if (self->scim != NULL)
+    g_clear_pointer (&self->scim->base_url, g_free);
   if (self->admin != NULL)
     soup_server_disconnect (self->admin);
   g_clear_object (&self->admin);
@@ -3490,6 +3636,13 @@ portico_sandbox_get_base_url (PorticoSandbox *self, const char *connector_id)
   g_return_val_if_fail (PORTICO_IS_SANDBOX (self), NULL);
   sc = lookup (self, connector_id);
   return sc != NULL ? sc->base_url : NULL;
+}
+
+const char *
+portico_sandbox_get_scim_url (PorticoSandbox *self)
+{
+  g_return_val_if_fail (PORTICO_IS_SANDBOX (self), NULL);
+  return self->scim != NULL ? self->scim->base_url : NULL;
 }
 
 const char *
@@ -3640,6 +3793,11 @@ portico_sandbox_describe (PorticoSandbox *self)
   g_return_val_if_fail (PORTICO_IS_SANDBOX (self), NULL);
 
   json_builder_begin_object (b);
+  json_builder_set_member_name (b, "scim_url");
+  if (self->scim != NULL && self->scim->base_url != NULL)
+    json_builder_add_string_value (b, self->scim->base_url);
+  else
+    json_builder_add_null_value (b);
   json_builder_set_member_name (b, "admin_url");
   if (self->admin_url != NULL)
     json_builder_add_string_value (b, self->admin_url);
@@ -3730,13 +3888,18 @@ portico_sandbox_join (PorticoSandbox *self,
   g_return_if_fail (!self->started);
   g_return_if_fail (port_base > 0);
 
-  n = self->connectors->len;
-  for (guint i = 0; i < n; i++)
+  n = self->n_shipped;
+  for (guint i = 0; i < self->connectors->len; i++)
     {
       SandboxConnector *sc = self->connectors->pdata[i];
 
       g_free (sc->base_url);
-      sc->base_url = g_strdup_printf ("http://127.0.0.1:%u", port_base + i);
+      sc->base_url = g_strdup_printf ("http://127.0.0.1:%u", connector_port (self, port_base, i));
+    }
+  if (self->scim != NULL)
+    {
+      g_free (self->scim->base_url);
+      self->scim->base_url = g_strdup_printf ("http://127.0.0.1:%u", port_base + n + 2);
     }
   g_free (self->admin_url);
   self->admin_url = g_strdup_printf ("http://127.0.0.1:%u/_sandbox", port_base + n);

@@ -84,8 +84,11 @@ PorticoSandbox *portico_sandbox_new (PorticoCatalog *catalog,
                                      guint           size);
 
 /* Listens on 127.0.0.1: with @port_base 0 every port is chosen by the
- * system; otherwise connector i (sorted by id) gets port_base + i, the admin
- * endpoint port_base + n and the redirect target port_base + n + 1. */
+ * system; otherwise shipped connector i (sorted by id) gets port_base + i,
+ * the admin endpoint port_base + n, the redirect target port_base + n + 1,
+ * the SCIM 2.0 service port_base + n + 2 (n = the number of shipped
+ * connectors) and custom connector k (by id) port_base + n + 3 + k: a
+ * custom integration never moves the port of a shipped one. */
 gboolean portico_sandbox_start (PorticoSandbox *self,
                                 guint           port_base,
                                 GError        **error);
@@ -111,6 +114,12 @@ GStrv portico_sandbox_get_connector_ids (PorticoSandbox *self);
 const char *portico_sandbox_get_base_url (PorticoSandbox *self,
                                           const char     *connector_id);
 const char *portico_sandbox_get_admin_url (PorticoSandbox *self);
+/* A SCIM 2.0 service (RFC 7644: /Users with startIndex and count, a
+ * ListResponse, Error bodies) for custom integrations built from the SCIM
+ * template: its base URL ("http://127.0.0.1:PORT"), with the bearer token
+ * "sandbox-ok" (or "sandbox-bad", refused). NULL before start or when the
+ * template is not installed. */
+const char *portico_sandbox_get_scim_url (PorticoSandbox *self);
 /* Example value of every field of the connector (non-secret fields satisfy
  * their pattern; secret fields get the secret of @secret_kind: "ok", "plan"
  * or "bad"), plus api_base_url once started. transfer full, string -> string. */
@@ -163,7 +172,7 @@ guint portico_sandbox_get_redirect_hits (PorticoSandbox *self,
                                          guint          *with_credentials);
 
 /* The document `portico-sandbox --json` prints:
- * {"admin_url", "connectors":[{"id","name","api_base_url","fields":{},"secret_fields":[],
+ * {"scim_url", "admin_url", "connectors":[{"id","name","api_base_url","fields":{},"secret_fields":[],
  *  "secrets":{"ok","plan","bad"},"plan_failures":[]}]}. transfer full. */
 JsonNode *portico_sandbox_describe (PorticoSandbox *self);
 

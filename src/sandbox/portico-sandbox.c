@@ -34,6 +34,9 @@ print_text (PorticoSandbox *sandbox, JsonNode *doc)
   JsonArray *connectors = json_object_get_array_member (root, "connectors");
 
   printf ("admin %s\n", json_object_get_string_member (root, "admin_url"));
+  if (json_object_get_string_member_with_default (root, "scim_url", NULL) != NULL)
+    printf ("scim %s (SCIM 2.0 service for the custom connector template; bearer token %s)\n",
+            json_object_get_string_member (root, "scim_url"), PORTICO_SANDBOX_SECRET_OK);
   printf ("secrets: %s (works), %s (a data type is not in the plan: outcome B), "
           "%s (rejected: outcome C)\n",
           PORTICO_SANDBOX_SECRET_OK, PORTICO_SANDBOX_SECRET_PLAN, PORTICO_SANDBOX_SECRET_BAD);
