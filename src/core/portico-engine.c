@@ -170,7 +170,9 @@ seed_demo_account (PorticoEngine    *self,
     {
       /* Translators: a demo workflow; %s is an app such as "BambooHR". */
       name = g_strdup_printf (_("Offboard leavers reported by %s"), app);
-      trigger = g_strdup_printf (_("A person leaves in %s (%s)"), app, account_name);
+      /* The account is the workflow's trigger account, shown by its current
+       * name; a name copied here would go stale on rename. */
+      trigger = g_strdup_printf (_("A person leaves in %s"), app);
       workflow = portico_store_add_workflow_sync (self->store, name, account_id, trigger, NULL);
     }
   else
@@ -2304,4 +2306,122 @@ portico_engine_list_recommended_finish (PorticoEngine *self,
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_list_recommended_async, NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* ---- Workflows ----------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 workflow_id;
+  gint64 account_id;  /* 0: delete */
+} WorkflowEdit;
+
+static void
+workflow_edit_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  PorticoEngine *self = source_object;
+  WorkflowEdit *edit = task_data;
+  GError *error = NULL;
+  gboolean ok;
+
+  ok = edit->account_id > 0
+       ? portico_store_repoint_workflow_sync (self->store, edit->workflow_id, edit->account_id, &error)
+       : portico_store_delete_workflow_sync (self->store, edit->workflow_id, &error);
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+workflow_edit_done_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* Views that list workflows reload on this signal, like every other
+   * change they show. */
+  g_signal_emit (source, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+workflow_edit_async (PorticoEngine      *self,
+                     gint64              workflow_id,
+                     gint64              account_id,
+                     gpointer            source_tag,
+                     GCancellable       *cancellable,
+                     GAsyncReadyCallback callback,
+                     gpointer            user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) inner = g_task_new (self, cancellable, workflow_edit_done_cb, task);
+  WorkflowEdit *edit = g_new0 (WorkflowEdit, 1);
+
+  g_task_set_source_tag (task, source_tag);
+  edit->workflow_id = workflow_id;
+  edit->account_id = account_id;
+  g_task_set_task_data (inner, edit, g_free);
+  g_task_run_in_thread (inner, workflow_edit_thread);
+}
+
+void
+portico_engine_repoint_workflow_async (PorticoEngine      *self,
+                                       gint64              workflow_id,
+                                       gint64              account_id,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data)
+{
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+  g_return_if_fail (account_id > 0);
+
+  workflow_edit_async (self, workflow_id, account_id, portico_engine_repoint_workflow_async,
+                       cancellable, callback, user_data);
+}
+
+gboolean
+portico_engine_repoint_workflow_finish (PorticoEngine *self,
+                                        GAsyncResult  *result,
+                                        GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_repoint_workflow_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+void
+portico_engine_delete_workflow_async (PorticoEngine      *self,
+                                      gint64              workflow_id,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  workflow_edit_async (self, workflow_id, 0, portico_engine_delete_workflow_async,
+                       cancellable, callback, user_data);
+}
+
+gboolean
+portico_engine_delete_workflow_finish (PorticoEngine *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_delete_workflow_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

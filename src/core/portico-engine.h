@@ -191,4 +191,25 @@ JsonNode *portico_engine_list_recommended_finish (PorticoEngine *self,
                                                   GAsyncResult  *result,
                                                   GError       **error);
 
+/* An invalid workflow (its trigger account was disconnected) is pointed at
+ * another connected account, which makes it valid again, or deleted with its
+ * actions. Both emit "accounts-changed" so that views reload. */
+void portico_engine_repoint_workflow_async (PorticoEngine      *self,
+                                            gint64              workflow_id,
+                                            gint64              account_id,
+                                            GCancellable       *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+gboolean portico_engine_repoint_workflow_finish (PorticoEngine *self,
+                                                 GAsyncResult  *result,
+                                                 GError       **error);
+void portico_engine_delete_workflow_async (PorticoEngine      *self,
+                                           gint64              workflow_id,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gboolean portico_engine_delete_workflow_finish (PorticoEngine *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
+
 G_END_DECLS

@@ -538,14 +538,20 @@ query_workflows (sqlite3  *db,
   int rc;
 
   stmt = portico_db_prepare (db,
-                             "SELECT id, name, valid, invalid_reason, trigger_account_id, trigger_description "
-                             "FROM workflows ORDER BY name, id",
+                             "SELECT w.id, w.name, w.valid, w.invalid_reason, w.trigger_account_id, "
+                             "  w.trigger_description, acc.name, app.name "
+                             "FROM workflows w LEFT JOIN accounts acc ON acc.id = w.trigger_account_id "
+                             "LEFT JOIN apps app ON app.id = acc.app_id "
+                             "ORDER BY w.name, w.id",
                              error);
   if (stmt == NULL)
     return NULL;
   actions = portico_db_prepare (db,
-                                "SELECT id, account_id, action_id, label, failing, failing_reason "
-                                "FROM workflow_actions WHERE workflow_id = ? ORDER BY id",
+                                "SELECT wa.id, wa.account_id, wa.action_id, wa.label, wa.failing, wa.failing_reason, "
+                                "  acc.name, app.name "
+                                "FROM workflow_actions wa LEFT JOIN accounts acc ON acc.id = wa.account_id "
+                                "LEFT JOIN apps app ON app.id = acc.app_id "
+                                "WHERE wa.workflow_id = ? ORDER BY wa.id",
                                 error);
   if (actions == NULL)
     return NULL;
@@ -562,6 +568,9 @@ query_workflows (sqlite3  *db,
       add_column (builder, "invalid_reason", stmt, 3);
       add_column (builder, "trigger_account", stmt, 4);
       add_column (builder, "trigger", stmt, 5);
+      /* Names as they are now, not as they were when the workflow was made. */
+      add_column (builder, "trigger_account_name", stmt, 6);
+      add_column (builder, "trigger_app", stmt, 7);
 
       sqlite3_reset (actions);
       sqlite3_bind_int64 (actions, 1, sqlite3_column_int64 (stmt, 0));
@@ -576,6 +585,8 @@ query_workflows (sqlite3  *db,
           add_column (builder, "label", actions, 3);
           add_bool_column (builder, "failing", actions, 4);
           add_column (builder, "failing_reason", actions, 5);
+          add_column (builder, "account_name", actions, 6);
+          add_column (builder, "app", actions, 7);
           json_builder_end_object (builder);
         }
       json_builder_end_array (builder);

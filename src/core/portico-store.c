@@ -2439,6 +2439,78 @@ add_workflow_func (PorticoStore *self,
   return TRUE;
 }
 
+static gboolean
+repoint_workflow_func (PorticoStore *self,
+                       sqlite3      *db,
+                       gpointer      data,
+                       gint64       *out_value,
+                       gpointer     *out_pointer,
+                       GError      **error)
+{
+  GenericData *d = data;
+
+  if (!check_account (db, d->id2, TRUE, error))
+    return FALSE;
+  if (!portico_db_exec (db, error,
+                        "UPDATE workflows SET trigger_account_id = ?, valid = 1, invalid_reason = NULL WHERE id = ?",
+                        "ii", d->id2, d->id1))
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
+                   _("Workflow %" G_GINT64_FORMAT " does not exist any more. Reload the Workflows view."), d->id1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+portico_store_repoint_workflow_sync (PorticoStore *self,
+                                     gint64        workflow_id,
+                                     gint64        account_id,
+                                     GError      **error)
+{
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+
+  return portico_store_run_write_sync (self, repoint_workflow_func,
+                                       generic_data_new (workflow_id, account_id, NULL, NULL, NULL, NULL),
+                                       generic_data_free, NULL, NULL, error);
+}
+
+static gboolean
+delete_workflow_func (PorticoStore *self,
+                      sqlite3      *db,
+                      gpointer      data,
+                      gint64       *out_value,
+                      gpointer     *out_pointer,
+                      GError      **error)
+{
+  GenericData *d = data;
+
+  /* Its actions go with it (ON DELETE CASCADE). */
+  if (!portico_db_exec (db, error, "DELETE FROM workflows WHERE id = ?", "i", d->id1))
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
+                   _("Workflow %" G_GINT64_FORMAT " does not exist any more. Reload the Workflows view."), d->id1);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+portico_store_delete_workflow_sync (PorticoStore *self,
+                                    gint64        workflow_id,
+                                    GError      **error)
+{
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+
+  return portico_store_run_write_sync (self, delete_workflow_func,
+                                       generic_data_new (workflow_id, 0, NULL, NULL, NULL, NULL),
+                                       generic_data_free, NULL, NULL, error);
+}
+
 gint64
 portico_store_add_workflow_sync (PorticoStore *self,
                                  const char   *name,

@@ -362,6 +362,16 @@ gboolean portico_store_add_other_source_sync (PorticoStore *self,
                                               const char   *email,
                                               const char   *person_name,
                                               GError      **error);
+/* An invalid workflow made valid again on another connected account's
+ * trigger; NOT_FOUND for a missing workflow or account. */
+gboolean portico_store_repoint_workflow_sync (PorticoStore *self,
+                                              gint64        workflow_id,
+                                              gint64        account_id,
+                                              GError      **error);
+/* Deletes a workflow and its actions. */
+gboolean portico_store_delete_workflow_sync (PorticoStore *self,
+                                             gint64        workflow_id,
+                                             GError      **error);
 /* @trigger_account_id 0 = none. Returns the workflow id. */
 gint64 portico_store_add_workflow_sync (PorticoStore *self,
                                         const char   *name,
@@ -442,7 +452,9 @@ JsonNode *portico_store_list_users (PorticoStore *self, GError **error);
  * [{"app","sku","name","total","assigned","inactive"}] */
 JsonNode *portico_store_list_licenses (PorticoStore *self, GError **error);
 /* [{"id","name","valid","invalid_reason","trigger_account","trigger",
- *   "actions":[{"id","account","action","label","failing","failing_reason"}]}] */
+ *   "trigger_account_name","trigger_app",
+ *   "actions":[{"id","account","action","label","failing","failing_reason",
+ *               "account_name","app"}]}]; names are the current ones. */
 JsonNode *portico_store_list_workflows (PorticoStore *self, GError **error);
 /* Newest first; @limit 0 = all. [{"id","time","account","account_name",
  *   "kind","details","app"}] */

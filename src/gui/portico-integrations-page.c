@@ -637,7 +637,8 @@ recommended_cb (GObject      *source,
                 gpointer      user_data)
 {
   LoadData *data = user_data;
-  PorticoIntegrationsPage *self = data->page;
+  /* Held past load_data_free(), which drops the chain's reference. */
+  g_autoptr(PorticoIntegrationsPage) self = g_object_ref (data->page);
   g_autoptr(JsonNode) rows = NULL;
   GError *error = NULL;
   JsonArray *array;

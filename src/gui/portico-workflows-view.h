@@ -20,5 +20,10 @@ GtkWidget        *portico_workflows_view_new        (void);
 void              portico_workflows_view_set_engine (PorticoWorkflowsView *self,
                                                PorticoEngine *engine);
 PorticoTableView *portico_workflows_view_get_table  (PorticoWorkflowsView *self);
+/* Invalid workflows are listed above the table, each with an account to
+ * re-point it to and Delete; both go through the engine. */
+void              portico_workflows_view_reload_invalid (PorticoWorkflowsView *self);
+gboolean          portico_workflows_view_is_loading     (PorticoWorkflowsView *self);
+GtkListBox       *portico_workflows_view_get_invalid_list (PorticoWorkflowsView *self);
 
 G_END_DECLS

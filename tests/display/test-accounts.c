@@ -28,6 +28,7 @@
 #include "portico-scheduler.h"
 #include "portico-table-view.h"
 #include "portico-window.h"
+#include "portico-workflows-view.h"
 
 static PorticoCatalog *
 load_catalog (void)
@@ -798,6 +799,186 @@ test_window_disconnect_preview (Fixture       *fixture,
   }
 }
 
+static void
+async_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+typedef struct
+{
+  PorticoStore *store;
+  gint64        workflow;
+  gint64        trigger;   /* expected trigger account; 0: expect it deleted */
+} WorkflowWait;
+
+static gboolean
+workflow_is (gpointer data)
+{
+  WorkflowWait *wait = data;
+  g_autoptr(JsonNode) workflows = portico_store_list_workflows (wait->store, NULL);
+  JsonArray *array = json_node_get_array (workflows);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *workflow = json_array_get_object_element (array, i);
+
+      if (json_object_get_int_member (workflow, "id") == wait->workflow)
+        return wait->trigger != 0 && json_object_get_boolean_member (workflow, "valid") &&
+               json_object_get_int_member_with_default (workflow, "trigger_account", 0) == wait->trigger;
+    }
+  return wait->trigger == 0;
+}
+
+static gboolean
+invalid_rows_are (gpointer data)
+{
+  PorticoWorkflowsView *view = ((gpointer *) data)[0];
+  guint expected = GPOINTER_TO_UINT (((gpointer *) data)[1]);
+  guint n = 0;
+
+  if (portico_workflows_view_is_loading (view))
+    return FALSE;
+  while (gtk_list_box_get_row_at_index (portico_workflows_view_get_invalid_list (view), n) != NULL)
+    n++;
+  return n == expected;
+}
+
+static void
+disconnect_account (Fixture *fixture,
+                    gint64   account)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  GAsyncResult *result = NULL;
+
+  portico_engine_disconnect_async (fixture->engine, account, NULL, async_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  summary = portico_engine_disconnect_finish (fixture->engine, result, &error);
+  g_assert_no_error (error);
+  g_object_unref (result);
+}
+
+static GtkWidget *
+find_suffix_button (GtkWidget  *row,
+                    const char *prefix)
+{
+  for (GtkWidget *child = gtk_widget_get_first_child (row); child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found;
+
+      if (GTK_IS_BUTTON (child))
+        {
+          GtkWidget *label = gtk_button_get_child (GTK_BUTTON (child));
+
+          if (GTK_IS_LABEL (label) && g_str_has_prefix (gtk_label_get_label (GTK_LABEL (label)), prefix))
+            return child;
+        }
+      if ((found = find_suffix_button (child, prefix)) != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Workflows show their accounts by current names, and an invalid one can be
+ * re-pointed to another account or deleted, from the window. */
+static void
+test_window_workflows (Fixture       *fixture,
+                       gconstpointer  user_data)
+{
+  PorticoWorkflowsView *view = PORTICO_WORKFLOWS_VIEW (portico_window_get_view (fixture->window, "workflows"));
+  PorticoTableView *table = portico_workflows_view_get_table (view);
+  g_autoptr(GError) error = NULL;
+  gint64 offboard, review;
+  GAsyncResult *result = NULL;
+  gpointer one[2] = { view, GUINT_TO_POINTER (1) };
+  gpointer two[2] = { view, GUINT_TO_POINTER (2) };
+  gpointer none[2] = { view, GUINT_TO_POINTER (0) };
+  WorkflowWait repointed = { fixture->store, 0, fixture->okta };
+  WorkflowWait deleted = { fixture->store, 0, 0 };
+  GtkListBoxRow *row;
+  GtkWidget *button;
+
+  offboard = portico_store_add_workflow_sync (fixture->store, "Offboard leavers", fixture->figma,
+                                              "A person leaves in Figma", &error);
+  g_assert_no_error (error);
+  review = portico_store_add_workflow_sync (fixture->store, "Review seats", fixture->github,
+                                            "First day of the month", &error);
+  g_assert_no_error (error);
+
+  portico_engine_rename_async (fixture->engine, fixture->figma, "Design HQ", NULL, async_result_cb, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (portico_engine_rename_finish (fixture->engine, result, &error));
+  g_clear_object (&result);
+
+  portico_window_show_view (fixture->window, "workflows");
+  g_assert_true (wait_until (table_loaded, table, 10000));
+  spin (300);
+  g_assert_true (wait_until (table_loaded, table, 10000));
+  {
+    gboolean found = FALSE;
+
+    for (guint i = 0; i < portico_table_view_get_n_rows (table); i++)
+      {
+        g_autofree char *name = portico_table_view_get_cell_text (table, i, 0);
+        g_autofree char *trigger = portico_table_view_get_cell_text (table, i, 2);
+
+        if (g_strcmp0 (name, "Offboard leavers") == 0)
+          {
+            g_assert_nonnull (strstr (trigger, "Design HQ"));
+            found = TRUE;
+          }
+      }
+    g_assert_true (found);
+  }
+
+  disconnect_account (fixture, fixture->figma);
+  disconnect_account (fixture, fixture->github);
+  g_assert_true (wait_until (invalid_rows_are, two, 10000));
+
+  /* Re-point "Offboard leavers" to the first account offered (Okta). */
+  row = gtk_list_box_get_row_at_index (portico_workflows_view_get_invalid_list (view), 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Offboard leavers");
+  button = find_suffix_button (GTK_WIDGET (row), "_Re-point");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  repointed.workflow = offboard;
+  g_assert_true (wait_until (workflow_is, &repointed, 10000));
+  g_assert_true (wait_until (invalid_rows_are, one, 10000));
+
+  /* Delete "Review seats", after the confirmation. */
+  row = gtk_list_box_get_row_at_index (portico_workflows_view_get_invalid_list (view), 0);
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), ==, "Review seats");
+  button = find_suffix_button (GTK_WIDGET (row), "_Delete");
+  g_assert_nonnull (button);
+  g_signal_emit_by_name (button, "clicked");
+  {
+    GListModel *toplevels = gtk_window_get_toplevels (); /* transfer none */
+    AdwMessageDialog *confirm = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_MESSAGE_DIALOG (window))
+          confirm = ADW_MESSAGE_DIALOG (window);
+      }
+    g_assert_nonnull (confirm);
+    g_assert_cmpint (adw_message_dialog_get_response_appearance (confirm, "delete"), ==, ADW_RESPONSE_DESTRUCTIVE);
+    adw_message_dialog_response (confirm, "delete");
+    gtk_window_destroy (GTK_WINDOW (confirm));
+  }
+  deleted.workflow = review;
+  g_assert_true (wait_until (workflow_is, &deleted, 10000));
+  g_assert_true (wait_until (invalid_rows_are, none, 10000));
+  portico_window_show_view (fixture->window, "integrations");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -836,6 +1017,8 @@ main (int   argc,
                   fixture_set_up, test_window_rename, fixture_tear_down);
       g_test_add ("/accounts/window/disconnect-preview", Fixture, NULL,
                   fixture_set_up, test_window_disconnect_preview, fixture_tear_down);
+      g_test_add ("/accounts/window/workflows", Fixture, NULL,
+                  fixture_set_up, test_window_workflows, fixture_tear_down);
     }
   else
     g_test_message ("The window tests need a keyring: run under build-aux/keyring-run");
