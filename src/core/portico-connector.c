@@ -188,8 +188,10 @@ portico_connector_field_free (PorticoConnectorField *field)
 
 typedef struct
 {
-  char *key;    /* NULL for an array index */
-  gint64 index;
+  char *key;         /* NULL for an array index or a match */
+  gint64 index;      /* -1 for a key or a match */
+  char *match_key;   /* a match: the element of an array whose member */
+  char *match_value; /* match_key has this text ("attributes[name=department]") */
 } PathSeg;
 
 static void
@@ -198,7 +200,32 @@ path_seg_clear (gpointer data)
   PathSeg *seg = data;
 
   g_free (seg->key);
+  g_free (seg->match_key);
+  g_free (seg->match_value);
 }
+
+static gboolean
+add_match_segment (GArray *segs, const char *match_key, const char *match_value,
+                   const char *whole, GError **error)
+{
+  PathSeg seg = { NULL, -1, NULL, NULL };
+
+  if (*match_key == '\0' || strchr (match_key, '"') != NULL || strchr (match_key, '\'') != NULL ||
+      strchr (match_value, '\'') != NULL)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                   _("the path “%s” has a match that cannot be read; write it as key[member=value]"), whole);
+      return FALSE;
+    }
+  seg.match_key = g_strdup (match_key);
+  seg.match_value = g_strdup (match_value);
+  g_array_append_val (segs, seg);
+  return TRUE;
+}
+
+/* "attributes[name=department]": the key, then a match. */
+static gboolean
+add_dotted_part (GArray *segs, const char *part, const char *whole, GError **error);
 
 static gboolean
 is_digits (const char *s)
@@ -214,7 +241,7 @@ is_digits (const char *s)
 static gboolean
 add_key_segment (GArray *segs, const char *key, gboolean dotted, const char *whole, GError **error)
 {
-  PathSeg seg = { NULL, -1 };
+  PathSeg seg = { NULL, -1, NULL, NULL };
 
   if (*key == '\0')
     {
@@ -250,8 +277,39 @@ add_key_segment (GArray *segs, const char *key, gboolean dotted, const char *who
   return TRUE;
 }
 
+static gboolean
+add_dotted_part (GArray *segs, const char *part, const char *whole, GError **error)
+{
+  const char *open = strchr (part, '[');
+  g_autofree char *key = NULL;
+  g_autofree char *inner = NULL;
+  const char *eq;
+  gsize len = strlen (part);
+
+  if (open == NULL)
+    return add_key_segment (segs, part, TRUE, whole, error);
+  if (open == part || part[len - 1] != ']' || strchr (open + 1, '[') != NULL ||
+      (eq = strchr (open, '=')) == NULL)
+    {
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                   _("the path “%s” has a match that cannot be read; write it as key[member=value]"), whole);
+      return FALSE;
+    }
+  key = g_strndup (part, open - part);
+  if (!add_key_segment (segs, key, TRUE, whole, error))
+    return FALSE;
+  inner = g_strndup (open + 1, eq - open - 1);
+  {
+    g_autofree char *value = g_strndup (eq + 1, part + len - 1 - (eq + 1));
+
+    return add_match_segment (segs, inner, value, whole, error);
+  }
+}
+
 /* Parses a path (a dotted string or an array of keys and indexes) into
- * segments. "" is the item itself. */
+ * segments. "" is the item itself. A dotted part "key[member=value]" and an
+ * array element {"where": {"member": "value"}} select the first element of
+ * an array whose member has that value. */
 static GArray *
 path_parse (JsonNode *node, GError **error)
 {
@@ -270,7 +328,7 @@ path_parse (JsonNode *node, GError **error)
 
       parts = g_strsplit (str, ".", -1);
       for (guint i = 0; parts[i] != NULL; i++)
-        if (!add_key_segment (segs, parts[i], TRUE, str, error))
+        if (!add_dotted_part (segs, parts[i], str, error))
           return NULL;
 
       return g_steal_pointer (&segs);
@@ -301,9 +359,28 @@ path_parse (JsonNode *node, GError **error)
           else if (type == G_TYPE_INT64 && json_node_get_int (el) >= 0 &&
                    json_node_get_int (el) <= G_MAXINT32)
             {
-              PathSeg seg = { NULL, json_node_get_int (el) };
+              PathSeg seg = { NULL, json_node_get_int (el), NULL, NULL };
 
               g_array_append_val (segs, seg);
+            }
+          else if (JSON_NODE_HOLDS_OBJECT (el) &&
+                   json_object_get_size (json_node_get_object (el)) == 1 &&
+                   json_object_has_member (json_node_get_object (el), "where") &&
+                   JSON_NODE_HOLDS_OBJECT (json_object_get_member (json_node_get_object (el), "where")) &&
+                   json_object_get_size (json_object_get_object_member (json_node_get_object (el), "where")) == 1)
+            {
+              JsonObject *where = json_object_get_object_member (json_node_get_object (el), "where");
+              g_autoptr(GList) names = json_object_get_members (where);
+              JsonNode *value = json_object_get_member (where, names->data);
+
+              if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+                {
+                  g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                               _("element %u of the path matches a value that is not a string"), i);
+                  return NULL;
+                }
+              if (!add_match_segment (segs, names->data, json_node_get_string (value), names->data, error))
+                return NULL;
             }
           else
             {
@@ -321,6 +398,8 @@ path_parse (JsonNode *node, GError **error)
   return NULL;
 }
 
+static char *node_to_text (JsonNode *node, gboolean bool_words);
+
 /* Returns the node at @segs (borrowed), which may be a JSON null; NULL when
  * the path does not exist. */
 static JsonNode *
@@ -337,6 +416,29 @@ path_lookup (JsonNode *item, GArray *segs)
           if (!JSON_NODE_HOLDS_OBJECT (node))
             return NULL;
           node = json_object_get_member (json_node_get_object (node), seg->key);
+        }
+      else if (seg->match_key != NULL)
+        {
+          JsonArray *array;
+          JsonNode *found = NULL;
+
+          if (!JSON_NODE_HOLDS_ARRAY (node))
+            return NULL;
+          array = json_node_get_array (node);
+          for (guint k = 0; found == NULL && k < json_array_get_length (array); k++)
+            {
+              JsonNode *el = json_array_get_element (array, k);
+              JsonNode *member;
+              g_autofree char *text = NULL;
+
+              if (!JSON_NODE_HOLDS_OBJECT (el))
+                continue;
+              member = json_object_get_member (json_node_get_object (el), seg->match_key);
+              text = node_to_text (member, TRUE);
+              if (text != NULL && g_str_equal (text, seg->match_value))
+                found = el;
+            }
+          node = found;
         }
       else
         {
@@ -394,8 +496,86 @@ is_name_char (char c)
   return g_ascii_isalnum (c) || c == '_';
 }
 
+/* A relative date at @p (which points at '{'): "{now}", "{now-30d}",
+ * "{now+2h:date}", "{now-15m:epoch}". Units: d(ays), h(ours), m(inutes);
+ * formats: iso (default, "2026-03-01T08:00:00Z"), date ("2026-03-01"),
+ * epoch (seconds). Returns the end ('}') or NULL when @p is not one; sets
+ * @offset (seconds) and @format. */
+static const char *
+relative_date_parse (const char  *p,
+                     gint64      *offset,
+                     const char **format,
+                     gsize       *format_len)
+{
+  const char *q = p + 1;
+
+  *offset = 0;
+  *format = "iso";
+  *format_len = 3;
+  if (!g_str_has_prefix (q, "now"))
+    return NULL;
+  q += 3;
+  if (*q == '-' || *q == '+')
+    {
+      gboolean minus = *q == '-';
+      gint64 n = 0;
+      guint digits = 0;
+
+      for (q++; g_ascii_isdigit (*q) && digits < 7; q++, digits++)
+        n = n * 10 + (*q - '0');
+      if (digits == 0 || g_ascii_isdigit (*q))
+        return NULL;
+      if (*q == 'd')
+        n *= 86400;
+      else if (*q == 'h')
+        n *= 3600;
+      else if (*q == 'm')
+        n *= 60;
+      else
+        return NULL;
+      q++;
+      *offset = minus ? -n : n;
+    }
+  if (*q == ':')
+    {
+      static const char * const formats[] = { "iso", "date", "epoch" };
+      gboolean known = FALSE;
+
+      q++;
+      for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+        if (g_str_has_prefix (q, formats[i]) && q[strlen (formats[i])] == '}')
+          {
+            *format = formats[i];
+            *format_len = strlen (formats[i]);
+            q += strlen (formats[i]);
+            known = TRUE;
+            break;
+          }
+      if (!known)
+        return NULL;
+    }
+  return *q == '}' ? q : NULL;
+}
+
+static char *
+relative_date_format (gint64      now,
+                      gint64      offset,
+                      const char *format)
+{
+  g_autoptr(GDateTime) when = g_date_time_new_from_unix_utc (now + offset);
+
+  if (when == NULL)
+    return g_strdup ("");
+  if (g_str_has_prefix (format, "epoch"))
+    return g_strdup_printf ("%" G_GINT64_FORMAT, g_date_time_to_unix (when));
+  if (g_str_has_prefix (format, "date"))
+    return g_date_time_format (when, "%Y-%m-%d");
+  return g_date_time_format (when, "%Y-%m-%dT%H:%M:%SZ");
+}
+
 /* Calls @func for each {name} in @str; a '{' that does not start a name is
- * literal text. Stops and returns FALSE when @func does. */
+ * literal text, and so is a relative date ("{now-30d}"). Stops and returns
+ * FALSE when @func does. */
 typedef gboolean (*TemplateFunc) (const char *name, gpointer user_data);
 
 static gboolean
@@ -406,9 +586,17 @@ template_foreach_name (const char   *str,
   for (const char *p = str; *p != '\0'; p++)
     {
       const char *end;
+      gint64 offset;
+      const char *format;
+      gsize format_len;
 
       if (*p != '{')
         continue;
+      if ((end = relative_date_parse (p, &offset, &format, &format_len)) != NULL)
+        {
+          p = end;
+          continue;
+        }
       for (end = p + 1; is_name_char (*end); end++)
         ;
       if (*end == '}' && end > p + 1)
@@ -430,6 +618,17 @@ portico_template_expand (const char *template_str,
                          gboolean    uri_escape,
                          GError    **error)
 {
+  return portico_template_expand_at (template_str, values, uri_escape,
+                                     g_get_real_time () / G_USEC_PER_SEC, error);
+}
+
+char *
+portico_template_expand_at (const char *template_str,
+                            GHashTable *values,
+                            gboolean    uri_escape,
+                            gint64      now,
+                            GError    **error)
+{
   g_autoptr(GString) out = NULL;
 
   g_return_val_if_fail (template_str != NULL, NULL);
@@ -440,7 +639,26 @@ portico_template_expand (const char *template_str,
   for (const char *p = template_str; *p != '\0'; p++)
     {
       const char *end;
+      gint64 offset;
+      const char *format;
+      gsize format_len;
 
+      if (*p == '{' && (end = relative_date_parse (p, &offset, &format, &format_len)) != NULL)
+        {
+          g_autofree char *date = relative_date_format (now, offset, format);
+
+          /* The ISO form holds ':', which a query value escapes. */
+          if (uri_escape)
+            {
+              g_autofree char *escaped = g_uri_escape_string (date, NULL, FALSE);
+
+              g_string_append (out, escaped);
+            }
+          else
+            g_string_append (out, date);
+          p = end;
+          continue;
+        }
       if (*p == '{')
         {
           for (end = p + 1; is_name_char (*end); end++)
@@ -771,6 +989,41 @@ eval_object (JsonObject *obj, JsonNode *item, GHashTable *field_values)
       return json_node_copy (literal);
     }
 
+  if (json_object_has_member (obj, "all"))
+    {
+      /* Several values per field: every element's value, as text, joined
+       * (as SQLite's group_concat: NULL when there is none). */
+      g_autoptr(GArray) segs = path_parse (json_object_get_member (obj, "all"), NULL);
+      JsonNode *each_path = json_object_get_member (obj, "each");
+      g_autoptr(GArray) each = each_path != NULL ? path_parse (each_path, NULL) : NULL;
+      JsonNode *found = segs != NULL ? path_lookup (item, segs) : NULL;
+      const char *sep = json_object_get_string_member_with_default (obj, "sep", ", ");
+      g_autoptr(GString) joined = NULL;
+      JsonArray *array;
+
+      if (found == NULL || !JSON_NODE_HOLDS_ARRAY (found))
+        return NULL;
+      array = json_node_get_array (found);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *el = json_array_get_element (array, i);
+          JsonNode *value = each != NULL ? path_lookup (el, each) : el;
+          g_autofree char *text = NULL;
+
+          if (value == NULL || !JSON_NODE_HOLDS_VALUE (value))
+            continue;
+          text = node_to_text (value, FALSE);
+          if (joined == NULL)
+            joined = g_string_new (text);
+          else
+            {
+              g_string_append (joined, sep);
+              g_string_append (joined, text);
+            }
+        }
+      return joined != NULL ? string_node (joined->str) : NULL;
+    }
+
   if (json_object_has_member (obj, "count"))
     {
       g_autoptr(GArray) segs = path_parse (json_object_get_member (obj, "count"), NULL);
@@ -897,19 +1150,69 @@ append_sql_scalar (GString *out, JsonNode *node, GError **error)
   return FALSE;
 }
 
+/* @func over @segs[from..] of @column. A match segment becomes a subquery
+ * over the array before it; its source is taken through a one-row SELECT
+ * so that the outer "value" column is never confused with json_each's own. */
+static void
+append_sql_segs (GString *out, const char *func, const char *column, GArray *segs,
+                 guint from, guint depth)
+{
+  g_autoptr(GArray) prefix = g_array_new (FALSE, FALSE, sizeof (PathSeg));
+  g_autofree char *sqlite_path = NULL;
+  guint i;
+
+  for (i = from; i < segs->len; i++)
+    {
+      PathSeg *seg = &g_array_index (segs, PathSeg, i);
+
+      if (seg->match_key != NULL)
+        break;
+      g_array_append_val (prefix, *seg);
+    }
+  sqlite_path = path_to_sqlite (prefix);
+
+  if (i == segs->len)
+    {
+      g_string_append_printf (out, "%s(%s, ", func, column);
+      append_sql_string (out, sqlite_path);
+      g_string_append_c (out, ')');
+      return;
+    }
+
+  {
+    PathSeg *match = &g_array_index (segs, PathSeg, i);
+    g_autofree char *element = g_strdup_printf ("m%u.value", depth);
+    g_autofree char *key_path = NULL;
+    PathSeg key_seg = { match->match_key, -1, NULL, NULL };
+    g_autoptr(GArray) key_segs = g_array_new (FALSE, FALSE, sizeof (PathSeg));
+
+    g_array_append_val (key_segs, key_seg);
+    key_path = path_to_sqlite (key_segs);
+    g_string_append (out, "(SELECT ");
+    append_sql_segs (out, func, element, segs, i + 1, depth + 1);
+    g_string_append_printf (out, " FROM (SELECT %s AS src) AS o%u JOIN json_each(o%u.src, ", column, depth, depth);
+    append_sql_string (out, sqlite_path);
+    g_string_append_printf (out, ") AS m%u WHERE json_type(o%u.src, ", depth, depth);
+    append_sql_string (out, sqlite_path);
+    g_string_append_printf (out, ") = 'array' AND (CASE WHEN m%u.type = 'object' THEN CAST(json_extract(%s, ",
+                            depth, element);
+    append_sql_string (out, key_path);
+    g_string_append (out, ") AS TEXT) END) = ");
+    append_sql_string (out, match->match_value);
+    g_string_append (out, " LIMIT 1)");
+  }
+}
+
 static gboolean
 append_sql_path (GString *out, const char *func, const char *column, JsonNode *path, GError **error)
 {
   g_autoptr(GArray) segs = path_parse (path, error);
-  g_autofree char *sqlite_path = NULL;
 
   if (segs == NULL)
     return FALSE;
 
-  sqlite_path = path_to_sqlite (segs);
-  g_string_append_printf (out, "%s(%s, ", func, column);
-  append_sql_string (out, sqlite_path);
-  g_string_append_c (out, ')');
+  /* Nested subqueries name their tables by depth, so names never collide. */
+  append_sql_segs (out, func, column, segs, 0, 1);
   return TRUE;
 }
 
@@ -1075,6 +1378,49 @@ expr_sql_object (GString *out, JsonObject *obj, const char *column, GError **err
   if (json_object_has_member (obj, "literal"))
     return append_sql_scalar (out, json_object_get_member (obj, "literal"), error);
 
+  if (json_object_has_member (obj, "all"))
+    {
+      g_autoptr(GArray) segs = path_parse (json_object_get_member (obj, "all"), error);
+      g_autoptr(GArray) each = NULL;
+      g_autofree char *all_path = NULL;
+      g_autofree char *each_path = NULL;
+
+      if (segs == NULL)
+        return FALSE;
+      if (json_object_has_member (obj, "each"))
+        {
+          each = path_parse (json_object_get_member (obj, "each"), error);
+          if (each == NULL)
+            return FALSE;
+        }
+      /* json_each's value is JSON text only for containers, so a scalar
+       * element is read as its atom and a member only from an object. */
+      all_path = path_to_sqlite (segs);
+      if (each != NULL)
+        {
+          each_path = path_to_sqlite (each);
+          g_string_append (out, "(SELECT group_concat(CASE WHEN a1.type = 'object' THEN CAST(json_extract(a1.value, ");
+          append_sql_string (out, each_path);
+          g_string_append (out, ") AS TEXT) END, ");
+        }
+      else
+        g_string_append (out, "(SELECT group_concat(CAST(a1.atom AS TEXT), ");
+      append_sql_string (out, json_object_get_string_member_with_default (obj, "sep", ", "));
+      g_string_append_printf (out, ") FROM (SELECT %s AS src) AS s1 JOIN json_each(s1.src, ", column);
+      append_sql_string (out, all_path);
+      g_string_append (out, ") AS a1 WHERE json_type(s1.src, ");
+      append_sql_string (out, all_path);
+      if (each != NULL)
+        {
+          g_string_append (out, ") = 'array' AND (CASE WHEN a1.type = 'object' THEN json_type(a1.value, ");
+          append_sql_string (out, each_path);
+          g_string_append (out, ") END) NOT IN ('object', 'array', 'null'))");
+        }
+      else
+        g_string_append (out, ") = 'array' AND a1.type NOT IN ('object', 'array', 'null'))");
+      return TRUE;
+    }
+
   if (json_object_has_member (obj, "count"))
     return append_sql_path (out, "json_array_length", column,
                             json_object_get_member (obj, "count"), error);
@@ -1128,6 +1474,7 @@ typedef struct
   gboolean has_actions;
   gboolean has_act;
   gboolean allow_response; /* inside a "then" request: {response} is known */
+  gboolean allow_item;     /* a data type read per item: {item} is known */
 } Check;
 
 static gboolean fail (Check *c, const char *path, const char *format, ...) G_GNUC_PRINTF (3, 4);
@@ -1380,6 +1727,8 @@ template_name_ok (const char *name, gpointer user_data)
     return TRUE;
   if (tc->c->allow_response && g_str_equal (name, "response"))
     return TRUE;
+  if (tc->c->allow_item && g_str_equal (name, "item"))
+    return TRUE;
 
   known = g_string_new (NULL);
   for (guint i = 0; i < tc->c->field_ids->len; i++)
@@ -1389,6 +1738,8 @@ template_name_ok (const char *name, gpointer user_data)
     g_string_append (known, ", user_id, user_email");
   if (tc->c->allow_response)
     g_string_append (known, ", response");
+  if (tc->c->allow_item)
+    g_string_append (known, ", item");
 
   fail (tc->c, tc->path, _("unknown template name “{%s}”; declare a field “%s” or use one of %s"),
         name, name, known->str);
@@ -1499,6 +1850,22 @@ check_path_node (Check *c, const char *path, JsonNode *node)
   return TRUE;
 }
 
+/* A path without matches ("key[member=value]"), where a match cannot be
+ * compiled (the values of "all"). */
+static gboolean
+check_plain_path_node (Check *c, const char *path, JsonNode *node)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GArray) segs = path_parse (node, &local_error);
+
+  if (segs == NULL)
+    return fail (c, path, "%s", local_error->message);
+  for (guint i = 0; i < segs->len; i++)
+    if (g_array_index (segs, PathSeg, i).match_key != NULL)
+      return fail (c, path, _("a match (key[member=value]) cannot be used here; use a plain path"));
+  return TRUE;
+}
+
 static gboolean
 check_scalar (Check *c, const char *path, JsonNode *node)
 {
@@ -1542,6 +1909,7 @@ check_expr (Check *c, const char *path, JsonNode *node, guint flags)
   static const char * const first_keys[] = { "first", NULL };
   static const char * const literal_keys[] = { "literal", NULL };
   static const char * const count_keys[] = { "count", NULL };
+  static const char * const all_keys[] = { "all", "each", "sep", NULL };
   static const char * const template_keys[] = { "template", NULL };
   JsonObject *obj;
 
@@ -1624,6 +1992,21 @@ check_expr (Check *c, const char *path, JsonNode *node, guint flags)
              check_path_node (c, count_path, json_object_get_member (obj, "count"));
     }
 
+  if (json_object_has_member (obj, "all"))
+    {
+      g_autofree char *all_path = sub (path, "all");
+      g_autofree char *each_path = sub (path, "each");
+
+      if (!check_keys (c, obj, path, all_keys) ||
+          !check_plain_path_node (c, all_path, json_object_get_member (obj, "all")) ||
+          !get_string (c, obj, path, "sep", FALSE, FALSE, NULL))
+        return FALSE;
+      if (json_object_has_member (obj, "each") &&
+          !check_plain_path_node (c, each_path, json_object_get_member (obj, "each")))
+        return FALSE;
+      return TRUE;
+    }
+
   if (json_object_has_member (obj, "template"))
     {
       if (!(flags & EXPR_TEMPLATE))
@@ -1632,7 +2015,7 @@ check_expr (Check *c, const char *path, JsonNode *node, guint flags)
              check_template_member (c, obj, path, "template", TRUE, FALSE, NULL);
     }
 
-  return fail (c, path, _("unknown expression; use a path or an object with path, join, first, literal, count or template"));
+  return fail (c, path, _("unknown expression; use a path or an object with path, join, first, literal, count, all or template"));
 }
 
 static gboolean
@@ -1776,18 +2159,18 @@ check_body_param (Check *c, JsonObject *dt, JsonObject *pag, const char *pag_pat
 static gboolean
 check_pagination (Check *c, JsonObject *dt, const char *path)
 {
-  static const char * const none_keys[] = { "style", NULL };
+  static const char * const none_keys[] = { "style", "max_pages", NULL };
   static const char * const cursor_keys[] = {
-    "style", "cursor_path", "param", "in", "has_more_path", "continue_path", NULL,
+    "style", "cursor_path", "param", "in", "has_more_path", "continue_path", "max_pages", NULL,
   };
-  static const char * const next_url_keys[] = { "style", "next_path", "done_path", NULL };
+  static const char * const next_url_keys[] = { "style", "next_path", "done_path", "max_pages", NULL };
   static const char * const page_keys[] = {
-    "style", "param", "in", "start", "size_param", "size", "total_pages_path", NULL,
+    "style", "param", "in", "start", "size_param", "size", "total_pages_path", "max_pages", NULL,
   };
   static const char * const offset_keys[] = {
-    "style", "param", "in", "size_param", "size", "total_path", "start", NULL,
+    "style", "param", "in", "size_param", "size", "total_path", "start", "max_pages", NULL,
   };
-  static const char * const scim_keys[] = { "style", "size", NULL };
+  static const char * const scim_keys[] = { "style", "size", "max_pages", NULL };
   static const char * const in_choices[] = { "query", "body", NULL };
   JsonObject *pag;
   const char *style;
@@ -1799,7 +2182,8 @@ check_pagination (Check *c, JsonObject *dt, const char *path)
   if (pag == NULL)
     return TRUE;
 
-  if (!get_choice (c, pag, pag_path, "style", TRUE, pagination_styles, _("style"), &style))
+  if (!get_choice (c, pag, pag_path, "style", TRUE, pagination_styles, _("style"), &style) ||
+      !get_int (c, pag, pag_path, "max_pages", FALSE, 1, G_MAXINT32))
     return FALSE;
 
   if (g_str_equal (style, "none") || g_str_equal (style, "link_header"))
@@ -1999,12 +2383,65 @@ check_map (Check *c, JsonObject *dt, const char *path, const char *data_type)
   return TRUE;
 }
 
+/* Format v2 "for_each": the data type's request is sent once per value,
+ * fixed ("values") or read from the items of a list request. */
+static gboolean
+check_for_each (Check *c, JsonObject *dt, const char *path)
+{
+  static const char * const keys[] = {
+    "values", "request", "pagination", "items", "value", "concurrency", NULL,
+  };
+  g_autofree char *fe_path = sub (path, "for_each");
+  JsonObject *fe;
+  JsonArray *values;
+
+  if (!get_object (c, dt, path, "for_each", TRUE, &fe) ||
+      !check_keys (c, fe, fe_path, keys) ||
+      !get_array (c, fe, fe_path, "values", FALSE, &values) ||
+      !get_int (c, fe, fe_path, "concurrency", FALSE, 1, 8))
+    return FALSE;
+
+  if ((values != NULL) == json_object_has_member (fe, "request"))
+    return fail (c, fe_path, _("needs either “values” or a “request” listing the items; give one of them"));
+
+  if (values != NULL)
+    {
+      if (json_array_get_length (values) == 0)
+        return fail (c, fe_path, _("has no “values”; list at least one"));
+      for (guint i = 0; i < json_array_get_length (values); i++)
+        if (!holds (json_array_get_element (values, i), G_TYPE_STRING))
+          {
+            g_autofree char *v_path = idx (fe_path, i);
+
+            return wrong_type (c, v_path, json_array_get_element (values, i), _("a string"));
+          }
+      if (json_object_has_member (fe, "value") || json_object_has_member (fe, "pagination") ||
+          json_object_has_member (fe, "items"))
+        return fail (c, fe_path, _("has fixed “values”; “value”, “pagination” and “items” belong to a “request”"));
+      return TRUE;
+    }
+
+  {
+    g_autofree char *items_path = sub (fe_path, "items");
+
+    if (!check_request (c, fe, fe_path, "request", TRUE, FALSE) ||
+        !check_pagination (c, fe, fe_path) ||
+        !check_expr_member (c, fe, fe_path, "value", TRUE, 0))
+      return FALSE;
+    if (json_object_has_member (fe, "items") &&
+        (!check_path_node (c, items_path, json_object_get_member (fe, "items")) ||
+         !check_items_templates (c, items_path, json_object_get_member (fe, "items"))))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 check_data_types (Check *c, JsonObject *def)
 {
   static const char * const dt_keys[] = {
     "label", "essential", "requirement", "request", "request_from", "pagination",
-    "items", "map", NULL,
+    "items", "map", "for_each", NULL,
   };
   JsonObject *dts;
   JsonObjectIter iter;
@@ -2057,13 +2494,18 @@ check_data_types (Check *c, JsonObject *def)
       else
         {
           g_autofree char *items_path = sub (path, "items");
+          gboolean ok;
 
-          if (!check_request (c, dt, path, "request", TRUE, FALSE) ||
-              !check_pagination (c, dt, path))
+          if (json_object_has_member (dt, "for_each") && !check_for_each (c, dt, path))
             return FALSE;
-          if (json_object_has_member (dt, "items") &&
-              (!check_path_node (c, items_path, json_object_get_member (dt, "items")) ||
-               !check_items_templates (c, items_path, json_object_get_member (dt, "items"))))
+          c->allow_item = json_object_has_member (dt, "for_each");
+          ok = check_request (c, dt, path, "request", TRUE, FALSE) &&
+               check_pagination (c, dt, path) &&
+               (!json_object_has_member (dt, "items") ||
+                (check_path_node (c, items_path, json_object_get_member (dt, "items")) &&
+                 check_items_templates (c, items_path, json_object_get_member (dt, "items"))));
+          c->allow_item = FALSE;
+          if (!ok)
             return FALSE;
         }
 
@@ -2100,7 +2542,8 @@ check_auth (Check *c, JsonObject *def)
   static const char * const basic_keys[] = { "scheme", "username", "password", NULL };
   static const char * const body_keys[] = { "scheme", "fields", NULL };
   static const char * const cc_keys[] = {
-    "scheme", "token_url", "client_id", "client_secret", "scope", "client_auth", "params", NULL,
+    "scheme", "token_url", "client_id", "client_secret", "scope", "client_auth", "params",
+    "scope_from_permission", NULL,
   };
   static const char * const code_keys[] = {
     "scheme", "authorize_url", "token_url", "scopes", "pkce", "client_id", "client_secret",
@@ -2136,13 +2579,38 @@ check_auth (Check *c, JsonObject *def)
     }
 
   if (g_str_equal (scheme, "oauth2_client_credentials"))
-    return check_keys (c, auth, "auth", cc_keys) &&
-           check_template_member (c, auth, "auth", "token_url", TRUE, FALSE, NULL) &&
-           check_template_member (c, auth, "auth", "client_id", TRUE, FALSE, NULL) &&
-           check_template_member (c, auth, "auth", "client_secret", TRUE, FALSE, NULL) &&
-           check_template_member (c, auth, "auth", "scope", FALSE, FALSE, NULL) &&
-           get_choice (c, auth, "auth", "client_auth", FALSE, client_auths, _("client authentication"), NULL) &&
-           check_template_object (c, auth, "auth", "params", FALSE);
+    {
+      if (!(check_keys (c, auth, "auth", cc_keys) &&
+            check_template_member (c, auth, "auth", "token_url", TRUE, FALSE, NULL) &&
+            check_template_member (c, auth, "auth", "client_id", TRUE, FALSE, NULL) &&
+            check_template_member (c, auth, "auth", "client_secret", TRUE, FALSE, NULL) &&
+            check_template_member (c, auth, "auth", "scope", FALSE, FALSE, NULL) &&
+            get_choice (c, auth, "auth", "client_auth", FALSE, client_auths, _("client authentication"), NULL) &&
+            check_template_object (c, auth, "auth", "params", FALSE) &&
+            get_bool (c, auth, "auth", "scope_from_permission", FALSE)))
+        return FALSE;
+      if (json_object_get_boolean_member_with_default (auth, "scope_from_permission", FALSE))
+        {
+          JsonArray *permissions = json_object_get_array_member (def, "permissions");
+
+          if (json_object_has_member (auth, "scope"))
+            return fail (c, "auth.scope_from_permission",
+                         _("is true while “scope” is also given; keep one of them"));
+          for (guint i = 0; permissions != NULL && i < json_array_get_length (permissions); i++)
+            {
+              JsonNode *perm = json_array_get_element (permissions, i);
+
+              if (!JSON_NODE_HOLDS_OBJECT (perm) ||
+                  !json_object_has_member (json_node_get_object (perm), "scopes"))
+                {
+                  g_autofree char *perm_path = idx ("permissions", i);
+
+                  return missing (c, perm_path, _("the “scopes” that “auth.scope_from_permission” asks for"));
+                }
+            }
+        }
+      return TRUE;
+    }
 
   if (g_str_equal (scheme, "oauth2_jwt_bearer"))
     {
@@ -2206,7 +2674,9 @@ check_identity (Check *c, JsonObject *def)
 static gboolean
 check_errors (Check *c, JsonObject *def)
 {
-  static const char * const keys[] = { "message", "code", "ok_path", "errors_path", "codes", NULL };
+  static const char * const keys[] = {
+    "message", "code", "ok_path", "errors_path", "codes", "message_header", NULL,
+  };
   JsonObject *errors;
   JsonObject *codes;
   JsonObjectIter iter;
@@ -2224,7 +2694,8 @@ check_errors (Check *c, JsonObject *def)
       !check_expr_member (c, errors, "errors", "ok_path", FALSE, 0) ||
       (json_object_has_member (errors, "errors_path") &&
        !check_path_node (c, "errors.errors_path", json_object_get_member (errors, "errors_path"))) ||
-      !get_object (c, errors, "errors", "codes", FALSE, &codes))
+      !get_object (c, errors, "errors", "codes", FALSE, &codes) ||
+      !get_string (c, errors, "errors", "message_header", FALSE, TRUE, NULL))
     return FALSE;
 
   if (json_object_has_member (errors, "ok_path") && !json_object_has_member (errors, "code"))
@@ -2253,10 +2724,12 @@ static gboolean
 check_rate_limit (Check *c, JsonObject *def)
 {
   static const char * const keys[] = {
-    "retry_after_header", "reset_header", "reset_format", "body_retry_after", "statuses", NULL,
+    "retry_after_header", "reset_header", "reset_format", "body_retry_after", "statuses",
+    "remaining_header", "header_statuses", NULL,
   };
   JsonObject *rl;
   JsonArray *statuses;
+  JsonArray *header_statuses;
 
   if (!get_object (c, def, "", "rate_limit", FALSE, &rl))
     return FALSE;
@@ -2268,7 +2741,9 @@ check_rate_limit (Check *c, JsonObject *def)
       !get_string (c, rl, "rate_limit", "reset_header", FALSE, TRUE, NULL) ||
       !get_choice (c, rl, "rate_limit", "reset_format", FALSE, reset_formats, _("format"), NULL) ||
       !check_expr_member (c, rl, "rate_limit", "body_retry_after", FALSE, 0) ||
-      !get_array (c, rl, "rate_limit", "statuses", FALSE, &statuses))
+      !get_array (c, rl, "rate_limit", "statuses", FALSE, &statuses) ||
+      !get_string (c, rl, "rate_limit", "remaining_header", FALSE, TRUE, NULL) ||
+      !get_array (c, rl, "rate_limit", "header_statuses", FALSE, &header_statuses))
     return FALSE;
 
   for (guint i = 0; statuses != NULL && i < json_array_get_length (statuses); i++)
@@ -2280,6 +2755,18 @@ check_rate_limit (Check *c, JsonObject *def)
           json_node_get_int (status) > 599)
         return fail (c, status_path, _("must be an HTTP error status from 400 to 599"));
     }
+  for (guint i = 0; header_statuses != NULL && i < json_array_get_length (header_statuses); i++)
+    {
+      JsonNode *status = json_array_get_element (header_statuses, i);
+      g_autofree char *status_path = idx ("rate_limit.header_statuses", i);
+
+      if (!holds (status, G_TYPE_INT64) || json_node_get_int (status) < 400 ||
+          json_node_get_int (status) > 599)
+        return fail (c, status_path, _("must be an HTTP error status from 400 to 599"));
+    }
+  if (header_statuses != NULL && !json_object_has_member (rl, "remaining_header"))
+    return missing (c, "rate_limit.remaining_header",
+                    _("the header counting the requests left, which “header_statuses” needs"));
 
   return TRUE;
 }
@@ -2573,14 +3060,14 @@ static gboolean
 check_definition (Check *c, JsonObject *def, const char *file_id, GPtrArray *fields)
 {
   static const char * const keys[] = {
-    "format", "id", "name", "category", "icon", "help_url", "help", "multi_account",
+    "format", "id", "name", "category", "icon", "help_url", "docs_url", "help", "multi_account",
     "test", "base_url", "headers", "fields", "permissions", "auth", "identity",
     "data_types", "errors", "rate_limit", "actions", "usage_period_days", NULL,
   };
-  const char *id, *help_url, *base_url;
+  const char *id, *help_url, *docs_url, *base_url;
 
   if (!check_keys (c, def, "", keys) ||
-      !get_int (c, def, "", "format", TRUE, 1, 1) ||
+      !get_int (c, def, "", "format", TRUE, 1, 2) ||
       !get_string (c, def, "", "id", TRUE, TRUE, &id) ||
       !check_id_string (c, "id", id, _("connector id")))
     return FALSE;
@@ -2594,6 +3081,8 @@ check_definition (Check *c, JsonObject *def, const char *file_id, GPtrArray *fie
       !get_string (c, def, "", "icon", FALSE, TRUE, NULL) ||
       !get_string (c, def, "", "help_url", TRUE, TRUE, &help_url) ||
       !check_https_url (c, "help_url", help_url) ||
+      !get_string (c, def, "", "docs_url", FALSE, TRUE, &docs_url) ||
+      (docs_url != NULL && !check_https_url (c, "docs_url", docs_url)) ||
       !get_string (c, def, "", "help", TRUE, TRUE, NULL) ||
       !get_bool (c, def, "", "multi_account", TRUE) ||
       !get_bool (c, def, "", "test", FALSE) ||
@@ -2820,6 +3309,13 @@ portico_connector_get_help_url (PorticoConnector *self)
 {
   g_return_val_if_fail (PORTICO_IS_CONNECTOR (self), NULL);
   return json_object_get_string_member (self->def, "help_url");
+}
+
+const char *
+portico_connector_get_docs_url (PorticoConnector *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (self), NULL);
+  return json_object_get_string_member_with_default (self->def, "docs_url", NULL);
 }
 
 const char *

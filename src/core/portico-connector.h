@@ -61,6 +61,8 @@ const char *portico_connector_get_name (PorticoConnector *self);
 const char *portico_connector_get_category (PorticoConnector *self);
 const char *portico_connector_get_icon_name (PorticoConnector *self); /* nullable: show a generic icon then */
 const char *portico_connector_get_help_url (PorticoConnector *self);
+/* The provider's API reference the definition follows (nullable). */
+const char *portico_connector_get_docs_url (PorticoConnector *self);
 const char *portico_connector_get_help (PorticoConnector *self);
 const char *portico_connector_get_origin (PorticoConnector *self); /* file path */
 gboolean portico_connector_is_custom (PorticoConnector *self);
@@ -156,6 +158,15 @@ char *portico_template_expand (const char *template_str,
                                GHashTable *values,
                                gboolean    uri_escape,
                                GError    **error);
+/* The same at a given time (@now, Unix seconds) for the relative dates
+ * "{now}", "{now-30d}", "{now+1h:date}", "{now-7d:epoch}" (formats iso,
+ * date, epoch; units d, h, m), which portico_template_expand() takes from
+ * the clock. */
+char *portico_template_expand_at (const char *template_str,
+                                  GHashTable *values,
+                                  gboolean    uri_escape,
+                                  gint64      now,
+                                  GError    **error);
 
 void portico_connector_field_free (PorticoConnectorField *field);
 

@@ -462,6 +462,37 @@ expand_node (Account  *account,
   return json_node_copy (node);
 }
 
+/* Format v2 "scope_from_permission": the scopes of the account's permission
+ * level (read unless told), space-separated as OAuth wants them. */
+static char *
+permission_scope (PorticoConnector *connector,
+                  const char       *permission)
+{
+  JsonArray *permissions = json_object_get_array_member (portico_connector_get_definition (connector),
+                                                         "permissions");
+  g_autoptr(GString) scope = g_string_new (NULL);
+
+  if (permission == NULL || *permission == '\0')
+    permission = "read";
+  for (guint i = 0; permissions != NULL && i < json_array_get_length (permissions); i++)
+    {
+      JsonObject *perm = json_array_get_object_element (permissions, i);
+      JsonArray *scopes;
+
+      if (g_strcmp0 (json_object_get_string_or (perm, "id", NULL), permission) != 0 ||
+          !json_object_has_member (perm, "scopes"))
+        continue;
+      scopes = json_object_get_array_member (perm, "scopes");
+      for (guint k = 0; k < json_array_get_length (scopes); k++)
+        {
+          if (scope->len > 0)
+            g_string_append_c (scope, ' ');
+          g_string_append (scope, json_array_get_string_element (scopes, k));
+        }
+    }
+  return g_string_free (g_steal_pointer (&scope), FALSE);
+}
+
 static JsonObject *
 expand_object (Account    *account,
                JsonObject *object,
@@ -851,6 +882,8 @@ account_new (PorticoRuntime   *runtime,
           if (account->scope == NULL)
             return NULL;
         }
+      else if (json_object_get_boolean_member_with_default (auth, "scope_from_permission", FALSE))
+        account->scope = permission_scope (connector, account_permission (account));
       params = json_object_get_object_or_null (auth, "params");
       if (params != NULL)
         {
@@ -1146,6 +1179,50 @@ status_in_list (JsonObject *rate_limit,
   return FALSE;
 }
 
+/* Format v2: a status of "header_statuses" is a rate limit when the headers
+ * say so (GitHub's 403 with x-ratelimit-remaining: 0, or a secondary limit's
+ * retry-after); otherwise it keeps its usual meaning (403: forbidden). */
+static gboolean
+headers_say_rate_limited (JsonObject         *rate_limit,
+                          guint               status,
+                          SoupMessageHeaders *headers)
+{
+  JsonNode *node = rate_limit ? json_object_get_member (rate_limit, "header_statuses") : NULL;
+  const char *remaining_header = json_object_get_string_or (rate_limit, "remaining_header", NULL);
+  const char *retry_header = json_object_get_string_or (rate_limit, "retry_after_header", "Retry-After");
+  gboolean listed = FALSE;
+  g_autofree char *remaining = NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node) || headers == NULL || remaining_header == NULL)
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    if ((guint) json_array_get_int_element (json_node_get_array (node), i) == status)
+      listed = TRUE;
+  if (!listed)
+    return FALSE;
+
+  remaining = g_strdup (soup_message_headers_get_one (headers, remaining_header));
+  if (remaining != NULL && g_str_equal (g_strstrip (remaining), "0"))
+    return TRUE;
+  return soup_message_headers_get_one (headers, retry_header) != NULL ||
+         soup_message_headers_get_one (headers, "Retry-After") != NULL;
+}
+
+/* Format v2: the error reason some providers put in a header (BambooHR's
+ * X-BambooHR-Error-Message) when the body has none. */
+static char *
+header_error_message (JsonObject         *errors,
+                      SoupMessageHeaders *headers)
+{
+  const char *name = json_object_get_string_or (errors, "message_header", NULL);
+  const char *value;
+
+  if (name == NULL || headers == NULL)
+    return NULL;
+  value = soup_message_headers_get_one (headers, name);
+  return value != NULL && *value != '\0' ? g_strdup (value) : NULL;
+}
+
 /* The wait a response asks for, in ms, if it says so: Retry-After (seconds
  * or an HTTP date), the connector's reset header, or a value in the body. */
 static gboolean
@@ -1342,6 +1419,8 @@ map_error_response (Account            *account,
       provider_code = eval_expr_string (account, json_object_get_member (errors, "code"), json);
       provider_message = eval_expr_string (account, json_object_get_member (errors, "message"), json);
     }
+  if (provider_message == NULL && !req->is_token_request)
+    provider_message = header_error_message (errors, headers);
 
   if (req->is_token_request && provider_code != NULL)
     {
@@ -1376,6 +1455,8 @@ map_error_response (Account            *account,
       if (req->is_token_request && (status == 400 || status == 401))
         code = PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED;
       else if (!ok_false && status_in_list (rate_limit, status))
+        code = PORTICO_CONNECTOR_ERROR_RATE_LIMITED;
+      else if (!ok_false && headers_say_rate_limited (rate_limit, status, headers))
         code = PORTICO_CONNECTOR_ERROR_RATE_LIMITED;
       else if (status == 401)
         code = PORTICO_CONNECTOR_ERROR_NOT_AUTHORIZED;
@@ -2879,14 +2960,38 @@ items_path_expand (PorticoConnector *connector,
       const char *text = json_node_get_string (items);
       g_auto(GStrv) keys = NULL;
 
-      if (strchr (text, '{') == NULL)
+      if (strchr (text, '{') == NULL && strchr (text, '[') == NULL)
         return json_node_ref (items);
 
       segments = json_array_new ();
       keys = g_strsplit (text, ".", -1);
       for (guint i = 0; keys[i] != NULL; i++)
         {
-          if (strchr (keys[i], '{') != NULL)
+          const char *open = strchr (keys[i], '[');
+          const char *eq = open != NULL ? strchr (open, '=') : NULL;
+          gsize len = strlen (keys[i]);
+
+          if (open != NULL && open > keys[i] && eq != NULL && keys[i][len - 1] == ']')
+            {
+              /* A match ("teams[id={workspace_id}]"): the key, then
+               * {"where": {member: value}} with the value expanded. */
+              g_autofree char *key = g_strndup (keys[i], open - keys[i]);
+              g_autofree char *member = g_strndup (open + 1, eq - open - 1);
+              g_autofree char *value_tmpl = g_strndup (eq + 1, keys[i] + len - 1 - (eq + 1));
+              g_autofree char *value = items_key_expand (connector, value_tmpl, values, error);
+              JsonObject *where;
+              JsonObject *match;
+
+              if (value == NULL)
+                return NULL;
+              json_array_add_string_element (segments, key);
+              where = json_object_new ();
+              json_object_set_string_member (where, member, value);
+              match = json_object_new ();
+              json_object_set_object_member (match, "where", where);
+              json_array_add_object_element (segments, match);
+            }
+          else if (strchr (keys[i], '{') != NULL)
             {
               g_autofree char *key = items_key_expand (connector, keys[i], values, error);
 
@@ -2941,10 +3046,28 @@ items_path_expand (PorticoConnector *connector,
   return json_node_ref (items);
 }
 
+/* Whether the items path selects by value (format v2 "key[member=value]"):
+ * SQLite's JSON paths cannot, so such pages reach the store as the bare
+ * array of their items. */
+static gboolean
+items_path_matches (JsonNode *items)
+{
+  if (items == NULL)
+    return FALSE;
+  if (JSON_NODE_HOLDS_VALUE (items) && json_node_get_value_type (items) == G_TYPE_STRING)
+    return strchr (json_node_get_string (items), '[') != NULL;
+  if (JSON_NODE_HOLDS_ARRAY (items))
+    for (guint i = 0; i < json_array_get_length (json_node_get_array (items)); i++)
+      if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (items), i)))
+        return TRUE;
+  return FALSE;
+}
+
 typedef struct
 {
   Account *account;
   char *data_type_id;
+  gboolean bare_items;      /* pages are handed on as the array of their items */
   JsonObject *request_def;  /* transfer none: the connector is kept alive */
   JsonObject *first_def;    /* nullable, transfer none: the first step of a "then" request */
   gboolean first_done;      /* {response} holds the first step's answer */
@@ -3275,6 +3398,14 @@ fetch_page_cb (GObject      *object,
     }
   else if (JSON_NODE_HOLDS_ARRAY (items_node))
     items = json_node_get_array (items_node);
+  else if (JSON_NODE_HOLDS_OBJECT (items_node) && op->bare_items && op->items_expr == NULL)
+    {
+      /* A request per item (for_each) may answer with the item itself
+       * (GitHub's membership of one member). */
+      empty = json_array_new ();
+      json_array_add_element (empty, json_node_ref (items_node));
+      items = empty;
+    }
   else
     {
       fetch_return_bad (task, _("the list of items is missing"));
@@ -3301,6 +3432,17 @@ fetch_page_cb (GObject      *object,
 
   op->pages++;
   op->total += count;
+
+  if (op->bare_items)
+    {
+      g_autoptr(JsonNode) array_node = json_node_init_array (json_node_alloc (), items);
+      gsize length = 0;
+      char *text = json_to_string (array_node, FALSE);
+
+      length = strlen (text);
+      g_bytes_unref (response->body);
+      response->body = g_bytes_new_take (text, length);
+    }
 
   if (op->page_func != NULL &&
       !op->page_func (op->data_type_id, op->pages - 1, response->body, items, op->page_data, &error))
@@ -3540,6 +3682,270 @@ fetch_next (GTask *task)
   send_async (op->account, req, g_task_get_cancellable (task), fetch_page_cb, task);
 }
 
+/* ------------------------------------------------------------------------ */
+/* A request per item (format v2 "for_each")                                 */
+
+/* Keys of the values of the fetches a for_each runs: never field ids. */
+#define FOR_EACH_ITEM "item"
+#define FOR_EACH_LIST "@for_each_list"
+#define FOR_EACH_CONCURRENCY 4
+
+static JsonObject *
+for_each_definition (PorticoConnector *connector,
+                     const char       *data_type_id)
+{
+  const char *source = portico_connector_get_data_type_source (connector, data_type_id);
+  JsonObject *dt = portico_connector_get_data_type_definition (connector, source != NULL ? source : data_type_id);
+
+  return json_object_get_object_or_null (dt, "for_each");
+}
+
+typedef struct
+{
+  PorticoRuntime *runtime;
+  PorticoConnector *connector;
+  GHashTable *values;
+  char *data_type_id;
+  JsonObject *for_each;     /* transfer none: the connector is kept alive */
+  GPtrArray *items;         /* the values of {item} */
+  guint next;
+  guint running;
+  guint concurrency;
+  guint max_pages;          /* 0: all */
+  guint pages;
+  gint64 total;
+  GError *error;
+  GCancellable *cancellable; /* cancels the other fetches after a failure */
+  GCancellable *outer;       /* the caller's, nullable */
+  gulong cancel_id;
+  PorticoPageFunc page_func;
+  gpointer page_data;
+  GDestroyNotify page_data_destroy;
+} ForEachOp;
+
+static void
+for_each_op_free (ForEachOp *op)
+{
+  if (op->page_data_destroy != NULL)
+    op->page_data_destroy (op->page_data);
+  g_clear_object (&op->runtime);
+  g_clear_object (&op->connector);
+  g_clear_pointer (&op->values, g_hash_table_unref);
+  g_free (op->data_type_id);
+  g_clear_pointer (&op->items, g_ptr_array_unref);
+  g_clear_error (&op->error);
+  if (op->outer != NULL)
+    g_cancellable_disconnect (op->outer, op->cancel_id);
+  g_clear_object (&op->outer);
+  g_clear_object (&op->cancellable);
+  g_free (op);
+}
+
+static GHashTable *
+for_each_values (ForEachOp  *op,
+                 const char *key,
+                 const char *value)
+{
+  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter iter;
+  gpointer k, v;
+
+  if (op->values != NULL)
+    {
+      g_hash_table_iter_init (&iter, op->values);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        g_hash_table_insert (values, g_strdup (k), g_strdup (v));
+    }
+  g_hash_table_insert (values, g_strdup (key), g_strdup (value));
+  return values;
+}
+
+static gboolean
+for_each_page_cb (const char *data_type_id,
+                  guint       page_index,
+                  GBytes     *body,
+                  JsonArray  *items,
+                  gpointer    user_data,
+                  GError    **error)
+{
+  GTask *task = user_data;
+  ForEachOp *op = g_task_get_task_data (task);
+
+  if (op->error != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+      return FALSE;
+    }
+  if (op->max_pages > 0 && op->pages >= op->max_pages)
+    return TRUE;
+  op->pages++;
+  if (op->page_func == NULL)
+    return TRUE;
+  return op->page_func (op->data_type_id, op->pages - 1, body, items, op->page_data, error);
+}
+
+static void for_each_launch (GTask *task);
+
+static void
+for_each_item_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ForEachOp *op = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  gint64 n = portico_runtime_fetch_data_type_finish (PORTICO_RUNTIME (source), result, &error);
+
+  op->running--;
+  if (n < 0 && op->error == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      op->error = g_steal_pointer (&error);
+      g_cancellable_cancel (op->cancellable);
+    }
+  else if (n < 0 && op->error == NULL)
+    op->error = g_steal_pointer (&error);
+  else if (n > 0)
+    op->total += n;
+
+  for_each_launch (g_steal_pointer (&task));
+}
+
+/* Keeps up to op->concurrency item fetches running; they share the
+ * runtime's per-host limit and its Retry-After handling, so a provider's
+ * rate limit slows them all. Takes ownership of @task. */
+static void
+for_each_launch (GTask *task)
+{
+  ForEachOp *op = g_task_get_task_data (task);
+
+  while (op->error == NULL && op->next < op->items->len && op->running < op->concurrency &&
+         !(op->max_pages > 0 && op->pages >= op->max_pages))
+    {
+      g_autoptr(GHashTable) values = for_each_values (op, FOR_EACH_ITEM, op->items->pdata[op->next++]);
+
+      op->running++;
+      portico_runtime_fetch_data_type_async (op->runtime, op->connector, values, op->data_type_id,
+                                             op->max_pages > 0 ? op->max_pages - op->pages : 0,
+                                             for_each_page_cb, g_object_ref (task), g_object_unref,
+                                             op->cancellable, for_each_item_cb, g_object_ref (task));
+      if (op->max_pages > 0)
+        break; /* a probe: one item at a time, until it has its pages */
+    }
+
+  if (op->running == 0 &&
+      (op->error != NULL || op->next >= op->items->len || (op->max_pages > 0 && op->pages >= op->max_pages)))
+    {
+      if (op->error != NULL)
+        g_task_return_error (task, g_steal_pointer (&op->error));
+      else
+        g_task_return_int (task, op->total);
+    }
+  g_object_unref (task);
+}
+
+static gboolean
+for_each_list_page_cb (const char *data_type_id,
+                       guint       page_index,
+                       GBytes     *body,
+                       JsonArray  *items,
+                       gpointer    user_data,
+                       GError    **error)
+{
+  GTask *task = user_data;
+  ForEachOp *op = g_task_get_task_data (task);
+  JsonNode *value_expr = json_object_get_member (op->for_each, "value");
+
+  for (guint i = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      g_autofree char *value = portico_expr_eval_string (value_expr, json_array_get_element (items, i),
+                                                         op->values);
+
+      if (value != NULL && *value != '\0')
+        g_ptr_array_add (op->items, g_steal_pointer (&value));
+    }
+  return TRUE;
+}
+
+static void
+for_each_list_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (portico_runtime_fetch_data_type_finish (PORTICO_RUNTIME (source), result, &error) < 0)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  for_each_launch (g_steal_pointer (&task));
+}
+
+static void
+for_each_cancelled_cb (GCancellable *cancellable,
+                       gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static void
+for_each_start (PorticoRuntime     *self,
+                PorticoConnector   *connector,
+                GHashTable         *field_values,
+                const char         *data_type_id,
+                JsonObject         *for_each,
+                guint               max_pages,
+                PorticoPageFunc     page_func,
+                gpointer            page_data,
+                GDestroyNotify      page_data_destroy,
+                GCancellable       *cancellable,
+                GAsyncReadyCallback callback,
+                gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  ForEachOp *op = g_new0 (ForEachOp, 1);
+  JsonArray *fixed = json_object_get_array_member (for_each, "values");
+
+  g_task_set_source_tag (task, portico_runtime_fetch_data_type_async);
+  op->runtime = g_object_ref (self);
+  op->connector = g_object_ref (connector);
+  op->values = field_values != NULL ? g_hash_table_ref (field_values) : NULL;
+  op->data_type_id = g_strdup (data_type_id);
+  op->for_each = for_each;
+  op->items = g_ptr_array_new_with_free_func (g_free);
+  op->concurrency = (guint) json_object_get_int_or (for_each, "concurrency", FOR_EACH_CONCURRENCY);
+  op->max_pages = max_pages;
+  op->page_func = page_func;
+  op->page_data = page_data;
+  op->page_data_destroy = page_data_destroy;
+  op->cancellable = g_cancellable_new ();
+  g_task_set_task_data (task, op, (GDestroyNotify) for_each_op_free);
+  if (cancellable != NULL)
+    {
+      /* The caller's cancellable stops every fetch. */
+      op->outer = g_object_ref (cancellable);
+      op->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (for_each_cancelled_cb),
+                                             g_object_ref (op->cancellable), g_object_unref);
+    }
+
+  if (fixed != NULL)
+    {
+      for (guint i = 0; i < json_array_get_length (fixed); i++)
+        g_ptr_array_add (op->items, g_strdup (json_array_get_string_element (fixed, i)));
+      for_each_launch (g_steal_pointer (&task));
+      return;
+    }
+
+  {
+    g_autoptr(GHashTable) values = for_each_values (op, FOR_EACH_LIST, "1");
+
+    portico_runtime_fetch_data_type_async (self, connector, values, data_type_id, max_pages,
+                                           for_each_list_page_cb, g_object_ref (task), g_object_unref,
+                                           op->cancellable, for_each_list_cb, g_object_ref (task));
+  }
+}
+
 void
 portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
                                        PorticoConnector   *connector,
@@ -3555,12 +3961,24 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  JsonObject *for_each;
+  gboolean list_step;
   FetchOp *op;
 
   g_return_if_fail (PORTICO_IS_RUNTIME (self));
   g_return_if_fail (PORTICO_IS_CONNECTOR (connector));
   g_return_if_fail (data_type_id != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  for_each = for_each_definition (connector, data_type_id);
+  if (for_each != NULL && (field_values == NULL ||
+                           (!g_hash_table_contains (field_values, FOR_EACH_ITEM) &&
+                            !g_hash_table_contains (field_values, FOR_EACH_LIST))))
+    {
+      for_each_start (self, connector, field_values, data_type_id, for_each, max_pages,
+                      page_func, page_data, page_data_destroy, cancellable, callback, user_data);
+      return;
+    }
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, portico_runtime_fetch_data_type_async);
@@ -3583,8 +4001,12 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
     }
 
   /* The connector resolves request_from: a data type served by another
-   * one's request (custom fields with the users) reads that request. */
-  op->request_def = portico_connector_get_data_type_request (connector, data_type_id);
+   * one's request (custom fields with the users) reads that request. The
+   * list of a "for_each" is read with its own request. */
+  list_step = for_each != NULL && g_hash_table_contains (field_values, FOR_EACH_LIST);
+  op->bare_items = for_each != NULL && !list_step;
+  op->request_def = list_step ? json_object_get_object_or_null (for_each, "request")
+                              : portico_connector_get_data_type_request (connector, data_type_id);
   if (op->request_def == NULL)
     {
       g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
@@ -3599,10 +4021,21 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
       op->first_def = op->request_def;
       op->request_def = json_object_get_object_or_null (op->first_def, "then");
     }
-  op->pagination = portico_connector_get_data_type_pagination (connector, data_type_id);
+  op->pagination = list_step ? json_object_get_object_or_null (for_each, "pagination")
+                             : portico_connector_get_data_type_pagination (connector, data_type_id);
   op->style = g_strdup (json_object_get_string_or (op->pagination, "style", "none"));
   {
-    JsonNode *items = portico_connector_get_data_type_items (connector, data_type_id);
+    /* A provider that refuses to go further (Slack's team.accessLogs
+     * answers over_pagination_limit after 100 pages) says so in
+     * "max_pages": the read stops there, complete. */
+    gint64 definition_max = json_object_get_int_or (op->pagination, "max_pages", 0);
+
+    if (definition_max > 0 && (op->max_pages == 0 || (guint64) definition_max < op->max_pages))
+      op->max_pages = (guint) MIN (definition_max, G_MAXUINT);
+  }
+  {
+    JsonNode *items = list_step ? json_object_get_member (for_each, "items")
+                                : portico_connector_get_data_type_items (connector, data_type_id);
 
     if (items != NULL &&
         !(JSON_NODE_HOLDS_VALUE (items) && json_node_get_value_type (items) == G_TYPE_STRING &&
@@ -3614,6 +4047,7 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
             g_task_return_error (task, g_steal_pointer (&error));
             return;
           }
+        op->bare_items |= items_path_matches (items);
       }
   }
 
@@ -3651,7 +4085,7 @@ portico_runtime_dup_items_path (PorticoConnector *connector,
       return NULL;
     }
   items = portico_connector_get_data_type_items (connector, data_type_id);
-  if (items == NULL)
+  if (items == NULL || items_path_matches (items) || for_each_definition (connector, data_type_id) != NULL)
     return g_strdup ("");
 
   /* The same values as the requests: every declared field, defaults for

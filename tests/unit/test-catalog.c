@@ -192,7 +192,40 @@ typedef struct
 } BrokenCase;
 
 static const BrokenCase broken_cases[] = {
-  { "format", "2", "broken.json: format: " },
+  { "format", "3", "broken.json: format: " },
+  { "format", "2", NULL },
+  /* Format v2. */
+  { "docs_url", "\"https://developer.example.com/api/users\"", NULL },
+  { "docs_url", "\"http://developer.example.com\"", "broken.json: docs_url: " },
+  { "data_types/users/request/query/since", "\"{now-30d:date}\"", NULL },
+  { "data_types/users/request/query/since", "\"{now-30x}\"", NULL }, /* not a date: kept as text */
+  { "data_types/users/request/query/since", "\"{now30d}\"", "broken.json: data_types.users.request.query.since: unknown template name “{now30d}”" },
+  { "data_types/users/map/email", "\"emails[primary=true].value\"", NULL },
+  { "data_types/users/map/email", "\"emails[primary].value\"", "broken.json: data_types.users.map.email: the path “emails[primary].value” has a match" },
+  { "data_types/users/items", "\"teams[id={subdomain}].members\"", NULL },
+  { "data_types/users/map/role", "{\"all\": \"roles\", \"each\": \"name\", \"sep\": \", \"}", NULL },
+  { "data_types/users/map/role", "{\"all\": \"roles[kind=x]\", \"each\": \"name\"}", "broken.json: data_types.users.map.role.all: a match" },
+  { "data_types/users/map/role", "{\"all\": \"roles\", \"path\": \"name\"}", "broken.json: data_types.users.map.role.all: unknown key" },
+  { "data_types/users/pagination/max_pages", "100", NULL },
+  { "data_types/users/pagination/max_pages", "0", "broken.json: data_types.users.pagination.max_pages: 0 is out of range" },
+  { "rate_limit/remaining_header", "\"x-ratelimit-remaining\"", NULL },
+  { "rate_limit/header_statuses", "[403]", "broken.json: rate_limit.remaining_header: missing" },
+  { "errors/message_header", "\"X-BambooHR-Error-Message\"", NULL },
+  { "data_types/users/for_each", "{\"values\": [\"active\", \"pending\"]}", NULL },
+  { "data_types/users/for_each", "{\"values\": []}", "broken.json: data_types.users.for_each: has no “values”" },
+  { "data_types/users/for_each", "{}", "broken.json: data_types.users.for_each: needs either “values” or a “request”" },
+  { "data_types/users/for_each", "{\"request\": {\"method\": \"GET\", \"path\": \"/members\"}, \"items\": \"\","
+    " \"value\": \"login\", \"pagination\": {\"style\": \"link_header\"}, \"concurrency\": 4}", NULL },
+  { "data_types/users/for_each", "{\"request\": {\"method\": \"GET\", \"path\": \"/members\"}}",
+    "broken.json: data_types.users.for_each.value: missing" },
+  { "data_types/users/request/path", "\"/api/v1/users/{item}\"",
+    "broken.json: data_types.users.request.path: unknown template name “{item}”" },
+  { "auth", "{\"scheme\": \"oauth2_client_credentials\", \"token_url\": \"https://{subdomain}.example.com/token\","
+    " \"client_id\": \"{subdomain}\", \"client_secret\": \"{api_token}\", \"scope_from_permission\": true}",
+    "broken.json: permissions[1]: missing" },
+  { "auth", "{\"scheme\": \"oauth2_client_credentials\", \"token_url\": \"https://{subdomain}.example.com/token\","
+    " \"client_id\": \"{subdomain}\", \"client_secret\": \"{api_token}\", \"scope\": \"a\", \"scope_from_permission\": true}",
+    "broken.json: auth.scope_from_permission: is true while “scope” is also given" },
   { "id", NULL, "broken.json: id: missing" },
   { "id", "\"Bad Id\"", "broken.json: id: “Bad Id” is not a valid connector id" },
   { "name", "\"\"", "broken.json: name: is empty" },

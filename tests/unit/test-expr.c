@@ -29,6 +29,15 @@ static const char * const items[] = {
   " \"licenses\": {\"0\": {\"sku\": \"object, not array\"}}}",
   "{}",
   "[1, {\"sku\": \"in array\"}, [true, null]]",
+  /* Format v2: arrays of name/value pairs (SCIM, Google's event
+   * parameters) and several values per field (Entra's licenses). */
+  "{\"attributes\": [{\"name\": \"title\", \"value\": \"CTO\"}, {\"name\": \"department\", \"value\": \"R&D\"},"
+  " {\"name\": 7, \"value\": \"seven\"}, {\"name\": \"department\", \"value\": \"second\"}],"
+  " \"emails\": [{\"type\": \"work\", \"primary\": \"false\", \"value\": \"w@example.com\"},"
+  " {\"type\": \"home\", \"primary\": \"true\", \"value\": \"h@example.com\"}],"
+  " \"teams\": [{\"id\": \"1\", \"members\": [{\"u\": {\"id\": 1}}]}, {\"id\": \"2\", \"members\": [{\"u\": {\"id\": 2}}, {\"u\": {\"id\": 3}}]}],"
+  " \"assignedLicenses\": [{\"skuId\": \"E3\"}, {\"skuId\": 5}, {\"disabledPlans\": []}, {\"skuId\": \"E5\"}],"
+  " \"tags\": [\"a\", \"b\", {\"c\": 1}, null, 2]}",
 };
 
 static const char * const expressions[] = {
@@ -100,6 +109,19 @@ static const char * const expressions[] = {
   "{\"count\": \"missing\"}",
   "{\"count\": \"nul\"}",
   "{\"count\": \"\"}",
+  "\"attributes[name=department].value\"",
+  "\"attributes[name=7].value\"",
+  "\"attributes[name=missing].value\"",
+  "\"emails[primary=true].value\"",
+  "\"teams[id=2].members.1.u.id\"",
+  "[\"teams\", {\"where\": {\"id\": \"2\"}}, \"members\", 0, \"u\", \"id\"]",
+  "{\"count\": \"teams[id=2].members\"}",
+  "{\"path\": \"attributes[name=department].value\", \"map\": {\"R&D\": \"research\"}, \"default\": \"other\"}",
+  "{\"all\": \"assignedLicenses\", \"each\": \"skuId\"}",
+  "{\"all\": \"assignedLicenses\", \"each\": \"skuId\", \"sep\": \"|\"}",
+  "{\"all\": \"tags\"}",
+  "{\"all\": \"missing\", \"each\": \"x\"}",
+  "{\"all\": \"licenses\", \"each\": \"sku\"}",
 };
 
 static char *
@@ -232,6 +254,20 @@ test_eval_values (void)
      * out of the cross-product above. */
     { "\"\"", 4, "[1,{\"sku\":\"in array\"},[true,null]]" },
     { "\"big\"", 0, "1.0e+20" },
+    { "\"attributes[name=department].value\"", 5, "R&D" },
+    { "\"attributes[name=7].value\"", 5, "seven" },
+    { "\"attributes[name=missing].value\"", 5, NULL },
+    { "\"emails[primary=true].value\"", 5, "h@example.com" },
+    { "\"teams[id=2].members.1.u.id\"", 5, "3" },
+    { "[\"teams\", {\"where\": {\"id\": \"2\"}}, \"members\", 0, \"u\", \"id\"]", 5, "2" },
+    { "{\"count\": \"teams[id=2].members\"}", 5, "2" },
+    { "\"teams[id=2].members.1.u.id\"", 0, NULL },
+    { "{\"all\": \"assignedLicenses\", \"each\": \"skuId\"}", 5, "E3, 5, E5" },
+    { "{\"all\": \"assignedLicenses\", \"each\": \"skuId\", \"sep\": \"|\"}", 5, "E3|5|E5" },
+    { "{\"all\": \"tags\"}", 5, "a, b, 2" },
+    { "{\"all\": \"licenses\", \"each\": \"sku\"}", 0, "E3, E5" },
+    { "{\"all\": \"licenses\", \"each\": \"sku\"}", 1, NULL },
+    { "{\"all\": \"missing\", \"each\": \"x\"}", 5, NULL },
   };
   sqlite3 *db = open_db ();
 
@@ -388,6 +424,39 @@ test_template_expand (void)
   braces = portico_template_expand ("{\"q\": {}} {subdomain} {not a name}", values, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (braces, ==, "{\"q\": {}} acme {not a name}");
+
+  /* Relative dates (format v2), at a fixed time: 2026-03-01T08:30:00Z. */
+  {
+    static const struct { const char *tmpl; const char *expected; } dates[] = {
+      { "{now}", "2026-03-01T08:30:00Z" },
+      { "{now:iso}", "2026-03-01T08:30:00Z" },
+      { "{now-30d:date}", "2026-01-30" },
+      { "{now+1h}", "2026-03-01T09:30:00Z" },
+      { "{now-90m:epoch}", "1772348400" },
+      { "from={now-1d:date}&to={now:date}", "from=2026-02-28&to=2026-03-01" },
+      { "{now-}", "{now-}" },
+      { "{now-3y}", "{now-3y}" },
+      { "{now:week}", "{now:week}" },
+      { "{nowhere}", NULL },
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS (dates); i++)
+      {
+        g_autoptr(GError) date_error = NULL;
+        g_autofree char *text = portico_template_expand_at (dates[i].tmpl, values, FALSE, 1772353800, &date_error);
+
+        g_test_message ("%s", dates[i].tmpl);
+        g_assert_cmpstr (text, ==, dates[i].expected);
+        if (dates[i].expected == NULL)
+          g_assert_error (date_error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD);
+      }
+    {
+      g_autofree char *query = portico_template_expand_at ("{now}", values, TRUE, 1772353800, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (query, ==, "2026-03-01T08%3A30%3A00Z");
+    }
+  }
 
   unknown = portico_template_expand ("Bearer {api_token}", values, FALSE, &error);
   g_assert_null (unknown);
