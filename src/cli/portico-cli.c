@@ -425,6 +425,15 @@ connector_to_json (PorticoConnector *connector)
   json_builder_add_boolean_value (builder, portico_connector_get_multi_account (connector));
   json_builder_set_member_name (builder, "custom");
   json_builder_add_boolean_value (builder, portico_connector_is_custom (connector));
+  json_builder_set_member_name (builder, "help");
+  json_builder_add_string_value (builder, portico_connector_get_help (connector));
+  json_builder_set_member_name (builder, "help_url");
+  json_builder_add_string_value (builder, portico_connector_get_help_url (connector));
+  json_builder_set_member_name (builder, "docs_url");
+  if (portico_connector_get_docs_url (connector) != NULL)
+    json_builder_add_string_value (builder, portico_connector_get_docs_url (connector));
+  else
+    json_builder_add_null_value (builder);
   json_builder_set_member_name (builder, "fields");
   json_builder_begin_array (builder);
   for (guint i = 0; fields != NULL && i < fields->len; i++)
@@ -442,6 +451,32 @@ connector_to_json (PorticoConnector *connector)
       json_builder_add_boolean_value (builder, field->required);
       json_builder_set_member_name (builder, "secret");
       json_builder_add_boolean_value (builder, portico_connector_field_is_secret (field));
+      /* What a script needs to fill the form as the dialog would. */
+      json_builder_set_member_name (builder, "help");
+      json_builder_add_string_value (builder, field->help != NULL ? field->help : "");
+      json_builder_set_member_name (builder, "pattern");
+      if (field->pattern != NULL)
+        json_builder_add_string_value (builder, field->pattern);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "default");
+      if (field->default_value != NULL)
+        json_builder_add_string_value (builder, field->default_value);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "choices");
+      json_builder_begin_array (builder);
+      for (guint k = 0; field->choice_ids != NULL && field->choice_ids[k] != NULL; k++)
+        {
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "id");
+          json_builder_add_string_value (builder, field->choice_ids[k]);
+          json_builder_set_member_name (builder, "label");
+          json_builder_add_string_value (builder, field->choice_labels[k]);
+          json_builder_end_object (builder);
+        }
+      json_builder_end_array (builder);
+      add_strv (builder, "permissions", (const char * const *) field->permissions);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

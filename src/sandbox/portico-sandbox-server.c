@@ -19,6 +19,7 @@
 
 #include "portico-sandbox-data.h"
 #include "portico-sandbox-server.h"
+#include "portico-sandbox-vendor.h"
 
 #define DEFAULT_PAGE_SIZE 100
 #define TOKEN_LIFETIME 3600
@@ -188,6 +189,21 @@ path_segments (JsonNode *path)
 
           if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
             g_ptr_array_add (segs, g_strdup (json_node_get_string (e)));
+          else if (JSON_NODE_HOLDS_OBJECT (e) && segs->len > 0
+                   && json_object_has_member (json_node_get_object (e), "where"))
+            {
+              /* {"where": {member: value}} after a key: the "key[member=value]" form. */
+              JsonObject *where = json_object_get_object_member (json_node_get_object (e), "where");
+              g_autoptr(GList) names = where != NULL ? json_object_get_members (where) : NULL;
+              char *last = segs->pdata[segs->len - 1];
+
+              if (names != NULL)
+                {
+                  segs->pdata[segs->len - 1] = g_strdup_printf ("%s[%s=%s]", last, (char *) names->data,
+                                                                json_object_get_string_member (where, names->data));
+                  g_free (last);
+                }
+            }
           else if (JSON_NODE_HOLDS_VALUE (e))
             g_ptr_array_add (segs, g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (e)));
         }
@@ -278,6 +294,79 @@ array_replace (JsonArray *arr, guint idx, JsonNode *value)
     json_array_add_element (arr, json_node_ref (tail->pdata[i]));
 }
 
+/* A match segment "key[member=value]" (format v2): its parts, or FALSE. */
+static gboolean
+parse_match (const char *seg, char **key, char **member, char **value)
+{
+  const char *open = strchr (seg, '[');
+  const char *eq = open != NULL ? strchr (open, '=') : NULL;
+  gsize len = strlen (seg);
+
+  if (open == NULL || open == seg || eq == NULL || seg[len - 1] != ']')
+    return FALSE;
+  *key = g_strndup (seg, open - seg);
+  *member = g_strndup (open + 1, eq - open - 1);
+  *value = g_strndup (eq + 1, seg + len - 1 - (eq + 1));
+  return TRUE;
+}
+
+/* The element of @arr whose @member reads as @value, or NULL. */
+static JsonNode *
+find_match (JsonArray *arr, const char *member, const char *value)
+{
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonNode *el = json_array_get_element (arr, i);
+      JsonNode *m;
+      g_autofree char *text = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (el))
+        continue;
+      m = json_object_get_member (json_node_get_object (el), member);
+      if (m != NULL && JSON_NODE_HOLDS_VALUE (m))
+        {
+          if (json_node_get_value_type (m) == G_TYPE_STRING)
+            text = g_strdup (json_node_get_string (m));
+          else if (json_node_get_value_type (m) == G_TYPE_INT64)
+            text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (m));
+        }
+      if (g_strcmp0 (text, value) == 0)
+        return el;
+    }
+  return NULL;
+}
+
+/* The element a match names, created when missing. A provider does not
+ * promise an order (Google's event parameters, ClickUp's workspaces), so
+ * another element always comes first: a definition that reads by position
+ * instead of by key reads the wrong one. */
+static JsonNode *
+ensure_match (JsonObject *obj, const char *key, const char *member, const char *value)
+{
+  JsonNode *arr_node;
+  JsonArray *arr;
+  JsonNode *found;
+
+  if (!json_object_has_member (obj, key) || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (obj, key)))
+    json_object_set_array_member (obj, key, json_array_new ());
+  arr_node = json_object_get_member (obj, key);
+  arr = json_node_get_array (arr_node);
+  found = find_match (arr, member, value);
+  if (found != NULL)
+    return found;
+  {
+    JsonObject *other = json_object_new ();
+    JsonObject *wanted = json_object_new ();
+    g_autofree char *other_value = g_strdup_printf ("%s-other", value);
+
+    json_object_set_string_member (other, member, other_value);
+    json_array_add_object_element (arr, other);
+    json_object_set_string_member (wanted, member, value);
+    json_array_add_object_element (arr, wanted);
+  }
+  return json_array_get_element (arr, json_array_get_length (arr) - 1);
+}
+
 /* Writes @value (transfer full) at @segs under @root, creating objects and
  * arrays on the way. Leaves are replaced, never re-initialized in place. */
 static void
@@ -301,6 +390,16 @@ set_at_segments (JsonNode *root, GPtrArray *segs, JsonNode *value)
       gboolean want_array = is_index (seg, &idx);
       gboolean last = i + 1 == segs->len;
       JsonNode *child;
+      g_autofree char *mkey = NULL;
+      g_autofree char *mmember = NULL;
+      g_autofree char *mvalue = NULL;
+
+      if (!last && parse_match (seg, &mkey, &mmember, &mvalue))
+        {
+          ensure_container (cur, FALSE);
+          cur = ensure_match (json_node_get_object (cur), mkey, mmember, mvalue);
+          continue;
+        }
 
       ensure_container (cur, want_array);
       if (want_array)
@@ -353,8 +452,18 @@ read_path (JsonNode *root, JsonNode *path)
   for (guint i = 0; i < segs->len && cur != NULL; i++)
     {
       guint idx;
+      g_autofree char *mkey = NULL;
+      g_autofree char *mmember = NULL;
+      g_autofree char *mvalue = NULL;
 
-      if (JSON_NODE_HOLDS_OBJECT (cur))
+      if (JSON_NODE_HOLDS_OBJECT (cur) && parse_match (segs->pdata[i], &mkey, &mmember, &mvalue))
+        {
+          JsonNode *arr = json_object_get_member (json_node_get_object (cur), mkey);
+
+          cur = arr != NULL && JSON_NODE_HOLDS_ARRAY (arr)
+                ? find_match (json_node_get_array (arr), mmember, mvalue) : NULL;
+        }
+      else if (JSON_NODE_HOLDS_OBJECT (cur))
         cur = json_object_get_member (json_node_get_object (cur), segs->pdata[i]);
       else if (JSON_NODE_HOLDS_ARRAY (cur) && is_index (segs->pdata[i], &idx))
         cur = idx < json_array_get_length (json_node_get_array (cur))
@@ -602,6 +711,47 @@ render_expr (JsonNode   *root,
         g_string_free (actual, TRUE);
         return ret;
       }
+    }
+
+  if (json_object_has_member (obj, "all"))
+    {
+      /* Several values per field: one element per value (Entra's
+       * assignedLicenses), with an element that holds none in between. */
+      const char *sep = json_object_get_string_member_with_default (obj, "sep", ", ");
+      JsonNode *each = json_object_get_member (obj, "each");
+      g_autofree char *w = node_to_string (wanted);
+      g_auto(GStrv) pieces = NULL;
+      JsonArray *arr = json_array_new ();
+      JsonNode *value = json_node_alloc ();
+
+      if (w == NULL)
+        {
+          json_array_unref (arr);
+          json_node_free (value);
+          return NULL;
+        }
+      pieces = *sep ? g_strsplit (w, sep, -1) : g_strsplit (w, "\x01", 1);
+      for (guint i = 0; pieces[i] != NULL; i++)
+        {
+          JsonNode *el = json_node_new (JSON_NODE_NULL);
+
+          if (each != NULL)
+            {
+              set_at_path (el, each, string_node (pieces[i]));
+              json_array_add_element (arr, el);
+              if (i == 0)
+                json_array_add_object_element (arr, json_object_new ());
+            }
+          else
+            {
+              json_node_free (el);
+              json_array_add_string_element (arr, pieces[i]);
+            }
+        }
+      json_node_init_array (value, arr);
+      json_array_unref (arr);
+      set_at_path (root, json_object_get_member (obj, "all"), value);
+      return string_node (w);
     }
 
   if (json_object_has_member (obj, "count"))
@@ -1552,6 +1702,10 @@ has_template (const char *s)
   for (const char *p = strchr (s, '{'); p != NULL; p = strchr (p + 1, '{'))
     {
       const char *q = p + 1;
+
+      /* A relative date ("{now-30d:date}") is a value the client fills. */
+      if (g_str_has_prefix (q, "now") && strchr (q, '}') != NULL)
+        return TRUE;
 
       while (g_ascii_isalnum (*q) || *q == '_')
         q++;
@@ -2569,7 +2723,10 @@ serve_page (SandboxConnector  *sc,
   Route *main = route->main != NULL ? route->main : route;
   JsonObject *pag = main->pagination;
   const char *style = str_member (pag, "style");
-  guint n = json_array_get_length (main->items);
+  /* What the provider serves for this request, as its documentation says. */
+  g_autoptr(JsonArray) served = portico_sandbox_vendor_items (sc->id, main->data_type, msg, query, body,
+                                                              main->items);
+  guint n;
   guint size = page_size (main, query, body);
   guint offset = 0;
   guint count;
@@ -2579,6 +2736,13 @@ serve_page (SandboxConnector  *sc,
   g_autoptr(GPtrArray) segs = items_segments (sc, main, query, body);
   const char *ctype = "application/json";
 
+  if (served == NULL)
+    {
+      /* The provider refused the request (its answer is set). */
+      json_array_unref (slice);
+      return;
+    }
+  n = json_array_get_length (served);
   if (style == NULL)
     style = "none";
   if (route->then_step)
@@ -2635,7 +2799,7 @@ serve_page (SandboxConnector  *sc,
   offset = MIN (offset, n);
   count = size == G_MAXUINT ? n - offset : MIN (size, n - offset);
   for (guint i = offset; i < offset + count; i++)
-    json_array_add_element (slice, json_node_copy (json_array_get_element (main->items, i)));
+    json_array_add_element (slice, json_node_copy (json_array_get_element (served, i)));
   more = offset + count < n;
 
   if (segs->len == 0)
@@ -2723,6 +2887,7 @@ serve_page (SandboxConnector  *sc,
       ctype = "application/scim+json";
     }
 
+  portico_sandbox_vendor_page (sc->id, main->data_type, root);
   set_ok_flag (sc, root);
   if (route->identity && JSON_NODE_HOLDS_OBJECT (root))
     render_identity (sc, root, tenant);
@@ -2743,6 +2908,7 @@ serve_token (SandboxConnector *sc, SoupServerMessage *msg, JsonNode *body)
   g_autofree char *user = NULL;
   g_autofree char *pass = NULL;
   g_autofree char *tenant = NULL;
+  const char *scope = NULL;
   Behaviour b;
 
   if (g_strcmp0 (str_member (auth, "scheme"), "oauth2_client_credentials") != 0)
@@ -2758,6 +2924,11 @@ serve_token (SandboxConnector *sc, SoupServerMessage *msg, JsonNode *body)
       user = g_strdup (str_member (o, "client_id"));
       pass = g_strdup (str_member (o, "client_secret"));
     }
+  {
+    JsonObject *o = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
+
+    scope = str_member (o, "scope");
+  }
   b = MAX (classify_template (sc, str_member (auth, "client_id"), user, &tenant),
            classify_template (sc, str_member (auth, "client_secret"), pass, &tenant));
   if (user == NULL || pass == NULL)
@@ -2793,6 +2964,12 @@ serve_token (SandboxConnector *sc, SoupServerMessage *msg, JsonNode *body)
     json_builder_add_string_value (jb, "Bearer");
     json_builder_set_member_name (jb, "expires_in");
     json_builder_add_int_value (jb, TOKEN_LIFETIME);
+    if (scope != NULL)
+      {
+        /* RFC 6749 5.1: the scope granted, here the one asked for. */
+        json_builder_set_member_name (jb, "scope");
+        json_builder_add_string_value (jb, scope);
+      }
     json_builder_end_object (jb);
     root = json_builder_get_root (jb);
     set_json (msg, SOUP_STATUS_OK, root);
@@ -2960,6 +3137,16 @@ connector_handler (SoupServer        *server,
     {
       serve_token (sc, msg, body);
       log_request (self, sc->id, msg, "token", NULL);
+      {
+        /* The scope asked for is no secret, and tells which permission
+         * level the client wanted (Ramp's users:write). */
+        JsonObject *o = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
+        guint n = json_array_get_length (self->requests);
+
+        if (str_member (o, "scope") != NULL && n > 0)
+          json_object_set_string_member (json_array_get_object_element (self->requests, n - 1), "scope",
+                                         str_member (o, "scope"));
+      }
       return;
     }
 
@@ -2973,6 +3160,11 @@ connector_handler (SoupServer        *server,
   switch (fault)
     {
     case PORTICO_SANDBOX_FAULT_RATE_LIMIT:
+      if (portico_sandbox_vendor_rate_limit (sc->id, msg))
+        {
+          log_request (self, sc->id, msg, NULL, fault_name (fault));
+          return;
+        }
       serve_error (sc, msg, "rate_limited");
       soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "1");
       log_request (self, sc->id, msg, NULL, fault_name (fault));
@@ -3033,6 +3225,12 @@ connector_handler (SoupServer        *server,
 
       if (missing)
         serve_error (sc, msg, "bad_request");
+      else if (portico_sandbox_vendor_region (sc->id, msg, tenant))
+        ;
+      else if (route->kind == ROUTE_DATA && !route->then_step &&
+               portico_sandbox_vendor_refuse (sc->id, (route->main != NULL ? route->main : route)->data_type,
+                                              msg, query, body))
+        ;
       else if (b == BEHAVE_PLAN && route->kind == ROUTE_DATA
                && g_hash_table_contains (sc->plan_failures,
                                          (route->main != NULL ? route->main : route)->data_type))

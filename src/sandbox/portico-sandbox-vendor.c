@@ -1,0 +1,474 @@
+/* portico-sandbox-vendor.c: documented provider behaviour the generic
+ * sandbox cannot derive from a connector definition.
+ *
+ * Each rule cites the page it comes from. Where a page documents the shape
+ * of an answer but not its exact words, the words are the sandbox's and say
+ * so.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-sandbox"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "portico-sandbox-vendor.h"
+
+static void
+reply_json (SoupServerMessage *msg,
+            guint              status,
+            const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static const char *
+body_string (JsonNode   *body,
+             const char *name)
+{
+  JsonNode *member;
+
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    return NULL;
+  member = json_object_get_member (json_node_get_object (body), name);
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (member);
+}
+
+static JsonObject *
+body_object (JsonNode   *body,
+             const char *name)
+{
+  JsonNode *member;
+
+  if (body == NULL || !JSON_NODE_HOLDS_OBJECT (body))
+    return NULL;
+  member = json_object_get_member (json_node_get_object (body), name);
+  return member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
+}
+
+/* The form fields of a form-encoded request (Expensify's template). */
+static GHashTable *
+request_form (SoupServerMessage *msg)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (msg);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *text = NULL;
+  const char *data;
+  gsize len = 0;
+
+  if (body == NULL)
+    return g_hash_table_new (g_str_hash, g_str_equal);
+  bytes = soup_message_body_flatten (body);
+  data = g_bytes_get_data (bytes, &len);
+  text = g_strndup (data != NULL ? data : "", len);
+  return soup_form_decode (text);
+}
+
+/* ---- Refusals ------------------------------------------------------------ */
+
+/* Slack, team.accessLogs (https://api.slack.com/methods/team.accessLogs):
+ * "over_pagination_limit: It is not possible to request more than 1000
+ * items per page or more than 100 pages." Older logs are read with
+ * "before", not with page 101. */
+static gboolean
+slack_refuse (const char        *data_type,
+              SoupServerMessage *msg,
+              GHashTable        *query)
+{
+  const char *page = query != NULL ? g_hash_table_lookup (query, "page") : NULL;
+  const char *count = query != NULL ? g_hash_table_lookup (query, "count") : NULL;
+
+  if (g_strcmp0 (data_type, "usage") != 0)
+    return FALSE;
+  if ((page != NULL && g_ascii_strtoull (page, NULL, 10) > 100) ||
+      (count != NULL && g_ascii_strtoull (count, NULL, 10) > 1000))
+    {
+      reply_json (msg, SOUP_STATUS_OK, "{\"ok\":false,\"error\":\"over_pagination_limit\"}");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Expensify, Report Exporter
+ * (https://integrations.expensify.com/Integration-Server/doc/#report-exporter):
+ * inputSettings.filters needs startDate, approvedAfter or reportIDList, and
+ * the template iterates the variable "reports"
+ * (https://integrations.expensify.com/Integration-Server/doc/export_report_template.html).
+ * Errors come as {"responseCode": N, "responseMessage": "..."}; the codes
+ * and words below are the sandbox's. */
+static gboolean
+expensify_refuse (SoupServerMessage *msg,
+                  JsonNode          *body)
+{
+  JsonObject *settings = body_object (body, "inputSettings");
+  JsonObject *filters = settings != NULL && json_object_has_member (settings, "filters") &&
+                        JSON_NODE_HOLDS_OBJECT (json_object_get_member (settings, "filters"))
+                        ? json_object_get_object_member (settings, "filters") : NULL;
+  g_autoptr(GHashTable) form = NULL;
+  const char *template_text;
+
+  if (g_strcmp0 (body_string (body, "type"), "file") != 0 || settings == NULL)
+    return FALSE;
+
+  if (filters == NULL ||
+      !(json_object_has_member (filters, "startDate") || json_object_has_member (filters, "approvedAfter") ||
+        json_object_has_member (filters, "reportIDList")))
+    {
+      reply_json (msg, SOUP_STATUS_OK,
+                  "{\"responseCode\":410,\"responseMessage\":\"Missing filter: give startDate, "
+                  "approvedAfter or reportIDList.\"}");
+      return TRUE;
+    }
+
+  form = request_form (msg);
+  template_text = g_hash_table_lookup (form, "template");
+  if (template_text != NULL && strstr (template_text, "<#list reports as ") == NULL)
+    {
+      reply_json (msg, SOUP_STATUS_OK,
+                  "{\"responseCode\":500,\"responseMessage\":\"Template error: the report list "
+                  "is the variable reports.\"}");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+portico_sandbox_vendor_refuse (const char        *connector_id,
+                               const char        *data_type,
+                               SoupServerMessage *msg,
+                               GHashTable        *query,
+                               JsonNode          *body)
+{
+  if (g_strcmp0 (connector_id, "slack") == 0)
+    return slack_refuse (data_type, msg, query);
+  if (g_strcmp0 (connector_id, "expensify") == 0)
+    return expensify_refuse (msg, body);
+  return FALSE;
+}
+
+/* ---- Which items are served -------------------------------------------- */
+
+static const char *
+item_string (JsonObject *item,
+             const char *name)
+{
+  JsonNode *member = json_object_get_member (item, name);
+
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (member);
+}
+
+/* Okta, List all users (https://developer.okta.com/docs/reference/user-query):
+ * without search or filter the list "returns all users that don't have a
+ * DEPROVISIONED status". A search of status terms joined by "or" returns
+ * the users in those statuses; another search the sandbox does not read is
+ * answered as Okta answers an invalid one (E0000031, 400). NULL: invalid. */
+static JsonArray *
+okta_users (GHashTable *query,
+            JsonArray  *items)
+{
+  const char *search = query != NULL ? g_hash_table_lookup (query, "search") : NULL;
+  const char *filter = query != NULL ? g_hash_table_lookup (query, "filter") : NULL;
+  const char *expr = search != NULL ? search : filter;
+  g_autoptr(GPtrArray) statuses = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *out = json_array_new ();
+
+  if (expr != NULL)
+    {
+      g_auto(GStrv) terms = g_strsplit (expr, " or ", -1);
+
+      for (guint i = 0; terms[i] != NULL; i++)
+        {
+          g_autofree char *term = g_strstrip (g_strdup (terms[i]));
+          gsize len = strlen (term);
+
+          if (!g_str_has_prefix (term, "status eq \"") || len < 13 || term[len - 1] != '"')
+            {
+              json_array_unref (out);
+              return NULL;
+            }
+          g_ptr_array_add (statuses, g_strndup (term + 11, len - 12));
+        }
+    }
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *user = json_array_get_object_element (items, i);
+      const char *status = item_string (user, "status");
+
+      if (expr == NULL ? g_strcmp0 (status, "DEPROVISIONED") != 0
+                       : status != NULL && g_ptr_array_find_with_equal_func (statuses, status, g_str_equal, NULL))
+        json_array_add_element (out, json_node_copy (json_array_get_element (items, i)));
+    }
+  return out;
+}
+
+/* Zoom, List users (https://developers.zoom.us/docs/api/users/#tag/users/GET/users):
+ * "status: active, inactive or pending; defaults to active". Each status is
+ * its own list. */
+static JsonArray *
+zoom_users (GHashTable *query,
+            JsonArray  *items)
+{
+  const char *status = query != NULL ? g_hash_table_lookup (query, "status") : NULL;
+  JsonArray *out = json_array_new ();
+
+  if (status == NULL)
+    status = "active";
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *user = json_array_get_object_element (items, i);
+      const char *user_status = item_string (user, "status");
+
+      if (g_strcmp0 (user_status != NULL ? user_status : "active", status) == 0)
+        json_array_add_element (out, json_node_copy (json_array_get_element (items, i)));
+    }
+  return out;
+}
+
+/* HiBob, Fields and lists metadata (https://apidocs.hibob.com/docs/fields-metadata):
+ * a list field (work.title, work.department, work.site) holds "the list
+ * item's string ID rather than its value" unless humanReadable asks for
+ * the names: "REPLACE" gives names instead, "APPEND" adds them under
+ * "humanReadable". */
+static const char * const hibob_list_fields[] = { "title", "department", "site" };
+
+static char *
+hibob_item_id (const char *name)
+{
+  return g_strdup_printf ("%u", 100000000u + g_str_hash (name) % 800000000u);
+}
+
+static JsonArray *
+hibob_people (JsonNode  *body,
+              JsonArray *items)
+{
+  const char *mode = body_string (body, "humanReadable");
+  JsonArray *out = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *copy = json_node_copy (json_array_get_element (items, i));
+      JsonObject *person = JSON_NODE_HOLDS_OBJECT (copy) ? json_node_get_object (copy) : NULL;
+      JsonNode *work_node = person != NULL ? json_object_get_member (person, "work") : NULL;
+      JsonObject *work = work_node != NULL && JSON_NODE_HOLDS_OBJECT (work_node)
+                         ? json_node_get_object (work_node) : NULL;
+
+      if (work != NULL && g_strcmp0 (mode, "REPLACE") != 0)
+        {
+          JsonObject *readable = json_object_new ();
+
+          for (guint k = 0; k < G_N_ELEMENTS (hibob_list_fields); k++)
+            {
+              const char *name = item_string (work, hibob_list_fields[k]);
+
+              if (name == NULL)
+                continue;
+              json_object_set_string_member (readable, hibob_list_fields[k], name);
+              {
+                g_autofree char *id = hibob_item_id (name);
+
+                json_object_set_string_member (work, hibob_list_fields[k], id);
+              }
+            }
+          if (g_strcmp0 (mode, "APPEND") == 0)
+            {
+              JsonObject *wrapper = json_object_new ();
+
+              json_object_set_object_member (wrapper, "work", readable);
+              json_object_set_object_member (person, "humanReadable", wrapper);
+            }
+          else
+            json_object_unref (readable);
+        }
+      json_array_add_element (out, copy);
+    }
+  return out;
+}
+
+JsonArray *
+portico_sandbox_vendor_items (const char        *connector_id,
+                              const char        *data_type,
+                              SoupServerMessage *msg,
+                              GHashTable        *query,
+                              JsonNode          *body,
+                              JsonArray         *items)
+{
+  if (g_strcmp0 (data_type, "users") == 0)
+    {
+      if (g_strcmp0 (connector_id, "okta") == 0)
+        {
+          JsonArray *served = okta_users (query, items);
+
+          if (served == NULL)
+            reply_json (msg, SOUP_STATUS_BAD_REQUEST,
+                        "{\"errorCode\":\"E0000031\",\"errorSummary\":\"Invalid search criteria.\","
+                        "\"errorLink\":\"E0000031\",\"errorId\":\"sandbox\",\"errorCauses\":[]}");
+          return served;
+        }
+      if (g_strcmp0 (connector_id, "zoom") == 0)
+        return zoom_users (query, items);
+      if (g_strcmp0 (connector_id, "hibob") == 0)
+        return hibob_people (body, items);
+    }
+  return json_array_ref (items);
+}
+
+/* ---- Whole pages --------------------------------------------------------- */
+
+/* ClickUp, Get Authorized Workspaces
+ * (https://developer.clickup.com/reference/getauthorizedteams): "teams" is
+ * every Workspace the token can open, each with its members. The sandbox's
+ * token opens one more, listed first. */
+static void
+clickup_team (JsonObject *root)
+{
+  JsonNode *teams = json_object_get_member (root, "teams");
+  JsonArray *old;
+  JsonArray *all = json_array_new ();
+  JsonObject *other = json_object_new ();
+  JsonArray *members = json_array_new ();
+  JsonObject *member = json_object_new ();
+  JsonObject *user = json_object_new ();
+
+  if (teams == NULL || !JSON_NODE_HOLDS_ARRAY (teams))
+    {
+      json_array_unref (all);
+      json_object_unref (other);
+      json_array_unref (members);
+      json_object_unref (member);
+      json_object_unref (user);
+      return;
+    }
+  json_object_set_int_member (user, "id", 90000001);
+  json_object_set_string_member (user, "username", "Someone Elsewhere");
+  json_object_set_string_member (user, "email", "someone@elsewhere.example");
+  json_object_set_int_member (user, "role", 3);
+  json_object_set_object_member (member, "user", user);
+  json_array_add_object_element (members, member);
+  json_object_set_string_member (other, "id", "90000000");
+  json_object_set_string_member (other, "name", "Another Workspace");
+  json_object_set_array_member (other, "members", members);
+  json_array_add_object_element (all, other);
+  old = json_node_get_array (teams);
+  for (guint i = 0; i < json_array_get_length (old); i++)
+    json_array_add_element (all, json_node_copy (json_array_get_element (old, i)));
+  json_object_set_array_member (root, "teams", all);
+}
+
+/* Google, OAuth Token Audit Activity Events
+ * (https://developers.google.com/workspace/admin/reports/v1/appendix/activity/token):
+ * an authorize event has the parameters app_name, client_id, client_type,
+ * scope and more, each named; the sandbox puts client_type first. */
+static void
+google_token_events (JsonObject *root)
+{
+  JsonNode *items = json_object_get_member (root, "items");
+
+  if (items == NULL || !JSON_NODE_HOLDS_ARRAY (items))
+    return;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (items)); i++)
+    {
+      JsonNode *activity = json_array_get_element (json_node_get_array (items), i);
+      JsonNode *events = JSON_NODE_HOLDS_OBJECT (activity)
+                         ? json_object_get_member (json_node_get_object (activity), "events") : NULL;
+
+      for (guint k = 0; events != NULL && JSON_NODE_HOLDS_ARRAY (events) &&
+                        k < json_array_get_length (json_node_get_array (events)); k++)
+        {
+          JsonNode *event = json_array_get_element (json_node_get_array (events), k);
+          JsonNode *params = JSON_NODE_HOLDS_OBJECT (event)
+                             ? json_object_get_member (json_node_get_object (event), "parameters") : NULL;
+          JsonArray *reordered;
+          JsonObject *client_type;
+
+          if (params == NULL || !JSON_NODE_HOLDS_ARRAY (params))
+            continue;
+          reordered = json_array_new ();
+          client_type = json_object_new ();
+          json_object_set_string_member (client_type, "name", "client_type");
+          json_object_set_string_member (client_type, "value", "WEB");
+          json_array_add_object_element (reordered, client_type);
+          for (guint p = 0; p < json_array_get_length (json_node_get_array (params)); p++)
+            json_array_add_element (reordered, json_node_copy (json_array_get_element (json_node_get_array (params), p)));
+          json_object_set_array_member (json_node_get_object (event), "parameters", reordered);
+        }
+    }
+}
+
+void
+portico_sandbox_vendor_page (const char *connector_id,
+                             const char *data_type,
+                             JsonNode   *root)
+{
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return;
+  if (g_strcmp0 (connector_id, "clickup") == 0 && g_strcmp0 (data_type, "users") == 0)
+    clickup_team (json_node_get_object (root));
+  else if (g_strcmp0 (connector_id, "google-workspace") == 0 && g_strcmp0 (data_type, "discovered_apps") == 0)
+    google_token_events (json_node_get_object (root));
+}
+
+/* ---- Rate limits --------------------------------------------------------- */
+
+/* GitHub, Rate limits for the REST API
+ * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api):
+ * over the primary limit "you will receive a 403 or 429 response, and the
+ * x-ratelimit-remaining header will be 0"; wait until x-ratelimit-reset
+ * (UTC epoch seconds). */
+static void
+github_rate_limit (SoupServerMessage *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *reset = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 1);
+
+  soup_message_headers_replace (headers, "x-ratelimit-limit", "5000");
+  soup_message_headers_replace (headers, "x-ratelimit-remaining", "0");
+  soup_message_headers_replace (headers, "x-ratelimit-used", "5000");
+  soup_message_headers_replace (headers, "x-ratelimit-reset", reset);
+  soup_message_headers_replace (headers, "x-ratelimit-resource", "core");
+  reply_json (msg, SOUP_STATUS_FORBIDDEN,
+              "{\"message\":\"API rate limit exceeded for user ID 1.\","
+              "\"documentation_url\":\"https://docs.github.com/rest/overview/rate-limits-for-the-rest-api\","
+              "\"status\":\"403\"}");
+}
+
+gboolean
+portico_sandbox_vendor_rate_limit (const char        *connector_id,
+                                   SoupServerMessage *msg)
+{
+  if (g_strcmp0 (connector_id, "github") == 0)
+    {
+      github_rate_limit (msg);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* ---- Regions ------------------------------------------------------------- */
+
+/* Navan: EU companies get their token from app-fra.navan.com and "need an
+ * X-ta-region: EU header on every request or the API returns 500"
+ * (Navan API credentials help; the words of the answer are the
+ * sandbox's). The sandbox's "eu" tenant is such a company. */
+gboolean
+portico_sandbox_vendor_region (const char        *connector_id,
+                               SoupServerMessage *msg,
+                               const char        *tenant)
+{
+  const char *region;
+
+  if (g_strcmp0 (connector_id, "navan") != 0 || g_strcmp0 (tenant, "eu") != 0)
+    return FALSE;
+  region = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "X-ta-region");
+  if (g_strcmp0 (region, "EU") == 0)
+    return FALSE;
+  reply_json (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
+              "{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"Company not found in this region.\"}}");
+  return TRUE;
+}

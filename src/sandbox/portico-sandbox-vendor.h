@@ -1,0 +1,61 @@
+/* portico-sandbox-vendor.h: what a provider's documentation says that a
+ * connector definition cannot tell the sandbox.
+ *
+ * The generic sandbox serves whatever a definition asks for, so a wrong
+ * definition and the sandbox built from it always agree. These rules come
+ * from each provider's own API documentation (cited next to each rule) and
+ * hold whatever the definition says: a definition that asks the wrong way
+ * gets what the real provider would give it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Answers @msg with the provider's documented refusal of a data request
+ * (Slack's over_pagination_limit after page 100, Expensify's export without
+ * a date filter) and returns TRUE; FALSE when the request is acceptable.
+ * @body is the parsed JSON body (the form field holding JSON for
+ * Expensify), nullable. */
+gboolean portico_sandbox_vendor_refuse (const char        *connector_id,
+                                        const char        *data_type,
+                                        SoupServerMessage *msg,
+                                        GHashTable        *query,
+                                        JsonNode          *body);
+
+/* The items the provider serves for this request, out of @items, all the
+ * records it has (transfer full): Okta leaves DEPROVISIONED users out unless
+ * the search asks for them, Zoom lists one status at a time, HiBob gives
+ * list fields as ids without humanReadable. */
+JsonArray *portico_sandbox_vendor_items (const char        *connector_id,
+                                         const char        *data_type,
+                                         SoupServerMessage *msg,
+                                         GHashTable        *query,
+                                         JsonNode          *body,
+                                         JsonArray         *items);
+
+/* Rewrites a page (@root, the whole answer) where the documentation says
+ * more than the definition asked for: ClickUp's GET /team lists every
+ * Workspace the token opens, Google's token events carry more parameters
+ * than the two a definition reads. */
+void portico_sandbox_vendor_page (const char *connector_id,
+                                  const char *data_type,
+                                  JsonNode   *root);
+
+/* Answers @msg with the provider's own rate-limit signal (GitHub: 403 with
+ * x-ratelimit-remaining: 0) and returns TRUE; FALSE: the generic 429. */
+gboolean portico_sandbox_vendor_rate_limit (const char        *connector_id,
+                                            SoupServerMessage *msg);
+
+/* Whether a request of the connector must carry a header the provider
+ * requires for the tenant's region (Navan's X-ta-region: EU); answers @msg
+ * with the provider's failure and returns TRUE when it is missing. */
+gboolean portico_sandbox_vendor_region (const char        *connector_id,
+                                        SoupServerMessage *msg,
+                                        const char        *tenant);
+
+G_END_DECLS
