@@ -176,6 +176,7 @@ struct _PorticoTableView
   char                     *search_text;   /* casefolded, NULL = all */
   guint                     loading : 1;
   guint                     reload_again : 1;
+  guint                     stale : 1;
 
   GListStore               *rows;
   GtkFilter                *filter;
@@ -411,7 +412,29 @@ portico_table_view_is_loading (PorticoTableView *self)
 static void
 on_engine_changed (PorticoTableView *self)
 {
+  /* A view nobody sees loads when it is shown: while many accounts sync,
+   * every hidden view reloading and re-sorting its rows after each one
+   * would take the main loop from the view that is on screen. */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
   portico_table_view_reload (self);
+}
+
+static void
+portico_table_view_map (GtkWidget *widget)
+{
+  PorticoTableView *self = PORTICO_TABLE_VIEW (widget);
+
+  GTK_WIDGET_CLASS (portico_table_view_parent_class)->map (widget);
+
+  if (self->stale)
+    {
+      self->stale = FALSE;
+      portico_table_view_reload (self);
+    }
 }
 
 void
@@ -746,6 +769,8 @@ portico_table_view_class_init (PorticoTableViewClass *klass)
 
   object_class->dispose = portico_table_view_dispose;
   object_class->finalize = portico_table_view_finalize;
+
+  widget_class->map = portico_table_view_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-table-view.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
