@@ -14,9 +14,11 @@ import sys
 SRC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..")
 FLATPAK = os.path.join(SRC, "flatpak")
 
-# The oldest GNOME runtime Flathub still supports when this was written
-# (GNOME 43 to 46 are end-of-life: Flatpak warns everyone who installs them).
-MIN_RUNTIME = 47
+# The oldest GNOME runtime still supported in December 2026: a GNOME
+# runtime ends a month after the release two versions later (47 ended in
+# October 2025, after 49), so 49 ended with 51 in autumn 2026, and Flatpak
+# warns everyone who installs an ended one.
+MIN_RUNTIME = 50
 # Secrets go through the Secret portal (libsecret's file backend inside a
 # sandbox) and files through the file chooser portal, so no D-Bus name and no
 # file system access is needed.
