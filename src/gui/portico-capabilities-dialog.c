@@ -27,6 +27,7 @@ struct _PorticoCapabilitiesDialog
 
   GtkColumnView  *column_view;
   GtkSearchEntry *search_entry;
+  GtkStack       *results_stack;
   AdwWindowTitle *window_title;
 };
 
@@ -71,6 +72,7 @@ portico_capabilities_dialog_update_subtitle (PorticoCapabilitiesDialog *self)
 
   subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u integration", "%u integrations", n), n);
   adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_stack_set_visible_child_name (self->results_stack, n > 0 ? "table" : "no-match");
 }
 
 static void
@@ -241,6 +243,7 @@ portico_capabilities_dialog_class_init (PorticoCapabilitiesDialogClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-capabilities-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, PorticoCapabilitiesDialog, column_view);
+  gtk_widget_class_bind_template_child (widget_class, PorticoCapabilitiesDialog, results_stack);
   gtk_widget_class_bind_template_child (widget_class, PorticoCapabilitiesDialog, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PorticoCapabilitiesDialog, window_title);
   gtk_widget_class_bind_template_callback (widget_class, on_search_changed);

@@ -424,6 +424,7 @@ test_window_capabilities (void)
   PorticoCapabilitiesDialog *dialog;
   GtkColumnView *view;
   GListModel *rows;
+  GtkStack *stack;
   gpointer args[2];
 
   g_assert_null (find_toplevel (PORTICO_TYPE_CAPABILITIES_DIALOG));
@@ -455,6 +456,15 @@ test_window_capabilities (void)
   args[0] = rows;
   args[1] = GUINT_TO_POINTER (count_matching (catalog, "ok"));
   g_assert_true (wait_until (rows_are, args, 2000));
+  stack = GTK_STACK (gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_STACK));
+  g_assert_nonnull (stack);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "table");
+
+  /* A search that matches nothing says so instead of showing an empty table. */
+  gtk_editable_set_text (portico_capabilities_dialog_get_search_entry (dialog), "qqzzxq");
+  args[1] = GUINT_TO_POINTER (0);
+  g_assert_true (wait_until (rows_are, args, 2000));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "no-match");
 
   gtk_window_destroy (GTK_WINDOW (dialog));
   destroy_window (window);
