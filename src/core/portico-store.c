@@ -2458,7 +2458,7 @@ repoint_workflow_func (PorticoStore *self,
   if (sqlite3_changes (db) == 0)
     {
       g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("Workflow %" G_GINT64_FORMAT " does not exist any more. Reload the Workflows view."), d->id1);
+                   _("Workflow %" PRId64 " does not exist any more. Reload the Workflows view."), d->id1);
       return FALSE;
     }
   return TRUE;
@@ -2493,7 +2493,7 @@ delete_workflow_func (PorticoStore *self,
   if (sqlite3_changes (db) == 0)
     {
       g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("Workflow %" G_GINT64_FORMAT " does not exist any more. Reload the Workflows view."), d->id1);
+                   _("Workflow %" PRId64 " does not exist any more. Reload the Workflows view."), d->id1);
       return FALSE;
     }
   return TRUE;
