@@ -896,12 +896,14 @@ cmd_disconnect (Cli      *cli,
   return EXIT_OK;
 }
 
+/* attention and recommended: one engine judgement, printed as JSON or a table. */
 static int
-cmd_attention (Cli      *cli,
-               gboolean  json)
+cmd_judgement (Cli                *cli,
+               gboolean            json,
+               gboolean            attention,
+               const char * const *headers,
+               const char * const *members)
 {
-  static const char * const headers[] = { N_("ACCOUNT"), N_("NAME"), N_("PROBLEM"), N_("MESSAGE"), N_("FIX"), NULL };
-  static const char * const members[] = { "account", "account_name", "problem", "message", "fix", NULL };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_auto(Wait) wait = WAIT_INIT;
@@ -909,8 +911,16 @@ cmd_attention (Cli      *cli,
 
   if (engine == NULL)
     return fail (error);
-  portico_engine_list_attention_async (engine, 0, NULL, wait_cb, &wait);
-  root = portico_engine_list_attention_finish (engine, wait_run (&wait), &error);
+  if (attention)
+    {
+      portico_engine_list_attention_async (engine, 0, NULL, wait_cb, &wait);
+      root = portico_engine_list_attention_finish (engine, wait_run (&wait), &error);
+    }
+  else
+    {
+      portico_engine_list_recommended_async (engine, NULL, wait_cb, &wait);
+      root = portico_engine_list_recommended_finish (engine, wait_run (&wait), &error);
+    }
   if (root == NULL)
     return fail (error);
 
@@ -922,28 +932,23 @@ cmd_attention (Cli      *cli,
 }
 
 static int
+cmd_attention (Cli      *cli,
+               gboolean  json)
+{
+  static const char * const headers[] = { N_("ACCOUNT"), N_("NAME"), N_("PROBLEM"), N_("MESSAGE"), N_("FIX"), NULL };
+  static const char * const members[] = { "account", "account_name", "problem", "message", "fix", NULL };
+
+  return cmd_judgement (cli, json, TRUE, headers, members);
+}
+
+static int
 cmd_recommended (Cli      *cli,
                  gboolean  json)
 {
   static const char * const headers[] = { N_("CONNECTOR"), N_("APP"), N_("USERS"), N_("DISCOVERED BY"), N_("WHY"), NULL };
   static const char * const members[] = { "connector", "app", "users", "discovered_by[]", "reason", NULL };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  g_auto(Wait) wait = WAIT_INIT;
-  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
 
-  if (engine == NULL)
-    return fail (error);
-  portico_engine_list_recommended_async (engine, NULL, wait_cb, &wait);
-  root = portico_engine_list_recommended_finish (engine, wait_run (&wait), &error);
-  if (root == NULL)
-    return fail (error);
-
-  if (json)
-    print_json (root);
-  else
-    print_rows (root, headers, members);
-  return EXIT_OK;
+  return cmd_judgement (cli, json, FALSE, headers, members);
 }
 
 static char *

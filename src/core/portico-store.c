@@ -2439,6 +2439,19 @@ add_workflow_func (PorticoStore *self,
   return TRUE;
 }
 
+/* After an edit of workflow @id: NOT_FOUND when no row changed. */
+static gboolean
+workflow_changed (sqlite3  *db,
+                  gint64    id,
+                  GError  **error)
+{
+  if (sqlite3_changes (db) > 0)
+    return TRUE;
+  g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
+               _("Workflow %" PRId64 " does not exist any more. Reload the Workflows view."), id);
+  return FALSE;
+}
+
 static gboolean
 repoint_workflow_func (PorticoStore *self,
                        sqlite3      *db,
@@ -2455,13 +2468,7 @@ repoint_workflow_func (PorticoStore *self,
                         "UPDATE workflows SET trigger_account_id = ?, valid = 1, invalid_reason = NULL WHERE id = ?",
                         "ii", d->id2, d->id1))
     return FALSE;
-  if (sqlite3_changes (db) == 0)
-    {
-      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("Workflow %" PRId64 " does not exist any more. Reload the Workflows view."), d->id1);
-      return FALSE;
-    }
-  return TRUE;
+  return workflow_changed (db, d->id1, error);
 }
 
 gboolean
@@ -2490,13 +2497,7 @@ delete_workflow_func (PorticoStore *self,
   /* Its actions go with it (ON DELETE CASCADE). */
   if (!portico_db_exec (db, error, "DELETE FROM workflows WHERE id = ?", "i", d->id1))
     return FALSE;
-  if (sqlite3_changes (db) == 0)
-    {
-      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("Workflow %" PRId64 " does not exist any more. Reload the Workflows view."), d->id1);
-      return FALSE;
-    }
-  return TRUE;
+  return workflow_changed (db, d->id1, error);
 }
 
 gboolean
