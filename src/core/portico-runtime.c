@@ -634,13 +634,14 @@ account_permission (Account *account)
   return permission != NULL && *permission != '\0' ? permission : "read";
 }
 
+/* The token endpoint and the client of an OAuth 2 scheme, as every grant
+ * that Portico speaks needs them. */
 static gboolean
-account_init_authorization_code (Account    *account,
-                                 JsonObject *auth,
-                                 GError    **error)
+account_init_oauth_client (Account    *account,
+                           JsonObject *auth,
+                           GError    **error)
 {
   g_autofree char *token_url = NULL;
-  JsonObject *params;
 
   token_url = expand (account, json_object_get_string_or (auth, "token_url", ""), FALSE, error);
   if (token_url == NULL)
@@ -648,14 +649,24 @@ account_init_authorization_code (Account    *account,
   account->token_uri = account_parse_uri (account, token_url, error);
   if (account->token_uri == NULL)
     return FALSE;
-  account->authorize_url = expand (account, json_object_get_string_or (auth, "authorize_url", ""), FALSE, error);
-  if (account->authorize_url == NULL)
-    return FALSE;
   account->client_id = expand (account, json_object_get_string_or (auth, "client_id", ""), FALSE, error);
   if (account->client_id == NULL)
     return FALSE;
   account->client_secret = expand (account, json_object_get_string_or (auth, "client_secret", ""), FALSE, error);
-  if (account->client_secret == NULL)
+  return account->client_secret != NULL;
+}
+
+static gboolean
+account_init_authorization_code (Account    *account,
+                                 JsonObject *auth,
+                                 GError    **error)
+{
+  JsonObject *params;
+
+  if (!account_init_oauth_client (account, auth, error))
+    return FALSE;
+  account->authorize_url = expand (account, json_object_get_string_or (auth, "authorize_url", ""), FALSE, error);
+  if (account->authorize_url == NULL)
     return FALSE;
   params = json_object_get_object_or_null (auth, "authorize_params");
   if (params != NULL)
@@ -859,21 +870,10 @@ account_new (PorticoRuntime   *runtime,
     }
   else if (g_strcmp0 (scheme, "oauth2_client_credentials") == 0)
     {
-      g_autofree char *token_url = NULL;
       const char *scope;
       JsonObject *params;
 
-      token_url = expand (account, json_object_get_string_or (auth, "token_url", ""), FALSE, error);
-      if (token_url == NULL)
-        return NULL;
-      account->token_uri = account_parse_uri (account, token_url, error);
-      if (account->token_uri == NULL)
-        return NULL;
-      account->client_id = expand (account, json_object_get_string_or (auth, "client_id", ""), FALSE, error);
-      if (account->client_id == NULL)
-        return NULL;
-      account->client_secret = expand (account, json_object_get_string_or (auth, "client_secret", ""), FALSE, error);
-      if (account->client_secret == NULL)
+      if (!account_init_oauth_client (account, auth, error))
         return NULL;
       scope = json_object_get_string_or (auth, "scope", NULL);
       if (scope != NULL)
