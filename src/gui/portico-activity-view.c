@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "portico-activity-view.h"
+#include "portico-reload.h"
 #include "portico-audit.h"
 #include "portico-json.h"
 
@@ -101,8 +102,7 @@ struct _PorticoActivityView
   GtkStringList  *account_names;
   GArray         *account_ids;   /* gint64, parallel to account_names; [0] = all */
   GtkStringList  *kind_names;
-  gboolean        loading;
-  gboolean        reload_again;
+  PorticoReload   reload;
 
   GtkSearchEntry *search_entry;
   GtkDropDown    *account_dropdown;
@@ -251,11 +251,13 @@ load_cb (GObject      *source,
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
 
+  gboolean again;
+
   events = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  self->loading = FALSE;
+  again = portico_reload_end (&self->reload);
   if (events == NULL)
     {
       g_warning ("Cannot load the activity: %s", error->message);
@@ -269,11 +271,8 @@ load_cb (GObject      *source,
   portico_activity_view_fill_accounts (self);
   on_filter_changed (self);
 
-  if (self->reload_again)
-    {
-      self->reload_again = FALSE;
-      portico_activity_view_reload (self);
-    }
+  if (again)
+    portico_activity_view_reload (self);
 }
 
 void
@@ -285,13 +284,9 @@ portico_activity_view_reload (PorticoActivityView *self)
 
   if (self->engine == NULL)
     return;
-  if (self->loading)
-    {
-      self->reload_again = TRUE;
-      return;
-    }
+  if (!portico_reload_begin (&self->reload))
+    return;
 
-  self->loading = TRUE;
   task = g_task_new (self, self->cancellable, load_cb, NULL);
   g_task_set_source_tag (task, portico_activity_view_reload);
   g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
@@ -303,7 +298,7 @@ portico_activity_view_is_loading (PorticoActivityView *self)
 {
   g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), FALSE);
 
-  return self->loading;
+  return self->reload.loading;
 }
 
 GtkWidget *
@@ -315,7 +310,19 @@ portico_activity_view_new (void)
 static void
 on_engine_changed (PorticoActivityView *self)
 {
-  portico_activity_view_reload (self);
+  if (portico_reload_changed (&self->reload, GTK_WIDGET (self)))
+    portico_activity_view_reload (self);
+}
+
+static void
+portico_activity_view_map (GtkWidget *widget)
+{
+  PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (widget);
+
+  GTK_WIDGET_CLASS (portico_activity_view_parent_class)->map (widget);
+
+  if (portico_reload_mapped (&self->reload))
+    portico_activity_view_reload (self);
 }
 
 void
@@ -490,6 +497,8 @@ portico_activity_view_class_init (PorticoActivityViewClass *klass)
 
   object_class->dispose = portico_activity_view_dispose;
   object_class->finalize = portico_activity_view_finalize;
+
+  widget_class->map = portico_activity_view_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-activity-view.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);

@@ -29,6 +29,7 @@
 #include "portico-connect-dialog.h"
 #include "portico-connector-dialog.h"
 #include "portico-integrations-page.h"
+#include "portico-reload.h"
 #include "portico-scheduler.h"
 
 struct _PorticoIntegrationsPage
@@ -51,8 +52,7 @@ struct _PorticoIntegrationsPage
   GHashTable            *progress;      /* account id -> items while syncing */
   GtkWindow             *dialog;        /* weak */
   guint                  interval_hours;
-  guint                  loading : 1;
-  guint                  reload_again : 1;
+  PorticoReload          reload;
 
   AdwViewStack          *stack;
   GtkSearchEntry        *search_entry;
@@ -622,7 +622,7 @@ load_failed (LoadData *data,
     return FALSE;
   if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      self->loading = FALSE;
+      portico_reload_end (&self->reload);
       g_warning ("Cannot list the connected accounts: %s", error->message);
       portico_integrations_page_add_toast (self, error->message);
     }
@@ -642,6 +642,7 @@ recommended_cb (GObject      *source,
   g_autoptr(JsonNode) rows = NULL;
   GError *error = NULL;
   JsonArray *array;
+  gboolean again;
 
   rows = portico_engine_list_recommended_finish (PORTICO_ENGINE (source), result, &error);
   if (load_failed (data, error))
@@ -658,16 +659,13 @@ recommended_cb (GObject      *source,
         g_ptr_array_add (data->recommended, portico_page_item_new (row, connector));
     }
 
-  self->loading = FALSE;
+  again = portico_reload_end (&self->reload);
   portico_integrations_page_fill_lists (self, data);
   load_data_free (data);
   g_signal_emit (self, signals[LOADED], 0);
 
-  if (self->reload_again)
-    {
-      self->reload_again = FALSE;
-      portico_integrations_page_reload (self);
-    }
+  if (again)
+    portico_integrations_page_reload (self);
 }
 
 static JsonObject *
@@ -768,13 +766,9 @@ portico_integrations_page_reload (PorticoIntegrationsPage *self)
 
   if (self->engine == NULL)
     return;
-  if (self->loading)
-    {
-      self->reload_again = TRUE;
-      return;
-    }
+  if (!portico_reload_begin (&self->reload))
+    return;
 
-  self->loading = TRUE;
   data = g_new0 (LoadData, 1);
   data->page = g_object_ref (self);
   data->store = g_object_ref (portico_engine_get_store (self->engine));
@@ -790,7 +784,7 @@ portico_integrations_page_is_loading (PorticoIntegrationsPage *self)
 {
   g_return_val_if_fail (PORTICO_IS_INTEGRATIONS_PAGE (self), FALSE);
 
-  return self->loading;
+  return self->reload.loading;
 }
 
 static gboolean

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "portico-table-view.h"
+#include "portico-reload.h"
 
 /* ---- Rows ------------------------------------------------------------- */
 
@@ -174,9 +175,7 @@ struct _PorticoTableView
   GHashTable               *context;
   char                     *name;
   char                     *search_text;   /* casefolded, NULL = all */
-  guint                     loading : 1;
-  guint                     reload_again : 1;
-  guint                     stale : 1;
+  PorticoReload             reload;
 
   GListStore               *rows;
   GtkFilter                *filter;
@@ -332,11 +331,13 @@ load_cb (GObject      *source,
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
 
+  gboolean again;
+
   rows = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  self->loading = FALSE;
+  again = portico_reload_end (&self->reload);
   if (rows == NULL)
     {
       g_warning ("Cannot load the %s view: %s", self->name, error->message);
@@ -349,11 +350,8 @@ load_cb (GObject      *source,
                        rows->pdata, rows->len);
   portico_table_view_update_state (self);
 
-  if (self->reload_again)
-    {
-      self->reload_again = FALSE;
-      portico_table_view_reload (self);
-    }
+  if (again)
+    portico_table_view_reload (self);
 }
 
 void
@@ -367,14 +365,9 @@ portico_table_view_reload (PorticoTableView *self)
   if (self->engine == NULL || (self->load == NULL && self->load_context == NULL))
     return;
 
-  /* A change during a load: load once more when this one is done. */
-  if (self->loading)
-    {
-      self->reload_again = TRUE;
-      return;
-    }
+  if (!portico_reload_begin (&self->reload))
+    return;
 
-  self->loading = TRUE;
   data = g_new0 (LoadData, 1);
   data->store = g_object_ref (portico_engine_get_store (self->engine));
   data->load = self->load;
@@ -406,21 +399,14 @@ portico_table_view_is_loading (PorticoTableView *self)
 {
   g_return_val_if_fail (PORTICO_IS_TABLE_VIEW (self), FALSE);
 
-  return self->loading;
+  return self->reload.loading;
 }
 
 static void
 on_engine_changed (PorticoTableView *self)
 {
-  /* A view nobody sees loads when it is shown: while many accounts sync,
-   * every hidden view reloading and re-sorting its rows after each one
-   * would take the main loop from the view that is on screen. */
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      self->stale = TRUE;
-      return;
-    }
-  portico_table_view_reload (self);
+  if (portico_reload_changed (&self->reload, GTK_WIDGET (self)))
+    portico_table_view_reload (self);
 }
 
 static void
@@ -430,11 +416,8 @@ portico_table_view_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (portico_table_view_parent_class)->map (widget);
 
-  if (self->stale)
-    {
-      self->stale = FALSE;
-      portico_table_view_reload (self);
-    }
+  if (portico_reload_mapped (&self->reload))
+    portico_table_view_reload (self);
 }
 
 void

@@ -13,6 +13,7 @@
 
 #include "portico-json.h"
 #include "portico-workflows-view.h"
+#include "portico-reload.h"
 
 struct _PorticoWorkflowsView
 {
@@ -20,8 +21,7 @@ struct _PorticoWorkflowsView
 
   PorticoEngine    *engine;
   GCancellable     *cancellable;
-  gboolean          loading;
-  gboolean          reload_again;
+  PorticoReload     reload;
 
   GtkWidget        *box;
   GtkWidget        *invalid_box;
@@ -263,10 +263,12 @@ load_cb (GObject      *source,
   guint n_invalid = 0;
   GtkWidget *child;
 
+  gboolean again;
+
   data = g_task_propagate_pointer (G_TASK (result), &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  self->loading = FALSE;
+  again = portico_reload_end (&self->reload);
   if (data == NULL)
     {
       g_warning ("Cannot list the workflows: %s", error->message);
@@ -288,11 +290,8 @@ load_cb (GObject      *source,
   gtk_widget_set_visible (self->invalid_box, n_invalid > 0);
   fix_data_free (data);
 
-  if (self->reload_again)
-    {
-      self->reload_again = FALSE;
-      portico_workflows_view_reload_invalid (self);
-    }
+  if (again)
+    portico_workflows_view_reload_invalid (self);
 }
 
 void
@@ -304,12 +303,8 @@ portico_workflows_view_reload_invalid (PorticoWorkflowsView *self)
 
   if (self->engine == NULL)
     return;
-  if (self->loading)
-    {
-      self->reload_again = TRUE;
-      return;
-    }
-  self->loading = TRUE;
+  if (!portico_reload_begin (&self->reload))
+    return;
   task = g_task_new (self, self->cancellable, load_cb, NULL);
   g_task_set_source_tag (task, portico_workflows_view_reload_invalid);
   g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
@@ -321,7 +316,7 @@ portico_workflows_view_is_loading (PorticoWorkflowsView *self)
 {
   g_return_val_if_fail (PORTICO_IS_WORKFLOWS_VIEW (self), FALSE);
 
-  return self->loading || portico_table_view_is_loading (self->table);
+  return self->reload.loading || portico_table_view_is_loading (self->table);
 }
 
 GtkListBox *
