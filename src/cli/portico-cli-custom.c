@@ -19,35 +19,9 @@
 #include <glib/gi18n.h>
 
 #include "portico-cli-custom.h"
+#include "portico-cli-output.h"
 #include "portico-engine-custom.h"
 
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILED = 1,
-  EXIT_USAGE = 2,
-};
-
-static int G_GNUC_PRINTF (1, 2)
-custom_usage (const char *format,
-              ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_printerr ("portico-cli: %s\n%s\n", message, _("Run 'portico-cli --help' for usage."));
-  return EXIT_USAGE;
-}
-
-static int
-custom_fail (const GError *error)
-{
-  g_printerr ("portico-cli: %s\n", error->message);
-  return EXIT_FAILED;
-}
 
 static char *
 account_names (JsonArray *accounts)
@@ -77,19 +51,6 @@ ask_yes (const char *question)
          g_ascii_strcasecmp (line, _("y")) == 0 || g_ascii_strcasecmp (line, _("yes")) == 0;
 }
 
-static void
-print_json_node (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 static int
 cmd_import (const char         *path,
             gboolean            yes,
@@ -110,19 +71,19 @@ cmd_import (const char         *path,
   if (!g_file_get_contents (path, &contents, &length, &error))
     {
       g_printerr ("portico-cli: %s\n", error->message);
-      return EXIT_FAILED;
+      return PORTICO_CLI_EXIT_FAILED;
     }
 
   engine = get_engine (data, &error);
   if (engine == NULL)
-    return custom_fail (error);
+    return portico_cli_fail (error);
 
   checked = portico_engine_check_custom_connector (engine, contents, (gssize) length, path, &error);
   if (checked == NULL)
     {
       g_printerr ("portico-cli: %s\n", error->message);
       g_printerr ("portico-cli: %s\n", _("Nothing was imported."));
-      return EXIT_FAILED;
+      return PORTICO_CLI_EXIT_FAILED;
     }
 
   hosts = portico_connector_dup_credential_hosts (checked);
@@ -132,7 +93,7 @@ cmd_import (const char         *path,
     {
       accounts = portico_engine_list_connector_accounts (engine, portico_connector_get_id (checked), &error);
       if (accounts == NULL)
-        return custom_fail (error);
+        return portico_cli_fail (error);
     }
 
   if (!json || !yes)
@@ -167,18 +128,18 @@ cmd_import (const char         *path,
         {
           g_printerr ("portico-cli: %s\n",
                       _("Nothing was imported: confirm with --yes, or run the command in a terminal to answer the question."));
-          return EXIT_FAILED;
+          return PORTICO_CLI_EXIT_FAILED;
         }
       if (!ask_yes (_("Import it? [y/N]")))
         {
           g_printerr ("portico-cli: %s\n", _("Nothing was imported."));
-          return EXIT_FAILED;
+          return PORTICO_CLI_EXIT_FAILED;
         }
     }
 
   saved = portico_engine_save_custom_connector (engine, contents, (gssize) length, path, &error);
   if (saved == NULL)
-    return custom_fail (error);
+    return portico_cli_fail (error);
 
   if (json)
     {
@@ -201,14 +162,14 @@ cmd_import (const char         *path,
       json_builder_add_boolean_value (b, existing != NULL);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
-      print_json_node (root);
+      portico_cli_print_json (root);
     }
   else
     {
       g_print (_("Imported “%s” as %s; it is in the catalog now.\n"),
                portico_connector_get_name (saved), portico_connector_get_id (saved));
     }
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static int
@@ -225,28 +186,28 @@ cmd_export (const char         *connector_id,
 
   engine = get_engine (data, &error);
   if (engine == NULL)
-    return custom_fail (error);
+    return portico_cli_fail (error);
 
   bytes = portico_engine_export_connector (engine, connector_id, &error);
   if (bytes == NULL)
-    return custom_fail (error);
+    return portico_cli_fail (error);
 
   contents = g_bytes_get_data (bytes, &length);
   if (output != NULL && !g_str_equal (output, "-"))
     {
       if (!g_file_set_contents_full (output, contents, (gssize) length,
                                      G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
-        return custom_fail (error);
-      return EXIT_OK;
+        return portico_cli_fail (error);
+      return PORTICO_CLI_EXIT_OK;
     }
 
   if (length > 0 && fwrite (contents, 1, length, stdout) != length)
     {
       g_printerr ("portico-cli: %s\n", _("The definition could not be written to standard output."));
-      return EXIT_FAILED;
+      return PORTICO_CLI_EXIT_FAILED;
     }
   fflush (stdout);
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static int
@@ -259,11 +220,11 @@ cmd_delete (const char         *connector_id,
 
   engine = get_engine (data, &error);
   if (engine == NULL)
-    return custom_fail (error);
+    return portico_cli_fail (error);
   if (!portico_engine_delete_custom_connector (engine, connector_id, &error))
-    return custom_fail (error);
+    return portico_cli_fail (error);
   g_print (_("Deleted the custom connector %s.\n"), connector_id);
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 int
@@ -279,7 +240,7 @@ portico_cli_custom_run (int                 argc,
   g_autofree char *command = g_strconcat ("connectors ", sub, NULL);
 
   if (!g_str_equal (sub, "import") && !g_str_equal (sub, "export") && !g_str_equal (sub, "delete"))
-    return custom_usage (_("“%s” is not a connectors command; use import, export or delete."), sub);
+    return portico_cli_usage_error (_("“%s” is not a connectors command; use import, export or delete."), sub);
 
   for (int i = 1; i < argc; i++)
     {
@@ -292,34 +253,34 @@ portico_cli_custom_run (int                 argc,
       else if (g_str_equal (sub, "export") && g_str_equal (arg, "--output"))
         {
           if (i + 1 >= argc || argv[i + 1][0] == '\0')
-            return custom_usage (_("The option --output needs a file name."));
+            return portico_cli_usage_error (_("The option --output needs a file name."));
           output = argv[++i];
         }
       else if (g_str_equal (sub, "export") && g_str_has_prefix (arg, "--output="))
         {
           output = arg + strlen ("--output=");
           if (*output == '\0')
-            return custom_usage (_("The option --output needs a file name."));
+            return portico_cli_usage_error (_("The option --output needs a file name."));
         }
       else if (arg[0] == '-' && arg[1] != '\0')
-        return custom_usage (_("The option “%s” is unknown for “%s”."), arg, command);
+        return portico_cli_usage_error (_("The option “%s” is unknown for “%s”."), arg, command);
       else if (positional == NULL)
         positional = arg;
       else
-        return custom_usage (_("“%s” takes one argument; “%s” is one too many."), command, arg);
+        return portico_cli_usage_error (_("“%s” takes one argument; “%s” is one too many."), command, arg);
     }
 
   if (g_str_equal (sub, "import"))
     {
       if (positional == NULL)
-        return custom_usage (_("“connectors import” needs the FILE to import."));
+        return portico_cli_usage_error (_("“connectors import” needs the FILE to import."));
       return cmd_import (positional, yes, json, get_engine, data);
     }
   if (positional == NULL)
-    return custom_usage (_("“%s” needs the id of a connector (see 'portico-cli connectors')."), command);
+    return portico_cli_usage_error (_("“%s” needs the id of a connector (see 'portico-cli connectors')."), command);
   if (g_str_equal (sub, "export"))
     return cmd_export (positional, output, get_engine, data);
   if (!yes)
-    return custom_usage (_("“connectors delete” needs --yes to delete the connector's file."));
+    return portico_cli_usage_error (_("“connectors delete” needs --yes to delete the connector's file."));
   return cmd_delete (positional, get_engine, data);
 }

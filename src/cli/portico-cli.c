@@ -35,13 +35,9 @@
 #include "portico-sandbox-server.h"
 
 #include "portico-cli-custom.h"
+#include "portico-cli-output.h"
 #include "portico-cli-table.h"
 
-enum {
-  EXIT_OK = 0,
-  EXIT_FAILURE_ = 1,
-  EXIT_USAGE = 2,
-};
 
 typedef struct
 {
@@ -90,42 +86,6 @@ static const char usage_text[] =
 
 /* ---- Messages ------------------------------------------------------------ */
 
-static int G_GNUC_PRINTF (1, 2)
-usage_error (const char *format,
-             ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_printerr ("portico-cli: %s\n", message);
-  g_printerr ("%s\n", _("Run 'portico-cli --help' for usage."));
-  return EXIT_USAGE;
-}
-
-static int
-fail (const GError *error)
-{
-  g_printerr ("portico-cli: %s\n", error->message);
-  return EXIT_FAILURE_;
-}
-
-static void
-print_json (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_indent (generator, 2);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
-}
-
 static PorticoStore *
 cli_get_store (Cli     *cli,
                GError **error)
@@ -157,7 +117,7 @@ match_value_option (const char  *option,
   const char *arg = argv[*i];
   gsize len = strlen (option);
 
-  *out_status = EXIT_OK;
+  *out_status = PORTICO_CLI_EXIT_OK;
   if (strncmp (arg, option, len) != 0)
     return FALSE;
   if (arg[len] == '=')
@@ -169,7 +129,7 @@ match_value_option (const char  *option,
     return FALSE;
   if (*i + 1 >= argc)
     {
-      *out_status = usage_error (_("The option %s needs a value."), option);
+      *out_status = portico_cli_usage_error (_("The option %s needs a value."), option);
       return TRUE;
     }
   *i += 1;
@@ -185,25 +145,25 @@ parse_account_id (const char *command,
   guint64 value = 0;
 
   if (text == NULL)
-    return usage_error (_("“%s” needs an ACCOUNT id. Run 'portico-cli accounts' to see them."), command);
+    return portico_cli_usage_error (_("“%s” needs an ACCOUNT id. Run 'portico-cli accounts' to see them."), command);
   if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT64, &value, NULL))
-    return usage_error (_("“%s” is not an account id. Give the number shown by 'portico-cli accounts'."), text);
+    return portico_cli_usage_error (_("“%s” is not an account id. Give the number shown by 'portico-cli accounts'."), text);
   *out_id = (gint64) value;
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static int
 unknown_option (const char *command,
                 const char *arg)
 {
-  return usage_error (_("The option “%s” is unknown for “%s”. Remove it."), arg, command);
+  return portico_cli_usage_error (_("The option “%s” is unknown for “%s”. Remove it."), arg, command);
 }
 
 static int
 extra_argument (const char *command,
                 const char *arg)
 {
-  return usage_error (_("“%s” does not take the argument “%s”. Remove it."), command, arg);
+  return portico_cli_usage_error (_("“%s” does not take the argument “%s”. Remove it."), command, arg);
 }
 
 /* Commands that only take --json. */
@@ -223,7 +183,7 @@ parse_json_only (const char  *command,
       else
         return extra_argument (command, argv[i]);
     }
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 /* KEY=VALUE pairs from --set; the lead wires them to the engine. */
@@ -305,11 +265,11 @@ parse_engine_args (const char     *command,
         {
           const char *eq;
 
-          if (status != EXIT_OK)
+          if (status != PORTICO_CLI_EXIT_OK)
             return status;
           eq = strchr (value, '=');
           if (eq == NULL || eq == value || eq[1] == '\0')
-            return usage_error (_("The value of --secret-file must look like FIELD=PATH, not “%s”."), value);
+            return portico_cli_usage_error (_("The value of --secret-file must look like FIELD=PATH, not “%s”."), value);
           g_ptr_array_add (args->file_keys, g_strndup (value, eq - value));
           g_ptr_array_add (args->file_paths, g_strdup (eq + 1));
         }
@@ -317,36 +277,36 @@ parse_engine_args (const char     *command,
         {
           guint64 seconds = 0;
 
-          if (status != EXIT_OK)
+          if (status != PORTICO_CLI_EXIT_OK)
             return status;
           if (!g_ascii_string_to_unsigned (value, 10, 1, 86400, &seconds, NULL))
-            return usage_error (_("--sign-in-timeout takes a number of seconds from 1 to 86400, not “%s”."), value);
+            return portico_cli_usage_error (_("--sign-in-timeout takes a number of seconds from 1 to 86400, not “%s”."), value);
           args->sign_in_timeout = (guint) seconds;
         }
       else if ((allowed & ALLOW_SET) && match_value_option ("--set", argc, argv, &i, &value, &status))
         {
           const char *eq;
 
-          if (status != EXIT_OK)
+          if (status != PORTICO_CLI_EXIT_OK)
             return status;
           eq = strchr (value, '=');
           if (eq == NULL || eq == value)
-            return usage_error (_("The value of --set must look like KEY=VALUE, not “%s”."), value);
+            return portico_cli_usage_error (_("The value of --set must look like KEY=VALUE, not “%s”."), value);
           g_ptr_array_add (args->set_keys, g_strndup (value, eq - value));
           g_ptr_array_add (args->set_values, g_strdup (eq + 1));
         }
       else if ((allowed & ALLOW_PERMISSION) && match_value_option ("--permission", argc, argv, &i, &value, &status))
         {
-          if (status != EXIT_OK)
+          if (status != PORTICO_CLI_EXIT_OK)
             return status;
           if (!g_str_equal (value, "read") && !g_str_equal (value, "act"))
-            return usage_error (_("The permission must be “read” or “act”, not “%s”."), value);
+            return portico_cli_usage_error (_("The permission must be “read” or “act”, not “%s”."), value);
           g_free (args->permission);
           args->permission = g_strdup (value);
         }
       else if ((allowed & ALLOW_NAME) && match_value_option ("--name", argc, argv, &i, &value, &status))
         {
-          if (status != EXIT_OK)
+          if (status != PORTICO_CLI_EXIT_OK)
             return status;
           g_free (args->name);
           args->name = g_strdup (value);
@@ -362,16 +322,16 @@ parse_engine_args (const char     *command,
   if (positional == POSITIONAL_CONNECTOR)
     {
       if (first == NULL)
-        return usage_error (_("“%s” needs a CONNECTOR id. Run 'portico-cli connectors' to see them."), command);
+        return portico_cli_usage_error (_("“%s” needs a CONNECTOR id. Run 'portico-cli connectors' to see them."), command);
       args->connector_id = g_strdup (first);
-      return EXIT_OK;
+      return PORTICO_CLI_EXIT_OK;
     }
 
   if (args->all)
     {
       if (first != NULL)
-        return usage_error (_("Give either an ACCOUNT id or --all to “%s”, not both."), command);
-      return EXIT_OK;
+        return portico_cli_usage_error (_("Give either an ACCOUNT id or --all to “%s”, not both."), command);
+      return PORTICO_CLI_EXIT_OK;
     }
   return parse_account_id (command, first, &args->account_id);
 }
@@ -515,7 +475,7 @@ cmd_connectors (Cli      *cli,
           json_array_add_element (array, connector_to_json (connector));
         }
       json_node_set_array (root, array);
-      print_json (root);
+      portico_cli_print_json (root);
     }
   else
     {
@@ -538,7 +498,7 @@ cmd_connectors (Cli      *cli,
       portico_cli_table_print (table);
     }
 
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 /* ---- Store-backed listings ------------------------------------------------------- */
@@ -670,17 +630,17 @@ cmd_list (Cli                *cli,
 
   store = cli_get_store (cli, &error);
   if (store == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   root = list (store, &error);
   if (root == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   if (json)
-    print_json (root);
+    portico_cli_print_json (root);
   else
     print_rows (root, headers, members);
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static int
@@ -829,11 +789,11 @@ cmd_rename (Cli        *cli,
   PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
 
   if (engine == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
   portico_engine_rename_async (engine, account_id, new_name, NULL, wait_cb, &wait);
   if (!portico_engine_rename_finish (engine, wait_run (&wait), &error))
-    return fail (error);
-  return EXIT_OK;
+    return portico_cli_fail (error);
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static void
@@ -869,7 +829,7 @@ cmd_disconnect (Cli      *cli,
   PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
 
   if (engine == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   /* The engine does the cascade, the keyring item and its retry flag. */
   if (!apply)
@@ -883,17 +843,17 @@ cmd_disconnect (Cli      *cli,
       summary = portico_engine_disconnect_finish (engine, wait_run (&wait), &error);
     }
   if (summary == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   if (json)
     {
       g_autoptr(JsonNode) node = portico_disconnect_summary_to_json (summary);
-      print_json (node);
+      portico_cli_print_json (node);
     }
   else
     print_summary (summary, apply);
 
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 /* attention and recommended: one engine judgement, printed as JSON or a table. */
@@ -910,7 +870,7 @@ cmd_judgement (Cli                *cli,
   PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
 
   if (engine == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
   if (attention)
     {
       portico_engine_list_attention_async (engine, 0, NULL, wait_cb, &wait);
@@ -922,13 +882,13 @@ cmd_judgement (Cli                *cli,
       root = portico_engine_list_recommended_finish (engine, wait_run (&wait), &error);
     }
   if (root == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   if (json)
-    print_json (root);
+    portico_cli_print_json (root);
   else
     print_rows (root, headers, members);
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static int
@@ -976,13 +936,13 @@ collect_values (Cli              *cli,
       const PorticoConnectorField *field = portico_connector_get_field (connector, key);
 
       if (field == NULL)
-        return usage_error (_("%s has no field “%s”. Run 'portico-cli connectors --json' to see its fields."),
+        return portico_cli_usage_error (_("%s has no field “%s”. Run 'portico-cli connectors --json' to see its fields."),
                             portico_connector_get_name (connector), key);
       if (portico_connector_field_is_secret (field))
         {
           g_autofree char *env = field_env_name (key);
 
-          return usage_error (_("“%s” is a secret and is never read from the command line. Set %s in the environment or write %s=VALUE on standard input."),
+          return portico_cli_usage_error (_("“%s” is a secret and is never read from the command line. Set %s in the environment or write %s=VALUE on standard input."),
                               key, env, key);
         }
       g_hash_table_insert (values, g_strdup (key), g_strdup (g_ptr_array_index (args->set_values, i)));
@@ -999,19 +959,19 @@ collect_values (Cli              *cli,
       gsize length = 0;
 
       if (field == NULL || field->type != PORTICO_FIELD_FILE)
-        return usage_error (_("%s has no file field “%s”. Run 'portico-cli connectors --json' to see its fields."),
+        return portico_cli_usage_error (_("%s has no file field “%s”. Run 'portico-cli connectors --json' to see its fields."),
                             portico_connector_get_name (connector), key);
       if (!g_file_get_contents (path, &content, &length, &error))
         {
           g_printerr ("portico-cli: %s\n", _("The file given with --secret-file cannot be read. Check the path and its permissions."));
           g_debug ("%s", error->message);
-          return EXIT_FAILURE_;
+          return PORTICO_CLI_EXIT_FAILED;
         }
       if (!g_utf8_validate (content, length, NULL) || memchr (content, '\0', length) != NULL)
         {
           portico_secret_free (g_steal_pointer (&content));
           g_printerr ("portico-cli: %s\n", _("The file given with --secret-file is not a text file. Give the JSON key file."));
-          return EXIT_FAILURE_;
+          return PORTICO_CLI_EXIT_FAILED;
         }
       g_hash_table_insert (values, g_strdup (key), g_steal_pointer (&content));
     }
@@ -1045,11 +1005,11 @@ collect_values (Cli              *cli,
           if (*owned == '\0' || *owned == '#')
             continue;
           if (eq == NULL || eq == owned)
-            return usage_error (_("Standard input must hold KEY=VALUE lines."));
+            return portico_cli_usage_error (_("Standard input must hold KEY=VALUE lines."));
           *eq = '\0';
           field = portico_connector_get_field (connector, owned);
           if (field == NULL)
-            return usage_error (_("%s has no field “%s”. Run 'portico-cli connectors --json' to see its fields."),
+            return portico_cli_usage_error (_("%s has no field “%s”. Run 'portico-cli connectors --json' to see its fields."),
                                 portico_connector_get_name (connector), owned);
           if (!g_hash_table_contains (values, owned))
             g_hash_table_insert (values, g_strdup (owned), g_strdup (eq + 1));
@@ -1074,7 +1034,7 @@ collect_values (Cli              *cli,
         }
     }
 
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static PorticoConnector *
@@ -1085,9 +1045,9 @@ cli_lookup_connector (PorticoEngine *engine,
   PorticoConnector *connector = portico_catalog_lookup (portico_engine_get_catalog (engine), connector_id);
 
   if (connector == NULL)
-    *status = usage_error (_("There is no connector “%s”. Run 'portico-cli connectors' to see them."), connector_id);
+    *status = portico_cli_usage_error (_("There is no connector “%s”. Run 'portico-cli connectors' to see them."), connector_id);
   else
-    *status = EXIT_OK;
+    *status = PORTICO_CLI_EXIT_OK;
   return connector;
 }
 
@@ -1249,18 +1209,18 @@ cmd_test (Cli *cli, const EngineArgs *args)
   int status;
 
   if (engine == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
   connector = cli_lookup_connector (engine, args->connector_id, &status);
   if (connector == NULL)
     return status;
-  if ((status = collect_values (cli, connector, args, values)) != EXIT_OK)
+  if ((status = collect_values (cli, connector, args, values)) != PORTICO_CLI_EXIT_OK)
     return status;
   if (!sign_in_if_needed (engine, connector, values, args->permission, args, &error))
-    return fail (error);
+    return portico_cli_fail (error);
 
   test = run_test (engine, connector, values, args->permission, &error);
   if (test == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   {
     g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -1278,14 +1238,14 @@ cmd_test (Cli *cli, const EngineArgs *args)
         build_test_members (builder, test);
         json_builder_end_object (builder);
         root = json_builder_get_root (builder);
-        print_json (root);
+        portico_cli_print_json (root);
       }
     else
       print_test_human (test);
   }
 
   return portico_connection_test_get_outcome (test) == PORTICO_CONNECTION_OUTCOME_C
-         ? EXIT_FAILURE_ : EXIT_OK;
+         ? PORTICO_CLI_EXIT_FAILED : PORTICO_CLI_EXIT_OK;
 }
 
 static int
@@ -1301,7 +1261,7 @@ print_connect_result (Cli                   *cli,
   JsonObject *object;
 
   if (account == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
   object = json_node_get_object (account);
 
   if (json)
@@ -1326,7 +1286,7 @@ print_connect_result (Cli                   *cli,
         json_builder_add_null_value (builder);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      print_json (root);
+      portico_cli_print_json (root);
     }
   else
     {
@@ -1339,7 +1299,7 @@ print_connect_result (Cli                   *cli,
       g_print (_("Run 'portico-cli sync %" PRId64 "' to fetch its data.\n"), account_id);
     }
 
-  return EXIT_OK;
+  return PORTICO_CLI_EXIT_OK;
 }
 
 static int
@@ -1355,7 +1315,7 @@ cmd_connect (Cli *cli, const EngineArgs *args)
   int status;
 
   if (engine == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
   connector = cli_lookup_connector (engine, args->connector_id, &status);
   if (connector == NULL)
     return status;
@@ -1364,30 +1324,30 @@ cmd_connect (Cli *cli, const EngineArgs *args)
       g_auto(GStrv) permissions = portico_connector_get_permissions (connector);
 
       if (permissions == NULL || !g_strv_contains ((const char * const *) permissions, "act"))
-        return usage_error (_("%s offers only the Read permission level. Leave out --permission act."),
+        return portico_cli_usage_error (_("%s offers only the Read permission level. Leave out --permission act."),
                             portico_connector_get_name (connector));
     }
-  if ((status = collect_values (cli, connector, args, values)) != EXIT_OK)
+  if ((status = collect_values (cli, connector, args, values)) != PORTICO_CLI_EXIT_OK)
     return status;
   if (args->name != NULL)
     {
       g_autofree char *name = g_strstrip (g_strdup (args->name));
 
       if (name[0] == '\0')
-        return usage_error (_("The account name may not be empty."));
+        return portico_cli_usage_error (_("The account name may not be empty."));
     }
   if (!sign_in_if_needed (engine, connector, values, args->permission, args, &error))
-    return fail (error);
+    return portico_cli_fail (error);
 
   test = run_test (engine, connector, values, args->permission, &error);
   if (test == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   portico_engine_connect_async (engine, test, values, args->name, args->accept_partial,
                                 NULL, wait_cb, &wait);
   account_id = portico_engine_connect_finish (engine, wait_run (&wait), &error);
   if (account_id <= 0)
-    return fail (error);
+    return portico_cli_fail (error);
 
   return print_connect_result (cli, engine, test, account_id, 0, args->json);
 }
@@ -1493,10 +1453,10 @@ cmd_sync (Cli *cli, const EngineArgs *args)
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(JsonArray) results = json_array_new ();
   PorticoEngine *engine = cli_get_engine (cli, &error);
-  int status = EXIT_OK;
+  int status = PORTICO_CLI_EXIT_OK;
 
   if (engine == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   if (args->all)
     {
@@ -1504,7 +1464,7 @@ cmd_sync (Cli *cli, const EngineArgs *args)
       JsonArray *array;
 
       if (accounts == NULL)
-        return fail (error);
+        return portico_cli_fail (error);
       array = json_node_get_array (accounts);
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
@@ -1524,12 +1484,12 @@ cmd_sync (Cli *cli, const EngineArgs *args)
       if (result == NULL)
         {
           g_printerr ("portico-cli: %s\n", sync_error->message);
-          status = EXIT_FAILURE_;
+          status = PORTICO_CLI_EXIT_FAILED;
           continue;
         }
       if (g_strcmp0 (json_object_get_string_member (json_node_get_object (result), "status"), "failed") == 0)
         {
-          status = EXIT_FAILURE_;
+          status = PORTICO_CLI_EXIT_FAILED;
           print_sync_failures (json_node_get_object (result));
         }
       if (!args->json)
@@ -1551,7 +1511,7 @@ cmd_sync (Cli *cli, const EngineArgs *args)
       else if (json_array_get_length (results) == 1)
         root = json_node_copy (json_array_get_element (results, 0));
       if (root != NULL)
-        print_json (root);
+        portico_cli_print_json (root);
     }
 
   return status;
@@ -1578,15 +1538,15 @@ cmd_reconnect (Cli *cli, const EngineArgs *args)
   int status;
 
   if (engine == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
   account = portico_store_get_account (portico_engine_get_store (engine), args->account_id, &error);
   if (account == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
   object = json_node_get_object (account);
   connector = cli_lookup_connector (engine, json_object_get_string_member_with_default (object, "connector", ""), &status);
   if (connector == NULL)
     return status;
-  if ((status = collect_values (cli, connector, args, given)) != EXIT_OK)
+  if ((status = collect_values (cli, connector, args, given)) != PORTICO_CLI_EXIT_OK)
     return status;
 
   /* Start from what the account had (its secrets too, when the keyring
@@ -1618,15 +1578,15 @@ cmd_reconnect (Cli *cli, const EngineArgs *args)
 
   permission = json_object_get_string_member_with_default (object, "permission", "read");
   if (!sign_in_if_needed (engine, connector, values, permission, args, &error))
-    return fail (error);
+    return portico_cli_fail (error);
   test = run_test (engine, connector, values, permission, &error);
   if (test == NULL)
-    return fail (error);
+    return portico_cli_fail (error);
 
   portico_engine_reconnect_async (engine, args->account_id, test, values, TRUE, NULL, wait_cb, &wait);
   account_id = portico_engine_reconnect_finish (engine, wait_run (&wait), &replaced, &error);
   if (account_id <= 0)
-    return fail (error);
+    return portico_cli_fail (error);
 
   return print_connect_result (cli, engine, test, account_id, replaced, args->json);
 }
@@ -1664,7 +1624,7 @@ run_command (Cli         *cli,
         gboolean json;
 
         status = parse_json_only (command, argc, argv, &json);
-        if (status != EXIT_OK)
+        if (status != PORTICO_CLI_EXIT_OK)
           return status;
         return listings[i].run (cli, json);
       }
@@ -1690,10 +1650,10 @@ run_command (Cli         *cli,
           positional[n++] = argv[i];
         }
       status = parse_account_id (command, positional[0], &account_id);
-      if (status != EXIT_OK)
+      if (status != PORTICO_CLI_EXIT_OK)
         return status;
       if (positional[1] == NULL)
-        return usage_error (_("“rename” needs the NEW_NAME after the account id."));
+        return portico_cli_usage_error (_("“rename” needs the NEW_NAME after the account id."));
       return cmd_rename (cli, account_id, positional[1]);
     }
 
@@ -1719,10 +1679,10 @@ run_command (Cli         *cli,
             return extra_argument (command, argv[i]);
         }
       status = parse_account_id (command, account, &account_id);
-      if (status != EXIT_OK)
+      if (status != PORTICO_CLI_EXIT_OK)
         return status;
       if (preview == yes)
-        return usage_error (_("“disconnect” needs exactly one of --preview (show what would be deleted) or --yes (disconnect)."));
+        return portico_cli_usage_error (_("“disconnect” needs exactly one of --preview (show what would be deleted) or --yes (disconnect)."));
       return cmd_disconnect (cli, account_id, yes, json);
     }
 
@@ -1746,13 +1706,13 @@ run_command (Cli         *cli,
 
           status = parse_engine_args (command, argc, argv, engine[i].positional,
                                       engine[i].allowed, &args);
-          if (status != EXIT_OK)
+          if (status != PORTICO_CLI_EXIT_OK)
             return status;
           return engine[i].run (cli, &args);
         }
   }
 
-  return usage_error (_("“%s” is not a command."), command);
+  return portico_cli_usage_error (_("“%s” is not a command."), command);
 }
 
 int
@@ -1762,7 +1722,7 @@ main (int    argc,
   Cli cli = { 0, };
   const char *command = NULL;
   g_autoptr(GPtrArray) rest = g_ptr_array_new ();
-  int status = EXIT_OK;
+  int status = PORTICO_CLI_EXIT_OK;
 
   setlocale (LC_ALL, "");
   portico_i18n_init ();
@@ -1788,11 +1748,11 @@ main (int    argc,
         cli.demo = TRUE;
       else if (match_value_option ("--db", argc, argv, &i, &value, &status))
         {
-          if (status != EXIT_OK)
+          if (status != PORTICO_CLI_EXIT_OK)
             goto out;
           if (value[0] == '\0')
             {
-              status = usage_error (_("The option --db needs a file name."));
+              status = portico_cli_usage_error (_("The option --db needs a file name."));
               goto out;
             }
           g_free (cli.db_path);
@@ -1800,7 +1760,7 @@ main (int    argc,
         }
       else if (command == NULL && arg[0] == '-' && arg[1] != '\0')
         {
-          status = usage_error (_("The option “%s” is unknown."), arg);
+          status = portico_cli_usage_error (_("The option “%s” is unknown."), arg);
           goto out;
         }
       else if (command == NULL)
@@ -1811,7 +1771,7 @@ main (int    argc,
 
   if (command == NULL)
     {
-      status = usage_error (_("No command given."));
+      status = portico_cli_usage_error (_("No command given."));
       goto out;
     }
 
