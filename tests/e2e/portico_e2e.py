@@ -276,3 +276,17 @@ class App:
         for line in (err or '').splitlines():
             if 'CRITICAL' in line or 'WARNING' in line:
                 print('# app stderr:', line, file=TAP)
+
+
+def read_sandbox_json(sandbox):
+    """The JSON document a portico-sandbox started with --json prints about itself."""
+    text = ''
+    while True:
+        line = sandbox.stdout.readline()
+        if not line:
+            raise SystemExit('the sandbox exited before describing itself')
+        text += line
+        try:
+            return json.loads(text)
+        except ValueError:
+            continue

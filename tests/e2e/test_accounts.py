@@ -42,19 +42,6 @@ sandbox = subprocess.Popen([SANDBOX, '--json', '--size', '60'], stdout=subproces
 proc = None
 
 
-def read_sandbox_json():
-    text = ''
-    while True:
-        line = sandbox.stdout.readline()
-        if not line:
-            raise SystemExit('the sandbox exited before describing itself')
-        text += line
-        try:
-            return json.loads(text)
-        except ValueError:
-            continue
-
-
 def cli(*args, secrets=None):
     return portico_e2e.run_cli(CLI, db, args, env, secrets=secrets)
 
@@ -122,7 +109,7 @@ def wait_status(frame, app_name, account_name, expected, timeout=60):
 
 
 try:
-    info = read_sandbox_json()
+    info = portico_e2e.read_sandbox_json(sandbox)
     admin = info['admin_url'].rstrip('/')
 
     okta = connect(info, 'okta')

@@ -40,19 +40,6 @@ sandbox = subprocess.Popen([SANDBOX, '--json', '--size', '40'], stdout=subproces
 proc = None
 
 
-def read_sandbox_json():
-    text = ''
-    while True:
-        line = sandbox.stdout.readline()
-        if not line:
-            raise SystemExit('the sandbox exited before describing itself')
-        text += line
-        try:
-            return json.loads(text)
-        except ValueError:
-            continue
-
-
 def cli(*args, secrets=None):
     return portico_e2e.run_cli(CLI, db, args, env, secrets=secrets)
 
@@ -112,7 +99,7 @@ def show_view(frame, name):
 
 
 try:
-    info = read_sandbox_json()
+    info = portico_e2e.read_sandbox_json(sandbox)
     okta = connect(info, 'okta', 'ok', '--name', 'Okta Production')
     check('portico-cli connects Okta as "Okta Production"', okta)
     github = connect(info, 'github', 'plan', '--accept-partial')
