@@ -136,6 +136,59 @@ expensify_refuse (SoupServerMessage *msg,
   return FALSE;
 }
 
+/* A SCIM error (RFC 7644 section 3.12) with the HTTP status as text. */
+static void
+reply_scim_error (SoupServerMessage *msg,
+                  guint              status,
+                  const char        *scim_type,
+                  const char        *detail)
+{
+  g_autofree char *text = g_strdup_printf ("{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:Error\"],"
+                                           "\"status\":\"%u\",\"scimType\":\"%s\",\"detail\":\"%s\"}",
+                                           status, scim_type, detail);
+
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/scim+json", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+/* Whether a "count" query parameter asks for more than @max. */
+static gboolean
+count_above (GHashTable *query,
+             guint64     max)
+{
+  const char *count = query != NULL ? g_hash_table_lookup (query, "count") : NULL;
+
+  return count != NULL && g_ascii_strtoull (count, NULL, 10) > max;
+}
+
+/* AWS IAM Identity Center, ListUsers / ListGroups
+ * (https://docs.aws.amazon.com/singlesignon/latest/developerguide/listusers.html):
+ * "count ... Valid Range: Minimum value of 1. Maximum value of 100"; a
+ * request that breaks the schema is a ValidationException, HTTP 400. The
+ * words of the detail are the sandbox's. */
+static gboolean
+aws_identity_center_refuse (SoupServerMessage *msg,
+                            GHashTable        *query)
+{
+  if (!count_above (query, 100))
+    return FALSE;
+  reply_scim_error (msg, SOUP_STATUS_BAD_REQUEST, "invalidValue",
+                    "ValidationException: count must be between 1 and 100.");
+  return TRUE;
+}
+
+/* Canva, List users (https://www.canva.dev/docs/scim/list-users/): count
+ * "Must be between 1 and 10". The words of the detail are the sandbox's. */
+static gboolean
+canva_refuse (SoupServerMessage *msg,
+              GHashTable        *query)
+{
+  if (!count_above (query, 10))
+    return FALSE;
+  reply_scim_error (msg, SOUP_STATUS_BAD_REQUEST, "invalidValue", "count must be between 1 and 10.");
+  return TRUE;
+}
+
 gboolean
 portico_sandbox_vendor_refuse (const char        *connector_id,
                                const char        *data_type,
@@ -147,6 +200,10 @@ portico_sandbox_vendor_refuse (const char        *connector_id,
     return slack_refuse (data_type, msg, query);
   if (g_strcmp0 (connector_id, "expensify") == 0)
     return expensify_refuse (msg, body);
+  if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0)
+    return aws_identity_center_refuse (msg, query);
+  if (g_strcmp0 (connector_id, "canva") == 0)
+    return canva_refuse (msg, query);
   return FALSE;
 }
 
@@ -291,6 +348,28 @@ hibob_people (JsonNode  *body,
   return out;
 }
 
+/* AWS IAM Identity Center, ListUsers / ListGroups
+ * (https://docs.aws.amazon.com/singlesignon/latest/developerguide/listusers.html):
+ * "Pagination requests must include cursor in the query parameters ... The
+ * first request made with cursor must be empty"; without it the answer is
+ * one page, not paginated, of at most 100 (count) results. startIndex is
+ * not supported. */
+static JsonArray *
+aws_identity_center_list (GHashTable *query,
+                          JsonArray  *items)
+{
+  const char *count = query != NULL ? g_hash_table_lookup (query, "count") : NULL;
+  guint max = count != NULL ? (guint) CLAMP (g_ascii_strtoull (count, NULL, 10), 1, 100) : 100;
+  JsonArray *out;
+
+  if (query != NULL && g_hash_table_contains (query, "cursor"))
+    return json_array_ref (items);
+  out = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (items) && i < max; i++)
+    json_array_add_element (out, json_node_copy (json_array_get_element (items, i)));
+  return out;
+}
+
 JsonArray *
 portico_sandbox_vendor_items (const char        *connector_id,
                               const char        *data_type,
@@ -316,6 +395,9 @@ portico_sandbox_vendor_items (const char        *connector_id,
       if (g_strcmp0 (connector_id, "hibob") == 0)
         return hibob_people (body, items);
     }
+  if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
+      (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))
+    return aws_identity_center_list (query, items);
   return json_array_ref (items);
 }
 
@@ -401,6 +483,20 @@ google_token_events (JsonObject *root)
     }
 }
 
+/* Canva, List users and List groups
+ * (https://www.canva.dev/docs/scim/list-users/): the list response holds
+ * the page in "resources", lower case, where RFC 7644 says "Resources". */
+static void
+canva_list (JsonObject *root)
+{
+  JsonNode *list = json_object_get_member (root, "Resources");
+
+  if (list == NULL || json_object_has_member (root, "resources"))
+    return;
+  json_object_set_member (root, "resources", json_node_copy (list));
+  json_object_remove_member (root, "Resources");
+}
+
 void
 portico_sandbox_vendor_page (const char *connector_id,
                              const char *data_type,
@@ -412,6 +508,8 @@ portico_sandbox_vendor_page (const char *connector_id,
     clickup_team (json_node_get_object (root));
   else if (g_strcmp0 (connector_id, "google-workspace") == 0 && g_strcmp0 (data_type, "discovered_apps") == 0)
     google_token_events (json_node_get_object (root));
+  else if (g_strcmp0 (connector_id, "canva") == 0)
+    canva_list (json_node_get_object (root));
 }
 
 /* ---- Rate limits --------------------------------------------------------- */

@@ -376,6 +376,122 @@ test_google_app_parameters_by_name (void)
   fetch_clear (&f);
 }
 
+/* A copy of the shipped definition of @connector_id, changed by @edit
+ * (which gets the copy's root object): what a definition that reads the
+ * API the other way would get from the same sandbox. */
+static PorticoConnector *
+variant (const char *connector_id,
+         void      (*edit) (JsonObject *def))
+{
+  PorticoConnector *shipped = portico_catalog_lookup (catalog, connector_id);
+  g_autoptr(JsonNode) def = json_node_init_object (json_node_alloc (), portico_connector_get_definition (shipped));
+  g_autofree char *original = json_to_string (def, FALSE);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  PorticoConnector *changed;
+
+  /* A deep copy: the shipped definition stays as it is. */
+  g_assert_true (json_parser_load_from_data (parser, original, -1, &error));
+  g_assert_no_error (error);
+  edit (json_node_get_object (json_parser_get_root (parser)));
+  text = json_to_string (json_parser_get_root (parser), FALSE);
+  changed = portico_connector_new_from_data (text, -1, "variant", TRUE, &error);
+  g_assert_no_error (error);
+  return changed;
+}
+
+static JsonObject *
+users_request_query (JsonObject *def)
+{
+  JsonObject *users = json_object_get_object_member (json_object_get_object_member (def, "data_types"), "users");
+
+  return json_object_get_object_member (json_object_get_object_member (users, "request"), "query");
+}
+
+static void
+drop_first_cursor (JsonObject *def)
+{
+  json_object_remove_member (users_request_query (def), "cursor");
+}
+
+/* AWS IAM Identity Center's SCIM ListUsers pages only when the first
+ * request has an empty cursor; without it the answer is one page of at
+ * most 100 users, and startIndex is not supported. */
+static void
+test_aws_identity_center_cursor (void)
+{
+  PorticoConnector *aws = portico_catalog_lookup (catalog, "aws-iam-identity-center");
+  g_autoptr(PorticoConnector) without_cursor = variant ("aws-iam-identity-center", drop_first_cursor);
+  g_autoptr(GHashTable) values = values_for ("aws-iam-identity-center", "ok");
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "aws-iam-identity-center", "users"));
+  Fetch f;
+
+  g_assert_cmpuint (all, >, 100);
+  fetch (aws, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.pages, >, 1);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  fetch_clear (&f);
+
+  /* The same request without the empty cursor gets the first page only. */
+  fetch (without_cursor, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 100);
+  fetch_clear (&f);
+}
+
+static JsonObject *
+users_definition (JsonObject *def)
+{
+  return json_object_get_object_member (json_object_get_object_member (def, "data_types"), "users");
+}
+
+static void
+rfc_resources (JsonObject *def)
+{
+  json_object_set_string_member (users_definition (def), "items", "Resources");
+}
+
+static void
+rfc_page_size (JsonObject *def)
+{
+  json_object_set_int_member (json_object_get_object_member (users_definition (def), "pagination"), "size", 100);
+}
+
+/* Canva's SCIM list puts the page in "resources" (lower case) and takes
+ * count from 1 to 10 only. */
+static void
+test_canva_scim_list (void)
+{
+  PorticoConnector *canva = portico_catalog_lookup (catalog, "canva");
+  g_autoptr(PorticoConnector) upper = variant ("canva", rfc_resources);
+  g_autoptr(PorticoConnector) big_pages = variant ("canva", rfc_page_size);
+  g_autoptr(GHashTable) values = values_for ("canva", "ok");
+  g_autoptr(GPtrArray) statuses = NULL;
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "canva", "users"));
+  Fetch f;
+
+  fetch (canva, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  g_assert_cmpuint (f.pages, >=, (all + 9) / 10);
+  statuses = mapped (canva, "users", "status", f.items);
+  g_assert_true (contains (statuses, "active"));
+  g_assert_true (contains (statuses, "deprovisioned"));
+  fetch_clear (&f);
+
+  /* RFC 7644's "Resources" reads nothing from Canva. */
+  fetch (upper, values, "users", &f);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  /* 100 a page is refused (HTTP 400). */
+  fetch (big_pages, values, "users", &f);
+  g_assert_nonnull (f.error);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -402,6 +518,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/zoom/every-status", test_zoom_every_status);
   g_test_add_func ("/facts/clickup/configured-workspace", test_clickup_configured_workspace);
   g_test_add_func ("/facts/google/app-parameters-by-name", test_google_app_parameters_by_name);
+  g_test_add_func ("/facts/aws-iam-identity-center/cursor", test_aws_identity_center_cursor);
+  g_test_add_func ("/facts/canva/scim-list", test_canva_scim_list);
 
   status = g_test_run ();
 
