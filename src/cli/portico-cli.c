@@ -26,7 +26,6 @@
 #include "portico-audit.h"
 #include "portico-catalog.h"
 #include "portico-connector-i18n.h"
-#include "portico-credentials.h"
 #include "portico-engine.h"
 #include "portico-jwt.h"
 #include "portico-oauth.h"
@@ -97,8 +96,6 @@ cli_get_store (Cli     *cli,
                               : portico_store_default_path (cli->demo);
 
       cli->store = portico_store_open (path, error);
-      if (cli->store != NULL)
-        portico_credentials_set_scope (portico_store_get_keyring_scope (cli->store));
     }
   return cli->store;
 }
@@ -711,7 +708,6 @@ cli_get_engine_full (Cli      *cli,
         return NULL;
 
       portico_catalog_load_default (catalog);
-      portico_credentials_set_demo (cli->demo);
       cli->engine = portico_engine_new (store, catalog, runtime);
       portico_engine_set_demo (cli->engine, cli->demo);
     }
@@ -873,7 +869,9 @@ cmd_judgement (Cli                *cli,
     return portico_cli_fail (error);
   if (attention)
     {
-      portico_engine_list_attention_async (engine, 0, NULL, wait_cb, &wait);
+      /* Stale is judged against the sync interval the app uses. */
+      portico_engine_list_attention_async (engine, portico_notifier_interval_hours (),
+                                           NULL, wait_cb, &wait);
       root = portico_engine_list_attention_finish (engine, wait_run (&wait), &error);
     }
   else

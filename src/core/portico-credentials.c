@@ -14,9 +14,25 @@
 #include "portico-credentials.h"
 #include "portico-errors.h"
 
-static gboolean demo_profile;
-static char *store_scope;
-static guint timeout_ms = PORTICO_CREDENTIALS_DEFAULT_TIMEOUT_MS;
+struct _PorticoCredentials
+{
+  GObject parent_instance;
+
+  char *scope;
+  gboolean demo;
+  guint timeout_ms;
+};
+
+G_DEFINE_FINAL_TYPE (PorticoCredentials, portico_credentials, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SCOPE,
+  PROP_DEMO,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const SecretSchema *
 portico_credentials_get_schema (void)
@@ -35,41 +51,130 @@ portico_credentials_get_schema (void)
   return &schema;
 }
 
-void
-portico_credentials_set_demo (gboolean demo)
+static void
+portico_credentials_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
 {
-  demo_profile = !!demo;
+  PorticoCredentials *self = PORTICO_CREDENTIALS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SCOPE:
+      g_value_set_string (value, self->scope);
+      break;
+    case PROP_DEMO:
+      g_value_set_boolean (value, self->demo);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
-void
-portico_credentials_set_scope (const char *scope)
+static void
+portico_credentials_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
 {
-  g_free (store_scope);
-  store_scope = g_strdup (scope);
+  PorticoCredentials *self = PORTICO_CREDENTIALS (object);
+
+  switch (prop_id)
+    {
+    case PROP_SCOPE:
+      /* The empty scope is what items written before scopes existed carry. */
+      g_free (self->scope);
+      self->scope = g_strdup (g_value_get_string (value) != NULL ? g_value_get_string (value) : "");
+      break;
+    case PROP_DEMO:
+      self->demo = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
-static const char *
-scope_name (void)
+static void
+portico_credentials_finalize (GObject *object)
 {
-  return store_scope != NULL ? store_scope : "";
+  PorticoCredentials *self = PORTICO_CREDENTIALS (object);
+
+  g_clear_pointer (&self->scope, g_free);
+
+  G_OBJECT_CLASS (portico_credentials_parent_class)->finalize (object);
+}
+
+static void
+portico_credentials_class_init (PorticoCredentialsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = portico_credentials_finalize;
+  object_class->get_property = portico_credentials_get_property;
+  object_class->set_property = portico_credentials_set_property;
+
+  properties[PROP_SCOPE] =
+    g_param_spec_string ("scope", NULL, NULL, "",
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DEMO] =
+    g_param_spec_boolean ("demo", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+portico_credentials_init (PorticoCredentials *self)
+{
+  self->scope = g_strdup ("");
+  self->timeout_ms = PORTICO_CREDENTIALS_DEFAULT_TIMEOUT_MS;
+}
+
+PorticoCredentials *
+portico_credentials_new (const char *scope,
+                         gboolean    demo)
+{
+  return g_object_new (PORTICO_TYPE_CREDENTIALS, "scope", scope, "demo", !!demo, NULL);
+}
+
+const char *
+portico_credentials_get_scope (PorticoCredentials *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CREDENTIALS (self), NULL);
+
+  return self->scope;
 }
 
 gboolean
-portico_credentials_get_demo (void)
+portico_credentials_get_demo (PorticoCredentials *self)
 {
-  return demo_profile;
+  g_return_val_if_fail (PORTICO_IS_CREDENTIALS (self), FALSE);
+
+  return self->demo;
 }
 
 void
-portico_credentials_set_timeout (guint ms)
+portico_credentials_set_timeout (PorticoCredentials *self,
+                                 guint               ms)
 {
-  timeout_ms = ms > 0 ? ms : PORTICO_CREDENTIALS_DEFAULT_TIMEOUT_MS;
+  g_return_if_fail (PORTICO_IS_CREDENTIALS (self));
+
+  /* Read by worker threads as they start a call: one word, written whole. */
+  g_atomic_int_set (&self->timeout_ms, ms > 0 ? ms : PORTICO_CREDENTIALS_DEFAULT_TIMEOUT_MS);
+}
+
+guint
+portico_credentials_get_timeout (PorticoCredentials *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CREDENTIALS (self), 0);
+
+  return g_atomic_int_get (&self->timeout_ms);
 }
 
 static const char *
-profile_name (void)
+profile_name (PorticoCredentials *self)
 {
-  return demo_profile ? "demo" : "default";
+  return self->demo ? "demo" : "default";
 }
 
 /* portico_secret_free () of portico-jwt.c lives in the runtime, which the
@@ -215,6 +320,7 @@ typedef struct
    * when an id would name an unrelated source of the caller's context. */
   GSource *timeout;
   gboolean timed_out;
+  PorticoCredentials *credentials;
   gint64 account_id;
   char *connector_id;
   char *label;
@@ -253,6 +359,7 @@ call_data_free (CallData *data)
     g_cancellable_disconnect (data->caller_cancellable, data->caller_handler);
   g_clear_object (&data->caller_cancellable);
   g_clear_object (&data->cancellable);
+  g_clear_object (&data->credentials);
   g_free (data->connector_id);
   g_free (data->label);
   g_clear_pointer (&data->printed, scrub_free);
@@ -260,7 +367,8 @@ call_data_free (CallData *data)
 }
 
 static GTask *
-call_task_new (gint64               account_id,
+call_task_new (PorticoCredentials  *self,
+               gint64               account_id,
                GCancellable        *cancellable,
                GAsyncReadyCallback  callback,
                gpointer             user_data,
@@ -273,6 +381,7 @@ call_task_new (gint64               account_id,
   g_task_set_source_tag (task, source_tag);
 
   data = g_new0 (CallData, 1);
+  data->credentials = g_object_ref (self);
   data->account_id = account_id;
   data->cancellable = g_cancellable_new ();
   if (cancellable != NULL)
@@ -284,7 +393,7 @@ call_task_new (gint64               account_id,
     }
   {
     /* Attach to the caller's context: the blocking variants iterate their own. */
-    data->timeout = g_timeout_source_new (timeout_ms);
+    data->timeout = g_timeout_source_new (portico_credentials_get_timeout (self));
     g_source_set_callback (data->timeout, call_timeout_cb, data, NULL);
     g_source_set_static_name (data->timeout, "[portico] keyring timeout");
     g_source_attach (data->timeout, g_main_context_get_thread_default ());
@@ -454,13 +563,14 @@ store_unlocked (GTask *task)
                          data->cancellable, store_cb, task,
                          "account", key,
                          "connector", data->connector_id,
-                         "profile", profile_name (),
-                         "scope", scope_name (),
+                         "profile", profile_name (data->credentials),
+                         "scope", data->credentials->scope,
                          NULL);
 }
 
 void
-portico_credentials_store_async (gint64               account_id,
+portico_credentials_store_async (PorticoCredentials  *self,
+                                 gint64               account_id,
                                  const char          *connector_id,
                                  const char          *account_name,
                                  GHashTable          *secrets,
@@ -472,16 +582,17 @@ portico_credentials_store_async (gint64               account_id,
   g_autofree char *label = NULL;
   CallData *data;
 
+  g_return_if_fail (PORTICO_IS_CREDENTIALS (self));
   g_return_if_fail (account_id > 0);
   g_return_if_fail (connector_id != NULL);
   g_return_if_fail (secrets != NULL);
 
-  task = call_task_new (account_id, cancellable, callback, user_data,
+  task = call_task_new (self, account_id, cancellable, callback, user_data,
                         portico_credentials_store_async);
   data = g_task_get_task_data (task);
 
 
-  if (demo_profile)
+  if (self->demo)
     label = g_strdup_printf (_("Portico demo: %s"), account_name ? account_name : connector_id);
   else
     label = g_strdup_printf (_("Portico: %s"), account_name ? account_name : connector_id);
@@ -575,22 +686,24 @@ lookup_unlocked (GTask *task)
   secret_password_lookup (portico_credentials_get_schema (), data->cancellable,
                           lookup_cb, task,
                           "account", key,
-                          "profile", profile_name (),
-                          "scope", scope_name (),
+                          "profile", profile_name (data->credentials),
+                          "scope", data->credentials->scope,
                           NULL);
 }
 
 void
-portico_credentials_lookup_async (gint64               account_id,
+portico_credentials_lookup_async (PorticoCredentials  *self,
+                                  gint64               account_id,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
 
+  g_return_if_fail (PORTICO_IS_CREDENTIALS (self));
   g_return_if_fail (account_id > 0);
 
-  task = call_task_new (account_id, cancellable, callback, user_data,
+  task = call_task_new (self, account_id, cancellable, callback, user_data,
                         portico_credentials_lookup_async);
   when_unlocked (g_steal_pointer (&task), lookup_unlocked);
 }
@@ -622,7 +735,8 @@ delete_cb (GObject      *source,
 }
 
 void
-portico_credentials_delete_async (gint64               account_id,
+portico_credentials_delete_async (PorticoCredentials  *self,
+                                  gint64               account_id,
                                   GCancellable        *cancellable,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
@@ -631,9 +745,10 @@ portico_credentials_delete_async (gint64               account_id,
   g_autofree char *key = NULL;
   CallData *data;
 
+  g_return_if_fail (PORTICO_IS_CREDENTIALS (self));
   g_return_if_fail (account_id > 0);
 
-  task = call_task_new (account_id, cancellable, callback, user_data,
+  task = call_task_new (self, account_id, cancellable, callback, user_data,
                         portico_credentials_delete_async);
   data = g_task_get_task_data (task);
   key = account_key (account_id);
@@ -641,8 +756,8 @@ portico_credentials_delete_async (gint64               account_id,
   secret_password_clear (portico_credentials_get_schema (), data->cancellable,
                          delete_cb, g_steal_pointer (&task),
                          "account", key,
-                         "profile", profile_name (),
-                         "scope", scope_name (),
+                         "profile", profile_name (data->credentials),
+                         "scope", data->credentials->scope,
                          NULL);
 }
 
@@ -685,19 +800,20 @@ run_sync (SyncData *data)
 }
 
 gboolean
-portico_credentials_store_sync (gint64        account_id,
-                                const char   *connector_id,
-                                const char   *account_name,
-                                GHashTable   *secrets,
-                                GCancellable *cancellable,
-                                GError      **error)
+portico_credentials_store_sync (PorticoCredentials *self,
+                                gint64              account_id,
+                                const char         *connector_id,
+                                const char         *account_name,
+                                GHashTable         *secrets,
+                                GCancellable       *cancellable,
+                                GError            **error)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   SyncData data = { context, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
   g_main_context_push_thread_default (context);
-  portico_credentials_store_async (account_id, connector_id, account_name, secrets,
+  portico_credentials_store_async (self, account_id, connector_id, account_name, secrets,
                                    cancellable, sync_cb, &data);
   result = run_sync (&data);
   g_main_context_pop_thread_default (context);
@@ -706,16 +822,17 @@ portico_credentials_store_sync (gint64        account_id,
 }
 
 GHashTable *
-portico_credentials_lookup_sync (gint64        account_id,
-                                 GCancellable *cancellable,
-                                 GError      **error)
+portico_credentials_lookup_sync (PorticoCredentials *self,
+                                 gint64              account_id,
+                                 GCancellable       *cancellable,
+                                 GError            **error)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   SyncData data = { context, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
   g_main_context_push_thread_default (context);
-  portico_credentials_lookup_async (account_id, cancellable, sync_cb, &data);
+  portico_credentials_lookup_async (self, account_id, cancellable, sync_cb, &data);
   result = run_sync (&data);
   g_main_context_pop_thread_default (context);
 
@@ -723,16 +840,17 @@ portico_credentials_lookup_sync (gint64        account_id,
 }
 
 gboolean
-portico_credentials_delete_sync (gint64        account_id,
-                                 GCancellable *cancellable,
-                                 GError      **error)
+portico_credentials_delete_sync (PorticoCredentials *self,
+                                 gint64              account_id,
+                                 GCancellable       *cancellable,
+                                 GError            **error)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   SyncData data = { context, NULL };
   g_autoptr(GAsyncResult) result = NULL;
 
   g_main_context_push_thread_default (context);
-  portico_credentials_delete_async (account_id, cancellable, sync_cb, &data);
+  portico_credentials_delete_async (self, account_id, cancellable, sync_cb, &data);
   result = run_sync (&data);
   g_main_context_pop_thread_default (context);
 

@@ -15,19 +15,32 @@ G_BEGIN_DECLS
 
 #define PORTICO_CREDENTIALS_DEFAULT_TIMEOUT_MS 15000
 
-/* @demo selects the demo profile, whose items never mix with real ones. */
-void portico_credentials_set_demo (gboolean demo);
-gboolean portico_credentials_get_demo (void);
+/* The keyring as one database of one profile sees it. The engine owns one
+ * and hands it to whatever needs secrets; nothing about it is process-wide,
+ * so two engines in one process keep their items apart.
+ *
+ * "scope": the database whose accounts the items belong to (its keyring
+ * scope), so that two databases never share an item for the same account id.
+ * "demo": selects the demo profile, whose items never mix with real ones. */
+#define PORTICO_TYPE_CREDENTIALS (portico_credentials_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoCredentials, portico_credentials, PORTICO, CREDENTIALS, GObject)
+
+PorticoCredentials *portico_credentials_new (const char *scope,
+                                             gboolean    demo);
+const char *portico_credentials_get_scope (PorticoCredentials *self);
+gboolean portico_credentials_get_demo (PorticoCredentials *self);
+/* How long one keyring call may take; 0 restores the default. */
+void portico_credentials_set_timeout (PorticoCredentials *self,
+                                      guint               timeout_ms);
+guint portico_credentials_get_timeout (PorticoCredentials *self);
+
 /* Whether secrets go through the Secret portal (inside a Flatpak sandbox,
  * where libsecret keeps them in an encrypted file in the app's data folder)
  * rather than straight to the Secret Service (the system keyring). */
 gboolean portico_credentials_uses_portal (void);
-void portico_credentials_set_timeout (guint timeout_ms);
-/* The database whose accounts the items belong to (its keyring scope), so
- * that two databases never share an item for the same account id. */
-void portico_credentials_set_scope (const char *scope);
 
-void portico_credentials_store_async (gint64               account_id,
+void portico_credentials_store_async (PorticoCredentials  *self,
+                                      gint64               account_id,
                                       const char          *connector_id,
                                       const char          *account_name,
                                       GHashTable          *secrets, /* field id -> value */
@@ -39,7 +52,8 @@ gboolean portico_credentials_store_finish (GAsyncResult *result,
 
 /* Returns the secrets (field id -> value); PORTICO_CREDENTIALS_ERROR_NOT_FOUND
  * when the account has no item. */
-void portico_credentials_lookup_async (gint64               account_id,
+void portico_credentials_lookup_async (PorticoCredentials  *self,
+                                       gint64               account_id,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data);
@@ -47,7 +61,8 @@ GHashTable *portico_credentials_lookup_finish (GAsyncResult *result,
                                                GError      **error);
 
 /* Deleting an item that is already gone succeeds. */
-void portico_credentials_delete_async (gint64               account_id,
+void portico_credentials_delete_async (PorticoCredentials  *self,
+                                       gint64               account_id,
                                        GCancellable        *cancellable,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data);
@@ -55,18 +70,21 @@ gboolean portico_credentials_delete_finish (GAsyncResult *result,
                                             GError      **error);
 
 /* Blocking variants for the CLI and worker threads (same timeout). */
-gboolean portico_credentials_store_sync (gint64        account_id,
-                                         const char   *connector_id,
-                                         const char   *account_name,
-                                         GHashTable   *secrets,
-                                         GCancellable *cancellable,
-                                         GError      **error);
-GHashTable *portico_credentials_lookup_sync (gint64        account_id,
-                                             GCancellable *cancellable,
-                                             GError      **error);
-gboolean portico_credentials_delete_sync (gint64        account_id,
-                                          GCancellable *cancellable,
-                                          GError      **error);
+gboolean portico_credentials_store_sync (PorticoCredentials *self,
+                                         gint64              account_id,
+                                         const char         *connector_id,
+                                         const char         *account_name,
+                                         GHashTable         *secrets,
+                                         GCancellable       *cancellable,
+                                         GError            **error);
+GHashTable *portico_credentials_lookup_sync (PorticoCredentials *self,
+                                             gint64              account_id,
+                                             GCancellable       *cancellable,
+                                             GError            **error);
+gboolean portico_credentials_delete_sync (PorticoCredentials *self,
+                                          gint64              account_id,
+                                          GCancellable       *cancellable,
+                                          GError            **error);
 
 /* Turns a libsecret/D-Bus error into a PORTICO_CREDENTIALS_ERROR with a
  * sentence that names the fix; the original goes to g_debug(). */

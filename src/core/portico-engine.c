@@ -22,6 +22,8 @@ struct _PorticoEngine
   PorticoStore *store;
   PorticoCatalog *catalog;
   PorticoRuntime *runtime;
+  /* The keyring as this engine's database and profile see it. */
+  PorticoCredentials *credentials;
 
   /* account id -> GINT_TO_POINTER (1) while it syncs */
   GHashTable *syncing;
@@ -53,6 +55,7 @@ portico_engine_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->catalog);
   g_clear_object (&self->runtime);
+  g_clear_object (&self->credentials);
   g_clear_pointer (&self->syncing, g_hash_table_unref);
   g_clear_pointer (&self->mappings, g_hash_table_unref);
 
@@ -112,7 +115,8 @@ secret_rotated_cb (PorticoRuntime   *runtime,
   account = portico_store_get_account (self->store, account_id, NULL);
   name = account != NULL ? json_object_get_string_member_with_default (json_node_get_object (account), "name", "")
                          : portico_connector_get_name (connector);
-  if (!portico_credentials_store_sync (account_id, portico_connector_get_id (connector), name,
+  if (!portico_credentials_store_sync (self->credentials, account_id,
+                                       portico_connector_get_id (connector), name,
                                        secrets, NULL, &error))
     g_message ("Cannot store the rotated refresh token of account %" G_GINT64_FORMAT ": %s",
                account_id, error->message);
@@ -133,7 +137,7 @@ portico_engine_new (PorticoStore   *store,
   self->store = g_object_ref (store);
   self->catalog = g_object_ref (catalog);
   self->runtime = g_object_ref (runtime);
-  portico_credentials_set_scope (portico_store_get_keyring_scope (store));
+  self->credentials = portico_credentials_new (portico_store_get_keyring_scope (store), FALSE);
   g_signal_connect (runtime, "secret-rotated", G_CALLBACK (secret_rotated_cb), self);
 
   return self;
@@ -143,9 +147,29 @@ void
 portico_engine_set_demo (PorticoEngine *self,
                          gboolean       demo)
 {
+  guint timeout_ms;
+
   g_return_if_fail (PORTICO_IS_ENGINE (self));
 
-  self->demo = !!demo;
+  demo = !!demo;
+  if (self->demo == demo)
+    return;
+
+  /* A keyring of its own for the demo profile, with the same scope and
+   * timeout: the items of the two profiles never mix. */
+  self->demo = demo;
+  timeout_ms = portico_credentials_get_timeout (self->credentials);
+  g_object_unref (self->credentials);
+  self->credentials = portico_credentials_new (portico_store_get_keyring_scope (self->store), demo);
+  portico_credentials_set_timeout (self->credentials, timeout_ms);
+}
+
+PorticoCredentials *
+portico_engine_get_credentials (PorticoEngine *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+
+  return self->credentials;
 }
 
 /* Demo mode gives each connected account what a real estate has around it:
@@ -434,11 +458,12 @@ static void
 store_secrets (GTask  *task,
                gint64  account_id)
 {
+  PorticoEngine *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
   PorticoConnector *connector = portico_connection_test_get_connector (data->test);
 
   data->account_id = account_id;
-  portico_credentials_store_async (account_id, portico_connector_get_id (connector),
+  portico_credentials_store_async (self->credentials, account_id, portico_connector_get_id (connector),
                                    data->name, data->secrets,
                                    g_task_get_cancellable (task),
                                    connect_secrets_cb, task);
@@ -668,6 +693,7 @@ reconnect_updated_cb (GObject      *source,
                       gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
   ConnectData *data = g_task_get_task_data (task);
   PorticoConnector *connector = portico_connection_test_get_connector (data->test);
   GCancellable *cancellable;
@@ -683,7 +709,7 @@ reconnect_updated_cb (GObject      *source,
    * cancellable is read first: argument evaluation order is unspecified,
    * and the steal may run before it. */
   cancellable = g_task_get_cancellable (task);
-  portico_credentials_store_async (data->reconnected_id, portico_connector_get_id (connector),
+  portico_credentials_store_async (self->credentials, data->reconnected_id, portico_connector_get_id (connector),
                                    data->name, data->secrets, cancellable,
                                    reconnect_secrets_cb, g_steal_pointer (&task));
 }
@@ -935,7 +961,7 @@ portico_engine_load_values_async (PorticoEngine      *self,
           g_hash_table_insert (data->values, g_strdup (name), g_strdup (json_node_get_string (node)));
     }
 
-  portico_credentials_lookup_async (account_id, cancellable, values_lookup_cb,
+  portico_credentials_lookup_async (self->credentials, account_id, cancellable, values_lookup_cb,
                                     g_steal_pointer (&task));
 }
 
@@ -1770,7 +1796,7 @@ disconnect_done_cb (GObject      *source,
     }
 
   g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
-  portico_credentials_delete_async (data->account_id, NULL, disconnect_keyring_cb,
+  portico_credentials_delete_async (self->credentials, data->account_id, NULL, disconnect_keyring_cb,
                                     g_steal_pointer (&task));
 }
 
@@ -1822,6 +1848,7 @@ retry_thread (GTask        *task,
               GCancellable *cancellable)
 {
   PorticoEngine *self = source_object;
+  PorticoCredentials *credentials = task_data;
   g_autoptr(JsonNode) pending = NULL;
   GError *error = NULL;
   JsonArray *ids;
@@ -1838,7 +1865,7 @@ retry_thread (GTask        *task,
     {
       gint64 id = json_array_get_int_element (ids, i);
 
-      if (!portico_credentials_delete_sync (id, cancellable, &error) ||
+      if (!portico_credentials_delete_sync (credentials, id, cancellable, &error) ||
           !portico_store_clear_keyring_pending_sync (self->store, id, &error))
         {
           g_task_return_error (task, error);
@@ -1861,6 +1888,7 @@ portico_engine_retry_keyring_deletes_async (PorticoEngine      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, portico_engine_retry_keyring_deletes_async);
+  g_task_set_task_data (task, g_object_ref (self->credentials), g_object_unref);
   g_task_run_in_thread (task, retry_thread);
 }
 

@@ -12,6 +12,7 @@
 
 #include "portico-catalog.h"
 #include "portico-connection-test.h"
+#include "portico-credentials.h"
 #include "portico-runtime.h"
 #include "portico-status.h"
 #include "portico-store.h"
@@ -39,6 +40,9 @@ void portico_engine_set_demo (PorticoEngine *self,
 PorticoStore *portico_engine_get_store (PorticoEngine *self);
 PorticoCatalog *portico_engine_get_catalog (PorticoEngine *self);
 PorticoRuntime *portico_engine_get_runtime (PorticoEngine *self);
+/* The keyring of this engine's database and profile (demo or not): the one
+ * object through which its secrets are stored, read and deleted. */
+PorticoCredentials *portico_engine_get_credentials (PorticoEngine *self);
 
 /* Splits @values into what goes to the keyring (secret fields) and what is
  * stored with the account; unknown field names are refused. */

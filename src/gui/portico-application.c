@@ -9,7 +9,6 @@
 #include <glib/gi18n.h>
 
 #include "portico-application.h"
-#include "portico-credentials.h"
 #include "portico-notifier.h"
 #include "portico-preferences-window.h"
 #include "portico-sandbox-server.h"
@@ -335,8 +334,6 @@ portico_application_open_engine (PorticoApplication *self)
 {
   g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
   g_autofree char *path = NULL;
-
-  portico_credentials_set_demo (self->demo);
 
   if (self->demo)
     {

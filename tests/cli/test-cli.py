@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 CLI = sys.argv[1] if len(sys.argv) > 1 else os.environ["PORTICO_CLI"]
 HINT = "Run 'portico-cli --help' for usage."
@@ -195,6 +196,46 @@ check("every attention problem is one of the SPEC 9 codes",
                            "stale", "keyring", "paused") for r in attention or []), attention)
 code, out, err = run("--db", db, "attention")
 check("attention prints a table naming the problem", code == 0 and "missing_permissions" in out, out)
+
+# ---- attention judges staleness with the app's sync interval (GSettings
+# sync-interval-hours, read through a keyfile backend the CLI process shares
+# with this test), not a fixed 24 hours.
+stale_db = os.path.join(tmp.name, "stale.db")
+run_json("--db", stale_db, "accounts", "--json")
+five_hours_ago = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 5 * 3600))
+con = sqlite3.connect(stale_db)
+con.executescript(f"""
+INSERT INTO apps (id, name, connector_id, category) VALUES (1, 'Okta', 'okta', 'identity_provider');
+INSERT INTO accounts (id, connector_id, app_id, name, external_id, permission, status, last_sync_at, created_at) VALUES
+  (1, 'okta', 1, 'Acme Okta', 'acme.okta.com', 'read', 'ok', '{five_hours_ago}', '{five_hours_ago}');
+INSERT INTO account_data_types (account_id, data_type, enabled, last_status, last_items, last_success_at) VALUES
+  (1, 'users', 1, 'ok', 2, '{five_hours_ago}');
+""")
+con.commit()
+con.close()
+
+
+def stale_problems(hours):
+    env = {"GSETTINGS_BACKEND": "keyfile", "XDG_CONFIG_HOME": os.path.join(tmp.name, f"config-{hours}")}
+    if hours is not None:
+        settings_dir = os.path.join(env["XDG_CONFIG_HOME"], "glib-2.0", "settings")
+        os.makedirs(settings_dir, exist_ok=True)
+        with open(os.path.join(settings_dir, "keyfile"), "w") as keyfile:
+            keyfile.write(f"[io/github/portico/Portico]\nsync-interval-hours=uint32 {hours}\n")
+    code, out, err = run("--db", stale_db, "attention", "--json", env=env)
+    try:
+        return [r for r in json.loads(out) if r["problem"] == "stale"]
+    except ValueError:
+        return None
+
+
+check("attention: a sync 5 hours ago is not stale with the default 24-hour interval",
+      stale_problems(None) == [], stale_problems(None))
+check("attention: not stale with a 3-hour interval (5 h < 2 x 3 h)", stale_problems(3) == [], stale_problems(3))
+stale = stale_problems(2)
+check("attention: stale with the app's 2-hour interval (5 h > 2 x 2 h)",
+      stale is not None and len(stale) == 1 and stale[0]["account"] == 1 and "5 hours" in stale[0]["message"],
+      stale)
 
 # ---- recommended: a discovered app with a connector and no account.
 con = sqlite3.connect(db)

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # test-one-door.py: the engine is the only door for what changes or judges
 # an account (DESIGN.md). No file of the GUI or the CLI renames, previews,
-# disconnects or forgets an account, or deletes its keyring item, by calling
-# the store or the keyring itself; they call the engine's _async/_finish.
+# disconnects or forgets an account, or makes, reads or deletes keyring items,
+# by calling the store or the keyring itself; they call the engine's
+# _async/_finish, and the keyring object is the engine's own.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -12,7 +13,7 @@ import sys
 
 root = sys.argv[1]
 forbidden = re.compile(r"\b(portico_store_(rename_account|preview_disconnect|disconnect|forget_account|"
-                       r"clear_keyring_pending|set_keyring_state)\w*|portico_credentials_(delete|store)\w*|"
+                       r"clear_keyring_pending|set_keyring_state)\w*|portico_credentials_(new|delete|store|lookup)\w*|"
                        r"portico_account_find_problems)\s*\(")
 results = []
 for area in ("src/cli", "src/gui"):

@@ -620,7 +620,7 @@ test_connect_keyring (Fixture       *f,
   for (guint i = 0; i < json_array_get_length (types); i++)
     g_assert_true (json_object_get_boolean_member (json_array_get_object_element (types, i), "enabled"));
 
-  secrets = portico_credentials_lookup_sync (account_id, NULL, &error);
+  secrets = portico_credentials_lookup_sync (portico_engine_get_credentials (f->engine), account_id, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (secrets, secret), ==, g_hash_table_lookup (ok, secret));
   g_assert_false (file_contains (f->db_path, g_hash_table_lookup (ok, secret)));
@@ -662,7 +662,7 @@ test_connect_keyring (Fixture       *f,
       g_assert_false (file_contains (f->db_path, other));
       g_assert_false (file_contains (wal, other));
 
-      portico_credentials_delete_sync (second_id, NULL, NULL);
+      portico_credentials_delete_sync (portico_engine_get_credentials (f->engine), second_id, NULL, NULL);
     }
 
   /* The same identity again is found at Test time, not after Connect: the
@@ -724,7 +724,7 @@ test_connect_keyring (Fixture       *f,
     g_assert_cmpint (reconnected, ==, account_id);
   }
 
-  portico_credentials_delete_sync (account_id, NULL, NULL);
+  portico_credentials_delete_sync (portico_engine_get_credentials (f->engine), account_id, NULL, NULL);
 }
 
 /* Enter in the last field runs Test. */
@@ -770,7 +770,7 @@ test_no_keyring (Fixture       *f,
       return;
     }
 
-  portico_credentials_set_timeout (5000);
+  portico_credentials_set_timeout (portico_engine_get_credentials (f->engine), 5000);
   dialog = open_dialog (f, TRUE);
   g_assert_cmpint (run_test (dialog), ==, PORTICO_CONNECTION_OUTCOME_A);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.connect", NULL));
@@ -867,7 +867,7 @@ test_without_test (void)
       if (!wait_until (flag_set, &account_id, 30000))
         g_error ("connect did not finish: %s", portico_connect_dialog_get_error_message (dialog));
       g_assert_true (wait_until (is_null, &weak, 5000));
-      portico_credentials_delete_sync (account_id, NULL, NULL);
+      portico_credentials_delete_sync (portico_engine_get_credentials (engine), account_id, NULL, NULL);
     }
   else
     close_dialog (dialog);

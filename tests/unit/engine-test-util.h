@@ -57,11 +57,12 @@ spin (guint ms)
     g_main_context_iteration (NULL, FALSE), g_usleep (1000);
 }
 
-/* Removes keyring items that another test process (same daemon, same
- * account ids in another database) may have left behind. */
+/* Removes the keyring items of @engine's accounts @first to @last, so that
+ * nothing is left in the shared test keyring for the next test process. */
 static inline void
-clear_keyring_ids (gint64 first,
-                   gint64 last)
+clear_keyring_ids (PorticoEngine *engine,
+                   gint64         first,
+                   gint64         last)
 {
   if (!keyring_available () || g_test_subprocess ())
     return;
@@ -72,7 +73,7 @@ clear_keyring_ids (gint64 first,
       GAsyncResult *slot = NULL;
 
       /* Asynchronously: the _sync variants push their own main context. */
-      portico_credentials_delete_async (id, NULL, store_result_cb, &slot);
+      portico_credentials_delete_async (portico_engine_get_credentials (engine), id, NULL, store_result_cb, &slot);
       result = wait_result (&slot);
       if (!portico_credentials_delete_finish (result, &error))
         g_test_message ("keyring delete %" G_GINT64_FORMAT ": %s", id, error->message);

@@ -508,7 +508,6 @@ main (int argc, char **argv)
 
   ids = portico_sandbox_get_connector_ids (sandbox);
   g_assert_cmpuint (g_strv_length (ids), >=, 40);
-  clear_keyring_ids (1, g_strv_length (ids) + 5);
 
   for (guint i = 0; ids[i]; i++)
     {
@@ -534,7 +533,7 @@ main (int argc, char **argv)
 
       g_hash_table_iter_init (&iter, accounts);
       while (g_hash_table_iter_next (&iter, NULL, &value))
-        portico_credentials_delete_sync (*(gint64 *) value, NULL, NULL);
+        portico_credentials_delete_sync (portico_engine_get_credentials (engine), *(gint64 *) value, NULL, NULL);
     }
 
   g_clear_object (&engine);

@@ -39,6 +39,7 @@ make_secrets (const char *key,
 static void
 test_roundtrip (void)
 {
+  g_autoptr(PorticoCredentials) keyring = portico_credentials_new (NULL, FALSE);
   g_autoptr(GHashTable) secrets = NULL;
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
@@ -50,29 +51,29 @@ test_roundtrip (void)
   secrets = make_secrets ("api_token", "tok-123 with spaces");
   g_hash_table_insert (secrets, g_strdup ("client_secret"), g_strdup ("line1\nline2"));
 
-  ok = portico_credentials_store_sync (41, "okta", "Acme Okta", secrets, NULL, &error);
+  ok = portico_credentials_store_sync (keyring, 41, "okta", "Acme Okta", secrets, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
 
-  found = portico_credentials_lookup_sync (41, NULL, &error);
+  found = portico_credentials_lookup_sync (keyring, 41, NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (found);
   g_assert_cmpuint (g_hash_table_size (found), ==, 2);
   g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "tok-123 with spaces");
   g_assert_cmpstr (g_hash_table_lookup (found, "client_secret"), ==, "line1\nline2");
 
-  ok = portico_credentials_delete_sync (41, NULL, &error);
+  ok = portico_credentials_delete_sync (keyring, 41, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
 
   g_clear_pointer (&found, g_hash_table_unref);
-  found = portico_credentials_lookup_sync (41, NULL, &error);
+  found = portico_credentials_lookup_sync (keyring, 41, NULL, &error);
   g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
   g_assert_null (found);
   g_clear_error (&error);
 
   /* Deleting again is not an error: a retried delete must be idempotent. */
-  ok = portico_credentials_delete_sync (41, NULL, &error);
+  ok = portico_credentials_delete_sync (keyring, 41, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (ok);
 }
@@ -81,6 +82,7 @@ test_roundtrip (void)
 static void
 test_item_shape (void)
 {
+  g_autoptr(PorticoCredentials) keyring = portico_credentials_new (NULL, FALSE);
   static const SecretSchema lookup_schema = {
     BASE_APP_ID, SECRET_SCHEMA_DONT_MATCH_NAME,
     { { "account", SECRET_SCHEMA_ATTRIBUTE_STRING }, { NULL, 0 } },
@@ -100,7 +102,7 @@ test_item_shape (void)
     return;
 
   secrets = make_secrets ("api_token", "very-secret-value\r\nsecond");
-  g_assert_true (portico_credentials_store_sync (42, "slack", "Acme", secrets, NULL, &error));
+  g_assert_true (portico_credentials_store_sync (keyring, 42, "slack", "Acme", secrets, NULL, &error));
   g_assert_no_error (error);
 
   attributes = secret_attributes_build (&lookup_schema, "account", "42", NULL);
@@ -127,7 +129,7 @@ test_item_shape (void)
   secret_value_unref (value);
   g_list_free_full (items, g_object_unref);
 
-  g_assert_true (portico_credentials_delete_sync (42, NULL, &error));
+  g_assert_true (portico_credentials_delete_sync (keyring, 42, NULL, &error));
   g_assert_no_error (error);
 }
 
@@ -135,6 +137,8 @@ test_item_shape (void)
 static void
 test_demo_profile (void)
 {
+  g_autoptr(PorticoCredentials) demo = portico_credentials_new (NULL, TRUE);
+  g_autoptr(PorticoCredentials) real = portico_credentials_new (NULL, FALSE);
   g_autoptr(GHashTable) secrets = NULL;
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
@@ -142,28 +146,31 @@ test_demo_profile (void)
   if (!have_test_keyring ())
     return;
 
-  portico_credentials_set_demo (TRUE);
+  g_assert_true (portico_credentials_get_demo (demo));
+  g_assert_false (portico_credentials_get_demo (real));
+
   secrets = make_secrets ("api_token", "sandbox-ok");
-  g_assert_true (portico_credentials_store_sync (43, "okta", "Demo", secrets, NULL, &error));
+  g_assert_true (portico_credentials_store_sync (demo, 43, "okta", "Demo", secrets, NULL, &error));
   g_assert_no_error (error);
 
-  portico_credentials_set_demo (FALSE);
-  found = portico_credentials_lookup_sync (43, NULL, &error);
+  found = portico_credentials_lookup_sync (real, 43, NULL, &error);
   g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
+  g_assert_null (found);
   g_clear_error (&error);
 
-  portico_credentials_set_demo (TRUE);
-  found = portico_credentials_lookup_sync (43, NULL, &error);
+  found = portico_credentials_lookup_sync (demo, 43, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "sandbox-ok");
-  g_assert_true (portico_credentials_delete_sync (43, NULL, &error));
-  portico_credentials_set_demo (FALSE);
+  g_assert_true (portico_credentials_delete_sync (demo, 43, NULL, &error));
 }
 
-/* Two databases with an account of the same id never see each other's item. */
+/* Two databases with an account of the same id never see each other's
+ * item: two keyring objects of different scopes, alive at the same time. */
 static void
 test_scope (void)
 {
+  g_autoptr(PorticoCredentials) keyring_a = portico_credentials_new ("database-a", FALSE);
+  g_autoptr(PorticoCredentials) keyring_b = portico_credentials_new ("database-b", FALSE);
   g_autoptr(GHashTable) a = NULL;
   g_autoptr(GHashTable) b = NULL;
   g_autoptr(GHashTable) found = NULL;
@@ -172,31 +179,27 @@ test_scope (void)
   if (!have_test_keyring ())
     return;
 
+  g_assert_cmpstr (portico_credentials_get_scope (keyring_a), ==, "database-a");
   a = make_secrets ("api_token", "token-of-database-a");
   b = make_secrets ("api_token", "token-of-database-b");
 
-  portico_credentials_set_scope ("database-a");
-  g_assert_true (portico_credentials_store_sync (48, "okta", NULL, a, NULL, &error));
+  g_assert_true (portico_credentials_store_sync (keyring_a, 48, "okta", NULL, a, NULL, &error));
   g_assert_no_error (error);
-  portico_credentials_set_scope ("database-b");
-  found = portico_credentials_lookup_sync (48, NULL, &error);
+  found = portico_credentials_lookup_sync (keyring_b, 48, NULL, &error);
   g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_true (portico_credentials_store_sync (48, "okta", NULL, b, NULL, &error));
+  g_assert_true (portico_credentials_store_sync (keyring_b, 48, "okta", NULL, b, NULL, &error));
 
-  portico_credentials_set_scope ("database-a");
-  found = portico_credentials_lookup_sync (48, NULL, &error);
+  found = portico_credentials_lookup_sync (keyring_a, 48, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "token-of-database-a");
-  g_assert_true (portico_credentials_delete_sync (48, NULL, &error));
+  g_assert_true (portico_credentials_delete_sync (keyring_a, 48, NULL, &error));
 
-  portico_credentials_set_scope ("database-b");
   g_clear_pointer (&found, g_hash_table_unref);
-  found = portico_credentials_lookup_sync (48, NULL, &error);
+  found = portico_credentials_lookup_sync (keyring_b, 48, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "token-of-database-b");
-  g_assert_true (portico_credentials_delete_sync (48, NULL, &error));
-  portico_credentials_set_scope (NULL);
+  g_assert_true (portico_credentials_delete_sync (keyring_b, 48, NULL, &error));
 }
 
 /* No Secret Service on the bus: a clear sentence, and the fix. Run in a
@@ -204,13 +207,14 @@ test_scope (void)
 static void
 test_no_service (void)
 {
+  g_autoptr(PorticoCredentials) keyring = portico_credentials_new (NULL, FALSE);
   if (g_test_subprocess ())
     {
       g_autoptr(GHashTable) secrets = make_secrets ("api_token", "x");
       g_autoptr(GError) error = NULL;
 
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
-      g_assert_false (portico_credentials_store_sync (44, "okta", NULL, secrets, NULL, &error));
+      g_assert_false (portico_credentials_store_sync (keyring, 44, "okta", NULL, secrets, NULL, &error));
       g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NO_SERVICE);
       g_assert_nonnull (strstr (error->message, "keyring"));
       g_printerr ("MESSAGE: %s\n", error->message);
@@ -282,6 +286,7 @@ unlock_with_password (SecretService    *service,
 static void
 test_locked (void)
 {
+  g_autoptr(PorticoCredentials) keyring = portico_credentials_new (NULL, FALSE);
   g_autoptr(GHashTable) secrets = NULL;
   g_autoptr(GHashTable) found = NULL;
   g_autoptr(GError) error = NULL;
@@ -293,7 +298,7 @@ test_locked (void)
     return;
 
   secrets = make_secrets ("api_token", "locked-test");
-  g_assert_true (portico_credentials_store_sync (45, "okta", NULL, secrets, NULL, &error));
+  g_assert_true (portico_credentials_store_sync (keyring, 45, "okta", NULL, secrets, NULL, &error));
   g_assert_no_error (error);
 
   service = secret_service_get_sync (SECRET_SERVICE_LOAD_COLLECTIONS, NULL, &error);
@@ -310,26 +315,26 @@ test_locked (void)
 
   /* Locked: a store must fail at once with a clear sentence, not raise an
    * unlock prompt that nobody may see. */
-  portico_credentials_set_timeout (3000);
-  g_assert_false (portico_credentials_store_sync (46, "okta", NULL, secrets, NULL, &error));
+  portico_credentials_set_timeout (keyring, 3000);
+  g_assert_false (portico_credentials_store_sync (keyring, 46, "okta", NULL, secrets, NULL, &error));
   g_assert_nonnull (error);
   g_assert_true (error->domain == PORTICO_CREDENTIALS_ERROR);
   g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_LOCKED);
   g_assert_nonnull (strstr (error->message, "Unlock"));
   g_clear_error (&error);
-  portico_credentials_set_timeout (0);
+  portico_credentials_set_timeout (keyring, 0);
 
   /* Unlock it again with the password, as a login does, so that later
    * tests sharing this keyring are not affected. */
   unlock_with_password (service, collection);
 
-  portico_credentials_store_sync (47, "okta", NULL, secrets, NULL, &error);
+  portico_credentials_store_sync (keyring, 47, "okta", NULL, secrets, NULL, &error);
   g_assert_no_error (error);
-  found = portico_credentials_lookup_sync (45, NULL, &error);
+  found = portico_credentials_lookup_sync (keyring, 45, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, "locked-test");
-  portico_credentials_delete_sync (45, NULL, NULL);
-  portico_credentials_delete_sync (47, NULL, NULL);
+  portico_credentials_delete_sync (keyring, 45, NULL, NULL);
+  portico_credentials_delete_sync (keyring, 47, NULL, NULL);
 }
 
 /* The blocking variants run on a private main context whose first source
@@ -346,6 +351,7 @@ never_cb (gpointer user_data)
 static void
 test_sync_keeps_callers_sources (void)
 {
+  g_autoptr(PorticoCredentials) keyring = portico_credentials_new (NULL, FALSE);
   g_autoptr(GMainContext) outer = g_main_context_new ();
   g_autoptr(GSource) timer = NULL;
   g_autoptr(GHashTable) secrets = NULL;
@@ -363,12 +369,12 @@ test_sync_keeps_callers_sources (void)
   g_assert_cmpuint (timer_id, ==, 1);
 
   secrets = make_secrets ("api_token", "keep-the-timer");
-  g_assert_true (portico_credentials_store_sync (49, "okta", NULL, secrets, NULL, NULL));
+  g_assert_true (portico_credentials_store_sync (keyring, 49, "okta", NULL, secrets, NULL, NULL));
   g_assert_false (g_source_is_destroyed (timer));
-  found = portico_credentials_lookup_sync (49, NULL, NULL);
+  found = portico_credentials_lookup_sync (keyring, 49, NULL, NULL);
   g_assert_nonnull (found);
   g_assert_false (g_source_is_destroyed (timer));
-  g_assert_true (portico_credentials_delete_sync (49, NULL, NULL));
+  g_assert_true (portico_credentials_delete_sync (keyring, 49, NULL, NULL));
   g_assert_false (g_source_is_destroyed (timer));
   g_assert_true (g_main_context_find_source_by_id (outer, timer_id) == timer);
 

@@ -51,7 +51,7 @@ fixture_teardown (Fixture *fx, gconstpointer data)
 
   /* Every test's accounts start at 1 in its own database; the keyring is
    * shared, so leave nothing behind. */
-  clear_keyring_ids (1, 12);
+  clear_keyring_ids (fx->engine, 1, 12);
   g_clear_object (&fx->engine);
   g_clear_object (&fx->store);
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
@@ -716,7 +716,7 @@ test_no_keyring (Fixture *fx, gconstpointer data)
       g_autoptr(GError) error = NULL;
 
       g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
-      portico_credentials_set_timeout (5000);
+      portico_credentials_set_timeout (portico_engine_get_credentials (fx->engine), 5000);
       test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), values);
       g_assert_cmpint (portico_connection_test_get_outcome (test), ==, PORTICO_CONNECTION_OUTCOME_A);
       g_assert_cmpint (engine_connect (fx->engine, test, values, FALSE, &error), ==, 0);
@@ -787,6 +787,101 @@ test_secrets_not_in_database (Fixture *fx, gconstpointer data)
   }
 }
 
+static GHashTable *
+load_values (PorticoEngine *engine,
+             gint64         account_id,
+             GError       **error)
+{
+  GAsyncResult *slot = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+
+  portico_engine_load_values_async (engine, account_id, NULL, store_result_cb, &slot);
+  result = wait_result (&slot);
+  return portico_engine_load_values_finish (engine, result, error);
+}
+
+/* Two engines over two databases in one process, each with an account of
+ * the same id: each engine's keyring object reads, replaces and deletes
+ * only its own item, and a demo engine over the same database sees none. */
+static void
+test_two_engines_apart (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GHashTable) alpha = tenant_values ("okta", "alpha");
+  g_autoptr(GHashTable) beta = tenant_values ("okta", "beta");
+  g_autofree char *other_db = g_build_filename (fx->dir, "other.db", NULL);
+  g_autoptr(PorticoStore) other_store = NULL;
+  g_autoptr(PorticoEngine) other = NULL;
+  g_autoptr(PorticoEngine) demo = NULL;
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  g_autoptr(GHashTable) found = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 mine, theirs;
+
+  if (!need_keyring ())
+    return;
+
+  other_store = portico_store_open (other_db, &error);
+  g_assert_no_error (error);
+  other = portico_engine_new (other_store, catalog, runtime);
+  demo = portico_engine_new (other_store, catalog, runtime);
+  portico_engine_set_demo (demo, TRUE);
+
+  g_assert_cmpstr (portico_credentials_get_scope (portico_engine_get_credentials (fx->engine)), !=,
+                   portico_credentials_get_scope (portico_engine_get_credentials (other)));
+  g_assert_cmpstr (portico_credentials_get_scope (portico_engine_get_credentials (other)), ==,
+                   portico_credentials_get_scope (portico_engine_get_credentials (demo)));
+  g_assert_false (portico_credentials_get_demo (portico_engine_get_credentials (other)));
+  g_assert_true (portico_credentials_get_demo (portico_engine_get_credentials (demo)));
+
+  mine = connect_values (fx, "okta", alpha, FALSE);
+  test = run_connection_test (other, portico_catalog_lookup (catalog, "okta"), beta);
+  theirs = engine_connect (other, test, beta, FALSE, &error);
+  g_assert_no_error (error);
+  /* The same account id in both databases: only the scope tells them apart. */
+  g_assert_cmpint (mine, ==, theirs);
+
+  found = load_values (fx->engine, mine, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, g_hash_table_lookup (alpha, "api_token"));
+  g_clear_pointer (&found, g_hash_table_unref);
+  found = load_values (other, theirs, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, g_hash_table_lookup (beta, "api_token"));
+  g_clear_pointer (&found, g_hash_table_unref);
+
+  /* The demo profile of the same database has no item for that account. */
+  found = load_values (demo, theirs, &error);
+  g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
+  g_assert_null (found);
+  g_clear_error (&error);
+
+  /* Disconnecting in one database deletes its item only. */
+  summary = engine_disconnect (fx->engine, mine, &error);
+  g_assert_no_error (error);
+  found = portico_credentials_lookup_sync (portico_engine_get_credentials (fx->engine), mine, NULL, &error);
+  g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
+  g_assert_null (found);
+  g_clear_error (&error);
+  found = load_values (other, theirs, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (found, "api_token"), ==, g_hash_table_lookup (beta, "api_token"));
+
+  clear_keyring_ids (other, theirs, theirs);
+  g_clear_object (&demo);
+  g_clear_object (&other);
+  g_clear_object (&other_store);
+  {
+    const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *path = g_strconcat (other_db, suffixes[i], NULL);
+        g_remove (path);
+      }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -803,9 +898,6 @@ main (int argc, char **argv)
   runtime = portico_runtime_new ();
   g_object_set (runtime, "retry-base-ms", 10, "max-retry-delay-ms", 200, "max-attempts", 2, NULL);
 
-  if (!g_test_subprocess ())
-    clear_keyring_ids (1, 12);
-
 #define ADD(path, func) g_test_add ("/engine/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("interrupted/cancel", test_cancel);
   ADD ("interrupted/server-storm", test_server_storm);
@@ -816,6 +908,7 @@ main (int argc, char **argv)
   ADD ("reconnect/rules", test_reconnect);
   ADD ("keyring/none", test_no_keyring);
   ADD ("keyring/secrets-not-in-database", test_secrets_not_in_database);
+  ADD ("keyring/two-engines-apart", test_two_engines_apart);
 #undef ADD
 
   status = g_test_run ();

@@ -929,7 +929,6 @@ test_engine_sign_in_expired (Provider *p, gconstpointer data)
       g_test_skip ("Needs a keyring: run under build-aux/keyring-run (PORTICO_TEST_KEYRING=1)");
       return;
     }
-  clear_keyring_ids (1, 3);
   captured_log = g_string_new (NULL);
   g_setenv ("G_MESSAGES_DEBUG", "all", TRUE);
 
@@ -956,7 +955,7 @@ test_engine_sign_in_expired (Provider *p, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "ok");
   g_clear_pointer (&doc, json_node_unref);
   g_assert_cmpuint (p->refresh_hits, ==, 1);
-  stored = portico_credentials_lookup_sync (account_id, NULL, &error);
+  stored = portico_credentials_lookup_sync (portico_engine_get_credentials (engine), account_id, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_hash_table_contains (p->refresh_tokens, g_hash_table_lookup (stored, PORTICO_REFRESH_TOKEN_FIELD)));
   g_assert_cmpstr (g_hash_table_lookup (stored, "client_secret"), ==, CLIENT_SECRET);
@@ -1002,7 +1001,7 @@ test_engine_sign_in_expired (Provider *p, gconstpointer data)
 
   g_unsetenv ("G_MESSAGES_DEBUG");
   g_string_free (g_steal_pointer (&captured_log), TRUE);
-  clear_keyring_ids (1, 3);
+  clear_keyring_ids (engine, 1, 3);
   g_clear_object (&engine);
   g_clear_object (&store);
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)

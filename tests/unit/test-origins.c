@@ -48,7 +48,7 @@ fixture_teardown (Fixture      *fx,
   g_autoptr(GDir) dir = NULL;
   const char *name;
 
-  clear_keyring_ids (1, 4);
+  clear_keyring_ids (fx->engine, 1, 4);
   g_clear_object (&fx->engine);
   g_clear_object (&fx->store);
   dir = g_dir_open (fx->dir, 0, NULL);
@@ -259,7 +259,7 @@ test_changed_connector_file (Fixture      *fx,
   id = portico_store_create_account_sync (fx->store, &account, &error);
   g_assert_no_error (error);
   g_hash_table_insert (secrets, "api_token", "secret-for-acme");
-  portico_credentials_store_async (id, "okta-proxy", "Acme", secrets, NULL, store_result_cb, &slot);
+  portico_credentials_store_async (portico_engine_get_credentials (engine), id, "okta-proxy", "Acme", secrets, NULL, store_result_cb, &slot);
   result = wait_result (&slot);
   g_assert_true (portico_credentials_store_finish (result, &error));
   g_assert_no_error (error);
