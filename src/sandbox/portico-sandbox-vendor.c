@@ -370,6 +370,78 @@ aws_identity_center_list (GHashTable *query,
   return out;
 }
 
+/* Zendesk Sell, Responses
+ * (https://developer.zendesk.com/api-reference/sales-crm/responses/): a
+ * collection's "items" each wrap the resource in "data", next to its
+ * "meta" ({"type": "user"}). */
+static JsonArray *
+zendesk_sell_items (JsonArray *items)
+{
+  JsonArray *out = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      JsonObject *o = JSON_NODE_HOLDS_OBJECT (item) ? json_node_get_object (item) : NULL;
+      JsonNode *data = o != NULL ? json_object_get_member (o, "data") : NULL;
+      JsonObject *wrapper;
+      JsonObject *meta;
+
+      if (data != NULL && JSON_NODE_HOLDS_OBJECT (data))
+        {
+          json_array_add_element (out, json_node_copy (item));
+          continue;
+        }
+      wrapper = json_object_new ();
+      meta = json_object_new ();
+      json_object_set_member (wrapper, "data", json_node_copy (item));
+      json_object_set_string_member (meta, "type", "user");
+      json_object_set_object_member (wrapper, "meta", meta);
+      json_array_add_object_element (out, wrapper);
+    }
+  return out;
+}
+
+/* ServiceNow, Table API - GET /now/table/{tableName}
+ * (https://docs.servicenow.com/bundle/geneva-servicenow-platform/page/integrate/inbound_rest/reference/r_TableAPI-GET.html):
+ * sysparm_display_value "true returns display values for all fields, false
+ * returns actual values from the database (the default), all returns both"
+ * (each field then an object with display_value and value). */
+static JsonArray *
+servicenow_records (GHashTable *query,
+                    JsonArray  *items)
+{
+  const char *mode = query != NULL ? g_hash_table_lookup (query, "sysparm_display_value") : NULL;
+  JsonArray *out = json_array_new ();
+
+  if (g_strcmp0 (mode, "all") == 0)
+    {
+      json_array_unref (out);
+      return json_array_ref (items);
+    }
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *copy = json_node_copy (json_array_get_element (items, i));
+      JsonObject *record = JSON_NODE_HOLDS_OBJECT (copy) ? json_node_get_object (copy) : NULL;
+      g_autoptr(GList) names = record != NULL ? json_object_get_members (record) : NULL;
+
+      for (GList *l = names; l != NULL; l = l->next)
+        {
+          JsonNode *field = json_object_get_member (record, l->data);
+          JsonObject *both = JSON_NODE_HOLDS_OBJECT (field) ? json_node_get_object (field) : NULL;
+          JsonNode *one;
+
+          if (both == NULL || !(json_object_has_member (both, "value") || json_object_has_member (both, "display_value")))
+            continue;
+          one = json_object_get_member (both, g_strcmp0 (mode, "true") == 0 ? "display_value" : "value");
+          json_object_set_member (record, l->data,
+                                  one != NULL ? json_node_copy (one) : json_node_new (JSON_NODE_NULL));
+        }
+      json_array_add_element (out, copy);
+    }
+  return out;
+}
+
 JsonArray *
 portico_sandbox_vendor_items (const char        *connector_id,
                               const char        *data_type,
@@ -394,6 +466,10 @@ portico_sandbox_vendor_items (const char        *connector_id,
         return zoom_users (query, items);
       if (g_strcmp0 (connector_id, "hibob") == 0)
         return hibob_people (body, items);
+      if (g_strcmp0 (connector_id, "zendesk-sell") == 0)
+        return zendesk_sell_items (items);
+      if (g_strcmp0 (connector_id, "servicenow") == 0)
+        return servicenow_records (query, items);
     }
   if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
       (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))

@@ -492,6 +492,82 @@ test_canva_scim_list (void)
   fetch_clear (&f);
 }
 
+/* Every item of @connector_id's users has an email, and they are the
+ * sandbox's. */
+static void
+assert_all_emails (PorticoConnector *connector,
+                   const char       *connector_id,
+                   JsonArray        *items)
+{
+  g_autoptr(GPtrArray) emails = mapped (connector, "users", "email", items);
+  g_autoptr(GPtrArray) want = expected_values (connector_id, "users", "email");
+
+  g_assert_cmpuint (json_array_get_length (items), ==, want->len);
+  g_assert_cmpuint (emails->len, ==, want->len);
+  for (guint i = 0; i < emails->len; i++)
+    g_assert_true (contains (want, emails->pdata[i]));
+}
+
+static void
+unwrapped_sell_fields (JsonObject *def)
+{
+  JsonObject *map = json_object_get_object_member (users_definition (def), "map");
+
+  json_object_set_string_member (map, "email", "email");
+}
+
+/* Zendesk Sell wraps every item of a collection in "data" (with its
+ * "meta" next to it). */
+static void
+test_zendesk_sell_envelope (void)
+{
+  PorticoConnector *sell = portico_catalog_lookup (catalog, "zendesk-sell");
+  g_autoptr(PorticoConnector) unwrapped = variant ("zendesk-sell", unwrapped_sell_fields);
+  g_autoptr(GHashTable) values = values_for ("zendesk-sell", "ok");
+  g_autoptr(GPtrArray) emails = NULL;
+  Fetch f;
+
+  fetch (sell, values, "users", &f);
+  g_assert_no_error (f.error);
+  assert_all_emails (sell, "zendesk-sell", f.items);
+  fetch_clear (&f);
+
+  fetch (unwrapped, values, "users", &f);
+  g_assert_no_error (f.error);
+  emails = mapped (unwrapped, "users", "email", f.items);
+  g_assert_cmpuint (emails->len, ==, 0);
+  fetch_clear (&f);
+}
+
+static void
+servicenow_default_values (JsonObject *def)
+{
+  json_object_remove_member (users_request_query (def), "sysparm_display_value");
+}
+
+/* ServiceNow's Table API gives each field as {display_value, value} only
+ * with sysparm_display_value=all; by default a field is its value. */
+static void
+test_servicenow_display_values (void)
+{
+  PorticoConnector *snow = portico_catalog_lookup (catalog, "servicenow");
+  g_autoptr(PorticoConnector) plain = variant ("servicenow", servicenow_default_values);
+  g_autoptr(GHashTable) values = values_for ("servicenow", "ok");
+  g_autoptr(GPtrArray) emails = NULL;
+  Fetch f;
+
+  fetch (snow, values, "users", &f);
+  g_assert_no_error (f.error);
+  assert_all_emails (snow, "servicenow", f.items);
+  fetch_clear (&f);
+
+  fetch (plain, values, "users", &f);
+  g_assert_no_error (f.error);
+  emails = mapped (plain, "users", "email", f.items);
+  g_assert_cmpuint (emails->len, ==, 0);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -520,6 +596,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/google/app-parameters-by-name", test_google_app_parameters_by_name);
   g_test_add_func ("/facts/aws-iam-identity-center/cursor", test_aws_identity_center_cursor);
   g_test_add_func ("/facts/canva/scim-list", test_canva_scim_list);
+  g_test_add_func ("/facts/zendesk-sell/envelope", test_zendesk_sell_envelope);
+  g_test_add_func ("/facts/servicenow/display-values", test_servicenow_display_values);
 
   status = g_test_run ();
 
