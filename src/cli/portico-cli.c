@@ -27,6 +27,7 @@
 #include "portico-catalog.h"
 #include "portico-connector-i18n.h"
 #include "portico-engine.h"
+#include "portico-format.h"
 #include "portico-jwt.h"
 #include "portico-oauth.h"
 #include "portico-notifier.h"
@@ -516,10 +517,14 @@ member_string (JsonObject *object,
     return json_node_get_boolean (node) ? _("yes") : _("no");
   if (JSON_NODE_HOLDS_VALUE (node))
     {
+      /* Amounts and counts as the user's locale groups them; ids stay
+       * as commands take them. */
       if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-        *out_free = g_strdup_printf ("%.2f", json_node_get_double (node));
-      else
+        *out_free = g_strdup_printf ("%'.2f", json_node_get_double (node));
+      else if (g_str_equal (member, "id") || g_str_has_suffix (member, "_id"))
         *out_free = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      else
+        *out_free = portico_format_count (json_node_get_int (node));
       return *out_free;
     }
   *out_free = json_to_string (node, FALSE);
@@ -803,14 +808,14 @@ print_summary (const PorticoDisconnectSummary *summary,
               : g_strdup (_("none"));
 
   g_print (applied ? _("Disconnected. Deleted:\n") : _("Disconnecting will delete:\n"));
-  g_print (_("  app users:            %" PRId64 "\n"), summary->app_users);
-  g_print (_("  licenses:             %" PRId64 "\n"), summary->licenses);
-  g_print (_("  custom user details:  %" PRId64 "\n"), summary->custom_fields);
-  g_print (_("  transactions:         %" PRId64 "\n"), summary->transactions);
-  g_print (_("  offboarding configs:  %" PRId64 "\n"), summary->offboarding_configs);
+  g_print (_("  app users:            %'" PRId64 "\n"), summary->app_users);
+  g_print (_("  licenses:             %'" PRId64 "\n"), summary->licenses);
+  g_print (_("  custom user details:  %'" PRId64 "\n"), summary->custom_fields);
+  g_print (_("  transactions:         %'" PRId64 "\n"), summary->transactions);
+  g_print (_("  offboarding configs:  %'" PRId64 "\n"), summary->offboarding_configs);
   g_print (_("Workflows invalidated:  %s\n"), workflows);
-  g_print (_("Workflow actions failing: %" PRId64 "\n"), summary->workflow_actions_failing);
-  g_print (_("Other apps affected:    %" PRId64 "\n"), summary->other_apps_affected);
+  g_print (_("Workflow actions failing: %'" PRId64 "\n"), summary->workflow_actions_failing);
+  g_print (_("Other apps affected:    %'" PRId64 "\n"), summary->other_apps_affected);
 }
 
 static int
@@ -1377,7 +1382,7 @@ print_sync_human (JsonObject *result)
       if (error != NULL)
         g_print ("  %-16s %s\n", portico_data_type_label (json_object_get_string_member (type, "id")), error);
       else
-        g_print (_("  %-16s %" PRId64 " items\n"),
+        g_print (_("  %-16s %'" PRId64 " items\n"),
                  portico_data_type_label (json_object_get_string_member (type, "id")),
                  json_object_get_int_member (type, "items"));
     }

@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "portico-apps.h"
+#include "portico-format.h"
 #include "portico-json.h"
 
 GHashTable *
@@ -89,9 +90,7 @@ portico_apps_describe (JsonNode   *apps,
                                        portico_json_get_int (app, "reported_user_count", 0)));
       if (spend > 0)
         {
-          /* Translators: an amount with its currency code: "USD 1,250.00". */
-          g_autofree char *text = currency != NULL ? g_strdup_printf (_("%s %'.2f"), currency, spend)
-                                                   : g_strdup_printf ("%'.2f", spend);
+          g_autofree char *text = portico_format_amount (currency, spend);
 
           json_object_set_string_member (app, "spend_text", text);
         }

@@ -13,6 +13,7 @@
 #include "portico-credentials.h"
 #include "portico-engine.h"
 #include "portico-errors.h"
+#include "portico-format.h"
 #include "portico-json.h"
 
 struct _PorticoEngine
@@ -2172,18 +2173,18 @@ recommendation_reason (gint64      users,
   g_autofree char *money = NULL;
 
   if (spend > 0)
-    money = currency != NULL ? g_strdup_printf ("%s %.2f", currency, spend) : g_strdup_printf ("%.2f", spend);
+    money = portico_format_amount (currency, spend);
 
   if (users > 0 && money != NULL)
-    /* Translators: "42 people use it and 1250.00 USD was spent on it, according to Okta (Acme)." */
+    /* Translators: "42 people use it and USD 1,250.00 was spent on it, according to Okta (Acme)." */
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%" PRId64 " person uses it and %s was spent on it, according to %s.",
-                                         "%" PRId64 " people use it and %s was spent on it, according to %s.",
+                                         "%'" PRId64 " person uses it and %s was spent on it, according to %s.",
+                                         "%'" PRId64 " people use it and %s was spent on it, according to %s.",
                                          users), users, money, discovered);
   if (users > 0)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "%" PRId64 " person uses it, according to %s.",
-                                         "%" PRId64 " people use it, according to %s.",
+                                         "%'" PRId64 " person uses it, according to %s.",
+                                         "%'" PRId64 " people use it, according to %s.",
                                          users), users, discovered);
   if (money != NULL)
     return g_strdup_printf (_("%s was spent on it, according to %s."), money, discovered);

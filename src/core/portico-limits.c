@@ -60,7 +60,7 @@ portico_limit_error_new (PorticoLimit limit,
 
     case PORTICO_LIMIT_PAGE_COUNT:
       return g_error_new (PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
-                          _("%s sent more than %u pages of %s, so Portico stopped reading; "
+                          _("%s sent more than %'u pages of %s, so Portico stopped reading; "
                             "check the API base URL if one is set, otherwise report the connector."),
                           service_name, (guint) PORTICO_LIMIT_PAGES, what);
 

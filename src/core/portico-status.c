@@ -218,11 +218,11 @@ format_age (gint64 seconds)
   gint64 days = hours / 24;
 
   if (days >= 2)
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " day",
-                                         "%" PRId64 " days", days), days);
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " day",
+                                         "%'" PRId64 " days", days), days);
 
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRId64 " hour",
-                                       "%" PRId64 " hours", hours), hours);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " hour",
+                                       "%'" PRId64 " hours", hours), hours);
 }
 
 static gboolean

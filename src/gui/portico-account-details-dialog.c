@@ -164,8 +164,8 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
       success = portico_format_store_time_unix (type->last_success);
       if (type->items >= 0)
         subtitle = g_strdup_printf (g_dngettext (NULL,
-                                                 "Last successful sync: %s · %" PRId64 " item",
-                                                 "Last successful sync: %s · %" PRId64 " items", type->items),
+                                                 "Last successful sync: %s · %'" PRId64 " item",
+                                                 "Last successful sync: %s · %'" PRId64 " items", type->items),
                                     success, type->items);
       else
         subtitle = g_strdup_printf (_("Last successful sync: %s"), success);
@@ -271,7 +271,7 @@ load_runs_cb (GObject      *source,
           if (subtitle->len > 0)
             g_string_append_c (subtitle, '\n');
           if (g_strcmp0 (type_status, "ok") == 0)
-            g_string_append_printf (subtitle, _("%s: %" PRId64 " items"),
+            g_string_append_printf (subtitle, _("%s: %'" PRId64 " items"),
                                     portico_data_type_label (id), MAX (items, 0));
           else
             g_string_append_printf (subtitle, "%s: %s", portico_data_type_label (id),

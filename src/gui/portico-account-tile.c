@@ -112,8 +112,8 @@ portico_account_tile_update_status (PorticoAccountTile *self)
     {
       g_autofree char *progress = NULL;
 
-      progress = g_strdup_printf (g_dngettext (NULL, "%" PRId64 " item",
-                                               "%" PRId64 " items", self->progress),
+      progress = g_strdup_printf (g_dngettext (NULL, "%'" PRId64 " item",
+                                               "%'" PRId64 " items", self->progress),
                                   self->progress);
       gtk_label_set_label (self->progress_label, progress);
       set_string (&self->status_label, _("Syncing"));

@@ -70,7 +70,7 @@ portico_capabilities_dialog_update_subtitle (PorticoCapabilitiesDialog *self)
   if (self->window_title == NULL)
     return;
 
-  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u integration", "%u integrations", n), n);
+  subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u integration", "%'u integrations", n), n);
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_stack_set_visible_child_name (self->results_stack, n > 0 ? "table" : "no-match");
 }

@@ -14,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "portico-table-view.h"
+#include "portico-format.h"
 #include "portico-reload.h"
 
 /* ---- Rows ------------------------------------------------------------- */
@@ -74,10 +75,10 @@ format_node (JsonNode *node)
           double value = json_node_get_double (node);
 
           if (value == (gint64) value)
-            return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) value);
-          return g_strdup_printf ("%.2f", value);
+            return portico_format_count ((gint64) value);
+          return g_strdup_printf ("%'.2f", value);
         }
-      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      return portico_format_count (json_node_get_int (node));
     }
 
   if (JSON_NODE_HOLDS_ARRAY (node))
@@ -229,9 +230,9 @@ portico_table_view_update_state (PorticoTableView *self)
   g_autofree char *count = NULL;
 
   if (n_all == n_shown)
-    count = g_strdup_printf (g_dngettext (NULL, "%u row", "%u rows", n_all), n_all);
+    count = g_strdup_printf (g_dngettext (NULL, "%'u row", "%'u rows", n_all), n_all);
   else
-    count = g_strdup_printf (_("%u of %u rows"), n_shown, n_all);
+    count = g_strdup_printf (_("%'u of %'u rows"), n_shown, n_all);
   gtk_label_set_label (self->count_label, count);
 
   gtk_stack_set_visible_child_name (self->stack,

@@ -107,6 +107,59 @@ okta_c = {c["id"]: c for c in json.loads(p.stdout)}.get("okta", {"fields": []})
 check("and English without a German locale",
       {f["id"]: f["label"] for f in okta_c["fields"]}.get("okta_domain") == "Okta domain")
 
+# ---- Numbers as the locale groups them (printf's ' flag under LC_NUMERIC),
+# in tables and in Activity sentences; --json keeps plain numbers.
+import sqlite3
+import tempfile
+
+tmp = tempfile.TemporaryDirectory(prefix="portico-i18n-")
+db = os.path.join(tmp.name, "portico.db")
+env_db = dict(env, XDG_DATA_HOME=os.path.join(tmp.name, "data"),
+              DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/portico-test-bus")
+subprocess.run([CLI, "--db", db, "accounts", "--json"], capture_output=True, env=env_db,
+               stdin=subprocess.DEVNULL, check=True)
+con = sqlite3.connect(db)
+con.executescript("""
+INSERT INTO apps (id, name, connector_id, category) VALUES (1, 'Slack', 'slack', 'communication');
+INSERT INTO accounts (id, connector_id, app_id, name, external_id, permission, status, last_sync_at) VALUES
+  (1, 'slack', 1, 'Acme', 'T1', 'read', 'ok', '2024-05-01T10:00:00Z');
+INSERT INTO licenses (app_id, sku, total, assigned, source_account_id) VALUES (1, 'pro', 12000, 1351, 1);
+INSERT INTO audit_events (account_id, kind, details) VALUES (1, 'synced',
+  '{"data_types":[{"id":"users","status":"ok","items":193},{"id":"custom_fields","status":"ok","items":1351}]}');
+""")
+con.commit()
+con.close()
+
+
+def cli_in(locale, language, *args):
+    p = subprocess.run([CLI, "--db", db, *args], capture_output=True, text=True,
+                       env=dict(env_db, LANGUAGE=language, LC_ALL=locale), stdin=subprocess.DEVNULL)
+    return p.stdout + p.stderr
+
+
+installed = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower().split()
+for locale, language, thousands, sentence in (
+        ("de_DE.UTF-8", "de", "12.000  1.351", "193 Benutzer und 1.351 eigene Details von Acme"),
+        ("en_US.UTF-8", "en", "12,000  1,351", "Synced 193 users and 1,351 custom details from Acme")):
+    if locale.lower().replace("-", "") not in installed:
+        check(f"the {locale} locale is installed (build-aux/setup-debian test generates it)", False,
+              f"locale -a lists {installed}")
+        continue
+    out = cli_in(locale, language, "licenses")
+    check(f"licenses under {locale} groups the counts: {thousands}", thousands in out, out)
+    out = cli_in(locale, language, "audit")
+    check(f"the Activity summary under {locale} groups the counts", sentence in out, out)
+    out = cli_in(locale, language, "licenses", "--json")
+    try:
+        lic = json.loads(out)[0]
+    except (ValueError, IndexError, KeyError):
+        lic = {}
+    check(f"licenses --json under {locale} keeps plain numbers",
+          lic.get("total") == 12000 and lic.get("assigned") == 1351, out)
+out = cli_in("C.UTF-8", "C", "accounts")
+check("ids are not grouped: the accounts table starts its row with the id 1",
+      any(line.split()[:2] == ["1", "Acme"] for line in out.splitlines()), out)
+
 print(f"1..{len(results)}")
 for i, (name, ok, detail) in enumerate(results, 1):
     print(f"{'ok' if ok else 'not ok'} {i} - {name}")

@@ -13,12 +13,55 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <sqlite3.h>
+#include <string.h>
 #include <stdio.h>
 
+#include "portico-activity-view.h"
 #include "portico-connect-dialog.h"
 #include "portico-connector-i18n.h"
+#include "portico-licenses-view.h"
 #include "portico-preferences-window.h"
 #include "portico-window.h"
+
+/* A license of 12000 seats and a sync that brought 1351 custom details, as
+ * the views read them from the store. */
+static void
+add_counts (const char *path)
+{
+  sqlite3 *db = NULL;
+  char *message = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_exec (db,
+                "INSERT INTO apps (id, name, connector_id, category) VALUES (1, 'Slack', 'slack', 'communication');"
+                "INSERT INTO accounts (id, connector_id, app_id, name, external_id, permission, status, last_sync_at)"
+                "  VALUES (1, 'slack', 1, 'Acme', 'T1', 'read', 'ok', '2024-05-01T10:00:00Z');"
+                "INSERT INTO licenses (app_id, sku, total, assigned, source_account_id) VALUES (1, 'pro', 12000, 1351, 1);"
+                "INSERT INTO audit_events (account_id, kind, details) VALUES (1, 'synced',"
+                "  '{\"data_types\":[{\"id\":\"users\",\"status\":\"ok\",\"items\":193},"
+                "                     {\"id\":\"custom_fields\",\"status\":\"ok\",\"items\":1351}]}');",
+                NULL, NULL, &message);
+  g_assert_cmpstr (message, ==, NULL);
+  sqlite3_close (db);
+}
+
+static gboolean
+licenses_loaded (gpointer data)
+{
+  PorticoTableView *table = data;
+
+  return !portico_table_view_is_loading (table) && portico_table_view_get_n_rows (table) > 0;
+}
+
+static gboolean
+activity_loaded (gpointer data)
+{
+  PorticoActivityView *view = data;
+
+  return !portico_activity_view_is_loading (view) &&
+         g_list_model_get_n_items (portico_activity_view_get_model (view)) > 0;
+}
 
 static void
 test_window_in_german (void)
@@ -34,8 +77,12 @@ test_window_in_german (void)
   PorticoConnectDialog *dialog;
   PorticoPreferencesWindow *preferences;
   PorticoWindow *window;
+  PorticoTableView *licenses;
+  PorticoActivityView *activity;
   AdwViewStack *stack;
   GtkWidget *row;
+  g_autofree char *total = NULL;
+  g_autofree char *assigned = NULL;
 
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
 
@@ -44,6 +91,7 @@ test_window_in_german (void)
   g_assert_nonnull (okta);
   store = portico_store_open (path, &error);
   g_assert_no_error (error);
+  add_counts (path);
   engine = portico_engine_new (store, catalog, runtime);
 
   /* The window's own strings, from its template. */
@@ -55,6 +103,21 @@ test_window_in_german (void)
                    ==, "Integrationen");
   g_assert_cmpstr (adw_view_stack_page_get_title (adw_view_stack_get_page (stack, portico_window_get_view (window, "licenses"))),
                    ==, "Lizenzen");
+
+  /* Numbers grouped as German writes them (LC_NUMERIC), in a table and in
+   * an Activity sentence. */
+  portico_window_show_view (window, "licenses");
+  licenses = portico_licenses_view_get_table (PORTICO_LICENSES_VIEW (portico_window_get_view (window, "licenses")));
+  g_assert_true (portico_test_wait_until (licenses_loaded, licenses, 10000));
+  total = portico_table_view_get_cell_text (licenses, 0, 3);
+  assigned = portico_table_view_get_cell_text (licenses, 0, 4);
+  g_assert_cmpstr (total, ==, "12.000");
+  g_assert_cmpstr (assigned, ==, "1.351");
+  portico_window_show_view (window, "activity");
+  activity = PORTICO_ACTIVITY_VIEW (portico_window_get_view (window, "activity"));
+  g_assert_true (portico_test_wait_until (activity_loaded, activity, 10000));
+  g_assert_nonnull (strstr (portico_activity_view_get_summary (activity, 0),
+                            "193 Benutzer und 1.351 eigene Details"));
 
   /* A connector's definition: its fields, their help, its levels. */
   dialog = portico_connect_dialog_new (engine, okta, NULL, 0);
@@ -86,11 +149,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  /* What a German desktop session sets; C.UTF-8 exists everywhere, and
-   * LANGUAGE picks the messages. */
+  /* What a German desktop session sets: LANGUAGE picks the messages,
+   * LC_NUMERIC how numbers are grouped. */
   g_setenv ("LANGUAGE", "de", TRUE);
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
-  setlocale (LC_ALL, "");
+  g_setenv ("LC_ALL", "de_DE.UTF-8", TRUE);
+  if (setlocale (LC_ALL, "") == NULL)
+    {
+      printf ("1..1\nnot ok 1 - the de_DE.UTF-8 locale is missing: run build-aux/setup-debian test\n");
+      return 1;
+    }
   portico_i18n_init ();
   textdomain (GETTEXT_PACKAGE);
 

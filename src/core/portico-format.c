@@ -1,0 +1,29 @@
+/* portico-format.c: numbers and amounts as the user's locale writes them.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "portico-format"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <inttypes.h>
+
+#include "portico-format.h"
+
+char *
+portico_format_count (gint64 n)
+{
+  return g_strdup_printf ("%'" PRId64, n);
+}
+
+char *
+portico_format_amount (const char *currency,
+                       double      amount)
+{
+  if (currency == NULL)
+    return g_strdup_printf ("%'.2f", amount);
+
+  /* Translators: an amount with its currency code: "USD 1,250.00". */
+  return g_strdup_printf (_("%s %'.2f"), currency, amount);
+}
