@@ -1517,6 +1517,12 @@ pattern_prefix (const char *pattern)
 
           if (end == NULL)
             break;
+          /* An optional group adds nothing: "(\\.eu)?" -> "". */
+          if (end[1] == '?')
+            {
+              p = end + 2;
+              continue;
+            }
           while (q < end && *q != '|' && (g_ascii_isalnum (*q) || *q == '-' || *q == '_'))
             g_string_append_c (out, *q++);
           if (q < end && *q != '|')
@@ -2727,7 +2733,7 @@ serve_page (SandboxConnector  *sc,
   g_autoptr(JsonArray) served = portico_sandbox_vendor_items (sc->id, main->data_type, msg, query, body,
                                                               main->items);
   guint n;
-  guint size = page_size (main, query, body);
+  guint size = MIN (page_size (main, query, body), portico_sandbox_vendor_max_page_size (sc->id, main->data_type));
   guint offset = 0;
   guint count;
   gboolean more;

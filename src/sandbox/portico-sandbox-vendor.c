@@ -588,6 +588,22 @@ portico_sandbox_vendor_page (const char *connector_id,
     canva_list (json_node_get_object (root));
 }
 
+/* ---- Page sizes ---------------------------------------------------------- */
+
+/* Coupa, Arguments (https://compass.coupa.com/en-us/products/product-documentation/
+ * integration-technical-documentation/the-coupa-core-api/get-started-with-the-api/arguments):
+ * "You can use limit and offset parameters to paginate results. Remember
+ * that the maximum number of results returned are 50 at a time." A larger
+ * limit still gets 50. */
+guint
+portico_sandbox_vendor_max_page_size (const char *connector_id,
+                                      const char *data_type)
+{
+  if (g_strcmp0 (connector_id, "coupa") == 0)
+    return 50;
+  return G_MAXUINT;
+}
+
 /* ---- Rate limits --------------------------------------------------------- */
 
 /* GitHub, Rate limits for the REST API
@@ -612,6 +628,18 @@ github_rate_limit (SoupServerMessage *msg)
               "\"status\":\"403\"}");
 }
 
+/* Deel, Rate limits (https://developer.deel.com/api/rate-limits): 5
+ * requests per second per organization; "Deel API does not return rate
+ * limit headers", a 429 with {"error": "Rate limit exceeded", "status": 429,
+ * "message": "Too many requests. Please wait before retrying."}. */
+static void
+deel_rate_limit (SoupServerMessage *msg)
+{
+  reply_json (msg, 429,
+              "{\"error\":\"Rate limit exceeded\",\"status\":429,"
+              "\"message\":\"Too many requests. Please wait before retrying.\"}");
+}
+
 gboolean
 portico_sandbox_vendor_rate_limit (const char        *connector_id,
                                    SoupServerMessage *msg)
@@ -619,6 +647,11 @@ portico_sandbox_vendor_rate_limit (const char        *connector_id,
   if (g_strcmp0 (connector_id, "github") == 0)
     {
       github_rate_limit (msg);
+      return TRUE;
+    }
+  if (g_strcmp0 (connector_id, "deel") == 0)
+    {
+      deel_rate_limit (msg);
       return TRUE;
     }
   return FALSE;

@@ -46,6 +46,11 @@ void portico_sandbox_vendor_page (const char *connector_id,
                                   const char *data_type,
                                   JsonNode   *root);
 
+/* The most records the provider puts in one page whatever the request
+ * asks for (Coupa: 50), or G_MAXUINT. */
+guint portico_sandbox_vendor_max_page_size (const char *connector_id,
+                                            const char *data_type);
+
 /* Answers @msg with the provider's own rate-limit signal (GitHub: 403 with
  * x-ratelimit-remaining: 0) and returns TRUE; FALSE: the generic 429. */
 gboolean portico_sandbox_vendor_rate_limit (const char        *connector_id,

@@ -490,6 +490,71 @@ test_canva_scim_list (void)
   fetch (big_pages, values, "users", &f);
   g_assert_nonnull (f.error);
   fetch_clear (&f);
+static void
+coupa_pages_of_100 (JsonObject *def)
+{
+  JsonObject *users = json_object_get_object_member (json_object_get_object_member (def, "data_types"), "users");
+
+  json_object_set_int_member (json_object_get_object_member (users, "pagination"), "size", 100);
+}
+
+/* Coupa answers at most 50 records a request whatever the limit asks:
+ * pages of 50 read every user; asking for 100 takes the first page of 50
+ * for the last one and loses the rest. */
+static void
+test_coupa_fifty_per_page (void)
+{
+  PorticoConnector *coupa = portico_catalog_lookup (catalog, "coupa");
+  JsonObject *pagination = portico_connector_get_data_type_pagination (coupa, "users");
+  guint expected = json_array_get_length (portico_sandbox_get_expected (sandbox, "coupa", "users"));
+  g_autoptr(GHashTable) values = values_for ("coupa", "ok");
+  g_autoptr(PorticoConnector) hundred = NULL;
+  Fetch f;
+
+  g_assert_cmpint (json_object_get_int_member_with_default (pagination, "size", 0), ==, 50);
+  g_assert_cmpuint (expected, >, 50);
+
+  fetch (coupa, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, expected);
+  g_assert_cmpuint (f.pages, ==, (expected + 49) / 50);
+  fetch_clear (&f);
+
+  hundred = variant ("coupa", coupa_pages_of_100);
+  fetch (hundred, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 50);
+  fetch_clear (&f);
+}
+
+/* Deel's 429 carries no rate-limit header at all: the read waits and
+ * tries again on its own, and gets every person. */
+static void
+test_deel_rate_limit_without_headers (void)
+{
+  PorticoConnector *deel = portico_catalog_lookup (catalog, "deel");
+  g_autoptr(GHashTable) values = values_for ("deel", "ok");
+  g_autoptr(JsonNode) log = NULL;
+  guint limited = 0;
+  Fetch f;
+
+  portico_sandbox_set_fault (sandbox, "deel", PORTICO_SANDBOX_FAULT_RATE_LIMIT, 2);
+  fetch (deel, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==,
+                    json_array_get_length (portico_sandbox_get_expected (sandbox, "deel", "users")));
+  fetch_clear (&f);
+
+  log = portico_sandbox_get_requests (sandbox);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (log)); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "connector", ""), "deel") == 0 &&
+          json_object_get_int_member_with_default (e, "status", 0) == 429)
+        limited++;
+    }
+  g_assert_cmpuint (limited, ==, 2);
 }
 
 /* Every item of @connector_id's users has an email, and they are the
@@ -598,6 +663,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/canva/scim-list", test_canva_scim_list);
   g_test_add_func ("/facts/zendesk-sell/envelope", test_zendesk_sell_envelope);
   g_test_add_func ("/facts/servicenow/display-values", test_servicenow_display_values);
+  g_test_add_func ("/facts/coupa/fifty-per-page", test_coupa_fifty_per_page);
+  g_test_add_func ("/facts/deel/rate-limit-without-headers", test_deel_rate_limit_without_headers);
 
   status = g_test_run ();
 
