@@ -490,6 +490,8 @@ test_canva_scim_list (void)
   fetch (big_pages, values, "users", &f);
   g_assert_nonnull (f.error);
   fetch_clear (&f);
+}
+
 static void
 coupa_pages_of_100 (JsonObject *def)
 {
