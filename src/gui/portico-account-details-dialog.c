@@ -339,6 +339,14 @@ portico_account_details_dialog_get_n_runs (PorticoAccountDetailsDialog *self)
   return self->n_runs;
 }
 
+gint64
+portico_account_details_dialog_get_account_id (PorticoAccountDetailsDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (self), 0);
+
+  return portico_json_get_int (self->account, "id", 0);
+}
+
 static void
 portico_account_details_dialog_dispose (GObject *object)
 {

@@ -276,6 +276,7 @@ collect_cb (GObject      *source,
   g_autoptr(GPtrArray) notices = NULL;
   g_autoptr(GError) error = NULL;
   PorticoWindow *window;
+  guint n_sent = 0;
 
   notices = portico_notifier_collect_finish (result, &error);
   if (notices == NULL)
@@ -284,21 +285,21 @@ collect_cb (GObject      *source,
       return;
     }
 
-  /* The window in front already shows the account's state on its tile and
-   * in Needs attention: the problem counts as told. */
   window = portico_application_find_window (self);
-  if (window != NULL && gtk_window_is_active (GTK_WINDOW (window)) &&
-      gtk_widget_get_mapped (GTK_WIDGET (window)))
-    {
-      g_debug ("%u problems shown in the window, not notified", notices->len);
-      return;
-    }
-
   for (guint i = 0; i < notices->len; i++)
     {
       PorticoNotice *notice = g_ptr_array_index (notices, i);
-      g_autoptr(GNotification) notification = g_notification_new (notice->title);
-      g_autofree char *id = portico_notice_get_id (notice);
+      g_autoptr(GNotification) notification = NULL;
+      g_autofree char *id = NULL;
+
+      /* The window in front already shows the account's state on its tile,
+       * in Needs attention or in its details: the problem counts as told. */
+      if (window != NULL && portico_window_shows_account (window, notice->account_id))
+        continue;
+
+      notification = g_notification_new (notice->title);
+      id = portico_notice_get_id (notice);
+      n_sent++;
 
       g_notification_set_body (notification, notice->body);
       g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
@@ -308,6 +309,7 @@ collect_cb (GObject      *source,
                                              "x", notice->account_id);
       g_application_send_notification (G_APPLICATION (self), id, notification);
     }
+  g_debug ("%u of %u problems notified; the window shows the others", n_sent, notices->len);
 }
 
 /* After every sync: a failure or a new problem is told once, as a desktop

@@ -15,6 +15,7 @@
 
 #include <glib/gi18n.h>
 
+#include "portico-account-details-dialog.h"
 #include "portico-activity-view.h"
 #include "portico-application.h"
 #include "portico-apps-view.h"
@@ -276,6 +277,32 @@ portico_window_show_account (PorticoWindow *self,
 
   /* A window that just opened has not read its accounts yet. */
   self->show_account_id = account_id;
+}
+
+gboolean
+portico_window_shows_account (PorticoWindow *self,
+                              gint64         account_id)
+{
+  GtkWindow *dialog;
+  const char *tab;
+
+  g_return_val_if_fail (PORTICO_IS_WINDOW (self), FALSE);
+
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return FALSE;
+
+  dialog = portico_integrations_page_get_dialog (self->integrations_page);
+  if (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (dialog) && gtk_window_is_active (dialog))
+    return portico_account_details_dialog_get_account_id (PORTICO_ACCOUNT_DETAILS_DIALOG (dialog)) == account_id;
+
+  if (!gtk_window_is_active (GTK_WINDOW (self)) ||
+      g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "integrations") != 0)
+    return FALSE;
+
+  /* The tiles and Needs attention show every account's state; the
+   * Recommended tab shows none. */
+  tab = adw_view_stack_get_visible_child_name (portico_integrations_page_get_stack (self->integrations_page));
+  return g_strcmp0 (tab, "all") == 0 || g_strcmp0 (tab, "attention") == 0;
 }
 
 static void

@@ -40,6 +40,11 @@ void                     portico_window_show_named_view      (PorticoWindow  *se
 /* Shows the account's tile and its details (a notification's Show). */
 void                     portico_window_show_account         (PorticoWindow  *self,
                                                               gint64          account_id);
+/* Whether the person sees @account_id right now: the window is in front on
+ * the Integrations page's tiles or Needs attention, or the account's details
+ * are in front. A notification would then only repeat what they see. */
+gboolean                 portico_window_shows_account        (PorticoWindow  *self,
+                                                              gint64          account_id);
 /* Syncs every account now (app.sync-all, the desktop's "Sync All"). */
 void                     portico_window_sync_all             (PorticoWindow  *self);
 void                     portico_window_set_sandbox          (PorticoWindow  *self,
