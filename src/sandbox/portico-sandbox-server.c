@@ -2893,7 +2893,7 @@ serve_page (SandboxConnector  *sc,
       ctype = "application/scim+json";
     }
 
-  portico_sandbox_vendor_page (sc->id, main->data_type, root);
+  portico_sandbox_vendor_page (sc->id, main->data_type, query, root);
   set_ok_flag (sc, root);
   if (route->identity && JSON_NODE_HOLDS_OBJECT (root))
     render_identity (sc, root, tenant);

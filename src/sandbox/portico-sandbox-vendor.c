@@ -68,6 +68,16 @@ request_form (SoupServerMessage *msg)
   return soup_form_decode (text);
 }
 
+/* A copy that shares nothing with @node (json_node_copy shares objects
+ * and arrays): the sandbox's records stay as they are. */
+static JsonNode *
+deep_copy (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, FALSE);
+
+  return json_from_string (text, NULL);
+}
+
 /* ---- Refusals ------------------------------------------------------------ */
 
 /* Slack, team.accessLogs (https://api.slack.com/methods/team.accessLogs):
@@ -421,7 +431,7 @@ servicenow_records (GHashTable *query,
     }
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonNode *copy = json_node_copy (json_array_get_element (items, i));
+      JsonNode *copy = deep_copy (json_array_get_element (items, i));
       JsonObject *record = JSON_NODE_HOLDS_OBJECT (copy) ? json_node_get_object (copy) : NULL;
       g_autoptr(GList) names = record != NULL ? json_object_get_members (record) : NULL;
 
@@ -437,6 +447,25 @@ servicenow_records (GHashTable *query,
           json_object_set_member (record, l->data,
                                   one != NULL ? json_node_copy (one) : json_node_new (JSON_NODE_NULL));
         }
+      json_array_add_element (out, copy);
+    }
+  return out;
+}
+
+/* Airtable, List users (https://airtable.com/developers/web/api/list-scim-users):
+ * the user's email is the SCIM userName; the list's users carry no
+ * "emails". */
+static JsonArray *
+airtable_users (JsonArray *items)
+{
+  JsonArray *out = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *copy = deep_copy (json_array_get_element (items, i));
+
+      if (JSON_NODE_HOLDS_OBJECT (copy))
+        json_object_remove_member (json_node_get_object (copy), "emails");
       json_array_add_element (out, copy);
     }
   return out;
@@ -470,6 +499,8 @@ portico_sandbox_vendor_items (const char        *connector_id,
         return zendesk_sell_items (items);
       if (g_strcmp0 (connector_id, "servicenow") == 0)
         return servicenow_records (query, items);
+      if (g_strcmp0 (connector_id, "airtable") == 0)
+        return airtable_users (items);
     }
   if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
       (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))
@@ -573,13 +604,42 @@ canva_list (JsonObject *root)
   json_object_remove_member (root, "Resources");
 }
 
+/* Auth0, List or search users
+ * (https://auth0.com/docs/api/management/v2/users/get-users):
+ * include_totals "Return results inside an object that contains the total
+ * result count (true) or as a direct array of results (false, default)". */
+static void
+auth0_users (GHashTable *query,
+             JsonNode   *root)
+{
+  const char *totals = query != NULL ? g_hash_table_lookup (query, "include_totals") : NULL;
+  JsonNode *users;
+  g_autoptr(JsonArray) list = NULL;
+
+  if (g_strcmp0 (totals, "true") == 0)
+    return;
+  users = json_object_get_member (json_node_get_object (root), "users");
+  list = users != NULL && JSON_NODE_HOLDS_ARRAY (users) ? json_array_ref (json_node_get_array (users))
+                                                         : json_array_new ();
+  /* Let go of the object first: json_node_init_array () would unref the
+   * stale pointer it leaves behind. */
+  json_node_set_object (root, NULL);
+  json_node_init_array (root, list);
+}
+
 void
 portico_sandbox_vendor_page (const char *connector_id,
                              const char *data_type,
+                             GHashTable *query,
                              JsonNode   *root)
 {
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
+  if (g_strcmp0 (connector_id, "auth0") == 0 && g_strcmp0 (data_type, "users") == 0)
+    {
+      auth0_users (query, root);
+      return;
+    }
   if (g_strcmp0 (connector_id, "clickup") == 0 && g_strcmp0 (data_type, "users") == 0)
     clickup_team (json_node_get_object (root));
   else if (g_strcmp0 (connector_id, "google-workspace") == 0 && g_strcmp0 (data_type, "discovered_apps") == 0)

@@ -41,9 +41,12 @@ JsonArray *portico_sandbox_vendor_items (const char        *connector_id,
 /* Rewrites a page (@root, the whole answer) where the documentation says
  * more than the definition asked for: ClickUp's GET /team lists every
  * Workspace the token opens, Google's token events carry more parameters
- * than the two a definition reads. */
+ * than the two a definition reads; Auth0 answers a bare array unless
+ * include_totals asks for the object with the totals. @query: the request's
+ * query parameters, nullable. */
 void portico_sandbox_vendor_page (const char *connector_id,
                                   const char *data_type,
+                                  GHashTable *query,
                                   JsonNode   *root);
 
 /* The most records the provider puts in one page whatever the request

@@ -635,6 +635,63 @@ test_servicenow_display_values (void)
   fetch_clear (&f);
 }
 
+static void
+airtable_scim_emails (JsonObject *def)
+{
+  json_object_set_string_member (json_object_get_object_member (users_definition (def), "map"), "email",
+                                 "emails.0.value");
+}
+
+/* Airtable's SCIM users carry their email as userName, with no "emails". */
+static void
+test_airtable_user_name_is_email (void)
+{
+  PorticoConnector *airtable = portico_catalog_lookup (catalog, "airtable");
+  g_autoptr(PorticoConnector) by_emails = variant ("airtable", airtable_scim_emails);
+  g_autoptr(GHashTable) values = values_for ("airtable", "ok");
+  g_autoptr(GPtrArray) emails = NULL;
+  Fetch f;
+
+  fetch (airtable, values, "users", &f);
+  g_assert_no_error (f.error);
+  assert_all_emails (airtable, "airtable", f.items);
+  fetch_clear (&f);
+
+  fetch (by_emails, values, "users", &f);
+  g_assert_no_error (f.error);
+  emails = mapped (by_emails, "users", "email", f.items);
+  g_assert_cmpuint (emails->len, ==, 0);
+  fetch_clear (&f);
+}
+
+static void
+auth0_without_totals (JsonObject *def)
+{
+  json_object_remove_member (users_request_query (def), "include_totals");
+}
+
+/* Auth0's user list is a bare array unless include_totals=true asks for
+ * {start, limit, length, users, total}. */
+static void
+test_auth0_include_totals (void)
+{
+  PorticoConnector *auth0 = portico_catalog_lookup (catalog, "auth0");
+  g_autoptr(PorticoConnector) bare = variant ("auth0", auth0_without_totals);
+  g_autoptr(GHashTable) values = values_for ("auth0", "ok");
+  Fetch f;
+
+  fetch (auth0, values, "users", &f);
+  g_assert_no_error (f.error);
+  assert_all_emails (auth0, "auth0", f.items);
+  g_assert_cmpuint (f.pages, >, 1);
+  fetch_clear (&f);
+
+  /* "users" names nothing in a bare array: no user is read. */
+  fetch (bare, values, "users", &f);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -667,6 +724,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/servicenow/display-values", test_servicenow_display_values);
   g_test_add_func ("/facts/coupa/fifty-per-page", test_coupa_fifty_per_page);
   g_test_add_func ("/facts/deel/rate-limit-without-headers", test_deel_rate_limit_without_headers);
+  g_test_add_func ("/facts/airtable/user-name-is-email", test_airtable_user_name_is_email);
+  g_test_add_func ("/facts/auth0/include-totals", test_auth0_include_totals);
 
   status = g_test_run ();
 
