@@ -511,6 +511,13 @@ member_string (JsonObject *object,
   *out_free = NULL;
   if (node == NULL || JSON_NODE_HOLDS_NULL (node))
     return "";
+  /* Times the store keeps in UTC, in the user's time zone and format. */
+  if (json_node_get_value_type (node) == G_TYPE_STRING &&
+      (g_str_equal (member, "time") || g_str_has_suffix (member, "_at")))
+    {
+      *out_free = portico_format_time (json_node_get_string (node));
+      return *out_free;
+    }
   if (json_node_get_value_type (node) == G_TYPE_STRING)
     return json_node_get_string (node);
   if (json_node_get_value_type (node) == G_TYPE_BOOLEAN)

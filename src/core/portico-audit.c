@@ -13,6 +13,7 @@
 
 #include "portico-audit.h"
 #include "portico-connector.h"
+#include "portico-format.h"
 #include "portico-json.h"
 
 static const struct
@@ -386,8 +387,7 @@ portico_audit_format_time (const char *store_time,
       return g_strdup_printf (_("Yesterday at %s"), time);
     }
 
-  /* Translators: a date and time in the user's format, see g_date_time_format(). */
-  return g_date_time_format (local, _("%x %X"));
+  return portico_format_time (store_time);
 }
 
 void

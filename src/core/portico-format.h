@@ -1,4 +1,5 @@
-/* portico-format.h: numbers and amounts as the user's locale writes them.
+/* portico-format.h: numbers, amounts and times as the user's locale writes
+ * them.
  *
  * Counts and amounts users read (tiles, views, Activity, Needs attention,
  * notifications, the CLI's human output) are grouped by LC_NUMERIC through
@@ -21,5 +22,10 @@ char *portico_format_count  (gint64      n);
 /* "USD 1,250.00" with @currency, "1,250.00" without. */
 char *portico_format_amount (const char *currency,
                              double      amount);
+
+/* A time the store keeps (ISO 8601, UTC) as a local date and time in the
+ * user's format ("05.12.2026 19:02:11" in German); @iso itself when it is
+ * not ISO 8601. */
+char *portico_format_time   (const char *iso);
 
 G_END_DECLS

@@ -108,13 +108,14 @@ check("and English without a German locale",
       {f["id"]: f["label"] for f in okta_c["fields"]}.get("okta_domain") == "Okta domain")
 
 # ---- Numbers as the locale groups them (printf's ' flag under LC_NUMERIC),
-# in tables and in Activity sentences; --json keeps plain numbers.
+# in tables and in Activity sentences, and times in the locale's format;
+# --json keeps plain numbers and ISO 8601.
 import sqlite3
 import tempfile
 
 tmp = tempfile.TemporaryDirectory(prefix="portico-i18n-")
 db = os.path.join(tmp.name, "portico.db")
-env_db = dict(env, XDG_DATA_HOME=os.path.join(tmp.name, "data"),
+env_db = dict(env, XDG_DATA_HOME=os.path.join(tmp.name, "data"), TZ="UTC",
               DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent/portico-test-bus")
 subprocess.run([CLI, "--db", db, "accounts", "--json"], capture_output=True, env=env_db,
                stdin=subprocess.DEVNULL, check=True)
@@ -124,7 +125,7 @@ INSERT INTO apps (id, name, connector_id, category) VALUES (1, 'Slack', 'slack',
 INSERT INTO accounts (id, connector_id, app_id, name, external_id, permission, status, last_sync_at) VALUES
   (1, 'slack', 1, 'Acme', 'T1', 'read', 'ok', '2024-05-01T10:00:00Z');
 INSERT INTO licenses (app_id, sku, total, assigned, source_account_id) VALUES (1, 'pro', 12000, 1351, 1);
-INSERT INTO audit_events (account_id, kind, details) VALUES (1, 'synced',
+INSERT INTO audit_events (time, account_id, kind, details) VALUES ('2024-05-01T10:00:00Z', 1, 'synced',
   '{"data_types":[{"id":"users","status":"ok","items":193},{"id":"custom_fields","status":"ok","items":1351}]}');
 """)
 con.commit()
@@ -138,9 +139,11 @@ def cli_in(locale, language, *args):
 
 
 installed = subprocess.run(["locale", "-a"], capture_output=True, text=True).stdout.lower().split()
-for locale, language, thousands, sentence in (
-        ("de_DE.UTF-8", "de", "12.000  1.351", "193 Benutzer und 1.351 eigene Details von Acme"),
-        ("en_US.UTF-8", "en", "12,000  1,351", "Synced 193 users and 1,351 custom details from Acme")):
+for locale, language, thousands, sentence, when in (
+        ("de_DE.UTF-8", "de", "12.000  1.351", "193 Benutzer und 1.351 eigene Details von Acme",
+         "01.05.2024 10:00:00"),
+        ("en_US.UTF-8", "en", "12,000  1,351", "Synced 193 users and 1,351 custom details from Acme",
+         "05/01/2024 10:00:00 AM")):
     if locale.lower().replace("-", "") not in installed:
         check(f"the {locale} locale is installed (build-aux/setup-debian test generates it)", False,
               f"locale -a lists {installed}")
@@ -149,6 +152,10 @@ for locale, language, thousands, sentence in (
     check(f"licenses under {locale} groups the counts: {thousands}", thousands in out, out)
     out = cli_in(locale, language, "audit")
     check(f"the Activity summary under {locale} groups the counts", sentence in out, out)
+    check(f"the audit time under {locale} is the locale's date and time: {when}",
+          out.splitlines()[1:2] and out.splitlines()[1].startswith(when), out)
+    out = cli_in(locale, language, "accounts")
+    check(f"the last sync under {locale} is the locale's date and time", when in out, out)
     out = cli_in(locale, language, "licenses", "--json")
     try:
         lic = json.loads(out)[0]
@@ -156,6 +163,9 @@ for locale, language, thousands, sentence in (
         lic = {}
     check(f"licenses --json under {locale} keeps plain numbers",
           lic.get("total") == 12000 and lic.get("assigned") == 1351, out)
+    out = cli_in(locale, language, "accounts", "--json")
+    check(f"accounts --json under {locale} keeps ISO 8601 times",
+          '"last_sync_at" : "2024-05-01T10:00:00Z"' in out, out)
 out = cli_in("C.UTF-8", "C", "accounts")
 check("ids are not grouped: the accounts table starts its row with the id 1",
       any(line.split()[:2] == ["1", "Acme"] for line in out.splitlines()), out)
