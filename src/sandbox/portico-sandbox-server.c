@@ -2791,7 +2791,8 @@ serve_page (SandboxConnector  *sc,
     }
   else if (g_str_equal (style, "page"))
     {
-      guint start = (guint) int_member (pag, "start", 1);
+      gint first = portico_sandbox_vendor_first_page (sc->id, main->data_type);
+      guint start = first >= 0 ? (guint) first : (guint) int_member (pag, "start", 1);
       guint p = parse_uint (param_value (query, body, str_member (pag, "param")), start);
 
       offset = p > start ? (p - start) * size : 0;

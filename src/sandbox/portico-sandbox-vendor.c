@@ -661,7 +661,25 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
 {
   if (g_strcmp0 (connector_id, "coupa") == 0)
     return 50;
+  /* Mailchimp, list members: "count: The number of records to return.
+   * Default value is 10. Maximum value is 1000." */
+  if (g_strcmp0 (connector_id, "mailchimp") == 0)
+    return 1000;
   return G_MAXUINT;
+}
+
+/* Jamf Pro API paged lists (computers-inventory, departments, ...): "page"
+ * counts from 0, so page=1 is the second page. The reference page itself
+ * was not readable here; the Mac admins' Jamf Pro SDK
+ * (macadmins/jamf-pro-sdk-python) and admins' scripts ask for page=0 first
+ * ("/api/v1/computers-inventory?section=USER_AND_LOCATION&page=0&page-size=..."). */
+gint
+portico_sandbox_vendor_first_page (const char *connector_id,
+                                   const char *data_type)
+{
+  if (g_strcmp0 (connector_id, "jamf-pro") == 0)
+    return 0;
+  return -1;
 }
 
 /* ---- Rate limits --------------------------------------------------------- */

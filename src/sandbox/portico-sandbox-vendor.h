@@ -54,6 +54,11 @@ void portico_sandbox_vendor_page (const char *connector_id,
 guint portico_sandbox_vendor_max_page_size (const char *connector_id,
                                             const char *data_type);
 
+/* The number of the first page where the provider documents it (Jamf
+ * Pro: 0), whatever the definition's "start" says; -1: the definition's. */
+gint portico_sandbox_vendor_first_page (const char *connector_id,
+                                        const char *data_type);
+
 /* Answers @msg with the provider's own rate-limit signal (GitHub: 403 with
  * x-ratelimit-remaining: 0) and returns TRUE; FALSE: the generic 429. */
 gboolean portico_sandbox_vendor_rate_limit (const char        *connector_id,

@@ -692,6 +692,57 @@ test_auth0_include_totals (void)
   fetch_clear (&f);
 }
 
+static void
+jamf_pages_of_20 (JsonObject *def)
+{
+  JsonObject *users = json_object_get_object_member (json_object_get_object_member (def, "data_types"), "users");
+
+  json_object_set_int_member (json_object_get_object_member (users, "pagination"), "size", 20);
+}
+
+static void
+jamf_pages_of_20_from_one (JsonObject *def)
+{
+  JsonObject *users = json_object_get_object_member (json_object_get_object_member (def, "data_types"), "users");
+
+  jamf_pages_of_20 (def);
+  json_object_set_int_member (json_object_get_object_member (users, "pagination"), "start", 1);
+}
+
+/* Jamf Pro numbers pages from 0: page=1 is the second page, so a read
+ * that starts at page 1 never sees the first page of computers. Shown
+ * with pages of 20, so that the sandbox's computers fill several. */
+static void
+test_jamf_pages_from_zero (void)
+{
+  PorticoConnector *jamf = portico_catalog_lookup (catalog, "jamf-pro");
+  g_autoptr(PorticoConnector) from_zero = variant ("jamf-pro", jamf_pages_of_20);
+  g_autoptr(PorticoConnector) from_one = variant ("jamf-pro", jamf_pages_of_20_from_one);
+  JsonObject *pagination = portico_connector_get_data_type_pagination (jamf, "users");
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "jamf-pro", "users"));
+  g_autoptr(GHashTable) values = values_for ("jamf-pro", "ok");
+  Fetch f;
+
+  g_assert_cmpint (json_object_get_int_member_with_default (pagination, "start", 1), ==, 0);
+  g_assert_cmpuint (all, >, 40);
+
+  fetch (jamf, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  fetch_clear (&f);
+
+  fetch (from_zero, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.pages, >, 2);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  fetch_clear (&f);
+
+  fetch (from_one, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all - 20);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -726,6 +777,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/deel/rate-limit-without-headers", test_deel_rate_limit_without_headers);
   g_test_add_func ("/facts/airtable/user-name-is-email", test_airtable_user_name_is_email);
   g_test_add_func ("/facts/auth0/include-totals", test_auth0_include_totals);
+  g_test_add_func ("/facts/jamf-pro/pages-from-zero", test_jamf_pages_from_zero);
 
   status = g_test_run ();
 
