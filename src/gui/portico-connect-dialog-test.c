@@ -172,8 +172,8 @@ on_data_type_succeeded (PorticoConnectionTest *test,
     return;
 
   subtitle = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                           "%u item on the first page",
-                                           "%u items on the first page", items),
+                                           "%'u item on the first page",
+                                           "%'u items on the first page", items),
                               items);
   test_row_set (tr, ROW_OK, subtitle);
 }

@@ -78,20 +78,20 @@ portico_disconnect_summary_describe (const PorticoDisconnectSummary *summary,
 
   g_string_append (text, _("This deletes what the account brought in, in one step:"));
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, g_dngettext (NULL, "• %" PRId64 " app user",
-                                             "• %" PRId64 " app users", summary->app_users),
+  g_string_append_printf (text, g_dngettext (NULL, "• %'" PRId64 " app user",
+                                             "• %'" PRId64 " app users", summary->app_users),
                           summary->app_users);
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, g_dngettext (NULL, "• %" PRId64 " license",
-                                             "• %" PRId64 " licenses", summary->licenses),
+  g_string_append_printf (text, g_dngettext (NULL, "• %'" PRId64 " license",
+                                             "• %'" PRId64 " licenses", summary->licenses),
                           summary->licenses);
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, g_dngettext (NULL, "• %" PRId64 " custom user detail",
-                                             "• %" PRId64 " custom user details", summary->custom_fields),
+  g_string_append_printf (text, g_dngettext (NULL, "• %'" PRId64 " custom user detail",
+                                             "• %'" PRId64 " custom user details", summary->custom_fields),
                           summary->custom_fields);
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, g_dngettext (NULL, "• %" PRId64 " transaction",
-                                             "• %" PRId64 " transactions", summary->transactions),
+  g_string_append_printf (text, g_dngettext (NULL, "• %'" PRId64 " transaction",
+                                             "• %'" PRId64 " transactions", summary->transactions),
                           summary->transactions);
   g_string_append_c (text, '\n');
 
@@ -104,20 +104,20 @@ portico_disconnect_summary_describe (const PorticoDisconnectSummary *summary,
   else
     g_string_append (text, _("• No workflow becomes invalid"));
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, g_dngettext (NULL, "• %" PRId64 " workflow action will start failing",
-                                             "• %" PRId64 " workflow actions will start failing",
+  g_string_append_printf (text, g_dngettext (NULL, "• %'" PRId64 " workflow action will start failing",
+                                             "• %'" PRId64 " workflow actions will start failing",
                                              summary->workflow_actions_failing),
                           summary->workflow_actions_failing);
   g_string_append_c (text, '\n');
-  g_string_append_printf (text, g_dngettext (NULL, "• %" PRId64 " offboarding configuration is removed",
-                                             "• %" PRId64 " offboarding configurations are removed",
+  g_string_append_printf (text, g_dngettext (NULL, "• %'" PRId64 " offboarding configuration is removed",
+                                             "• %'" PRId64 " offboarding configurations are removed",
                                              summary->offboarding_configs),
                           summary->offboarding_configs);
   if (identity_provider || summary->other_apps_affected > 0)
     {
       g_string_append_c (text, '\n');
-      g_string_append_printf (text, g_dngettext (NULL, "• %" PRId64 " other app loses users or license data",
-                                                 "• %" PRId64 " other apps lose users or license data",
+      g_string_append_printf (text, g_dngettext (NULL, "• %'" PRId64 " other app loses users or license data",
+                                                 "• %'" PRId64 " other apps lose users or license data",
                                                  summary->other_apps_affected),
                               summary->other_apps_affected);
     }
