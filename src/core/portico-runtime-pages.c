@@ -289,8 +289,15 @@ fetch_build_request (FetchOp *op,
           with_query = FALSE;
           with_body = FALSE;
         }
+      if (!in_body)
+        {
+          /* After the definition's query, in place of its own cursor
+           * parameter if it has one. */
+          g_ptr_array_add (extra, g_strdup (param ? param : "cursor"));
+          g_ptr_array_add (extra, g_strdup (op->cursor));
+        }
       req = portico_runtime_build_request (op->account, op->request_def, path_override, with_query,
-                                           NULL, with_body, op->data_type_id, error);
+                                           extra, with_body, op->data_type_id, error);
       if (req == NULL)
         return NULL;
       if (in_body)
@@ -298,28 +305,6 @@ fetch_build_request (FetchOp *op,
           JsonNode *value = json_node_init_string (json_node_alloc (), op->cursor);
 
           request_body_set (req, param ? param : "cursor", value);
-        }
-      else
-        {
-          g_autoptr(GString) url = g_string_new (NULL);
-          g_autoptr(GUri) uri = NULL;
-          g_autofree char *base = g_uri_to_string (req->uri);
-
-          g_string_append (url, base);
-          g_string_append_c (url, g_uri_get_query (req->uri) ? '&' : '?');
-          {
-            g_autoptr(GString) pair = g_string_new (NULL);
-            portico_runtime_append_query_pair (pair, param ? param : "cursor", op->cursor);
-            g_string_append (url, pair->str);
-          }
-          uri = g_uri_parse (url->str, PORTICO_HTTP_URI_FLAGS, error);
-          if (uri == NULL)
-            {
-              portico_runtime_request_free (req);
-              return NULL;
-            }
-          g_uri_unref (req->uri);
-          req->uri = g_steal_pointer (&uri);
         }
       return req;
     }

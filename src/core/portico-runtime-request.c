@@ -947,7 +947,21 @@ portico_runtime_append_query_pair (GString    *query,
   g_string_append_uri_escaped (query, value ? value : "", "$,:@/!'()*;", FALSE);
 }
 
-/* @extra_query: name/value pairs appended after the definition's query. */
+/* Whether @extra_query (name/value pairs) has a pair named @name. */
+static gboolean
+extra_query_has (GPtrArray  *extra_query,
+                 const char *name)
+{
+  for (guint i = 0; extra_query != NULL && i + 1 < extra_query->len; i += 2)
+    if (g_strcmp0 (g_ptr_array_index (extra_query, i), name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* @extra_query: name/value pairs appended after the definition's query;
+ * a pair replaces the definition's parameter of the same name (the page,
+ * offset or cursor of the next page, where the definition gives the first
+ * one: AWS IAM Identity Center's empty "cursor"). */
 Request *
 portico_runtime_build_request (Account    *account,
                                JsonObject *request_def,
@@ -982,7 +996,7 @@ portico_runtime_build_request (Account    *account,
           g_autofree char *raw = portico_runtime_json_scalar_to_string (node);
           g_autofree char *value = NULL;
 
-          if (raw == NULL)
+          if (raw == NULL || extra_query_has (extra_query, l->data))
             continue;
           value = expand (account, raw, FALSE, error);
           if (value == NULL)

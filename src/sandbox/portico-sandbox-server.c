@@ -2280,6 +2280,8 @@ log_request (PorticoSandbox    *self,
   json_object_set_string_member (entry, "connector", connector);
   json_object_set_string_member (entry, "method", soup_server_message_get_method (msg));
   json_object_set_string_member (entry, "path", g_uri_get_path (uri));
+  if (g_uri_get_query (uri) != NULL)
+    json_object_set_string_member (entry, "query", g_uri_get_query (uri));
   json_object_set_int_member (entry, "status", soup_server_message_get_status (msg));
   if (auth != NULL)
     json_object_set_string_member (entry, "auth", auth);

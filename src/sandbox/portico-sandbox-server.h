@@ -162,7 +162,8 @@ JsonArray *portico_sandbox_get_expected (PorticoSandbox *self,
 JsonObject *portico_sandbox_get_expected_identity (PorticoSandbox *self,
                                                    const char     *connector_id);
 
-/* Every request served so far: [{"connector","method","path","status","auth","fault"}].
+/* Every request served so far: [{"connector","method","path","query","status","auth","fault"}]
+ * ("query" when the request had one).
  * transfer full. */
 JsonNode *portico_sandbox_get_requests (PorticoSandbox *self);
 /* Number of requests the redirect target received, and how many of them

@@ -434,6 +434,30 @@ test_aws_identity_center_cursor (void)
   g_assert_cmpuint (json_array_get_length (f.items), ==, all);
   fetch_clear (&f);
 
+  /* The next pages' cursor replaces the empty one, never joins it. */
+  {
+    g_autoptr(JsonNode) requests = portico_sandbox_get_requests (sandbox);
+    JsonArray *list = json_node_get_array (requests);
+    guint with_cursor = 0;
+
+    for (guint i = 0; i < json_array_get_length (list); i++)
+      {
+        JsonObject *r = json_array_get_object_element (list, i);
+        const char *query = json_object_get_string_member_with_default (r, "query", "");
+        g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+        guint cursors = 0;
+
+        if (g_strcmp0 (json_object_get_string_member (r, "connector"), "aws-iam-identity-center") != 0)
+          continue;
+        for (guint k = 0; pairs[k] != NULL; k++)
+          if (g_str_has_prefix (pairs[k], "cursor="))
+            cursors++;
+        g_assert_cmpuint (cursors, ==, 1);
+        with_cursor++;
+      }
+    g_assert_cmpuint (with_cursor, >, 1);
+  }
+
   /* The same request without the empty cursor gets the first page only. */
   fetch (without_cursor, values, "users", &f);
   g_assert_no_error (f.error);
