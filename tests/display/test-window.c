@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include "display-test-util.h"
+
 #include <glib/gstdio.h>
 
 #include <stdio.h>
@@ -525,6 +527,91 @@ test_window_open_connector (void)
   destroy_window (window);
 }
 
+/* The AdwStatusPage shown inside @widget (mapped), or NULL. */
+static AdwStatusPage *
+shown_status_page (GtkWidget *widget)
+{
+  if (ADW_IS_STATUS_PAGE (widget) && gtk_widget_get_mapped (widget))
+    return ADW_STATUS_PAGE (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      AdwStatusPage *page = shown_status_page (child);
+
+      if (page != NULL)
+        return page;
+    }
+
+  return NULL;
+}
+
+typedef struct
+{
+  GtkWidget  *window;
+  const char *title;
+} StatusWait;
+
+static gboolean
+status_page_shown (gpointer data)
+{
+  StatusWait *wait = data;
+  AdwStatusPage *page = shown_status_page (wait->window);
+
+  return page != NULL && g_strcmp0 (adw_status_page_get_title (page), wait->title) == 0;
+}
+
+/* On a new database every list says what will appear in it, instead of an
+ * empty area. */
+static void
+test_window_empty_states (void)
+{
+  static const struct { const char *view; const char *title; } lists[] = {
+    { "recommended", "No Recommendations Yet" },
+    { "attention", "Nothing Needs Attention" },
+    { "apps", "No Apps Yet" },
+    { "users", "No Users Yet" },
+    { "licenses", "No Licenses Yet" },
+    { "workflows", "No Workflows" },
+    { "activity", "No Activity Yet" },
+  };
+  g_autofree char *dir = g_dir_make_tmp ("portico-empty-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "portico.db", NULL);
+  g_autoptr(PorticoCatalog) catalog = load_catalog ();
+  g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(PorticoEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  PorticoWindow *window;
+
+  store = portico_store_open (path, &error);
+  g_assert_no_error (error);
+  engine = portico_engine_new (store, catalog, runtime);
+  window = create_window (catalog);
+  portico_window_set_engine (window, engine);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      StatusWait wait = { GTK_WIDGET (window), lists[i].title };
+
+      portico_window_show_named_view (window, lists[i].view);
+      if (!portico_test_wait_until (status_page_shown, &wait, 10000))
+        {
+          AdwStatusPage *page = shown_status_page (GTK_WIDGET (window));
+
+          g_error ("%s shows %s, not the empty state “%s”", lists[i].view,
+                   page != NULL ? adw_status_page_get_title (page) : "no status page", lists[i].title);
+        }
+      g_assert_nonnull (adw_status_page_get_description (shown_status_page (GTK_WIDGET (window))));
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  portico_test_remove_db (dir, path);
+}
+
 static void
 test_window_remembers_size (void)
 {
@@ -577,6 +664,7 @@ main (int   argc,
   g_test_add_func ("/window/search", test_window_search);
   g_test_add_func ("/window/capabilities", test_window_capabilities);
   g_test_add_func ("/window/open-connector", test_window_open_connector);
+  g_test_add_func ("/window/empty-states", test_window_empty_states);
   g_test_add_func ("/window/catalog-problems", test_window_catalog_problems);
   g_test_add_func ("/window/remembers-size", test_window_remembers_size);
 
