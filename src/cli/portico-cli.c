@@ -524,11 +524,11 @@ member_string (JsonObject *object,
     return json_node_get_boolean (node) ? _("yes") : _("no");
   if (JSON_NODE_HOLDS_VALUE (node))
     {
-      /* Amounts and counts as the user's locale groups them; ids stay
-       * as commands take them. */
+      /* Amounts and counts as the user's locale groups them; ids (an
+       * event's or a problem's "account" too) stay as commands take them. */
       if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
         *out_free = g_strdup_printf ("%'.2f", json_node_get_double (node));
-      else if (g_str_equal (member, "id") || g_str_has_suffix (member, "_id"))
+      else if (g_str_equal (member, "id") || g_str_equal (member, "account") || g_str_has_suffix (member, "_id"))
         *out_free = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
       else
         *out_free = portico_format_count (json_node_get_int (node));

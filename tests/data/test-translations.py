@@ -166,9 +166,21 @@ for locale, language, thousands, sentence, when in (
     out = cli_in(locale, language, "accounts", "--json")
     check(f"accounts --json under {locale} keeps ISO 8601 times",
           '"last_sync_at" : "2024-05-01T10:00:00Z"' in out, out)
-out = cli_in("C.UTF-8", "C", "accounts")
-check("ids are not grouped: the accounts table starts its row with the id 1",
-      any(line.split()[:2] == ["1", "Acme"] for line in out.splitlines()), out)
+con = sqlite3.connect(db)
+con.executescript("""
+INSERT INTO accounts (id, connector_id, app_id, name, external_id, permission, status) VALUES
+  (1234, 'slack', 1, 'Big', 'T2', 'read', 'ok');
+INSERT INTO audit_events (time, account_id, kind, details) VALUES ('2024-05-02T10:00:00Z', 1234, 'renamed',
+  '{"old_name":"Old","new_name":"Big"}');
+""")
+con.commit()
+con.close()
+out = cli_in("en_US.UTF-8", "en", "accounts")
+check("ids are not grouped: the accounts table shows the id 1234",
+      any(line.split()[:2] == ["1234", "Big"] for line in out.splitlines()), out)
+out = cli_in("en_US.UTF-8", "en", "audit")
+check("ids are not grouped: the audit table shows the account 1234",
+      any(" 1234 " in line and "renamed" in line for line in out.splitlines()), out)
 
 print(f"1..{len(results)}")
 for i, (name, ok, detail) in enumerate(results, 1):
