@@ -665,6 +665,12 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
    * Default value is 10. Maximum value is 1000." */
   if (g_strcmp0 (connector_id, "mailchimp") == 0)
     return 1000;
+  /* BILL Spend & Expense, Get list of users
+   * (https://developer.bill.com/v3/reference/listusers): "By default, you
+   * get 20 results on one page of results. Set max in your request to get
+   * up to 100 results on one page." */
+  if (g_strcmp0 (connector_id, "bill-spend-expense") == 0)
+    return 100;
   return G_MAXUINT;
 }
 
