@@ -88,6 +88,9 @@ count_phrase (const char *type,
   if (g_strcmp0 (type, "discovered_apps") == 0)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " discovered app",
                                          "%'" PRId64 " discovered apps", n), n);
+  if (g_strcmp0 (type, "app_assignments") == 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'" PRId64 " app assignment",
+                                         "%'" PRId64 " app assignments", n), n);
 
   /* Translators: an unknown data type with its count: "12 (widgets)". */
   return g_strdup_printf (_("%'" PRId64 " (%s)"), n, type != NULL ? type : "?");

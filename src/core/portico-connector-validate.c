@@ -70,6 +70,9 @@ static const char * const groups_targets[] = {
 static const char * const discovered_apps_targets[] = {
   "name", "id", "users", "spend", NULL,
 };
+static const char * const app_assignments_targets[] = {
+  "app_id", "user_id", "email", NULL,
+};
 /* ------------------------------------------------------------------------ */
 /* Validation                                                                */
 /* ------------------------------------------------------------------------ */
@@ -878,6 +881,8 @@ targets_for (const char *data_type)
     return transactions_targets;
   if (g_str_equal (data_type, "groups"))
     return groups_targets;
+  if (g_str_equal (data_type, "app_assignments"))
+    return app_assignments_targets;
   return discovered_apps_targets;
 }
 

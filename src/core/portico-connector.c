@@ -42,7 +42,7 @@ G_DEFINE_FINAL_TYPE (PorticoConnector, portico_connector, G_TYPE_OBJECT)
 
 const char * const portico_data_type_ids[] = {
   "users", "licenses", "usage", "custom_fields", "transactions", "groups",
-  "discovered_apps", NULL,
+  "discovered_apps", "app_assignments", NULL,
 };
 
 const char * const portico_connector_categories[] = {
@@ -70,6 +70,8 @@ portico_data_type_label (const char *data_type_id)
     return _("Groups");
   if (g_str_equal (data_type_id, "discovered_apps"))
     return _("Discovered apps");
+  if (g_str_equal (data_type_id, "app_assignments"))
+    return _("App assignments");
 
   return data_type_id;
 }

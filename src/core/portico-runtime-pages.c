@@ -179,6 +179,8 @@ typedef struct
   Account *account;
   char *data_type_id;
   gboolean bare_items;      /* pages are handed on as the array of their items */
+  char *item;               /* nullable: the value of a request per item, which its
+                             * items carry as PORTICO_RUNTIME_ITEM_MEMBER */
   JsonObject *request_def;  /* transfer none: the connector is kept alive */
   JsonObject *first_def;    /* nullable, transfer none: the first step of a "then" request */
   gboolean first_done;      /* {response} holds the first step's answer */
@@ -206,6 +208,7 @@ fetch_op_free (FetchOp *op)
     op->page_data_destroy (op->page_data);
   g_clear_pointer (&op->account, portico_runtime_account_unref);
   g_free (op->data_type_id);
+  g_free (op->item);
   g_free (op->style);
   g_clear_pointer (&op->seen, g_hash_table_unref);
   g_free (op->cursor);
@@ -531,9 +534,18 @@ fetch_page_cb (GObject      *object,
 
   if (op->bare_items)
     {
-      g_autoptr(JsonNode) array_node = json_node_init_array (json_node_alloc (), items);
+      g_autoptr(JsonNode) array_node = NULL;
       gsize length = 0;
-      char *text = json_to_string (array_node, FALSE);
+      char *text;
+
+      /* The answer of a request per item may not name its item (Okta's
+       * users of one app do not name the app): each item says it. */
+      for (guint i = 0; op->item != NULL && i < count; i++)
+        if (JSON_NODE_HOLDS_OBJECT (json_array_get_element (items, i)))
+          json_object_set_string_member (json_array_get_object_element (items, i),
+                                         PORTICO_RUNTIME_ITEM_MEMBER, op->item);
+      array_node = json_node_init_array (json_node_alloc (), items);
+      text = json_to_string (array_node, FALSE);
 
       length = strlen (text);
       g_bytes_unref (response->body);
@@ -956,7 +968,9 @@ for_each_list_page_cb (const char *data_type_id,
       g_autofree char *value = portico_expr_eval_string (value_expr, json_array_get_element (items, i),
                                                          op->values);
 
-      if (value != NULL && *value != '\0')
+      /* An item listed twice is read once: its answer would count twice. */
+      if (value != NULL && *value != '\0' &&
+          !g_ptr_array_find_with_equal_func (op->items, value, g_str_equal, NULL))
         g_ptr_array_add (op->items, g_steal_pointer (&value));
     }
   return TRUE;
@@ -1001,7 +1015,10 @@ for_each_start (PorticoRuntime     *self,
 {
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   ForEachOp *op = g_new0 (ForEachOp, 1);
-  JsonArray *fixed = json_object_get_array_member (for_each, "values");
+  /* Fixed values, or else a list request (the member is then absent). */
+  JsonNode *values_node = json_object_get_member (for_each, "values");
+  JsonArray *fixed = values_node != NULL && JSON_NODE_HOLDS_ARRAY (values_node)
+                     ? json_node_get_array (values_node) : NULL;
 
   g_task_set_source_tag (task, portico_runtime_fetch_data_type_async);
   op->runtime = g_object_ref (self);
@@ -1101,6 +1118,8 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
    * list of a "for_each" is read with its own request. */
   list_step = for_each != NULL && g_hash_table_contains (field_values, FOR_EACH_LIST);
   op->bare_items = for_each != NULL && !list_step;
+  if (op->bare_items)
+    op->item = g_strdup (g_hash_table_lookup (field_values, FOR_EACH_ITEM));
   op->request_def = list_step ? portico_runtime_json_object_get_object_or_null (for_each, "request")
                               : portico_connector_get_data_type_request (connector, data_type_id);
   if (op->request_def == NULL)

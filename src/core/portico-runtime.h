@@ -41,6 +41,10 @@ typedef gboolean (*PorticoPageFunc) (const char *data_type_id,
                                      gpointer    user_data,
                                      GError    **error);
 
+/* The member that each item of a request per item ("for_each") carries
+ * with the item's value, for a map to read: ["@item"]. */
+#define PORTICO_RUNTIME_ITEM_MEMBER "@item"
+
 /* A safety net: no data type is read past this many pages. */
 #define PORTICO_RUNTIME_MAX_PAGES PORTICO_LIMIT_PAGES
 

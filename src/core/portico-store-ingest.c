@@ -388,14 +388,43 @@ static const char discovered_apps_commit[] =
   "  SELECT trim (name), 'other' FROM stage_discovered_apps "
   "  WHERE handle = ?2 AND name IS NOT NULL AND trim (name) <> '' "
   "  GROUP BY trim (name) COLLATE NOCASE ON CONFLICT (name) DO NOTHING;\n"
-  "INSERT INTO app_sources (app_id, kind, source_account_id, user_count, spend) "
+  "INSERT INTO app_sources (app_id, kind, source_account_id, user_count, spend, external_id) "
   "  SELECT a.id, (SELECT CASE WHEN x.category = 'identity_provider' THEN 'idp' ELSE 'account' END "
   "                FROM apps x WHERE x.id = ?3), "
-  "    ?1, max (CAST (s.users AS INTEGER)), sum (CAST (s.spend AS REAL)) "
+  "    ?1, max (CAST (s.users AS INTEGER)), sum (CAST (s.spend AS REAL)), "
+  "    CAST (max (s.ext_id) AS TEXT) "
   "  FROM stage_discovered_apps s JOIN apps a ON a.name = trim (s.name) "
   "  WHERE s.handle = ?2 AND a.id <> ?3 GROUP BY a.id "
   "  ON CONFLICT (app_id, kind, source_account_id) DO UPDATE "
-  "  SET user_count = excluded.user_count, spend = excluded.spend;\n";
+  "  SET user_count = excluded.user_count, spend = excluded.spend, "
+  "    external_id = coalesce (excluded.external_id, app_sources.external_id);\n";
+
+/* Who the identity provider assigned to each app it discovered (read per
+ * app id, after the users and the discovered apps): one app user per
+ * assigned person, linked through the provider's own user id or else by
+ * email (that id is the provider's, not the app's: it is not kept), and the app's user count from this provider is the number of
+ * assigned people. An app the provider no longer reports keeps no
+ * assignments from it. */
+static const TargetColumn app_assignments_targets[] = {
+  { "app_id", "app_id", NULL }, { "user_id", "user_id", NULL }, { "email", "email", WRAP_TRIM },
+  { NULL, NULL, NULL },
+};
+static const char app_assignments_commit[] =
+  "DELETE FROM app_users WHERE source_account_id = ?1 AND app_id <> ?3 AND source_kind = 'idp';\n"
+  "INSERT INTO app_users (app_id, person_id, external_user_id, status, source_account_id, source_kind) "
+  "  SELECT src.app_id, "
+  "    coalesce ((SELECT au.person_id FROM app_users au WHERE au.source_account_id = ?1 "
+  "               AND au.app_id = ?3 AND au.external_user_id = CAST (s.user_id AS TEXT) LIMIT 1), "
+  "              (SELECT p.id FROM people p WHERE p.email = s.email)), "
+  "    NULL, 'active', ?1, 'idp' "
+  "  FROM stage_app_assignments s JOIN app_sources src "
+  "    ON src.source_account_id = ?1 AND src.external_id = CAST (s.app_id AS TEXT) "
+  "  WHERE s.handle = ?2 AND src.app_id <> ?3 "
+  "  GROUP BY src.app_id, coalesce (CAST (s.user_id AS TEXT), s.email);\n"
+  "UPDATE app_sources SET user_count = "
+  "  (SELECT count (DISTINCT coalesce (CAST (s.user_id AS TEXT), s.email)) FROM stage_app_assignments s "
+  "   WHERE s.handle = ?2 AND CAST (s.app_id AS TEXT) = app_sources.external_id) "
+  "  WHERE source_account_id = ?1 AND app_id <> ?3 AND external_id IS NOT NULL;\n";
 
 static const DataTypeInfo data_types[] = {
   { "users", "stage_users", users_targets, { "id", NULL }, users_commit },
@@ -405,6 +434,7 @@ static const DataTypeInfo data_types[] = {
   { "transactions", "stage_transactions", transactions_targets, { "id", NULL }, transactions_commit },
   { "groups", "stage_groups", groups_targets, { "id", NULL }, groups_commit },
   { "discovered_apps", "stage_discovered_apps", discovered_apps_targets, { "name", NULL }, discovered_apps_commit },
+  { "app_assignments", "stage_app_assignments", app_assignments_targets, { "app_id", NULL }, app_assignments_commit },
 };
 
 static const DataTypeInfo *
@@ -519,7 +549,7 @@ portico_store_mapping_new_from_sql (const char *data_type,
   if (info == NULL)
     {
       g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
-                   _("The data type “%s” is unknown. Use one of users, licenses, usage, custom_fields, transactions, groups, discovered_apps."),
+                   _("The data type “%s” is unknown. Use one of users, licenses, usage, custom_fields, transactions, groups, discovered_apps, app_assignments."),
                    data_type);
       return NULL;
     }

@@ -238,6 +238,11 @@ static const char migration_5[] =
 static const char migration_6[] =
   "ALTER TABLE accounts ADD COLUMN origins TEXT CHECK (origins IS NULL OR json_valid (origins));\n";
 
+/* The id an identity provider gives an app it discovered, so that its
+ * assignments (read per app id) land on the right app. */
+static const char migration_7[] =
+  "ALTER TABLE app_sources ADD COLUMN external_id TEXT;\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
@@ -246,6 +251,7 @@ static const char * const migrations[] = {
   migration_4,
   migration_5,
   migration_6,
+  migration_7,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);
@@ -289,13 +295,15 @@ static const char staging_sql[] =
   "CREATE TEMP TABLE IF NOT EXISTS stage_transactions (handle INTEGER, ext_id, amount, currency, vendor, date, user_email, description);\n"
   "CREATE TEMP TABLE IF NOT EXISTS stage_groups (handle INTEGER, ext_id, name, members);\n"
   "CREATE TEMP TABLE IF NOT EXISTS stage_discovered_apps (handle INTEGER, name, ext_id, users, spend);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_app_assignments (handle INTEGER, app_id, user_id, email);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_users_handle ON stage_users (handle);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_licenses_handle ON stage_licenses (handle);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_usage_handle ON stage_usage (handle);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_custom_fields_handle ON stage_custom_fields (handle);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_transactions_handle ON stage_transactions (handle);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_groups_handle ON stage_groups (handle);\n"
-  "CREATE INDEX IF NOT EXISTS temp.stage_discovered_apps_handle ON stage_discovered_apps (handle);\n";
+  "CREATE INDEX IF NOT EXISTS temp.stage_discovered_apps_handle ON stage_discovered_apps (handle);\n"
+  "CREATE INDEX IF NOT EXISTS temp.stage_app_assignments_handle ON stage_app_assignments (handle);\n";
 
 gboolean
 portico_store_schema_create_staging (sqlite3 *db,

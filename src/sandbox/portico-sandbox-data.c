@@ -599,6 +599,48 @@ build_discovered (PorticoSandboxData *data, const char *app_id)
   return out;
 }
 
+/* Who the identity provider @app_id assigned to each app it discovered:
+ * its own users who are also people of that app (they sign in to it
+ * through the provider). {"app_id", "user_id", "email"}, per discovered app
+ * in the order the provider lists them. */
+static JsonArray *
+build_app_assignments (PorticoSandboxData *data, const char *app_id)
+{
+  g_autoptr(JsonArray) discovered = build_discovered (data, app_id);
+  JsonArray *idp_users = app_users (data, app_id);
+  JsonArray *out = json_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint d = 0; d < json_array_get_length (discovered); d++)
+    {
+      const char *app = json_object_get_string_member (json_array_get_object_element (discovered, d), "id");
+      JsonArray *users = app_users (data, app);
+      g_autoptr(GHashTable) people = g_hash_table_new (NULL, NULL);
+
+      /* An app listed twice (a discovered name that is also a catalog
+       * app's id) has one set of assignments. */
+      if (!g_hash_table_add (seen, (gpointer) app))
+        continue;
+
+      for (guint i = 0; i < json_array_get_length (users); i++)
+        g_hash_table_add (people, GINT_TO_POINTER ((gint) json_object_get_int_member (json_array_get_object_element (users, i), "person")));
+      for (guint i = 0; i < json_array_get_length (idp_users); i++)
+        {
+          JsonObject *u = json_array_get_object_element (idp_users, i);
+          JsonObject *rec;
+
+          if (!g_hash_table_contains (people, GINT_TO_POINTER ((gint) json_object_get_int_member (u, "person"))))
+            continue;
+          rec = json_object_new ();
+          json_object_set_string_member (rec, "app_id", app);
+          json_object_set_string_member (rec, "user_id", json_object_get_string_member (u, "id"));
+          json_object_set_string_member (rec, "email", json_object_get_string_member (u, "email"));
+          json_array_add_object_element (out, rec);
+        }
+    }
+  return out;
+}
+
 JsonArray *
 portico_sandbox_data_build (PorticoSandboxData *data,
                             const char         *app_id,
@@ -618,6 +660,8 @@ portico_sandbox_data_build (PorticoSandboxData *data,
     return build_groups (data, app_id);
   if (g_str_equal (data_type_id, "discovered_apps"))
     return build_discovered (data, app_id);
+  if (g_str_equal (data_type_id, "app_assignments"))
+    return build_app_assignments (data, app_id);
   return json_array_new ();
 }
 

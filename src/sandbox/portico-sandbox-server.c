@@ -28,7 +28,7 @@
 /* The data type ids in display order (connectors/README.md). */
 static const char * const data_type_order[] = {
   "users", "licenses", "usage", "custom_fields", "transactions", "groups",
-  "discovered_apps", NULL,
+  "discovered_apps", "app_assignments", NULL,
 };
 
 typedef enum

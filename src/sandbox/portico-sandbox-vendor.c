@@ -471,6 +471,73 @@ airtable_users (JsonArray *items)
   return out;
 }
 
+/* Okta, List all assigned users for an app
+ * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApplicationUsers/):
+ * GET /api/v1/apps/{appId}/users lists the Application Users of that one
+ * app (limit up to 500, Link header pagination), each with the user's own
+ * id, "scope" USER and "_links" to the app and the user; a path without
+ * an app id is E0000007 with status 404. The generic sandbox renders every app's
+ * assignments, each with its app id where the definition's map reads it
+ * (the "@item" member, which the runtime gives the items of a request per
+ * item, connectors/README.md); Okta's answer names the app in its links
+ * instead. */
+static JsonArray *
+okta_app_users (SoupServerMessage *msg,
+                JsonArray         *items)
+{
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = g_uri_get_path (uri);
+  const char *apps = g_strrstr (path, "/apps/");
+  g_autofree char *app_id = NULL;
+  g_autofree char *api = NULL;
+  const char *end;
+  JsonArray *out = json_array_new ();
+
+  if (apps == NULL || (end = strchr (apps + 6, '/')) == NULL)
+    {
+      json_array_unref (out);
+      reply_json (msg, SOUP_STATUS_NOT_FOUND,
+                  "{\"errorCode\":\"E0000007\",\"errorSummary\":\"Not found: Resource not found\","
+                  "\"errorLink\":\"E0000007\",\"errorId\":\"sandbox\",\"errorCauses\":[]}");
+      return NULL;
+    }
+  app_id = g_uri_unescape_segment (apps + 6, end, NULL);
+  api = g_strdup_printf ("%s://%s:%d%.*s", g_uri_get_scheme (uri), g_uri_get_host (uri),
+                         g_uri_get_port (uri), (int) (apps - path), path);
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      const char *app = item_string (item, "@item");
+      JsonNode *node;
+      JsonObject *copy;
+      JsonObject *links;
+      JsonObject *link;
+      g_autofree char *href = NULL;
+
+      if (g_strcmp0 (app, app_id) != 0)
+        continue;
+      node = deep_copy (json_array_get_element (items, i));
+      copy = json_node_get_object (node);
+      json_object_remove_member (copy, "@item");
+      json_object_set_string_member (copy, "scope", "USER");
+      json_object_set_string_member (copy, "status", "ACTIVE");
+      links = json_object_new ();
+      link = json_object_new ();
+      href = g_strdup_printf ("%s/apps/%s", api, app_id);
+      json_object_set_string_member (link, "href", href);
+      json_object_set_object_member (links, "app", link);
+      link = json_object_new ();
+      g_free (href);
+      href = g_strdup_printf ("%s/users/%s", api, item_string (copy, "id") != NULL ? item_string (copy, "id") : "");
+      json_object_set_string_member (link, "href", href);
+      json_object_set_object_member (links, "user", link);
+      json_object_set_object_member (copy, "_links", links);
+      json_array_add_element (out, node);
+    }
+  return out;
+}
+
 JsonArray *
 portico_sandbox_vendor_items (const char        *connector_id,
                               const char        *data_type,
@@ -502,6 +569,8 @@ portico_sandbox_vendor_items (const char        *connector_id,
       if (g_strcmp0 (connector_id, "airtable") == 0)
         return airtable_users (items);
     }
+  if (g_strcmp0 (connector_id, "okta") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
+    return okta_app_users (msg, items);
   if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
       (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))
     return aws_identity_center_list (query, items);

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import urllib.request
 
 CLI = sys.argv[1]
 SANDBOX = sys.argv[2]
@@ -219,6 +220,40 @@ try:
     code, accounts, out, err = run("accounts", "--json")
     check("the synced account shows status ok",
           isinstance(accounts, list) and any(a["id"] == okta_id and a["status"] == "ok" for a in accounts), out)
+
+    # ---- Okta's assignments give discovered apps their user counts: what
+    # the sandbox serves at GET /api/v1/apps/{id}/users (every page, through
+    # the Link headers, as Okta documents it) is what apps and recommended show.
+    def okta_get_all(path):
+        url, items = connectors["okta"]["api_base_url"] + path, []
+        while url:
+            req = urllib.request.Request(url, headers={
+                "Authorization": "SSWS " + connectors["okta"]["secrets"]["ok"], "Accept": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                items += json.load(r)
+                link = r.headers.get("Link") or ""
+            url = None
+            for part in link.split(","):
+                if 'rel="next"' in part and 'results="false"' not in part:
+                    url = part[part.index("<") + 1:part.index(">")]
+        return items
+
+    okta_apps = okta_get_all('/api/v1/apps?limit=200&filter=status%20eq%20%22ACTIVE%22')
+    assigned = {}
+    for app in okta_apps[:4]:
+        assigned[app["label"]] = len({u["id"] for u in okta_get_all(f"/api/v1/apps/{app['id']}/users?limit=500")})
+    code, apps_doc, out, err = run("apps", "--json")
+    by_name = {a["name"]: a for a in apps_doc or []}
+    check("apps --json: a discovered Okta app counts the people Okta assigned to it",
+          assigned and any(n > 0 for n in assigned.values())
+          and all(by_name.get(name, {}).get("user_count") == n for name, n in assigned.items()),
+          f"{assigned} {[(n, by_name.get(n, {}).get('user_count')) for n in assigned]}")
+    code, recommended, out, err = run("recommended", "--json")
+    counts = [r["users"] for r in recommended or []]
+    check("recommended --json ranks by those counts, with the reason",
+          counts and counts == sorted(counts, reverse=True) and counts[0] > 0
+          and all(r["users"] == by_name[r["app"]]["user_count"] for r in recommended if r["app"] in by_name)
+          and f"{counts[0]} people" in recommended[0]["reason"], out[:500])
 
     # ---- sync --all.
     code, doc, out, err = run("connect", "slack", *field_args("slack"), "--json", env=secret_env("slack", "ok"))

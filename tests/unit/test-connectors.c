@@ -127,8 +127,10 @@ check_users (const char *id, gint64 account, JsonArray *expected)
   g_autofree char *status = NULL;
   g_autofree char *role = NULL;
 
-  g_assert_cmpint (db_int (db_path, "SELECT count(*) FROM app_users WHERE source_account_id = ?",
-                           "i", account), ==, json_array_get_length (expected));
+  /* The account's own app: an identity provider's assignments to other
+   * apps are checked with app_assignments. */
+  g_assert_cmpint (db_int (db_path, "SELECT count(*) FROM app_users WHERE source_account_id = ? AND app_id = ?",
+                           "ii", account, account_app_id (account)), ==, json_array_get_length (expected));
   if (json_array_get_length (expected) == 0)
     return;
 
@@ -350,6 +352,35 @@ check_discovered (const char *id, PorticoConnector *connector, gint64 account, J
                      ==, 1);
 }
 
+/* Who the identity provider assigned to the apps it discovered: one app
+ * user per assignment, linked to the person, and each app's user count from
+ * this provider is the number of people assigned to it. */
+static void
+check_app_assignments (const char *id, gint64 account, JsonArray *expected)
+{
+  g_autoptr(GHashTable) per_app = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer app, n;
+
+  for (guint i = 0; i < json_array_get_length (expected); i++)
+    {
+      g_autofree char *app_id = json_scalar_text (json_array_get_object_element (expected, i), "app_id");
+
+      g_assert_nonnull (app_id);
+      n = g_hash_table_lookup (per_app, app_id);
+      g_hash_table_replace (per_app, g_steal_pointer (&app_id), GUINT_TO_POINTER (GPOINTER_TO_UINT (n) + 1));
+    }
+  g_assert_cmpint (db_int (db_path, "SELECT count(*) FROM app_users WHERE source_account_id = ? "
+                           "AND source_kind = 'idp' AND person_id IS NOT NULL", "i", account),
+                   ==, json_array_get_length (expected));
+  g_hash_table_iter_init (&iter, per_app);
+  while (g_hash_table_iter_next (&iter, &app, &n))
+    g_assert_cmpint (db_int (db_path, "SELECT user_count FROM app_sources WHERE source_account_id = ? "
+                             "AND external_id = ?", "is", account, (const char *) app),
+                     ==, GPOINTER_TO_UINT (n));
+  g_test_message ("%s: %u apps with assignments", id, g_hash_table_size (per_app));
+}
+
 static void
 check_synced (const char       *id,
               PorticoConnector *connector,
@@ -389,11 +420,13 @@ check_synced (const char       *id,
         check_groups (id, account, expected);
       else if (g_str_equal (types[i], "discovered_apps"))
         check_discovered (id, connector, account, expected);
+      else if (g_str_equal (types[i], "app_assignments"))
+        check_app_assignments (id, account, expected);
       else
         g_error ("%s: unknown data type %s", id, types[i]);
 
       if (g_str_equal (types[i], "users") || g_str_equal (types[i], "transactions") ||
-          g_str_equal (types[i], "groups"))
+          g_str_equal (types[i], "groups") || g_str_equal (types[i], "app_assignments"))
         g_assert_cmpint (json_object_get_int_member (result, "items"), ==, json_array_get_length (expected));
     }
 }

@@ -148,7 +148,9 @@ dump_users (Fixture *fx, gint64 account)
 static gint64
 count_users (Fixture *fx, gint64 account)
 {
-  return db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ?", "i", account);
+  /* The account's own users, not an identity provider's assignments. */
+  return db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ? "
+                 "AND source_kind = 'account'", "i", account);
 }
 
 /* ---- Interrupted syncs --------------------------------------------------- */
@@ -462,7 +464,7 @@ test_merge_discover_disconnect (Fixture *fx, gconstpointer data)
   JsonArray *slack_users = portico_sandbox_get_expected (sandbox, "slack", "users");
   JsonArray *discovered = portico_sandbox_get_expected (sandbox, "okta", "discovered_apps");
   const char *recommended = NULL;
-  gint64 okta, slack, okta_app;
+  gint64 okta, slack, okta_app, assignments;
   gint64 shared = 0;
   JsonArray *array;
 
@@ -577,10 +579,16 @@ test_merge_discover_disconnect (Fixture *fx, gconstpointer data)
   /* Disconnecting Okta removes what it supplied and nothing of Slack's. */
   okta_app = db_int (fx->db, "SELECT app_id FROM accounts WHERE id = ?", "i", okta);
   slack_before = db_dump (fx->db, "SELECT * FROM app_users WHERE source_account_id = ? ORDER BY id", "i", slack);
+  assignments = db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ? AND source_kind = 'idp'",
+                        "i", okta);
+  g_assert_cmpint (assignments, ==,
+                   json_array_get_length (portico_sandbox_get_expected (sandbox, "okta", "app_assignments")));
   summary = engine_disconnect (fx->engine, okta, &error);
   g_assert_no_error (error);
+  /* Its users and its assignments to the apps it discovered. */
   g_assert_cmpint (summary->app_users, ==,
-                   json_array_get_length (portico_sandbox_get_expected (sandbox, "okta", "users")));
+                   json_array_get_length (portico_sandbox_get_expected (sandbox, "okta", "users")) + assignments);
+  g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ?", "i", okta), ==, 0);
   g_assert_cmpint (count_users (fx, okta), ==, 0);
   g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM groups WHERE source_account_id = ?", "i", okta), ==, 0);
   g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM custom_user_fields WHERE source_account_id = ?", "i", okta), ==, 0);
@@ -611,6 +619,102 @@ test_merge_discover_disconnect (Fixture *fx, gconstpointer data)
   }
   g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM app_users WHERE app_id = ? AND source_account_id = ?",
                            "ii", okta_app, okta), ==, 0);
+}
+
+/* The number of people the sandbox's Okta assigned to each app it
+ * discovered, by app name. */
+static GHashTable *
+expected_assignments (void)
+{
+  JsonArray *discovered = portico_sandbox_get_expected (sandbox, "okta", "discovered_apps");
+  JsonArray *assigned = portico_sandbox_get_expected (sandbox, "okta", "app_assignments");
+  g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < json_array_get_length (assigned); i++)
+    {
+      const char *app = json_object_get_string_member (json_array_get_object_element (assigned, i), "app_id");
+
+      g_hash_table_replace (by_id, (gpointer) app,
+                            GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (by_id, app)) + 1));
+    }
+  for (guint i = 0; i < json_array_get_length (discovered); i++)
+    {
+      JsonObject *app = json_array_get_object_element (discovered, i);
+      const char *id = json_object_get_string_member (app, "id");
+
+      if (g_hash_table_contains (by_id, id))
+        g_hash_table_replace (by_name, g_ascii_strdown (json_object_get_string_member (app, "name"), -1),
+                              g_hash_table_lookup (by_id, id));
+    }
+  return by_name;
+}
+
+/* Okta reports no user count with its apps: the count of a discovered app
+ * is the number of people Okta assigned to it (GET /api/v1/apps/{id}/users,
+ * read per app), and Recommended to connect ranks by it. */
+static void
+test_idp_assignments (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GHashTable) expected = expected_assignments ();
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(JsonNode) apps = NULL;
+  g_autoptr(JsonNode) recommended = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+  JsonArray *array;
+  guint checked = 0;
+  gint64 previous = G_MAXINT64;
+  gint64 okta;
+
+  if (!need_keyring ())
+    return;
+  g_assert_cmpuint (g_hash_table_size (expected), >, 2);
+  okta = connect_kind (fx, "okta", "ok", FALSE);
+  doc = sync_ok (fx, okta);
+
+  apps = portico_store_list_apps (fx->store, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (apps);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *app = json_array_get_object_element (array, i);
+      g_autofree char *name = g_ascii_strdown (json_object_get_string_member (app, "name"), -1);
+      gpointer want;
+
+      if (!g_hash_table_lookup_extended (expected, name, NULL, &want))
+        continue;
+      /* Reported by Okta, and the same people counted from the store. */
+      g_assert_cmpint (json_object_get_int_member (app, "reported_user_count"), ==, GPOINTER_TO_SIZE (want));
+      g_assert_cmpint (json_object_get_int_member (app, "user_count"), ==, GPOINTER_TO_SIZE (want));
+      g_assert_cmpint (GPOINTER_TO_SIZE (want), >, 0);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, g_hash_table_size (expected));
+
+  portico_engine_list_recommended_async (fx->engine, NULL, store_result_cb, &slot);
+  result = wait_result (&slot);
+  recommended = portico_engine_list_recommended_finish (fx->engine, result, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (recommended);
+  g_assert_cmpuint (json_array_get_length (array), >, 1);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *r = json_array_get_object_element (array, i);
+      g_autofree char *name = g_ascii_strdown (json_object_get_string_member (r, "app"), -1);
+      g_autofree char *count = NULL;
+      gint64 users = json_object_get_int_member (r, "users");
+
+      g_assert_cmpint (users, ==, GPOINTER_TO_SIZE (g_hash_table_lookup (expected, name)));
+      g_assert_cmpint (users, <=, previous);
+      previous = users;
+      /* The reason names the count and who reported it. */
+      count = users == 1 ? g_strdup ("1 person") : g_strdup_printf ("%" G_GINT64_FORMAT " people", users);
+      g_assert_nonnull (strstr (json_object_get_string_member (r, "reason"), count));
+      g_assert_nonnull (strstr (json_object_get_string_member (r, "reason"), "Okta"));
+    }
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 0), "users"), >, 0);
 }
 
 /* ---- Reconnect -------------------------------------------------------------- */
@@ -905,6 +1009,7 @@ main (int argc, char **argv)
   ADD ("partial/plan-downgraded", test_partial);
   ADD ("partial/accept-partial", test_accept_partial);
   ADD ("people/merge-discover-disconnect", test_merge_discover_disconnect);
+  ADD ("people/idp-assignments", test_idp_assignments);
   ADD ("reconnect/rules", test_reconnect);
   ADD ("keyring/none", test_no_keyring);
   ADD ("keyring/secrets-not-in-database", test_secrets_not_in_database);

@@ -113,7 +113,9 @@ static gint64
 count_users (Fixture *fx,
              gint64   account)
 {
-  return db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ?", "i", account);
+  /* The account's own users, not an identity provider's assignments. */
+  return db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ? "
+                 "AND source_kind = 'account'", "i", account);
 }
 
 static guint
