@@ -15,6 +15,7 @@
 #include "portico-errors.h"
 #include "portico-format.h"
 #include "portico-json.h"
+#include "portico-limits.h"
 
 struct _PorticoEngine
 {
@@ -265,12 +266,14 @@ portico_engine_split_values (PorticoConnector *connector,
       const PorticoConnectorField *field = portico_connector_get_field (connector, key);
       gboolean refresh_token = g_str_equal (key, PORTICO_REFRESH_TOKEN_FIELD) &&
                                portico_connector_signs_in (connector);
+      /* What the provider told at sign-in (a cloud id) is kept like a field. */
+      gboolean told = portico_connector_is_sign_in_value (connector, key);
 
       /* Context such as "@account" is not a field and is not kept. */
       if (*(const char *) key == '@')
         continue;
 
-      if (field == NULL && !refresh_token)
+      if (field == NULL && !refresh_token && !told)
         {
           g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
                        _("%s has no field “%s”. Run “portico-cli connectors --json” to see its fields."),
@@ -281,7 +284,7 @@ portico_engine_split_values (PorticoConnector *connector,
       if (value == NULL || *(const char *) value == '\0')
         continue;
 
-      if (refresh_token || portico_connector_field_is_secret (field))
+      if (refresh_token || (field != NULL && portico_connector_field_is_secret (field)))
         g_hash_table_insert (out_secrets, g_strdup (key), g_strdup (value));
       else
         json_object_set_string_member (out_fields, key, value);
@@ -1801,6 +1804,54 @@ disconnect_done_cb (GObject      *source,
                                     g_steal_pointer (&task));
 }
 
+static void
+revoke_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autofree gint64 *account_id = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Best effort: the account is gone here either way. The message names
+   * the account, never the token. */
+  if (!portico_runtime_revoke_finish (PORTICO_RUNTIME (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    g_message ("The sign-in of account %" G_GINT64_FORMAT " was not revoked at the provider: %s",
+               *account_id, error->message);
+}
+
+static void
+disconnect_values_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = PORTICO_ENGINE (source);
+  DisconnectData *data = g_task_get_task_data (task);
+  PorticoConnector *connector = g_object_get_data (G_OBJECT (task), "connector");
+  GCancellable *cancellable;
+  g_autoptr(GHashTable) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  values = portico_engine_load_values_finish (self, result, &error);
+  if (values == NULL)
+    g_debug ("The sign-in of account %" G_GINT64_FORMAT " cannot be revoked: %s",
+             data->account_id, error->message);
+  else
+    {
+      /* Not tied to the account any more: a token rotated on the way is
+       * not stored again. */
+      g_hash_table_remove (values, PORTICO_VALUE_ACCOUNT);
+      portico_runtime_revoke_async (self->runtime, connector, values, PORTICO_LIMIT_REVOKE_SECONDS, NULL,
+                                    revoke_done_cb, g_memdup2 (&data->account_id, sizeof (gint64)));
+    }
+
+  /* The revocation runs on its own: the cascade does not wait for it. */
+  cancellable = g_task_get_cancellable (task);
+  portico_store_disconnect_async (self->store, data->account_id, cancellable,
+                                  disconnect_done_cb, g_steal_pointer (&task));
+}
+
 void
 portico_engine_disconnect_async (PorticoEngine      *self,
                                  gint64              account_id,
@@ -1809,6 +1860,8 @@ portico_engine_disconnect_async (PorticoEngine      *self,
                                  gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  PorticoConnector *connector = NULL;
   DisconnectData *data;
 
   g_return_if_fail (PORTICO_IS_ENGINE (self));
@@ -1826,6 +1879,22 @@ portico_engine_disconnect_async (PorticoEngine      *self,
   data = g_new0 (DisconnectData, 1);
   data->account_id = account_id;
   g_task_set_task_data (task, data, (GDestroyNotify) disconnect_data_free);
+
+  /* A signed-in account first reads its tokens from the keyring (which
+   * the cascade then clears), so that the provider can be asked to revoke
+   * them. */
+  account = portico_store_get_account (self->store, account_id, NULL);
+  if (account != NULL)
+    connector = portico_catalog_lookup (self->catalog,
+                                        json_object_get_string_member_with_default (json_node_get_object (account),
+                                                                                    "connector", ""));
+  if (connector != NULL && portico_connector_signs_in (connector))
+    {
+      g_object_set_data_full (G_OBJECT (task), "connector", g_object_ref (connector), g_object_unref);
+      portico_engine_load_values_async (self, account_id, cancellable, disconnect_values_cb,
+                                        g_steal_pointer (&task));
+      return;
+    }
 
   portico_store_disconnect_async (self->store, account_id, cancellable,
                                   disconnect_done_cb, g_steal_pointer (&task));

@@ -53,6 +53,10 @@ G_BEGIN_DECLS
 /* The longest lifetime an OAuth token answer is believed (expires_in). */
 #define PORTICO_LIMIT_TOKEN_LIFETIME_SECONDS (366 * 24 * 3600)
 
+/* Disconnect revokes the sign-in at the provider (SPEC 11) in the
+ * background; it gives up after this long. */
+#define PORTICO_LIMIT_REVOKE_SECONDS 15
+
 typedef enum
 {
   PORTICO_LIMIT_BODY_SIZE,

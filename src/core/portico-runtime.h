@@ -109,6 +109,23 @@ gboolean portico_runtime_exchange_code_finish (PorticoRuntime *self,
                                                GAsyncResult   *result,
                                                GError        **error);
 
+/* Revokes an account's sign-in at the provider (connectors/README.md
+ * "auth.revoke"): the refresh token as RFC 7009 describes, or the access
+ * token where the provider revokes the grant by it (Dropbox). Best effort,
+ * ended after @timeout_seconds; the cached tokens of these values are
+ * forgotten either way. Errors never hold a token. Without auth.revoke:
+ * G_IO_ERROR_NOT_SUPPORTED. */
+void portico_runtime_revoke_async (PorticoRuntime     *self,
+                                   PorticoConnector   *connector,
+                                   GHashTable         *field_values,
+                                   guint               timeout_seconds,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data);
+gboolean portico_runtime_revoke_finish (PorticoRuntime *self,
+                                        GAsyncResult   *result,
+                                        GError        **error);
+
 /* Forgets every cached OAuth2 token. */
 void portico_runtime_clear_tokens (PorticoRuntime *self);
 

@@ -183,6 +183,7 @@ issue_tokens (SandboxConnector  *sc,
   t->behaviour = behaviour;
   t->tenant = g_strdup (tenant);
   t->expires = g_get_monotonic_time () + (gint64) TOKEN_LIFETIME * G_USEC_PER_SEC;
+  t->refresh_token = g_strdup (refresh);
   g_hash_table_insert (sc->tokens, g_strdup (access), t);
   if (refresh != NULL)
     {
@@ -422,6 +423,31 @@ serve_jwt_bearer (SandboxConnector  *sc,
   issue_tokens (sc, msg, b, tenant, str_member (claims, "iss"), FALSE);
 }
 
+/* Client authentication at the token and revocation endpoints: HTTP Basic
+ * or the body (RFC 6749 2.3.1); a public client sends only its client_id.
+ * @user receives the client id. */
+static Behaviour
+oauth_client (SandboxConnector  *sc,
+              SoupServerMessage *msg,
+              JsonObject        *form,
+              char             **user,
+              char             **tenant)
+{
+  JsonObject *auth = obj_member (sc->def, "auth");
+  g_autofree char *pass = NULL;
+
+  if (!decode_basic (msg, user, &pass))
+    {
+      *user = g_strdup (str_member (form, "client_id"));
+      pass = g_strdup (str_member (form, "client_secret"));
+    }
+  if (*user == NULL)
+    return BEHAVE_BAD;
+  if (str_member (auth, "client_secret") != NULL && pass != NULL)
+    return classify_template (sc, str_member (auth, "client_secret"), pass, tenant);
+  return BEHAVE_OK;
+}
+
 static void
 sandbox_oauth_serve_token (SandboxConnector  *sc,
                            SoupServerMessage *msg,
@@ -431,7 +457,6 @@ sandbox_oauth_serve_token (SandboxConnector  *sc,
   JsonObject *form = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
   const char *grant_type = str_member (form, "grant_type");
   g_autofree char *user = NULL;
-  g_autofree char *pass = NULL;
   g_autofree char *tenant = NULL;
   Behaviour client;
 
@@ -447,17 +472,7 @@ sandbox_oauth_serve_token (SandboxConnector  *sc,
       return;
     }
 
-  /* Client authentication: HTTP Basic or the body (RFC 6749 2.3.1); a
-   * public client sends only its client_id. */
-  if (!decode_basic (msg, &user, &pass))
-    {
-      user = g_strdup (str_member (form, "client_id"));
-      pass = g_strdup (str_member (form, "client_secret"));
-    }
-  client = user == NULL ? BEHAVE_BAD
-                        : str_member (auth, "client_secret") != NULL && pass != NULL
-                        ? classify_template (sc, str_member (auth, "client_secret"), pass, &tenant)
-                        : BEHAVE_OK;
+  client = oauth_client (sc, msg, form, &user, &tenant);
   if (client == BEHAVE_BAD || sc->broken)
     {
       oauth_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_client", "Client authentication failed.");
@@ -511,4 +526,208 @@ sandbox_oauth_serve_token (SandboxConnector  *sc,
     }
 
   oauth_error (msg, SOUP_STATUS_BAD_REQUEST, "unsupported_grant_type", "Invalid grant_type.");
+}
+
+/* ---- What the provider tells after the sign-in, and revocation -------- */
+
+static JsonObject *
+after_sign_in_def (SandboxConnector *sc)
+{
+  return obj_member (obj_member (sc->def, "auth"), "after_sign_in");
+}
+
+static void
+sandbox_oauth_add_routes (SandboxConnector *sc)
+{
+  JsonObject *auth = obj_member (sc->def, "auth");
+  JsonObject *request = obj_member (after_sign_in_def (sc), "request");
+  JsonObject *revoke = obj_member (auth, "revoke");
+
+  if (request != NULL)
+    {
+      g_autofree char *path = template_path (str_member (request, "url"));
+
+      add_route (sc, ROUTE_AFTER_SIGN_IN, str_member (request, "method"), path, NULL);
+    }
+  if (revoke != NULL)
+    {
+      g_autofree char *path = template_path (str_member (revoke, "url"));
+
+      add_route (sc, ROUTE_REVOKE, "POST", path, NULL);
+    }
+}
+
+/* The value name an identity expression is exactly ("{cloud_id}"), or
+ * NULL. */
+static char *
+identity_template_name (SandboxConnector *sc,
+                        const char       *member)
+{
+  JsonObject *identity = obj_member (sc->def, "identity");
+  JsonNode *expr = identity != NULL ? json_object_get_member (identity, member) : NULL;
+  const char *tmpl;
+  gsize len;
+
+  if (expr == NULL || !JSON_NODE_HOLDS_OBJECT (expr))
+    return NULL;
+  tmpl = str_member (json_node_get_object (expr), "template");
+  len = tmpl != NULL ? strlen (tmpl) : 0;
+  if (len < 3 || tmpl[0] != '{' || tmpl[len - 1] != '}' || strchr (tmpl + 1, '{') != NULL)
+    return NULL;
+  return g_strndup (tmpl + 1, len - 2);
+}
+
+/* The value the provider tells for @name: the account's identity when the
+ * identity is that value (per tenant, as the identity request would
+ * answer), an example otherwise. */
+static char *
+sign_in_value (SandboxConnector *sc,
+               const char       *name,
+               const char       *external_id,
+               const char       *account_name)
+{
+  g_autofree char *id_name = identity_template_name (sc, "id");
+  g_autofree char *display_name = identity_template_name (sc, "name");
+  g_autoptr(JsonObject) field = NULL;
+
+  if (g_strcmp0 (name, id_name) == 0)
+    return g_strdup (external_id);
+  if (g_strcmp0 (name, display_name) == 0)
+    return g_strdup (account_name);
+  field = json_object_new ();
+  json_object_set_string_member (field, "id", name);
+  json_object_set_string_member (field, "type", strstr (name, "uri") != NULL || strstr (name, "url") != NULL
+                                                ? "url" : "text");
+  return example_value (field);
+}
+
+static void
+sandbox_oauth_sign_in_values (SandboxConnector *sc,
+                              const char       *external_id,
+                              const char       *account_name)
+{
+  JsonObject *values = obj_member (after_sign_in_def (sc), "values");
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, sc->fields);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (sc->template_values, g_strdup (key), g_strdup (value));
+  if (values == NULL)
+    return;
+  {
+    g_autoptr(GList) names = json_object_get_members (values);
+
+    for (GList *l = names; l != NULL; l = l->next)
+      {
+        g_hash_table_insert (sc->template_values, g_strdup (l->data),
+                             sign_in_value (sc, l->data, external_id, account_name));
+      }
+  }
+}
+
+/* The request the connector makes right after signing in (Atlassian's
+ * accessible resources, DocuSign's user info, Gusto's token info): each
+ * value at the path the definition reads it from. */
+static void
+sandbox_oauth_serve_after_sign_in (SandboxConnector  *sc,
+                                   SoupServerMessage *msg)
+{
+  JsonObject *values = obj_member (after_sign_in_def (sc), "values");
+  g_autofree char *tenant = NULL;
+  g_autofree char *external_id = NULL;
+  g_autofree char *account_name = NULL;
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_NULL);
+  g_autoptr(GList) names = NULL;
+
+  if (classify_request (sc, msg, NULL, &tenant) == BEHAVE_BAD)
+    {
+      serve_error (sc, msg, "not_authorized");
+      return;
+    }
+  external_id = portico_sandbox_data_external_id (sc->sandbox->data, sc->id, tenant);
+  account_name = portico_sandbox_data_account_name (sc->sandbox->data, sc->id, tenant);
+  names = values != NULL ? json_object_get_members (values) : NULL;
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      JsonNode *path = json_object_get_member (values, l->data);
+      g_autofree char *value = sign_in_value (sc, l->data, external_id, account_name);
+
+      if (is_path_expr (path))
+        set_at_path (root, path, string_node (value));
+    }
+  set_json (msg, SOUP_STATUS_OK, root);
+}
+
+/* Every access token issued with @refresh stops working too. */
+static void
+revoke_grant (SandboxConnector *sc,
+              const char       *refresh)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, sc->tokens);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_strcmp0 (((Token *) value)->refresh_token, refresh) == 0)
+      g_hash_table_iter_remove (&iter);
+  if (g_hash_table_remove (sc->refresh_tokens, refresh))
+    sc->revoked++;
+}
+
+/* auth.revoke: "refresh_token" is RFC 7009 (the token in the form, the
+ * client authenticated as at the token endpoint, 200 even for a token that
+ * is unknown); "access_token" is the call Dropbox documents
+ * (/2/auth/token/revoke), made with the access token itself, which ends its
+ * refresh token as well. */
+static void
+sandbox_oauth_serve_revoke (SandboxConnector  *sc,
+                            SoupServerMessage *msg,
+                            JsonNode          *body)
+{
+  JsonObject *revoke = obj_member (obj_member (sc->def, "auth"), "revoke");
+  JsonObject *form = body != NULL && JSON_NODE_HOLDS_OBJECT (body) ? json_node_get_object (body) : NULL;
+  g_autofree char *user = NULL;
+  g_autofree char *tenant = NULL;
+  const char *token;
+  OAuthGrant *grant;
+
+  if (g_strcmp0 (str_member (revoke, "token"), "access_token") == 0)
+    {
+      const char *access = bearer_token (msg);
+      Token *t = access != NULL ? g_hash_table_lookup (sc->tokens, access) : NULL;
+      g_autofree char *refresh = NULL;
+
+      if (t == NULL)
+        {
+          serve_error (sc, msg, "not_authorized");
+          return;
+        }
+      refresh = g_strdup (t->refresh_token);
+      g_hash_table_remove (sc->tokens, access);
+      if (refresh != NULL)
+        revoke_grant (sc, refresh);
+      {
+        g_autoptr(JsonNode) null = json_node_new (JSON_NODE_NULL);
+
+        set_json (msg, SOUP_STATUS_OK, null);
+      }
+      return;
+    }
+
+  if (oauth_client (sc, msg, form, &user, &tenant) == BEHAVE_BAD || sc->broken)
+    {
+      oauth_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_client", "Client authentication failed.");
+      return;
+    }
+  token = str_member (form, "token");
+  if (token == NULL || *token == '\0')
+    {
+      oauth_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_request", "The token parameter is missing.");
+      return;
+    }
+  grant = g_hash_table_lookup (sc->refresh_tokens, token);
+  if (grant != NULL && g_strcmp0 (grant->client_id, user) == 0)
+    revoke_grant (sc, token);
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
 }

@@ -20,6 +20,15 @@ static char *sandbox_oauth_key_file (SandboxConnector *sc,
                                      const char       *kind);
 static void sandbox_oauth_serve_authorize (SandboxConnector  *sc,
                                            SoupServerMessage *msg);
+static void sandbox_oauth_add_routes (SandboxConnector *sc);
+static void sandbox_oauth_sign_in_values (SandboxConnector *sc,
+                                          const char       *external_id,
+                                          const char       *account_name);
+static void sandbox_oauth_serve_after_sign_in (SandboxConnector  *sc,
+                                               SoupServerMessage *msg);
+static void sandbox_oauth_serve_revoke (SandboxConnector  *sc,
+                                        SoupServerMessage *msg,
+                                        JsonNode          *body);
 static void sandbox_oauth_serve_token (SandboxConnector  *sc,
                                        SoupServerMessage *msg,
                                        JsonNode          *body);

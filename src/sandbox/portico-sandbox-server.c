@@ -44,6 +44,8 @@ typedef enum
   ROUTE_IDENTITY,
   ROUTE_TOKEN,
   ROUTE_AUTHORIZE, /* oauth2_authorization_code: the consent page */
+  ROUTE_AFTER_SIGN_IN, /* auth.after_sign_in: what the provider tells after the sign-in */
+  ROUTE_REVOKE,        /* auth.revoke: the revocation endpoint */
 } RouteKind;
 
 typedef struct _Route Route;
@@ -69,6 +71,7 @@ typedef struct
   Behaviour behaviour;
   char *tenant;
   gint64 expires; /* monotonic, us */
+  char *refresh_token; /* issued with this access token, nullable */
 } Token;
 
 typedef struct
@@ -100,6 +103,8 @@ typedef struct
   GHashTable *refresh_tokens;  /* refresh token -> OAuthGrant */
   PorticoSandboxOAuthFault oauth_fault;
   gpointer jwt_key;            /* SandboxJwtKey, nullable */
+  GHashTable *template_values; /* fields and auth.after_sign_in values, for templates */
+  guint revoked;               /* refresh tokens revoked at auth.revoke */
 } SandboxConnector;
 
 #include "portico-sandbox-oauth.h"
@@ -1443,6 +1448,7 @@ token_free (gpointer p)
   Token *t = p;
 
   g_free (t->tenant);
+  g_free (t->refresh_token);
   g_free (t);
 }
 
@@ -1473,6 +1479,7 @@ sandbox_connector_free (gpointer p)
   g_hash_table_unref (sc->issued);
   g_hash_table_unref (sc->codes);
   g_hash_table_unref (sc->refresh_tokens);
+  g_hash_table_unref (sc->template_values);
   sandbox_jwt_key_free (sc->jwt_key);
   g_free (sc);
 }
@@ -2085,6 +2092,7 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
   sc->issued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sc->codes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, oauth_grant_free);
   sc->refresh_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, oauth_grant_free);
+  sc->template_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   fields = json_object_has_member (sc->def, "fields")
     ? json_object_get_array_member (sc->def, "fields") : NULL;
@@ -2139,6 +2147,7 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
 
       add_route (sc, ROUTE_TOKEN, "POST", token_path, NULL);
       add_route (sc, ROUTE_AUTHORIZE, "GET", authorize_path, NULL);
+      sandbox_oauth_add_routes (sc);
     }
   else if (g_strcmp0 (str_member (auth, "scheme"), "oauth2_jwt_bearer") == 0)
     {
@@ -2247,8 +2256,12 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
     g_autoptr(JsonNode) scratch = json_node_new (JSON_NODE_NULL);
     g_autoptr(JsonNode) want_id = string_node (ext);
     g_autoptr(JsonNode) want_name = string_node (name);
-    JsonNode *got_name = render_expr (scratch, json_object_get_member (identity, "name"), want_name, sc->fields);
-    JsonNode *got_id = render_expr (scratch, json_object_get_member (identity, "id"), want_id, sc->fields);
+    JsonNode *got_name;
+    JsonNode *got_id;
+
+    sandbox_oauth_sign_in_values (sc, ext, name);
+    got_name = render_expr (scratch, json_object_get_member (identity, "name"), want_name, sc->template_values);
+    got_id = render_expr (scratch, json_object_get_member (identity, "id"), want_id, sc->template_values);
 
     sc->expected_identity = json_object_new ();
     if (got_id != NULL)
@@ -2511,8 +2524,8 @@ render_identity (SandboxConnector *sc, JsonNode *root, const char *tenant)
   g_autofree char *name = portico_sandbox_data_account_name (sc->sandbox->data, sc->id, tenant);
   g_autoptr(JsonNode) want_id = string_node (ext);
   g_autoptr(JsonNode) want_name = string_node (name);
-  g_autoptr(JsonNode) got_name = render_expr (root, json_object_get_member (identity, "name"), want_name, sc->fields);
-  g_autoptr(JsonNode) got_id = render_expr (root, json_object_get_member (identity, "id"), want_id, sc->fields);
+  g_autoptr(JsonNode) got_name = render_expr (root, json_object_get_member (identity, "name"), want_name, sc->template_values);
+  g_autoptr(JsonNode) got_id = render_expr (root, json_object_get_member (identity, "id"), want_id, sc->template_values);
 }
 
 static void
@@ -2585,7 +2598,7 @@ items_segments (SandboxConnector *sc, Route *main, GHashTable *query, JsonNode *
     return path_segments (path);
 
   values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_hash_table_iter_init (&it, sc->fields);
+  g_hash_table_iter_init (&it, sc->template_values);
   while (g_hash_table_iter_next (&it, &k, &v))
     g_hash_table_insert (values, g_strdup (k), g_strdup (v));
   collect_sent_values (json_object_get_member (main->request, "body"), body, values);
@@ -3142,6 +3155,20 @@ connector_handler (SoupServer        *server,
       return;
     }
 
+  if (route != NULL && route->kind == ROUTE_AFTER_SIGN_IN)
+    {
+      sandbox_oauth_serve_after_sign_in (sc, msg);
+      log_request (self, sc->id, msg, "after_sign_in", NULL);
+      return;
+    }
+
+  if (route != NULL && route->kind == ROUTE_REVOKE)
+    {
+      sandbox_oauth_serve_revoke (sc, msg, body);
+      log_request (self, sc->id, msg, "revoke", NULL);
+      return;
+    }
+
   if (route != NULL && route->kind == ROUTE_TOKEN)
     {
       serve_token (sc, msg, body);
@@ -3411,9 +3438,26 @@ admin_handler (SoupServer        *server,
       const char *fault = query != NULL ? g_hash_table_lookup (query, "fault") : NULL;
       PorticoSandboxOAuthFault f;
 
+      if (g_str_equal (method, "GET") && sc != NULL)
+        {
+          g_autoptr(JsonBuilder) b = json_builder_new ();
+          g_autoptr(JsonNode) root = NULL;
+          guint revoked = 0, live = 0;
+
+          portico_sandbox_get_oauth_counts (self, sc->id, &revoked, &live);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "revoked");
+          json_builder_add_int_value (b, revoked);
+          json_builder_set_member_name (b, "refresh_tokens");
+          json_builder_add_int_value (b, live);
+          json_builder_end_object (b);
+          root = json_builder_get_root (b);
+          admin_reply (msg, SOUP_STATUS_OK, root);
+          return;
+        }
       if (!g_str_equal (method, "POST"))
         {
-          admin_message (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use POST");
+          admin_message (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "use GET connector=ID, or POST connector=ID and fault=NAME");
           return;
         }
       if (sc == NULL || !portico_sandbox_oauth_fault_from_string (fault, &f))
@@ -4165,6 +4209,23 @@ portico_sandbox_set_oauth_fault (PorticoSandbox          *self,
   /* Revoking or expiring takes effect on the tokens already issued. */
   if (fault == PORTICO_SANDBOX_OAUTH_FAULT_REVOKE_REFRESH)
     g_hash_table_remove_all (sc->refresh_tokens);
+}
+
+void
+portico_sandbox_get_oauth_counts (PorticoSandbox *self,
+                                  const char     *connector_id,
+                                  guint          *revoked,
+                                  guint          *refresh_tokens)
+{
+  SandboxConnector *sc;
+
+  g_return_if_fail (PORTICO_IS_SANDBOX (self));
+  sc = lookup (self, connector_id);
+  g_return_if_fail (sc != NULL);
+  if (revoked != NULL)
+    *revoked = sc->revoked;
+  if (refresh_tokens != NULL)
+    *refresh_tokens = g_hash_table_size (sc->refresh_tokens);
 }
 
 #include "portico-sandbox-oauth.c"

@@ -140,6 +140,14 @@ void portico_sandbox_set_fault (PorticoSandbox     *self,
 void portico_sandbox_set_oauth_fault (PorticoSandbox          *self,
                                       const char              *connector_id,
                                       PorticoSandboxOAuthFault fault);
+/* How many refresh tokens were revoked at the connector's revocation
+ * endpoint (auth.revoke), and how many still work. Also on the admin
+ * server: GET /_sandbox/oauth?connector=ID answers
+ * {"revoked": N, "refresh_tokens": M}. */
+void portico_sandbox_get_oauth_counts (PorticoSandbox *self,
+                                       const char     *connector_id,
+                                       guint          *revoked,
+                                       guint          *refresh_tokens);
 /* How long a FAULT_SLOW answer waits (default 60 s). */
 void portico_sandbox_set_slow_delay (PorticoSandbox *self,
                                      guint           milliseconds);

@@ -1016,6 +1016,309 @@ test_engine_sign_in_expired (Provider *p, gconstpointer data)
   g_rmdir (dir);
 }
 
+
+/* ---- Against the sandbox: the shipped connectors' documented flows -------- */
+
+typedef struct
+{
+  char *dir;
+  char *db;
+  PorticoCatalog *catalog;
+  PorticoSandbox *sandbox;
+  PorticoRuntime *runtime;
+  PorticoStore *store;
+  PorticoEngine *engine;
+} Estate;
+
+static void
+estate_setup (Estate *e, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+
+  e->catalog = portico_catalog_new ();
+  portico_catalog_load_default (e->catalog);
+  e->sandbox = portico_sandbox_new (e->catalog, 7, 12);
+  g_assert_true (portico_sandbox_start (e->sandbox, 0, &error));
+  g_assert_no_error (error);
+  e->runtime = portico_runtime_new ();
+  e->dir = g_dir_make_tmp ("portico-oauth-XXXXXX", &error);
+  g_assert_no_error (error);
+  e->db = g_build_filename (e->dir, "portico.db", NULL);
+  e->store = portico_store_open (e->db, &error);
+  g_assert_no_error (error);
+  e->engine = portico_engine_new (e->store, e->catalog, e->runtime);
+  clear_keyring_ids (1, 6);
+}
+
+static void
+estate_teardown (Estate *e, gconstpointer data)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+
+  clear_keyring_ids (1, 6);
+  g_clear_object (&e->engine);
+  g_clear_object (&e->store);
+  g_clear_object (&e->runtime);
+  g_clear_object (&e->sandbox);
+  g_clear_object (&e->catalog);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (e->db, suffixes[i], NULL);
+
+      g_remove (path);
+    }
+  g_rmdir (e->dir);
+  g_free (e->db);
+  g_free (e->dir);
+}
+
+/* Signs in to the sandbox, tests and connects; @values keeps what the
+ * sign-in gave. */
+static gint64
+estate_connect (Estate     *e,
+                const char *connector_id,
+                GHashTable *values)
+{
+  PorticoConnector *connector = portico_catalog_lookup (e->catalog, connector_id);
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 account_id;
+
+  test = run_connection_test (e->engine, connector, values);
+  g_assert_cmpint (portico_connection_test_get_outcome (test), ==, PORTICO_CONNECTION_OUTCOME_A);
+  account_id = engine_connect (e->engine, test, values, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (account_id, >, 0);
+  return account_id;
+}
+
+/* Atlassian tells the cloud id, DocuSign the account and its base URI,
+ * Gusto the company only after the sign-in (auth.after_sign_in): the admin
+ * types none of them; they are stored with the account's settings, never
+ * in the keyring, and every request of the account uses them. */
+static void
+test_told_at_sign_in (Estate *e, gconstpointer data)
+{
+  static const struct { const char *connector; const char *told[3]; } cases[] = {
+    { "atlassian", { "cloud_id", "site_name", NULL } },
+    { "docusign", { "account_id", "base_uri", NULL } },
+    { "gusto", { "company_uuid", NULL } },
+  };
+
+  if (!keyring_available ())
+    {
+      g_test_skip ("Needs a keyring: run under build-aux/keyring-run (PORTICO_TEST_KEYRING=1)");
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      PorticoConnector *connector = portico_catalog_lookup (e->catalog, cases[i].connector);
+      g_autoptr(GHashTable) values = portico_sandbox_get_field_values (e->sandbox, cases[i].connector, "ok");
+      g_autoptr(GHashTable) secrets = NULL;
+      g_autoptr(JsonNode) account = NULL;
+      g_autoptr(JsonNode) doc = NULL;
+      g_autoptr(JsonNode) requests = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonObject *fields;
+      gint64 account_id;
+
+      g_test_message ("%s", cases[i].connector);
+      for (guint k = 0; cases[i].told[k] != NULL; k++)
+        {
+          g_assert_false (g_hash_table_contains (values, cases[i].told[k]));
+          g_assert_null (portico_connector_get_field (connector, cases[i].told[k]));
+          g_assert_true (portico_connector_is_sign_in_value (connector, cases[i].told[k]));
+        }
+      account_id = estate_connect (e, cases[i].connector, values);
+
+      account = portico_store_get_account (e->store, account_id, &error);
+      g_assert_no_error (error);
+      fields = json_object_get_object_member (json_node_get_object (account), "fields");
+      secrets = portico_credentials_lookup_sync (account_id, NULL, &error);
+      g_assert_no_error (error);
+      for (guint k = 0; cases[i].told[k] != NULL; k++)
+        {
+          const char *told = g_hash_table_lookup (values, cases[i].told[k]);
+
+          g_assert_nonnull (told);
+          g_assert_cmpstr (told, !=, "");
+          g_assert_cmpstr (json_object_get_string_member_with_default (fields, cases[i].told[k], NULL), ==, told);
+          g_assert_false (g_hash_table_contains (secrets, cases[i].told[k]));
+        }
+      g_assert_true (g_hash_table_contains (secrets, PORTICO_REFRESH_TOKEN_FIELD));
+
+      /* The sync reads what was stored, and its requests carry it. */
+      doc = engine_sync (e->engine, account_id, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "ok");
+      requests = portico_sandbox_get_requests (e->sandbox);
+      {
+        JsonArray *list = json_node_get_array (requests);
+        const char *first = g_hash_table_lookup (values, cases[i].told[0]);
+        gboolean carried = FALSE;
+
+        for (guint r = 0; r < json_array_get_length (list); r++)
+          {
+            JsonObject *req = json_array_get_object_element (list, r);
+
+            if (g_strcmp0 (json_object_get_string_member (req, "connector"), cases[i].connector) == 0 &&
+                strstr (json_object_get_string_member (req, "path"), first) != NULL)
+              carried = TRUE;
+          }
+        g_assert_true (carried);
+      }
+    }
+
+  /* Atlassian's site is the identity: the sandbox's own. */
+  {
+    g_autoptr(JsonNode) accounts = portico_store_list_accounts (e->store, NULL);
+    JsonArray *list = json_node_get_array (accounts);
+    gboolean found = FALSE;
+
+    for (guint r = 0; r < json_array_get_length (list); r++)
+      {
+        JsonObject *a = json_array_get_object_element (list, r);
+
+        if (g_str_equal (json_object_get_string_member (a, "connector"), "atlassian"))
+          {
+            g_assert_cmpstr (json_object_get_string_member (a, "external_id"), ==,
+                             json_object_get_string_member (portico_sandbox_get_expected_identity (e->sandbox, "atlassian"), "id"));
+            found = TRUE;
+          }
+      }
+    g_assert_true (found);
+  }
+}
+
+/* A sign-in whose provider does not tell a value fails and stores nothing. */
+static void
+test_told_missing (Estate *e, gconstpointer data)
+{
+  static const char json[] =
+    "{\"format\":2,\"id\":\"told\",\"name\":\"Told\",\"category\":\"other\","
+    "\"help_url\":\"https://example.com/help\",\"help\":\"Sign in.\",\"multi_account\":true,"
+    "\"base_url\":\"https://api.example.com/{site}\","
+    "\"fields\":[{\"id\":\"client_id\",\"label\":\"Client ID\",\"type\":\"text\",\"required\":true},"
+    "{\"id\":\"client_secret\",\"label\":\"Secret\",\"type\":\"secret\",\"required\":true}],"
+    "\"permissions\":[{\"id\":\"read\",\"label\":\"Read\",\"help\":\"Users.\"}],"
+    "\"auth\":{\"scheme\":\"oauth2_authorization_code\",\"authorize_url\":\"https://auth.example.com/authorize\","
+    "\"token_url\":\"https://auth.example.com/token\",\"client_id\":\"{client_id}\",\"client_secret\":\"{client_secret}\","
+    "\"after_sign_in\":{\"values\":{\"site\":\"site_of_token\"}}},"
+    "\"identity\":{\"id\":{\"template\":\"{site}\"},\"name\":{\"template\":\"{site}\"}},"
+    "\"data_types\":{\"users\":{\"label\":\"Users\",\"essential\":true,"
+    "\"request\":{\"method\":\"GET\",\"path\":\"/users\"},\"items\":\"users\",\"map\":{\"id\":\"id\"}}}}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoConnector) connector = portico_connector_new_from_data (json, -1, "told.json", TRUE, &error);
+  g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+  g_autoptr(PorticoSandbox) sandbox = NULL;
+  g_autoptr(GHashTable) values = NULL;
+  gboolean ok;
+
+  g_assert_no_error (error);
+  g_assert_true (portico_catalog_add (catalog, connector));
+  sandbox = portico_sandbox_new (catalog, 7, 5);
+  g_assert_true (portico_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  values = portico_sandbox_get_field_values (sandbox, "told", "ok");
+
+  /* The sandbox's token answer has no "site_of_token". */
+  ok = sandbox_sign_in (e->runtime, connector, values, &error);
+  g_assert_false (ok);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "“site”"));
+  g_assert_false (g_hash_table_contains (values, PORTICO_REFRESH_TOKEN_FIELD));
+  g_assert_false (g_hash_table_contains (values, "site"));
+}
+
+static guint
+revoked_count (PorticoSandbox *sandbox,
+               const char     *connector_id)
+{
+  guint revoked = 0;
+
+  portico_sandbox_get_oauth_counts (sandbox, connector_id, &revoked, NULL);
+  return revoked;
+}
+
+/* Disconnect revokes the sign-in where the provider documents how: RFC 7009
+ * with the client's credentials (HubSpot in the body, Zoom with HTTP Basic)
+ * or the access token itself (Dropbox). The sandbox then refuses the
+ * refresh token. A revocation that fails never holds up the disconnect and
+ * is logged without the token. */
+static void
+test_revoke_on_disconnect (Estate *e, gconstpointer data)
+{
+  static const char * const connectors[] = { "hubspot", "zoom", "dropbox" };
+  g_autoptr(GHashTable) broken = NULL;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *refresh = NULL;
+  gint64 account_id;
+  gint64 deadline;
+
+  if (!keyring_available ())
+    {
+      g_test_skip ("Needs a keyring: run under build-aux/keyring-run (PORTICO_TEST_KEYRING=1)");
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (connectors); i++)
+    {
+      g_autoptr(GHashTable) values = portico_sandbox_get_field_values (e->sandbox, connectors[i], "ok");
+      g_autoptr(PorticoDisconnectSummary) done = NULL;
+      GAsyncResult *slot = NULL;
+      g_autoptr(GAsyncResult) result = NULL;
+      guint live = 0;
+
+      g_test_message ("%s", connectors[i]);
+      account_id = estate_connect (e, connectors[i], values);
+      portico_sandbox_get_oauth_counts (e->sandbox, connectors[i], NULL, &live);
+      g_assert_cmpuint (live, ==, 1);
+      g_assert_cmpuint (revoked_count (e->sandbox, connectors[i]), ==, 0);
+
+      portico_engine_disconnect_async (e->engine, account_id, NULL, store_result_cb, &slot);
+      result = wait_result (&slot);
+      done = portico_engine_disconnect_finish (e->engine, result, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (done);
+
+      deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+      while (revoked_count (e->sandbox, connectors[i]) == 0 && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (revoked_count (e->sandbox, connectors[i]), ==, 1);
+      portico_sandbox_get_oauth_counts (e->sandbox, connectors[i], NULL, &live);
+      g_assert_cmpuint (live, ==, 0);
+    }
+
+  /* The provider refuses the revocation (its client is gone): the
+   * disconnect ends as usual, the log names the account, not the token. */
+  broken = portico_sandbox_get_field_values (e->sandbox, "zoom", "ok");
+  account_id = estate_connect (e, "zoom", broken);
+  refresh = g_strdup (g_hash_table_lookup (broken, PORTICO_REFRESH_TOKEN_FIELD));
+  g_assert_nonnull (refresh);
+  captured_log = g_string_new (NULL);
+  portico_sandbox_break_credentials (e->sandbox, "zoom", TRUE);
+  {
+    GAsyncResult *slot = NULL;
+    g_autoptr(GAsyncResult) result = NULL;
+
+    portico_engine_disconnect_async (e->engine, account_id, NULL, store_result_cb, &slot);
+    result = wait_result (&slot);
+    summary = portico_engine_disconnect_finish (e->engine, result, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (summary);
+  }
+  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  while (strstr (captured_log->str, "was not revoked") == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (strstr (captured_log->str, "was not revoked at the provider"));
+  g_assert_null (strstr (captured_log->str, refresh));
+  g_string_free (g_steal_pointer (&captured_log), TRUE);
+  portico_sandbox_break_credentials (e->sandbox, "zoom", FALSE);
+  g_assert_cmpuint (revoked_count (e->sandbox, "zoom"), ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1038,6 +1341,11 @@ main (int argc, char **argv)
   ADD ("jwt/wrong-key", test_jwt_wrong_key, jwt_connector_json);
   ADD ("jwt/malformed-key", test_jwt_malformed_key, jwt_connector_json);
   ADD ("engine/sign-in-expired", test_engine_sign_in_expired, NULL);
+#undef ADD
+#define ADD(path, func) g_test_add ("/oauth/" path, Estate, NULL, estate_setup, func, estate_teardown)
+  ADD ("sandbox/told-at-sign-in", test_told_at_sign_in);
+  ADD ("sandbox/told-missing", test_told_missing);
+  ADD ("sandbox/revoke-on-disconnect", test_revoke_on_disconnect);
 #undef ADD
 
   return g_test_run ();
