@@ -40,6 +40,88 @@ check_string_list (Check *c, JsonObject *obj, const char *path, const char *key)
   return TRUE;
 }
 
+/* The value names of auth.after_sign_in, read before any template is
+ * checked (base_url may use them); their own rules are checked with the
+ * auth. */
+static gboolean
+collect_sign_in_names (Check *c, JsonObject *def)
+{
+  JsonNode *auth = json_object_get_member (def, "auth");
+  JsonNode *after = auth != NULL && JSON_NODE_HOLDS_OBJECT (auth)
+                    ? json_object_get_member (json_node_get_object (auth), "after_sign_in") : NULL;
+  JsonNode *values = after != NULL && JSON_NODE_HOLDS_OBJECT (after)
+                     ? json_object_get_member (json_node_get_object (after), "values") : NULL;
+  g_autoptr(GList) names = NULL;
+
+  if (values == NULL || !JSON_NODE_HOLDS_OBJECT (values))
+    return TRUE;
+  names = json_object_get_members (json_node_get_object (values));
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      const char *name = l->data;
+      g_autofree char *path = g_strdup_printf ("auth.after_sign_in.values.%s", name);
+
+      if (!g_regex_match_simple ("^[a-z][a-z0-9_]*$", name, 0, 0))
+        return portico_check_fail (c, path, _("is not a value name; use lower-case letters, digits and “_”"));
+      if (g_str_equal (name, API_BASE_URL))
+        return portico_check_fail (c, path, _("is a name Portico uses itself; choose another name"));
+      for (guint i = 0; i < c->field_ids->len; i++)
+        if (g_str_equal (name, g_ptr_array_index (c->field_ids, i)))
+          return portico_check_fail (c, path, _("is also a field; a value told at sign-in replaces a field, so remove the field “%s”"),
+                       name);
+      g_ptr_array_add (c->sign_in_names, g_strdup (name));
+    }
+  return TRUE;
+}
+
+/* auth.after_sign_in: {"request": {"method", "url"}, "values": {name: expression}}. */
+static gboolean
+check_after_sign_in (Check *c, JsonObject *auth)
+{
+  static const char * const keys[] = { "request", "values", NULL };
+  static const char * const request_keys[] = { "method", "url", NULL };
+  static const char * const methods[] = { "GET", "POST", NULL };
+  JsonObject *after, *values, *request;
+  g_autoptr(GList) names = NULL;
+
+  if (!portico_check_get_object (c, auth, "auth", "after_sign_in", FALSE, &after))
+    return FALSE;
+  if (after == NULL)
+    return TRUE;
+  if (!portico_check_keys (c, after, "auth.after_sign_in", keys) ||
+      !portico_check_get_object (c, after, "auth.after_sign_in", "request", FALSE, &request) ||
+      !portico_check_get_object (c, after, "auth.after_sign_in", "values", TRUE, &values))
+    return FALSE;
+  if (request != NULL &&
+      !(portico_check_keys (c, request, "auth.after_sign_in.request", request_keys) &&
+        portico_check_get_choice (c, request, "auth.after_sign_in.request", "method", FALSE, methods, _("method"), NULL) &&
+        portico_check_template_member (c, request, "auth.after_sign_in.request", "url", TRUE, FALSE, NULL)))
+    return FALSE;
+  names = json_object_get_members (values);
+  if (names == NULL)
+    return portico_check_missing (c, "auth.after_sign_in.values", _("at least one value such as \"cloud_id\": \"0.id\""));
+  for (GList *l = names; l != NULL; l = l->next)
+    if (!portico_check_expr_member (c, values, "auth.after_sign_in.values", l->data, TRUE, 0))
+      return FALSE;
+  return TRUE;
+}
+
+/* auth.revoke: {"url", "token": "refresh_token" | "access_token"}. */
+static gboolean
+check_revoke (Check *c, JsonObject *auth)
+{
+  static const char * const keys[] = { "url", "token", NULL };
+  static const char * const tokens[] = { "refresh_token", "access_token", NULL };
+  JsonObject *revoke;
+
+  if (!portico_check_get_object (c, auth, "auth", "revoke", FALSE, &revoke))
+    return FALSE;
+  return revoke == NULL ||
+         (portico_check_keys (c, revoke, "auth.revoke", keys) &&
+          portico_check_template_member (c, revoke, "auth.revoke", "url", TRUE, FALSE, NULL) &&
+          portico_check_get_choice (c, revoke, "auth.revoke", "token", FALSE, tokens, _("token"), NULL));
+}
+
 static gboolean
 check_auth (Check *c, JsonObject *def)
 {
@@ -52,7 +134,7 @@ check_auth (Check *c, JsonObject *def)
   };
   static const char * const code_keys[] = {
     "scheme", "authorize_url", "token_url", "scopes", "pkce", "client_id", "client_secret",
-    "client_auth", "authorize_params", "redirect_port", NULL,
+    "client_auth", "authorize_params", "redirect_port", "after_sign_in", "revoke", NULL,
   };
   static const char * const jwt_keys[] = { "scheme", "key_field", "subject", "scopes", NULL };
   static const char * const client_auths[] = { "basic", "body", NULL };
@@ -143,7 +225,9 @@ check_auth (Check *c, JsonObject *def)
          portico_check_get_choice (c, auth, "auth", "client_auth", FALSE, client_auths, _("client authentication"), NULL) &&
          portico_check_template_object (c, auth, "auth", "authorize_params", FALSE) &&
          portico_check_get_int (c, auth, "auth", "redirect_port", FALSE, 1024, 65535) &&
-         check_string_list (c, auth, "auth", "scopes");
+         check_string_list (c, auth, "auth", "scopes") &&
+         check_after_sign_in (c, auth) &&
+         check_revoke (c, auth);
 }
 
 static gboolean
@@ -593,6 +677,7 @@ portico_check_definition (Check *c, JsonObject *def, const char *file_id, GPtrAr
       !portico_check_get_bool (c, def, "", "test", FALSE) ||
       !portico_check_get_int (c, def, "", "usage_period_days", FALSE, 1, 3660) ||
       !check_fields (c, def, fields) ||
+      !collect_sign_in_names (c, def) ||
       !portico_check_template_member (c, def, "", "base_url", TRUE, FALSE, &base_url))
     return FALSE;
 

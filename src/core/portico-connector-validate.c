@@ -323,6 +323,9 @@ template_name_ok (const char *name, gpointer user_data)
   for (guint i = 0; i < tc->c->field_ids->len; i++)
     if (g_str_equal (name, g_ptr_array_index (tc->c->field_ids, i)))
       return TRUE;
+  for (guint i = 0; tc->c->sign_in_names != NULL && i < tc->c->sign_in_names->len; i++)
+    if (g_str_equal (name, g_ptr_array_index (tc->c->sign_in_names, i)))
+      return TRUE;
   if (tc->allow_user && (g_str_equal (name, "user_id") || g_str_equal (name, "user_email")))
     return TRUE;
   if (tc->c->allow_response && g_str_equal (name, "response"))
@@ -333,6 +336,8 @@ template_name_ok (const char *name, gpointer user_data)
   known = g_string_new (NULL);
   for (guint i = 0; i < tc->c->field_ids->len; i++)
     g_string_append_printf (known, "%s, ", (const char *) g_ptr_array_index (tc->c->field_ids, i));
+  for (guint i = 0; tc->c->sign_in_names != NULL && i < tc->c->sign_in_names->len; i++)
+    g_string_append_printf (known, "%s, ", (const char *) g_ptr_array_index (tc->c->sign_in_names, i));
   g_string_append (known, API_BASE_URL);
   if (tc->allow_user)
     g_string_append (known, ", user_id, user_email");

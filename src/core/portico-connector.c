@@ -194,7 +194,8 @@ connector_new (const char *data,
   g_autoptr(GError) parse_error = NULL;
   g_autoptr(GPtrArray) field_ids = g_ptr_array_new ();
   g_autofree char *file = g_path_get_basename (origin != NULL ? origin : "connector.json");
-  Check c = { file, error, field_ids, FALSE, FALSE };
+  g_autoptr(GPtrArray) sign_in_names = g_ptr_array_new_with_free_func (g_free);
+  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names };
   JsonNode *root;
 
   /* The parser recurses once per level: a file nested deep enough (an
@@ -711,6 +712,25 @@ gboolean
 portico_connector_signs_in (PorticoConnector *self)
 {
   return g_strcmp0 (portico_connector_get_auth_scheme (self), "oauth2_authorization_code") == 0;
+}
+
+gboolean
+portico_connector_is_sign_in_value (PorticoConnector *self,
+                                    const char       *name)
+{
+  JsonObject *auth;
+  JsonNode *after;
+
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  auth = portico_connector_get_auth (self);
+  after = auth != NULL ? json_object_get_member (auth, "after_sign_in") : NULL;
+  if (after == NULL || !JSON_NODE_HOLDS_OBJECT (after))
+    return FALSE;
+  after = json_object_get_member (json_node_get_object (after), "values");
+  return after != NULL && JSON_NODE_HOLDS_OBJECT (after) &&
+         json_object_has_member (json_node_get_object (after), name);
 }
 
 static void

@@ -93,6 +93,10 @@ const char *portico_connector_get_auth_scheme (PorticoConnector *self); /* nulla
 /* TRUE when connecting needs the admin to sign in through the browser
  * (oauth2_authorization_code). */
 gboolean portico_connector_signs_in (PorticoConnector *self);
+/* Whether @name is a value the provider tells at sign-in
+ * (auth.after_sign_in): stored with the account's non-secret settings. */
+gboolean portico_connector_is_sign_in_value (PorticoConnector *self,
+                                             const char       *name);
 /* The OAuth scopes to ask for at @permission ("read" or "act"), space
  * separated: auth.scopes, then the scopes of "read" and, for "act", those of
  * "act" too. "" when there are none. */

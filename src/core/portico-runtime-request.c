@@ -634,6 +634,7 @@ portico_runtime_account_new (PorticoRuntime   *runtime,
   const char *scheme;
   const char *api_base_url;
   g_autofree char *base_url = NULL;
+  gboolean told_pending = FALSE;
   GHashTableIter iter;
   gpointer key, value;
 
@@ -676,6 +677,24 @@ portico_runtime_account_new (PorticoRuntime   *runtime,
   auth = portico_connector_get_auth (connector);
   scheme = portico_runtime_json_object_get_string_or (auth, "scheme", "none");
 
+  /* Values the provider tells at sign-in (auth.after_sign_in) are empty
+   * until it told them, like an optional field. */
+  {
+    JsonObject *after = portico_runtime_json_object_get_object_or_null (auth, "after_sign_in");
+    JsonObject *told = portico_runtime_json_object_get_object_or_null (after, "values");
+    g_autoptr(GList) names = told != NULL ? json_object_get_members (told) : NULL;
+
+    for (GList *l = names; l != NULL; l = l->next)
+      {
+        const char *told_value = g_hash_table_lookup (account->values, l->data);
+
+        if (told_value == NULL || *told_value == '\0')
+          told_pending = TRUE;
+        if (told_value == NULL)
+          g_hash_table_insert (account->values, g_strdup (l->data), g_strdup (""));
+      }
+  }
+
   {
     const char *refresh_token = g_hash_table_lookup (account->values, PORTICO_REFRESH_TOKEN_FIELD);
 
@@ -709,6 +728,14 @@ portico_runtime_account_new (PorticoRuntime   *runtime,
   base_url = expand (account, portico_runtime_json_object_get_string_or (definition, "base_url", ""), FALSE, error);
   if (base_url == NULL)
     return NULL;
+  if (told_pending && !g_uri_is_valid (base_url, PORTICO_HTTP_URI_FLAGS, NULL))
+    {
+      /* The host is told at sign-in (DocuSign's base_uri). Until then no
+       * request is sent there: every one waits for a token, which needs the
+       * sign-in. A reserved name (RFC 2606) stands in. */
+      g_free (base_url);
+      base_url = g_strdup ("https://sign-in-pending.invalid");
+    }
   account->base_uri = portico_runtime_account_parse_uri (account, base_url, error);
   if (account->base_uri == NULL)
     return NULL;

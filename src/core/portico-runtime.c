@@ -795,6 +795,7 @@ portico_runtime_build_authorize_uri (PorticoRuntime   *self,
 typedef struct
 {
   Account *account;
+  Account *signed_in; /* after the exchange */
   char *redirect_uri;
 } ExchangeData;
 
@@ -802,8 +803,111 @@ static void
 exchange_data_free (ExchangeData *data)
 {
   g_clear_pointer (&data->account, portico_runtime_account_unref);
+  g_clear_pointer (&data->signed_in, portico_runtime_account_unref);
   g_free (data->redirect_uri);
   g_free (data);
+}
+
+/* auth.after_sign_in: each value read from @answer goes to the caller's
+ * values (stored with the account's settings, usable in templates). */
+static gboolean
+after_sign_in_store (Account    *account,
+                     JsonObject *values,
+                     JsonNode   *answer,
+                     GError    **error)
+{
+  g_autoptr(GList) names = values != NULL ? json_object_get_members (values) : NULL;
+
+  for (GList *l = names; l != NULL; l = l->next)
+    {
+      g_autofree char *value = portico_runtime_eval_expr_string (account, json_object_get_member (values, l->data), answer);
+
+      if (value == NULL || *value == '\0')
+        {
+          g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                       _("%s did not tell “%s” after the sign-in. Sign in again with an account that "
+                         "can reach it."), portico_runtime_account_name (account), (const char *) l->data);
+          return FALSE;
+        }
+      g_hash_table_replace (account->caller_values, g_strdup (l->data), g_steal_pointer (&value));
+    }
+  return TRUE;
+}
+
+static void
+after_sign_in_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ExchangeData *data = g_task_get_task_data (task);
+  JsonObject *after = portico_runtime_json_object_get_object_or_null (portico_connector_get_auth (data->account->connector),
+                                                      "after_sign_in");
+  g_autoptr(Response) response = NULL;
+  GError *error = NULL;
+
+  response = portico_runtime_send_finish (result, &error);
+  if (response == NULL ||
+      !after_sign_in_store (data->signed_in, portico_runtime_json_object_get_object_or_null (after, "values"), response->json, &error))
+    {
+      /* A sign-in that fails stores nothing. */
+      g_hash_table_remove (data->account->caller_values, PORTICO_REFRESH_TOKEN_FIELD);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* Returns FALSE when @task was answered (an error, or no after_sign_in
+ * request: the values came from the token response). */
+static gboolean
+after_sign_in_start (GTask    *task,
+                     JsonNode *token_response)
+{
+  ExchangeData *data = g_task_get_task_data (task);
+  Account *account = data->signed_in;
+  JsonObject *after = portico_runtime_json_object_get_object_or_null (portico_connector_get_auth (account->connector),
+                                                      "after_sign_in");
+  JsonObject *request = portico_runtime_json_object_get_object_or_null (after, "request");
+  g_autofree char *url = NULL;
+  g_autoptr(GUri) uri = NULL;
+  GError *error = NULL;
+  Request *req;
+
+  if (after == NULL)
+    return TRUE;
+  if (request == NULL)
+    {
+      if (!after_sign_in_store (account, portico_runtime_json_object_get_object_or_null (after, "values"), token_response, &error))
+        {
+          g_hash_table_remove (data->account->caller_values, PORTICO_REFRESH_TOKEN_FIELD);
+          g_task_return_error (task, error);
+          return FALSE;
+        }
+      return TRUE;
+    }
+
+  url = portico_template_expand (portico_runtime_json_object_get_string_or (request, "url", ""), account->values, FALSE, &error);
+  uri = url != NULL ? portico_runtime_account_parse_uri (account, url, &error) : NULL;
+  if (uri == NULL)
+    {
+      g_hash_table_remove (data->account->caller_values, PORTICO_REFRESH_TOKEN_FIELD);
+      g_task_return_error (task, error);
+      return FALSE;
+    }
+  req = portico_runtime_request_new (portico_runtime_json_object_get_string_or (request, "method", "GET"), uri);
+  /* The address is the connector's, like token_url: the new token may go
+   * there. */
+  req->cred_origin = g_uri_ref (uri);
+  req->use_token = TRUE;
+  for (guint i = 0; i < account->headers->len; i++)
+    {
+      RequestHeader *header = g_ptr_array_index (account->headers, i);
+
+      g_ptr_array_add (req->headers, portico_runtime_request_header_new (header->name, header->value, header->credential));
+    }
+  portico_runtime_send_async (account, req, g_task_get_cancellable (task), after_sign_in_cb, g_object_ref (task));
+  return FALSE;
 }
 
 static void
@@ -869,7 +973,9 @@ exchange_cb (GObject      *object,
   entry->refresh_token = g_strdup (refresh_token);
   entry->expires_at = g_get_monotonic_time () + portico_runtime_json_object_get_int_or (root, "expires_in", 3600) * G_USEC_PER_SEC;
 
-  g_task_return_boolean (task, TRUE);
+  data->signed_in = portico_runtime_account_ref (signed_in);
+  if (after_sign_in_start (task, response->json))
+    g_task_return_boolean (task, TRUE);
 }
 
 void
@@ -936,6 +1042,175 @@ portico_runtime_exchange_code_finish (PorticoRuntime *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_runtime_exchange_code_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Revocation (auth.revoke)                                                  */
+
+typedef struct
+{
+  Account *account;
+  GCancellable *cancellable; /* cancelled by the timeout or the caller's */
+  GCancellable *caller;
+  gulong caller_id;
+  guint timeout_id;
+  guint timeout_seconds;
+  gboolean timed_out;
+} RevokeData;
+
+static void
+revoke_data_free (RevokeData *data)
+{
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  if (data->caller != NULL)
+    g_cancellable_disconnect (data->caller, data->caller_id);
+  g_clear_object (&data->caller);
+  g_clear_object (&data->cancellable);
+  g_clear_pointer (&data->account, portico_runtime_account_unref);
+  g_free (data);
+}
+
+static gboolean
+revoke_timeout_cb (gpointer user_data)
+{
+  RevokeData *data = user_data;
+
+  data->timeout_id = 0;
+  data->timed_out = TRUE;
+  g_cancellable_cancel (data->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+revoke_caller_cancelled_cb (GCancellable *caller,
+                            gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static void
+revoke_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  RevokeData *data = g_task_get_task_data (task);
+  PorticoRuntime *self = data->account->runtime;
+  TokenEntry *entry = g_hash_table_lookup (self->tokens, data->account->token_key);
+  g_autoptr(Response) response = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Whatever the provider answered, these tokens are not used again. */
+  if (entry != NULL && !entry->fetching)
+    g_hash_table_remove (self->tokens, data->account->token_key);
+
+  response = portico_runtime_send_finish (result, &error);
+  if (response == NULL && data->timed_out)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                               _("%s did not answer the revocation within %u seconds."),
+                               portico_runtime_account_name (data->account), data->timeout_seconds);
+      return;
+    }
+  if (response == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+portico_runtime_revoke_async (PorticoRuntime     *self,
+                              PorticoConnector   *connector,
+                              GHashTable         *field_values,
+                              guint               timeout_seconds,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(Account) account = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GUri) uri = NULL;
+  JsonObject *revoke;
+  RevokeData *data;
+  Request *req;
+
+  g_return_if_fail (PORTICO_IS_RUNTIME (self));
+  g_return_if_fail (PORTICO_IS_CONNECTOR (connector));
+  g_return_if_fail (field_values != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_runtime_revoke_async);
+
+  revoke = portico_runtime_json_object_get_object_or_null (portico_connector_get_auth (connector), "revoke");
+  account = portico_runtime_account_new (self, connector, field_values, &error);
+  if (account == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (revoke == NULL || account->grant != GRANT_REFRESH_TOKEN || account->refresh_token == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                               _("%s has no sign-in to revoke."), portico_connector_get_name (connector));
+      return;
+    }
+  url = portico_template_expand (portico_runtime_json_object_get_string_or (revoke, "url", ""), account->values, FALSE, &error);
+  uri = url != NULL ? portico_runtime_account_parse_uri (account, url, &error) : NULL;
+  if (uri == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  req = portico_runtime_request_new ("POST", uri);
+  req->cred_origin = g_uri_ref (uri);
+  if (g_strcmp0 (portico_runtime_json_object_get_string_or (revoke, "token", "refresh_token"), "access_token") == 0)
+    {
+      /* Dropbox: the access token revokes itself and its refresh token. */
+      req->use_token = TRUE;
+    }
+  else
+    {
+      /* RFC 7009 section 2.1, the client authenticated as at token_url. */
+      req->form = TRUE;
+      req->is_token_request = TRUE;
+      req->body = json_object_new ();
+      json_object_set_string_member (req->body, "token_type_hint", "refresh_token");
+      req->cred_body = json_object_new ();
+      json_object_set_string_member (req->cred_body, "token", account->refresh_token);
+      token_request_add_client (account, req);
+    }
+
+  data = g_new0 (RevokeData, 1);
+  data->account = portico_runtime_account_ref (account);
+  data->cancellable = g_cancellable_new ();
+  data->timeout_seconds = timeout_seconds;
+  if (cancellable != NULL)
+    {
+      data->caller = g_object_ref (cancellable);
+      data->caller_id = g_cancellable_connect (cancellable, G_CALLBACK (revoke_caller_cancelled_cb),
+                                               g_object_ref (data->cancellable), g_object_unref);
+    }
+  if (timeout_seconds > 0)
+    data->timeout_id = g_timeout_add_seconds (timeout_seconds, revoke_timeout_cb, data);
+  g_task_set_task_data (task, data, (GDestroyNotify) revoke_data_free);
+
+  portico_runtime_send_async (account, req, data->cancellable, revoke_cb, g_steal_pointer (&task));
+}
+
+gboolean
+portico_runtime_revoke_finish (PorticoRuntime *self,
+                               GAsyncResult   *result,
+                               GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_runtime_revoke_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -277,21 +277,21 @@ try:
           and doc["replaced_account"] is None, f"{code} {out} {err}")
 
     # Another identity on a single-account connector replaces the account.
-    code, doc, out, err = run("connect", "bamboohr", *field_args("bamboohr"), "--json", env=secret_env("bamboohr", "ok"))
-    bamboohr_id = doc["account"]["id"] if keys_ok(doc, ["account"]) else None
-    check("connect bamboohr: exit 0", code == 0 and bamboohr_id, f"{code} {out} {err}")
-    if bamboohr_id:
-        accounts_to_clean.append(bamboohr_id)
-    code, doc, out, err = run("reconnect", str(bamboohr_id), "--json", env=secret_env("bamboohr", "ok", "-globex"))
+    code, doc, out, err = run("connect", "brex", *field_args("brex"), "--json", env=secret_env("brex", "ok"))
+    brex_id = doc["account"]["id"] if keys_ok(doc, ["account"]) else None
+    check("connect brex: exit 0", code == 0 and brex_id, f"{code} {out} {err}")
+    if brex_id:
+        accounts_to_clean.append(brex_id)
+    code, doc, out, err = run("reconnect", str(brex_id), "--json", env=secret_env("brex", "ok", "-globex"))
     new_id = doc["account"]["id"] if keys_ok(doc, ["account"]) else None
     if new_id:
         accounts_to_clean.append(new_id)
-    check("reconnect bamboohr as another tenant: a new account, replaced_account is the old one",
-          code == 0 and new_id not in (None, bamboohr_id) and doc["replaced_account"] == bamboohr_id,
+    check("reconnect brex as another tenant: a new account, replaced_account is the old one",
+          code == 0 and new_id not in (None, brex_id) and doc["replaced_account"] == brex_id,
           f"{code} {out} {err}")
     code, accounts, out, err = run("accounts", "--json")
     check("the replaced account is gone from accounts",
-          isinstance(accounts, list) and bamboohr_id not in [a["id"] for a in accounts]
+          isinstance(accounts, list) and brex_id not in [a["id"] for a in accounts]
           and new_id in [a["id"] for a in accounts], out)
 
     # Another identity on a multi-account connector adds an account.
@@ -360,8 +360,8 @@ try:
         with open(wal, "rb") as f:
             data += f.read()
     check("no secret in the database file",
-          all(connectors[c]["secrets"]["ok"].encode() not in data for c in ("okta", "slack", "bamboohr"))
-          and (connectors["bamboohr"]["secrets"]["ok"] + "-globex").encode() not in data, "")
+          all(connectors[c]["secrets"]["ok"].encode() not in data for c in ("okta", "slack", "brex"))
+          and (connectors["brex"]["secrets"]["ok"] + "-globex").encode() not in data, "")
 finally:
     # Leave no keyring items behind for the next test process.
     for account in accounts_to_clean:

@@ -2,7 +2,7 @@
 """End-to-end test of the rest of connecting, through AT-SPI (dogtail).
 
 `portico-cli --demo` first connects a Slack account (Slack allows several
-accounts) and a BambooHR account (BambooHR allows one) on a temporary database;
+accounts) and a Brex account (Brex allows one) on a temporary database;
 then the real `portico --demo` starts on it, with its sandbox in-process on a
 port base of this run's own. The test then:
 
@@ -12,8 +12,8 @@ port base of this run's own. The test then:
   opens the dialog again;
 - opens "Connect another" from the Slack tile's menu and sees the connect
   dialog for Slack;
-- finds "Connect another" insensitive in the BambooHR tile's menu, with the
-  tooltip saying BambooHR supports one account.
+- finds "Connect another" insensitive in the Brex tile's menu, with the
+  tooltip saying Brex supports one account.
 
 Prints TAP.
 
@@ -108,9 +108,9 @@ portico = None
 try:
     slack = connect_demo('slack')
     check('portico-cli --demo connects a Slack account', slack)
-    bamboohr = connect_demo('bamboohr')
-    check('portico-cli --demo connects a BambooHR account', bamboohr)
-    if not slack or not bamboohr:
+    brex = connect_demo('brex')
+    check('portico-cli --demo connects a Brex account', brex)
+    if not slack or not brex:
         raise SystemExit
 
     portico = App([APP, '--demo', '--db', db, '--quit-after', '200000'], env)
@@ -179,19 +179,19 @@ try:
     check('still two accounts', len(accounts() or []) == 2)
 
     # ---- Single-account connector: the item is disabled and says why.
-    item = tile_menu_item(frame, 'BambooHR', bamboohr['name'], 'Connect another')
-    check('the BambooHR tile menu has "Connect another"', item)
-    check('"Connect another" is unavailable for BambooHR', item is not None and not item.sensitive)
+    item = tile_menu_item(frame, 'Brex', brex['name'], 'Connect another')
+    check('the Brex tile menu has "Connect another"', item)
+    check('"Connect another" is unavailable for Brex', item is not None and not item.sensitive)
     description = item.description if item is not None else ''
-    check('its tooltip says "BambooHR supports one account" (%r)' % description,
-          description == 'BambooHR supports one account')
+    check('its tooltip says "Brex supports one account" (%r)' % description,
+          description == 'Brex supports one account')
     if item is not None:
         try:
             item.doActionNamed('click')
         except Exception:
             pass
         time.sleep(1.0)
-        check('activating it opens no connect dialog', find_window(app, 'Connect BambooHR') is None)
+        check('activating it opens no connect dialog', find_window(app, 'Connect Brex') is None)
 finally:
     if portico is not None:
         portico.stop()

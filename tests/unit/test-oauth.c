@@ -1047,7 +1047,7 @@ estate_setup (Estate *e, gconstpointer data)
   e->store = portico_store_open (e->db, &error);
   g_assert_no_error (error);
   e->engine = portico_engine_new (e->store, e->catalog, e->runtime);
-  clear_keyring_ids (1, 6);
+  clear_keyring_ids (e->engine, 1, 6);
 }
 
 static void
@@ -1055,7 +1055,7 @@ estate_teardown (Estate *e, gconstpointer data)
 {
   static const char * const suffixes[] = { "", "-wal", "-shm" };
 
-  clear_keyring_ids (1, 6);
+  clear_keyring_ids (e->engine, 1, 6);
   g_clear_object (&e->engine);
   g_clear_object (&e->store);
   g_clear_object (&e->runtime);
@@ -1135,7 +1135,7 @@ test_told_at_sign_in (Estate *e, gconstpointer data)
       account = portico_store_get_account (e->store, account_id, &error);
       g_assert_no_error (error);
       fields = json_object_get_object_member (json_node_get_object (account), "fields");
-      secrets = portico_credentials_lookup_sync (account_id, NULL, &error);
+      secrets = portico_credentials_lookup_sync (portico_engine_get_credentials (e->engine), account_id, NULL, &error);
       g_assert_no_error (error);
       for (guint k = 0; cases[i].told[k] != NULL; k++)
         {
