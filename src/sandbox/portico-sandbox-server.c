@@ -57,6 +57,8 @@ struct _Route
   GRegex *regex;
   Route *main;          /* for a continue_path or then route: the route it continues */
   gboolean then_step;   /* the second request of main's "then" pair */
+  gboolean list_step;   /* the list request of main's "for_each": main's ids */
+  JsonNode *list_value; /* borrowed: the for_each "value" expression */
   char *data_type;      /* primary data type */
   GPtrArray *dependents; /* data type ids read from the same items */
   gboolean identity;    /* the identity request is this route too */
@@ -2189,6 +2191,31 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
               c->dependents = g_ptr_array_new_with_free_func (g_free);
               g_ptr_array_add (sc->routes, c);
             }
+          if (obj_member (obj_member (dt, "for_each"), "request") != NULL)
+            {
+              /* format v2 for_each with a list request: the list names the
+               * records, one request per record reads it. */
+              JsonObject *fe = obj_member (dt, "for_each");
+              JsonObject *list_req = obj_member (fe, "request");
+              g_autofree char *p = g_strconcat (sc->base_path, str_member (list_req, "path") != NULL
+                                                                ? str_member (list_req, "path") : "", NULL);
+              Route *l = g_new0 (Route, 1);
+
+              l->kind = ROUTE_DATA;
+              l->method = g_ascii_strup (str_member (list_req, "method") != NULL
+                                         ? str_member (list_req, "method") : "GET", -1);
+              l->pattern = strip_query (p);
+              l->regex = path_regex (l->pattern);
+              l->main = r;
+              l->list_step = TRUE;
+              l->request = list_req;
+              l->pagination = obj_member (fe, "pagination");
+              l->items_path = json_object_get_member (fe, "items") != NULL
+                              ? json_node_copy (json_object_get_member (fe, "items")) : NULL;
+              l->list_value = json_object_get_member (fe, "value");
+              l->dependents = g_ptr_array_new_with_free_func (g_free);
+              g_ptr_array_add (sc->routes, l);
+            }
           if (obj_member (req, "then") != NULL)
             {
               /* The second request of the pair: served with the items of
@@ -2733,6 +2760,128 @@ then_response_known (SandboxConnector *sc, Route *route, GHashTable *query, Json
   return value != NULL && g_strcmp0 (g_hash_table_lookup (sc->issued, value), route->main->data_type) == 0;
 }
 
+/* The text the map's "id" reads from a record of @main, or NULL. */
+static char *
+record_id (SandboxConnector *sc, Route *main, JsonNode *record)
+{
+  JsonObject *dts = obj_member (sc->def, "data_types");
+  JsonObject *map = obj_member (obj_member (dts, main->data_type), "map");
+  JsonNode *id_expr = map != NULL ? json_object_get_member (map, "id") : NULL;
+  JsonNode *v;
+
+  if (id_expr == NULL || !is_path_expr (id_expr))
+    return NULL;
+  v = read_path (record, id_expr);
+  return v != NULL ? node_to_string (v) : NULL;
+}
+
+/* The list request of a for_each (format v2): every record of the data
+ * type, each as the value the per-record request is sent with. Pages the
+ * offset way when the list asks for it; other styles get one page. */
+static void
+serve_list (SandboxConnector  *sc,
+            Route             *route,
+            SoupServerMessage *msg,
+            GHashTable        *query,
+            JsonNode          *body)
+{
+  Route *main = route->main;
+  JsonObject *pag = route->pagination;
+  const char *style = str_member (pag, "style");
+  JsonArray *all = json_array_new ();
+  JsonArray *slice = json_array_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+  guint n;
+  guint offset = 0;
+  guint size = G_MAXUINT;
+
+  json_node_take_object (root, json_object_new ());
+  for (guint i = 0; main->items != NULL && i < json_array_get_length (main->items); i++)
+    {
+      g_autofree char *id = record_id (sc, main, json_array_get_element (main->items, i));
+      JsonNode *value;
+
+      if (id == NULL)
+        continue;
+      if (route->list_value == NULL || (JSON_NODE_HOLDS_VALUE (route->list_value)
+                                        && g_strcmp0 (json_node_get_string (route->list_value), "") == 0))
+        value = string_node (id);
+      else
+        {
+          value = json_node_new (JSON_NODE_OBJECT);
+          json_node_take_object (value, json_object_new ());
+          set_at_path (value, route->list_value, string_node (id));
+        }
+      json_array_add_element (all, value);
+    }
+  n = json_array_get_length (all);
+  if (g_strcmp0 (style, "offset") == 0)
+    {
+      guint cap = (guint) int_member (pag, "size", DEFAULT_PAGE_SIZE);
+
+      offset = MIN (parse_uint (param_value (query, body, str_member (pag, "param")),
+                                (guint) int_member (pag, "start", 0)), n);
+      size = MAX (1, MIN (parse_uint (param_value (query, body, str_member (pag, "size_param")), cap), cap));
+      if (str_member (pag, "total_path") != NULL || json_object_get_member (pag, "total_path") != NULL)
+        set_at_path (root, json_object_get_member (pag, "total_path"),
+                     json_node_init_int (json_node_alloc (), n));
+    }
+  for (guint i = offset; i < n && i - offset < size; i++)
+    json_array_add_element (slice, json_node_copy (json_array_get_element (all, i)));
+  json_array_unref (all);
+  if (route->items_path != NULL && !(JSON_NODE_HOLDS_VALUE (route->items_path)
+                                     && g_strcmp0 (json_node_get_string (route->items_path), "") == 0))
+    {
+      JsonNode *list = json_node_new (JSON_NODE_ARRAY);
+
+      json_node_take_array (list, slice);
+      set_at_path (root, route->items_path, list);
+    }
+  else
+    {
+      json_node_take_array (root, slice);
+    }
+  set_json (msg, SOUP_STATUS_OK, root);
+}
+
+/* A request per listed record (for_each with a list request) answers that
+ * record only: the records of @served whose id is the {item} it was sent
+ * with. Transfer full; NULL when the request carries no item. */
+static JsonArray *
+records_of_item (SandboxConnector *sc, Route *main, GHashTable *query, JsonNode *body, JsonArray *served)
+{
+  JsonObject *dts = obj_member (sc->def, "data_types");
+  JsonObject *fe = obj_member (obj_member (dts, main->data_type), "for_each");
+  g_autoptr(GHashTable) sent = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  JsonObject *def_query = obj_member (main->request, "query");
+  g_autoptr(GList) names = def_query != NULL ? json_object_get_members (def_query) : NULL;
+  const char *item;
+  JsonArray *out;
+
+  if (obj_member (fe, "request") == NULL)
+    return NULL;
+  collect_sent_values (json_object_get_member (main->request, "body"), body, sent);
+  for (GList *l = names; l != NULL && query != NULL; l = l->next)
+    {
+      const char *got = g_hash_table_lookup (query, l->data);
+      g_autoptr(JsonNode) got_node = got != NULL ? string_node (got) : NULL;
+
+      collect_sent_values (json_object_get_member (def_query, l->data), got_node, sent);
+    }
+  item = g_hash_table_lookup (sent, "item");
+  if (item == NULL)
+    return NULL;
+  out = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (served); i++)
+    {
+      g_autofree char *id = record_id (sc, main, json_array_get_element (served, i));
+
+      if (g_strcmp0 (id, item) == 0)
+        json_array_add_element (out, json_node_copy (json_array_get_element (served, i)));
+    }
+  return out;
+}
+
 static void
 serve_page (SandboxConnector  *sc,
             Route             *route,
@@ -2763,6 +2912,15 @@ serve_page (SandboxConnector  *sc,
       json_array_unref (slice);
       return;
     }
+  {
+    JsonArray *one = records_of_item (sc, main, query, body, served);
+
+    if (one != NULL)
+      {
+        json_array_unref (served);
+        served = one;
+      }
+  }
   n = json_array_get_length (served);
   if (style == NULL)
     style = "none";
@@ -3280,6 +3438,8 @@ connector_handler (SoupServer        *server,
           set_ok_flag (sc, root);
           set_json (msg, SOUP_STATUS_OK, root);
         }
+      else if (route->list_step)
+        serve_list (sc, route, msg, query, body);
       else
         serve_page (sc, route, msg, query, body, tenant);
     }

@@ -774,6 +774,68 @@ test_jamf_pages_from_zero (void)
   fetch_clear (&f);
 }
 
+static void
+crowdstrike_users_from_query (JsonObject *def)
+{
+  JsonObject *users = json_object_get_object_member (json_object_get_object_member (def, "data_types"), "users");
+  JsonObject *request = json_object_get_object_member (users, "request");
+
+  /* The query endpoint read as if it gave the users. */
+  json_object_remove_member (users, "for_each");
+  json_object_set_string_member (request, "method", "GET");
+  json_object_set_string_member (request, "path", "/user-management/queries/users/v1");
+  json_object_remove_member (request, "body");
+}
+
+/* CrowdStrike's user management API lists user ids only
+ * (GET /user-management/queries/users/v1, "resources": [uuid, ...]); the
+ * names, emails and last sign-ins come from
+ * POST /user-management/entities/users/GET/v1 with those ids. Reading the
+ * query endpoint alone finds ids without any email. */
+static void
+test_crowdstrike_ids_then_entities (void)
+{
+  PorticoConnector *falcon = portico_catalog_lookup (catalog, "crowdstrike-falcon");
+  g_autoptr(PorticoConnector) ids_only = variant ("crowdstrike-falcon", crowdstrike_users_from_query);
+  g_autoptr(GHashTable) values = values_for ("crowdstrike-falcon", "ok");
+  g_autoptr(JsonNode) log = NULL;
+  guint queries = 0;
+  guint entities = 0;
+  Fetch f;
+
+  fetch (falcon, values, "users", &f);
+  g_assert_no_error (f.error);
+  assert_all_emails (falcon, "crowdstrike-falcon", f.items);
+  fetch_clear (&f);
+
+  log = portico_sandbox_get_requests (sandbox);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (log)); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+      const char *path = json_object_get_string_member_with_default (e, "path", "");
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "connector", ""), "crowdstrike-falcon") != 0)
+        continue;
+      if (g_str_equal (path, "/user-management/queries/users/v1"))
+        queries++;
+      else if (g_str_equal (path, "/user-management/entities/users/GET/v1"))
+        entities++;
+    }
+  g_assert_cmpuint (queries, >=, 1);
+  g_assert_cmpuint (entities, ==,
+                    json_array_get_length (portico_sandbox_get_expected (sandbox, "crowdstrike-falcon", "users")));
+
+  /* The ids alone: as many items, but no email, name or sign-in. */
+  fetch (ids_only, values, "users", &f);
+  {
+    g_autoptr(GPtrArray) emails = mapped (ids_only, "users", "email", f.items);
+
+    g_assert_cmpuint (json_array_get_length (f.items), ==, entities);
+    g_assert_cmpuint (emails->len, ==, 0);
+  }
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -809,6 +871,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/airtable/user-name-is-email", test_airtable_user_name_is_email);
   g_test_add_func ("/facts/auth0/include-totals", test_auth0_include_totals);
   g_test_add_func ("/facts/jamf-pro/pages-from-zero", test_jamf_pages_from_zero);
+  g_test_add_func ("/facts/crowdstrike-falcon/ids-then-entities", test_crowdstrike_ids_then_entities);
 
   status = g_test_run ();
 
