@@ -58,6 +58,7 @@ struct _Route
   Route *main;          /* for a continue_path or then route: the route it continues */
   gboolean then_step;   /* the second request of main's "then" pair */
   gboolean list_step;   /* the list request of main's "for_each": main's ids */
+  gboolean listed;      /* a list_step route lists this route's records */
   JsonNode *list_value; /* borrowed: the for_each "value" expression */
   char *data_type;      /* primary data type */
   GPtrArray *dependents; /* data type ids read from the same items */
@@ -2199,22 +2200,40 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
               JsonObject *list_req = obj_member (fe, "request");
               g_autofree char *p = g_strconcat (sc->base_path, str_member (list_req, "path") != NULL
                                                                 ? str_member (list_req, "path") : "", NULL);
-              Route *l = g_new0 (Route, 1);
+              g_autofree char *list_pattern = strip_query (p);
+              g_autofree char *list_method = g_ascii_strup (str_member (list_req, "method") != NULL
+                                                            ? str_member (list_req, "method") : "GET", -1);
+              gboolean served_elsewhere = FALSE;
 
-              l->kind = ROUTE_DATA;
-              l->method = g_ascii_strup (str_member (list_req, "method") != NULL
-                                         ? str_member (list_req, "method") : "GET", -1);
-              l->pattern = strip_query (p);
-              l->regex = path_regex (l->pattern);
-              l->main = r;
-              l->list_step = TRUE;
-              l->request = list_req;
-              l->pagination = obj_member (fe, "pagination");
-              l->items_path = json_object_get_member (fe, "items") != NULL
-                              ? json_node_copy (json_object_get_member (fe, "items")) : NULL;
-              l->list_value = json_object_get_member (fe, "value");
-              l->dependents = g_ptr_array_new_with_free_func (g_free);
-              g_ptr_array_add (sc->routes, l);
+              /* A list another data type reads (Okta's apps for their
+               * assignments) is served by that data type's route. */
+              for (guint k = 0; k < sc->routes->len; k++)
+                {
+                  Route *o = sc->routes->pdata[k];
+
+                  if (o->kind == ROUTE_DATA && g_strcmp0 (o->method, list_method) == 0
+                      && g_strcmp0 (o->pattern, list_pattern) == 0)
+                    served_elsewhere = TRUE;
+                }
+              if (!served_elsewhere)
+                {
+                  Route *l = g_new0 (Route, 1);
+
+                  l->kind = ROUTE_DATA;
+                  l->method = g_steal_pointer (&list_method);
+                  l->pattern = g_steal_pointer (&list_pattern);
+                  l->regex = path_regex (l->pattern);
+                  l->main = r;
+                  l->list_step = TRUE;
+                  l->request = list_req;
+                  l->pagination = obj_member (fe, "pagination");
+                  l->items_path = json_object_get_member (fe, "items") != NULL
+                                  ? json_node_copy (json_object_get_member (fe, "items")) : NULL;
+                  l->list_value = json_object_get_member (fe, "value");
+                  l->dependents = g_ptr_array_new_with_free_func (g_free);
+                  g_ptr_array_add (sc->routes, l);
+                  r->listed = TRUE;
+                }
             }
           if (obj_member (req, "then") != NULL)
             {
@@ -2858,7 +2877,7 @@ records_of_item (SandboxConnector *sc, Route *main, GHashTable *query, JsonNode 
   const char *item;
   JsonArray *out;
 
-  if (obj_member (fe, "request") == NULL)
+  if (!main->listed || obj_member (fe, "request") == NULL)
     return NULL;
   collect_sent_values (json_object_get_member (main->request, "body"), body, sent);
   for (GList *l = names; l != NULL && query != NULL; l = l->next)
