@@ -1788,6 +1788,17 @@ main (int    argc,
   g_ptr_array_add (rest, NULL);
   status = run_command (&cli, command, (int) rest->len - 1, (char **) rest->pdata);
 
+  /* A disconnect (or a reconnect that replaced an account) may still be
+   * revoking its sign-in at the provider: let it finish, within its own
+   * time limit, before the process ends. */
+  if (cli.engine != NULL)
+    {
+      g_auto(Wait) wait = WAIT_INIT;
+
+      portico_engine_wait_revocations_async (cli.engine, wait_cb, &wait);
+      portico_engine_wait_revocations_finish (cli.engine, wait_run (&wait));
+    }
+
 out:
   g_clear_object (&cli.engine);
   if (cli.sandbox != NULL)

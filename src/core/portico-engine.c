@@ -33,6 +33,11 @@ struct _PorticoEngine
   GHashTable *mappings;
 
   gboolean demo;
+
+  /* Revocations at the provider still running after a disconnect, and the
+   * tasks waiting for them to end (portico_engine_wait_revocations_async). */
+  guint pending_revocations;
+  GPtrArray *revocation_waiters;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoEngine, portico_engine, G_TYPE_OBJECT)
@@ -60,6 +65,7 @@ portico_engine_finalize (GObject *object)
   g_clear_object (&self->credentials);
   g_clear_pointer (&self->syncing, g_hash_table_unref);
   g_clear_pointer (&self->mappings, g_hash_table_unref);
+  g_clear_pointer (&self->revocation_waiters, g_ptr_array_unref);
 
   G_OBJECT_CLASS (portico_engine_parent_class)->finalize (object);
 }
@@ -1804,12 +1810,19 @@ disconnect_done_cb (GObject      *source,
                                     g_steal_pointer (&task));
 }
 
+typedef struct
+{
+  PorticoEngine *engine;
+  gint64 account_id;
+} Revocation;
+
 static void
 revoke_done_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autofree gint64 *account_id = user_data;
+  Revocation *revocation = user_data;
+  PorticoEngine *self = revocation->engine;
   g_autoptr(GError) error = NULL;
 
   /* Best effort: the account is gone here either way. The message names
@@ -1817,7 +1830,46 @@ revoke_done_cb (GObject      *source,
   if (!portico_runtime_revoke_finish (PORTICO_RUNTIME (source), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
     g_message ("The sign-in of account %" G_GINT64_FORMAT " was not revoked at the provider: %s",
-               *account_id, error->message);
+               revocation->account_id, error->message);
+
+  if (--self->pending_revocations == 0 && self->revocation_waiters != NULL)
+    {
+      g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->revocation_waiters);
+
+      for (guint i = 0; i < waiters->len; i++)
+        g_task_return_boolean (g_ptr_array_index (waiters, i), TRUE);
+    }
+  g_object_unref (self);
+  g_free (revocation);
+}
+
+void
+portico_engine_wait_revocations_async (PorticoEngine      *self,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, NULL, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_wait_revocations_async);
+  if (self->pending_revocations == 0)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->revocation_waiters == NULL)
+    self->revocation_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->revocation_waiters, g_steal_pointer (&task));
+}
+
+void
+portico_engine_wait_revocations_finish (PorticoEngine *self,
+                                        GAsyncResult  *result)
+{
+  g_return_if_fail (g_task_is_valid (result, self));
+  g_task_propagate_boolean (G_TASK (result), NULL);
 }
 
 static void
@@ -1841,9 +1893,14 @@ disconnect_values_cb (GObject      *source,
     {
       /* Not tied to the account any more: a token rotated on the way is
        * not stored again. */
+      Revocation *revocation = g_new0 (Revocation, 1);
+
       g_hash_table_remove (values, PORTICO_VALUE_ACCOUNT);
+      revocation->engine = g_object_ref (self);
+      revocation->account_id = data->account_id;
+      self->pending_revocations++;
       portico_runtime_revoke_async (self->runtime, connector, values, PORTICO_LIMIT_REVOKE_SECONDS, NULL,
-                                    revoke_done_cb, g_memdup2 (&data->account_id, sizeof (gint64)));
+                                    revoke_done_cb, revocation);
     }
 
   /* The revocation runs on its own: the cascade does not wait for it. */

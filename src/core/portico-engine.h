@@ -131,6 +131,14 @@ void portico_engine_disconnect_async (PorticoEngine      *self,
 PorticoDisconnectSummary *portico_engine_disconnect_finish (PorticoEngine *self,
                                                             GAsyncResult  *result,
                                                             GError       **error);
+/* Disconnect asks the provider to revoke a sign-in in the background (at
+ * most PORTICO_LIMIT_REVOKE_SECONDS). A process about to exit (portico-cli)
+ * waits here until none is left running; it never fails. */
+void portico_engine_wait_revocations_async (PorticoEngine      *self,
+                                            GAsyncReadyCallback callback,
+                                            gpointer            user_data);
+void portico_engine_wait_revocations_finish (PorticoEngine *self,
+                                             GAsyncResult  *result);
 
 void portico_engine_retry_keyring_deletes_async (PorticoEngine      *self,
                                                  GCancellable       *cancellable,

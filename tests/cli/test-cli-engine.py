@@ -352,6 +352,20 @@ try:
           isinstance(attention, list) and any(a.get("account") == dropbox_id and a.get("problem") == "sign_in_expired"
                                               for a in attention), out + err)
     check("the users synced before are kept", run("users", "--json")[1] == users_before, "")
+
+    # ---- Disconnect revokes the sign-in at the provider (HubSpot: RFC 7009),
+    # and portico-cli waits for that before it exits.
+    code, doc, out, err, page, url = sign_in_run("connect", "hubspot", *field_args("hubspot"), "--no-browser",
+                                                 "--json", env=secret_env("hubspot", "ok"))
+    hubspot_id = doc["account"]["id"] if keys_ok(doc, ["account"]) else None
+    check("connect hubspot --no-browser: exit 0 with outcome A",
+          code == 0 and doc is not None and doc.get("outcome") == "A", f"{code} {out} {err}")
+    code, doc, out, err = run("disconnect", str(hubspot_id), "--yes", "--json")
+    import urllib.request
+    with urllib.request.urlopen(info["admin_url"] + "/oauth?connector=hubspot", timeout=10) as response:
+        counts = json.loads(response.read().decode())
+    check("disconnect hubspot: exit 0, and the sandbox reports its refresh token revoked",
+          code == 0 and counts == {"revoked": 1, "refresh_tokens": 0}, f"{code} {counts} {err}")
     # The secret never reached the database.
     with open(db, "rb") as f:
         data = f.read()
