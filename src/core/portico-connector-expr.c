@@ -1023,10 +1023,15 @@ append_sql_segs (GString *out, const char *func, const char *column, GArray *seg
     append_sql_string (out, sqlite_path);
     g_string_append_printf (out, ") AS m%u WHERE json_type(o%u.src, ", depth, depth);
     append_sql_string (out, sqlite_path);
-    g_string_append_printf (out, ") = 'array' AND (CASE WHEN m%u.type = 'object' THEN CAST(json_extract(%s, ",
-                            depth, element);
+    /* JSON true and false read as "true" and "false", as in json-glib
+     * (json_extract gives 1 and 0). */
+    g_string_append_printf (out, ") = 'array' AND (CASE WHEN m%u.type = 'object' THEN "
+                            "CASE json_type(%s, ", depth, element);
     append_sql_string (out, key_path);
-    g_string_append (out, ") AS TEXT) END) = ");
+    g_string_append (out, ") WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(");
+    g_string_append_printf (out, "%s, ", element);
+    append_sql_string (out, key_path);
+    g_string_append (out, ") AS TEXT) END END) = ");
     append_sql_string (out, match->match_value);
     g_string_append (out, " LIMIT 1)");
   }

@@ -20,6 +20,7 @@ typedef struct
   gboolean allow_response; /* inside a "then" request: {response} is known */
   gboolean allow_item;     /* a data type read per item: {item} is known */
   GPtrArray *sign_in_names; /* auth.after_sign_in value names: known in templates */
+  GPtrArray *value_names;  /* names set by choices' "values" (format v2) */
 } Check;
 
 enum

@@ -469,13 +469,90 @@ check_permissions (Check *c, JsonObject *def)
   return TRUE;
 }
 
+/* Format v2: a choice may set "values", names every template may use (the
+ * token host of the region picked). Every choice of a field sets the same
+ * names, a name is set by one field only and is never a field id, and a
+ * value may use field names (checked once all fields are known). */
+static gboolean
+check_choice_values (Check *c, JsonArray *fields)
+{
+  static const char * const reserved[] = { API_BASE_URL, "user_id", "user_email", "response", "item", NULL };
+
+  for (guint i = 0; i < json_array_get_length (fields); i++)
+    {
+      JsonObject *field = json_array_get_object_element (fields, i);
+      JsonArray *choices = json_object_has_member (field, "choices") &&
+                           JSON_NODE_HOLDS_ARRAY (json_object_get_member (field, "choices"))
+                           ? json_object_get_array_member (field, "choices") : NULL;
+      g_autoptr(GPtrArray) first_names = NULL;
+
+      for (guint j = 0; choices != NULL && j < json_array_get_length (choices); j++)
+        {
+          JsonObject *choice = json_array_get_object_element (choices, j);
+          g_autofree char *choice_path = g_strdup_printf ("fields[%u].choices[%u]", i, j);
+          g_autofree char *values_path = portico_check_sub (choice_path, "values");
+          g_autoptr(GPtrArray) names = g_ptr_array_new ();
+          JsonObject *values;
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *value;
+
+          if (!portico_check_get_object (c, choice, choice_path, "values", FALSE, &values))
+            return FALSE;
+          if (values != NULL)
+            {
+              json_object_iter_init_ordered (&iter, values);
+              while (json_object_iter_next_ordered (&iter, &name, &value))
+                {
+                  g_autofree char *name_path = portico_check_sub (values_path, name);
+                  gboolean ok = *name != '\0' && g_ascii_islower (name[0]);
+
+                  for (const char *q = name; ok && *q != '\0'; q++)
+                    ok = g_ascii_islower (*q) || g_ascii_isdigit (*q) || *q == '_';
+                  if (!ok)
+                    return portico_check_fail (c, name_path, _("“%s” is not a valid name; use lower-case letters, digits and “_”, starting with a letter"), name);
+                  if (portico_check_in_list (reserved, name))
+                    return portico_check_fail (c, name_path, _("“%s” is a name Portico sets itself; name the value differently"), name);
+                  for (guint k = 0; k < c->field_ids->len; k++)
+                    if (g_str_equal (name, g_ptr_array_index (c->field_ids, k)))
+                      return portico_check_fail (c, name_path, _("“%s” is also a field id; name the value differently"), name);
+                  if (!portico_check_holds (value, G_TYPE_STRING))
+                    return portico_check_wrong_type (c, name_path, value, _("a string"));
+                  if (!portico_check_template_member (c, values, values_path, name, TRUE, FALSE, NULL))
+                    return FALSE;
+                  g_ptr_array_add (names, (gpointer) name);
+                }
+            }
+
+          if (j == 0)
+            {
+              first_names = g_ptr_array_ref (names);
+              for (guint k = 0; k < names->len; k++)
+                if (g_ptr_array_find_with_equal_func (c->value_names, names->pdata[k], g_str_equal, NULL))
+                  return portico_check_fail (c, values_path, _("“%s” is set by the choices of another field too; give each value one field"),
+                                             (const char *) names->pdata[k]);
+              continue;
+            }
+          if (names->len != first_names->len)
+            return portico_check_fail (c, values_path, _("sets other names than the field's first choice; every choice sets the same names"));
+          for (guint k = 0; k < names->len; k++)
+            if (!g_ptr_array_find_with_equal_func (first_names, names->pdata[k], g_str_equal, NULL))
+              return portico_check_fail (c, values_path, _("sets “%s”, which the field's first choice does not; every choice sets the same names"),
+                                         (const char *) names->pdata[k]);
+        }
+      for (guint k = 0; first_names != NULL && k < first_names->len; k++)
+        g_ptr_array_add (c->value_names, first_names->pdata[k]);
+    }
+  return TRUE;
+}
+
 static gboolean
 check_fields (Check *c, JsonObject *def, GPtrArray *out)
 {
   static const char * const keys[] = {
     "id", "label", "type", "required", "help", "pattern", "default", "choices", "permissions", NULL,
   };
-  static const char * const choice_keys[] = { "id", "label", NULL };
+  static const char * const choice_keys[] = { "id", "label", "values", NULL };
   static const char * const levels[] = { "read", "act", NULL };
   static GRegex *field_id_regex = NULL;
   JsonArray *fields;
@@ -607,7 +684,7 @@ check_fields (Check *c, JsonObject *def, GPtrArray *out)
         }
     }
 
-  return TRUE;
+  return check_choice_values (c, fields);
 }
 
 /* Field permission levels must exist at the top level; checked once both

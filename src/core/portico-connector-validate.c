@@ -332,12 +332,17 @@ template_name_ok (const char *name, gpointer user_data)
     return TRUE;
   if (tc->c->allow_item && g_str_equal (name, "item"))
     return TRUE;
+  for (guint i = 0; tc->c->value_names != NULL && i < tc->c->value_names->len; i++)
+    if (g_str_equal (name, g_ptr_array_index (tc->c->value_names, i)))
+      return TRUE;
 
   known = g_string_new (NULL);
   for (guint i = 0; i < tc->c->field_ids->len; i++)
     g_string_append_printf (known, "%s, ", (const char *) g_ptr_array_index (tc->c->field_ids, i));
   for (guint i = 0; tc->c->sign_in_names != NULL && i < tc->c->sign_in_names->len; i++)
     g_string_append_printf (known, "%s, ", (const char *) g_ptr_array_index (tc->c->sign_in_names, i));
+  for (guint i = 0; tc->c->value_names != NULL && i < tc->c->value_names->len; i++)
+    g_string_append_printf (known, "%s, ", (const char *) g_ptr_array_index (tc->c->value_names, i));
   g_string_append (known, API_BASE_URL);
   if (tc->allow_user)
     g_string_append (known, ", user_id, user_email");
@@ -1039,13 +1044,58 @@ check_for_each (Check *c, JsonObject *dt, const char *path)
   return TRUE;
 }
 
+/* Format v2: how the items of a data type's answers are read.
+ * "items_keyed_by": the node at "items" is an object whose values are the
+ * records; each gets its key in that member. "response_format": "csv"
+ * answers are RFC 4180 text whose rows are the items, so there is no
+ * "items" path and no pagination. */
+static gboolean
+check_items_shape (Check *c, JsonObject *dt, const char *path, const char * const *response_formats)
+{
+  const char *keyed_by = NULL;
+  const char *format = NULL;
+  g_autofree char *keyed_path = portico_check_sub (path, "items_keyed_by");
+  g_autofree char *format_path = portico_check_sub (path, "response_format");
+
+  if (!portico_check_get_string (c, dt, path, "items_keyed_by", FALSE, TRUE, &keyed_by) ||
+      !portico_check_get_choice (c, dt, path, "response_format", FALSE, response_formats, _("response format"), &format))
+    return FALSE;
+  if (keyed_by != NULL)
+    {
+      gboolean ok = g_ascii_isalpha (keyed_by[0]) || keyed_by[0] == '_';
+
+      for (const char *q = keyed_by; ok && *q != '\0'; q++)
+        ok = g_ascii_isalnum (*q) || *q == '_';
+      if (!ok)
+        return portico_check_fail (c, keyed_path, _("“%s” is not a member name; use letters, digits and “_”"), keyed_by);
+    }
+  if (g_strcmp0 (format, "csv") == 0)
+    {
+      JsonNode *items = json_object_get_member (dt, "items");
+      JsonObject *pagination = json_object_has_member (dt, "pagination") &&
+                               JSON_NODE_HOLDS_OBJECT (json_object_get_member (dt, "pagination"))
+                               ? json_object_get_object_member (dt, "pagination") : NULL;
+
+      if (keyed_by != NULL)
+        return portico_check_fail (c, keyed_path, _("does not apply to CSV answers, whose rows are the items; remove it"));
+      if (items != NULL && !(portico_check_holds (items, G_TYPE_STRING) && *json_node_get_string (items) == '\0'))
+        return portico_check_fail (c, format_path, _("CSV answers are the list of items themselves; set “items” to \"\" or remove it"));
+      if (pagination != NULL && g_strcmp0 (json_object_get_string_member_with_default (pagination, "style", ""), "none") != 0)
+        return portico_check_fail (c, format_path, _("CSV answers are read in one piece; set the pagination style to “none” or remove it"));
+      if (json_object_has_member (dt, "for_each"))
+        return portico_check_fail (c, format_path, _("a request per item cannot read CSV answers; remove “for_each” or this key"));
+    }
+  return TRUE;
+}
+
 gboolean
 portico_check_data_types (Check *c, JsonObject *def)
 {
   static const char * const dt_keys[] = {
     "label", "essential", "requirement", "request", "request_from", "pagination",
-    "items", "map", "for_each", NULL,
+    "items", "map", "for_each", "items_keyed_by", "response_format", NULL,
   };
+  static const char * const response_formats[] = { "json", "csv", NULL };
   JsonObject *dts;
   JsonObjectIter iter;
   const char *id;
@@ -1074,7 +1124,8 @@ portico_check_data_types (Check *c, JsonObject *def)
           !portico_check_get_string (c, dt, path, "label", FALSE, TRUE, NULL) ||
           !portico_check_get_bool (c, dt, path, "essential", FALSE) ||
           !portico_check_get_string (c, dt, path, "requirement", FALSE, TRUE, NULL) ||
-          !portico_check_get_string (c, dt, path, "request_from", FALSE, TRUE, &from))
+          !portico_check_get_string (c, dt, path, "request_from", FALSE, TRUE, &from) ||
+          !check_items_shape (c, dt, path, response_formats))
         return FALSE;
 
       if (from != NULL)
@@ -1083,8 +1134,9 @@ portico_check_data_types (Check *c, JsonObject *def)
           JsonObject *other;
 
           if (json_object_has_member (dt, "request") || json_object_has_member (dt, "pagination") ||
-              json_object_has_member (dt, "items"))
-            return portico_check_fail (c, from_path, _("replaces “request”, “pagination” and “items”; remove those or this key"));
+              json_object_has_member (dt, "items") || json_object_has_member (dt, "items_keyed_by") ||
+              json_object_has_member (dt, "response_format") || json_object_has_member (dt, "for_each"))
+            return portico_check_fail (c, from_path, _("replaces “request”, “pagination”, “items”, “items_keyed_by”, “response_format” and “for_each”; remove those or this key"));
           if (g_str_equal (from, id))
             return portico_check_fail (c, from_path, _("names this data type itself; name the data type whose request to reuse"));
           other = json_object_has_member (dts, from) && JSON_NODE_HOLDS_OBJECT (json_object_get_member (dts, from)) ?

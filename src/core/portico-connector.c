@@ -117,6 +117,82 @@ portico_category_rank (const char *category)
   return G_N_ELEMENTS (portico_connector_categories);
 }
 
+gboolean
+portico_connector_add_choice_values (PorticoConnector *self,
+                                     GHashTable       *values,
+                                     GError          **error)
+{
+  JsonArray *fields;
+
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (self), FALSE);
+  g_return_val_if_fail (values != NULL, FALSE);
+
+  fields = json_object_has_member (self->def, "fields") ? json_object_get_array_member (self->def, "fields") : NULL;
+  for (guint i = 0; fields != NULL && i < json_array_get_length (fields); i++)
+    {
+      JsonObject *field = json_array_get_object_element (fields, i);
+      const char *field_id = json_object_get_string_member (field, "id");
+      JsonArray *choices = json_object_has_member (field, "choices")
+                           ? json_object_get_array_member (field, "choices") : NULL;
+      const char *picked = g_hash_table_lookup (values, field_id);
+      JsonObject *chosen = NULL;
+      JsonObject *set;
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *value;
+
+      if (choices == NULL || json_array_get_length (choices) == 0 ||
+          !json_object_has_member (json_array_get_object_element (choices, 0), "values"))
+        continue;
+      if (picked == NULL || *picked == '\0')
+        picked = json_object_get_string_member_with_default (field, "default", "");
+      if (*picked == '\0')
+        picked = json_object_get_string_member (json_array_get_object_element (choices, 0), "id");
+      for (guint j = 0; chosen == NULL && j < json_array_get_length (choices); j++)
+        if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (choices, j), "id"), picked) == 0)
+          chosen = json_array_get_object_element (choices, j);
+      if (chosen == NULL)
+        {
+          g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                       _("“%s” is not one of the choices of %s; pick one of them."), picked,
+                       json_object_get_string_member (field, "label"));
+          return FALSE;
+        }
+      set = json_object_get_object_member (chosen, "values");
+      json_object_iter_init_ordered (&iter, set);
+      while (json_object_iter_next_ordered (&iter, &name, &value))
+        {
+          char *expanded = portico_template_expand (json_node_get_string (value), values, FALSE, error);
+
+          if (expanded == NULL)
+            return FALSE;
+          g_hash_table_replace (values, g_strdup (name), expanded);
+        }
+    }
+  return TRUE;
+}
+
+GHashTable *
+portico_connector_resolve_values (PorticoConnector *self,
+                                  GHashTable       *values,
+                                  GError          **error)
+{
+  g_autoptr(GHashTable) copy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  if (values != NULL)
+    {
+      GHashTableIter iter;
+      gpointer key, value;
+
+      g_hash_table_iter_init (&iter, values);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (copy, g_strdup (key), g_strdup (value));
+    }
+  if (!portico_connector_add_choice_values (self, copy, error))
+    return NULL;
+  return g_steal_pointer (&copy);
+}
+
 void
 portico_connector_field_free (PorticoConnectorField *field)
 {
@@ -193,9 +269,10 @@ connector_new (const char *data,
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   g_autoptr(GError) parse_error = NULL;
   g_autoptr(GPtrArray) field_ids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) value_names = g_ptr_array_new ();
   g_autofree char *file = g_path_get_basename (origin != NULL ? origin : "connector.json");
   g_autoptr(GPtrArray) sign_in_names = g_ptr_array_new_with_free_func (g_free);
-  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names };
+  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names, value_names };
   JsonNode *root;
 
   /* The parser recurses once per level: a file nested deep enough (an

@@ -172,6 +172,19 @@ char *portico_template_expand_at (const char *template_str,
                                   gint64      now,
                                   GError    **error);
 
+/* Format v2: adds to @values (a table owning g_free-able keys and values)
+ * the "values" of the choice picked in each choice field that sets some
+ * (the field's default, or its first choice, when none is picked), expanded
+ * over @values. Fails with PORTICO_CONNECTOR_ERROR_INVALID_FIELD when a
+ * picked value is not one of the choices. */
+gboolean portico_connector_add_choice_values (PorticoConnector *self,
+                                              GHashTable       *values,
+                                              GError          **error);
+/* A copy of @values (nullable) with the choice values added. */
+GHashTable *portico_connector_resolve_values (PorticoConnector *self,
+                                              GHashTable       *values,
+                                              GError          **error);
+
 void portico_connector_field_free (PorticoConnectorField *field);
 
 G_END_DECLS

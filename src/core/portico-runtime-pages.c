@@ -16,6 +16,7 @@
 #include "portico-jwt.h"
 #include "portico-limits.h"
 #include "portico-runtime-private.h"
+#include "portico-csv.h"
 
 /* ------------------------------------------------------------------------ */
 /* Data types, page by page                                                  */
@@ -174,6 +175,89 @@ items_path_matches (JsonNode *items)
   return FALSE;
 }
 
+/* Format v2: whether the items of @data_type_id's answers are shaped other
+ * than as a JSON array: the values of an object keyed by id
+ * ("items_keyed_by", its member returned in @keyed_by) or the rows of a CSV
+ * text ("response_format": "csv"). Such pages go to the store as the bare
+ * array of their items. */
+static gboolean
+items_shape (PorticoConnector *connector,
+             const char       *data_type_id,
+             const char      **keyed_by)
+{
+  const char *source = portico_connector_get_data_type_source (connector, data_type_id);
+  JsonObject *dt = portico_connector_get_data_type_definition (connector, source != NULL ? source : data_type_id);
+  const char *key = portico_runtime_json_object_get_string_or (dt, "items_keyed_by", NULL);
+
+  if (keyed_by != NULL)
+    *keyed_by = key;
+  return key != NULL || g_strcmp0 (portico_runtime_json_object_get_string_or (dt, "response_format", "json"), "csv") == 0;
+}
+
+/* The rows of a CSV answer as items: an object per row after the header,
+ * column name to text. A row with fewer fields than the header leaves the
+ * rest out; one with more is refused. */
+static JsonArray *
+csv_items (GBytes  *body,
+           GError **error)
+{
+  gsize size = 0;
+  const char *data = g_bytes_get_data (body, &size);
+  g_autoptr(GPtrArray) rows = portico_csv_parse (data != NULL ? data : "", size, error);
+  g_autoptr(JsonArray) items = NULL;
+  char **header;
+
+  if (rows == NULL)
+    return NULL;
+  items = json_array_new ();
+  if (rows->len == 0)
+    return g_steal_pointer (&items);
+  header = rows->pdata[0];
+  for (guint i = 1; i < rows->len; i++)
+    {
+      char **row = rows->pdata[i];
+      JsonObject *item;
+
+      if (g_strv_length (row) > g_strv_length (header))
+        {
+          g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
+                       _("Row %u of the CSV answer has more fields than its header."), i + 1);
+          return NULL;
+        }
+      item = json_object_new ();
+      for (guint k = 0; row[k] != NULL; k++)
+        json_object_set_string_member (item, header[k], row[k]);
+      json_array_add_object_element (items, item);
+    }
+  return g_steal_pointer (&items);
+}
+
+/* The values of an object keyed by id, each object given its key in
+ * @member (unless it has that member already); other values are left out. */
+static JsonArray *
+keyed_items (JsonObject *object,
+             const char *member)
+{
+  JsonArray *items = json_array_new ();
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  json_object_iter_init_ordered (&iter, object);
+  while (json_object_iter_next_ordered (&iter, &key, &value))
+    {
+      JsonNode *copy;
+
+      if (!JSON_NODE_HOLDS_OBJECT (value))
+        continue;
+      copy = json_node_copy (value);
+      if (!json_object_has_member (json_node_get_object (copy), member))
+        json_object_set_string_member (json_node_get_object (copy), member, key);
+      json_array_add_element (items, copy);
+    }
+  return items;
+}
+
 typedef struct
 {
   Account *account;
@@ -186,6 +270,8 @@ typedef struct
   gboolean first_done;      /* {response} holds the first step's answer */
   JsonObject *pagination;   /* nullable */
   JsonNode *items_expr;     /* owned, nullable: the body is the array */
+  const char *keyed_by;     /* nullable, transfer none: items are an object's values, keyed (v2) */
+  gboolean csv;             /* answers are CSV text, a row per item (v2) */
   char *style;
   guint max_pages;
   PorticoPageFunc page_func;
@@ -480,15 +566,40 @@ fetch_page_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (response->json == NULL)
+  if (op->csv)
+    {
+      JsonArray *rows = csv_items (response->body, &error);
+
+      if (rows == NULL)
+        {
+          fetch_return_bad (task, error->message);
+          return;
+        }
+      items_node = json_node_init_array (json_node_alloc (), rows);
+      json_array_unref (rows);
+    }
+  else if (response->json == NULL)
     {
       fetch_return_bad (task, _("the body is empty"));
       return;
     }
+  else
+    {
+      items_node = portico_runtime_eval_expr (account, op->items_expr ? op->items_expr : NULL, response->json);
+      if (op->items_expr == NULL)
+        {
+          g_clear_pointer (&items_node, json_node_unref);
+          items_node = json_node_ref (response->json);
+        }
+    }
+  if (op->keyed_by != NULL && items_node != NULL && JSON_NODE_HOLDS_OBJECT (items_node))
+    {
+      JsonArray *keyed = keyed_items (json_node_get_object (items_node), op->keyed_by);
 
-  items_node = portico_runtime_eval_expr (account, op->items_expr ? op->items_expr : NULL, response->json);
-  if (op->items_expr == NULL)
-    items_node = json_node_ref (response->json);
+      json_node_unref (items_node);
+      items_node = json_node_init_array (json_node_alloc (), keyed);
+      json_array_unref (keyed);
+    }
   if (items_node == NULL || JSON_NODE_HOLDS_NULL (items_node))
     {
       /* Some providers leave the array out when it is empty (Google). */
@@ -763,6 +874,8 @@ fetch_next (GTask *task)
       g_object_unref (task);
       return;
     }
+  /* A CSV answer is no JSON, and no error for being so. */
+  req->accept_text |= op->csv;
 
   /* Every page style asks for something new each time: the same request
    * twice (a page number, offset or start index the provider sent back
@@ -1139,6 +1252,11 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
   op->pagination = list_step ? portico_runtime_json_object_get_object_or_null (for_each, "pagination")
                              : portico_connector_get_data_type_pagination (connector, data_type_id);
   op->style = g_strdup (portico_runtime_json_object_get_string_or (op->pagination, "style", "none"));
+  if (!list_step && items_shape (connector, data_type_id, &op->keyed_by))
+    {
+      op->csv = op->keyed_by == NULL;
+      op->bare_items = TRUE;
+    }
   {
     /* A provider that refuses to go further (Slack's team.accessLogs
      * answers over_pagination_limit after 100 pages) says so in
@@ -1200,7 +1318,8 @@ portico_runtime_dup_items_path (PorticoConnector *connector,
       return NULL;
     }
   items = portico_connector_get_data_type_items (connector, data_type_id);
-  if (items == NULL || items_path_matches (items) || for_each_definition (connector, data_type_id) != NULL)
+  if (items == NULL || items_path_matches (items) || for_each_definition (connector, data_type_id) != NULL ||
+      items_shape (connector, data_type_id, NULL))
     return g_strdup ("");
 
   /* The same values as the requests: every declared field, defaults for
@@ -1225,6 +1344,8 @@ portico_runtime_dup_items_path (PorticoConnector *connector,
         g_hash_table_insert (values, g_strdup (field->id),
                              g_strdup (field->default_value ? field->default_value : ""));
     }
+  if (!portico_connector_add_choice_values (connector, values, error))
+    return NULL;
 
   expanded = items_path_expand (connector, items, values, error);
   if (expanded == NULL)

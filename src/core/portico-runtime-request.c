@@ -445,6 +445,10 @@ account_add_headers (Account    *account,
       value = expand (account, template_str, FALSE, error);
       if (value == NULL)
         return FALSE;
+      /* A header that comes out empty is not sent (Navan's X-ta-region
+       * outside the EU). */
+      if (*value == '\0' && *template_str != '\0')
+        continue;
       g_ptr_array_add (into, portico_runtime_request_header_new (l->data, value,
                                                                  template_mentions_secret (account, template_str)));
     }
@@ -672,6 +676,10 @@ portico_runtime_account_new (PorticoRuntime   *runtime,
             g_ptr_array_add (account->secrets, g_strdup (secret));
         }
     }
+
+  /* Format v2: the hosts and headers of the region (or deployment) picked. */
+  if (!portico_connector_add_choice_values (connector, account->values, error))
+    return NULL;
 
   definition = portico_connector_get_definition (connector);
   auth = portico_connector_get_auth (connector);

@@ -337,6 +337,8 @@ find_match (JsonArray *arr, const char *member, const char *value)
             text = g_strdup (json_node_get_string (m));
           else if (json_node_get_value_type (m) == G_TYPE_INT64)
             text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (m));
+          else if (json_node_get_value_type (m) == G_TYPE_BOOLEAN)
+            text = g_strdup (json_node_get_boolean (m) ? "true" : "false");
         }
       if (g_strcmp0 (text, value) == 0)
         return el;
@@ -367,9 +369,18 @@ ensure_match (JsonObject *obj, const char *key, const char *member, const char *
     JsonObject *wanted = json_object_new ();
     g_autofree char *other_value = g_strdup_printf ("%s-other", value);
 
-    json_object_set_string_member (other, member, other_value);
+    /* "emails[primary=true]": a JSON boolean, as the provider sends it. */
+    if (g_str_equal (value, "true") || g_str_equal (value, "false"))
+      {
+        json_object_set_boolean_member (other, member, !g_str_equal (value, "true"));
+        json_object_set_boolean_member (wanted, member, g_str_equal (value, "true"));
+      }
+    else
+      {
+        json_object_set_string_member (other, member, other_value);
+        json_object_set_string_member (wanted, member, value);
+      }
     json_array_add_object_element (arr, other);
-    json_object_set_string_member (wanted, member, value);
     json_array_add_object_element (arr, wanted);
   }
   return json_array_get_element (arr, json_array_get_length (arr) - 1);
@@ -898,6 +909,32 @@ bool_member (JsonObject *obj, const char *name)
 }
 
 /* The path part of a URL template: "https://{sub}.okta.com/api" -> "/api". */
+/* A connector header that is only a value set by a choice (Navan's
+ * "X-ta-region": "{ta_region}", empty outside the EU) is not sent when that
+ * value is empty, so it may be missing. */
+static gboolean
+header_may_be_empty (SandboxConnector *sc,
+                     const char       *template_str)
+{
+  JsonArray *fields = sc->def != NULL && json_object_has_member (sc->def, "fields")
+                      ? json_object_get_array_member (sc->def, "fields") : NULL;
+  g_autofree char *name = NULL;
+  gsize len = template_str != NULL ? strlen (template_str) : 0;
+
+  if (len < 3 || template_str[0] != '{' || template_str[len - 1] != '}' ||
+      strchr (template_str + 1, '{') != NULL)
+    return FALSE;
+  name = g_strndup (template_str + 1, len - 2);
+  for (guint i = 0; fields != NULL && i < json_array_get_length (fields); i++)
+    {
+      JsonObject *field = json_array_get_object_element (fields, i);
+
+      if (field != NULL && g_strcmp0 (str_member (field, "id"), name) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static char *
 template_path (const char *url)
 {
@@ -3433,7 +3470,8 @@ connector_handler (SoupServer        *server,
       gboolean missing = FALSE;
 
       for (GList *l = names; l != NULL; l = l->next)
-        if (soup_message_headers_get_one (soup_server_message_get_request_headers (msg), l->data) == NULL)
+        if (soup_message_headers_get_one (soup_server_message_get_request_headers (msg), l->data) == NULL &&
+            !header_may_be_empty (sc, str_member (headers, l->data)))
           missing = TRUE;
 
       if (missing)
@@ -3854,18 +3892,46 @@ scim_connector_new (PorticoSandbox *self)
           emails = json_object_has_member (user, "emails") &&
                    JSON_NODE_HOLDS_ARRAY (json_object_get_member (user, "emails"))
                    ? json_object_get_array_member (user, "emails") : NULL;
+          /* The template reads the primary email by its "primary" flag
+           * (RFC 7643 2.4: multi-valued attributes are unordered), so the
+           * generated items already list another address first: it gets a
+           * home address. Without flags the first address is the primary. */
           for (guint e = 0; emails != NULL && e < json_array_get_length (emails); e++)
             {
               JsonObject *email = json_array_get_object_element (emails, e);
+              gboolean primary;
 
               if (email == NULL)
                 continue;
-              json_object_set_string_member (email, "type", "work");
-              json_object_set_boolean_member (email, "primary", e == 0);
+              if (!json_object_has_member (email, "primary"))
+                json_object_set_boolean_member (email, "primary", e == 0);
+              primary = json_object_get_boolean_member_with_default (email, "primary", FALSE);
+              if (!json_object_has_member (email, "value"))
+                {
+                  g_autofree char *home = g_strdup_printf ("user%u@home.example", i);
+
+                  json_object_set_string_member (email, "value", home);
+                }
+              json_object_set_string_member (email, "type", primary ? "work" : "home");
               /* userName is required (RFC 7643 4.1.1); services often use the email. */
-              if (e == 0 && !json_object_has_member (user, "userName"))
+              if (primary && !json_object_has_member (user, "userName"))
                 json_object_set_string_member (user, "userName",
                                                json_object_get_string_member_with_default (email, "value", ""));
+            }
+          /* A user with the primary address only gets a home address
+           * before it, whatever the definition reads. */
+          if (emails != NULL && json_array_get_length (emails) == 1)
+            {
+              JsonArray *both = json_array_new ();
+              JsonObject *home = json_object_new ();
+              g_autofree char *value = g_strdup_printf ("user%u@home.example", i);
+
+              json_object_set_string_member (home, "value", value);
+              json_object_set_string_member (home, "type", "home");
+              json_object_set_boolean_member (home, "primary", FALSE);
+              json_array_add_object_element (both, home);
+              json_array_add_element (both, json_node_copy (json_array_get_element (emails, 0)));
+              json_object_set_array_member (user, "emails", both);
             }
         }
     }

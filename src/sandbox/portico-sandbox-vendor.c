@@ -199,6 +199,57 @@ canva_refuse (SoupServerMessage *msg,
   return TRUE;
 }
 
+/* Navan's API reference (https://app.navan.com/api/public-api.yml, the
+ * public API that docs.navan.com/api describes): users are listed at
+ * GET /v1/users with page numbers counted from 0 ("page") and a page size
+ * ("size"), in {"data": [...], "page": {"totalPages": N, ...}}; expense
+ * transactions at GET /v1/expense/transactions with a cursor and
+ * "page_size", for a date_modified.from/date_modified.to window of at most
+ * 93 days. Other paths are not Navan's. The words of the errors are the
+ * sandbox's. */
+static gboolean
+navan_refuse (SoupServerMessage *msg,
+              GHashTable        *query)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *from = query != NULL ? g_hash_table_lookup (query, "date_modified.from") : NULL;
+  const char *to = query != NULL ? g_hash_table_lookup (query, "date_modified.to") : NULL;
+
+  if (g_strcmp0 (path, "/v1/users") == 0)
+    {
+      if (query == NULL || g_hash_table_contains (query, "cursor") || g_hash_table_contains (query, "page_size") ||
+          !g_hash_table_contains (query, "size"))
+        {
+          reply_json (msg, SOUP_STATUS_BAD_REQUEST,
+                      "{\"error\":{\"code\":\"BAD_REQUEST\",\"message\":\"Users are paged with page and size.\"}}");
+          return TRUE;
+        }
+      return FALSE;
+    }
+  if (g_strcmp0 (path, "/v1/expense/transactions") == 0)
+    {
+      g_autoptr(GDateTime) start = NULL;
+      g_autoptr(GDateTime) end = NULL;
+      g_autofree char *start_text = from != NULL ? g_strconcat (from, "T00:00:00Z", NULL) : NULL;
+      g_autofree char *end_text = to != NULL ? g_strconcat (to, "T00:00:00Z", NULL) : NULL;
+
+      start = start_text != NULL ? g_date_time_new_from_iso8601 (start_text, NULL) : NULL;
+      end = end_text != NULL ? g_date_time_new_from_iso8601 (end_text, NULL) : NULL;
+      if (start == NULL || end == NULL || g_date_time_difference (end, start) < 0 ||
+          g_date_time_difference (end, start) > 93 * G_TIME_SPAN_DAY)
+        {
+          reply_json (msg, SOUP_STATUS_BAD_REQUEST,
+                      "{\"error\":{\"code\":\"BAD_REQUEST\",\"message\":\"Give date_modified.from and "
+                      "date_modified.to (YYYY-MM-DD), at most 93 days apart.\"}}");
+          return TRUE;
+        }
+      return FALSE;
+    }
+  reply_json (msg, SOUP_STATUS_NOT_FOUND,
+              "{\"error\":{\"code\":\"NOT_FOUND\",\"message\":\"No such endpoint.\"}}");
+  return TRUE;
+}
+
 gboolean
 portico_sandbox_vendor_refuse (const char        *connector_id,
                                const char        *data_type,
@@ -214,6 +265,8 @@ portico_sandbox_vendor_refuse (const char        *connector_id,
     return aws_identity_center_refuse (msg, query);
   if (g_strcmp0 (connector_id, "canva") == 0)
     return canva_refuse (msg, query);
+  if (g_strcmp0 (connector_id, "navan") == 0)
+    return navan_refuse (msg, query);
   return FALSE;
 }
 

@@ -836,6 +836,61 @@ test_crowdstrike_ids_then_entities (void)
   fetch_clear (&f);
 }
 
+/* Navan (https://app.navan.com/api/public-api.yml): users at GET /v1/users,
+ * paged with page (from 0) and size; expense transactions at
+ * GET /v1/expense/transactions for a date_modified window of at most 93
+ * days. EU companies take their token from app-fra.navan.com and send
+ * "X-ta-region: EU" with every call, or Navan answers 500. */
+static void
+test_navan_paths_and_region (void)
+{
+  PorticoConnector *navan = portico_catalog_lookup (catalog, "navan");
+  JsonObject *auth = portico_connector_get_auth (navan);
+  g_autoptr(GHashTable) values = values_for ("navan", "ok");
+  g_autoptr(GHashTable) resolved = NULL;
+  g_autofree char *token_url = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) emails = NULL;
+  Fetch f;
+
+  fetch (navan, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==,
+                    json_array_get_length (portico_sandbox_get_expected (sandbox, "navan", "users")));
+  emails = mapped (navan, "users", "email", f.items);
+  g_assert_cmpuint (emails->len, ==, json_array_get_length (f.items));
+  fetch_clear (&f);
+
+  fetch (navan, values, "transactions", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+  fetch_clear (&f);
+
+  /* The US token host by default, the EU one for the EU region. */
+  resolved = portico_connector_resolve_values (navan, values, &error);
+  g_assert_no_error (error);
+  token_url = portico_template_expand (json_object_get_string_member (auth, "token_url"), resolved, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (token_url, ==, "https://app.navan.com/ta-auth/oauth/token");
+  g_clear_pointer (&resolved, g_hash_table_unref);
+  g_clear_pointer (&token_url, g_free);
+
+  g_hash_table_replace (values, g_strdup ("region"), g_strdup ("eu"));
+  g_hash_table_replace (values, g_strdup ("client_secret"), g_strdup ("sandbox-ok-eu"));
+  resolved = portico_connector_resolve_values (navan, values, &error);
+  g_assert_no_error (error);
+  token_url = portico_template_expand (json_object_get_string_member (auth, "token_url"), resolved, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (token_url, ==, "https://app-fra.navan.com/ta-auth/oauth/token");
+
+  /* An EU company's calls carry the region header: the sandbox's EU
+   * tenant answers 500 without it. */
+  fetch (navan, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -872,6 +927,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/auth0/include-totals", test_auth0_include_totals);
   g_test_add_func ("/facts/jamf-pro/pages-from-zero", test_jamf_pages_from_zero);
   g_test_add_func ("/facts/crowdstrike-falcon/ids-then-entities", test_crowdstrike_ids_then_entities);
+  g_test_add_func ("/facts/navan/paths-and-region", test_navan_paths_and_region);
 
   status = g_test_run ();
 

@@ -38,6 +38,10 @@ static const char * const items[] = {
   " \"teams\": [{\"id\": \"1\", \"members\": [{\"u\": {\"id\": 1}}]}, {\"id\": \"2\", \"members\": [{\"u\": {\"id\": 2}}, {\"u\": {\"id\": 3}}]}],"
   " \"assignedLicenses\": [{\"skuId\": \"E3\"}, {\"skuId\": 5}, {\"disabledPlans\": []}, {\"skuId\": \"E5\"}],"
   " \"tags\": [\"a\", \"b\", {\"c\": 1}, null, 2]}",
+  /* A SCIM user as services send it: "primary" is a JSON boolean, and the
+   * primary address is not the first. */
+  "{\"emails\": [{\"value\": \"home@example.com\", \"type\": \"home\", \"primary\": false},"
+  " {\"value\": \"work@example.com\", \"type\": \"work\", \"primary\": true}]}",
 };
 
 static const char * const expressions[] = {
@@ -113,6 +117,7 @@ static const char * const expressions[] = {
   "\"attributes[name=7].value\"",
   "\"attributes[name=missing].value\"",
   "\"emails[primary=true].value\"",
+  "\"emails[primary=false].value\"",
   "\"teams[id=2].members.1.u.id\"",
   "[\"teams\", {\"where\": {\"id\": \"2\"}}, \"members\", 0, \"u\", \"id\"]",
   "{\"count\": \"teams[id=2].members\"}",
@@ -258,6 +263,8 @@ test_eval_values (void)
     { "\"attributes[name=7].value\"", 5, "seven" },
     { "\"attributes[name=missing].value\"", 5, NULL },
     { "\"emails[primary=true].value\"", 5, "h@example.com" },
+    { "\"emails[primary=true].value\"", 6, "work@example.com" },
+    { "\"emails[primary=false].value\"", 6, "home@example.com" },
     { "\"teams[id=2].members.1.u.id\"", 5, "3" },
     { "[\"teams\", {\"where\": {\"id\": \"2\"}}, \"members\", 0, \"u\", \"id\"]", 5, "2" },
     { "{\"count\": \"teams[id=2].members\"}", 5, "2" },
