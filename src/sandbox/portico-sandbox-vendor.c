@@ -373,7 +373,7 @@ hibob_people (JsonNode  *body,
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonNode *copy = json_node_copy (json_array_get_element (items, i));
+      JsonNode *copy = deep_copy (json_array_get_element (items, i));
       JsonObject *person = JSON_NODE_HOLDS_OBJECT (copy) ? json_node_get_object (copy) : NULL;
       JsonNode *work_node = person != NULL ? json_object_get_member (person, "work") : NULL;
       JsonObject *work = work_node != NULL && JSON_NODE_HOLDS_OBJECT (work_node)

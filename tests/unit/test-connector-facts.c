@@ -166,6 +166,9 @@ test_okta_deprovisioned (void)
   fetch_clear (&f);
 }
 
+static PorticoConnector *variant (const char *connector_id,
+                                   void      (*edit) (JsonObject *def));
+
 /* HiBob gives list fields (department, site, title) as item ids unless
  * humanReadable asks for names. */
 static void
@@ -184,6 +187,46 @@ test_hibob_human_readable (void)
   for (guint i = 0; i < titles->len; i++)
     if (!contains (expected, titles->pdata[i]))
       g_error ("HiBob department “%s” is not a name the sandbox gave (%u names)", (char *) titles->pdata[i], expected->len);
+  fetch_clear (&f);
+}
+
+static void
+hibob_ids (JsonObject *def)
+{
+  JsonObject *users = json_object_get_object_member (json_object_get_object_member (def, "data_types"), "users");
+
+  json_object_remove_member (json_object_get_object_member (json_object_get_object_member (users, "request"), "body"),
+                             "humanReadable");
+}
+
+/* A request without humanReadable gets ids, and the next one asking for
+ * names still gets names: answering one request never changes the
+ * sandbox's records. */
+static void
+test_hibob_ids_then_names (void)
+{
+  PorticoConnector *hibob = portico_catalog_lookup (catalog, "hibob");
+  g_autoptr(PorticoConnector) ids = variant ("hibob", hibob_ids);
+  g_autoptr(GHashTable) values = values_for ("hibob", "ok");
+  g_autoptr(GPtrArray) as_ids = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) expected = expected_values ("hibob", "custom_fields", "Department");
+  Fetch f;
+
+  fetch (ids, values, "custom_fields", &f);
+  g_assert_no_error (f.error);
+  as_ids = mapped (ids, "custom_fields", "Department", f.items);
+  g_assert_cmpuint (as_ids->len, >, 0);
+  for (guint i = 0; i < as_ids->len; i++)
+    g_assert_false (contains (expected, as_ids->pdata[i]));
+  fetch_clear (&f);
+
+  fetch (hibob, values, "custom_fields", &f);
+  g_assert_no_error (f.error);
+  names = mapped (hibob, "custom_fields", "Department", f.items);
+  g_assert_cmpuint (names->len, >, 0);
+  for (guint i = 0; i < names->len; i++)
+    g_assert_true (contains (expected, names->pdata[i]));
   fetch_clear (&f);
 }
 
@@ -910,6 +953,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/facts/okta/deprovisioned-users", test_okta_deprovisioned);
   g_test_add_func ("/facts/hibob/human-readable", test_hibob_human_readable);
+  g_test_add_func ("/facts/hibob/ids-then-names", test_hibob_ids_then_names);
   g_test_add_func ("/facts/expensify/report-export", test_expensify_report_export);
   g_test_add_func ("/facts/ramp/scope-per-permission", test_ramp_scope_per_permission);
   g_test_add_func ("/facts/slack/access-logs-page-limit", test_slack_access_logs_page_limit);
