@@ -402,8 +402,9 @@ static const char discovered_apps_commit[] =
 /* Who the identity provider assigned to each app it discovered (read per
  * app id, after the users and the discovered apps): one app user per
  * assigned person, linked through the provider's own user id or else by
- * email (that id is the provider's, not the app's: it is not kept), and the app's user count from this provider is the number of
- * assigned people. An app the provider no longer reports keeps no
+ * email (that id is the provider's, not the app's: it is not kept); the
+ * app's assigned count from this provider is the number of assigned
+ * people (a column of its own: discovered apps replace only theirs). An app the provider no longer reports keeps no
  * assignments from it. */
 static const TargetColumn app_assignments_targets[] = {
   { "app_id", "app_id", NULL }, { "user_id", "user_id", NULL }, { "email", "email", WRAP_TRIM },
@@ -421,7 +422,7 @@ static const char app_assignments_commit[] =
   "    ON src.source_account_id = ?1 AND src.external_id = CAST (s.app_id AS TEXT) "
   "  WHERE s.handle = ?2 AND src.app_id <> ?3 "
   "  GROUP BY src.app_id, coalesce (CAST (s.user_id AS TEXT), s.email);\n"
-  "UPDATE app_sources SET user_count = "
+  "UPDATE app_sources SET assigned_count = "
   "  (SELECT count (DISTINCT coalesce (CAST (s.user_id AS TEXT), s.email)) FROM stage_app_assignments s "
   "   WHERE s.handle = ?2 AND CAST (s.app_id AS TEXT) = app_sources.external_id) "
   "  WHERE source_account_id = ?1 AND app_id <> ?3 AND external_id IS NOT NULL;\n";

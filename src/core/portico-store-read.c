@@ -295,7 +295,7 @@ query_apps (sqlite3  *db,
   stmt = portico_db_prepare (db,
                              "SELECT a.id, a.name, a.category, a.connector_id, "
                              "  (SELECT count (DISTINCT person_id) FROM app_users WHERE app_id = a.id), "
-                             "  (SELECT max (user_count) FROM app_sources WHERE app_id = a.id), "
+                             "  (SELECT max (coalesce (assigned_count, user_count)) FROM app_sources WHERE app_id = a.id), "
                              "  (SELECT sum (spend) FROM app_sources WHERE app_id = a.id), "
                              "  EXISTS (SELECT 1 FROM accounts WHERE app_id = a.id AND status <> 'disconnected'), "
                              "  (SELECT currency FROM transactions WHERE app_id = a.id AND currency IS NOT NULL "
@@ -306,7 +306,7 @@ query_apps (sqlite3  *db,
     return NULL;
   sources = portico_db_prepare (db,
                                 "SELECT s.kind, s.source_account_id, acc.name, ca.name, "
-                                "  acc.status = 'disconnected', s.user_count, s.discovered_at "
+                                "  acc.status = 'disconnected', coalesce (s.assigned_count, s.user_count), s.discovered_at "
                                 "FROM app_sources s LEFT JOIN accounts acc ON acc.id = s.source_account_id "
                                 "LEFT JOIN apps ca ON ca.id = acc.app_id "
                                 "WHERE s.app_id = ? ORDER BY s.id",
@@ -824,7 +824,7 @@ compute_summary (sqlite3    *db,
                              "  OR EXISTS (SELECT 1 FROM licenses WHERE source_account_id = ?1 AND app_id = a.id)"
                              "  OR EXISTS (SELECT 1 FROM custom_user_fields WHERE source_account_id = ?1 AND app_id = a.id)"
                              "  OR EXISTS (SELECT 1 FROM app_sources WHERE source_account_id = ?1 AND app_id = a.id"
-                             "    AND (user_count IS NOT NULL OR spend IS NOT NULL)))",
+                             "    AND (user_count IS NOT NULL OR assigned_count IS NOT NULL OR spend IS NOT NULL)))",
                              "i", account_id))
     return NULL;
 
@@ -926,7 +926,8 @@ disconnect_tx (PorticoStore *self,
                    "DELETE FROM groups WHERE source_account_id = ?", "i", account_id) ||
       /* Apps it discovered stay, still naming it; only its numbers go. */
       !exec_count (db, NULL, error,
-                   "UPDATE app_sources SET user_count = NULL, spend = NULL WHERE source_account_id = ?",
+                   "UPDATE app_sources SET user_count = NULL, assigned_count = NULL, spend = NULL "
+                   "WHERE source_account_id = ?",
                    "i", account_id) ||
       !exec_count (db, &workflows, error,
                    "UPDATE workflows SET valid = 0, invalid_reason = ? WHERE trigger_account_id = ? AND valid",

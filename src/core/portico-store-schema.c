@@ -243,6 +243,17 @@ static const char migration_6[] =
 static const char migration_7[] =
   "ALTER TABLE app_sources ADD COLUMN external_id TEXT;\n";
 
+/* How many people an identity provider assigned to an app it discovered
+ * (its app assignments), kept apart from the number its discovered-apps
+ * list reports: each data type replaces only its own column, so a sync
+ * stopped between the two never leaves an app with neither number. */
+static const char migration_8[] =
+  "ALTER TABLE app_sources ADD COLUMN assigned_count INTEGER;\n"
+  "UPDATE app_sources SET assigned_count = user_count, user_count = NULL "
+  "  WHERE external_id IS NOT NULL AND EXISTS (SELECT 1 FROM app_users au "
+  "    WHERE au.source_account_id = app_sources.source_account_id "
+  "    AND au.app_id = app_sources.app_id AND au.source_kind = 'idp');\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
@@ -252,6 +263,7 @@ static const char * const migrations[] = {
   migration_5,
   migration_6,
   migration_7,
+  migration_8,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);

@@ -208,6 +208,14 @@ FACTS = {
     "discovered_apps": "SELECT a.name, s.user_count, s.spend FROM app_sources s JOIN apps a ON a.id = s.app_id "
                        "WHERE s.source_account_id = :a AND s.app_id <> :app "
                        "AND (s.user_count IS NOT NULL OR s.spend IS NOT NULL)",
+    # Who the identity provider assigned to each app, and their number (an
+    # app it no longer reports, or assigns nobody to, counts 0: such apps
+    # stay discovered, so they are left out, as above).
+    "app_assignments": "SELECT a.name, s.assigned_count, "
+                       "  (SELECT count (*) FROM app_users au WHERE au.source_account_id = s.source_account_id "
+                       "   AND au.app_id = s.app_id AND au.source_kind = 'idp') "
+                       "FROM app_sources s JOIN apps a ON a.id = s.app_id "
+                       "WHERE s.source_account_id = :a AND s.app_id <> :app AND s.assigned_count > 0",
 }
 # usage only overlays app_users.last_activity, which users also writes: its
 # content is not separable per data type, so it is not compared.

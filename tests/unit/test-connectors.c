@@ -375,7 +375,7 @@ check_app_assignments (const char *id, gint64 account, JsonArray *expected)
                    ==, json_array_get_length (expected));
   g_hash_table_iter_init (&iter, per_app);
   while (g_hash_table_iter_next (&iter, &app, &n))
-    g_assert_cmpint (db_int (db_path, "SELECT user_count FROM app_sources WHERE source_account_id = ? "
+    g_assert_cmpint (db_int (db_path, "SELECT assigned_count FROM app_sources WHERE source_account_id = ? "
                              "AND external_id = ?", "is", account, (const char *) app),
                      ==, GPOINTER_TO_UINT (n));
   g_test_message ("%s: %u apps with assignments", id, g_hash_table_size (per_app));
