@@ -225,11 +225,7 @@ file_chosen_cb (GtkNativeDialog *chooser,
           g_clear_pointer (&fr->file_value, portico_secret_free);
           fr->file_value = content;
           /* Translators: the name of the chosen key file */
-          {
-            g_autofree char *escaped = g_markup_escape_text (basename, -1);
-
-            subtitle = g_strdup_printf (_("%s chosen"), escaped);
-          }
+          subtitle = g_strdup_printf (_("%s chosen"), basename);
           adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), subtitle);
           portico_connect_dialog_on_field_changed (self, fr);
         }
@@ -321,11 +317,7 @@ portico_connect_dialog_build_field_row (PorticoConnectDialog        *self,
 
       fr->row = adw_action_row_new ();
       if (field->help != NULL && *field->help != '\0')
-        {
-          g_autofree char *help = g_markup_escape_text (field->help, -1);
-
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), help);
-        }
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), field->help);
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       portico_connect_dialog_set_accessible_label (button, button_name);
       g_object_set_data (G_OBJECT (button), "portico-field-row", fr);
@@ -360,6 +352,9 @@ portico_connect_dialog_build_field_row (PorticoConnectDialog        *self,
       g_signal_connect (fr->row, "entry-activated", G_CALLBACK (portico_connect_dialog_on_entry_activated), self);
     }
 
+  /* Labels and help come from connector files: plain text, never markup
+   * (an "&" would otherwise blank the row). */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (fr->row), FALSE);
   /* AdwEntryRow names itself after its title; a combo row needs the label. */
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (fr->row), field->label);
   if (ADW_IS_COMBO_ROW (fr->row) || field->type == PORTICO_FIELD_FILE)

@@ -182,6 +182,11 @@ void
 portico_connect_dialog_build_sign_in_row (PorticoConnectDialog *self);
 
 void
+portico_connect_dialog_cancel_sign_in_action (GtkWidget  *widget,
+                                              const char *action_name,
+                                              GVariant   *parameter);
+
+void
 portico_connect_dialog_run_test (PorticoConnectDialog *self);
 
 void

@@ -23,10 +23,8 @@ static void
 sign_in_show_waiting (PorticoConnectDialog *self,
                       const char           *address)
 {
-  g_autofree char *markup = g_markup_escape_text (address != NULL ? address : "", -1);
-
   gtk_widget_set_visible (GTK_WIDGET (self->sign_in_row), address != NULL);
-  adw_action_row_set_subtitle (self->sign_in_row, markup);
+  adw_action_row_set_subtitle (self->sign_in_row, address != NULL ? address : "");
   /* Screen readers (and the end-to-end test) read the address here. */
   if (address != NULL)
     gtk_accessible_update_property (GTK_ACCESSIBLE (self->sign_in_row),
@@ -107,9 +105,13 @@ portico_connect_dialog_start_sign_in (PorticoConnectDialog *self)
   portico_sign_in_run_async (self->sign_in, self->test_cancellable, sign_in_done_cb, g_object_ref (self));
 }
 
-static void
-cancel_sign_in_clicked (PorticoConnectDialog *self)
+void
+portico_connect_dialog_cancel_sign_in_action (GtkWidget  *widget,
+                                              const char *action_name,
+                                              GVariant   *parameter)
 {
+  PorticoConnectDialog *self = PORTICO_CONNECT_DIALOG (widget);
+
   if (self->sign_in != NULL && self->test_cancellable != NULL)
     g_cancellable_cancel (self->test_cancellable);
 }
@@ -125,17 +127,32 @@ copy_address_clicked (PorticoConnectDialog *self)
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Address copied")));
 }
 
+const char *
+portico_connect_dialog_get_sign_in_address (PorticoConnectDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECT_DIALOG (self), NULL);
+  if (self->sign_in == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->sign_in_row)))
+    return NULL;
+  return portico_sign_in_get_address (self->sign_in);
+}
+
 void
 portico_connect_dialog_build_sign_in_row (PorticoConnectDialog *self)
 {
   GtkWidget *row = adw_action_row_new ();
-  GtkWidget *copy = gtk_button_new_with_label (_("Copy Address"));
+  GtkWidget *copy = gtk_button_new_from_icon_name ("edit-copy-symbolic");
   GtkWidget *cancel = gtk_button_new_with_label (_("Cancel Sign-In"));
   GtkWidget *spinner = gtk_spinner_new ();
   g_autofree char *title = g_strdup_printf (_("Waiting for the sign-in with %s"),
                                             portico_connector_get_name (self->connector));
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  /* The whole address is long; one line of it, and Copy for the rest. */
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 1);
+  gtk_widget_set_tooltip_text (copy, _("Copy Address"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (copy), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Address"), -1);
+  gtk_widget_add_css_class (copy, "flat");
   gtk_spinner_start (GTK_SPINNER (spinner));
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
   gtk_widget_set_valign (copy, GTK_ALIGN_CENTER);
@@ -143,7 +160,7 @@ portico_connect_dialog_build_sign_in_row (PorticoConnectDialog *self)
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), copy);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), cancel);
   g_signal_connect_swapped (copy, "clicked", G_CALLBACK (copy_address_clicked), self);
-  g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (cancel_sign_in_clicked), self);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (cancel), "connect.cancel-sign-in");
   gtk_widget_set_visible (row, FALSE);
   adw_preferences_group_add (self->test_group, row);
   self->sign_in_row = ADW_ACTION_ROW (row);

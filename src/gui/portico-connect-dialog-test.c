@@ -81,6 +81,8 @@ portico_connect_dialog_add_test_row (PorticoConnectDialog *self,
   GtkWidget *stack = gtk_stack_new ();
 
   tr->row = adw_action_row_new ();
+  /* Subtitles quote the provider's own error text: plain text. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (tr->row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (tr->row), title);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (tr->row), 0);
   portico_connect_dialog_set_accessible_label (tr->row, title);

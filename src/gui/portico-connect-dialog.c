@@ -158,9 +158,8 @@ portico_connect_dialog_field_row_set_text (FieldRow   *fr,
     {
       g_clear_pointer (&fr->file_value, portico_secret_free);
       fr->file_value = *value != '\0' ? g_strdup (value) : NULL;
-      g_autofree char *help = g_markup_escape_text (fr->field->help != NULL ? fr->field->help : "", -1);
-
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), fr->file_value != NULL ? _("A key file is set.") : help);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (fr->row), fr->file_value != NULL ? _("A key file is set.")
+                                   : fr->field->help != NULL ? fr->field->help : "");
       return;
     }
 
@@ -717,11 +716,7 @@ portico_connect_dialog_constructed (GObject *object)
 
   /* The test list: the identity request, then every data type. */
   gtk_widget_set_visible (GTK_WIDGET (self->test_group), portico_connector_has_test (self->connector));
-  portico_connect_dialog_add_test_row (self, CONNECTION_ROW, _("Connection"));
-  data_types = portico_connector_get_data_types (self->connector);
-  for (guint i = 0; data_types != NULL && data_types[i] != NULL; i++)
-    portico_connect_dialog_add_test_row (self, data_types[i], portico_data_type_label (data_types[i]));
-
+  /* The sign-in's waiting state comes first, above the test's rows. */
   if (portico_connector_signs_in (self->connector))
     {
       g_autofree char *label = g_strdup_printf (_("_Sign In with %s"), name);
@@ -733,6 +728,11 @@ portico_connect_dialog_constructed (GObject *object)
       portico_connect_dialog_set_accessible_label (GTK_WIDGET (self->test_button), accessible);
       portico_connect_dialog_build_sign_in_row (self);
     }
+
+  portico_connect_dialog_add_test_row (self, CONNECTION_ROW, _("Connection"));
+  data_types = portico_connector_get_data_types (self->connector);
+  for (guint i = 0; data_types != NULL && data_types[i] != NULL; i++)
+    portico_connect_dialog_add_test_row (self, data_types[i], portico_data_type_label (data_types[i]));
 
   outcome = gtk_label_new (NULL);
   gtk_label_set_wrap (GTK_LABEL (outcome), TRUE);
@@ -1169,6 +1169,7 @@ portico_connect_dialog_class_init (PorticoConnectDialogClass *klass)
   gtk_widget_class_install_action (widget_class, "connect.test", NULL, portico_connect_dialog_test_action);
   gtk_widget_class_install_action (widget_class, "connect.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "connect.copy-message", NULL, copy_message_action);
+  gtk_widget_class_install_action (widget_class, "connect.cancel-sign-in", NULL, portico_connect_dialog_cancel_sign_in_action);
 }
 
 static void

@@ -61,6 +61,9 @@ GtkWidget *portico_connect_dialog_get_name_row       (PorticoConnectDialog *self
 const char *portico_connect_dialog_get_error_message (PorticoConnectDialog *self);
 /* The line under the test results ("Everything works…"), or NULL. */
 const char *portico_connect_dialog_get_outcome_message (PorticoConnectDialog *self);
+/* While the dialog waits for a sign-in in the browser, the address it
+ * opened (the one Copy Address copies); otherwise NULL. */
+const char *portico_connect_dialog_get_sign_in_address (PorticoConnectDialog *self);
 /* The row of one data type ("connection" for the identity request). */
 GtkWidget *portico_connect_dialog_get_test_row (PorticoConnectDialog *self,
                                                 const char           *data_type_id);

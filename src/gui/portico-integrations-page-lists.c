@@ -521,6 +521,8 @@ portico_integrations_page_create_attention_row (gpointer item,
   g_autofree char *button_name = NULL;
   const char *label;
 
+  /* Names come from providers and admins: plain text, never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), account->problem->detail);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
@@ -580,6 +582,7 @@ portico_integrations_page_create_recommended_row (gpointer item,
   /* The engine's sentence: who reported how many people or how much spend. */
   const char *subtitle = portico_json_get_string (app->object, "reason");
 
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   gtk_accessible_update_property (GTK_ACCESSIBLE (row),

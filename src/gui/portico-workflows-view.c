@@ -208,6 +208,8 @@ invalid_row_new (PorticoWorkflowsView *self,
   g_autofree char *delete_name = g_strdup_printf (_("Delete %s"), name);
   g_autofree char *dropdown_name = g_strdup_printf (_("Account for %s"), name);
 
+  /* Names come from providers and admins: plain text, never markup. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), reason != NULL ? reason : _("Invalid"));
 

@@ -886,6 +886,140 @@ test_without_test (void)
   }
 }
 
+static gboolean
+sign_in_waiting (gpointer data)
+{
+  return portico_connect_dialog_get_sign_in_address (data) != NULL;
+}
+
+static void
+fetched_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = soup_session_send_and_read_finish (SOUP_SESSION (object), result, &error);
+
+  g_assert_no_error (error);
+  *(GBytes **) user_data = g_steal_pointer (&body);
+}
+
+static gboolean
+is_nonnull (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* A connector that signs in through the browser (SPEC 11), in demo mode:
+ * Test becomes "Sign in", the dialog waits with the address, Copy Address
+ * and Cancel (the picture of that state is saved for the README), the
+ * test plays the browser by fetching the address (the sandbox's consent
+ * page sends it back to the dialog's loopback listener), and the usual
+ * connection test follows. A second sign-in is cancelled from the waiting
+ * state. */
+static void
+test_sign_in (void)
+{
+  g_autofree char *dir = g_test_build_filename (G_TEST_DIST, "..", "connectors", NULL);
+  g_autofree char *tmpdir = NULL;
+  g_autofree char *db_path = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+  g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
+  g_autoptr(PorticoSandbox) sandbox = NULL;
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(PorticoEngine) engine = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  const char *save_dir = g_getenv ("PORTICO_SCREENSHOTS_DIR");
+  PorticoConnector *connector;
+  PorticoConnectDialog *dialog;
+  gpointer weak;
+
+  tmpdir = g_dir_make_tmp ("portico-sign-in-XXXXXX", &error);
+  g_assert_no_error (error);
+  db_path = g_build_filename (tmpdir, "portico.db", NULL);
+  g_assert_cmpuint (portico_catalog_load_dir (catalog, dir, FALSE), >, 0);
+  connector = portico_catalog_lookup (catalog, "dropbox");
+  g_assert_nonnull (connector);
+  g_assert_true (portico_connector_signs_in (connector));
+  sandbox = portico_sandbox_new (catalog, 1, 0);
+  g_assert_true (portico_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  store = portico_store_open (db_path, &error);
+  g_assert_no_error (error);
+  engine = portico_engine_new (store, catalog, runtime);
+
+  dialog = portico_connect_dialog_new (engine, connector, sandbox, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_true (wait_until (is_mapped, dialog, 10000));
+  g_assert_null (portico_connect_dialog_get_sign_in_address (dialog));
+
+  /* Test signs in first: the waiting state shows where to go. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.test", NULL));
+  g_assert_true (portico_connect_dialog_is_testing (dialog));
+  g_assert_true (wait_until (sign_in_waiting, dialog, 10000));
+  address = g_strdup (portico_connect_dialog_get_sign_in_address (dialog));
+  g_test_message ("sign-in address: %s", address);
+  g_assert_true (g_str_has_prefix (address, portico_sandbox_get_base_url (sandbox, "dropbox")) ||
+                 strstr (address, "127.0.0.1") != NULL);
+  g_assert_nonnull (strstr (address, "code_challenge="));
+  g_assert_nonnull (strstr (address, "state="));
+  g_assert_nonnull (strstr (portico_connect_dialog_get_outcome_message (dialog), "browser"));
+  g_assert_false (gtk_widget_get_sensitive (portico_connect_dialog_get_connect_button (dialog)));
+
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+  scroll_to (portico_connect_dialog_get_test_row (dialog, "connection"));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+  gtk_test_widget_wait_for_draw (GTK_WIDGET (dialog));
+  path = g_build_filename (save_dir != NULL ? save_dir : tmpdir, "connect-sign-in.png", NULL);
+  g_assert_true (portico_widget_save_png (GTK_WIDGET (dialog), path, &error));
+  g_assert_no_error (error);
+  g_test_message ("saved %s", path);
+
+  /* The browser: the consent page redirects to the loopback listener. */
+  message = soup_message_new ("GET", address);
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, fetched_cb, &body);
+  g_assert_true (wait_until (is_nonnull, &body, 20000));
+  g_assert_cmpint (soup_message_get_status (message), ==, 200);
+  g_assert_true (wait_until (not_testing, dialog, 20000));
+  g_assert_null (portico_connect_dialog_get_sign_in_address (dialog));
+  g_assert_cmpint (portico_connect_dialog_get_outcome (dialog), ==, PORTICO_CONNECTION_OUTCOME_A);
+  g_assert_true (gtk_widget_get_sensitive (portico_connect_dialog_get_connect_button (dialog)));
+
+  /* Signing in again, then cancelling from the waiting state. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.test", NULL));
+  g_assert_true (wait_until (sign_in_waiting, dialog, 10000));
+  g_assert_cmpstr (portico_connect_dialog_get_sign_in_address (dialog), !=, address);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.cancel-sign-in", NULL));
+  g_assert_true (wait_until (not_testing, dialog, 10000));
+  g_assert_null (portico_connect_dialog_get_sign_in_address (dialog));
+  g_assert_nonnull (strstr (portico_connect_dialog_get_outcome_message (dialog), "cancelled"));
+  g_assert_false (gtk_widget_get_sensitive (portico_connect_dialog_get_connect_button (dialog)));
+
+  weak = dialog;
+  g_object_add_weak_pointer (G_OBJECT (dialog), &weak);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  g_assert_true (wait_until (is_null, &weak, 5000));
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  portico_sandbox_stop (sandbox);
+  if (save_dir == NULL)
+    g_unlink (path);
+  g_unlink (db_path);
+  {
+    g_autofree char *wal = g_strconcat (db_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (db_path, "-shm", NULL);
+
+    g_unlink (wal);
+    g_unlink (shm);
+  }
+  g_rmdir (tmpdir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -912,6 +1046,7 @@ main (int   argc,
   ADD ("connect-keyring", test_connect_keyring);
   ADD ("no-keyring", test_no_keyring);
   g_test_add_func ("/connect-dialog/without-test", test_without_test);
+  g_test_add_func ("/connect-dialog/sign-in", test_sign_in);
 #undef ADD
 
   return g_test_run ();
