@@ -591,6 +591,65 @@ okta_app_users (SoupServerMessage *msg,
   return out;
 }
 
+/* JumpCloud, List the Users bound to an Application (v2 graph traversal,
+ * https://docs.jumpcloud.com/api/2.0/index.html#tag/Graph/operation/graph_applicationTraverseUser):
+ * the answer is an array of graph objects, each with the user's "id",
+ * "type" ("user"), "compiledAttributes" and "paths" (every path from the
+ * application to the user; a direct binding is one step). No email, no
+ * name: the id is the system user's _id. */
+static JsonArray *
+jumpcloud_graph_users (SoupServerMessage *msg,
+                       JsonArray         *items)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *apps = g_strrstr (path, "/applications/");
+  const char *end = apps != NULL ? strchr (apps + strlen ("/applications/"), '/') : NULL;
+  g_autofree char *app_id = NULL;
+  JsonArray *out;
+
+  if (end == NULL)
+    {
+      /* The sandbox's words; the page documents a 404 without a body. */
+      reply_json (msg, SOUP_STATUS_NOT_FOUND, "{\"message\":\"Not Found\"}");
+      return NULL;
+    }
+  app_id = g_uri_unescape_segment (apps + strlen ("/applications/"), end, NULL);
+  out = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      const char *user = item_string (item, "id");
+      JsonObject *obj = json_object_new ();
+      JsonObject *to = json_object_new ();
+      JsonObject *step = json_object_new ();
+      JsonArray *steps = json_array_new ();
+      JsonArray *paths = json_array_new ();
+
+      if (g_strcmp0 (item_string (item, "@item"), app_id) != 0)
+        {
+          json_object_unref (obj);
+          json_object_unref (to);
+          json_object_unref (step);
+          json_array_unref (steps);
+          json_array_unref (paths);
+          continue;
+        }
+      json_object_set_string_member (obj, "id", user != NULL ? user : "");
+      json_object_set_string_member (obj, "type", "user");
+      json_object_set_object_member (obj, "compiledAttributes", json_object_new ());
+      json_object_set_string_member (to, "id", user != NULL ? user : "");
+      json_object_set_string_member (to, "type", "user");
+      json_object_set_null_member (to, "attributes");
+      json_object_set_object_member (step, "to", to);
+      json_object_set_null_member (step, "attributes");
+      json_array_add_object_element (steps, step);
+      json_array_add_array_element (paths, steps);
+      json_object_set_array_member (obj, "paths", paths);
+      json_array_add_object_element (out, obj);
+    }
+  return out;
+}
+
 JsonArray *
 portico_sandbox_vendor_items (const char        *connector_id,
                               const char        *data_type,
@@ -624,6 +683,8 @@ portico_sandbox_vendor_items (const char        *connector_id,
     }
   if (g_strcmp0 (connector_id, "okta") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return okta_app_users (msg, items);
+  if (g_strcmp0 (connector_id, "jumpcloud") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
+    return jumpcloud_graph_users (msg, items);
   if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
       (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))
     return aws_identity_center_list (query, items);
@@ -792,6 +853,10 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
    * get 20 results on one page of results. Set max in your request to get
    * up to 100 results on one page." */
   if (g_strcmp0 (connector_id, "bill-spend-expense") == 0)
+    return 100;
+  /* JumpCloud v2 lists: "limit: The number of records to return at once.
+   * Limited to 100." (default 10). */
+  if (g_strcmp0 (connector_id, "jumpcloud") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return 100;
   return G_MAXUINT;
 }

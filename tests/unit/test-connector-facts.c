@@ -426,6 +426,116 @@ test_google_app_parameters_by_name (void)
   fetch_clear (&f);
 }
 
+/* The text of @key (a string or a number) in each expected record. */
+static GPtrArray *
+expected_texts (const char *connector_id,
+                const char *data_type,
+                const char *key)
+{
+  JsonArray *expected = portico_sandbox_get_expected (sandbox, connector_id, data_type);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; expected != NULL && i < json_array_get_length (expected); i++)
+    {
+      JsonNode *v = json_object_get_member (json_array_get_object_element (expected, i), key);
+
+      if (v == NULL || !JSON_NODE_HOLDS_VALUE (v))
+        continue;
+      if (json_node_get_value_type (v) == G_TYPE_STRING)
+        g_ptr_array_add (out, g_strdup (json_node_get_string (v)));
+      else if (json_node_get_value_type (v) == G_TYPE_INT64)
+        g_ptr_array_add (out, g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (v)));
+    }
+  return out;
+}
+
+/* An identity provider's app assignments as @connector read them: every
+ * assignment the sandbox made, each naming one of the discovered apps and
+ * one of the users by the id the users data type stores. Returns the
+ * number of pages read. */
+static guint
+check_assignments (PorticoConnector *connector,
+                   const char       *connector_id,
+                   GHashTable       *values)
+{
+  g_autoptr(GPtrArray) user_ids = expected_texts (connector_id, "users", "id");
+  g_autoptr(GPtrArray) app_ids = expected_texts (connector_id, "discovered_apps", "id");
+  g_autoptr(GPtrArray) got_users = NULL;
+  g_autoptr(GPtrArray) got_apps = NULL;
+  guint want = json_array_get_length (portico_sandbox_get_expected (sandbox, connector_id, "app_assignments"));
+  guint pages;
+  Fetch f;
+
+  g_assert_cmpuint (want, >, 0);
+  fetch (connector, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, want);
+  got_users = mapped (connector, "app_assignments", "user_id", f.items);
+  got_apps = mapped (connector, "app_assignments", "app_id", f.items);
+  g_assert_cmpuint (got_users->len, ==, want);
+  g_assert_cmpuint (got_apps->len, ==, want);
+  for (guint i = 0; i < want; i++)
+    {
+      g_assert_true (contains (user_ids, got_users->pdata[i]));
+      g_assert_true (contains (app_ids, got_apps->pdata[i]));
+    }
+  pages = f.pages;
+  fetch_clear (&f);
+  return pages;
+}
+
+static JsonObject *
+assignments_def (JsonObject *def)
+{
+  return json_object_get_object_member (json_object_get_object_member (def, "data_types"), "app_assignments");
+}
+
+/* The v1 systemusers name their id "_id"; the graph objects do not. */
+static void
+jumpcloud_user_id_underscore (JsonObject *def)
+{
+  json_object_set_string_member (json_object_get_object_member (assignments_def (def), "map"), "user_id", "_id");
+}
+
+/* Asking for more than the documented 100 a page. */
+static void
+jumpcloud_pages_of_500 (JsonObject *def)
+{
+  json_object_set_int_member (json_object_get_object_member (assignments_def (def), "pagination"), "size", 500);
+}
+
+/* JumpCloud, List the Users bound to an Application
+ * (https://docs.jumpcloud.com/api/2.0/index.html#tag/Graph/operation/graph_applicationTraverseUser):
+ * an array of graph objects whose "id" is the user's, read with skip and
+ * a limit of at most 100. */
+static void
+test_jumpcloud_app_users_graph (void)
+{
+  PorticoConnector *jumpcloud = portico_catalog_lookup (catalog, "jumpcloud");
+  g_autoptr(GHashTable) values = values_for ("jumpcloud", "ok");
+  g_autoptr(PorticoConnector) underscore = variant ("jumpcloud", jumpcloud_user_id_underscore);
+  g_autoptr(PorticoConnector) big_pages = variant ("jumpcloud", jumpcloud_pages_of_500);
+  guint want = json_array_get_length (portico_sandbox_get_expected (sandbox, "jumpcloud", "app_assignments"));
+  guint apps = json_array_get_length (portico_sandbox_get_expected (sandbox, "jumpcloud", "discovered_apps"));
+  g_autoptr(GPtrArray) ids = NULL;
+  Fetch f;
+
+  /* More pages than apps: some app has more than 100 users. */
+  g_assert_cmpuint (check_assignments (jumpcloud, "jumpcloud", values), >, apps);
+
+  fetch (underscore, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  ids = mapped (underscore, "app_assignments", "user_id", f.items);
+  g_assert_cmpuint (ids->len, ==, 0);
+  fetch_clear (&f);
+
+  /* A page of 100 when 500 were asked for reads as the last page. */
+  fetch (big_pages, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), <, want);
+  fetch_clear (&f);
+}
+
 /* A copy of the shipped definition of @connector_id, changed by @edit
  * (which gets the copy's root object): what a definition that reads the
  * API the other way would get from the same sandbox. */
@@ -972,6 +1082,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/jamf-pro/pages-from-zero", test_jamf_pages_from_zero);
   g_test_add_func ("/facts/crowdstrike-falcon/ids-then-entities", test_crowdstrike_ids_then_entities);
   g_test_add_func ("/facts/navan/paths-and-region", test_navan_paths_and_region);
+  g_test_add_func ("/facts/jumpcloud/app-users-graph", test_jumpcloud_app_users_graph);
 
   status = g_test_run ();
 
