@@ -524,6 +524,19 @@ airtable_users (JsonArray *items)
   return out;
 }
 
+/* The id in a request path after @marker ("/apps/"), up to the next '/'
+ * (the app of an app-users request), unescaped; NULL when absent. */
+static char *
+path_segment_after (SoupServerMessage *msg,
+                    const char        *marker)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  const char *at = g_strrstr (path, marker);
+  const char *end = at != NULL ? strchr (at + strlen (marker), '/') : NULL;
+
+  return end != NULL ? g_uri_unescape_segment (at + strlen (marker), end, NULL) : NULL;
+}
+
 /* Okta, List all assigned users for an app
  * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApplicationUsers/):
  * GET /api/v1/apps/{appId}/users lists the Application Users of that one
@@ -601,19 +614,15 @@ static JsonArray *
 jumpcloud_graph_users (SoupServerMessage *msg,
                        JsonArray         *items)
 {
-  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-  const char *apps = g_strrstr (path, "/applications/");
-  const char *end = apps != NULL ? strchr (apps + strlen ("/applications/"), '/') : NULL;
-  g_autofree char *app_id = NULL;
+  g_autofree char *app_id = path_segment_after (msg, "/applications/");
   JsonArray *out;
 
-  if (end == NULL)
+  if (app_id == NULL)
     {
       /* The sandbox's words; the page documents a 404 without a body. */
       reply_json (msg, SOUP_STATUS_NOT_FOUND, "{\"message\":\"Not Found\"}");
       return NULL;
     }
-  app_id = g_uri_unescape_segment (apps + strlen ("/applications/"), end, NULL);
   out = json_array_new ();
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
@@ -646,6 +655,45 @@ jumpcloud_graph_users (SoupServerMessage *msg,
       json_array_add_array_element (paths, steps);
       json_object_set_array_member (obj, "paths", paths);
       json_array_add_object_element (out, obj);
+    }
+  return out;
+}
+
+/* OneLogin, List App Users (https://developers.onelogin.com/api-docs/2/apps/list-users):
+ * the users assigned to the app, a bare array of {"id" (the user's
+ * number), "email", "username", "firstname", "lastname"}, paged with page
+ * and limit ("Max page limit is 1000"). The sandbox knows an assigned
+ * person's email; it is the username too, and the names are not known. */
+static JsonArray *
+onelogin_app_users (SoupServerMessage *msg,
+                    JsonArray         *items)
+{
+  g_autofree char *app_id = path_segment_after (msg, "/apps/");
+  JsonArray *out;
+
+  if (app_id == NULL)
+    {
+      /* The sandbox's words in OneLogin's error shape. */
+      reply_json (msg, SOUP_STATUS_NOT_FOUND,
+                  "{\"statusCode\":404,\"name\":\"NotFoundError\",\"message\":\"Not Found\"}");
+      return NULL;
+    }
+  out = json_array_new ();
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      JsonObject *user;
+      const char *email = item_string (item, "email");
+
+      if (g_strcmp0 (item_string (item, "@item"), app_id) != 0)
+        continue;
+      user = json_object_new ();
+      json_object_set_member (user, "id", json_node_copy (json_object_get_member (item, "id")));
+      json_object_set_string_member (user, "email", email != NULL ? email : "");
+      json_object_set_string_member (user, "username", email != NULL ? email : "");
+      json_object_set_null_member (user, "firstname");
+      json_object_set_null_member (user, "lastname");
+      json_array_add_object_element (out, user);
     }
   return out;
 }
@@ -685,6 +733,8 @@ portico_sandbox_vendor_items (const char        *connector_id,
     return okta_app_users (msg, items);
   if (g_strcmp0 (connector_id, "jumpcloud") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return jumpcloud_graph_users (msg, items);
+  if (g_strcmp0 (connector_id, "onelogin") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
+    return onelogin_app_users (msg, items);
   if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
       (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))
     return aws_identity_center_list (query, items);
@@ -858,6 +908,9 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
    * Limited to 100." (default 10). */
   if (g_strcmp0 (connector_id, "jumpcloud") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return 100;
+  /* OneLogin, List App Users: "Max page limit is 1000." */
+  if (g_strcmp0 (connector_id, "onelogin") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
+    return 1000;
   return G_MAXUINT;
 }
 

@@ -536,6 +536,43 @@ test_jumpcloud_app_users_graph (void)
   fetch_clear (&f);
 }
 
+/* The v1 API's envelope ({"status": …, "data": […]}), which v2 dropped. */
+static void
+onelogin_items_in_data (JsonObject *def)
+{
+  json_object_set_string_member (assignments_def (def), "items", "data");
+}
+
+/* OneLogin, List App Users (https://developers.onelogin.com/api-docs/2/apps/list-users):
+ * a bare array of the assigned users, each with the user's "id" and
+ * "email", in pages of page and limit. */
+static void
+test_onelogin_app_users (void)
+{
+  PorticoConnector *onelogin = portico_catalog_lookup (catalog, "onelogin");
+  g_autoptr(GHashTable) values = values_for ("onelogin", "ok");
+  g_autoptr(PorticoConnector) enveloped = variant ("onelogin", onelogin_items_in_data);
+  guint apps = json_array_get_length (portico_sandbox_get_expected (sandbox, "onelogin", "discovered_apps"));
+  g_autoptr(GPtrArray) emails = NULL;
+  g_autoptr(GPtrArray) want_emails = expected_texts ("onelogin", "users", "email");
+  Fetch f;
+
+  /* More pages than apps: some app has more than 100 users. */
+  g_assert_cmpuint (check_assignments (onelogin, "onelogin", values), >, apps);
+
+  fetch (onelogin, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  emails = mapped (onelogin, "app_assignments", "email", f.items);
+  g_assert_cmpuint (emails->len, ==, json_array_get_length (f.items));
+  for (guint i = 0; i < emails->len; i++)
+    g_assert_true (contains (want_emails, emails->pdata[i]));
+  fetch_clear (&f);
+
+  fetch (enveloped, values, "app_assignments", &f);
+  g_assert_true (f.error != NULL || json_array_get_length (f.items) == 0);
+  fetch_clear (&f);
+}
+
 /* A copy of the shipped definition of @connector_id, changed by @edit
  * (which gets the copy's root object): what a definition that reads the
  * API the other way would get from the same sandbox. */
@@ -1083,6 +1120,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/crowdstrike-falcon/ids-then-entities", test_crowdstrike_ids_then_entities);
   g_test_add_func ("/facts/navan/paths-and-region", test_navan_paths_and_region);
   g_test_add_func ("/facts/jumpcloud/app-users-graph", test_jumpcloud_app_users_graph);
+  g_test_add_func ("/facts/onelogin/app-users", test_onelogin_app_users);
 
   status = g_test_run ();
 
