@@ -1302,6 +1302,39 @@ speaks_scim (SandboxConnector *sc)
   return pag != NULL && g_strcmp0 (str_member (pag, "style"), "scim") == 0;
 }
 
+/* Writes the answer's ok flag: a boolean at a plain ok_path (Slack's "ok"),
+ * or, for a value map over a status word (LastPass's "status": "FAIL"), the
+ * word the map reads as @ok; nothing where the map's default says it. */
+static void
+set_ok_value (JsonNode *root, JsonNode *ok_path, gboolean ok)
+{
+  JsonObject *expr;
+  JsonObject *map;
+  g_autoptr(GList) keys = NULL;
+
+  if (is_path_expr (ok_path))
+    {
+      set_at_path (root, ok_path, json_node_init_boolean (json_node_alloc (), ok));
+      return;
+    }
+  expr = JSON_NODE_HOLDS_OBJECT (ok_path) ? json_node_get_object (ok_path) : NULL;
+  map = obj_member (expr, "map");
+  if (map == NULL || !json_object_has_member (expr, "path"))
+    return;
+  keys = json_object_get_members (map);
+  for (GList *l = keys; l != NULL; l = l->next)
+    {
+      JsonNode *value = json_object_get_member (map, l->data);
+
+      if (JSON_NODE_HOLDS_VALUE (value) && json_node_get_value_type (value) == G_TYPE_BOOLEAN &&
+          json_node_get_boolean (value) == ok)
+        {
+          set_at_path (root, json_object_get_member (expr, "path"), string_node (l->data));
+          return;
+        }
+    }
+}
+
 static void
 serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
 {
@@ -1416,7 +1449,7 @@ serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
                      json_node_init_int (json_node_alloc (),
                                          code != NULL ? g_ascii_strtoll (code, NULL, 10) : body_status));
       else
-        set_at_path (root, ok_path, json_node_init_boolean (json_node_alloc (), FALSE));
+        set_ok_value (root, ok_path, FALSE);
     }
   if (errors_path != NULL && JSON_NODE_HOLDS_OBJECT (root))
     {
@@ -2622,8 +2655,7 @@ set_ok_flag (SandboxConnector *sc, JsonNode *root)
     set_at_path (root, json_object_get_member (errors, "ok_path"),
                  json_node_init_int (json_node_alloc (), SOUP_STATUS_OK));
   else
-    set_at_path (root, json_object_get_member (errors, "ok_path"),
-                 json_node_init_boolean (json_node_alloc (), TRUE));
+    set_ok_value (root, json_object_get_member (errors, "ok_path"), TRUE);
 }
 
 /* Field values as the client sent them: a string of the definition's body
@@ -2938,6 +2970,52 @@ records_of_item (SandboxConnector *sc, Route *main, GHashTable *query, JsonNode 
   return out;
 }
 
+/* Format v2 "items_keyed_by": the page's records as the object the
+ * provider answers, each under its id (the member the definition names,
+ * which the record itself then leaves out). A record without that member
+ * is served under its position. */
+static JsonNode *
+keyed_page (JsonArray  *slice,
+            const char *member,
+            guint       offset)
+{
+  JsonObject *object = json_object_new ();
+  JsonNode *node = json_node_alloc ();
+
+  for (guint i = 0; i < json_array_get_length (slice); i++)
+    {
+      JsonNode *element = json_array_get_element (slice, i);
+      JsonObject *record = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+      JsonNode *id = record != NULL ? json_object_get_member (record, member) : NULL;
+      g_autofree char *key = id != NULL ? node_to_string (id) : NULL;
+      JsonObject *value;
+      JsonObjectIter iter;
+      const char *name;
+      JsonNode *node_value;
+
+      if (key == NULL || *key == '\0')
+        {
+          g_free (key);
+          key = g_strdup_printf ("%u", offset + i + 1);
+        }
+      if (record == NULL)
+        {
+          json_object_set_member (object, key, json_node_copy (element));
+          continue;
+        }
+      /* A new object: the sandbox's own records keep their member. */
+      value = json_object_new ();
+      json_object_iter_init_ordered (&iter, record);
+      while (json_object_iter_next_ordered (&iter, &name, &node_value))
+        if (!g_str_equal (name, member))
+          json_object_set_member (value, name, json_node_copy (node_value));
+      json_object_set_object_member (object, key, value);
+    }
+  json_node_init_object (node, object);
+  json_object_unref (object);
+  return node;
+}
+
 static void
 serve_page (SandboxConnector  *sc,
             Route             *route,
@@ -2960,6 +3038,8 @@ serve_page (SandboxConnector  *sc,
   JsonArray *slice = json_array_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_NULL);
   g_autoptr(GPtrArray) segs = items_segments (sc, main, query, body);
+  const char *keyed_by = str_member (obj_member (obj_member (sc->def, "data_types"), main->data_type),
+                                     "items_keyed_by");
   const char *ctype = "application/json";
 
   if (served == NULL)
@@ -3042,6 +3122,11 @@ serve_page (SandboxConnector  *sc,
     {
       json_node_init (root, JSON_NODE_ARRAY);
       json_node_take_array (root, slice);
+    }
+  else if (keyed_by != NULL)
+    {
+      set_at_segments (root, segs, keyed_page (slice, keyed_by, offset));
+      json_array_unref (slice);
     }
   else
     {

@@ -250,6 +250,23 @@ navan_refuse (SoupServerMessage *msg,
   return TRUE;
 }
 
+/* LastPass Enterprise API, Get user data
+ * (https://support.lastpass.com/s/document-item?language=en_US&bundleId=lastpass&topicId=LastPass/api_get_user_data.html&_LANG=enus,
+ * and its sibling pages such as
+ * https://support.lastpass.com/help/enable-users-via-lastpass-api): every
+ * call is a POST to /enterpriseapi.php whose JSON body names the command in
+ * "cmd"; a failed call is answered with HTTP 200 and "status": "FAIL" next
+ * to the error's description. The words of the error are the sandbox's. */
+static gboolean
+lastpass_refuse (SoupServerMessage *msg,
+                 JsonNode          *body)
+{
+  if (g_strcmp0 (body_string (body, "cmd"), "getuserdata") == 0)
+    return FALSE;
+  reply_json (msg, SOUP_STATUS_OK, "{\"status\":\"FAIL\",\"error\":[\"Unknown or missing cmd.\"]}");
+  return TRUE;
+}
+
 gboolean
 portico_sandbox_vendor_refuse (const char        *connector_id,
                                const char        *data_type,
@@ -267,6 +284,8 @@ portico_sandbox_vendor_refuse (const char        *connector_id,
     return canva_refuse (msg, query);
   if (g_strcmp0 (connector_id, "navan") == 0)
     return navan_refuse (msg, query);
+  if (g_strcmp0 (connector_id, "lastpass") == 0)
+    return lastpass_refuse (msg, body);
   return FALSE;
 }
 
@@ -860,6 +879,31 @@ auth0_users (GHashTable *query,
   json_node_init_array (root, list);
 }
 
+/* LastPass, Get user data (getuserdata, the page cited at lastpass_refuse):
+ * "Users" is an object whose members are the users, each under its
+ * LastPass user id, never an array; the user's record itself holds no id.
+ * A page the definition asked for as an array is keyed here by its
+ * position. */
+static void
+lastpass_users (JsonObject *root)
+{
+  JsonNode *users = json_object_get_member (root, "Users");
+  JsonObject *keyed;
+  JsonArray *list;
+
+  if (users == NULL || !JSON_NODE_HOLDS_ARRAY (users))
+    return;
+  list = json_node_get_array (users);
+  keyed = json_object_new ();
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("%u", 1001 + i);
+
+      json_object_set_member (keyed, id, json_node_copy (json_array_get_element (list, i)));
+    }
+  json_object_set_object_member (root, "Users", keyed);
+}
+
 void
 portico_sandbox_vendor_page (const char *connector_id,
                              const char *data_type,
@@ -879,6 +923,8 @@ portico_sandbox_vendor_page (const char *connector_id,
     google_token_events (json_node_get_object (root));
   else if (g_strcmp0 (connector_id, "canva") == 0)
     canva_list (json_node_get_object (root));
+  else if (g_strcmp0 (connector_id, "lastpass") == 0 && g_strcmp0 (data_type, "users") == 0)
+    lastpass_users (json_node_get_object (root));
 }
 
 /* ---- Page sizes ---------------------------------------------------------- */

@@ -1081,6 +1081,68 @@ test_navan_paths_and_region (void)
   fetch_clear (&f);
 }
 
+static void
+lastpass_users_as_list (JsonObject *def)
+{
+  json_object_remove_member (users_definition (def), "items_keyed_by");
+}
+
+static void
+lastpass_pages_of_3 (JsonObject *def)
+{
+  json_object_set_int_member (json_object_get_object_member (users_definition (def), "pagination"), "size", 3);
+}
+
+/* LastPass's getuserdata answers "Users" as an object whose members are
+ * the users, each under its user id (the record itself holds no id), in
+ * pages of "pagesize" users counted from "pageindex" 0; a failed call is
+ * HTTP 200 with "status": "FAIL" and the error's words. A definition that
+ * reads "Users" as a list reads no user. */
+static void
+test_lastpass_users_keyed_by_id (void)
+{
+  PorticoConnector *lastpass = portico_catalog_lookup (catalog, "lastpass");
+  g_autoptr(PorticoConnector) as_list = variant ("lastpass", lastpass_users_as_list);
+  g_autoptr(PorticoConnector) small_pages = variant ("lastpass", lastpass_pages_of_3);
+  g_autoptr(GHashTable) values = values_for ("lastpass", "ok");
+  g_autoptr(GHashTable) bad = values_for ("lastpass", "bad");
+  g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) want_ids = expected_values ("lastpass", "users", "id");
+  Fetch f;
+
+  g_assert_cmpstr (json_object_get_string_member (portico_connector_get_data_type_definition (lastpass, "users"),
+                                                  "items_keyed_by"), ==, "user_id");
+  fetch (lastpass, values, "users", &f);
+  g_assert_no_error (f.error);
+  assert_all_emails (lastpass, "lastpass", f.items);
+  ids = mapped (lastpass, "users", "id", f.items);
+  g_assert_cmpuint (want_ids->len, >, 3);
+  g_assert_cmpuint (ids->len, ==, want_ids->len);
+  for (guint i = 0; i < ids->len; i++)
+    g_assert_true (contains (want_ids, ids->pdata[i]));
+  fetch_clear (&f);
+
+  /* Keyed pages follow one another as pageindex grows. */
+  fetch (small_pages, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (f.pages, >, 1);
+  assert_all_emails (small_pages, "lastpass", f.items);
+  fetch_clear (&f);
+
+  fetch (as_list, values, "users", &f);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  /* "status": "FAIL" in an HTTP 200 answer is an error, with its words. */
+  fetch (lastpass, bad, "users", &f);
+  g_assert_nonnull (f.error);
+  g_assert_true (f.error->domain == PORTICO_CONNECTOR_ERROR);
+  g_assert_nonnull (strstr (f.error->message, "invalid or has been revoked"));
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1121,6 +1183,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/navan/paths-and-region", test_navan_paths_and_region);
   g_test_add_func ("/facts/jumpcloud/app-users-graph", test_jumpcloud_app_users_graph);
   g_test_add_func ("/facts/onelogin/app-users", test_onelogin_app_users);
+  g_test_add_func ("/facts/lastpass/users-keyed-by-id", test_lastpass_users_keyed_by_id);
 
   status = g_test_run ();
 
