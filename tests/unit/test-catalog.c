@@ -226,6 +226,70 @@ static const BrokenCase broken_cases[] = {
   { "auth", "{\"scheme\": \"oauth2_client_credentials\", \"token_url\": \"https://{subdomain}.example.com/token\","
     " \"client_id\": \"{subdomain}\", \"client_secret\": \"{api_token}\", \"scope\": \"a\", \"scope_from_permission\": true}",
     "broken.json: auth.scope_from_permission: is true while “scope” is also given" },
+  /* Format v2: items keyed by id, CSV answers, per-choice values, values
+   * told at sign-in and revocation; each refusal names the field and the
+   * fix. */
+  { "data_types/licenses/items_keyed_by", "\"sku\"", NULL },
+  { "data_types/licenses/items_keyed_by", "\"user-id\"",
+    "broken.json: data_types.licenses.items_keyed_by: “user-id” is not a member name; use letters, digits and “_”" },
+  { "data_types/licenses/items_keyed_by", "\"profile.id\"",
+    "broken.json: data_types.licenses.items_keyed_by: “profile.id” is not a member name" },
+  { "data_types/licenses/items_keyed_by", "\"\"", "broken.json: data_types.licenses.items_keyed_by: is empty" },
+  { "data_types/custom_fields/items_keyed_by", "\"id\"",
+    "broken.json: data_types.custom_fields.request_from: replaces “request”, “pagination”, “items”, “items_keyed_by”" },
+  { "data_types/users", "{\"request\": {\"method\": \"GET\", \"path\": \"/report.csv\"},"
+    " \"response_format\": \"csv\", \"map\": {\"id\": \"User Id\"}}", NULL },
+  { "data_types/users/response_format", "\"xml\"",
+    "broken.json: data_types.users.response_format: unknown response format “xml”; use one of json, csv" },
+  { "data_types/licenses/response_format", "\"csv\"",
+    "broken.json: data_types.licenses.response_format: CSV answers are the list of items themselves; set “items” to \"\" or remove it" },
+  { "data_types/users/response_format", "\"csv\"", /* items "", link_header pages */
+    "broken.json: data_types.users.response_format: CSV answers are read in one piece; set the pagination style to “none” or remove it" },
+  { "data_types/licenses", "{\"request\": {\"method\": \"GET\", \"path\": \"/report.csv\"},"
+    " \"response_format\": \"csv\", \"for_each\": {\"values\": [\"a\"]}, \"map\": {\"sku\": \"Sku\"}}",
+    "broken.json: data_types.licenses.response_format: a request per item cannot read CSV answers; remove “for_each” or this key" },
+  { "data_types/licenses", "{\"request\": {\"method\": \"GET\", \"path\": \"/report.csv\"},"
+    " \"response_format\": \"csv\", \"items_keyed_by\": \"sku\", \"map\": {\"sku\": \"Sku\"}}",
+    "broken.json: data_types.licenses.items_keyed_by: does not apply to CSV answers" },
+  { "fields/2/choices", "[{\"id\": \"us\", \"label\": \"US\", \"values\": {\"api_host\": \"https://us.example.com\"}},"
+    " {\"id\": \"eu\", \"label\": \"EU\", \"values\": {\"api_host\": \"https://eu.example.com\"}}]", NULL },
+  { "fields/2/choices", "[{\"id\": \"us\", \"label\": \"US\", \"values\": {\"api_host\": \"https://us.example.com\"}},"
+    " {\"id\": \"eu\", \"label\": \"EU\", \"values\": {\"token_host\": \"https://eu.example.com\"}}]",
+    "broken.json: fields[2].choices[1].values: sets “token_host”, which the field's first choice does not; every choice sets the same names" },
+  { "fields/2/choices", "[{\"id\": \"us\", \"label\": \"US\", \"values\": {\"api_host\": \"https://us.example.com\"}},"
+    " {\"id\": \"eu\", \"label\": \"EU\", \"values\": {\"api_host\": \"https://eu.example.com\", \"region_header\": \"EU\"}}]",
+    "broken.json: fields[2].choices[1].values: sets other names than the field's first choice; every choice sets the same names" },
+  { "fields/2/choices", "[{\"id\": \"us\", \"label\": \"US\", \"values\": {\"subdomain\": \"us\"}},"
+    " {\"id\": \"eu\", \"label\": \"EU\", \"values\": {\"subdomain\": \"eu\"}}]",
+    "broken.json: fields[2].choices[0].values.subdomain: “subdomain” is also a field id; name the value differently" },
+  { "fields/2/choices", "[{\"id\": \"us\", \"label\": \"US\", \"values\": {\"api_base_url\": \"https://us.example.com\"}},"
+    " {\"id\": \"eu\", \"label\": \"EU\", \"values\": {\"api_base_url\": \"https://eu.example.com\"}}]",
+    "broken.json: fields[2].choices[0].values.api_base_url: “api_base_url” is a name Portico sets itself; name the value differently" },
+  { "auth", "{\"scheme\": \"oauth2_authorization_code\", \"authorize_url\": \"https://{subdomain}.example.com/authorize\","
+    " \"token_url\": \"https://{subdomain}.example.com/token\", \"client_id\": \"{api_token}\","
+    " \"after_sign_in\": {\"request\": {\"method\": \"GET\", \"url\": \"https://api.example.com/me\"},"
+    " \"values\": {\"cloud_id\": \"0.id\"}},"
+    " \"revoke\": {\"url\": \"https://{subdomain}.example.com/revoke\", \"token\": \"refresh_token\"}}", NULL },
+  { "auth", "{\"scheme\": \"oauth2_authorization_code\", \"authorize_url\": \"https://{subdomain}.example.com/authorize\","
+    " \"token_url\": \"https://{subdomain}.example.com/token\", \"client_id\": \"{api_token}\","
+    " \"after_sign_in\": {\"values\": {\"subdomain\": \"0.id\"}}}",
+    "broken.json: auth.after_sign_in.values.subdomain: is also a field; a value told at sign-in replaces a field, so remove the field “subdomain”" },
+  { "auth", "{\"scheme\": \"oauth2_authorization_code\", \"authorize_url\": \"https://{subdomain}.example.com/authorize\","
+    " \"token_url\": \"https://{subdomain}.example.com/token\", \"client_id\": \"{api_token}\","
+    " \"after_sign_in\": {\"values\": {\"api_base_url\": \"instance_url\"}}}",
+    "broken.json: auth.after_sign_in.values.api_base_url: is a name Portico uses itself; choose another name" },
+  { "auth", "{\"scheme\": \"oauth2_authorization_code\", \"authorize_url\": \"https://{subdomain}.example.com/authorize\","
+    " \"token_url\": \"https://{subdomain}.example.com/token\", \"client_id\": \"{api_token}\","
+    " \"after_sign_in\": {\"values\": {}}}",
+    "broken.json: auth.after_sign_in.values: missing" },
+  { "auth", "{\"scheme\": \"oauth2_authorization_code\", \"authorize_url\": \"https://{subdomain}.example.com/authorize\","
+    " \"token_url\": \"https://{subdomain}.example.com/token\", \"client_id\": \"{api_token}\","
+    " \"revoke\": {\"token\": \"refresh_token\"}}",
+    "broken.json: auth.revoke.url: missing" },
+  { "auth", "{\"scheme\": \"oauth2_authorization_code\", \"authorize_url\": \"https://{subdomain}.example.com/authorize\","
+    " \"token_url\": \"https://{subdomain}.example.com/token\", \"client_id\": \"{api_token}\","
+    " \"revoke\": {\"url\": \"https://{subdomain}.example.com/revoke\", \"token\": \"id_token\"}}",
+    "broken.json: auth.revoke.token: unknown token “id_token”; use one of refresh_token, access_token" },
   { "id", NULL, "broken.json: id: missing" },
   { "id", "\"Bad Id\"", "broken.json: id: “Bad Id” is not a valid connector id" },
   { "name", "\"\"", "broken.json: name: is empty" },
