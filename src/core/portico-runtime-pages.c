@@ -568,8 +568,16 @@ fetch_page_cb (GObject      *object,
     }
   if (op->csv)
     {
-      JsonArray *rows = csv_items (response->body, &error);
+      JsonArray *rows;
 
+      /* A JSON body (a wrong base URL, or an API that moved) would be read
+       * as a one-column CSV text of nonsense: refused by name instead. */
+      if (response->json != NULL)
+        {
+          fetch_return_bad (task, _("the answer is JSON, not the CSV text this data type reads"));
+          return;
+        }
+      rows = csv_items (response->body, &error);
       if (rows == NULL)
         {
           fetch_return_bad (task, error->message);

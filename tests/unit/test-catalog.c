@@ -218,6 +218,24 @@ static const BrokenCase broken_cases[] = {
     " \"value\": \"login\", \"pagination\": {\"style\": \"link_header\"}, \"concurrency\": 4}", NULL },
   { "data_types/users/for_each", "{\"request\": {\"method\": \"GET\", \"path\": \"/members\"}}",
     "broken.json: data_types.users.for_each.value: missing" },
+  /* "response_format": CSV rows are the items, read in one request. */
+  { "data_types/users/response_format", "\"xml\"", "broken.json: data_types.users.response_format: " },
+  { "data_types/users/pagination", "{\"style\": \"none\"}", NULL },
+  { "data_types/users/response_format", "\"csv\"",
+    "broken.json: data_types.users.response_format: CSV answers are read in one piece; set the pagination style to “none”" },
+  { "data_types/users", "{\"request\": {\"method\": \"GET\", \"path\": \"/report\"}, \"response_format\": \"csv\","
+    " \"map\": {\"id\": \"User Id\", \"email\": \"Email Address\"}}", NULL },
+  { "data_types/users", "{\"request\": {\"method\": \"GET\", \"path\": \"/report\"}, \"response_format\": \"csv\","
+    " \"items\": \"\", \"pagination\": {\"style\": \"none\"}, \"map\": {\"id\": \"User Id\"}}", NULL },
+  { "data_types/licenses/response_format", "\"csv\"",
+    "broken.json: data_types.licenses.response_format: CSV answers are the list of items themselves; set “items” to \"\"" },
+  { "data_types/users", "{\"request\": {\"method\": \"GET\", \"path\": \"/report/{item}\"}, \"response_format\": \"csv\","
+    " \"for_each\": {\"values\": [\"a\", \"b\"]}, \"map\": {\"id\": \"User Id\"}}",
+    "broken.json: data_types.users.response_format: a request per item cannot read CSV answers; remove “for_each”" },
+  { "data_types/users", "{\"request\": {\"method\": \"GET\", \"path\": \"/report\"}, \"response_format\": \"csv\","
+    " \"items_keyed_by\": \"id\", \"map\": {\"id\": \"User Id\"}}",
+    "broken.json: data_types.users.items_keyed_by: does not apply to CSV answers" },
+  { "data_types/custom_fields/response_format", "\"csv\"", "broken.json: data_types.custom_fields.request_from: replaces" },
   { "data_types/users/request/path", "\"/api/v1/users/{item}\"",
     "broken.json: data_types.users.request.path: unknown template name “{item}”" },
   { "auth", "{\"scheme\": \"oauth2_client_credentials\", \"token_url\": \"https://{subdomain}.example.com/token\","

@@ -40,6 +40,7 @@ struct _Fixture
   GPtrArray *bodies;      /* request bodies */
   GPtrArray *paths;       /* path?query of each request */
   GPtrArray *ids;         /* item ids read */
+  GPtrArray *items;       /* the items read (JsonObject) */
   guint pages;
   char *token;            /* the token the server accepts */
   guint token_serial;
@@ -70,6 +71,7 @@ typedef struct
   const char *items;
   const char *more_data_types;
   const char *extra;
+  const char *users_extra;  /* more members of the users data type */
 } Def;
 
 static PorticoConnector *
@@ -91,13 +93,14 @@ load_connector (const Def *def)
     "'auth':%s,"
     "'identity':%s,"
     "'data_types':{'users':{'label':'Users','essential':true,"
-    "    'request':%s,'pagination':%s,'items':%s,'map':{'id':'id'}}%s}"
+    "    'request':%s,'pagination':%s,'items':%s,'map':{'id':'id'}%s}%s}"
     "%s}",
     def->auth ? def->auth : "{'scheme':'header','header':'Authorization','value':'Bearer {token}'}",
     def->identity ? def->identity : "{'request':{'method':'GET','path':'/me'},'id':'id','name':'name'}",
     def->request ? def->request : "{'method':'GET','path':'/users'}",
     def->pagination ? def->pagination : "{'style':'none'}",
     def->items ? def->items : "''",
+    def->users_extra ? def->users_extra : "",
     def->more_data_types ? def->more_data_types : "",
     def->extra ? def->extra : "");
   json = dq (text);
@@ -216,6 +219,7 @@ fixture_setup (Fixture      *f,
   f->bodies = g_ptr_array_new_with_free_func (g_free);
   f->paths = g_ptr_array_new_with_free_func (g_free);
   f->ids = g_ptr_array_new_with_free_func (g_free);
+  f->items = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   f->timers = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
@@ -250,6 +254,7 @@ fixture_teardown (Fixture      *f,
   g_ptr_array_unref (f->bodies);
   g_ptr_array_unref (f->paths);
   g_ptr_array_unref (f->ids);
+  g_ptr_array_unref (f->items);
   g_free (f->token);
 }
 
@@ -270,6 +275,7 @@ collect_page (const char *data_type_id,
     {
       JsonObject *item = json_array_get_object_element (items, i);
       g_ptr_array_add (f->ids, g_strdup (json_object_get_string_member (item, "id")));
+      g_ptr_array_add (f->items, json_object_ref (item));
     }
   return TRUE;
 }
@@ -814,6 +820,115 @@ test_response_items_not_array (Fixture *f, gconstpointer data)
   f->handler = items_object_handler;
   g_assert_cmpint (fetch (f, connector, &error), ==, -1);
   g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+}
+
+/* Format v2 "response_format": "csv": the rows of the answer are the items,
+ * each an object of the header's column names. */
+static void
+respond_csv (SoupServerMessage *msg,
+             const char        *csv)
+{
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_COPY, csv, strlen (csv));
+}
+
+static void
+csv_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_assert_cmpstr (path, ==, "/v1/users");
+  /* A BOM, CRLF line ends, a quoted comma, a quoted line break, a doubled
+   * quote and an empty last field, as Excel-minded exports have them. */
+  respond_csv (msg, "\xEF\xBB\xBFid,Display Name,Note\r\n"
+                    "a,\"Lovelace, Ada\",\"line one\r\nline two\"\r\n"
+                    "b,\"Bob \"\"Bobby\"\" Ross\",\r\n");
+}
+
+static void
+test_csv_items (Fixture *f, gconstpointer data)
+{
+  Def def = { .users_extra = ",'response_format':'csv'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+  JsonObject *a, *b;
+
+  f->handler = csv_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 2);
+  g_assert_no_error (error);
+  /* The BOM is not part of the first column's name. */
+  assert_ids (f, "a,b");
+  g_assert_cmpuint (f->pages, ==, 1);
+  g_assert_cmpuint (f->hits, ==, 1);
+  g_assert_cmpuint (f->items->len, ==, 2);
+  a = g_ptr_array_index (f->items, 0);
+  b = g_ptr_array_index (f->items, 1);
+  g_assert_cmpuint (json_object_get_size (a), ==, 3);
+  g_assert_cmpstr (json_object_get_string_member (a, "Display Name"), ==, "Lovelace, Ada");
+  g_assert_cmpstr (json_object_get_string_member (a, "Note"), ==, "line one\r\nline two");
+  g_assert_cmpstr (json_object_get_string_member (b, "Display Name"), ==, "Bob \"Bobby\" Ross");
+  g_assert_cmpstr (json_object_get_string_member (b, "Note"), ==, "");
+}
+
+static void
+csv_header_only_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  respond_csv (msg, "\xEF\xBB\xBFid,Display Name,Note\r\n");
+}
+
+static void
+test_csv_header_only (Fixture *f, gconstpointer data)
+{
+  Def def = { .users_extra = ",'response_format':'csv'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = csv_header_only_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->items->len, ==, 0);
+  g_assert_cmpuint (f->hits, ==, 1);
+}
+
+static void
+csv_long_row_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  respond_csv (msg, "id,Display Name\r\na,Ada\r\nb,Bob,extra\r\n");
+}
+
+static void
+test_csv_row_longer_than_header (Fixture *f, gconstpointer data)
+{
+  Def def = { .users_extra = ",'response_format':'csv'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = csv_long_row_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+  /* The row is counted as in a spreadsheet: the header is row 1. */
+  g_assert_nonnull (strstr (error->message, "Row 3 of the CSV answer has more fields than its header."));
+  /* Nothing of the refused answer reached the store. */
+  g_assert_cmpuint (f->pages, ==, 0);
+}
+
+static void
+csv_json_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  /* A JSON array of bare names would even pass as a CSV of one column. */
+  respond (msg, 200, "[]");
+}
+
+static void
+test_csv_answer_is_json (Fixture *f, gconstpointer data)
+{
+  Def def = { .users_extra = ",'response_format':'csv'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = csv_json_handler;
+  g_assert_cmpint (fetch (f, connector, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+  g_assert_nonnull (strstr (error->message, "the answer is JSON, not the CSV text this data type reads"));
+  g_assert_cmpuint (f->pages, ==, 0);
 }
 
 /* Linear: the cursor is the GraphQL variable variables.after. */
@@ -2548,6 +2663,10 @@ main (int   argc,
   g_test_add_func ("/runtime/items/template-unknown-field", test_items_template_unknown_field);
   ADD ("/runtime/response/not-json", test_response_not_json);
   ADD ("/runtime/response/items-not-array", test_response_items_not_array);
+  ADD ("/runtime/csv/items", test_csv_items);
+  ADD ("/runtime/csv/header-only", test_csv_header_only);
+  ADD ("/runtime/csv/row-longer-than-header", test_csv_row_longer_than_header);
+  ADD ("/runtime/csv/answer-is-json", test_csv_answer_is_json);
 
   ADD ("/runtime/auth/header", test_auth_header);
   ADD ("/runtime/auth/basic", test_auth_basic);
