@@ -34,6 +34,12 @@ static const char * const user_statuses[] = {
   "active", "invited", "suspended", "deprovisioned", NULL,
 };
 
+/* Who an identity provider assigned to an app: only people ("user") are
+ * counted; groups are not expanded into their members. */
+static const char * const principal_types[] = {
+  "user", "group", "other", NULL,
+};
+
 static const char * const pagination_styles[] = {
   "none", "link_header", "cursor", "next_url", "page", "offset", "scim", NULL,
 };
@@ -71,7 +77,7 @@ static const char * const discovered_apps_targets[] = {
   "name", "id", "users", "spend", NULL,
 };
 static const char * const app_assignments_targets[] = {
-  "app_id", "user_id", "email", NULL,
+  "app_id", "user_id", "email", "principal_type", NULL,
 };
 /* ------------------------------------------------------------------------ */
 /* Validation                                                                */
@@ -896,6 +902,40 @@ targets_for (const char *data_type)
   return discovered_apps_targets;
 }
 
+/* Where a value map (or its default) under @target_path gives a value
+ * outside @allowed: that value's path (free it), or NULL when all are in. */
+static char *
+mapped_value_outside (const char         *target_path,
+                      JsonNode           *value,
+                      const char * const *allowed)
+{
+  JsonObject *expr;
+  JsonObject *values;
+  JsonObjectIter values_iter;
+  const char *from;
+  JsonNode *to;
+
+  if (!JSON_NODE_HOLDS_OBJECT (value))
+    return NULL;
+  expr = json_node_get_object (value);
+  values = json_object_has_member (expr, "map") ? json_object_get_object_member (expr, "map") : NULL;
+  if (values != NULL)
+    {
+      json_object_iter_init_ordered (&values_iter, values);
+      while (json_object_iter_next_ordered (&values_iter, &from, &to))
+        if (!portico_check_holds (to, G_TYPE_STRING) || !portico_check_in_list (allowed, json_node_get_string (to)))
+          return g_strconcat (target_path, ".map.", from, NULL);
+    }
+  if (json_object_has_member (expr, "default"))
+    {
+      JsonNode *def = json_object_get_member (expr, "default");
+
+      if (!portico_check_holds (def, G_TYPE_STRING) || !portico_check_in_list (allowed, json_node_get_string (def)))
+        return portico_check_sub (target_path, "default");
+    }
+  return NULL;
+}
+
 static gboolean
 check_map (Check *c, JsonObject *dt, const char *path, const char *data_type)
 {
@@ -954,37 +994,23 @@ check_map (Check *c, JsonObject *dt, const char *path, const char *data_type)
       if (!check_expr (c, target_path, value, 0))
         return FALSE;
 
-      /* A mapped user status can only take the four known values. */
-      if (g_str_equal (data_type, "users") && g_str_equal (target, "status") &&
-          JSON_NODE_HOLDS_OBJECT (value))
+      /* A mapped user status can only take the four known values, a
+       * principal type its three. */
+      if (g_str_equal (data_type, "users") && g_str_equal (target, "status"))
         {
-          JsonObject *expr = json_node_get_object (value);
-          JsonObject *values = json_object_has_member (expr, "map") ?
-                               json_object_get_object_member (expr, "map") : NULL;
-          JsonObjectIter values_iter;
-          const char *from;
-          JsonNode *to;
+          g_autofree char *bad = mapped_value_outside (target_path, value, user_statuses);
           g_autofree char *statuses = portico_check_join_names (user_statuses);
 
-          if (values != NULL)
-            {
-              json_object_iter_init_ordered (&values_iter, values);
-              while (json_object_iter_next_ordered (&values_iter, &from, &to))
-                {
-                  g_autofree char *map_value_path = g_strconcat (target_path, ".map.", from, NULL);
+          if (bad != NULL)
+            return portico_check_fail (c, bad, _("a user status must be one of %s"), statuses);
+        }
+      if (g_str_equal (data_type, "app_assignments") && g_str_equal (target, "principal_type"))
+        {
+          g_autofree char *bad = mapped_value_outside (target_path, value, principal_types);
+          g_autofree char *types = portico_check_join_names (principal_types);
 
-                  if (!portico_check_holds (to, G_TYPE_STRING) || !portico_check_in_list (user_statuses, json_node_get_string (to)))
-                    return portico_check_fail (c, map_value_path, _("a user status must be one of %s"), statuses);
-                }
-            }
-          if (json_object_has_member (expr, "default"))
-            {
-              JsonNode *def = json_object_get_member (expr, "default");
-              g_autofree char *def_path = portico_check_sub (target_path, "default");
-
-              if (!portico_check_holds (def, G_TYPE_STRING) || !portico_check_in_list (user_statuses, json_node_get_string (def)))
-                return portico_check_fail (c, def_path, _("a user status must be one of %s"), statuses);
-            }
+          if (bad != NULL)
+            return portico_check_fail (c, bad, _("a principal type must be one of %s"), types);
         }
     }
 

@@ -405,10 +405,13 @@ static const char discovered_apps_commit[] =
  * email (that id is the provider's, not the app's: it is not kept); the
  * app's assigned count from this provider is the number of assigned
  * people (a column of its own: discovered apps replace only theirs). An app the provider no longer reports keeps no
- * assignments from it. */
+ * assignments from it. Only people count: an assignment whose principal
+ * type is mapped to anything but "user" (a group, whose members are not
+ * expanded, or another app) is read and left out, and so is one naming
+ * nobody (neither user id nor email). */
 static const TargetColumn app_assignments_targets[] = {
   { "app_id", "app_id", NULL }, { "user_id", "user_id", NULL }, { "email", "email", WRAP_TRIM },
-  { NULL, NULL, NULL },
+  { "principal_type", "principal_type", NULL }, { NULL, NULL, NULL },
 };
 static const char app_assignments_commit[] =
   "DELETE FROM app_users WHERE source_account_id = ?1 AND app_id <> ?3 AND source_kind = 'idp';\n"
@@ -420,11 +423,13 @@ static const char app_assignments_commit[] =
   "    NULL, 'active', ?1, 'idp' "
   "  FROM stage_app_assignments s JOIN app_sources src "
   "    ON src.source_account_id = ?1 AND src.external_id = CAST (s.app_id AS TEXT) "
-  "  WHERE s.handle = ?2 AND src.app_id <> ?3 "
+  "  WHERE s.handle = ?2 AND src.app_id <> ?3 AND coalesce (s.principal_type, 'user') = 'user' "
+  "    AND coalesce (CAST (s.user_id AS TEXT), s.email) IS NOT NULL "
   "  GROUP BY src.app_id, coalesce (CAST (s.user_id AS TEXT), s.email);\n"
   "UPDATE app_sources SET assigned_count = "
   "  (SELECT count (DISTINCT coalesce (CAST (s.user_id AS TEXT), s.email)) FROM stage_app_assignments s "
-  "   WHERE s.handle = ?2 AND CAST (s.app_id AS TEXT) = app_sources.external_id) "
+  "   WHERE s.handle = ?2 AND CAST (s.app_id AS TEXT) = app_sources.external_id "
+  "   AND coalesce (s.principal_type, 'user') = 'user') "
   "  WHERE source_account_id = ?1 AND app_id <> ?3 AND external_id IS NOT NULL;\n";
 
 static const DataTypeInfo data_types[] = {

@@ -307,7 +307,7 @@ static const char staging_sql[] =
   "CREATE TEMP TABLE IF NOT EXISTS stage_transactions (handle INTEGER, ext_id, amount, currency, vendor, date, user_email, description);\n"
   "CREATE TEMP TABLE IF NOT EXISTS stage_groups (handle INTEGER, ext_id, name, members);\n"
   "CREATE TEMP TABLE IF NOT EXISTS stage_discovered_apps (handle INTEGER, name, ext_id, users, spend);\n"
-  "CREATE TEMP TABLE IF NOT EXISTS stage_app_assignments (handle INTEGER, app_id, user_id, email);\n"
+  "CREATE TEMP TABLE IF NOT EXISTS stage_app_assignments (handle INTEGER, app_id, user_id, email, principal_type);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_users_handle ON stage_users (handle);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_licenses_handle ON stage_licenses (handle);\n"
   "CREATE INDEX IF NOT EXISTS temp.stage_usage_handle ON stage_usage (handle);\n"

@@ -601,12 +601,17 @@ build_discovered (PorticoSandboxData *data, const char *app_id)
 
 /* Who the identity provider @app_id assigned to each app it discovered:
  * its own users who are also people of that app (they sign in to it
- * through the provider). {"app_id", "user_id", "email"}, per discovered app
- * in the order the provider lists them. */
+ * through the provider), {"app_id", "app_name", "user_id", "email", "name",
+ * "principal_type": "user"}, then one of its groups, {"app_id", "app_name",
+ * "user_id" (the group's id), "name", "principal_type": "group"}, per discovered app
+ * in the order the provider lists them. A provider whose answers cannot
+ * tell a group from a person lists the people only (the server drops the
+ * groups for a map without principal_type). */
 static JsonArray *
 build_app_assignments (PorticoSandboxData *data, const char *app_id)
 {
   g_autoptr(JsonArray) discovered = build_discovered (data, app_id);
+  g_autoptr(JsonArray) groups = build_groups (data, app_id);
   JsonArray *idp_users = app_users (data, app_id);
   JsonArray *out = json_array_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -614,6 +619,7 @@ build_app_assignments (PorticoSandboxData *data, const char *app_id)
   for (guint d = 0; d < json_array_get_length (discovered); d++)
     {
       const char *app = json_object_get_string_member (json_array_get_object_element (discovered, d), "id");
+      const char *app_name = json_object_get_string_member (json_array_get_object_element (discovered, d), "name");
       JsonArray *users = app_users (data, app);
       g_autoptr(GHashTable) people = g_hash_table_new (NULL, NULL);
 
@@ -635,6 +641,22 @@ build_app_assignments (PorticoSandboxData *data, const char *app_id)
           json_object_set_string_member (rec, "app_id", app);
           json_object_set_string_member (rec, "user_id", json_object_get_string_member (u, "id"));
           json_object_set_string_member (rec, "email", json_object_get_string_member (u, "email"));
+          if (json_object_has_member (u, "name"))
+            json_object_set_string_member (rec, "name", json_object_get_string_member (u, "name"));
+          json_object_set_string_member (rec, "principal_type", "user");
+          json_object_set_string_member (rec, "app_name", app_name);
+          json_array_add_object_element (out, rec);
+        }
+      if (json_array_get_length (groups) > 0)
+        {
+          JsonObject *g = json_array_get_object_element (groups, d % json_array_get_length (groups));
+          JsonObject *rec = json_object_new ();
+
+          json_object_set_string_member (rec, "app_id", app);
+          json_object_set_string_member (rec, "user_id", json_object_get_string_member (g, "id"));
+          json_object_set_string_member (rec, "name", json_object_get_string_member (g, "name"));
+          json_object_set_string_member (rec, "principal_type", "group");
+          json_object_set_string_member (rec, "app_name", app_name);
           json_array_add_object_element (out, rec);
         }
     }

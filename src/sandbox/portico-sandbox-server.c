@@ -67,6 +67,7 @@ struct _Route
   JsonObject *pagination; /* borrowed, nullable */
   JsonNode *items_path; /* owned, may hold {field} templates, nullable */
   JsonArray *items;     /* rendered provider items */
+  JsonArray *records;   /* the sandbox records @items were rendered from, in their order */
 };
 
 typedef struct
@@ -1511,6 +1512,7 @@ route_free (gpointer p)
   g_free (r->data_type);
   g_clear_pointer (&r->dependents, g_ptr_array_unref);
   g_clear_pointer (&r->items, json_array_unref);
+  g_clear_pointer (&r->records, json_array_unref);
   g_clear_pointer (&r->items_path, json_node_unref);
   g_free (r);
 }
@@ -2026,10 +2028,21 @@ build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
     g_hash_table_insert (dep_expected, r->dependents->pdata[d], json_array_new ());
 
   r->items = json_array_new ();
+  g_clear_pointer (&r->records, json_array_unref);
+  r->records = json_array_new ();
   for (guint i = 0; i < json_array_get_length (records); i++)
     {
       JsonObject *rec = json_array_get_object_element (records, i);
-      JsonNode *item = json_node_new (JSON_NODE_OBJECT);
+      JsonNode *item;
+
+      /* An assignment to a group (or another app) is served only by a
+       * provider whose map can tell it from a person's. */
+      if (g_strcmp0 (str_member (rec, "principal_type"), "user") != 0 && str_member (rec, "principal_type") != NULL
+          && (obj_member (dt_def, "map") == NULL
+              || !json_object_has_member (obj_member (dt_def, "map"), "principal_type")))
+        continue;
+      item = json_node_new (JSON_NODE_OBJECT);
+      json_array_add_object_element (r->records, json_object_ref (rec));
 
       json_node_take_object (item, json_object_new ());
       json_array_add_object_element (expected,
@@ -3029,7 +3042,7 @@ serve_page (SandboxConnector  *sc,
   const char *style = str_member (pag, "style");
   /* What the provider serves for this request, as its documentation says. */
   g_autoptr(JsonArray) served = portico_sandbox_vendor_items (sc->id, main->data_type, msg, query, body,
-                                                              main->items);
+                                                              main->items, main->records);
   guint n;
   guint size = MIN (page_size (main, query, body), portico_sandbox_vendor_max_page_size (sc->id, main->data_type));
   guint offset = 0;
@@ -3570,7 +3583,10 @@ connector_handler (SoupServer        *server,
       else if (b == BEHAVE_PLAN && route->kind == ROUTE_DATA
                && g_hash_table_contains (sc->plan_failures,
                                          (route->main != NULL ? route->main : route)->data_type))
-        serve_error (sc, msg, "plan");
+        {
+          if (!portico_sandbox_vendor_denied (sc->id, (route->main != NULL ? route->main : route)->data_type, msg))
+            serve_error (sc, msg, "plan");
+        }
       else if (route->kind == ROUTE_IDENTITY)
         {
           g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);

@@ -717,13 +717,78 @@ onelogin_app_users (SoupServerMessage *msg,
   return out;
 }
 
+/* Microsoft Graph, List appRoleAssignments granted for a service principal
+ * (https://learn.microsoft.com/en-us/graph/api/serviceprincipal-list-approleassignedto?view=graph-rest-1.0)
+ * and the appRoleAssignment resource
+ * (https://learn.microsoft.com/graph/api/resources/approleassignment):
+ * GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo lists the users,
+ * groups and client service principals assigned to that one app, each with
+ * id, deletedDateTime, appRoleId (all zeros when the app declares no
+ * roles), createdDateTime, principalDisplayName, principalId, principalType
+ * ("User", "Group" or "ServicePrincipal"), resourceDisplayName and
+ * resourceId (the app's service principal id), in "value", paged with
+ * @odata.nextLink. The generic sandbox renders every app's assignments
+ * (people and a group each) with principalId, principalType and resourceId;
+ * this adds the rest in the documented order, from @records (the sandbox's
+ * own names; the dates and assignment ids are the sandbox's). */
+static JsonArray *
+entra_app_role_assigned_to (SoupServerMessage *msg,
+                            JsonArray         *items,
+                            JsonArray         *records)
+{
+  g_autofree char *sp_id = path_segment_after (msg, "/servicePrincipals/");
+  JsonArray *out = json_array_new ();
+
+  if (sp_id == NULL)
+    return out;
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *item = json_array_get_object_element (items, i);
+      JsonObject *rec = records != NULL && i < json_array_get_length (records)
+                        ? json_array_get_object_element (records, i) : NULL;
+      JsonObject *a;
+      const char *principal = item_string (item, "principalId");
+      g_autofree char *id = NULL;
+      g_autofree char *created = NULL;
+      guint h;
+
+      if (g_strcmp0 (item_string (item, "resourceId"), sp_id) != 0)
+        continue;
+      h = g_str_hash (principal != NULL ? principal : "") ^ g_str_hash (sp_id);
+      id = g_strdup_printf ("%08xAssign%08x-%s", h, g_str_hash (sp_id), principal != NULL ? principal : "");
+      created = g_strdup_printf ("2024-%02u-%02uT%02u:%02u:%02u.%07uZ", 1 + h % 12, 1 + (h >> 4) % 28,
+                                 (h >> 9) % 24, (h >> 14) % 60, (h >> 20) % 60, h % 10000000);
+      a = json_object_new ();
+      json_object_set_string_member (a, "id", id);
+      json_object_set_null_member (a, "deletedDateTime");
+      json_object_set_string_member (a, "appRoleId", "00000000-0000-0000-0000-000000000000");
+      json_object_set_string_member (a, "createdDateTime", created);
+      if (rec != NULL && json_object_has_member (rec, "name"))
+        json_object_set_string_member (a, "principalDisplayName", json_object_get_string_member (rec, "name"));
+      else
+        json_object_set_null_member (a, "principalDisplayName");
+      if (principal != NULL)
+        json_object_set_string_member (a, "principalId", principal);
+      if (item_string (item, "principalType") != NULL)
+        json_object_set_string_member (a, "principalType", item_string (item, "principalType"));
+      if (rec != NULL && json_object_has_member (rec, "app_name"))
+        json_object_set_string_member (a, "resourceDisplayName", json_object_get_string_member (rec, "app_name"));
+      else
+        json_object_set_null_member (a, "resourceDisplayName");
+      json_object_set_string_member (a, "resourceId", sp_id);
+      json_array_add_object_element (out, a);
+    }
+  return out;
+}
+
 JsonArray *
 portico_sandbox_vendor_items (const char        *connector_id,
                               const char        *data_type,
                               SoupServerMessage *msg,
                               GHashTable        *query,
                               JsonNode          *body,
-                              JsonArray         *items)
+                              JsonArray         *items,
+                              JsonArray         *records)
 {
   if (g_strcmp0 (data_type, "users") == 0)
     {
@@ -754,6 +819,8 @@ portico_sandbox_vendor_items (const char        *connector_id,
     return jumpcloud_graph_users (msg, items);
   if (g_strcmp0 (connector_id, "onelogin") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return onelogin_app_users (msg, items);
+  if (g_strcmp0 (connector_id, "microsoft-entra-id") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
+    return entra_app_role_assigned_to (msg, items, records);
   if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
       (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))
     return aws_identity_center_list (query, items);
@@ -1047,5 +1114,36 @@ portico_sandbox_vendor_region (const char        *connector_id,
     return FALSE;
   reply_json (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR,
               "{\"error\":{\"code\":\"INTERNAL_ERROR\",\"message\":\"Company not found in this region.\"}}");
+  return TRUE;
+}
+
+/* Microsoft Graph, Error responses and resource types
+ * (https://learn.microsoft.com/graph/errors): a request the app's
+ * permissions do not cover is 403 Forbidden with
+ * {"error": {"code": "Authorization_RequestDenied", "message":
+ * "Insufficient privileges to complete the operation.", "innerError":
+ * {"date", "request-id", "client-request-id"}}}; the enterprise
+ * applications and their assignments (Application.Read.All), the
+ * directory's groups and its licences are refused so. Sign-in activity
+ * without a P1/P2 licence keeps its own code (the generic plan error). */
+gboolean
+portico_sandbox_vendor_denied (const char        *connector_id,
+                               const char        *data_type,
+                               SoupServerMessage *msg)
+{
+  g_autoptr(GDateTime) now = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_strcmp0 (connector_id, "microsoft-entra-id") != 0 || g_strcmp0 (data_type, "usage") == 0)
+    return FALSE;
+  now = g_date_time_new_now_utc ();
+  date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  text = g_strdup_printf ("{\"error\":{\"code\":\"Authorization_RequestDenied\","
+                          "\"message\":\"Insufficient privileges to complete the operation.\","
+                          "\"innerError\":{\"date\":\"%s\","
+                          "\"request-id\":\"9c1c9c46-0000-4000-8000-5a4e6b0d0001\","
+                          "\"client-request-id\":\"9c1c9c46-0000-4000-8000-5a4e6b0d0001\"}}}", date);
+  reply_json (msg, SOUP_STATUS_FORBIDDEN, text);
   return TRUE;
 }

@@ -30,13 +30,25 @@ gboolean portico_sandbox_vendor_refuse (const char        *connector_id,
 /* The items the provider serves for this request, out of @items, all the
  * records it has (transfer full): Okta leaves DEPROVISIONED users out unless
  * the search asks for them, Zoom lists one status at a time, HiBob gives
- * list fields as ids without humanReadable. */
+ * list fields as ids without humanReadable, Microsoft Graph lists one app's
+ * assignments. @records (nullable): the sandbox records @items were
+ * rendered from, in the same order, for facts the map does not read
+ * (display names). */
 JsonArray *portico_sandbox_vendor_items (const char        *connector_id,
                                          const char        *data_type,
                                          SoupServerMessage *msg,
                                          GHashTable        *query,
                                          JsonNode          *body,
-                                         JsonArray         *items);
+                                         JsonArray         *items,
+                                         JsonArray         *records);
+
+/* Answers @msg with the provider's documented refusal of a data type the
+ * token's permissions do not cover (Microsoft Graph's 403
+ * Authorization_RequestDenied) and returns TRUE; FALSE: the generic plan
+ * error. */
+gboolean portico_sandbox_vendor_denied (const char        *connector_id,
+                                        const char        *data_type,
+                                        SoupServerMessage *msg);
 
 /* Rewrites a page (@root, the whole answer) where the documentation says
  * more than the definition asked for: ClickUp's GET /team lists every
