@@ -1389,6 +1389,8 @@ serve_error (SandboxConnector *sc, SoupServerMessage *msg, const char *kind)
       message = "An internal server error occurred.";
       code = find_error_code (sc, "server");
     }
+  if (portico_sandbox_vendor_error (sc->id, msg, kind, message))
+    return;
   provider_code = code != NULL;
   /* A numeric status field holds a number, never a made-up word. */
   if (numeric_ok && (code == NULL || !is_index (code, NULL)))

@@ -263,7 +263,7 @@ lastpass_refuse (SoupServerMessage *msg,
 {
   if (g_strcmp0 (body_string (body, "cmd"), "getuserdata") == 0)
     return FALSE;
-  reply_json (msg, SOUP_STATUS_OK, "{\"status\":\"FAIL\",\"error\":[\"Unknown or missing cmd.\"]}");
+  reply_json (msg, SOUP_STATUS_OK, "{\"status\":\"FAIL\",\"error\":\"Unknown or missing cmd.\"}");
   return TRUE;
 }
 
@@ -287,6 +287,37 @@ portico_sandbox_vendor_refuse (const char        *connector_id,
   if (g_strcmp0 (connector_id, "lastpass") == 0)
     return lastpass_refuse (msg, body);
   return FALSE;
+}
+
+/* ---- Error answers ------------------------------------------------------- */
+
+gboolean
+portico_sandbox_vendor_error (const char        *connector_id,
+                              SoupServerMessage *msg,
+                              const char        *kind,
+                              const char        *message)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  /* LastPass (the pages cited at lastpass_refuse): a refused call is HTTP
+   * 200 with "status": "FAIL" and "error", the description of the error.
+   * Rate limits and server failures keep their HTTP status. */
+  if (g_strcmp0 (connector_id, "lastpass") != 0 ||
+      g_strcmp0 (kind, "rate_limited") == 0 || g_strcmp0 (kind, "server") == 0)
+    return FALSE;
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "status");
+  json_builder_add_string_value (builder, "FAIL");
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, message);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  reply_json (msg, SOUP_STATUS_OK, text);
+  return TRUE;
 }
 
 /* ---- Which items are served -------------------------------------------- */

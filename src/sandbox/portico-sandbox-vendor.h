@@ -27,6 +27,15 @@ gboolean portico_sandbox_vendor_refuse (const char        *connector_id,
                                         GHashTable        *query,
                                         JsonNode          *body);
 
+/* Answers @msg with the provider's own shape of a refusal of @kind
+ * (not_authorized, plan, not_found, bad_request, rate_limited, server)
+ * saying @message, whatever the definition expects (LastPass: HTTP 200
+ * with "status": "FAIL"), and returns TRUE; FALSE: the generic answer. */
+gboolean portico_sandbox_vendor_error (const char        *connector_id,
+                                       SoupServerMessage *msg,
+                                       const char        *kind,
+                                       const char        *message);
+
 /* The items the provider serves for this request, out of @items, all the
  * records it has (transfer full): Okta leaves DEPROVISIONED users out unless
  * the search asks for them, Zoom lists one status at a time, HiBob gives

@@ -1088,6 +1088,14 @@ lastpass_users_as_list (JsonObject *def)
 }
 
 static void
+lastpass_other_command (JsonObject *def)
+{
+  JsonObject *request = json_object_get_object_member (users_definition (def), "request");
+
+  json_object_set_string_member (json_object_get_object_member (request, "body"), "cmd", "getusers");
+}
+
+static void
 lastpass_pages_of_3 (JsonObject *def)
 {
   json_object_set_int_member (json_object_get_object_member (users_definition (def), "pagination"), "size", 3);
@@ -1104,6 +1112,7 @@ test_lastpass_users_keyed_by_id (void)
   PorticoConnector *lastpass = portico_catalog_lookup (catalog, "lastpass");
   g_autoptr(PorticoConnector) as_list = variant ("lastpass", lastpass_users_as_list);
   g_autoptr(PorticoConnector) small_pages = variant ("lastpass", lastpass_pages_of_3);
+  g_autoptr(PorticoConnector) other_command = variant ("lastpass", lastpass_other_command);
   g_autoptr(GHashTable) values = values_for ("lastpass", "ok");
   g_autoptr(GHashTable) bad = values_for ("lastpass", "bad");
   g_autoptr(GPtrArray) ids = NULL;
@@ -1140,6 +1149,12 @@ test_lastpass_users_keyed_by_id (void)
   g_assert_true (f.error->domain == PORTICO_CONNECTOR_ERROR);
   g_assert_nonnull (strstr (f.error->message, "invalid or has been revoked"));
   g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  /* The command is in the body; another one is refused the same way. */
+  fetch (other_command, values, "users", &f);
+  g_assert_nonnull (f.error);
+  g_assert_nonnull (strstr (f.error->message, "Unknown or missing cmd"));
   fetch_clear (&f);
 }
 
