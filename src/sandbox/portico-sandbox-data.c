@@ -663,6 +663,66 @@ build_app_assignments (PorticoSandboxData *data, const char *app_id)
   return out;
 }
 
+/* The grants of an identity provider whose apps are the grants its users
+ * made (Google's token authorize events, one per user and app): for each
+ * app it discovered, one record per person it assigned, with the app's
+ * "id" and "name" and the person's "app_id", "user_id" and "email". Every
+ * discovered app comes from a grant: one nobody was assigned to was granted
+ * by the provider's first user. */
+JsonArray *
+portico_sandbox_data_build_grants (PorticoSandboxData *data,
+                                   const char         *app_id)
+{
+  g_autoptr(JsonArray) discovered = NULL;
+  g_autoptr(JsonArray) assigned = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *idp_users;
+  JsonArray *out;
+
+  g_return_val_if_fail (data != NULL && app_id != NULL, NULL);
+
+  discovered = build_discovered (data, app_id);
+  assigned = build_app_assignments (data, app_id);
+  idp_users = app_users (data, app_id);
+  out = json_array_new ();
+  for (guint d = 0; d < json_array_get_length (discovered); d++)
+    {
+      JsonObject *app = json_array_get_object_element (discovered, d);
+      const char *id = json_object_get_string_member (app, "id");
+      guint granted = 0;
+
+      if (!g_hash_table_add (seen, (gpointer) id))
+        continue;
+      for (guint i = 0; i <= json_array_get_length (assigned); i++)
+        {
+          JsonObject *a;
+          JsonObject *rec;
+
+          if (i < json_array_get_length (assigned))
+            {
+              a = json_array_get_object_element (assigned, i);
+              if (g_strcmp0 (json_object_get_string_member (a, "app_id"), id) != 0)
+                continue;
+            }
+          else if (granted == 0 && json_array_get_length (idp_users) > 0)
+            a = json_array_get_object_element (idp_users, 0);
+          else
+            break;
+          rec = json_object_new ();
+          json_object_set_string_member (rec, "id", id);
+          json_object_set_string_member (rec, "name", json_object_get_string_member (app, "name"));
+          json_object_set_string_member (rec, "app_id", id);
+          json_object_set_string_member (rec, "user_id",
+                                         json_object_get_string_member (a, json_object_has_member (a, "user_id")
+                                                                           ? "user_id" : "id"));
+          json_object_set_string_member (rec, "email", json_object_get_string_member (a, "email"));
+          json_array_add_object_element (out, rec);
+          granted++;
+        }
+    }
+  return out;
+}
+
 JsonArray *
 portico_sandbox_data_build (PorticoSandboxData *data,
                             const char         *app_id,

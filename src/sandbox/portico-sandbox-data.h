@@ -35,6 +35,11 @@ guint portico_sandbox_data_get_n_people (PorticoSandboxData *data);
 /* Normalized records of one data type of one app, as a JSON array of
  * objects keyed by map target (custom_fields: {"user_id","email","fields":{label:value}}).
  * @custom_field_labels is only used for custom_fields. transfer full. */
+/* An identity provider's discovered apps as the grants its users made: one
+ * record per app and assigned person, {"id","name","app_id","user_id","email"}.
+ * transfer full. */
+JsonArray *portico_sandbox_data_build_grants (PorticoSandboxData *data,
+                                              const char         *app_id);
 JsonArray *portico_sandbox_data_build (PorticoSandboxData *data,
                                        const char         *app_id,
                                        const char         *data_type_id,

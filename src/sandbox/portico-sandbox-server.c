@@ -1996,8 +1996,15 @@ build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
   JsonObject *dts = obj_member (sc->def, "data_types");
   JsonObject *dt_def = obj_member (dts, r->data_type);
   g_auto(GStrv) labels = custom_field_labels (dt_def);
-  g_autoptr(JsonArray) records = portico_sandbox_data_build (self->data, sc->id, r->data_type,
-                                                             (const char * const *) labels);
+  /* App assignments read from the discovered apps' own answer: each item
+   * is one user's grant of one app (Google's token authorize events), so an
+   * app is listed once per person, and counted once. */
+  gboolean grants = g_str_equal (r->data_type, "discovered_apps") &&
+                    g_ptr_array_find_with_equal_func (r->dependents, "app_assignments", g_str_equal, NULL);
+  g_autoptr(JsonArray) records = grants ? portico_sandbox_data_build_grants (self->data, sc->id)
+                                        : portico_sandbox_data_build (self->data, sc->id, r->data_type,
+                                                                      (const char * const *) labels);
+  g_autoptr(GHashTable) listed_apps = g_hash_table_new (g_str_hash, g_str_equal);
   JsonArray *expected = json_array_new ();
   g_autoptr(GHashTable) dep_expected = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                                               (GDestroyNotify) json_array_unref);
@@ -2046,9 +2053,14 @@ build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
       item = json_node_new (JSON_NODE_OBJECT);
       json_array_add_object_element (r->records, json_object_ref (rec));
 
+      JsonObject *rendered;
+
       json_node_take_object (item, json_object_new ());
-      json_array_add_object_element (expected,
-                                     render_record (item, obj_member (dt_def, "map"), rec, sc->fields));
+      rendered = render_record (item, obj_member (dt_def, "map"), rec, sc->fields);
+      if (!grants || g_hash_table_add (listed_apps, (gpointer) str_member (rec, "id")))
+        json_array_add_object_element (expected, rendered);
+      else
+        json_object_unref (rendered);
 
       for (guint d = 0; d < r->dependents->len; d++)
         {

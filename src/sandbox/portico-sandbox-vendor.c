@@ -903,7 +903,10 @@ clickup_team (JsonObject *root)
 /* Google, OAuth Token Audit Activity Events
  * (https://developers.google.com/workspace/admin/reports/v1/appendix/activity/token):
  * an authorize event has the parameters app_name, client_id, client_type,
- * scope and more, each named; the sandbox puts client_type first. */
+ * scope and more, each named; the sandbox puts client_type first. Each
+ * activity is one user's grant: its actor (callerType USER, email,
+ * profileId) made one event of type auth named authorize
+ * (https://developers.google.com/workspace/admin/reports/reference/rest/v1/activities/list). */
 static void
 google_token_events (JsonObject *root)
 {
@@ -916,6 +919,13 @@ google_token_events (JsonObject *root)
       JsonNode *activity = json_array_get_element (json_node_get_array (items), i);
       JsonNode *events = JSON_NODE_HOLDS_OBJECT (activity)
                          ? json_object_get_member (json_node_get_object (activity), "events") : NULL;
+      JsonNode *actor = JSON_NODE_HOLDS_OBJECT (activity)
+                        ? json_object_get_member (json_node_get_object (activity), "actor") : NULL;
+
+      if (actor != NULL && JSON_NODE_HOLDS_OBJECT (actor))
+        json_object_set_string_member (json_node_get_object (actor), "callerType", "USER");
+      if (JSON_NODE_HOLDS_OBJECT (activity))
+        json_object_set_string_member (json_node_get_object (activity), "kind", "admin#reports#activity");
 
       for (guint k = 0; events != NULL && JSON_NODE_HOLDS_ARRAY (events) &&
                         k < json_array_get_length (json_node_get_array (events)); k++)
@@ -928,6 +938,8 @@ google_token_events (JsonObject *root)
 
           if (params == NULL || !JSON_NODE_HOLDS_ARRAY (params))
             continue;
+          json_object_set_string_member (json_node_get_object (event), "type", "auth");
+          json_object_set_string_member (json_node_get_object (event), "name", "authorize");
           reordered = json_array_new ();
           client_type = json_object_new ();
           json_object_set_string_member (client_type, "name", "client_type");

@@ -417,12 +417,17 @@ test_google_app_parameters_by_name (void)
   g_assert_no_error (f.error);
   names = mapped (google, "discovered_apps", "name", f.items);
   ids = mapped (google, "discovered_apps", "id", f.items);
-  g_assert_cmpuint (names->len, ==, want_names->len);
-  g_assert_cmpuint (ids->len, ==, want_ids->len);
+  /* One activity per grant: every item names an app, every app is named. */
+  g_assert_cmpuint (names->len, ==, json_array_get_length (f.items));
+  g_assert_cmpuint (ids->len, ==, json_array_get_length (f.items));
   for (guint i = 0; i < names->len; i++)
     g_assert_true (contains (want_names, names->pdata[i]));
   for (guint i = 0; i < ids->len; i++)
     g_assert_true (contains (want_ids, ids->pdata[i]));
+  for (guint i = 0; i < want_names->len; i++)
+    g_assert_true (contains (names, want_names->pdata[i]));
+  for (guint i = 0; i < want_ids->len; i++)
+    g_assert_true (contains (ids, want_ids->pdata[i]));
   fetch_clear (&f);
 }
 
@@ -570,6 +575,72 @@ test_onelogin_app_users (void)
 
   fetch (enveloped, values, "app_assignments", &f);
   g_assert_true (f.error != NULL || json_array_get_length (f.items) == 0);
+  fetch_clear (&f);
+}
+
+/* Reading the client id by its place: the parameters come in no promised
+ * order. */
+static void
+google_client_id_first (JsonObject *def)
+{
+  json_object_set_string_member (json_object_get_object_member (assignments_def (def), "map"),
+                                 "app_id", "events.0.parameters.0.value");
+}
+
+/* Google, OAuth Token Audit Activity Events
+ * (https://developers.google.com/workspace/admin/reports/v1/appendix/activity/token)
+ * and activities.list: each authorize activity is one user's grant of one
+ * app, so an app several people use comes once per person, each naming
+ * the person (actor.profileId, the Directory user's id) and the app
+ * (the client_id parameter). */
+static void
+test_google_grants_per_person (void)
+{
+  PorticoConnector *google = portico_catalog_lookup (catalog, "google-workspace");
+  g_autoptr(GHashTable) values = values_for ("google-workspace", "ok");
+  g_autoptr(PorticoConnector) by_place = variant ("google-workspace", google_client_id_first);
+  g_autoptr(GPtrArray) app_ids = expected_texts ("google-workspace", "discovered_apps", "id");
+  g_autoptr(GPtrArray) got_apps = NULL;
+  g_autoptr(GPtrArray) got_users = NULL;
+  g_autoptr(GHashTable) people_per_app = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                                (GDestroyNotify) g_hash_table_unref);
+  GHashTableIter iter;
+  gpointer people;
+  guint shared = 0;
+  Fetch f;
+
+  check_assignments (google, "google-workspace", values);
+
+  fetch (google, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  got_apps = mapped (google, "app_assignments", "app_id", f.items);
+  got_users = mapped (google, "app_assignments", "user_id", f.items);
+  for (guint i = 0; i < got_apps->len; i++)
+    {
+      GHashTable *set = g_hash_table_lookup (people_per_app, got_apps->pdata[i]);
+
+      if (set == NULL)
+        {
+          set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+          g_hash_table_insert (people_per_app, g_strdup (got_apps->pdata[i]), set);
+        }
+      g_hash_table_add (set, g_strdup (got_users->pdata[i]));
+    }
+  /* Every discovered app, and several people granting most of them. */
+  g_assert_cmpuint (g_hash_table_size (people_per_app), ==, app_ids->len);
+  g_hash_table_iter_init (&iter, people_per_app);
+  while (g_hash_table_iter_next (&iter, NULL, &people))
+    if (g_hash_table_size (people) > 1)
+      shared++;
+  g_assert_cmpuint (shared, >, app_ids->len / 2);
+  fetch_clear (&f);
+
+  fetch (by_place, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  g_clear_pointer (&got_apps, g_ptr_array_unref);
+  got_apps = mapped (by_place, "app_assignments", "app_id", f.items);
+  for (guint i = 0; i < got_apps->len; i++)
+    g_assert_false (contains (app_ids, got_apps->pdata[i]));
   fetch_clear (&f);
 }
 
@@ -1199,6 +1270,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/jumpcloud/app-users-graph", test_jumpcloud_app_users_graph);
   g_test_add_func ("/facts/onelogin/app-users", test_onelogin_app_users);
   g_test_add_func ("/facts/lastpass/users-keyed-by-id", test_lastpass_users_keyed_by_id);
+  g_test_add_func ("/facts/google/grants-per-person", test_google_grants_per_person);
 
   status = g_test_run ();
 
