@@ -219,7 +219,8 @@ static const BrokenCase broken_cases[] = {
   { "data_types/users/for_each", "{\"request\": {\"method\": \"GET\", \"path\": \"/members\"}}",
     "broken.json: data_types.users.for_each.value: missing" },
   /* "response_format": CSV rows are the items, read in one request. */
-  { "data_types/users/response_format", "\"xml\"", "broken.json: data_types.users.response_format: " },
+  { "data_types/users/response_format", "\"xml\"",
+    "broken.json: data_types.users.response_format: unknown response format “xml”; use one of json, csv" },
   { "data_types/users/pagination", "{\"style\": \"none\"}", NULL },
   { "data_types/users/response_format", "\"csv\"",
     "broken.json: data_types.users.response_format: CSV answers are read in one piece; set the pagination style to “none”" },
@@ -244,9 +245,9 @@ static const BrokenCase broken_cases[] = {
   { "auth", "{\"scheme\": \"oauth2_client_credentials\", \"token_url\": \"https://{subdomain}.example.com/token\","
     " \"client_id\": \"{subdomain}\", \"client_secret\": \"{api_token}\", \"scope\": \"a\", \"scope_from_permission\": true}",
     "broken.json: auth.scope_from_permission: is true while “scope” is also given" },
-  /* Format v2: items keyed by id, CSV answers, per-choice values, values
-   * told at sign-in and revocation; each refusal names the field and the
-   * fix. */
+  /* Format v2: items keyed by id, per-choice values, values told at
+   * sign-in and revocation (CSV answers above); each refusal names the
+   * field and the fix. */
   { "data_types/licenses/items_keyed_by", "\"sku\"", NULL },
   { "data_types/licenses/items_keyed_by", "\"user-id\"",
     "broken.json: data_types.licenses.items_keyed_by: “user-id” is not a member name; use letters, digits and “_”" },
@@ -255,20 +256,6 @@ static const BrokenCase broken_cases[] = {
   { "data_types/licenses/items_keyed_by", "\"\"", "broken.json: data_types.licenses.items_keyed_by: is empty" },
   { "data_types/custom_fields/items_keyed_by", "\"id\"",
     "broken.json: data_types.custom_fields.request_from: replaces “request”, “pagination”, “items”, “items_keyed_by”" },
-  { "data_types/users", "{\"request\": {\"method\": \"GET\", \"path\": \"/report.csv\"},"
-    " \"response_format\": \"csv\", \"map\": {\"id\": \"User Id\"}}", NULL },
-  { "data_types/users/response_format", "\"xml\"",
-    "broken.json: data_types.users.response_format: unknown response format “xml”; use one of json, csv" },
-  { "data_types/licenses/response_format", "\"csv\"",
-    "broken.json: data_types.licenses.response_format: CSV answers are the list of items themselves; set “items” to \"\" or remove it" },
-  { "data_types/users/response_format", "\"csv\"", /* items "", link_header pages */
-    "broken.json: data_types.users.response_format: CSV answers are read in one piece; set the pagination style to “none” or remove it" },
-  { "data_types/licenses", "{\"request\": {\"method\": \"GET\", \"path\": \"/report.csv\"},"
-    " \"response_format\": \"csv\", \"for_each\": {\"values\": [\"a\"]}, \"map\": {\"sku\": \"Sku\"}}",
-    "broken.json: data_types.licenses.response_format: a request per item cannot read CSV answers; remove “for_each” or this key" },
-  { "data_types/licenses", "{\"request\": {\"method\": \"GET\", \"path\": \"/report.csv\"},"
-    " \"response_format\": \"csv\", \"items_keyed_by\": \"sku\", \"map\": {\"sku\": \"Sku\"}}",
-    "broken.json: data_types.licenses.items_keyed_by: does not apply to CSV answers" },
   { "fields/2/choices", "[{\"id\": \"us\", \"label\": \"US\", \"values\": {\"api_host\": \"https://us.example.com\"}},"
     " {\"id\": \"eu\", \"label\": \"EU\", \"values\": {\"api_host\": \"https://eu.example.com\"}}]", NULL },
   { "fields/2/choices", "[{\"id\": \"us\", \"label\": \"US\", \"values\": {\"api_host\": \"https://us.example.com\"}},"
