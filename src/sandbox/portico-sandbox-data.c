@@ -701,7 +701,9 @@ portico_sandbox_data_build_grants (PorticoSandboxData *data,
           if (i < json_array_get_length (assigned))
             {
               a = json_array_get_object_element (assigned, i);
-              if (g_strcmp0 (json_object_get_string_member (a, "app_id"), id) != 0)
+              /* Grants are made by people: a group assignment grants nothing. */
+              if (g_strcmp0 (json_object_get_string_member (a, "app_id"), id) != 0 ||
+                  g_strcmp0 (json_object_get_string_member_with_default (a, "principal_type", "user"), "user") != 0)
                 continue;
             }
           else if (granted == 0 && json_array_get_length (idp_users) > 0)
