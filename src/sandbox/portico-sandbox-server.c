@@ -139,6 +139,8 @@ struct _PorticoSandbox
   char *redirect_url;
   guint redirect_hits;
   guint redirect_with_credentials;
+  GHashTable *downloads; /* CSV reports at the redirect target: token -> text */
+  guint download_count;
   JsonArray *requests;
   guint slow_delay_ms;
   GList *slow_replies; /* SlowReply */
@@ -3043,6 +3045,101 @@ keyed_page (JsonArray  *slice,
   return node;
 }
 
+/* A CSV field as RFC 4180 writes it: quoted when it holds a comma, a
+ * quote or a line break. Provider text, so no spreadsheet-formula guard
+ * (portico_csv_append_field's) here. */
+static void
+append_csv_field (GString *out, JsonNode *value)
+{
+  g_autofree char *text = NULL;
+
+  if (value == NULL || JSON_NODE_HOLDS_NULL (value) || !JSON_NODE_HOLDS_VALUE (value))
+    return;
+  if (json_node_get_value_type (value) == G_TYPE_BOOLEAN)
+    text = g_strdup (json_node_get_boolean (value) ? "True" : "False");
+  else
+    text = node_to_string (value);
+  if (text == NULL)
+    return;
+  if (strpbrk (text, ",\"\r\n") == NULL)
+    {
+      g_string_append (out, text);
+      return;
+    }
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (*p == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, *p);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Format v2 "response_format": "csv". Microsoft Graph's usage reports
+ * answer 302 Found with a short-lived pre-authenticated download address on
+ * another host, which needs no Authorization header
+ * (https://learn.microsoft.com/en-us/graph/api/reportroot-getoffice365activeuserdetail?view=graph-rest-1.0):
+ * the sandbox's other host is its redirect target, which serves the text
+ * once for each address and counts the credentials it is sent. */
+static void
+serve_csv_download (SandboxConnector  *sc,
+                    Route             *main,
+                    SoupServerMessage *msg,
+                    JsonArray         *served)
+{
+  PorticoSandbox *self = sc->sandbox;
+  const char * const *documented = portico_sandbox_vendor_csv_columns (sc->id, main->data_type);
+  g_autoptr(GPtrArray) columns = g_ptr_array_new ();
+  GString *text = g_string_new (NULL);
+  g_autofree char *location = NULL;
+  char *token;
+
+  if (documented != NULL)
+    for (guint i = 0; documented[i] != NULL; i++)
+      g_ptr_array_add (columns, (gpointer) documented[i]);
+  else
+    for (guint i = 0; i < json_array_get_length (served); i++)
+      {
+        JsonObject *item = json_array_get_object_element (served, i);
+        JsonObjectIter iter;
+        const char *name;
+
+        json_object_iter_init_ordered (&iter, item);
+        while (json_object_iter_next_ordered (&iter, &name, NULL))
+          if (!g_ptr_array_find_with_equal_func (columns, name, g_str_equal, NULL))
+            g_ptr_array_add (columns, (gpointer) name);
+      }
+
+  for (guint k = 0; k < columns->len; k++)
+    {
+      g_autoptr(JsonNode) name = string_node (columns->pdata[k]);
+
+      if (k > 0)
+        g_string_append_c (text, ',');
+      append_csv_field (text, name);
+    }
+  g_string_append (text, "\r\n");
+  for (guint i = 0; i < json_array_get_length (served); i++)
+    {
+      JsonObject *item = json_array_get_object_element (served, i);
+
+      for (guint k = 0; k < columns->len; k++)
+        {
+          if (k > 0)
+            g_string_append_c (text, ',');
+          append_csv_field (text, json_object_get_member (item, columns->pdata[k]));
+        }
+      g_string_append (text, "\r\n");
+    }
+
+  token = g_strdup_printf ("%08x%08x", g_str_hash (sc->id) ^ g_str_hash (main->data_type) ^ self->seed,
+                           ++self->download_count);
+  location = g_strconcat (self->redirect_url, "/data/download/", token, NULL);
+  g_hash_table_replace (self->downloads, token, g_string_free (text, FALSE));
+  soup_server_message_set_redirect (msg, SOUP_STATUS_FOUND, location);
+}
+
 static void
 serve_page (SandboxConnector  *sc,
             Route             *route,
@@ -3102,6 +3199,13 @@ serve_page (SandboxConnector  *sc,
         serve_error (sc, msg, "bad_request");
       else
         serve_file_name (sc, main, msg);
+      json_array_unref (slice);
+      return;
+    }
+  if (g_strcmp0 (str_member (obj_member (obj_member (sc->def, "data_types"), main->data_type), "response_format"),
+                 "csv") == 0)
+    {
+      serve_csv_download (sc, main, msg, served);
       json_array_unref (slice);
       return;
     }
@@ -3680,6 +3784,23 @@ redirect_handler (SoupServer        *server,
   self->redirect_hits++;
   if (creds)
     self->redirect_with_credentials++;
+  if (g_str_has_prefix (path, "/data/download/"))
+    {
+      /* A CSV report's download address: good for one download. */
+      g_autofree char *token = NULL;
+      g_autofree char *csv = NULL;
+
+      if (g_hash_table_steal_extended (self->downloads, path + strlen ("/data/download/"),
+                                       (gpointer *) &token, (gpointer *) &csv))
+        {
+          gsize len = strlen (csv);
+
+          soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+          soup_server_message_set_response (msg, "application/octet-stream", SOUP_MEMORY_TAKE,
+                                            g_steal_pointer (&csv), len);
+          return;
+        }
+    }
   soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_STATIC,
                                     "{\"error\":\"not_found\"}", 21);
@@ -3916,6 +4037,7 @@ portico_sandbox_finalize (GObject *object)
   g_clear_pointer (&self->requests, json_array_unref);
   g_free (self->admin_url);
   g_free (self->redirect_url);
+  g_hash_table_unref (self->downloads);
   G_OBJECT_CLASS (portico_sandbox_parent_class)->finalize (object);
 }
 
@@ -3933,6 +4055,7 @@ portico_sandbox_init (PorticoSandbox *self)
 {
   self->connectors = g_ptr_array_new_with_free_func (sandbox_connector_free);
   self->requests = json_array_new ();
+  self->downloads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->slow_delay_ms = 60000;
 }
 

@@ -1168,7 +1168,9 @@ portico_sandbox_vendor_region (const char        *connector_id,
  * {"date", "request-id", "client-request-id"}}}; the enterprise
  * applications and their assignments (Application.Read.All), the
  * directory's groups and its licences are refused so. Sign-in activity
- * without a P1/P2 licence keeps its own code (the generic plan error). */
+ * without a P1/P2 licence keeps its own code (the generic plan error).
+ * The usage reports without Reports.Read.All (Microsoft 365 usage) are
+ * refused the same way. */
 gboolean
 portico_sandbox_vendor_denied (const char        *connector_id,
                                const char        *data_type,
@@ -1178,7 +1180,8 @@ portico_sandbox_vendor_denied (const char        *connector_id,
   g_autofree char *date = NULL;
   g_autofree char *text = NULL;
 
-  if (g_strcmp0 (connector_id, "microsoft-entra-id") != 0 || g_strcmp0 (data_type, "usage") == 0)
+  if (g_strcmp0 (connector_id, "microsoft-365-usage") != 0 &&
+      (g_strcmp0 (connector_id, "microsoft-entra-id") != 0 || g_strcmp0 (data_type, "usage") == 0))
     return FALSE;
   now = g_date_time_new_now_utc ();
   date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
@@ -1189,4 +1192,46 @@ portico_sandbox_vendor_denied (const char        *connector_id,
                           "\"client-request-id\":\"9c1c9c46-0000-4000-8000-5a4e6b0d0001\"}}}", date);
   reply_json (msg, SOUP_STATUS_FORBIDDEN, text);
   return TRUE;
+}
+
+/* Microsoft Graph usage reports answer 302 Found with a short-lived
+ * pre-authenticated download address, whose CSV text has these columns.
+ * getOffice365ActiveUserDetail
+ * (https://learn.microsoft.com/en-us/graph/api/reportroot-getoffice365activeuserdetail?view=graph-rest-1.0)
+ * and getM365AppUserDetail
+ * (https://learn.microsoft.com/en-us/graph/api/reportroot-getm365appuserdetail?view=graph-rest-1.0).
+ * Neither page shows a byte order mark, so the sandbox writes none. */
+static const char * const m365_active_user_columns[] = {
+  "Report Refresh Date", "User Principal Name", "Display Name", "Is Deleted", "Deleted Date",
+  "Has Exchange License", "Has OneDrive License", "Has SharePoint License",
+  "Has Skype For Business License", "Has Yammer License", "Has Teams License",
+  "Exchange Last Activity Date", "OneDrive Last Activity Date", "SharePoint Last Activity Date",
+  "Skype For Business Last Activity Date", "Yammer Last Activity Date", "Teams Last Activity Date",
+  "Exchange License Assign Date", "OneDrive License Assign Date", "SharePoint License Assign Date",
+  "Skype For Business License Assign Date", "Yammer License Assign Date", "Teams License Assign Date",
+  "Assigned Products", NULL,
+};
+
+static const char * const m365_app_user_columns[] = {
+  "Report Refresh Date", "User Principal Name", "Last Activation Date", "Last Activity Date",
+  "Report Period", "Windows", "Mac", "Mobile", "Web", "Outlook", "Word", "Excel", "PowerPoint",
+  "OneNote", "Teams", "Outlook (Windows)", "Word (Windows)", "Excel (Windows)",
+  "PowerPoint (Windows)", "OneNote (Windows)", "Teams (Windows)", "Outlook (Mac)", "Word (Mac)",
+  "Excel (Mac)", "PowerPoint (Mac)", "OneNote (Mac)", "Teams (Mac)", "Outlook (Mobile)",
+  "Word (Mobile)", "Excel (Mobile)", "PowerPoint (Mobile)", "OneNote (Mobile)", "Teams (Mobile)",
+  "Outlook (Web)", "Word (Web)", "Excel (Web)", "PowerPoint (Web)", "OneNote (Web)", "Teams (Web)",
+  NULL,
+};
+
+const char * const *
+portico_sandbox_vendor_csv_columns (const char *connector_id,
+                                    const char *data_type)
+{
+  if (g_strcmp0 (connector_id, "microsoft-365-usage") != 0)
+    return NULL;
+  if (g_strcmp0 (data_type, "users") == 0)
+    return m365_active_user_columns;
+  if (g_strcmp0 (data_type, "usage") == 0)
+    return m365_app_user_columns;
+  return NULL;
 }

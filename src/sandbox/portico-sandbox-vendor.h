@@ -92,4 +92,10 @@ gboolean portico_sandbox_vendor_region (const char        *connector_id,
                                         SoupServerMessage *msg,
                                         const char        *tenant);
 
+/* The columns of a CSV report, in the documented order, where the
+ * provider documents them (Microsoft 365 usage reports), or NULL: the
+ * sandbox then writes the columns its items have. */
+const char * const *portico_sandbox_vendor_csv_columns (const char *connector_id,
+                                                        const char *data_type);
+
 G_END_DECLS

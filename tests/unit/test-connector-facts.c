@@ -1229,6 +1229,86 @@ test_lastpass_users_keyed_by_id (void)
   fetch_clear (&f);
 }
 
+static void
+m365_users_as_json (JsonObject *def)
+{
+  json_object_remove_member (users_definition (def), "response_format");
+}
+
+/* Microsoft Graph's usage reports (getOffice365ActiveUserDetail,
+ * getM365AppUserDetail) answer 302 Found with a pre-authenticated download
+ * address on another host, which needs no Authorization header, and the
+ * download is CSV text with the documented columns. A definition that reads
+ * the answer as JSON gets nothing; the bearer token never goes to the
+ * download host; a token without Reports.Read.All gets Graph's JSON error. */
+static void
+test_microsoft_365_usage_csv_reports (void)
+{
+  PorticoConnector *m365 = portico_catalog_lookup (catalog, "microsoft-365-usage");
+  g_autoptr(PorticoConnector) as_json = variant ("microsoft-365-usage", m365_users_as_json);
+  g_autoptr(GHashTable) values = values_for ("microsoft-365-usage", "ok");
+  g_autoptr(GHashTable) plan = values_for ("microsoft-365-usage", "plan");
+  g_auto(GStrv) failing = portico_sandbox_get_plan_failures (sandbox, "microsoft-365-usage");
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) want_names = expected_values ("microsoft-365-usage", "users", "name");
+  g_autoptr(GPtrArray) last = NULL;
+  g_autoptr(GPtrArray) want_last = expected_values ("microsoft-365-usage", "usage", "last_activity");
+  guint with_credentials = 0;
+  guint hits = portico_sandbox_get_redirect_hits (sandbox, &with_credentials);
+  guint credentials_before = with_credentials;
+  JsonObject *first;
+  Fetch f;
+
+  fetch (m365, values, "users", &f);
+  g_assert_no_error (f.error);
+  assert_all_emails (m365, "microsoft-365-usage", f.items);
+  names = mapped (m365, "users", "name", f.items);
+  g_assert_cmpuint (names->len, ==, want_names->len);
+  for (guint i = 0; i < names->len; i++)
+    g_assert_true (contains (want_names, names->pdata[i]));
+  /* The documented columns, mapped or not, are every item's members. */
+  first = json_array_get_object_element (f.items, 0);
+  g_assert_true (json_object_has_member (first, "Report Refresh Date"));
+  g_assert_true (json_object_has_member (first, "Teams Last Activity Date"));
+  g_assert_true (json_object_has_member (first, "Assigned Products"));
+  g_assert_cmpuint (json_object_get_size (first), ==, 24);
+  g_assert_cmpuint (portico_sandbox_get_redirect_hits (sandbox, &with_credentials), ==, hits + 1);
+  g_assert_cmpuint (with_credentials, ==, credentials_before);
+  fetch_clear (&f);
+
+  fetch (m365, values, "usage", &f);
+  g_assert_no_error (f.error);
+  last = mapped (m365, "usage", "last_activity", f.items);
+  g_assert_cmpuint (want_last->len, >, 0);
+  g_assert_cmpuint (last->len, ==, want_last->len);
+  for (guint i = 0; i < last->len; i++)
+    g_assert_true (contains (want_last, last->pdata[i]));
+  g_assert_cmpuint (json_object_get_size (json_array_get_object_element (f.items, 0)), ==, 39);
+  g_assert_cmpuint (portico_sandbox_get_redirect_hits (sandbox, &with_credentials), ==, hits + 2);
+  g_assert_cmpuint (with_credentials, ==, credentials_before);
+  fetch_clear (&f);
+
+  /* Read as JSON, the CSV download is refused, and nothing is stored. */
+  fetch (as_json, values, "users", &f);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  /* Without the permission: 403 with {"error": {"code", "message"}}, read
+   * as such, and no download address. */
+  g_assert_true (g_strv_contains ((const char * const *) failing, "usage"));
+  hits = portico_sandbox_get_redirect_hits (sandbox, NULL);
+  fetch (m365, plan, "usage", &f);
+  g_assert_nonnull (f.error);
+  g_test_message ("%s", f.error->message);
+  g_assert_true (f.error->domain == PORTICO_CONNECTOR_ERROR);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FORBIDDEN);
+  g_assert_nonnull (strstr (f.error->message, "Insufficient privileges to complete the operation."));
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  g_assert_cmpuint (portico_sandbox_get_redirect_hits (sandbox, NULL), ==, hits);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1271,6 +1351,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/onelogin/app-users", test_onelogin_app_users);
   g_test_add_func ("/facts/lastpass/users-keyed-by-id", test_lastpass_users_keyed_by_id);
   g_test_add_func ("/facts/google/grants-per-person", test_google_grants_per_person);
+  g_test_add_func ("/facts/microsoft-365-usage/csv-reports", test_microsoft_365_usage_csv_reports);
 
   status = g_test_run ();
 
