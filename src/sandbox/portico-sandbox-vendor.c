@@ -1000,18 +1000,43 @@ lastpass_users (JsonObject *root)
   JsonNode *users = json_object_get_member (root, "Users");
   JsonObject *keyed;
   JsonArray *list;
+  JsonObjectIter iter;
+  const char *id;
+  JsonNode *user;
 
-  if (users == NULL || !JSON_NODE_HOLDS_ARRAY (users))
-    return;
-  list = json_node_get_array (users);
-  keyed = json_object_new ();
-  for (guint i = 0; i < json_array_get_length (list); i++)
+  if (users != NULL && JSON_NODE_HOLDS_ARRAY (users))
     {
-      g_autofree char *id = g_strdup_printf ("%u", 1001 + i);
+      list = json_node_get_array (users);
+      keyed = json_object_new ();
+      for (guint i = 0; i < json_array_get_length (list); i++)
+        {
+          g_autofree char *key = g_strdup_printf ("%u", 1001 + i);
 
-      json_object_set_member (keyed, id, json_node_copy (json_array_get_element (list, i)));
+          json_object_set_member (keyed, key, deep_copy (json_array_get_element (list, i)));
+        }
+      json_object_set_object_member (root, "Users", keyed);
+      users = json_object_get_member (root, "Users");
     }
-  json_object_set_object_member (root, "Users", keyed);
+  if (users == NULL || !JSON_NODE_HOLDS_OBJECT (users))
+    return;
+
+  /* Times are "YYYY-MM-DD HH:MM:SS" ("last_login": "2015-05-29 11:45:05"
+   * in the page's sample), not ISO 8601. The page's records are this
+   * answer's own copies. */
+  json_object_iter_init_ordered (&iter, json_node_get_object (users));
+  while (json_object_iter_next_ordered (&iter, &id, &user))
+    {
+      JsonObject *record = JSON_NODE_HOLDS_OBJECT (user) ? json_node_get_object (user) : NULL;
+      const char *when = record != NULL ? item_string (record, "last_login") : NULL;
+
+      if (when != NULL && strlen (when) == 20 && when[10] == 'T' && when[19] == 'Z')
+        {
+          g_autofree char *plain = g_strndup (when, 19);
+
+          plain[10] = ' ';
+          json_object_set_string_member (record, "last_login", plain);
+        }
+    }
 }
 
 void

@@ -1188,6 +1188,8 @@ test_lastpass_users_keyed_by_id (void)
   g_autoptr(GHashTable) bad = values_for ("lastpass", "bad");
   g_autoptr(GPtrArray) ids = NULL;
   g_autoptr(GPtrArray) want_ids = expected_values ("lastpass", "users", "id");
+  g_autoptr(GPtrArray) logins = NULL;
+  g_autoptr(GPtrArray) want_logins = expected_values ("lastpass", "users", "last_activity");
   Fetch f;
 
   g_assert_cmpstr (json_object_get_string_member (portico_connector_get_data_type_definition (lastpass, "users"),
@@ -1200,6 +1202,18 @@ test_lastpass_users_keyed_by_id (void)
   g_assert_cmpuint (ids->len, ==, want_ids->len);
   for (guint i = 0; i < ids->len; i++)
     g_assert_true (contains (want_ids, ids->pdata[i]));
+  /* last_login is "YYYY-MM-DD HH:MM:SS", read as UTC. */
+  logins = mapped (lastpass, "users", "last_activity", f.items);
+  g_assert_cmpuint (logins->len, >, 0);
+  for (guint i = 0; i < logins->len; i++)
+    {
+      const char *login = logins->pdata[i];
+      g_autofree char *iso = g_strdup_printf ("%.10sT%sZ", login, login + MIN (strlen (login), 11));
+
+      g_assert_cmpuint (strlen (login), ==, 19);
+      g_assert_cmpint (login[10], ==, ' ');
+      g_assert_true (contains (want_logins, iso));
+    }
   fetch_clear (&f);
 
   /* Keyed pages follow one another as pageindex grows. */
