@@ -748,6 +748,36 @@ onelogin_app_users (SoupServerMessage *msg,
   return out;
 }
 
+/* Microsoft Graph, servicePrincipal resource
+ * (https://learn.microsoft.com/en-us/graph/api/resources/serviceprincipal?view=graph-rest-1.0):
+ * a service principal has its own object "id" and the "appId" of the
+ * application it stands for, two different GUIDs; app role assignments
+ * name the former (resourceId). The generic sandbox renders the id the
+ * definition reads; the appId is the sandbox's, derived from it. */
+static JsonArray *
+entra_service_principals (JsonArray *items)
+{
+  JsonArray *out = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonNode *node = json_node_copy (json_array_get_element (items, i));
+      JsonObject *sp = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = sp != NULL ? item_string (sp, "id") : NULL;
+
+      if (id != NULL && !json_object_has_member (sp, "appId"))
+        {
+          guint h = g_str_hash (id);
+          g_autofree char *app_id = g_strdup_printf ("%08x-%04x-4%03x-8%03x-%012x", h, h >> 16, h & 0xfff,
+                                                     (h >> 12) & 0xfff, (guint) g_str_hash (id + 1));
+
+          json_object_set_string_member (sp, "appId", app_id);
+        }
+      json_array_add_element (out, node);
+    }
+  return out;
+}
+
 /* Microsoft Graph, List appRoleAssignments granted for a service principal
  * (https://learn.microsoft.com/en-us/graph/api/serviceprincipal-list-approleassignedto?view=graph-rest-1.0)
  * and the appRoleAssignment resource
@@ -852,6 +882,8 @@ portico_sandbox_vendor_items (const char        *connector_id,
     return onelogin_app_users (msg, items);
   if (g_strcmp0 (connector_id, "microsoft-entra-id") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return entra_app_role_assigned_to (msg, items, records);
+  if (g_strcmp0 (connector_id, "microsoft-entra-id") == 0 && g_strcmp0 (data_type, "discovered_apps") == 0)
+    return entra_service_principals (items);
   if (g_strcmp0 (connector_id, "aws-iam-identity-center") == 0 &&
       (g_strcmp0 (data_type, "users") == 0 || g_strcmp0 (data_type, "groups") == 0))
     return aws_identity_center_list (query, items);

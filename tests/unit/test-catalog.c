@@ -358,6 +358,15 @@ static const BrokenCase broken_cases[] = {
   { "data_types/users/map/id", NULL, "broken.json: data_types.users.map.id: missing" },
   { "data_types/users/map/mood", "\"mood\"", "broken.json: data_types.users.map.mood: unknown key" },
   { "data_types/users/map/status/map/ACTIVE", "\"enabled\"", "broken.json: data_types.users.map.status.map.ACTIVE: a user status must be one of active, invited, suspended, deprovisioned" },
+  /* Who was assigned to an app: a person, a group or something else. */
+  { "data_types/app_assignments", "{\"request\": {\"method\": \"GET\", \"path\": \"/a\"}, \"map\": {\"app_id\": \"r\","
+    " \"principal_type\": {\"path\": \"t\", \"map\": {\"User\": \"user\", \"Group\": \"group\"}, \"default\": \"other\"}}}", NULL },
+  { "data_types/app_assignments", "{\"request\": {\"method\": \"GET\", \"path\": \"/a\"}, \"map\": {\"app_id\": \"r\","
+    " \"principal_type\": {\"path\": \"t\", \"map\": {\"User\": \"person\"}}}}",
+    "broken.json: data_types.app_assignments.map.principal_type.map.User: a principal type must be one of user, group, other" },
+  { "data_types/app_assignments", "{\"request\": {\"method\": \"GET\", \"path\": \"/a\"}, \"map\": {\"app_id\": \"r\","
+    " \"principal_type\": {\"path\": \"t\", \"map\": {\"User\": \"user\"}, \"default\": \"team\"}}}",
+    "broken.json: data_types.app_assignments.map.principal_type.default: a principal type must be one of user, group, other" },
   { "data_types/users/map/email", "{\"path\": \"a..b\"}", "broken.json: data_types.users.map.email.path: the path “a..b” has an empty key" },
   { "data_types/users/map/email", "[\"a\", true]", "broken.json: data_types.users.map.email: element 1 of the path" },
   { "data_types/users/map/email", "[\"say \\\"hi\\\"\"]", "broken.json: data_types.users.map.email: the key “say \"hi\"” holds a double quote" },

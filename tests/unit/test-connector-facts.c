@@ -644,6 +644,116 @@ test_google_grants_per_person (void)
   fetch_clear (&f);
 }
 
+/* Asking Graph for pages of 10 assignments. */
+static void
+entra_assignments_top_10 (JsonObject *def)
+{
+  json_object_set_string_member (json_object_get_object_member (json_object_get_object_member (assignments_def (def),
+                                                                                               "request"),
+                                                                "query"),
+                                 "$top", "10");
+}
+
+/* The enterprise apps by their application id, as the definition read
+ * them before it read assignments. */
+static void
+entra_apps_by_app_id (JsonObject *def)
+{
+  JsonObject *apps = json_object_get_object_member (json_object_get_object_member (def, "data_types"),
+                                                    "discovered_apps");
+
+  json_object_set_string_member (json_object_get_object_member (apps, "map"), "id", "appId");
+}
+
+/* Microsoft Graph, List appRoleAssignments granted for a service principal
+ * (https://learn.microsoft.com/en-us/graph/api/serviceprincipal-list-approleassignedto?view=graph-rest-1.0):
+ * per enterprise app, "value" lists the users and groups assigned to it
+ * (principalType "User" or "Group", principalId the user's or group's
+ * object id), each naming the app's service principal id in resourceId,
+ * paged by $top with @odata.nextLink; a token without Application.Read.All
+ * gets 403 Authorization_RequestDenied. Only users are counted: the map
+ * tells a group from a person, and the app ids are the service principal
+ * ids the assignments name, not the application ids. */
+static void
+test_entra_app_role_assigned_to (void)
+{
+  PorticoConnector *entra = portico_catalog_lookup (catalog, "microsoft-entra-id");
+  g_autoptr(GHashTable) values = values_for ("microsoft-entra-id", "ok");
+  g_autoptr(PorticoConnector) small_pages = variant ("microsoft-entra-id", entra_assignments_top_10);
+  g_autoptr(PorticoConnector) by_app_id = variant ("microsoft-entra-id", entra_apps_by_app_id);
+  g_autoptr(GPtrArray) user_ids = expected_texts ("microsoft-entra-id", "users", "id");
+  g_autoptr(GPtrArray) group_ids = expected_texts ("microsoft-entra-id", "groups", "id");
+  g_autoptr(GPtrArray) app_ids = expected_texts ("microsoft-entra-id", "discovered_apps", "id");
+  g_autoptr(GPtrArray) types = NULL;
+  g_autoptr(GPtrArray) app_id_apps = NULL;
+  guint want = json_array_get_length (portico_sandbox_get_expected (sandbox, "microsoft-entra-id", "app_assignments"));
+  guint users = 0, groups = 0, pages;
+  Fetch f;
+
+  fetch (entra, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, want);
+  for (guint i = 0; i < json_array_get_length (f.items); i++)
+    {
+      JsonObject *a = json_array_get_object_element (f.items, i);
+      const char *type = json_object_get_string_member_with_default (a, "principalType", NULL);
+      const char *principal = json_object_get_string_member_with_default (a, "principalId", NULL);
+
+      g_assert_nonnull (json_object_get_string_member_with_default (a, "id", NULL));
+      g_assert_cmpstr (json_object_get_string_member_with_default (a, "appRoleId", NULL), ==,
+                       "00000000-0000-0000-0000-000000000000");
+      g_assert_nonnull (json_object_get_string_member_with_default (a, "principalDisplayName", NULL));
+      g_assert_true (contains (app_ids, json_object_get_string_member_with_default (a, "resourceId", "")));
+      if (g_strcmp0 (type, "User") == 0)
+        {
+          g_assert_true (contains (user_ids, principal));
+          users++;
+        }
+      else
+        {
+          g_assert_cmpstr (type, ==, "Group");
+          g_assert_true (contains (group_ids, principal));
+          groups++;
+        }
+    }
+  g_assert_cmpuint (users, >, 0);
+  g_assert_cmpuint (groups, >, 0);
+  types = mapped (entra, "app_assignments", "principal_type", f.items);
+  g_assert_cmpuint (types->len, ==, want);
+  for (guint i = 0, u = 0; i < types->len; i++)
+    {
+      g_assert_true (g_str_equal (types->pdata[i], "user") || g_str_equal (types->pdata[i], "group"));
+      u += g_str_equal (types->pdata[i], "user");
+      if (i + 1 == types->len)
+        g_assert_cmpuint (u, ==, users);
+    }
+  pages = f.pages;
+  fetch_clear (&f);
+
+  /* Pages of ten: every assignment still, over more pages. */
+  fetch (small_pages, values, "app_assignments", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, want);
+  g_assert_cmpuint (f.pages, >, pages);
+  fetch_clear (&f);
+
+  /* Application ids are not what assignments name. */
+  fetch (by_app_id, values, "discovered_apps", &f);
+  g_assert_no_error (f.error);
+  app_id_apps = mapped (by_app_id, "discovered_apps", "id", f.items);
+  g_assert_cmpuint (app_id_apps->len, >, 0);
+  for (guint i = 0; i < app_id_apps->len; i++)
+    g_assert_false (contains (app_ids, app_id_apps->pdata[i]));
+  fetch_clear (&f);
+
+  /* Without the permission: Graph's refusal, a missing permission. */
+  values = (g_hash_table_unref (values), values_for ("microsoft-entra-id", "plan"));
+  fetch (entra, values, "app_assignments", &f);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FORBIDDEN);
+  g_assert_nonnull (strstr (f.error->message, "Insufficient privileges"));
+  fetch_clear (&f);
+}
+
 /* A copy of the shipped definition of @connector_id, changed by @edit
  * (which gets the copy's root object): what a definition that reads the
  * API the other way would get from the same sandbox. */
@@ -1363,6 +1473,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/navan/paths-and-region", test_navan_paths_and_region);
   g_test_add_func ("/facts/jumpcloud/app-users-graph", test_jumpcloud_app_users_graph);
   g_test_add_func ("/facts/onelogin/app-users", test_onelogin_app_users);
+  g_test_add_func ("/facts/microsoft-entra-id/app-role-assigned-to", test_entra_app_role_assigned_to);
   g_test_add_func ("/facts/lastpass/users-keyed-by-id", test_lastpass_users_keyed_by_id);
   g_test_add_func ("/facts/google/grants-per-person", test_google_grants_per_person);
   g_test_add_func ("/facts/microsoft-365-usage/csv-reports", test_microsoft_365_usage_csv_reports);
