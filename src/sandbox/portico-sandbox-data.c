@@ -668,7 +668,8 @@ build_app_assignments (PorticoSandboxData *data, const char *app_id)
  * app it discovered, one record per person it assigned, with the app's
  * "id" and "name" and the person's "app_id", "user_id" and "email". Every
  * discovered app comes from a grant: one nobody was assigned to was granted
- * by the provider's first user. */
+ * by the provider's first user. The first person of an app several people
+ * use granted it twice (an authorize event for each time): one person. */
 JsonArray *
 portico_sandbox_data_build_grants (PorticoSandboxData *data,
                                    const char         *app_id)
@@ -689,6 +690,7 @@ portico_sandbox_data_build_grants (PorticoSandboxData *data,
     {
       JsonObject *app = json_array_get_object_element (discovered, d);
       const char *id = json_object_get_string_member (app, "id");
+      guint first = json_array_get_length (out);
       guint granted = 0;
 
       if (!g_hash_table_add (seen, (gpointer) id))
@@ -720,6 +722,13 @@ portico_sandbox_data_build_grants (PorticoSandboxData *data,
           json_object_set_string_member (rec, "email", json_object_get_string_member (a, "email"));
           json_array_add_object_element (out, rec);
           granted++;
+        }
+      if (granted > 1)
+        {
+          JsonNode *again = json_node_copy (json_array_get_element (out, first));
+
+          /* json_node_copy shares the object: the record is never changed. */
+          json_array_add_element (out, again);
         }
     }
   return out;
