@@ -280,6 +280,17 @@ state_equal (const char *a,
   return diff == 0;
 }
 
+static guint
+sign_in_port (PorticoConnector *connector)
+{
+  const char *env = g_getenv ("PORTICO_SIGN_IN_PORT");
+  guint64 port;
+
+  if (env != NULL && g_ascii_string_to_unsigned (env, 10, 0, 65535, &port, NULL))
+    return (guint) port;
+  return (guint) json_object_get_int_member_with_default (portico_connector_get_auth (connector), "redirect_port", 0);
+}
+
 static void
 redirect_handler (SoupServer        *server,
                   SoupServerMessage *msg,
@@ -401,10 +412,10 @@ portico_sign_in_run_async (PorticoSignIn      *self,
   self->server = soup_server_new ("server-header", "Portico", NULL);
   soup_server_add_handler (self->server, NULL, redirect_handler, self, NULL);
   /* Providers that match the registered redirect address exactly, port
-   * included, get the connector's fixed port. */
-  address = g_inet_socket_address_new_from_string ("127.0.0.1",
-                                                   (guint) json_object_get_int_member_with_default (portico_connector_get_auth (self->connector),
-                                                                                                    "redirect_port", 0));
+   * included, get the connector's fixed port, unless PORTICO_SIGN_IN_PORT
+   * names another (an app registered with another port, or 0 for an
+   * ephemeral one where the provider allows any loopback port). */
+  address = g_inet_socket_address_new_from_string ("127.0.0.1", sign_in_port (self->connector));
   if (!soup_server_listen (self->server, address, 0, &error))
     {
       g_debug ("Cannot listen for the sign-in: %s", error->message);
