@@ -3339,7 +3339,8 @@ serve_page (SandboxConnector  *sc,
       ctype = "application/scim+json";
     }
 
-  portico_sandbox_vendor_page (sc->id, main->data_type, query, root);
+  portico_sandbox_vendor_page (sc->id, main->data_type, g_uri_get_path (soup_server_message_get_uri (msg)),
+                               query, root);
   set_ok_flag (sc, root);
   if (route->identity && JSON_NODE_HOLDS_OBJECT (root))
     render_identity (sc, root, tenant);

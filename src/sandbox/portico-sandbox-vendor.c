@@ -748,6 +748,46 @@ onelogin_app_users (SoupServerMessage *msg,
   return out;
 }
 
+/* Microsoft Graph, Error responses (https://learn.microsoft.com/graph/errors):
+ * {"error": {"code", "message", "innerError": {"date", "request-id",
+ * "client-request-id"}}} with the HTTP status. The ids are the sandbox's. */
+static void
+graph_error (SoupServerMessage *msg,
+             guint              status,
+             const char        *code,
+             const char        *message)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "error");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "code");
+  json_builder_add_string_value (b, code);
+  json_builder_set_member_name (b, "message");
+  json_builder_add_string_value (b, message);
+  json_builder_set_member_name (b, "innerError");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "date");
+  json_builder_add_string_value (b, date);
+  json_builder_set_member_name (b, "request-id");
+  json_builder_add_string_value (b, "9c1c9c46-0000-4000-8000-5a4e6b0d0001");
+  json_builder_set_member_name (b, "client-request-id");
+  json_builder_add_string_value (b, "9c1c9c46-0000-4000-8000-5a4e6b0d0001");
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  reply_json (msg, status, text);
+}
+
 /* Microsoft Graph, servicePrincipal resource
  * (https://learn.microsoft.com/en-us/graph/api/resources/serviceprincipal?view=graph-rest-1.0):
  * a service principal has its own object "id" and the "appId" of the
@@ -801,7 +841,11 @@ entra_app_role_assigned_to (SoupServerMessage *msg,
   JsonArray *out = json_array_new ();
 
   if (sp_id == NULL)
-    return out;
+    {
+      json_array_unref (out);
+      graph_error (msg, SOUP_STATUS_BAD_REQUEST, "Request_BadRequest", "Invalid request.");
+      return NULL;
+    }
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
       JsonObject *item = json_array_get_object_element (items, i);
@@ -838,6 +882,17 @@ entra_app_role_assigned_to (SoupServerMessage *msg,
         json_object_set_null_member (a, "resourceDisplayName");
       json_object_set_string_member (a, "resourceId", sp_id);
       json_array_add_object_element (out, a);
+    }
+  if (json_array_get_length (out) == 0)
+    {
+      /* Every enterprise app the sandbox lists has a group assigned at
+       * least: an id without assignments is not a service principal's
+       * (an application id, say). The message is the sandbox's. */
+      g_autofree char *message = g_strdup_printf ("Resource '%s' does not exist.", sp_id);
+
+      json_array_unref (out);
+      graph_error (msg, SOUP_STATUS_NOT_FOUND, "Request_ResourceNotFound", message);
+      return NULL;
     }
   return out;
 }
@@ -1071,14 +1126,52 @@ lastpass_users (JsonObject *root)
     }
 }
 
+/* Microsoft Graph, Paging Microsoft Graph data in your app
+ * (https://learn.microsoft.com/en-MY/graph/paging): a page links the next
+ * one in @odata.nextLink until all pages are read; the last page has none.
+ * A list of an app's assignments names what it lists in @odata.context
+ * (serviceprincipal-list-approleassignedto, cited above). */
+static void
+graph_page (const char *data_type,
+            const char *path,
+            JsonNode   *root)
+{
+  JsonObject *page = json_node_get_object (root);
+  JsonNode *next = json_object_get_member (page, "@odata.nextLink");
+  const char *sps = path != NULL ? g_strrstr (path, "/servicePrincipals/") : NULL;
+
+  if (next != NULL && JSON_NODE_HOLDS_NULL (next))
+    json_object_remove_member (page, "@odata.nextLink");
+  if (g_strcmp0 (data_type, "app_assignments") == 0 && sps != NULL && strchr (sps + strlen ("/servicePrincipals/"), '/') != NULL)
+    {
+      const char *id = sps + strlen ("/servicePrincipals/");
+      g_autofree char *sp_id = g_uri_unescape_segment (id, strchr (id, '/'), NULL);
+      g_autofree char *context = g_strdup_printf ("https://graph.microsoft.com/v1.0/$metadata#servicePrincipals('%s')/appRoleAssignedTo",
+                                                  sp_id != NULL ? sp_id : "");
+      JsonObject *ordered = json_object_new ();
+      g_autoptr(GList) members = json_object_get_members (page);
+
+      json_object_set_string_member (ordered, "@odata.context", context);
+      for (GList *l = members; l != NULL; l = l->next)
+        json_object_set_member (ordered, l->data, json_node_copy (json_object_get_member (page, l->data)));
+      json_node_take_object (root, ordered);
+    }
+}
+
 void
 portico_sandbox_vendor_page (const char *connector_id,
                              const char *data_type,
+                             const char *path,
                              GHashTable *query,
                              JsonNode   *root)
 {
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return;
+  if (g_strcmp0 (connector_id, "microsoft-entra-id") == 0)
+    {
+      graph_page (data_type, path, root);
+      return;
+    }
   if (g_strcmp0 (connector_id, "auth0") == 0 && g_strcmp0 (data_type, "users") == 0)
     {
       auth0_users (query, root);
@@ -1233,21 +1326,11 @@ portico_sandbox_vendor_denied (const char        *connector_id,
                                const char        *data_type,
                                SoupServerMessage *msg)
 {
-  g_autoptr(GDateTime) now = NULL;
-  g_autofree char *date = NULL;
-  g_autofree char *text = NULL;
-
   if (g_strcmp0 (connector_id, "microsoft-365-usage") != 0 &&
       (g_strcmp0 (connector_id, "microsoft-entra-id") != 0 || g_strcmp0 (data_type, "usage") == 0))
     return FALSE;
-  now = g_date_time_new_now_utc ();
-  date = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S");
-  text = g_strdup_printf ("{\"error\":{\"code\":\"Authorization_RequestDenied\","
-                          "\"message\":\"Insufficient privileges to complete the operation.\","
-                          "\"innerError\":{\"date\":\"%s\","
-                          "\"request-id\":\"9c1c9c46-0000-4000-8000-5a4e6b0d0001\","
-                          "\"client-request-id\":\"9c1c9c46-0000-4000-8000-5a4e6b0d0001\"}}}", date);
-  reply_json (msg, SOUP_STATUS_FORBIDDEN, text);
+  graph_error (msg, SOUP_STATUS_FORBIDDEN, "Authorization_RequestDenied",
+               "Insufficient privileges to complete the operation.");
   return TRUE;
 }
 

@@ -63,10 +63,12 @@ gboolean portico_sandbox_vendor_denied (const char        *connector_id,
  * more than the definition asked for: ClickUp's GET /team lists every
  * Workspace the token opens, Google's token events carry more parameters
  * than the two a definition reads; Auth0 answers a bare array unless
- * include_totals asks for the object with the totals. @query: the request's
- * query parameters, nullable. */
+ * include_totals asks for the object with the totals; Microsoft Graph's
+ * last page has no @odata.nextLink. @path: the request's path; @query: the
+ * request's query parameters, nullable. */
 void portico_sandbox_vendor_page (const char *connector_id,
                                   const char *data_type,
+                                  const char *path,
                                   GHashTable *query,
                                   JsonNode   *root);
 

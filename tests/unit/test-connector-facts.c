@@ -654,6 +654,13 @@ entra_assignments_top_10 (JsonObject *def)
                                  "$top", "10");
 }
 
+/* Reading each app's assignments by its application id. */
+static void
+entra_assignments_by_app_id (JsonObject *def)
+{
+  json_object_set_string_member (json_object_get_object_member (assignments_def (def), "for_each"), "value", "appId");
+}
+
 /* The enterprise apps by their application id, as the definition read
  * them before it read assignments. */
 static void
@@ -681,6 +688,7 @@ test_entra_app_role_assigned_to (void)
   g_autoptr(GHashTable) values = values_for ("microsoft-entra-id", "ok");
   g_autoptr(PorticoConnector) small_pages = variant ("microsoft-entra-id", entra_assignments_top_10);
   g_autoptr(PorticoConnector) by_app_id = variant ("microsoft-entra-id", entra_apps_by_app_id);
+  g_autoptr(PorticoConnector) assigned_by_app_id = variant ("microsoft-entra-id", entra_assignments_by_app_id);
   g_autoptr(GPtrArray) user_ids = expected_texts ("microsoft-entra-id", "users", "id");
   g_autoptr(GPtrArray) group_ids = expected_texts ("microsoft-entra-id", "groups", "id");
   g_autoptr(GPtrArray) app_ids = expected_texts ("microsoft-entra-id", "discovered_apps", "id");
@@ -728,6 +736,11 @@ test_entra_app_role_assigned_to (void)
         g_assert_cmpuint (u, ==, users);
     }
   pages = f.pages;
+  fetch_clear (&f);
+
+  /* An application id is no service principal's: Request_ResourceNotFound. */
+  fetch (assigned_by_app_id, values, "app_assignments", &f);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_FOUND);
   fetch_clear (&f);
 
   /* Pages of ten: every assignment still, over more pages. */
