@@ -621,20 +621,24 @@ test_merge_discover_disconnect (Fixture *fx, gconstpointer data)
                            "ii", okta_app, okta), ==, 0);
 }
 
-/* The number of people the sandbox's Okta assigned to each app it
- * discovered, by app name. */
+/* The number of people the sandbox's identity provider @connector_id
+ * assigned to each app it discovered, by app name (assignments to groups
+ * are not people). */
 static GHashTable *
-expected_assignments (void)
+expected_assignments (const char *connector_id)
 {
-  JsonArray *discovered = portico_sandbox_get_expected (sandbox, "okta", "discovered_apps");
-  JsonArray *assigned = portico_sandbox_get_expected (sandbox, "okta", "app_assignments");
+  JsonArray *discovered = portico_sandbox_get_expected (sandbox, connector_id, "discovered_apps");
+  JsonArray *assigned = portico_sandbox_get_expected (sandbox, connector_id, "app_assignments");
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTable *by_name = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   for (guint i = 0; i < json_array_get_length (assigned); i++)
     {
-      const char *app = json_object_get_string_member (json_array_get_object_element (assigned, i), "app_id");
+      JsonObject *a = json_array_get_object_element (assigned, i);
+      const char *app = json_object_get_string_member (a, "app_id");
 
+      if (g_strcmp0 (json_object_get_string_member_with_default (a, "principal_type", "user"), "user") != 0)
+        continue;
       g_hash_table_replace (by_id, (gpointer) app,
                             GSIZE_TO_POINTER (GPOINTER_TO_SIZE (g_hash_table_lookup (by_id, app)) + 1));
     }
@@ -650,13 +654,18 @@ expected_assignments (void)
   return by_name;
 }
 
-/* Okta reports no user count with its apps: the count of a discovered app
- * is the number of people Okta assigned to it (GET /api/v1/apps/{id}/users,
- * read per app), and Recommended to connect ranks by it. */
+/* Okta and Entra ID report no user count with their apps: the count of a
+ * discovered app is the number of people the identity provider assigned to
+ * it (Okta: GET /api/v1/apps/{id}/users; Entra ID: the User principals of
+ * GET /v1.0/servicePrincipals/{id}/appRoleAssignedTo, groups not counted;
+ * read per app), and Recommended to connect ranks by it. @data: the
+ * connector id. */
 static void
 test_idp_assignments (Fixture *fx, gconstpointer data)
 {
-  g_autoptr(GHashTable) expected = expected_assignments ();
+  const char *idp_id = data;
+  const char *idp_name = portico_connector_get_name (portico_catalog_lookup (catalog, idp_id));
+  g_autoptr(GHashTable) expected = expected_assignments (idp_id);
   g_autoptr(JsonNode) doc = NULL;
   g_autoptr(JsonNode) apps = NULL;
   g_autoptr(JsonNode) recommended = NULL;
@@ -666,13 +675,13 @@ test_idp_assignments (Fixture *fx, gconstpointer data)
   JsonArray *array;
   guint checked = 0;
   gint64 previous = G_MAXINT64;
-  gint64 okta;
+  gint64 idp;
 
   if (!need_keyring ())
     return;
   g_assert_cmpuint (g_hash_table_size (expected), >, 2);
-  okta = connect_kind (fx, "okta", "ok", FALSE);
-  doc = sync_ok (fx, okta);
+  idp = connect_kind (fx, idp_id, "ok", FALSE);
+  doc = sync_ok (fx, idp);
 
   apps = portico_store_list_apps (fx->store, &error);
   g_assert_no_error (error);
@@ -685,7 +694,8 @@ test_idp_assignments (Fixture *fx, gconstpointer data)
 
       if (!g_hash_table_lookup_extended (expected, name, NULL, &want))
         continue;
-      /* Reported by Okta, and the same people counted from the store. */
+      /* Reported by the identity provider, and the same people counted
+       * from the store. */
       g_assert_cmpint (json_object_get_int_member (app, "reported_user_count"), ==, GPOINTER_TO_SIZE (want));
       g_assert_cmpint (json_object_get_int_member (app, "user_count"), ==, GPOINTER_TO_SIZE (want));
       g_assert_cmpint (GPOINTER_TO_SIZE (want), >, 0);
@@ -712,7 +722,7 @@ test_idp_assignments (Fixture *fx, gconstpointer data)
       /* The reason names the count and who reported it. */
       count = users == 1 ? g_strdup ("1 person") : g_strdup_printf ("%" G_GINT64_FORMAT " people", users);
       g_assert_nonnull (strstr (json_object_get_string_member (r, "reason"), count));
-      g_assert_nonnull (strstr (json_object_get_string_member (r, "reason"), "Okta"));
+      g_assert_nonnull (strstr (json_object_get_string_member (r, "reason"), idp_name));
     }
   g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (array, 0), "users"), >, 0);
 }
@@ -1009,7 +1019,9 @@ main (int argc, char **argv)
   ADD ("partial/plan-downgraded", test_partial);
   ADD ("partial/accept-partial", test_accept_partial);
   ADD ("people/merge-discover-disconnect", test_merge_discover_disconnect);
-  ADD ("people/idp-assignments", test_idp_assignments);
+  g_test_add ("/engine/people/idp-assignments", Fixture, "okta", fixture_setup, test_idp_assignments, fixture_teardown);
+  g_test_add ("/engine/people/idp-assignments-entra", Fixture, "microsoft-entra-id", fixture_setup,
+              test_idp_assignments, fixture_teardown);
   ADD ("reconnect/rules", test_reconnect);
   ADD ("keyring/none", test_no_keyring);
   ADD ("keyring/secrets-not-in-database", test_secrets_not_in_database);
