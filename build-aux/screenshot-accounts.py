@@ -3,7 +3,8 @@
 # README's pictures, the way an admin would: portico-cli connects and syncs
 # them against a standalone portico-sandbox; then one account's key is
 # revoked in the sandbox and synced again, so that Needs attention has a
-# problem to show. Needs a keyring (build-aux/keyring-run).
+# problem to show. Only connectors with keys: one that signs in through the
+# browser would wait for a person. Needs a keyring (build-aux/keyring-run).
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -45,7 +46,7 @@ try:
 
     for connector_id, secret in (("okta", "ok"), ("microsoft-entra-id", "ok"), ("github", "ok"),
                                  ("slack", "plan"), ("figma", "ok"), ("pagerduty", "ok"),
-                                 ("zoom", "ok")):
+                                 ("bamboohr", "ok")):
         c = [c for c in info["connectors"] if c["id"] == connector_id][0]
         args = ["connect", connector_id, "--json", "--set", "api_base_url=" + c["api_base_url"]]
         if secret == "plan":
