@@ -999,6 +999,16 @@ typedef struct
   gint64 ended_at;
 } TypeResult;
 
+/* One data type read by the current fetch. Data types with `request_from`
+ * share the pages of their source's fetch: one request per page serves
+ * every lane, and each lane replaces its own rows. */
+typedef struct
+{
+  guint index;                 /* in SyncData.data_types */
+  PorticoStoreReplace *replace;
+  GError *error;               /* this lane's first error */
+} SyncLane;
+
 typedef struct
 {
   gint64 account_id;
@@ -1007,16 +1017,41 @@ typedef struct
   GHashTable *values;
   GStrv data_types;            /* enabled ones, in order */
   guint current;
-  GArray *results;             /* TypeResult */
-  PorticoStoreReplace *replace;
+  GArray *results;             /* TypeResult, one slot per data type (data_type NULL: not done) */
+  GPtrArray *lanes;            /* SyncLane: the data types of the current fetch */
+  guint committing;            /* the lane being committed */
+  gint64 started_at;           /* of the current fetch */
   guint pending_pages;
   gboolean fetch_done;
   gint64 fetched_items;
-  GError *type_error;          /* the current data type's first error */
   GError *account_error;       /* keyring or account problem: every type fails */
   PorticoSyncLock *lock;       /* held from start to the recorded run */
   char *account_name;
 } SyncData;
+
+typedef struct
+{
+  GTask *task;
+  SyncLane *lane;
+} SyncPageWrite;
+
+static void
+sync_lane_free (SyncLane *lane)
+{
+  if (lane->replace != NULL)
+    portico_store_replace_abort (lane->replace);
+  g_clear_pointer (&lane->replace, portico_store_replace_unref);
+  g_clear_error (&lane->error);
+  g_free (lane);
+}
+
+static void
+sync_lane_fail (SyncLane     *lane,
+                const GError *error)
+{
+  if (lane->error == NULL)
+    lane->error = g_error_copy (error);
+}
 
 static void
 type_result_clear (TypeResult *r)
@@ -1034,8 +1069,7 @@ sync_data_free (SyncData *data)
   g_clear_pointer (&data->values, g_hash_table_unref);
   g_clear_pointer (&data->data_types, g_strfreev);
   g_clear_pointer (&data->results, g_array_unref);
-  g_clear_pointer (&data->replace, portico_store_replace_unref);
-  g_clear_error (&data->type_error);
+  g_clear_pointer (&data->lanes, g_ptr_array_unref);
   g_clear_error (&data->account_error);
   g_clear_pointer (&data->lock, portico_sync_lock_release);
   g_free (data->account_name);
@@ -1054,21 +1088,21 @@ sync_release (PorticoEngine *self,
 
 static void
 add_result (SyncData     *data,
-            const char   *data_type,
+            guint         index,
             gint64        items,
             const GError *error,
             gint64        started_at)
 {
-  TypeResult r = { 0, };
+  TypeResult *r = &g_array_index (data->results, TypeResult, index);
 
-  r.data_type = g_strdup (data_type);
-  r.status = g_strdup (error == NULL ? "ok" : "failed");
-  r.items = error == NULL ? items : 0;
-  r.error_code = error != NULL ? g_strdup (portico_error_code_name (error)) : NULL;
-  r.error_message = error != NULL ? g_strdup (error->message) : NULL;
-  r.started_at = started_at;
-  r.ended_at = g_get_real_time ();
-  g_array_append_val (data->results, r);
+  g_assert (r->data_type == NULL);
+  r->data_type = g_strdup (data->data_types[index]);
+  r->status = g_strdup (error == NULL ? "ok" : "failed");
+  r->items = error == NULL ? items : 0;
+  r->error_code = error != NULL ? g_strdup (portico_error_code_name (error)) : NULL;
+  r->error_message = error != NULL ? g_strdup (error->message) : NULL;
+  r->started_at = started_at;
+  r->ended_at = g_get_real_time ();
 }
 
 static const char *
@@ -1239,24 +1273,54 @@ sync_record_run (GTask *task)
                                        results->len, NULL, sync_finished_cb, task);
 }
 
+static void sync_commit_next (GTask *task);
+
 static void
 sync_commit_cb (GObject      *source,
                 GAsyncResult *result,
                 gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
+  GTask *task = user_data;
   SyncData *data = g_task_get_task_data (task);
-  const char *data_type = data->data_types[data->current];
-  gint64 started_at = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "portico-type-started"));
+  SyncLane *lane = g_ptr_array_index (data->lanes, data->committing);
   g_autoptr(GError) error = NULL;
   gint64 items;
 
-  items = portico_store_replace_commit_finish (data->replace, result, &error);
-  g_clear_pointer (&data->replace, portico_store_replace_unref);
-  add_result (data, data_type, items, items < 0 ? error : NULL, started_at);
+  items = portico_store_replace_commit_finish (lane->replace, result, &error);
+  g_clear_pointer (&lane->replace, portico_store_replace_unref);
+  add_result (data, lane->index, items, items < 0 ? error : NULL, data->started_at);
 
-  data->current++;
-  sync_next_type (g_steal_pointer (&task));
+  data->committing++;
+  sync_commit_next (task);
+}
+
+/* The lanes commit one after the other, in the order of the data types:
+ * a data type's commit may read what an earlier one stored (custom fields
+ * find people by the users' emails). */
+static void
+sync_commit_next (GTask *task)
+{
+  SyncData *data = g_task_get_task_data (task);
+
+  while (data->committing < data->lanes->len)
+    {
+      SyncLane *lane = g_ptr_array_index (data->lanes, data->committing);
+
+      if (lane->error == NULL)
+        {
+          portico_store_replace_commit_async (lane->replace, NULL, sync_commit_cb, task);
+          return;
+        }
+
+      /* The previous rows stay exactly as they were. */
+      portico_store_replace_abort (lane->replace);
+      g_clear_pointer (&lane->replace, portico_store_replace_unref);
+      add_result (data, lane->index, 0, lane->error, data->started_at);
+      data->committing++;
+    }
+
+  g_ptr_array_set_size (data->lanes, 0);
+  sync_next_type (task);
 }
 
 /* Called once the fetch ended and every queued page was written. */
@@ -1264,27 +1328,19 @@ static void
 sync_type_settle (GTask *task)
 {
   SyncData *data = g_task_get_task_data (task);
-  const char *data_type = data->data_types[data->current];
-  gint64 started_at = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "portico-type-started"));
 
   /* A sync cancelled after the last page arrived must not commit either. */
-  if (data->type_error == NULL && g_cancellable_is_cancelled (g_task_get_cancellable (task)))
-    data->type_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                            _("The sync was cancelled; the previous data is kept."));
-
-  if (data->type_error != NULL)
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
     {
-      /* The previous rows stay exactly as they were. */
-      portico_store_replace_abort (data->replace);
-      g_clear_pointer (&data->replace, portico_store_replace_unref);
-      add_result (data, data_type, 0, data->type_error, started_at);
-      g_clear_error (&data->type_error);
-      data->current++;
-      sync_next_type (task);
-      return;
+      g_autoptr(GError) cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                         _("The sync was cancelled; the previous data is kept."));
+
+      for (guint i = 0; i < data->lanes->len; i++)
+        sync_lane_fail (g_ptr_array_index (data->lanes, i), cancelled);
     }
 
-  portico_store_replace_commit_async (data->replace, NULL, sync_commit_cb, task);
+  data->committing = 0;
+  sync_commit_next (task);
 }
 
 static void
@@ -1292,17 +1348,19 @@ sync_page_written_cb (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)
 {
-  GTask *task = user_data;
+  SyncPageWrite *write = user_data;
+  GTask *task = write->task;
   SyncData *data = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!portico_store_replace_add_page_finish (data->replace, result, &error))
+  if (!portico_store_replace_add_page_finish (write->lane->replace, result, &error))
     {
-      if (data->type_error == NULL)
-        data->type_error = error;
+      if (write->lane->error == NULL)
+        write->lane->error = error;
       else
         g_error_free (error);
     }
+  g_free (write);
 
   data->pending_pages--;
   if (data->fetch_done && data->pending_pages == 0)
@@ -1322,19 +1380,41 @@ sync_page_cb (const char *data_type_id,
   GTask *task = user_data;
   PorticoEngine *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);
+  const GError *failed = NULL;
+  gboolean wanted = FALSE;
 
-  if (data->type_error != NULL)
+  for (guint i = 0; i < data->lanes->len; i++)
     {
-      g_set_error_literal (error, data->type_error->domain, data->type_error->code,
-                           data->type_error->message);
+      SyncLane *lane = g_ptr_array_index (data->lanes, i);
+
+      if (lane->error == NULL)
+        wanted = TRUE;
+      else if (failed == NULL)
+        failed = lane->error;
+    }
+  /* Every data type of this fetch failed: no further page is needed. */
+  if (!wanted)
+    {
+      g_set_error_literal (error, failed->domain, failed->code, failed->message);
       return FALSE;
     }
 
   data->fetched_items += items != NULL ? json_array_get_length (items) : 0;
-  data->pending_pages++;
-  /* The writer maps this page while the runtime fetches the next one. */
-  portico_store_replace_add_page_async (data->replace, body, NULL,
-                                        sync_page_written_cb, g_object_ref (task));
+  /* The writer maps this page while the runtime fetches the next one; each
+   * data type reading it maps the same bytes. */
+  for (guint i = 0; i < data->lanes->len; i++)
+    {
+      SyncLane *lane = g_ptr_array_index (data->lanes, i);
+      SyncPageWrite *write;
+
+      if (lane->error != NULL)
+        continue;
+      write = g_new0 (SyncPageWrite, 1);
+      write->task = g_object_ref (task);
+      write->lane = lane;
+      data->pending_pages++;
+      portico_store_replace_add_page_async (lane->replace, body, NULL, sync_page_written_cb, write);
+    }
   g_signal_emit (self, signals[SYNC_PROGRESS], 0, data->account_id, data_type_id,
                  data->fetched_items);
 
@@ -1348,15 +1428,11 @@ sync_fetch_cb (GObject      *source,
 {
   GTask *task = user_data;
   SyncData *data = g_task_get_task_data (task);
-  GError *error = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (portico_runtime_fetch_data_type_finish (PORTICO_RUNTIME (source), result, &error) < 0)
-    {
-      if (data->type_error == NULL)
-        data->type_error = error;
-      else
-        g_error_free (error);
-    }
+    for (guint i = 0; i < data->lanes->len; i++)
+      sync_lane_fail (g_ptr_array_index (data->lanes, i), error);
 
   data->fetch_done = TRUE;
   if (data->pending_pages == 0)
@@ -1396,14 +1472,24 @@ get_mapping (PorticoEngine     *self,
   return mapping;
 }
 
+static gboolean
+sync_type_done (SyncData *data,
+                guint     index)
+{
+  return g_array_index (data->results, TypeResult, index).data_type != NULL;
+}
+
 static void
 sync_next_type (GTask *task)
 {
   PorticoEngine *self = g_task_get_source_object (task);
   SyncData *data = g_task_get_task_data (task);
-  g_autoptr(PorticoStoreMapping) mapping = NULL;
-  const char *data_type;
-  GError *error = NULL;
+  const char *source;
+  const char *first = NULL;
+
+  /* Data types already read with an earlier one's pages are done. */
+  while (data->data_types[data->current] != NULL && sync_type_done (data, data->current))
+    data->current++;
 
   if (data->data_types[data->current] == NULL)
     {
@@ -1411,9 +1497,7 @@ sync_next_type (GTask *task)
       return;
     }
 
-  data_type = data->data_types[data->current];
-  g_object_set_data (G_OBJECT (task), "portico-type-started",
-                     GSIZE_TO_POINTER ((gsize) g_get_real_time ()));
+  data->started_at = g_get_real_time ();
 
   if (data->account_error != NULL ||
       g_cancellable_is_cancelled (g_task_get_cancellable (task)))
@@ -1424,29 +1508,57 @@ sync_next_type (GTask *task)
       if (reason == NULL)
         reason = cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                   _("The sync was cancelled; the previous data is kept."));
-      add_result (data, data_type, 0, reason, g_get_real_time ());
+      add_result (data, data->current, 0, reason, data->started_at);
       data->current++;
       sync_next_type (task);
       return;
     }
 
-  mapping = get_mapping (self, data->connector, data_type, data->values, &error);
-  if (mapping == NULL)
+  /* This data type and every later one served by the same request
+   * (request_from) read one fetch: each page is requested once. */
+  source = portico_connector_get_data_type_source (data->connector, data->data_types[data->current]);
+  for (guint i = data->current; data->data_types[i] != NULL; i++)
     {
-      add_result (data, data_type, 0, error, g_get_real_time ());
-      g_error_free (error);
-      data->current++;
+      const char *data_type = data->data_types[i];
+      g_autoptr(PorticoStoreMapping) mapping = NULL;
+      GError *error = NULL;
+      SyncLane *lane;
+
+      if (sync_type_done (data, i))
+        continue;
+      if (i != data->current &&
+          (source == NULL ||
+           g_strcmp0 (portico_connector_get_data_type_source (data->connector, data_type), source) != 0))
+        continue;
+
+      mapping = get_mapping (self, data->connector, data_type, data->values, &error);
+      if (mapping == NULL)
+        {
+          add_result (data, i, 0, error, data->started_at);
+          g_error_free (error);
+          continue;
+        }
+
+      lane = g_new0 (SyncLane, 1);
+      lane->index = i;
+      lane->replace = portico_store_replace_begin (self->store, data->account_id, mapping);
+      g_ptr_array_add (data->lanes, lane);
+      if (first == NULL)
+        first = data_type;
+    }
+
+  if (data->lanes->len == 0)
+    {
       sync_next_type (task);
       return;
     }
 
-  data->replace = portico_store_replace_begin (self->store, data->account_id, mapping);
   data->pending_pages = 0;
   data->fetch_done = FALSE;
   data->fetched_items = 0;
 
   portico_runtime_fetch_data_type_async (self->runtime, data->connector, data->values,
-                                         data_type, 0, sync_page_cb, task, NULL,
+                                         first, 0, sync_page_cb, task, NULL,
                                          g_task_get_cancellable (task),
                                          sync_fetch_cb, task);
 }
@@ -1681,6 +1793,8 @@ portico_engine_sync_async (PorticoEngine      *self,
   data->connector = g_object_ref (connector);
   data->data_types = g_strv_builder_end (builder);
   data->results = g_array_new (FALSE, TRUE, sizeof (TypeResult));
+  g_array_set_size (data->results, g_strv_length (data->data_types));
+  data->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) sync_lane_free);
   data->lock = g_steal_pointer (&lock);
   data->account_name = g_strdup (json_object_get_string_member_with_default (object, "name", ""));
   g_array_set_clear_func (data->results, (GDestroyNotify) type_result_clear);

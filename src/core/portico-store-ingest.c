@@ -277,6 +277,9 @@ typedef struct
   const TargetColumn *targets; /* NULL-terminated */
   const char *required[2];     /* one of these must be mapped */
   const char *commit_sql;
+  /* After the commit: how many rows of this data type it stored (the
+   * sync reports these, not the items read). Same parameters. */
+  const char *stored_sql;
 } DataTypeInfo;
 
 /* Staged times are already normalised to UTC "YYYY-MM-DDTHH:MM:SSZ" (see
@@ -432,15 +435,42 @@ static const char app_assignments_commit[] =
   "   AND coalesce (s.principal_type, 'user') = 'user') "
   "  WHERE source_account_id = ?1 AND app_id <> ?3 AND external_id IS NOT NULL;\n";
 
+/* Rows stored by each commit (parameters as above; each statement binds all
+ * three, used or not). Usage stores no rows of its own: it counts
+ * the app users whose last activity it set; discovered apps count the apps
+ * whose numbers were replaced. */
+static const char users_stored[] =
+  "SELECT count(*) FROM app_users WHERE source_account_id = ?1 AND app_id = ?3";
+static const char licenses_stored[] =
+  "SELECT count(*) FROM licenses WHERE source_account_id = ?1 AND app_id = ?3";
+static const char usage_stored[] =
+  "SELECT count(*) FROM app_users au WHERE au.source_account_id = ?1 AND au.app_id = ?3 AND ("
+  "  au.external_user_id IN (SELECT CAST (user_id AS TEXT) FROM stage_usage "
+  "                          WHERE handle = ?2 AND user_id IS NOT NULL) "
+  "  OR au.person_id IN (SELECT p.id FROM stage_usage s JOIN people p ON p.email = trim (s.email) "
+  "                      WHERE s.handle = ?2 AND s.user_id IS NULL))";
+static const char custom_fields_stored[] =
+  "SELECT count(*) FROM custom_user_fields WHERE source_account_id = ?1";
+static const char transactions_stored[] =
+  "SELECT count(*) FROM transactions WHERE source_account_id = ?1";
+static const char groups_stored[] =
+  "SELECT count(*) FROM groups WHERE source_account_id = ?1";
+static const char discovered_apps_stored[] =
+  "SELECT count (DISTINCT a.id) FROM stage_discovered_apps s JOIN apps a ON a.name = trim (s.name) "
+  "  WHERE s.handle = ?2 AND a.id <> ?3";
+static const char app_assignments_stored[] =
+  "SELECT count(*) FROM app_users WHERE source_account_id = ?1 AND app_id <> ?3 AND source_kind = 'idp' "
+  " ";
+
 static const DataTypeInfo data_types[] = {
-  { "users", "stage_users", users_targets, { "id", NULL }, users_commit },
-  { "licenses", "stage_licenses", licenses_targets, { "sku", NULL }, licenses_commit },
-  { "usage", "stage_usage", usage_targets, { "user_id", "email" }, usage_commit },
-  { "custom_fields", "stage_custom_fields", custom_fields_targets, { "user_id", NULL }, custom_fields_commit },
-  { "transactions", "stage_transactions", transactions_targets, { "id", NULL }, transactions_commit },
-  { "groups", "stage_groups", groups_targets, { "id", NULL }, groups_commit },
-  { "discovered_apps", "stage_discovered_apps", discovered_apps_targets, { "name", NULL }, discovered_apps_commit },
-  { "app_assignments", "stage_app_assignments", app_assignments_targets, { "app_id", NULL }, app_assignments_commit },
+  { "users", "stage_users", users_targets, { "id", NULL }, users_commit, users_stored },
+  { "licenses", "stage_licenses", licenses_targets, { "sku", NULL }, licenses_commit, licenses_stored },
+  { "usage", "stage_usage", usage_targets, { "user_id", "email" }, usage_commit, usage_stored },
+  { "custom_fields", "stage_custom_fields", custom_fields_targets, { "user_id", NULL }, custom_fields_commit, custom_fields_stored },
+  { "transactions", "stage_transactions", transactions_targets, { "id", NULL }, transactions_commit, transactions_stored },
+  { "groups", "stage_groups", groups_targets, { "id", NULL }, groups_commit, groups_stored },
+  { "discovered_apps", "stage_discovered_apps", discovered_apps_targets, { "name", NULL }, discovered_apps_commit, discovered_apps_stored },
+  { "app_assignments", "stage_app_assignments", app_assignments_targets, { "app_id", NULL }, app_assignments_commit, app_assignments_stored },
 };
 
 static const DataTypeInfo *
@@ -1027,7 +1057,6 @@ commit_tx (PorticoStore *self,
 {
   PorticoStoreReplace *replace = data;
   const DataTypeInfo *info = replace->mapping->info;
-  g_autofree char *count_sql = NULL;
   gint64 app_id = 0, items = 0;
   const char *tail = info->commit_sql;
 
@@ -1042,10 +1071,6 @@ commit_tx (PorticoStore *self,
                    replace->account_id);
       return FALSE;
     }
-
-  count_sql = g_strdup_printf ("SELECT count(*) FROM temp.%s WHERE handle = ?", info->table);
-  if (!portico_db_query_int (db, &items, error, count_sql, "i", (gint64) replace->handle))
-    return FALSE;
 
   while (tail != NULL && *tail != '\0')
     {
@@ -1071,6 +1096,10 @@ commit_tx (PorticoStore *self,
       if (!portico_db_step_done (stmt, error))
         return FALSE;
     }
+
+  if (!portico_db_query_int (db, &items, error, info->stored_sql, "iii",
+                             replace->account_id, (gint64) replace->handle, app_id))
+    return FALSE;
 
   *out_value = items;
   return TRUE;

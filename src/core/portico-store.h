@@ -298,7 +298,9 @@ void portico_store_replace_add_page_async (PorticoStoreReplace *replace,
 gboolean portico_store_replace_add_page_finish (PorticoStoreReplace *replace,
                                                 GAsyncResult        *result,
                                                 GError             **error);
-/* Returns the number of items written, -1 on error (then nothing changed). */
+/* Returns the number of rows the commit stored (not the items staged: a
+ * custom field without a value or a user without an id is not stored), -1 on
+ * error (then nothing changed). */
 gint64 portico_store_replace_commit_sync (PorticoStoreReplace *replace,
                                           GError             **error);
 void portico_store_replace_commit_async (PorticoStoreReplace *replace,

@@ -335,6 +335,89 @@ test_malformed_page (Fixture *fx, gconstpointer data)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* ---- Shared pages and stored counts --------------------------------------- */
+
+static guint
+count_user_pages (guint after_seq)
+{
+  g_autoptr(JsonNode) requests = portico_sandbox_get_requests (sandbox);
+  JsonArray *log = json_node_get_array (requests);
+  guint pages = 0;
+
+  for (guint i = 0; i < json_array_get_length (log); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (log, i);
+
+      if ((guint) json_object_get_int_member (entry, "seq") > after_seq &&
+          g_strcmp0 (json_object_get_string_member (entry, "connector"), "okta") == 0 &&
+          g_strcmp0 (json_object_get_string_member (entry, "path"), "/api/v1/users") == 0)
+        pages++;
+    }
+  return pages;
+}
+
+static guint
+last_request_seq (void)
+{
+  g_autoptr(JsonNode) requests = portico_sandbox_get_requests (sandbox);
+
+  return json_array_get_length (json_node_get_array (requests));
+}
+
+/* Okta's custom fields say request_from users: the users' pages serve both
+ * data types, each page requested once. What the sync reports is what was
+ * stored (test-store pins items read but not stored). */
+static void
+test_request_from_shares_pages (Fixture *fx, gconstpointer data)
+{
+  JsonArray *users = portico_sandbox_get_expected (sandbox, "okta", "users");
+  JsonArray *fields = portico_sandbox_get_expected (sandbox, "okta", "custom_fields");
+  g_autoptr(JsonNode) doc = NULL;
+  JsonObject *users_result, *fields_result;
+  gint64 account, stored_fields, valued_fields = 0;
+  guint before, expected_pages;
+
+  if (!need_keyring ())
+    return;
+  account = connect_kind (fx, "okta", "ok", FALSE);
+  expected_pages = (json_array_get_length (users) + 199) / 200;
+  g_assert_cmpuint (expected_pages, >=, 3);
+
+  before = last_request_seq ();
+  doc = sync_ok (fx, account);
+  users_result = sync_doc_type (doc, "users");
+  fields_result = sync_doc_type (doc, "custom_fields");
+  g_assert_nonnull (users_result);
+  g_assert_nonnull (fields_result);
+  g_assert_cmpstr (json_object_get_string_member (fields_result, "status"), ==, "ok");
+  g_assert_cmpuint (count_user_pages (before), ==, expected_pages);
+
+  /* Counts are the stored rows. */
+  g_assert_cmpint (json_object_get_int_member (users_result, "items"), ==, count_users (fx, account));
+  g_assert_cmpint (count_users (fx, account), ==, json_array_get_length (users));
+  stored_fields = db_int (fx->db, "SELECT count(*) FROM custom_user_fields WHERE source_account_id = ?",
+                          "i", account);
+  g_assert_cmpint (json_object_get_int_member (fields_result, "items"), ==, stored_fields);
+  for (guint i = 0; i < json_array_get_length (fields); i++)
+    {
+      JsonObject *user_fields = json_object_get_object_member (json_array_get_object_element (fields, i), "fields");
+      g_autoptr(GList) labels = json_object_get_members (user_fields);
+
+      for (GList *l = labels; l != NULL; l = l->next)
+        if (!json_node_is_null (json_object_get_member (user_fields, l->data)))
+          valued_fields++;
+    }
+  g_assert_cmpint (stored_fields, ==, valued_fields);
+  g_assert_cmpint (stored_fields, >, 0);
+
+  /* A re-sync reports the same stored counts, not the items read twice. */
+  g_clear_pointer (&doc, json_node_unref);
+  before = last_request_seq ();
+  doc = sync_ok (fx, account);
+  g_assert_cmpuint (count_user_pages (before), ==, expected_pages);
+  g_assert_cmpint (json_object_get_int_member (sync_doc_type (doc, "custom_fields"), "items"), ==, stored_fields);
+}
+
 /* ---- Partial syncs --------------------------------------------------------- */
 
 static void
@@ -1016,6 +1099,7 @@ main (int argc, char **argv)
   ADD ("interrupted/cancel", test_cancel);
   ADD ("interrupted/server-storm", test_server_storm);
   ADD ("interrupted/malformed-page", test_malformed_page);
+  ADD ("request-from/shares-pages", test_request_from_shares_pages);
   ADD ("partial/plan-downgraded", test_partial);
   ADD ("partial/accept-partial", test_accept_partial);
   ADD ("people/merge-discover-disconnect", test_merge_discover_disconnect);
