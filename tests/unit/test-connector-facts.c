@@ -1275,6 +1275,87 @@ test_navan_paths_and_region (void)
   fetch_clear (&f);
 }
 
+/* Microsoft Graph national cloud deployments
+ * (https://learn.microsoft.com/graph/deployments): a tenant in the US
+ * Government clouds or in China takes its token from that cloud's
+ * Microsoft Entra endpoint (login.microsoftonline.us,
+ * login.chinacloudapi.cn) and calls that cloud's Graph root
+ * (graph.microsoft.us, dod-graph.microsoft.us,
+ * microsoftgraph.chinacloudapi.cn), with the .default scope of that
+ * Graph root (https://learn.microsoft.com/graph/sdks/national-clouds). */
+static void
+test_microsoft_national_clouds (void)
+{
+  static const struct
+  {
+    const char *cloud, *login, *graph;
+  } clouds[] = {
+    { NULL, "https://login.microsoftonline.com", "https://graph.microsoft.com" },
+    { "global", "https://login.microsoftonline.com", "https://graph.microsoft.com" },
+    { "us-gov", "https://login.microsoftonline.us", "https://graph.microsoft.us" },
+    { "us-gov-dod", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us" },
+    { "china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn" },
+  };
+  static const char * const ids[] = { "microsoft-entra-id", "microsoft-365-usage" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (ids); c++)
+    {
+      PorticoConnector *connector = portico_catalog_lookup (catalog, ids[c]);
+      JsonObject *auth = portico_connector_get_auth (connector);
+      g_autoptr(GHashTable) values = values_for (ids[c], "ok");
+      Fetch f;
+
+      for (guint i = 0; i < G_N_ELEMENTS (clouds); i++)
+        {
+          g_autoptr(GHashTable) resolved = NULL;
+          g_autoptr(GError) error = NULL;
+          g_autofree char *token_url = NULL;
+          g_autofree char *scope = NULL;
+          g_autofree char *base_url = NULL;
+          g_autofree char *want_token = NULL;
+          g_autofree char *want_scope = g_strconcat (clouds[i].graph, "/.default", NULL);
+
+          if (clouds[i].cloud != NULL)
+            g_hash_table_replace (values, g_strdup ("cloud"), g_strdup (clouds[i].cloud));
+          else
+            g_hash_table_remove (values, "cloud");
+          resolved = portico_connector_resolve_values (connector, values, &error);
+          g_assert_no_error (error);
+          token_url = portico_template_expand (json_object_get_string_member (auth, "token_url"), resolved, FALSE, &error);
+          g_assert_no_error (error);
+          scope = portico_template_expand (json_object_get_string_member (auth, "scope"), resolved, FALSE, &error);
+          g_assert_no_error (error);
+          base_url = portico_template_expand (json_object_get_string_member (portico_connector_get_definition (connector), "base_url"),
+                                              resolved, FALSE, &error);
+          g_assert_no_error (error);
+          want_token = g_strdup_printf ("%s/%s/oauth2/v2.0/token", clouds[i].login,
+                                        (const char *) g_hash_table_lookup (values, "tenant_id"));
+          g_assert_cmpstr (token_url, ==, want_token);
+          g_assert_cmpstr (scope, ==, want_scope);
+          g_assert_cmpstr (base_url, ==, clouds[i].graph);
+        }
+
+      /* A cloud Microsoft does not run is refused by name. */
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GHashTable) resolved = NULL;
+
+        g_hash_table_replace (values, g_strdup ("cloud"), g_strdup ("germany"));
+        resolved = portico_connector_resolve_values (connector, values, &error);
+        g_assert_null (resolved);
+        g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD);
+        g_assert_nonnull (strstr (error->message, "germany"));
+      }
+
+      /* The sandbox (api_base_url) still serves the global default. */
+      g_hash_table_remove (values, "cloud");
+      fetch (connector, values, "users", &f);
+      g_assert_no_error (f.error);
+      g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+      fetch_clear (&f);
+    }
+}
+
 static void
 lastpass_users_as_list (JsonObject *def)
 {
@@ -1490,6 +1571,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/lastpass/users-keyed-by-id", test_lastpass_users_keyed_by_id);
   g_test_add_func ("/facts/google/grants-per-person", test_google_grants_per_person);
   g_test_add_func ("/facts/microsoft-365-usage/csv-reports", test_microsoft_365_usage_csv_reports);
+  g_test_add_func ("/facts/microsoft/national-clouds", test_microsoft_national_clouds);
 
   status = g_test_run ();
 
