@@ -258,6 +258,57 @@ portico_credentials_print_secrets (GHashTable *secrets)
   return g_string_free (out, FALSE);
 }
 
+/* Lengths before values make the encoding unambiguous: no two different
+ * (connector, field, value) lists produce the same bytes. */
+static void
+hmac_update_field (GHmac      *hmac,
+                   const char *text)
+{
+  char length[24];
+  gsize n = strlen (text);
+
+  g_snprintf (length, sizeof length, "%" G_GSIZE_FORMAT ":", n);
+  g_hmac_update (hmac, (const guchar *) length, -1);
+  g_hmac_update (hmac, (const guchar *) text, n);
+}
+
+char *
+portico_credentials_fingerprint (PorticoCredentials *self,
+                                 const char         *connector_id,
+                                 GHashTable         *secrets,
+                                 const char         *rotating_field)
+{
+  g_autofree gpointer *keys = NULL;
+  g_autoptr(GHmac) hmac = NULL;
+  guint n, used = 0;
+  char *digest;
+
+  g_return_val_if_fail (PORTICO_IS_CREDENTIALS (self), NULL);
+  g_return_val_if_fail (connector_id != NULL, NULL);
+  g_return_val_if_fail (secrets != NULL, NULL);
+
+  hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) self->scope, strlen (self->scope));
+  hmac_update_field (hmac, "portico-credential-fingerprint-1");
+  hmac_update_field (hmac, connector_id);
+
+  keys = g_hash_table_get_keys_as_array (secrets, &n);
+  qsort (keys, n, sizeof (gpointer), compare_keys);
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_strcmp0 (keys[i], rotating_field) == 0)
+        continue;
+      hmac_update_field (hmac, keys[i]);
+      hmac_update_field (hmac, g_hash_table_lookup (secrets, keys[i]));
+      used++;
+    }
+  if (used == 0)
+    return NULL;
+
+  digest = g_strdup (g_hmac_get_string (hmac));
+  digest[8] = '\0';
+  return digest;
+}
+
 static GError *
 locked_error (void)
 {

@@ -101,4 +101,17 @@ GHashTable *portico_secret_table_new (void);
  * caller. Exposed for tests. */
 char *portico_credentials_print_secrets (GHashTable *secrets);
 
+/* A short fingerprint of the credential in @secrets (field id -> value), so
+ * that an admin can tell which key or app registration an account uses and
+ * spot two accounts that share one, without seeing any of it: the first 8
+ * hex digits of an HMAC-SHA256 keyed with this database's random keyring
+ * scope over a length-prefixed encoding of the connector id and each
+ * field's id and value (sorted by id). @rotating_field (nullable), the
+ * refresh token a provider replaces at will, is left out: it is not what
+ * the admin chose. NULL when nothing else is secret. */
+char *portico_credentials_fingerprint (PorticoCredentials *self,
+                                       const char         *connector_id,
+                                       GHashTable         *secrets,
+                                       const char         *rotating_field);
+
 G_END_DECLS

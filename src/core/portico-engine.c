@@ -407,6 +407,7 @@ typedef struct
   gint64 reconnected_id;     /* reconnect: the account kept with new credentials */
   GError *keyring_error;
   GStrv origins;             /* where these credentials go */
+  char *fingerprint;         /* of the secrets, shown instead of them */
 } ConnectData;
 
 static void
@@ -418,6 +419,7 @@ connect_data_free (ConnectData *data)
   g_free (data->name);
   g_clear_error (&data->keyring_error);
   g_clear_pointer (&data->origins, g_strfreev);
+  g_free (data->fingerprint);
   g_free (data);
 }
 
@@ -532,6 +534,7 @@ create_account (GTask *task)
   account.permission = permission != NULL ? permission : "read";
   account.fields = data->fields;
   account.origins = (const char * const *) data->origins;
+  account.fingerprint = data->fingerprint;
   account.data_types = (const PorticoStoreDataTypeSpec *) (gpointer) specs->data;
   account.n_data_types = specs->len;
 
@@ -576,6 +579,10 @@ connect_data_new (PorticoEngine         *self,
   /* The test just sent these credentials there: connecting (or
    * reconnecting) is the admin's confirmation of these origins. */
   data->origins = portico_runtime_dup_credential_origins (self->runtime, connector, values, NULL);
+  data->fingerprint = portico_credentials_fingerprint (self->credentials,
+                                                       portico_connector_get_id (connector),
+                                                       data->secrets,
+                                                       PORTICO_REFRESH_TOKEN_FIELD);
 
   return data;
 }
@@ -807,6 +814,7 @@ portico_engine_reconnect_async (PorticoEngine         *self,
       data->reconnected_id = account_id;
       portico_store_update_account_async (self->store, account_id, permission, data->fields,
                                           (const char * const *) data->origins,
+                                          data->fingerprint,
                                           cancellable, reconnect_updated_cb,
                                           g_steal_pointer (&task));
       return;

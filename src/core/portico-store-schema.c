@@ -254,6 +254,19 @@ static const char migration_8[] =
   "    WHERE au.source_account_id = app_sources.source_account_id "
   "    AND au.app_id = app_sources.app_id AND au.source_kind = 'idp');\n";
 
+/* What an account's guard rails remember, none of it secret:
+ * credential_fingerprint: a digest prefix of the stored credential
+ *   (portico_credentials_fingerprint ()), so that admins can tell keys apart;
+ * paused_cause, paused_message: why scheduled syncs stopped after repeated
+ *   failures with one cause (NULL: not paused);
+ * streak_after_run: failures count only in runs after this one (set when
+ *   the account is resumed or reconnected). */
+static const char migration_9[] =
+  "ALTER TABLE accounts ADD COLUMN credential_fingerprint TEXT;\n"
+  "ALTER TABLE accounts ADD COLUMN paused_cause TEXT;\n"
+  "ALTER TABLE accounts ADD COLUMN paused_message TEXT;\n"
+  "ALTER TABLE accounts ADD COLUMN streak_after_run INTEGER NOT NULL DEFAULT 0;\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
@@ -264,6 +277,7 @@ static const char * const migrations[] = {
   migration_6,
   migration_7,
   migration_8,
+  migration_9,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);

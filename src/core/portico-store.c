@@ -1120,6 +1120,7 @@ typedef struct
   char *connector_id, *connector_name, *category, *name;
   char *external_id, *external_name, *permission, *fields_json;
   char *origins_json;
+  char *fingerprint;
   GArray *data_types; /* of DataTypeCopy */
 } CreateAccountData;
 
@@ -1168,6 +1169,7 @@ create_account_data_free (gpointer p)
   g_free (d->permission);
   g_free (d->fields_json);
   g_free (d->origins_json);
+  g_free (d->fingerprint);
   g_clear_pointer (&d->data_types, g_array_unref);
   g_free (d);
 }
@@ -1233,10 +1235,11 @@ create_account_tx (PorticoStore *self,
 
   if (!portico_db_exec (db, error,
                         "INSERT INTO accounts (connector_id, app_id, name, external_id, external_name, "
-                        "  permission, fields, origins, status, keyring_state) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'new', 'ok')",
-                        "sissssss", d->connector_id, app_id, d->name, d->external_id,
-                        d->external_name, d->permission, d->fields_json, d->origins_json))
+                        "  permission, fields, origins, credential_fingerprint, status, keyring_state) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', 'ok')",
+                        "sisssssss", d->connector_id, app_id, d->name, d->external_id,
+                        d->external_name, d->permission, d->fields_json, d->origins_json,
+                        d->fingerprint))
     return FALSE;
   account_id = sqlite3_last_insert_rowid (db);
 
@@ -1328,6 +1331,7 @@ create_account_data_new (const PorticoStoreNewAccount *account,
   d->permission = g_strdup (account->permission != NULL ? account->permission : "read");
   d->fields_json = json_object_to_string (account->fields);
   d->origins_json = origins_to_json (account->origins);
+  d->fingerprint = g_strdup (account->fingerprint);
   d->data_types = g_array_new (FALSE, TRUE, sizeof (DataTypeCopy));
   g_array_set_clear_func (d->data_types, data_type_copy_clear);
   for (guint i = 0; i < account->n_data_types; i++)
@@ -1397,6 +1401,7 @@ typedef struct
   char *permission;
   char *fields_json;
   char *origins_json;
+  char *fingerprint;
   char *data_type;
   gboolean enabled;
 } AccountEditData;
@@ -1410,6 +1415,7 @@ account_edit_data_free (gpointer p)
   g_free (d->permission);
   g_free (d->fields_json);
   g_free (d->origins_json);
+  g_free (d->fingerprint);
   g_free (d->data_type);
   g_free (d);
 }
@@ -1550,8 +1556,10 @@ update_account_tx (PorticoStore *self,
     return FALSE;
   if (!portico_db_exec (db, error,
                         "UPDATE accounts SET permission = coalesce (?, permission), fields = ?, "
-                        "origins = coalesce (?, origins), keyring_state = 'ok' WHERE id = ?",
-                        "sssi", d->permission, d->fields_json, d->origins_json, d->account_id))
+                        "origins = coalesce (?, origins), credential_fingerprint = ?, "
+                        "keyring_state = 'ok' WHERE id = ?",
+                        "ssssi", d->permission, d->fields_json, d->origins_json, d->fingerprint,
+                        d->account_id))
     return FALSE;
   return append_audit (db, d->account_id, "reconnected", "{\"same_identity\":true}", error);
 }
@@ -1572,7 +1580,8 @@ static AccountEditData *
 update_data_new (gint64              account_id,
                  const char         *permission,
                  JsonObject         *fields,
-                 const char * const *origins)
+                 const char * const *origins,
+                 const char         *fingerprint)
 {
   AccountEditData *d = g_new0 (AccountEditData, 1);
 
@@ -1580,6 +1589,7 @@ update_data_new (gint64              account_id,
   d->permission = g_strdup (permission);
   d->fields_json = json_object_to_string (fields);
   d->origins_json = origins_to_json (origins);
+  d->fingerprint = g_strdup (fingerprint);
   return d;
 }
 
@@ -1589,12 +1599,14 @@ portico_store_update_account_sync (PorticoStore       *self,
                                    const char         *permission,
                                    JsonObject         *fields,
                                    const char * const *origins,
+                                   const char         *fingerprint,
                                    GError            **error)
 {
   g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
 
   return portico_store_run_write_sync (self, update_account_func,
-                                       update_data_new (account_id, permission, fields, origins),
+                                       update_data_new (account_id, permission, fields, origins,
+                                                        fingerprint),
                                        account_edit_data_free, NULL, NULL, error);
 }
 
@@ -1604,6 +1616,7 @@ portico_store_update_account_async (PorticoStore       *self,
                                     const char         *permission,
                                     JsonObject         *fields,
                                     const char * const *origins,
+                                    const char         *fingerprint,
                                     GCancellable       *cancellable,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data)
@@ -1611,7 +1624,8 @@ portico_store_update_account_async (PorticoStore       *self,
   g_return_if_fail (PORTICO_IS_STORE (self));
 
   write_async (self, update_account_func,
-               update_data_new (account_id, permission, fields, origins), account_edit_data_free,
+               update_data_new (account_id, permission, fields, origins, fingerprint),
+               account_edit_data_free,
                portico_store_update_account_async, cancellable, callback, user_data);
 }
 

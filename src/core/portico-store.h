@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PORTICO_STORE_SCHEMA_VERSION 8
+#define PORTICO_STORE_SCHEMA_VERSION 9
 
 #define PORTICO_TYPE_STORE (portico_store_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoStore, portico_store, PORTICO, STORE, GObject)
@@ -77,6 +77,8 @@ typedef struct
   /* nullable: where its credentials go ("scheme://host:port"), see
    * portico_store_dup_account_origins () */
   const char * const *origins;
+  /* nullable: portico_credentials_fingerprint () of its secrets */
+  const char *fingerprint;
   const PorticoStoreDataTypeSpec *data_types;
   guint       n_data_types;
 } PorticoStoreNewAccount;
@@ -112,19 +114,22 @@ gboolean portico_store_rename_account_finish (PorticoStore *self,
                                               GAsyncResult *result,
                                               GError      **error);
 
-/* Reconnect with the same identity: new non-secret fields, permission and
- * origins (NULL keeps them). */
+/* Reconnect with the same identity: new non-secret fields, permission,
+ * origins and credential fingerprint (NULL keeps the permission and the
+ * origins; the fingerprint is always replaced). */
 gboolean portico_store_update_account_sync (PorticoStore       *self,
                                             gint64              account_id,
                                             const char         *permission,
                                             JsonObject         *fields,
                                             const char * const *origins,
+                                            const char         *fingerprint,
                                             GError            **error);
 void portico_store_update_account_async (PorticoStore       *self,
                                          gint64              account_id,
                                          const char         *permission,
                                          JsonObject         *fields,
                                          const char * const *origins,
+                                         const char         *fingerprint,
                                          GCancellable       *cancellable,
                                          GAsyncReadyCallback callback,
                                          gpointer            user_data);
@@ -435,6 +440,7 @@ PorticoDisconnectSummary *portico_store_disconnect_finish (PorticoStore *self,
 /* Connected accounts (not disconnected ones), each:
  * {"id","name","connector","external_id","external_name","permission",
  *  "status","last_sync_at","created_at","keyring_state","fields":{...},
+ *  "fingerprint" (nullable, see portico_credentials_fingerprint ()),
  *  "data_types":[{"id","enabled","disabled_reason","status","items","error",
  *                 "error_code","last_success_at"}]} */
 JsonNode *portico_store_list_accounts (PorticoStore *self, GError **error);

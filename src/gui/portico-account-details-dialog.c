@@ -33,6 +33,7 @@ struct _PorticoAccountDetailsDialog
   AdwWindowTitle *window_title;
   AdwActionRow   *status_row;
   AdwActionRow   *identity_row;
+  AdwActionRow   *fingerprint_row;
   GtkListBox     *data_type_list;
   GtkStack       *history_stack;
   GtkListBox     *history_list;
@@ -146,6 +147,12 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
   if (external == NULL)
     external = portico_json_get_string (account, "external_id");
   adw_action_row_set_subtitle (self->identity_row, external ? external : _("Unknown"));
+  /* A digest of the stored key, never the key: two accounts that show the
+   * same one use the same key. */
+  adw_action_row_set_subtitle (self->fingerprint_row,
+                               portico_json_get_string (account, "fingerprint") != NULL
+                               ? portico_json_get_string (account, "fingerprint")
+                               : _("Not recorded (no key of its own, or connected before fingerprints)"));
 
   for (guint i = 0; i < account_status->data_types->len; i++)
     {
@@ -386,6 +393,7 @@ portico_account_details_dialog_class_init (PorticoAccountDetailsDialogClass *kla
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, history_list);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, history_stack);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, identity_row);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, fingerprint_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, status_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, window_title);
 

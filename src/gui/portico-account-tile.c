@@ -94,6 +94,7 @@ portico_account_tile_update_status (PorticoAccountTile *self)
   const char *icon_name, *css_class;
   g_autofree char *last = portico_format_store_time (portico_json_get_string (self->account, "last_sync_at"));
   g_autofree char *tooltip = NULL;
+  const char *fingerprint;
 
   static const char * const classes[] = { "success", "warning", "error", "dim-label" };
 
@@ -137,7 +138,14 @@ portico_account_tile_update_status (PorticoAccountTile *self)
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, self->status_detail,
                                   -1);
 
-  tooltip = g_strdup_printf ("%s\n%s", self->status_label, self->status_detail);
+  fingerprint = portico_json_get_string (self->account, "fingerprint");
+  if (fingerprint != NULL)
+    /* Translators: the last line of an account tile's tooltip; %s is a
+     * short digest such as "3f9a61c2", never the key itself. */
+    tooltip = g_strdup_printf (_("%s\n%s\nCredential fingerprint: %s"),
+                               self->status_label, self->status_detail, fingerprint);
+  else
+    tooltip = g_strdup_printf ("%s\n%s", self->status_label, self->status_detail);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "tile.sync-now", !self->syncing);

@@ -443,6 +443,81 @@ test_secret_free (void)
   g_hash_table_insert (table, g_strdup ("client_secret"), g_strdup (""));
 }
 
+static char *
+fingerprint_of (const char *scope,
+                const char *connector_id,
+                const char *field,
+                const char *value,
+                const char *refresh_token)
+{
+  g_autoptr(PorticoCredentials) credentials = portico_credentials_new (scope, FALSE);
+  g_autoptr(GHashTable) secrets = portico_secret_table_new ();
+
+  if (value != NULL)
+    g_hash_table_insert (secrets, g_strdup (field), g_strdup (value));
+  if (refresh_token != NULL)
+    g_hash_table_insert (secrets, g_strdup ("oauth_refresh_token"), g_strdup (refresh_token));
+  return portico_credentials_fingerprint (credentials, connector_id, secrets, "oauth_refresh_token");
+}
+
+/* The fingerprint tells keys apart and shows two accounts sharing one,
+ * and none of the key is in it, however short the key. */
+static void
+test_fingerprint (void)
+{
+  g_autofree char *a = fingerprint_of ("scope1", "okta", "api_token", "00aBcDeFgHiJkLmN0123", NULL);
+  g_autofree char *same = fingerprint_of ("scope1", "okta", "api_token", "00aBcDeFgHiJkLmN0123", NULL);
+  g_autofree char *other_key = fingerprint_of ("scope1", "okta", "api_token", "00aBcDeFgHiJkLmN0124", NULL);
+  g_autofree char *other_connector = fingerprint_of ("scope1", "slack", "api_token", "00aBcDeFgHiJkLmN0123", NULL);
+  g_autofree char *other_field = fingerprint_of ("scope1", "okta", "api_key", "00aBcDeFgHiJkLmN0123", NULL);
+  g_autofree char *other_database = fingerprint_of ("scope2", "okta", "api_token", "00aBcDeFgHiJkLmN0123", NULL);
+  g_autofree char *rotated1 = fingerprint_of ("scope1", "okta", "client_secret", "s3cr3t", "refresh-1");
+  g_autofree char *rotated2 = fingerprint_of ("scope1", "okta", "client_secret", "s3cr3t", "refresh-2");
+  g_autofree char *token_only = fingerprint_of ("scope1", "okta", NULL, NULL, "refresh-1");
+  g_autoptr(GHashTable) two = portico_secret_table_new ();
+  g_autoptr(GHashTable) joined = portico_secret_table_new ();
+  g_autoptr(PorticoCredentials) credentials = portico_credentials_new ("scope1", FALSE);
+  g_autofree char *fp_two = NULL;
+  g_autofree char *fp_joined = NULL;
+
+  g_assert_nonnull (a);
+  g_assert_cmpuint (strlen (a), ==, 8);
+  for (const char *c = a; *c; c++)
+    g_assert_true (g_ascii_isxdigit (*c) && !g_ascii_isupper (*c));
+
+  /* Two accounts with one key show one fingerprint; any other key,
+   * connector, field or database shows another. */
+  g_assert_cmpstr (a, ==, same);
+  g_assert_cmpstr (a, !=, other_key);
+  g_assert_cmpstr (a, !=, other_connector);
+  g_assert_cmpstr (a, !=, other_field);
+  g_assert_cmpstr (a, !=, other_database);
+
+  /* A refresh token the provider rotates does not change it... */
+  g_assert_cmpstr (rotated1, ==, rotated2);
+  /* ...and alone is not fingerprinted. */
+  g_assert_null (token_only);
+
+  /* The encoding is unambiguous: moving text between fields changes it. */
+  g_hash_table_insert (two, g_strdup ("a"), g_strdup ("bc"));
+  g_hash_table_insert (two, g_strdup ("d"), g_strdup ("e"));
+  g_hash_table_insert (joined, g_strdup ("a"), g_strdup ("b"));
+  g_hash_table_insert (joined, g_strdup ("cd"), g_strdup ("e"));
+  fp_two = portico_credentials_fingerprint (credentials, "okta", two, NULL);
+  fp_joined = portico_credentials_fingerprint (credentials, "okta", joined, NULL);
+  g_assert_cmpstr (fp_two, !=, fp_joined);
+
+  /* A key of the fingerprint's own shape (8 hex digits) is not echoed: the
+   * fingerprint is a keyed digest, not a prefix of the key. */
+  for (guint i = 0; i < 200; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("%08x", g_random_int ());
+      g_autofree char *fp = fingerprint_of ("scope1", "okta", "api_token", key, NULL);
+
+      g_assert_cmpstr (fp, !=, key);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -458,6 +533,7 @@ main (int   argc,
   g_test_add_func ("/credentials/locked", test_locked);
   g_test_add_func ("/credentials/sync-keeps-callers-sources", test_sync_keeps_callers_sources);
   g_test_add_func ("/credentials/print-secrets", test_print_secrets);
+  g_test_add_func ("/credentials/fingerprint", test_fingerprint);
   g_test_add_func ("/credentials/secret-free", test_secret_free);
 
   return g_test_run ();

@@ -984,6 +984,130 @@ test_secrets_not_in_database (Fixture *fx, gconstpointer data)
   }
 }
 
+
+static char *
+account_fingerprint (Fixture *fx, gint64 account)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+
+  node = portico_store_get_account (fx->store, account, &error);
+  g_assert_no_error (error);
+  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (node),
+                                                               "fingerprint", NULL));
+}
+
+/* Each secret of @values with @prefix in front: another key that the
+ * sandbox still takes for the same tenant (it looks for its marker). */
+static GHashTable *
+other_key_values (const char *connector_id, const char *prefix)
+{
+  GHashTable *values = portico_sandbox_get_field_values (sandbox, connector_id, "ok");
+  GPtrArray *fields = portico_connector_get_fields (portico_catalog_lookup (catalog, connector_id));
+
+  for (guint i = 0; i < fields->len; i++)
+    {
+      const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+      const char *old = g_hash_table_lookup (values, field->id);
+
+      if (field->type == PORTICO_FIELD_SECRET && old != NULL)
+        g_hash_table_insert (values, g_strdup (field->id), g_strconcat (prefix, old, NULL));
+    }
+  return values;
+}
+
+#define RANDOM_KEY_PART "k7Qz9XwP2vLmT4"
+
+/* The credential fingerprint: recorded at connect, the same after a
+ * reconnect with the same key, another after a reconnect with another key
+ * (same identity) or another tenant's key; never the key or part of it, in
+ * the database file or its WAL. */
+static void
+test_fingerprint (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GHashTable) ok = portico_sandbox_get_field_values (sandbox, "okta", "ok");
+  g_autoptr(GHashTable) rotated = other_key_values ("okta", RANDOM_KEY_PART);
+  g_autoptr(GHashTable) globex = tenant_values ("okta", "globex");
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *other_key = NULL;
+  g_autofree char *other_tenant = NULL;
+  GHashTable *all_values[] = { ok, rotated, globex };
+  const char *suffixes[] = { "", "-wal" };
+  gint64 okta, id, replaced = -1;
+  GPtrArray *fields = portico_connector_get_fields (portico_catalog_lookup (catalog, "okta"));
+
+  if (!need_keyring ())
+    return;
+  okta = connect_values (fx, "okta", ok, FALSE);
+  first = account_fingerprint (fx, okta);
+  g_assert_nonnull (first);
+  g_assert_cmpuint (strlen (first), ==, 8);
+
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), ok);
+  id = engine_reconnect (fx->engine, okta, test, ok, &replaced, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, ==, okta);
+  again = account_fingerprint (fx, okta);
+  g_assert_cmpstr (again, ==, first);
+  g_clear_object (&test);
+
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), rotated);
+  g_assert_cmpint (portico_connection_test_get_outcome (test), ==, PORTICO_CONNECTION_OUTCOME_A);
+  id = engine_reconnect (fx->engine, okta, test, rotated, &replaced, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, ==, okta);
+  other_key = account_fingerprint (fx, okta);
+  g_assert_nonnull (other_key);
+  g_assert_cmpstr (other_key, !=, first);
+  g_clear_object (&test);
+
+  test = run_connection_test (fx->engine, portico_catalog_lookup (catalog, "okta"), globex);
+  id = engine_reconnect (fx->engine, okta, test, globex, &replaced, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (id, !=, okta);
+  other_tenant = account_fingerprint (fx, id);
+  g_assert_nonnull (other_tenant);
+  g_assert_cmpstr (other_tenant, !=, other_key);
+  g_assert_cmpstr (other_tenant, !=, first);
+
+  /* The fingerprints are in the file; no secret is, nor any 6 characters
+   * of the random part of the second key; no fingerprint is a piece of a
+   * secret. */
+  {
+    g_autofree char *wal = g_strconcat (fx->db, "-wal", NULL);
+    g_assert_true (file_contains (fx->db, other_tenant) || file_contains (wal, other_tenant));
+  }
+  for (guint v = 0; v < G_N_ELEMENTS (all_values); v++)
+    for (guint f = 0; f < fields->len; f++)
+      {
+        const PorticoConnectorField *field = g_ptr_array_index (fields, f);
+        const char *secret = g_hash_table_lookup (all_values[v], field->id);
+
+        if (field->type != PORTICO_FIELD_SECRET || secret == NULL)
+          continue;
+        g_assert_null (strstr (secret, first));
+        g_assert_null (strstr (secret, other_key));
+        g_assert_null (strstr (secret, other_tenant));
+        for (guint s = 0; s < G_N_ELEMENTS (suffixes); s++)
+          {
+            g_autofree char *path = g_strconcat (fx->db, suffixes[s], NULL);
+
+            if (file_contains (path, secret))
+              g_error ("A secret is in %s", path);
+            for (gsize at = 0; v == 1 && at + 6 <= strlen (RANDOM_KEY_PART); at++)
+              {
+                g_autofree char *piece = g_strndup (RANDOM_KEY_PART + at, 6);
+
+                if (file_contains (path, piece))
+                  g_error ("“%s” of a secret is in %s", piece, path);
+              }
+          }
+      }
+}
+
 static GHashTable *
 load_values (PorticoEngine *engine,
              gint64         account_id,
@@ -1109,6 +1233,7 @@ main (int argc, char **argv)
   ADD ("reconnect/rules", test_reconnect);
   ADD ("keyring/none", test_no_keyring);
   ADD ("keyring/secrets-not-in-database", test_secrets_not_in_database);
+  ADD ("keyring/fingerprint", test_fingerprint);
   ADD ("keyring/two-engines-apart", test_two_engines_apart);
 #undef ADD
 
