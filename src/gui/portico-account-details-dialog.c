@@ -348,6 +348,14 @@ portico_account_details_dialog_get_n_runs (PorticoAccountDetailsDialog *self)
   return self->n_runs;
 }
 
+const char *
+portico_account_details_dialog_get_fingerprint_text (PorticoAccountDetailsDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (self), NULL);
+
+  return adw_action_row_get_subtitle (self->fingerprint_row);
+}
+
 gint64
 portico_account_details_dialog_get_account_id (PorticoAccountDetailsDialog *self)
 {

@@ -25,6 +25,8 @@ GtkWidget *portico_account_details_dialog_new (PorticoEngine    *engine,
 GListModel *portico_account_details_dialog_get_data_type_rows (PorticoAccountDetailsDialog *self);
 gboolean portico_account_details_dialog_is_loaded (PorticoAccountDetailsDialog *self);
 guint portico_account_details_dialog_get_n_runs (PorticoAccountDetailsDialog *self);
+/* For tests: what the "Credential fingerprint" row shows. */
+const char *portico_account_details_dialog_get_fingerprint_text (PorticoAccountDetailsDialog *self);
 /* The account the dialog shows. */
 gint64 portico_account_details_dialog_get_account_id (PorticoAccountDetailsDialog *self);
 

@@ -571,8 +571,18 @@ test_window_accounts (Fixture       *fixture,
     PorticoAccountDetailsDialog *details = PORTICO_ACCOUNT_DETAILS_DIALOG (portico_integrations_page_get_dialog (fixture->page));
     g_autoptr(GListModel) rows = portico_account_details_dialog_get_data_type_rows (details);
 
+    g_autoptr(JsonNode) okta = portico_store_get_account (fixture->store, fixture->okta, NULL);
+    const char *fingerprint = json_object_get_string_member_with_default (json_node_get_object (okta),
+                                                                         "fingerprint", NULL);
+
     g_assert_true (wait_until (details_loaded, details, 10000));
     g_assert_cmpuint (portico_account_details_dialog_get_n_runs (details), >=, 1);
+    /* The key's fingerprint, recorded at connect, in the details and on
+     * the tile's tooltip. */
+    g_assert_nonnull (fingerprint);
+    g_assert_cmpuint (strlen (fingerprint), ==, 8);
+    g_assert_cmpstr (portico_account_details_dialog_get_fingerprint_text (details), ==, fingerprint);
+    g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (GTK_WIDGET (tile)), fingerprint));
     g_assert_cmpuint (g_list_model_get_n_items (rows), >, 0);
     for (guint i = 0; i < g_list_model_get_n_items (rows); i++)
       {
