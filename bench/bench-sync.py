@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+# bench-sync.py: `portico-cli sync` of an Okta account end to end, against the
+# limit and a peer measured in the same run (see README.md). Not a test.
+#
+# Usage (the CLI keeps the API token in the keyring):
+#   dbus-run-session -- build-aux/keyring-run bench/bench-sync.py \
+#       build/src/cli/portico-cli build/src/sandbox/portico-sandbox [--users N] [--runs N]
+#
+# The sandbox serves only connectors/okta.json (PORTICO_CONNECTORS_DIR), so
+# that --size N generates Okta's users alone (about 0.92 N users, Link-header
+# pages of 200, loopback). The account syncs users and custom fields (the
+# other data types are switched off in its database). Each round, in turn:
+#   - portico: `portico-cli sync ID` on a fresh copy of the connected database
+#     (wall, CPU and peak RSS of that process);
+#   - peer: bench/okta-peer.py (urllib, json, sqlite3) doing the same work
+#     into a fresh file, as a process of its own;
+#   - limit: one `INSERT INTO t SELECT json_extract (value, …), … FROM
+#     json_each (?)` per page, over the same page bytes (read from the
+#     sandbox once beforehand), into a fresh file with the store's PRAGMAs,
+#     one transaction: what SQLite alone does with those bytes.
+# Figures are medians of the rounds. The rows Portico stored and the peer's
+# are compared at the end: exit 1 when they differ.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import argparse
+import atexit
+import json
+import os
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+parser = argparse.ArgumentParser()
+parser.add_argument("cli")
+parser.add_argument("sandbox")
+parser.add_argument("--users", type=int, default=100000, help="sandbox --size (about 0.92 as many Okta users)")
+parser.add_argument("--runs", type=int, default=3)
+parser.add_argument("--connectors", default=os.path.join(HERE, "..", "connectors"))
+args = parser.parse_args()
+
+tmp = tempfile.TemporaryDirectory(prefix="portico-bench-sync-")
+os.makedirs(os.path.join(tmp.name, "connectors"))
+shutil.copy(os.path.join(args.connectors, "okta.json"), os.path.join(tmp.name, "connectors"))
+env = dict(os.environ)
+env["PORTICO_CONNECTORS_DIR"] = os.path.join(tmp.name, "connectors")
+env["XDG_DATA_HOME"] = os.path.join(tmp.name, "data")
+env["G_MESSAGES_DEBUG"] = ""
+for key in list(env):
+    if key.startswith("PORTICO_FIELD_"):
+        del env[key]
+
+
+def run_measured(argv, extra_env=None):
+    """Runs argv to its end: (exit code, stdout, wall s, CPU s, peak RSS MB)."""
+    full = dict(env)
+    full.update(extra_env or {})
+    out = tempfile.TemporaryFile()
+    start = time.perf_counter()
+    p = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=full)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    p.returncode = os.waitstatus_to_exitcode(status)
+    out.seek(0)
+    return (p.returncode, out.read().decode(errors="replace"), wall,
+            usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0)
+
+
+# ---- The sandbox, Okta only.
+port_base = 21000 + (os.getpid() % 150) * 40
+sandbox = None
+info = None
+for attempt in range(20):
+    sandbox = subprocess.Popen([args.sandbox, "--json", "--size", str(args.users), "--port-base", str(port_base)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    text = ""
+    for line in sandbox.stdout:
+        text += line
+        try:
+            info = json.loads(text)
+            break
+        except ValueError:
+            pass
+    if info is not None:
+        break
+    sandbox.wait()
+    port_base = 21000 + (port_base - 21000 + 40 * 37) % 6000
+if info is None:
+    sys.exit("bench-sync: portico-sandbox did not start: " + sandbox.stderr.read())
+okta = info["connectors"][0]
+base_url = okta["api_base_url"]
+token = okta["secrets"]["ok"]
+
+
+def stop_sandbox():
+    if sandbox.poll() is None:
+        sandbox.terminate()
+        sandbox.wait()
+
+
+atexit.register(stop_sandbox)
+
+
+def finish(code):
+    stop_sandbox()
+    sys.exit(code)
+
+
+# ---- The connected account, users and custom fields only.
+db0 = os.path.join(tmp.name, "connected.db")
+argv = [args.cli, "--db", db0, "connect", "okta", "--json", "--set", "api_base_url=" + base_url]
+for k, v in okta["fields"].items():
+    argv += ["--set", f"{k}={v}"]
+code, out, _, _, _ = run_measured(argv, {"PORTICO_FIELD_" + f.upper(): token for f in okta["secret_fields"]})
+if code != 0:
+    print("bench-sync: connect failed (run under dbus-run-session -- build-aux/keyring-run):\n" + out)
+    finish(1)
+account = json.loads(out)["account"]["id"]
+conn = sqlite3.connect(db0, isolation_level=None)
+conn.execute("UPDATE account_data_types SET enabled = (data_type IN ('users', 'custom_fields')) "
+             "WHERE account_id = ?", (account,))
+conn.close()
+
+
+def fresh_copy(path):
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    src = sqlite3.connect(db0)
+    dst = sqlite3.connect(path)
+    src.backup(dst)
+    src.close()
+    dst.close()
+
+
+# ---- The page bytes, read once.
+SEARCH = " or ".join(f'status eq "{s}"' for s in
+                     ["STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED",
+                      "LOCKED_OUT", "SUSPENDED", "DEPROVISIONED"])
+pages = []
+url = base_url + "/api/v1/users?" + urllib.parse.urlencode({"limit": "200", "search": SEARCH}, quote_via=urllib.parse.quote)
+while url:
+    req = urllib.request.Request(url, headers={"Authorization": "SSWS " + token, "Accept": "application/json"})
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        pages.append(resp.read())
+        m = re.search(r'<([^>]*)>\s*;\s*rel="next"', resp.headers.get("Link", ""))
+    # Okta's last page may still link a next one, which is empty.
+    url = m.group(1) if m and json.loads(pages[-1]) else None
+page_bytes = sum(len(p) for p in pages)
+
+LIMIT_SQL = ("INSERT INTO t SELECT json_extract (value, '$.id'), json_extract (value, '$.status'), "
+             "json_extract (value, '$.lastLogin'), json_extract (value, '$.profile.email'), "
+             "json_extract (value, '$.profile.firstName'), json_extract (value, '$.profile.lastName'), "
+             "json_extract (value, '$.profile.userType'), json_extract (value, '$.profile.title'), "
+             "json_extract (value, '$.profile.department'), json_extract (value, '$.profile.division'), "
+             "json_extract (value, '$.profile.organization'), json_extract (value, '$.profile.costCenter'), "
+             "json_extract (value, '$.profile.employeeNumber'), json_extract (value, '$.profile.manager') "
+             "FROM json_each (?)")
+
+
+def limit_round(path):
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    start = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+                       "CREATE TABLE t (id, status, last_login, email, first, last, user_type, title, "
+                       "department, division, organization, cost_center, employee_number, manager);")
+    conn.execute("BEGIN")
+    for page in pages:
+        conn.execute(LIMIT_SQL, (page.decode(),))
+    conn.execute("COMMIT")
+    n = conn.execute("SELECT count(*) FROM t").fetchone()[0]
+    conn.close()
+    return time.perf_counter() - start, n
+
+
+results = {"portico": [], "peer": [], "limit": []}
+users = None
+port_db = os.path.join(tmp.name, "portico.db")
+peer_db = os.path.join(tmp.name, "peer.db")
+for r in range(args.runs):
+    fresh_copy(port_db)
+    code, out, wall, cpu, rss = run_measured([args.cli, "--db", port_db, "sync", str(account), "--json"])
+    if code != 0 or json.loads(out)["status"] != "ok":
+        print("bench-sync: portico-cli sync failed:\n" + out)
+        finish(1)
+    doc = json.loads(out)
+    results["portico"].append((wall, cpu, rss))
+
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(peer_db + suffix):
+            os.remove(peer_db + suffix)
+    code, out, wall, cpu, rss = run_measured([sys.executable, os.path.join(HERE, "okta-peer.py"), base_url, peer_db],
+                                             {"OKTA_API_TOKEN": token})
+    if code != 0:
+        print("bench-sync: okta-peer.py failed:\n" + out)
+        finish(1)
+    results["peer"].append((wall, cpu, rss))
+
+    wall, users = limit_round(os.path.join(tmp.name, "limit.db"))
+    results["limit"].append((wall, None, None))
+
+# ---- The same rows?
+USERS_SQL = ("SELECT au.external_user_id, lower (p.email), p.name, au.status, au.role, au.last_activity "
+             "FROM app_users au LEFT JOIN people p ON p.id = au.person_id {} ORDER BY 1")
+FIELDS_SQL = "SELECT external_user_id, label, value FROM custom_user_fields {} ORDER BY 1, 2"
+with sqlite3.connect(port_db) as a, sqlite3.connect(peer_db) as b:
+    where = f"WHERE au.source_account_id = {int(account)}"
+    same_users = a.execute(USERS_SQL.format(where)).fetchall() == b.execute(USERS_SQL.format("")).fetchall()
+    n_users = a.execute(f"SELECT count(*) FROM app_users au {where}").fetchone()[0]
+    same_fields = (a.execute(FIELDS_SQL.format(f"WHERE source_account_id = {int(account)}")).fetchall() ==
+                   b.execute(FIELDS_SQL.format("")).fetchall())
+    n_fields = a.execute("SELECT count(*) FROM custom_user_fields").fetchone()[0]
+    reported = {t["id"]: t["items"] for t in doc["data_types"]}
+
+
+def median(name, i):
+    return statistics.median(x[i] for x in results[name])
+
+
+lim = median("limit", 0)
+port = median("portico", 0)
+peer = median("peer", 0)
+print(f"Okta shape, {users} users in {len(pages)} Link-header pages of 200, {page_bytes / 1e6:.1f} MB of JSON, "
+      f"{args.runs} rounds (medians)")
+print(f"json_each limit (same page bytes):  {lim:7.2f} s  {users / lim:8.0f} users/s")
+print(f"portico-cli sync:                   {port:7.2f} s  {users / port:8.0f} users/s = {lim / port:.2f} of the limit;"
+      f"  CPU {median('portico', 1):.2f} s, peak RSS {median('portico', 2):.0f} MB")
+print(f"okta-peer.py (urllib, json, sqlite3): {peer:5.2f} s  {users / peer:8.0f} users/s;"
+      f"  CPU {median('peer', 1):.2f} s, peak RSS {median('peer', 2):.0f} MB")
+print(f"portico vs peer: {peer / port:.2f} times as fast (target 3)")
+print(f"rows: {n_users} users, {n_fields} custom fields stored; reported {reported}")
+print(f"same rows as the peer: users {'yes' if same_users else 'NO'}, custom fields {'yes' if same_fields else 'NO'}")
+print("rounds (wall s): " + "; ".join(f"{k} " + " ".join(f"{x[0]:.2f}" for x in v) for k, v in results.items()))
+ok = same_users and same_fields and reported.get("users") == n_users and reported.get("custom_fields") == n_fields
+finish(0 if ok else 1)
