@@ -66,6 +66,8 @@ static const char usage_text[] =
   "  accounts [--json]\n"
   "  sync (ACCOUNT | --all) [--json]\n"
   "  rename ACCOUNT NEW_NAME\n"
+  "  resume ACCOUNT                                scheduled syncs of a paused account\n"
+  "                                                run again\n"
   "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
   "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
   "  apps | users | licenses | workflows | audit [--json]\n"
@@ -801,6 +803,23 @@ cmd_rename (Cli        *cli,
   portico_engine_rename_async (engine, account_id, new_name, NULL, wait_cb, &wait);
   if (!portico_engine_rename_finish (engine, wait_run (&wait), &error))
     return portico_cli_fail (error);
+  return PORTICO_CLI_EXIT_OK;
+}
+
+static int
+cmd_resume (Cli    *cli,
+            gint64  account_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  portico_engine_resume_async (engine, account_id, NULL, wait_cb, &wait);
+  if (!portico_engine_resume_finish (engine, wait_run (&wait), &error))
+    return portico_cli_fail (error);
+  g_print (_("Resumed: account %" PRId64 " syncs on schedule again.\n"), account_id);
   return PORTICO_CLI_EXIT_OK;
 }
 
@@ -1665,6 +1684,25 @@ run_command (Cli         *cli,
       if (positional[1] == NULL)
         return portico_cli_usage_error (_("“rename” needs the NEW_NAME after the account id."));
       return cmd_rename (cli, account_id, positional[1]);
+    }
+
+  if (g_str_equal (command, "resume"))
+    {
+      const char *account = NULL;
+      gint64 account_id = 0;
+
+      for (int i = 0; i < argc; i++)
+        {
+          if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return unknown_option (command, argv[i]);
+          if (account != NULL)
+            return extra_argument (command, argv[i]);
+          account = argv[i];
+        }
+      status = parse_account_id (command, account, &account_id);
+      if (status != PORTICO_CLI_EXIT_OK)
+        return status;
+      return cmd_resume (cli, account_id);
     }
 
   if (g_str_equal (command, "disconnect"))

@@ -29,6 +29,8 @@ static const struct
   { "synced", N_("Synced") },
   { "sync_failed", N_("Sync failed") },
   { "disconnected", N_("Disconnected") },
+  { "paused", N_("Paused") },
+  { "resumed", N_("Resumed") },
 };
 
 const char * const *
@@ -245,6 +247,25 @@ portico_audit_event_summary (JsonObject *event)
                                            "Disconnected %s and deleted the %'" PRId64 " app user it brought in",
                                            "Disconnected %s and deleted the %'" PRId64 " app users it brought in",
                                            users), who, users);
+    }
+  if (g_strcmp0 (kind, "paused") == 0)
+    {
+      gint64 failures = details != NULL ? portico_json_get_int (details, "failures", 0) : 0;
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Paused scheduled syncs of %s after %'" PRId64 " failed sync with the same cause",
+                                           "Paused scheduled syncs of %s after %'" PRId64 " failed syncs with the same cause",
+                                           failures), who, failures);
+    }
+  if (g_strcmp0 (kind, "resumed") == 0)
+    {
+      const char *why = details != NULL ? portico_json_get_string (details, "why") : NULL;
+
+      if (g_strcmp0 (why, "synced") == 0)
+        return g_strdup_printf (_("Resumed scheduled syncs of %s: a sync succeeded"), who);
+      if (g_strcmp0 (why, "reconnected") == 0)
+        return g_strdup_printf (_("Resumed scheduled syncs of %s: it was reconnected"), who);
+      return g_strdup_printf (_("Resumed scheduled syncs of %s"), who);
     }
   if (g_strcmp0 (kind, "tested") == 0)
     {

@@ -16,6 +16,7 @@
 #include "portico-format.h"
 #include "portico-json.h"
 #include "portico-limits.h"
+#include "portico-notifier.h"
 
 struct _PorticoEngine
 {
@@ -147,6 +148,10 @@ portico_engine_new (PorticoStore   *store,
   self->runtime = g_object_ref (runtime);
   self->credentials = portico_credentials_new (portico_store_get_keyring_scope (store), FALSE);
   g_signal_connect (runtime, "secret-rotated", G_CALLBACK (secret_rotated_cb), self);
+  /* Every process that syncs (the app, portico-cli, the timer) pauses
+   * after the same number of failures. */
+  portico_store_set_pause_after (store, portico_settings_get_uint ("pause-after-failures",
+                                                                   PORTICO_STORE_DEFAULT_PAUSE_AFTER));
 
   return self;
 }
@@ -2198,6 +2203,53 @@ portico_engine_rename_finish (PorticoEngine *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_rename_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+resume_done_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!portico_store_resume_account_finish (PORTICO_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+portico_engine_resume_async (PorticoEngine      *self,
+                             gint64              account_id,
+                             GCancellable       *cancellable,
+                             GAsyncReadyCallback callback,
+                             gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_resume_async);
+  portico_store_resume_account_async (self->store, account_id, cancellable,
+                                      resume_done_cb, g_steal_pointer (&task));
+}
+
+gboolean
+portico_engine_resume_finish (PorticoEngine *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_resume_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

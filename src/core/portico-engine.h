@@ -160,6 +160,18 @@ gboolean portico_engine_rename_finish (PorticoEngine *self,
                                        GAsyncResult  *result,
                                        GError       **error);
 
+/* Auto-pause (see portico_store_set_pause_after ()): scheduled syncs of a
+ * paused account run again. Refuses an account that is not paused, with a
+ * sentence. Emits "accounts-changed". */
+void portico_engine_resume_async (PorticoEngine      *self,
+                                  gint64              account_id,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data);
+gboolean portico_engine_resume_finish (PorticoEngine *self,
+                                       GAsyncResult  *result,
+                                       GError       **error);
+
 /* SPEC 5: what a disconnect would delete now, read-only, off the caller's
  * thread. */
 void portico_engine_preview_disconnect_async (PorticoEngine      *self,

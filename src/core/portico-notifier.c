@@ -69,16 +69,25 @@ portico_notifier_enabled (void)
 }
 
 guint
-portico_notifier_interval_hours (void)
+portico_settings_get_uint (const char *key,
+                           guint       fallback)
 {
   g_autoptr(GSettingsSchema) schema = lookup_schema ();
   g_autoptr(GSettings) settings = NULL;
 
-  if (schema == NULL || !g_settings_schema_has_key (schema, "sync-interval-hours"))
-    return 24;
+  g_return_val_if_fail (key != NULL, fallback);
+
+  if (schema == NULL || !g_settings_schema_has_key (schema, key))
+    return fallback;
 
   settings = g_settings_new_full (schema, NULL, NULL);
-  return g_settings_get_uint (settings, "sync-interval-hours");
+  return g_settings_get_uint (settings, key);
+}
+
+guint
+portico_notifier_interval_hours (void)
+{
+  return portico_settings_get_uint ("sync-interval-hours", 24);
 }
 
 static gboolean

@@ -68,5 +68,9 @@ gboolean portico_notifier_send_freedesktop (GDBusConnection     *bus,
 gboolean portico_notifier_enabled (void);
 /* The sync-interval-hours setting (24 when the schema is not installed). */
 guint portico_notifier_interval_hours (void);
+/* An unsigned setting of the app's schema, @fallback when the schema or
+ * the key is not installed. */
+guint portico_settings_get_uint (const char *key,
+                                 guint       fallback);
 
 G_END_DECLS

@@ -207,6 +207,9 @@ list_accounts_cb (GObject      *source,
 
       if (id == 0 || portico_engine_is_syncing (self->engine, id))
         continue;
+      /* Paused after repeated failures: only a person starts it now. */
+      if (!all && portico_json_get_bool (account, "paused", FALSE))
+        continue;
       if (attempt != NULL)
         last = MAX (last, *attempt);
 

@@ -126,7 +126,16 @@ portico_problem_code (PorticoProblemKind kind)
 const char *
 portico_fix_label (PorticoFix fix)
 {
-  return fix == PORTICO_FIX_RECONNECT ? _("Reconnect") : _("Sync Now");
+  switch (fix)
+    {
+    case PORTICO_FIX_RECONNECT:
+      return _("Reconnect");
+    case PORTICO_FIX_RESUME:
+      return _("Resume");
+    case PORTICO_FIX_SYNC_NOW:
+    default:
+      return _("Sync Now");
+    }
 }
 
 static void
@@ -304,10 +313,18 @@ portico_account_find_problems (JsonObject *account,
   state = portico_account_state_from_json (account);
 
   if (account_is_paused (account))
-    add_problem (problems, PORTICO_PROBLEM_PAUSED, PORTICO_FIX_SYNC_NOW,
-                 _("Syncing paused"),
-                 g_strdup (_("This account does not sync on schedule, so its data ages. Sync now to bring it up to date.")),
-                 _("Sync now."));
+    {
+      const char *why = portico_json_get_string (account, "paused_message");
+
+      add_problem (problems, PORTICO_PROBLEM_PAUSED, PORTICO_FIX_RESUME,
+                   _("Syncing paused"),
+                   why != NULL
+                   /* Translators: %s is the newest failure's sentence, e.g.
+                    * "The provider rejected the key. Reconnect with a valid key." */
+                   ? g_strdup_printf (_("Scheduled syncs stopped after repeated failures with the same cause: %s Fix it, then resume."), why)
+                   : g_strdup (_("Scheduled syncs stopped after repeated failures with the same cause. Fix it, then resume.")),
+                   _("Resume scheduled syncs."));
+    }
 
   if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0)
     {
@@ -670,7 +687,8 @@ portico_account_status_add_attention_json (const PorticoAccountStatus *status,
       json_object_set_string_member (row, "message", problem->detail);
       json_object_set_string_member (row, "fix", problem->fix_text);
       json_object_set_string_member (row, "fix_action",
-                                     problem->fix == PORTICO_FIX_RECONNECT ? "reconnect" : "sync_now");
+                                     problem->fix == PORTICO_FIX_RECONNECT ? "reconnect"
+                                     : problem->fix == PORTICO_FIX_RESUME ? "resume" : "sync_now");
       json_array_add_object_element (array, row);
     }
 }

@@ -90,6 +90,7 @@ typedef enum
 {
   PORTICO_FIX_RECONNECT,
   PORTICO_FIX_SYNC_NOW,
+  PORTICO_FIX_RESUME,     /* a paused account: scheduled syncs run again */
 } PorticoFix;
 
 typedef struct
@@ -107,7 +108,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoAccountProblem, portico_account_problem_fr
 /* The SPEC 9 `problem` value: "rejected_credentials", "sign_in_expired",
  * "missing_permissions", "sync_failed", "stale", "keyring" or "paused". */
 const char *portico_problem_code (PorticoProblemKind kind);
-/* The label of the fix's button, translated: "Reconnect", "Sync Now". */
+/* The label of the fix's button, translated: "Reconnect", "Sync Now",
+ * "Resume". */
 const char *portico_fix_label (PorticoFix fix);
 
 typedef struct
@@ -143,7 +145,7 @@ GPtrArray *portico_account_find_problems (JsonObject *account,
 
 /* The SPEC 9 `attention` rows of one account, appended to @array:
  * {"account","account_name","connector","problem","title","message","fix",
- *  "fix_action"} with fix_action "reconnect" or "sync_now". */
+ *  "fix_action"} with fix_action "reconnect", "sync_now" or "resume". */
 void portico_account_status_add_attention_json (const PorticoAccountStatus *status,
                                                 JsonObject                 *account,
                                                 JsonArray                  *array);

@@ -160,7 +160,8 @@ query_accounts (sqlite3     *db,
   stmt = portico_db_prepare (db,
                              "SELECT id, name, connector_id, external_id, external_name, permission, "
                              "  status, last_sync_at, created_at, keyring_state, fields, "
-                             "  keyring_delete_pending, app_id, credential_fingerprint "
+                             "  keyring_delete_pending, app_id, credential_fingerprint, "
+                             "  paused_cause IS NOT NULL, paused_cause, paused_message "
                              "FROM accounts WHERE (?1 = 0 AND status <> 'disconnected') OR id = ?1 "
                              "ORDER BY id",
                              error);
@@ -186,6 +187,9 @@ query_accounts (sqlite3     *db,
       add_bool_column (builder, "keyring_delete_pending", stmt, 11);
       add_column (builder, "app_id", stmt, 12);
       add_column (builder, "fingerprint", stmt, 13);
+      add_bool_column (builder, "paused", stmt, 14);
+      add_column (builder, "paused_cause", stmt, 15);
+      add_column (builder, "paused_message", stmt, 16);
       if (!build_data_types (db, sqlite3_column_int64 (stmt, 0), builder, error))
         return NULL;
       json_builder_end_object (builder);

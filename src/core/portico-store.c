@@ -39,6 +39,10 @@ struct _PorticoStore
    * until busy_total_ms have passed. */
   guint busy_attempt_ms;
   guint busy_total_ms;
+
+  /* Failed runs in a row, with one cause, that pause scheduled syncs (0 =
+   * never); read and written atomically since the writer thread reads it. */
+  guint pause_after;
 };
 
 #define DEFAULT_BUSY_ATTEMPT_MS 5000
@@ -492,6 +496,16 @@ portico_store_init (PorticoStore *self)
   g_mutex_init (&self->reader_lock);
   self->busy_attempt_ms = DEFAULT_BUSY_ATTEMPT_MS;
   self->busy_total_ms = DEFAULT_BUSY_TOTAL_MS;
+  self->pause_after = PORTICO_STORE_DEFAULT_PAUSE_AFTER;
+}
+
+void
+portico_store_set_pause_after (PorticoStore *self,
+                               guint         failures)
+{
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  g_atomic_int_set (&self->pause_after, failures);
 }
 
 void
@@ -1113,6 +1127,81 @@ check_account (sqlite3  *db,
   return TRUE;
 }
 
+/* Scheduled syncs go on again: failures before now no longer count. */
+static gboolean
+resume_account (sqlite3     *db,
+                gint64       account_id,
+                const char  *why,
+                GError     **error)
+{
+  g_autofree char *details = NULL;
+
+  if (!portico_db_exec (db, error,
+                        "UPDATE accounts SET paused_cause = NULL, paused_message = NULL, "
+                        "  streak_after_run = coalesce ((SELECT max (id) FROM sync_runs WHERE account_id = ?1), 0) "
+                        "WHERE id = ?1 AND paused_cause IS NOT NULL",
+                        "i", account_id))
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    return TRUE;
+  details = g_strdup_printf ("{\"why\":\"%s\"}", why);
+  return append_audit (db, account_id, "resumed", details, error);
+}
+
+/* After a failed run: the last @pause_after runs since the account was last
+ * resumed all failed, each with the same cause (the error code of its
+ * failed data types), pause it. A run whose data types failed for several
+ * causes, or that was interrupted, breaks the streak. */
+static gboolean
+maybe_pause_account (sqlite3     *db,
+                     gint64       account_id,
+                     guint        pause_after,
+                     GError     **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *details = NULL;
+  const char *cause;
+  int rc;
+
+  stmt = portico_db_prepare (db,
+                             "WITH recent AS ("
+                             "  SELECT r.id, r.status, "
+                             "    (SELECT min (t.error_code) FROM sync_run_data_types t "
+                             "     WHERE t.run_id = r.id AND t.status = 'failed') AS cause, "
+                             "    (SELECT count (DISTINCT t.error_code) FROM sync_run_data_types t "
+                             "     WHERE t.run_id = r.id AND t.status = 'failed') AS causes "
+                             "  FROM sync_runs r JOIN accounts a ON a.id = r.account_id "
+                             "  WHERE r.account_id = ?1 AND r.id > a.streak_after_run "
+                             "  ORDER BY r.id DESC LIMIT ?2) "
+                             "SELECT min (cause), max (id) FROM recent "
+                             "HAVING count (*) = ?2 AND sum (status = 'failed') = ?2 "
+                             "  AND count (cause) = ?2 AND max (causes) = 1 AND min (cause) = max (cause)",
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, pause_after);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return TRUE;
+  if (rc != SQLITE_ROW)
+    return portico_store_set_error (db, rc, NULL, error);
+
+  cause = portico_db_column_text (stmt, 0);
+  /* The sentence of the newest failure says what to fix. */
+  if (!portico_db_exec (db, error,
+                        "UPDATE accounts SET paused_cause = ?1, paused_message = "
+                        "  (SELECT error_message FROM sync_run_data_types WHERE run_id = ?2 "
+                        "   AND status = 'failed' AND error_code = ?1 ORDER BY data_type LIMIT 1) "
+                        "WHERE id = ?3 AND paused_cause IS NULL",
+                        "sii", cause, sqlite3_column_int64 (stmt, 1), account_id))
+    return FALSE;
+  if (sqlite3_changes (db) == 0)
+    return TRUE;
+  details = g_strdup_printf ("{\"cause\":\"%s\",\"failures\":%u}", cause, pause_after);
+  return append_audit (db, account_id, "paused", details, error);
+}
+
 /* ---- Create account -------------------------------------------------------- */
 
 typedef struct
@@ -1561,6 +1650,8 @@ update_account_tx (PorticoStore *self,
                         "ssssi", d->permission, d->fields_json, d->origins_json, d->fingerprint,
                         d->account_id))
     return FALSE;
+  if (!resume_account (db, d->account_id, "reconnected", error))
+    return FALSE;
   return append_audit (db, d->account_id, "reconnected", "{\"same_identity\":true}", error);
 }
 
@@ -1635,6 +1726,84 @@ portico_store_update_account_finish (PorticoStore *self,
                                      GError      **error)
 {
   return write_finish_boolean (self, result, portico_store_update_account_async, error);
+}
+
+static gboolean
+resume_tx (PorticoStore *self,
+           sqlite3      *db,
+           gpointer      data,
+           gint64       *out_value,
+           gpointer     *out_pointer,
+           GError      **error)
+{
+  AccountEditData *d = data;
+  gint64 paused = 0;
+
+  if (!check_account (db, d->account_id, TRUE, error))
+    return FALSE;
+  if (!portico_db_query_int (db, &paused, error,
+                             "SELECT paused_cause IS NOT NULL FROM accounts WHERE id = ?",
+                             "i", d->account_id))
+    return FALSE;
+  if (!paused)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
+                   _("Account %" PRId64 " is not paused: it already syncs on schedule."),
+                   d->account_id);
+      return FALSE;
+    }
+  return resume_account (db, d->account_id, "resumed", error);
+}
+
+static gboolean
+resume_func (PorticoStore *self,
+             sqlite3      *db,
+             gpointer      data,
+             gint64       *out_value,
+             gpointer     *out_pointer,
+             GError      **error)
+{
+  return portico_store_in_transaction (self, db, resume_tx, data, out_value, out_pointer, error);
+}
+
+gboolean
+portico_store_resume_account_sync (PorticoStore *self,
+                                   gint64        account_id,
+                                   GError      **error)
+{
+  AccountEditData *d;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+
+  d = g_new0 (AccountEditData, 1);
+  d->account_id = account_id;
+  return portico_store_run_write_sync (self, resume_func, d, account_edit_data_free,
+                                       NULL, NULL, error);
+}
+
+void
+portico_store_resume_account_async (PorticoStore       *self,
+                                    gint64              account_id,
+                                    GCancellable       *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer            user_data)
+{
+  AccountEditData *d;
+
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  d = g_new0 (AccountEditData, 1);
+  d->account_id = account_id;
+  write_async (self, resume_func, d, account_edit_data_free,
+               portico_store_resume_account_async, cancellable, callback, user_data);
+}
+
+gboolean
+portico_store_resume_account_finish (PorticoStore *self,
+                                     GAsyncResult *result,
+                                     GError      **error)
+{
+  return write_finish_boolean (self, result, portico_store_resume_account_async, error);
 }
 
 /* Only fills in what is unknown: an account whose origins are known keeps
@@ -2048,9 +2217,17 @@ finish_sync_run_tx (PorticoStore *self,
 
   details = json_builder_get_root (builder);
   details_json = json_to_string (details, FALSE);
-  return append_audit (db, account_id,
-                       g_strcmp0 (d->status, "failed") == 0 ? "sync_failed" : "synced",
-                       details_json, error);
+  if (!append_audit (db, account_id,
+                     g_strcmp0 (d->status, "failed") == 0 ? "sync_failed" : "synced",
+                     details_json, error))
+    return FALSE;
+
+  /* After the run's own event, so the audit reads in order. */
+  if (g_strcmp0 (d->status, "ok") == 0)
+    return resume_account (db, account_id, "synced", error);
+  if (g_strcmp0 (d->status, "failed") == 0 && g_atomic_int_get (&self->pause_after) > 0)
+    return maybe_pause_account (db, account_id, g_atomic_int_get (&self->pause_after), error);
+  return TRUE;
 }
 
 static gboolean

@@ -137,6 +137,31 @@ gboolean portico_store_update_account_finish (PorticoStore *self,
                                               GAsyncResult *result,
                                               GError      **error);
 
+/* Auto-pause: after this many failed runs of an account in a row, each
+ * failing with the same cause (error code), its scheduled syncs stop: the
+ * account reads "paused": true, "paused_cause" (the error code) and
+ * "paused_message" (the newest failure's sentence), and the audit records
+ * "paused". A sync run that ends "ok" and a reconnect resume it, as does
+ * portico_store_resume_account_*; failures before a resume no longer
+ * count. 0 turns it off. The engine sets it from the GSettings key
+ * pause-after-failures. */
+#define PORTICO_STORE_DEFAULT_PAUSE_AFTER 5
+void portico_store_set_pause_after (PorticoStore *self,
+                                    guint         failures);
+/* Refuses an account that is not paused (PORTICO_STORE_ERROR_INVALID) or not
+ * connected (NOT_FOUND). Records "resumed". */
+gboolean portico_store_resume_account_sync (PorticoStore *self,
+                                            gint64        account_id,
+                                            GError      **error);
+void portico_store_resume_account_async (PorticoStore       *self,
+                                         gint64              account_id,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data);
+gboolean portico_store_resume_account_finish (PorticoStore *self,
+                                              GAsyncResult *result,
+                                              GError      **error);
+
 /* The origins ("scheme://host:port") the account was connected with: its
  * credentials may only go there until an admin reconnects it. NULL without
  * an error for an account connected before Portico remembered them. */
@@ -441,6 +466,7 @@ PorticoDisconnectSummary *portico_store_disconnect_finish (PorticoStore *self,
  * {"id","name","connector","external_id","external_name","permission",
  *  "status","last_sync_at","created_at","keyring_state","fields":{...},
  *  "fingerprint" (nullable, see portico_credentials_fingerprint ()),
+ *  "paused", "paused_cause", "paused_message" (see portico_store_set_pause_after ()),
  *  "data_types":[{"id","enabled","disabled_reason","status","items","error",
  *                 "error_code","last_success_at"}]} */
 JsonNode *portico_store_list_accounts (PorticoStore *self, GError **error);

@@ -364,8 +364,12 @@ attention_cb (GObject      *source,
         continue;
       item = portico_page_item_new (account, portico_integrations_page_lookup_connector (self, portico_json_get_string (account, "connector")));
       item->problem = g_new0 (PorticoAccountProblem, 1);
-      item->problem->fix = g_strcmp0 (portico_json_get_string (row, "fix_action"), "reconnect") == 0
-                           ? PORTICO_FIX_RECONNECT : PORTICO_FIX_SYNC_NOW;
+      if (g_strcmp0 (portico_json_get_string (row, "fix_action"), "reconnect") == 0)
+        item->problem->fix = PORTICO_FIX_RECONNECT;
+      else if (g_strcmp0 (portico_json_get_string (row, "fix_action"), "resume") == 0)
+        item->problem->fix = PORTICO_FIX_RESUME;
+      else
+        item->problem->fix = PORTICO_FIX_SYNC_NOW;
       item->problem->title = g_strdup (portico_json_get_string (row, "title"));
       item->problem->detail = fix != NULL && strstr (message, fix) == NULL
                               ? g_strdup_printf ("%s\n%s", message, fix) : g_strdup (message);
@@ -488,13 +492,32 @@ portico_integrations_page_update_accounts_visibility (PorticoIntegrationsPage *s
 }
 
 static void
+resume_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PorticoIntegrationsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Success refreshes the lists through "accounts-changed". */
+  if (!portico_engine_resume_finish (PORTICO_ENGINE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    portico_integrations_page_add_toast (self, error->message);
+}
+
+static void
 fix_clicked (GtkButton               *button,
              PorticoIntegrationsPage *self)
 {
   PorticoPageItem *item = g_object_get_data (G_OBJECT (button), "portico-item");
   gint64 id = portico_json_get_int (item->object, "id", 0);
 
-  if (item->problem->fix == PORTICO_FIX_SYNC_NOW)
+  if (item->problem->fix == PORTICO_FIX_RESUME)
+    {
+      if (self->engine != NULL)
+        portico_engine_resume_async (self->engine, id, self->cancellable, resume_cb, g_object_ref (self));
+    }
+  else if (item->problem->fix == PORTICO_FIX_SYNC_NOW)
     {
       PorticoAccountTile *tile = portico_integrations_page_find_tile (self, id);
 
@@ -550,7 +573,7 @@ portico_integrations_page_create_attention_row (gpointer item,
   /* Translators: "Reconnect Slack – Acme" */
   button_name = g_strdup_printf (_("%s %s – %s"), label, app, name);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, button_name, -1);
-  gtk_widget_set_sensitive (button, account->problem->fix == PORTICO_FIX_SYNC_NOW || account->connector != NULL);
+  gtk_widget_set_sensitive (button, account->problem->fix != PORTICO_FIX_RECONNECT || account->connector != NULL);
   g_object_set_data_full (G_OBJECT (button), "portico-item", g_object_ref (account), g_object_unref);
   g_signal_connect_object (button, "clicked", G_CALLBACK (fix_clicked), self, 0);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);

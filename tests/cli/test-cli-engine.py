@@ -270,6 +270,54 @@ try:
           isinstance(users_doc, list)
           and any({"Okta", "Slack"} <= set(u["apps"]) for u in users_doc), out[:500])
 
+    # ---- Auto-pause: five failed syncs in a row with one cause stop the
+    # account's scheduled syncs; `resume` and a successful sync by hand undo it.
+    def post_admin(path):
+        urllib.request.urlopen(urllib.request.Request(info["admin_url"] + path, method="POST"),
+                               timeout=10).read()
+
+    def okta_account():
+        code, accounts, out, err = run("accounts", "--json")
+        return next((a for a in accounts or [] if a["id"] == okta_id), {})
+
+    post_admin("/credentials?connector=okta&state=bad")
+    codes = [run("sync", str(okta_id))[0] for _ in range(4)]
+    account = okta_account()
+    check("four failed syncs: exit 1 each, and the account is not paused yet",
+          codes == [1] * 4 and account.get("paused") is False, f"{codes} {account}")
+    code, doc, out, err = run("sync", str(okta_id))
+    account = okta_account()
+    check("the fifth failure with the same cause pauses it, with the cause and its sentence",
+          code == 1 and account.get("paused") is True and account.get("paused_cause")
+          and account.get("paused_message"), f"{code} {account}")
+    code, doc, out, err = run("attention", "--json")
+    rows = [r for r in (doc if isinstance(doc, list) else []) if r.get("account") == okta_id]
+    check("attention lists it first as paused, with the Resume fix and the cause's sentence",
+          rows and rows[0]["problem"] == "paused" and rows[0]["fix_action"] == "resume"
+          and (account.get("paused_message") or "\0") in rows[0]["message"], out)
+    code, doc, out, err = run("resume", str(okta_id))
+    account = okta_account()
+    check("resume: exit 0, the account is no longer paused",
+          code == 0 and account.get("paused") is False and account.get("paused_cause") is None,
+          f"{code} {out} {err} {account}")
+    code, doc, out, err = run("resume", str(okta_id))
+    check("resume of an account that is not paused: exit 1 with a sentence",
+          code == 1 and one_sentence(err) and "not paused" in err, f"{code} {err!r}")
+    code, doc, out, err = run("resume")
+    check("resume without an account: usage error (exit 2)", code == 2, f"{code} {err!r}")
+    code, doc, out, err = run("sync", str(okta_id))
+    check("one failure after a resume does not pause it again",
+          code == 1 and okta_account().get("paused") is False, f"{code} {okta_account()}")
+    for _ in range(4):
+        run("sync", str(okta_id))
+    check("five more failures pause it again", okta_account().get("paused") is True, okta_account())
+    post_admin("/credentials?connector=okta&state=ok")
+    code, doc, out, err = run("sync", str(okta_id), "--json")
+    account = okta_account()
+    check("a successful sync by hand resumes it",
+          code == 0 and account.get("paused") is False and account.get("status") == "ok",
+          f"{code} {err} {account}")
+
     # ---- reconnect: same identity keeps the account.
     code, doc, out, err = run("reconnect", str(okta_id), "--json", env=secret_env("okta", "ok"))
     check("reconnect with the same identity: exit 0, same account, replaced_account null",

@@ -428,6 +428,48 @@ find_attention_row (Fixture    *fixture,
     }
 }
 
+typedef struct
+{
+  Fixture    *fixture;
+  const char *prefix;
+  const char *words;
+} RowWait;
+
+static gboolean
+attention_row_says (gpointer data)
+{
+  RowWait *wait = data;
+  GtkWidget *row = find_attention_row (wait->fixture, wait->prefix);
+
+  return row != NULL && strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), wait->words) != NULL;
+}
+
+static GtkWidget *
+find_button (GtkWidget  *widget,
+             const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+account_paused (Fixture *fixture,
+                gint64   account)
+{
+  g_autoptr(JsonNode) node = portico_store_get_account (fixture->store, account, NULL);
+
+  return json_object_get_boolean_member (json_node_get_object (node), "paused");
+}
+
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
@@ -544,6 +586,33 @@ test_window_accounts (Fixture       *fixture,
   g_assert_nonnull (strstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), "Credentials rejected"));
   g_assert_null (find_attention_row (fixture, "Okta – "));
 
+  /* Auto-pause (after one failure here): Figma's row says so and offers
+   * Resume, which the engine carries out; the row then shows the rejected
+   * key again, with Reconnect. */
+  {
+    RowWait paused_wait = { fixture, "Figma – ", "Syncing paused" };
+    RowWait rejected_wait = { fixture, "Figma – ", "Credentials rejected" };
+    GtkWidget *resume;
+
+    portico_store_set_pause_after (fixture->store, 1);
+    g_assert_false (account_paused (fixture, fixture->figma));
+    sync_via_menu (fixture, fixture->figma, PORTICO_ACCOUNT_STATE_FAILED);
+    g_assert_true (wait_until (attention_row_says, &paused_wait, 30000));
+    g_assert_true (account_paused (fixture, fixture->figma));
+    row = find_attention_row (fixture, "Figma – ");
+    g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Fix it, then resume."));
+    tile = portico_integrations_page_find_tile (fixture->page, fixture->figma);
+    g_assert_cmpstr (portico_account_tile_get_status_label (tile), ==, "Paused");
+    resume = find_button (row, "Resume");
+    g_assert_nonnull (resume);
+    g_assert_true (gtk_widget_get_sensitive (resume));
+    g_signal_emit_by_name (resume, "clicked");
+    g_assert_true (wait_until (attention_row_says, &rejected_wait, 30000));
+    g_assert_false (account_paused (fixture, fixture->figma));
+    g_assert_nonnull (find_button (find_attention_row (fixture, "Figma – "), "Reconnect"));
+    portico_store_set_pause_after (fixture->store, PORTICO_STORE_DEFAULT_PAUSE_AFTER);
+  }
+
   save_screenshot (GTK_WIDGET (fixture->window), "integrations.png");
   adw_view_stack_set_visible_child_name (stack, "attention");
   save_screenshot (GTK_WIDGET (fixture->window), "needs-attention.png");
@@ -645,8 +714,14 @@ test_window_accounts (Fixture       *fixture,
     g_assert_true (found_sync);
     save_screenshot (GTK_WIDGET (fixture->window), "activity.png");
 
-    portico_activity_view_set_filter (activity, fixture->figma, "sync_failed");
+    /* Figma failed twice: once with the broken key, once more to pause. */
+    portico_activity_view_set_filter (activity, fixture->figma, "paused");
     g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+    g_assert_true (g_str_has_prefix (portico_activity_view_get_summary (activity, 0), "Paused scheduled syncs of "));
+    portico_activity_view_set_filter (activity, fixture->figma, "resumed");
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+    portico_activity_view_set_filter (activity, fixture->figma, "sync_failed");
+    g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
     synced_prefix = g_strdup_printf ("Sync of %s (Figma) failed", figma_name);
     g_assert_true (g_str_has_prefix (portico_activity_view_get_summary (activity, 0), synced_prefix));
     portico_activity_view_set_filter (activity, fixture->okta, NULL);

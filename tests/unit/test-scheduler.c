@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "portico-audit.h"
 #include "portico-scheduler.h"
 
@@ -533,6 +535,230 @@ test_scheduler_object (void)
   }
 }
 
+static void
+record_run (PorticoStore *store,
+            gint64        account,
+            const char   *status,
+            const char   *error_code)
+{
+  g_autoptr(GError) error = NULL;
+  PorticoStoreDataTypeResult result = {
+    .data_type = "users", .status = g_str_equal (status, "ok") ? "ok" : "failed",
+    .items = g_str_equal (status, "ok") ? 3 : 0, .error_code = error_code,
+    .error_message = error_code != NULL ? "The provider rejected the key. Reconnect with a valid key." : NULL,
+  };
+  gint64 run = portico_store_begin_sync_run_sync (store, account, &error);
+
+  g_assert_no_error (error);
+  portico_store_finish_sync_run_sync (store, run, status, &result, 1, &error);
+  g_assert_no_error (error);
+}
+
+static gint64
+db_run_count (const char *path,
+              gint64      account)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM sync_runs WHERE account_id = ?",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_int64 (stmt, 1, account);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static JsonObject *
+get_account (PorticoStore *store,
+             gint64        account)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = portico_store_get_account (store, account, &error);
+
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (node));
+}
+
+static gboolean
+is_paused (PorticoStore *store,
+           gint64        account)
+{
+  g_autoptr(JsonObject) object = get_account (store, account);
+
+  return json_object_get_boolean_member (object, "paused");
+}
+
+static gint64
+count_audit (PorticoStore *store,
+             const char   *kind)
+{
+  g_autoptr(JsonNode) events = portico_store_list_audit_events (store, 0, NULL);
+  gint64 n = 0;
+
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (events)); i++)
+    if (g_strcmp0 (json_object_get_string_member (json_array_get_object_element (json_node_get_array (events), i),
+                                                  "kind"), kind) == 0)
+      n++;
+  return n;
+}
+
+/* Auto-pause in a real store: five failures in a row with one cause pause
+ * an account (another cause in between does not), the scheduler then skips
+ * it while it starts the other overdue account, the status model says
+ * "paused" with the cause and the Resume fix; resume, a successful run and a
+ * reconnect each end it, and failures before that no longer count. */
+static void
+test_auto_pause (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("portico-pause-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "portico.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+  g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
+  g_autoptr(PorticoEngine) engine = NULL;
+  g_autoptr(PorticoScheduler) scheduler = NULL;
+  g_autoptr(JsonObject) paused = NULL;
+  g_autoptr(PorticoAccountStatus) status = NULL;
+  g_autoptr(JsonArray) rows = json_array_new ();
+  PorticoStoreDataTypeSpec types[] = { { "users", TRUE, NULL } };
+  PorticoStoreNewAccount account = {
+    .connector_id = "nowhere", .connector_name = "Nowhere", .category = "other",
+    .name = "Paused", .external_id = "p-1", .permission = "read",
+    .data_types = types, .n_data_types = 1,
+  };
+  PorticoStoreNewAccount other = account;
+  PorticoAccountProblem *problem;
+  sqlite3 *db = NULL;
+  gint64 id, other_id;
+
+  /* No keyring here: the sync the scheduler starts fails fast. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
+
+  store = portico_store_open (path, &error);
+  g_assert_no_error (error);
+  id = portico_store_create_account_sync (store, &account, &error);
+  g_assert_no_error (error);
+  other.name = "Other";
+  other.external_id = "p-2";
+  other_id = portico_store_create_account_sync (store, &other, &error);
+  g_assert_no_error (error);
+  engine = portico_engine_new (store, catalog, runtime);
+  /* The engine took the setting's default. */
+  portico_store_set_pause_after (store, 5);
+
+  /* Four rejections, then a network failure: no streak of one cause. */
+  for (guint i = 0; i < 4; i++)
+    record_run (store, id, "failed", "unauthorized");
+  g_assert_false (is_paused (store, id));
+  record_run (store, id, "failed", "network");
+  for (guint i = 0; i < 4; i++)
+    record_run (store, id, "failed", "unauthorized");
+  g_assert_false (is_paused (store, id));
+  /* The fifth rejection in a row pauses it. */
+  record_run (store, id, "failed", "unauthorized");
+  g_assert_true (is_paused (store, id));
+  g_assert_cmpint (count_audit (store, "paused"), ==, 1);
+  {
+    g_autoptr(JsonNode) events = portico_store_list_audit_events (store, 1, NULL);
+    g_autofree char *summary = portico_audit_event_summary (json_array_get_object_element (json_node_get_array (events), 0));
+
+    g_assert_cmpstr (summary, ==, "Paused scheduled syncs of Paused (Nowhere) after 5 failed syncs with the same cause");
+  }
+  for (guint i = 0; i < 4; i++)
+    record_run (store, other_id, "failed", "unauthorized");
+  g_assert_false (is_paused (store, other_id));
+
+  paused = get_account (store, id);
+  g_assert_cmpstr (json_object_get_string_member (paused, "paused_cause"), ==, "unauthorized");
+  g_assert_cmpstr (json_object_get_string_member (paused, "paused_message"), ==,
+                   "The provider rejected the key. Reconnect with a valid key.");
+  status = portico_account_status_new (paused, NULL, g_get_real_time () / G_USEC_PER_SEC, 24);
+  g_assert_cmpint (status->status, ==, PORTICO_STATUS_PAUSED);
+  g_assert_cmpstr (status->label, ==, "Paused");
+  problem = g_ptr_array_index (status->problems, 0);
+  g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_PAUSED);
+  g_assert_cmpint (problem->fix, ==, PORTICO_FIX_RESUME);
+  g_assert_cmpstr (portico_fix_label (problem->fix), ==, "Resume");
+  g_assert_nonnull (strstr (problem->detail, "The provider rejected the key."));
+  portico_account_status_add_attention_json (status, paused, rows);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "problem"), ==, "paused");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (rows, 0), "fix_action"), ==, "resume");
+
+  /* Both accounts are overdue: the scheduler starts the other one only. */
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE accounts SET last_sync_at = '2020-01-01T00:00:00Z'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  scheduler = portico_scheduler_new (engine);
+  portico_scheduler_set_startup_spread (scheduler, 0);
+  portico_scheduler_check_now (scheduler);
+  g_assert_true (scheduler_idle (scheduler, engine, other_id, 1));
+  g_assert_true (is_paused (store, id));
+  g_assert_cmpint (db_run_count (path, id), ==, 10);
+
+  /* Resume: scheduled syncs run again, and the old failures no longer
+   * count (one more failure does not pause it). Resuming twice is refused. */
+  g_assert_true (portico_store_resume_account_sync (store, id, &error));
+  g_assert_no_error (error);
+  g_assert_false (is_paused (store, id));
+  g_assert_false (portico_store_resume_account_sync (store, id, &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  record_run (store, id, "failed", "unauthorized");
+  g_assert_false (is_paused (store, id));
+  g_clear_object (&scheduler);
+  scheduler = portico_scheduler_new (engine);
+  portico_scheduler_set_startup_spread (scheduler, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, "UPDATE accounts SET last_sync_at = '2020-01-01T00:00:00Z'",
+                                 NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  portico_scheduler_check_now (scheduler);
+  g_assert_true (scheduler_idle (scheduler, engine, id, 2));
+
+  /* A successful run resumes it... */
+  portico_store_set_pause_after (store, 2);
+  record_run (store, id, "failed", "unauthorized");
+  g_assert_true (is_paused (store, id));
+  record_run (store, id, "ok", NULL);
+  g_assert_false (is_paused (store, id));
+  /* ...and so does a reconnect. */
+  record_run (store, id, "failed", "unauthorized");
+  record_run (store, id, "failed", "unauthorized");
+  g_assert_true (is_paused (store, id));
+  g_assert_true (portico_store_update_account_sync (store, id, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (is_paused (store, id));
+  g_assert_cmpint (count_audit (store, "resumed"), ==, 3);
+
+  /* 0 never pauses. */
+  portico_store_set_pause_after (store, 0);
+  for (guint i = 0; i < 6; i++)
+    record_run (store, other_id, "failed", "unauthorized");
+  g_assert_false (is_paused (store, other_id));
+
+  g_clear_object (&scheduler);
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  {
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+        g_remove (file);
+      }
+    g_rmdir (dir);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -553,6 +779,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/problems/rate-limited", test_rate_limited);
   g_test_add_func ("/scheduler/due", test_due);
   g_test_add_func ("/scheduler/object", test_scheduler_object);
+  g_test_add_func ("/scheduler/auto-pause", test_auto_pause);
 
   return g_test_run ();
 }
