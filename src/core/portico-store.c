@@ -508,6 +508,14 @@ portico_store_set_pause_after (PorticoStore *self,
   g_atomic_int_set (&self->pause_after, failures);
 }
 
+guint
+portico_store_get_pause_after (PorticoStore *self)
+{
+  g_return_val_if_fail (PORTICO_IS_STORE (self), 0);
+
+  return g_atomic_int_get (&self->pause_after);
+}
+
 void
 portico_store_set_busy_limits (PorticoStore *self,
                                guint         attempt_ms,

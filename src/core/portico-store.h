@@ -148,6 +148,7 @@ gboolean portico_store_update_account_finish (PorticoStore *self,
 #define PORTICO_STORE_DEFAULT_PAUSE_AFTER 5
 void portico_store_set_pause_after (PorticoStore *self,
                                     guint         failures);
+guint portico_store_get_pause_after (PorticoStore *self);
 /* Refuses an account that is not paused (PORTICO_STORE_ERROR_INVALID) or not
  * connected (NOT_FOUND). Records "resumed". */
 gboolean portico_store_resume_account_sync (PorticoStore *self,

@@ -25,6 +25,7 @@ struct _PorticoPreferencesWindow
 
   AdwActionRow         *interval_row;
   GtkSpinButton        *interval_spin;
+  GtkSpinButton        *pause_spin;
   GtkSwitch            *notifications_switch;
   AdwComboRow          *permission_row;
   AdwActionRow         *database_row;
@@ -52,6 +53,23 @@ interval_set_mapping (const GValue       *value,
                       gpointer            user_data)
 {
   return g_variant_new_uint32 ((guint32) CLAMP (g_value_get_double (value), 1, 168));
+}
+
+static gboolean
+pause_get_mapping (GValue   *value,
+                   GVariant *variant,
+                   gpointer  user_data)
+{
+  g_value_set_double (value, g_variant_get_uint32 (variant));
+  return TRUE;
+}
+
+static GVariant *
+pause_set_mapping (const GValue       *value,
+                   const GVariantType *expected_type,
+                   gpointer            user_data)
+{
+  return g_variant_new_uint32 ((guint32) CLAMP (g_value_get_double (value), 0, 100));
 }
 
 static gboolean
@@ -153,6 +171,13 @@ portico_preferences_window_get_interval_spin (PorticoPreferencesWindow *self)
   return self->interval_spin;
 }
 
+GtkSpinButton *
+portico_preferences_window_get_pause_spin (PorticoPreferencesWindow *self)
+{
+  g_return_val_if_fail (PORTICO_IS_PREFERENCES_WINDOW (self), NULL);
+  return self->pause_spin;
+}
+
 GtkSwitch *
 portico_preferences_window_get_notifications_switch (PorticoPreferencesWindow *self)
 {
@@ -223,6 +248,7 @@ portico_preferences_window_class_init (PorticoPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, database_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, interval_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, interval_spin);
+  gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, pause_spin);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, notifications_switch);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, permission_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, secrets_row);
@@ -239,6 +265,9 @@ portico_preferences_window_init (PorticoPreferencesWindow *self)
   g_settings_bind_with_mapping (self->settings, "sync-interval-hours",
                                 self->interval_spin, "value", G_SETTINGS_BIND_DEFAULT,
                                 interval_get_mapping, interval_set_mapping, NULL, NULL);
+  g_settings_bind_with_mapping (self->settings, "pause-after-failures",
+                                self->pause_spin, "value", G_SETTINGS_BIND_DEFAULT,
+                                pause_get_mapping, pause_set_mapping, NULL, NULL);
   g_settings_bind (self->settings, "notifications",
                    self->notifications_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "default-permission",

@@ -18,6 +18,7 @@ PorticoPreferencesWindow *portico_preferences_window_new (GtkWindow  *parent,
 
 /* For tests: the widgets a person changes. */
 GtkSpinButton *portico_preferences_window_get_interval_spin (PorticoPreferencesWindow *self);
+GtkSpinButton *portico_preferences_window_get_pause_spin (PorticoPreferencesWindow *self);
 GtkSwitch     *portico_preferences_window_get_notifications_switch (PorticoPreferencesWindow *self);
 AdwComboRow   *portico_preferences_window_get_permission_row (PorticoPreferencesWindow *self);
 AdwActionRow  *portico_preferences_window_get_interval_row (PorticoPreferencesWindow *self);

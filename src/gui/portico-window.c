@@ -216,6 +216,16 @@ on_interval_changed (PorticoWindow *self)
                                                 g_settings_get_uint (self->settings, "sync-interval-hours"));
 }
 
+/* The engine read the setting when it was made; a change while the app
+ * runs applies at once. */
+static void
+on_pause_after_changed (PorticoWindow *self)
+{
+  if (self->engine != NULL)
+    portico_store_set_pause_after (portico_engine_get_store (self->engine),
+                                   g_settings_get_uint (self->settings, "pause-after-failures"));
+}
+
 void
 portico_window_set_engine (PorticoWindow *self,
                            PorticoEngine *engine)
@@ -245,6 +255,10 @@ portico_window_set_engine (PorticoWindow *self,
       g_settings_bind (self->settings, "sync-interval-hours",
                        self->scheduler, "interval-hours", G_SETTINGS_BIND_GET);
       portico_scheduler_start (self->scheduler, 0);
+      g_signal_handlers_disconnect_by_func (self->settings, on_pause_after_changed, self);
+      g_signal_connect_object (self->settings, "changed::pause-after-failures",
+                               G_CALLBACK (on_pause_after_changed), self, G_CONNECT_SWAPPED);
+      on_pause_after_changed (self);
     }
 }
 

@@ -167,6 +167,16 @@ test_preferences (void)
   g_assert_cmpstr (adw_action_row_get_subtitle (portico_preferences_window_get_interval_row (preferences)),
                    ==, "Every account syncs every 2 days");
 
+  /* Auto-pause after 3 failures: the setting and the open engine's store
+   * follow at once. */
+  g_assert_cmpfloat (gtk_spin_button_get_value (portico_preferences_window_get_pause_spin (preferences)), ==, 5);
+  g_assert_cmpuint (portico_store_get_pause_after (store), ==, 5);
+  gtk_spin_button_set_value (portico_preferences_window_get_pause_spin (preferences), 3);
+  g_assert_cmpuint (g_settings_get_uint (settings, "pause-after-failures"), ==, 3);
+  g_assert_cmpuint (portico_store_get_pause_after (store), ==, 3);
+  gtk_spin_button_set_value (portico_preferences_window_get_pause_spin (preferences), 0);
+  g_assert_cmpuint (portico_store_get_pause_after (store), ==, 0);
+
   /* Notifications off. */
   g_assert_true (g_settings_get_boolean (settings, "notifications"));
   gtk_switch_set_active (portico_preferences_window_get_notifications_switch (preferences), FALSE);
