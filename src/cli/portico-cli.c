@@ -68,6 +68,9 @@ static const char usage_text[] =
   "  rename ACCOUNT NEW_NAME\n"
   "  resume ACCOUNT                                scheduled syncs of a paused account\n"
   "                                                run again\n"
+  "  apply-held ACCOUNT                            apply a users sync held because too\n"
+  "                                                many people would disappear\n"
+  "  discard-held ACCOUNT                          keep the current data instead\n"
   "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
   "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
   "  apps | users | licenses | workflows | audit [--json]\n"
@@ -823,6 +826,31 @@ cmd_resume (Cli    *cli,
   return PORTICO_CLI_EXIT_OK;
 }
 
+static int
+cmd_resolve_held (Cli      *cli,
+                  gint64    account_id,
+                  gboolean  apply)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+  gint64 items;
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  portico_engine_resolve_held_async (engine, account_id, apply, NULL, wait_cb, &wait);
+  items = portico_engine_resolve_held_finish (engine, wait_run (&wait), &error);
+  if (items < 0)
+    return portico_cli_fail (error);
+  if (apply)
+    g_print (g_dngettext (GETTEXT_PACKAGE, "Applied: account %" PRId64 " now has %'" PRId64 " user.\n",
+                          "Applied: account %" PRId64 " now has %'" PRId64 " users.\n", items),
+             account_id, items);
+  else
+    g_print (_("Discarded: account %" PRId64 " keeps its current data.\n"), account_id);
+  return PORTICO_CLI_EXIT_OK;
+}
+
 static void
 print_summary (const PorticoDisconnectSummary *summary,
                gboolean                        applied)
@@ -1475,6 +1503,20 @@ print_sync_failures (JsonObject *result)
     }
 }
 
+/* A users sync held by drift protection changed nothing: it fails the
+ * command even when the other data types synced. */
+static gboolean
+sync_was_held (JsonObject *result)
+{
+  JsonArray *types = json_object_get_array_member (result, "data_types");
+
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    if (g_strcmp0 (json_object_get_string_member_with_default (json_array_get_object_element (types, i),
+                                                               "error_code", NULL), "held") == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static int
 cmd_sync (Cli *cli, const EngineArgs *args)
 {
@@ -1516,7 +1558,8 @@ cmd_sync (Cli *cli, const EngineArgs *args)
           status = PORTICO_CLI_EXIT_FAILED;
           continue;
         }
-      if (g_strcmp0 (json_object_get_string_member (json_node_get_object (result), "status"), "failed") == 0)
+      if (g_strcmp0 (json_object_get_string_member (json_node_get_object (result), "status"), "failed") == 0 ||
+          sync_was_held (json_node_get_object (result)))
         {
           status = PORTICO_CLI_EXIT_FAILED;
           print_sync_failures (json_node_get_object (result));
@@ -1686,7 +1729,8 @@ run_command (Cli         *cli,
       return cmd_rename (cli, account_id, positional[1]);
     }
 
-  if (g_str_equal (command, "resume"))
+  if (g_str_equal (command, "resume") || g_str_equal (command, "apply-held") ||
+      g_str_equal (command, "discard-held"))
     {
       const char *account = NULL;
       gint64 account_id = 0;
@@ -1702,6 +1746,8 @@ run_command (Cli         *cli,
       status = parse_account_id (command, account, &account_id);
       if (status != PORTICO_CLI_EXIT_OK)
         return status;
+      if (!g_str_equal (command, "resume"))
+        return cmd_resolve_held (cli, account_id, g_str_equal (command, "apply-held"));
       return cmd_resume (cli, account_id);
     }
 

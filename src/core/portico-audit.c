@@ -31,6 +31,9 @@ static const struct
   { "disconnected", N_("Disconnected") },
   { "paused", N_("Paused") },
   { "resumed", N_("Resumed") },
+  { "held", N_("Sync held") },
+  { "held_applied", N_("Held sync applied") },
+  { "held_discarded", N_("Held sync discarded") },
 };
 
 const char * const *
@@ -267,6 +270,19 @@ portico_audit_event_summary (JsonObject *event)
         return g_strdup_printf (_("Resumed scheduled syncs of %s: it was reconnected"), who);
       return g_strdup_printf (_("Resumed scheduled syncs of %s"), who);
     }
+  if (g_strcmp0 (kind, "held") == 0)
+    {
+      gint64 missing = details != NULL ? portico_json_get_int (details, "missing", 0) : 0;
+      gint64 total = details != NULL ? portico_json_get_int (details, "total", 0) : 0;
+
+      /* Translators: "Held the users sync of Okta Corp HQ (Okta): 1,840 of 2,100 people would disappear" */
+      return g_strdup_printf (_("Held the users sync of %s: %'" PRId64 " of %'" PRId64 " people would disappear"),
+                              who, missing, total);
+    }
+  if (g_strcmp0 (kind, "held_applied") == 0)
+    return g_strdup_printf (_("Applied the held users sync of %s"), who);
+  if (g_strcmp0 (kind, "held_discarded") == 0)
+    return g_strdup_printf (_("Kept the current users of %s and discarded the held sync"), who);
   if (g_strcmp0 (kind, "tested") == 0)
     {
       const char *outcome = details != NULL ? portico_json_get_string (details, "outcome") : NULL;

@@ -2255,6 +2255,56 @@ portico_engine_resume_finish (PorticoEngine *self,
 }
 
 static void
+resolve_held_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gint64 items;
+
+  items = portico_store_resolve_held_finish (PORTICO_STORE (source), result, &error);
+  if (items < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_int (task, items);
+}
+
+void
+portico_engine_resolve_held_async (PorticoEngine      *self,
+                                   gint64              account_id,
+                                   gboolean            apply,
+                                   GCancellable       *cancellable,
+                                   GAsyncReadyCallback callback,
+                                   gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_resolve_held_async);
+  portico_store_resolve_held_async (self->store, account_id, apply, cancellable,
+                                    resolve_held_done_cb, g_steal_pointer (&task));
+}
+
+gint64
+portico_engine_resolve_held_finish (PorticoEngine *self,
+                                    GAsyncResult  *result,
+                                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_resolve_held_async, -1);
+
+  return g_task_propagate_int (G_TASK (result), error);
+}
+
+static void
 preview_thread (GTask        *task,
                 gpointer      source_object,
                 gpointer      task_data,

@@ -172,6 +172,20 @@ gboolean portico_engine_resume_finish (PorticoEngine *self,
                                        GAsyncResult  *result,
                                        GError       **error);
 
+/* Drift protection (see PORTICO_STORE_HOLD_PERCENT): @apply replaces the
+ * account's users with the held ones ("Apply anyway"; returns how many were
+ * stored), else the held ones are discarded ("Keep current data"; returns
+ * 0). -1 and a sentence when nothing is held. Emits "accounts-changed". */
+void portico_engine_resolve_held_async (PorticoEngine      *self,
+                                        gint64              account_id,
+                                        gboolean            apply,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data);
+gint64 portico_engine_resolve_held_finish (PorticoEngine *self,
+                                           GAsyncResult  *result,
+                                           GError       **error);
+
 /* SPEC 5: what a disconnect would delete now, read-only, off the caller's
  * thread. */
 void portico_engine_preview_disconnect_async (PorticoEngine      *self,

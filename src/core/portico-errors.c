@@ -17,7 +17,7 @@ portico_error_code_name (const GError *error)
 {
   static const char * const store_names[] = {
     "open", "corrupt", "too_new", "disk_full", "read_only", "busy",
-    "not_found", "invalid", "conflict", "failed", "sync_locked",
+    "not_found", "invalid", "conflict", "failed", "sync_locked", "held",
   };
   static const char * const connector_names[] = {
     "invalid_definition", "invalid_field", "not_authorized", "forbidden",

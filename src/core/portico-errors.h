@@ -28,6 +28,7 @@ typedef enum
   PORTICO_STORE_ERROR_CONFLICT,      /* e.g. the same external identity twice */
   PORTICO_STORE_ERROR_FAILED,        /* anything else */
   PORTICO_STORE_ERROR_SYNC_LOCKED,   /* another process syncs this account */
+  PORTICO_STORE_ERROR_HELD,          /* a users sync held by drift protection */
 } PorticoStoreError;
 
 typedef enum

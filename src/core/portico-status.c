@@ -115,6 +115,8 @@ portico_problem_code (PorticoProblemKind kind)
       return "sign_in_expired";
     case PORTICO_PROBLEM_PAUSED:
       return "paused";
+    case PORTICO_PROBLEM_HELD:
+      return "held";
     case PORTICO_PROBLEM_RATE_LIMITED:
     case PORTICO_PROBLEM_SYNC_FAILED:
     case PORTICO_PROBLEM_SYNC_PARTIAL:
@@ -132,6 +134,8 @@ portico_fix_label (PorticoFix fix)
       return _("Reconnect");
     case PORTICO_FIX_RESUME:
       return _("Resume");
+    case PORTICO_FIX_APPLY_HELD:
+      return _("Apply Anyway");
     case PORTICO_FIX_SYNC_NOW:
     default:
       return _("Sync Now");
@@ -324,6 +328,20 @@ portico_account_find_problems (JsonObject *account,
                    ? g_strdup_printf (_("Scheduled syncs stopped after repeated failures with the same cause: %s Fix it, then resume."), why)
                    : g_strdup (_("Scheduled syncs stopped after repeated failures with the same cause. Fix it, then resume.")),
                    _("Resume scheduled syncs."));
+    }
+
+  if (portico_json_get_int (account, "held_total", 0) > 0)
+    {
+      gint64 missing = portico_json_get_int (account, "held_missing", 0);
+      gint64 total = portico_json_get_int (account, "held_total", 0);
+      /* Translators: "Held: 1,840 of 2,100 people would disappear" */
+      g_autofree char *title = g_strdup_printf (_("Held: %'" PRId64 " of %'" PRId64 " people would disappear"),
+                                                missing, total);
+
+      add_problem (problems, PORTICO_PROBLEM_HELD, PORTICO_FIX_APPLY_HELD, title,
+                   g_strdup (_("The last users sync would have removed or deactivated them, so nothing was replaced. Apply it anyway if the provider is right, or keep the current data.")),
+                   _("Apply anyway, or keep the current data."));
+      explained = TRUE;
     }
 
   if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0)
@@ -688,7 +706,8 @@ portico_account_status_add_attention_json (const PorticoAccountStatus *status,
       json_object_set_string_member (row, "fix", problem->fix_text);
       json_object_set_string_member (row, "fix_action",
                                      problem->fix == PORTICO_FIX_RECONNECT ? "reconnect"
-                                     : problem->fix == PORTICO_FIX_RESUME ? "resume" : "sync_now");
+                                     : problem->fix == PORTICO_FIX_RESUME ? "resume"
+                                     : problem->fix == PORTICO_FIX_APPLY_HELD ? "apply_held" : "sync_now");
       json_array_add_object_element (array, row);
     }
 }

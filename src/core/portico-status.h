@@ -84,6 +84,7 @@ typedef enum
   PORTICO_PROBLEM_SIGN_IN_EXPIRED,
   PORTICO_PROBLEM_PAUSED,
   PORTICO_PROBLEM_ORIGIN_CHANGED,   /* credentials would go to a new host */
+  PORTICO_PROBLEM_HELD,             /* a users sync held by drift protection */
 } PorticoProblemKind;
 
 typedef enum
@@ -91,6 +92,7 @@ typedef enum
   PORTICO_FIX_RECONNECT,
   PORTICO_FIX_SYNC_NOW,
   PORTICO_FIX_RESUME,     /* a paused account: scheduled syncs run again */
+  PORTICO_FIX_APPLY_HELD, /* a held users sync: apply it anyway (or keep) */
 } PorticoFix;
 
 typedef struct
@@ -106,7 +108,8 @@ void portico_account_problem_free (PorticoAccountProblem *problem);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoAccountProblem, portico_account_problem_free)
 
 /* The SPEC 9 `problem` value: "rejected_credentials", "sign_in_expired",
- * "missing_permissions", "sync_failed", "stale", "keyring" or "paused". */
+ * "missing_permissions", "sync_failed", "stale", "keyring", "paused" or
+ * "held". */
 const char *portico_problem_code (PorticoProblemKind kind);
 /* The label of the fix's button, translated: "Reconnect", "Sync Now",
  * "Resume". */
@@ -145,7 +148,8 @@ GPtrArray *portico_account_find_problems (JsonObject *account,
 
 /* The SPEC 9 `attention` rows of one account, appended to @array:
  * {"account","account_name","connector","problem","title","message","fix",
- *  "fix_action"} with fix_action "reconnect", "sync_now" or "resume". */
+ *  "fix_action"} with fix_action "reconnect", "sync_now", "resume" or
+ * "apply_held" (whose other choice is discard_held). */
 void portico_account_status_add_attention_json (const PorticoAccountStatus *status,
                                                 JsonObject                 *account,
                                                 JsonArray                  *array);

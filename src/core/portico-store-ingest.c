@@ -760,6 +760,9 @@ struct _PorticoStoreReplace
    * finalized there by the commit or after the last unref. Only the writer
    * thread touches page->stmt. */
   PageStmt *page;
+  /* Set by the commit when drift protection held the users instead. */
+  gint64 held_missing;
+  gint64 held_total;
 };
 
 static gint next_handle = 1;
@@ -1047,30 +1050,18 @@ portico_store_replace_add_page_finish (PorticoStoreReplace *replace,
   return TRUE;
 }
 
+/* Runs a data type's commit statements (parameters: ?1 account, ?2 staging
+ * handle, ?3 app) and counts what they stored. */
 static gboolean
-commit_tx (PorticoStore *self,
-           sqlite3      *db,
-           gpointer      data,
-           gint64       *out_value,
-           gpointer     *out_pointer,
-           GError      **error)
+run_commit_sql (sqlite3             *db,
+                const DataTypeInfo  *info,
+                gint64               account_id,
+                guint64              handle,
+                gint64               app_id,
+                gint64              *out_items,
+                GError             **error)
 {
-  PorticoStoreReplace *replace = data;
-  const DataTypeInfo *info = replace->mapping->info;
-  gint64 app_id = 0, items = 0;
   const char *tail = info->commit_sql;
-
-  if (!portico_db_query_int (db, &app_id, error,
-                             "SELECT app_id FROM accounts WHERE id = ? AND status <> 'disconnected'",
-                             "i", replace->account_id))
-    return FALSE;
-  if (app_id == 0)
-    {
-      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
-                   _("The account %" PRId64 " was disconnected meanwhile, so its data was not saved."),
-                   replace->account_id);
-      return FALSE;
-    }
 
   while (tail != NULL && *tail != '\0')
     {
@@ -1087,9 +1078,9 @@ commit_tx (PorticoStore *self,
 
       n_params = sqlite3_bind_parameter_count (stmt);
       if (n_params >= 1)
-        sqlite3_bind_int64 (stmt, 1, replace->account_id);
+        sqlite3_bind_int64 (stmt, 1, account_id);
       if (n_params >= 2)
-        sqlite3_bind_int64 (stmt, 2, (gint64) replace->handle);
+        sqlite3_bind_int64 (stmt, 2, (gint64) handle);
       if (n_params >= 3)
         sqlite3_bind_int64 (stmt, 3, app_id);
 
@@ -1097,8 +1088,140 @@ commit_tx (PorticoStore *self,
         return FALSE;
     }
 
-  if (!portico_db_query_int (db, &items, error, info->stored_sql, "iii",
-                             replace->account_id, (gint64) replace->handle, app_id))
+  return portico_db_query_int (db, out_items, error, info->stored_sql, "iii",
+                               account_id, (gint64) handle, app_id);
+}
+
+/* Drift protection. An identity provider or HR system that suddenly lists
+ * far fewer people (a permission change, a partial answer) would otherwise
+ * make everyone it left out disappear from Portico at once. A users sync of
+ * such an account is held when more than PORTICO_STORE_HOLD_PERCENT of the
+ * people it lists as active now, and at least PORTICO_STORE_HOLD_MIN, would
+ * no longer be listed as active (removed, or with a status such as
+ * "deactivated"). */
+#define INACTIVE_STATUSES \
+  "('deactivated', 'deprovisioned', 'suspended', 'inactive', 'disabled', 'terminated', 'deleted')"
+
+static gboolean
+check_drift (sqlite3  *db,
+             gint64    account_id,
+             guint64   handle,
+             gint64    app_id,
+             gint64   *out_missing,
+             gint64   *out_total,
+             GError  **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gint64 guarded = 0, total, missing;
+  int rc;
+
+  *out_missing = *out_total = 0;
+  if (!portico_db_query_int (db, &guarded, error,
+                             "SELECT category IN ('identity_provider', 'human_resources') FROM apps WHERE id = ?",
+                             "i", app_id))
+    return FALSE;
+  if (!guarded)
+    return TRUE;
+
+  /* One pass with a join (SQLite indexes the subquery), not a lookup of
+   * every person in the staged rows. */
+  stmt = portico_db_prepare (db,
+                             "SELECT count (*), count (*) - count (s.id) FROM app_users au "
+                             "LEFT JOIN (SELECT DISTINCT CAST (ext_id AS TEXT) AS id FROM stage_users "
+                             "           WHERE handle = ?2 AND ext_id IS NOT NULL "
+                             "           AND lower (coalesce (status, '')) NOT IN " INACTIVE_STATUSES ") s "
+                             "  ON s.id = au.external_user_id "
+                             "WHERE au.source_account_id = ?1 AND au.app_id = ?3 AND au.source_kind = 'account' "
+                             "  AND lower (coalesce (au.status, '')) NOT IN " INACTIVE_STATUSES,
+                             error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_int64 (stmt, 2, (gint64) handle);
+  sqlite3_bind_int64 (stmt, 3, app_id);
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
+    return portico_store_set_error (db, rc, NULL, error);
+  total = sqlite3_column_int64 (stmt, 0);
+  missing = sqlite3_column_int64 (stmt, 1);
+
+  if (missing >= PORTICO_STORE_HOLD_MIN && missing * 100 > total * PORTICO_STORE_HOLD_PERCENT)
+    {
+      *out_missing = missing;
+      *out_total = total;
+    }
+  return TRUE;
+}
+
+/* Keeps the staged users apart, replacing nothing. */
+static gboolean
+hold_users (sqlite3  *db,
+            gint64    account_id,
+            guint64   handle,
+            gint64    missing,
+            gint64    total,
+            GError  **error)
+{
+  g_autofree char *details = g_strdup_printf ("{\"missing\":%" G_GINT64_FORMAT ",\"total\":%" G_GINT64_FORMAT "}",
+                                              missing, total);
+
+  return portico_db_exec (db, error, "DELETE FROM held_users WHERE account_id = ?", "i", account_id) &&
+         portico_db_exec (db, error,
+                          "INSERT INTO held_users (account_id, ext_id, email, name, status, role, last_activity, license) "
+                          "  SELECT ?1, ext_id, email, name, status, role, last_activity, license "
+                          "  FROM stage_users WHERE handle = ?2",
+                          "ii", account_id, (gint64) handle) &&
+         portico_db_exec (db, error, "UPDATE accounts SET held_missing = ?, held_total = ? WHERE id = ?",
+                          "iii", missing, total, account_id) &&
+         portico_db_exec (db, error, "INSERT INTO audit_events (account_id, kind, details) VALUES (?, 'held', ?)",
+                          "is", account_id, details);
+}
+
+static GError *
+held_error_new (gint64 missing,
+                gint64 total)
+{
+  return g_error_new (PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_HELD,
+                      /* Translators: "Held: 1,840 of 2,100 people would disappear. ..." */
+                      _("Held: %'" PRId64 " of %'" PRId64 " people would disappear. Nothing was replaced: apply the new data anyway, or keep the current data."),
+                      missing, total);
+}
+
+static gboolean
+commit_tx (PorticoStore *self,
+           sqlite3      *db,
+           gpointer      data,
+           gint64       *out_value,
+           gpointer     *out_pointer,
+           GError      **error)
+{
+  PorticoStoreReplace *replace = data;
+  const DataTypeInfo *info = replace->mapping->info;
+  gint64 app_id = 0, items = 0;
+
+  if (!portico_db_query_int (db, &app_id, error,
+                             "SELECT app_id FROM accounts WHERE id = ? AND status <> 'disconnected'",
+                             "i", replace->account_id))
+    return FALSE;
+  if (app_id == 0)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
+                   _("The account %" PRId64 " was disconnected meanwhile, so its data was not saved."),
+                   replace->account_id);
+      return FALSE;
+    }
+
+  if (info == &data_types[0])
+    {
+      if (!check_drift (db, replace->account_id, replace->handle, app_id,
+                        &replace->held_missing, &replace->held_total, error))
+        return FALSE;
+      if (replace->held_total > 0)
+        return hold_users (db, replace->account_id, replace->handle,
+                           replace->held_missing, replace->held_total, error);
+    }
+
+  if (!run_commit_sql (db, info, replace->account_id, replace->handle, app_id, &items, error))
     return FALSE;
 
   *out_value = items;
@@ -1139,6 +1262,11 @@ portico_store_replace_commit_sync (PorticoStoreReplace *replace,
                                      (GDestroyNotify) portico_store_replace_unref,
                                      &items, NULL, error))
     return -1;
+  if (replace->held_total > 0)
+    {
+      g_propagate_error (error, held_error_new (replace->held_missing, replace->held_total));
+      return -1;
+    }
   return items;
 }
 
@@ -1176,6 +1304,177 @@ portico_store_replace_commit_finish (PorticoStoreReplace *replace,
   gint64 items;
 
   g_return_val_if_fail (g_task_is_valid (result, replace->store), -1);
+
+  items = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
+  /* The task has finished, so the writer is done with these. */
+  if (replace->held_total > 0)
+    {
+      g_propagate_error (error, held_error_new (replace->held_missing, replace->held_total));
+      return -1;
+    }
+  return items;
+}
+
+/* ---- Held users: apply or discard ----------------------------------------- */
+
+typedef struct
+{
+  gint64 account_id;
+  gboolean apply;
+  guint64 handle;
+} HeldData;
+
+static gboolean
+resolve_held_tx (PorticoStore *self,
+                 sqlite3      *db,
+                 gpointer      data,
+                 gint64       *out_value,
+                 gpointer     *out_pointer,
+                 GError      **error)
+{
+  HeldData *d = data;
+  gint64 app_id = 0, held = 0, items = 0;
+  g_autofree char *details = NULL;
+
+  if (!portico_db_query_int (db, &app_id, error,
+                             "SELECT app_id FROM accounts WHERE id = ? AND status <> 'disconnected'",
+                             "i", d->account_id))
+    return FALSE;
+  if (app_id == 0)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND,
+                   _("There is no connected account %" PRId64 ". Run “portico-cli accounts” to see the account ids."),
+                   d->account_id);
+      return FALSE;
+    }
+  if (!portico_db_query_int (db, &held, error,
+                             "SELECT held_total IS NOT NULL FROM accounts WHERE id = ?", "i", d->account_id))
+    return FALSE;
+  if (!held)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
+                   _("Account %" PRId64 " has no held sync: its data is up to date as far as Portico knows."),
+                   d->account_id);
+      return FALSE;
+    }
+
+  if (d->apply)
+    {
+      d->handle = (guint64) g_atomic_int_add (&next_handle, 1);
+      if (!portico_db_exec (db, error,
+                            "INSERT INTO stage_users (handle, ext_id, email, name, status, role, last_activity, license) "
+                            "  SELECT ?2, ext_id, email, name, status, role, last_activity, license "
+                            "  FROM held_users WHERE account_id = ?1",
+                            "ii", d->account_id, (gint64) d->handle) ||
+          !run_commit_sql (db, &data_types[0], d->account_id, d->handle, app_id, &items, error) ||
+          !portico_db_exec (db, error,
+                            "UPDATE account_data_types SET last_status = 'ok', last_error_code = NULL, "
+                            "  last_error = NULL, last_items = ?2, last_success_at = " PORTICO_SQL_NOW " "
+                            "WHERE account_id = ?1 AND data_type = 'users'",
+                            "ii", d->account_id, items))
+        return FALSE;
+      details = g_strdup_printf ("{\"items\":%" G_GINT64_FORMAT "}", items);
+    }
+  else if (!portico_db_exec (db, error,
+                             /* The current data stays, as of its last success. */
+                             "UPDATE account_data_types SET last_status = 'ok', last_error_code = NULL, "
+                             "  last_error = NULL WHERE account_id = ? AND data_type = 'users' "
+                             "  AND last_error_code = 'held'",
+                             "i", d->account_id))
+    return FALSE;
+
+  if (!portico_db_exec (db, error, "DELETE FROM held_users WHERE account_id = ?", "i", d->account_id) ||
+      !portico_db_exec (db, error,
+                        "UPDATE accounts SET held_missing = NULL, held_total = NULL, "
+                        "  status = CASE WHEN EXISTS (SELECT 1 FROM account_data_types t "
+                        "    WHERE t.account_id = ?1 AND t.enabled AND t.last_status = 'failed') "
+                        "    THEN status ELSE 'ok' END "
+                        "WHERE id = ?1",
+                        "i", d->account_id) ||
+      !portico_db_exec (db, error, "INSERT INTO audit_events (account_id, kind, details) VALUES (?, ?, ?)",
+                        "iss", d->account_id, d->apply ? "held_applied" : "held_discarded",
+                        details != NULL ? details : "{}"))
+    return FALSE;
+
+  *out_value = items;
+  return TRUE;
+}
+
+static gboolean
+resolve_held_func (PorticoStore *self,
+                   sqlite3      *db,
+                   gpointer      data,
+                   gint64       *out_value,
+                   gpointer     *out_pointer,
+                   GError      **error)
+{
+  HeldData *d = data;
+  gboolean ok = portico_store_in_transaction (self, db, resolve_held_tx, data, out_value, out_pointer, error);
+
+  if (d->handle != 0)
+    portico_store_ingest_clear_stage (db, d->handle);
+  return ok;
+}
+
+static HeldData *
+held_data_new (gint64   account_id,
+               gboolean apply)
+{
+  HeldData *d = g_new0 (HeldData, 1);
+
+  d->account_id = account_id;
+  d->apply = apply;
+  return d;
+}
+
+gint64
+portico_store_resolve_held_sync (PorticoStore *self,
+                                 gint64        account_id,
+                                 gboolean      apply,
+                                 GError      **error)
+{
+  gint64 items = 0;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (self), -1);
+
+  if (!portico_store_run_write_sync (self, resolve_held_func, held_data_new (account_id, apply),
+                                     g_free, &items, NULL, error))
+    return -1;
+  return items;
+}
+
+void
+portico_store_resolve_held_async (PorticoStore       *self,
+                                  gint64              account_id,
+                                  gboolean            apply,
+                                  GCancellable       *cancellable,
+                                  GAsyncReadyCallback callback,
+                                  gpointer            user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_store_resolve_held_async);
+  portico_store_run_write_async (self, resolve_held_func, held_data_new (account_id, apply),
+                                 g_free, NULL, task);
+}
+
+gint64
+portico_store_resolve_held_finish (PorticoStore *self,
+                                   GAsyncResult *result,
+                                   GError      **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 items;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
 
   items = g_task_propagate_int (G_TASK (result), &local_error);
   if (local_error != NULL)

@@ -161,7 +161,8 @@ query_accounts (sqlite3     *db,
                              "SELECT id, name, connector_id, external_id, external_name, permission, "
                              "  status, last_sync_at, created_at, keyring_state, fields, "
                              "  keyring_delete_pending, app_id, credential_fingerprint, "
-                             "  paused_cause IS NOT NULL, paused_cause, paused_message "
+                             "  paused_cause IS NOT NULL, paused_cause, paused_message, "
+                             "  held_missing, held_total "
                              "FROM accounts WHERE (?1 = 0 AND status <> 'disconnected') OR id = ?1 "
                              "ORDER BY id",
                              error);
@@ -190,6 +191,8 @@ query_accounts (sqlite3     *db,
       add_bool_column (builder, "paused", stmt, 14);
       add_column (builder, "paused_cause", stmt, 15);
       add_column (builder, "paused_message", stmt, 16);
+      add_column (builder, "held_missing", stmt, 17);
+      add_column (builder, "held_total", stmt, 18);
       if (!build_data_types (db, sqlite3_column_int64 (stmt, 0), builder, error))
         return NULL;
       json_builder_end_object (builder);
@@ -921,6 +924,8 @@ disconnect_tx (PorticoStore *self,
 
   if (!exec_count (db, &summary->app_users, error,
                    "DELETE FROM app_users WHERE source_account_id = ?", "i", account_id) ||
+      !exec_count (db, NULL, error,
+                   "DELETE FROM held_users WHERE account_id = ?", "i", account_id) ||
       !exec_count (db, &summary->licenses, error,
                    "DELETE FROM licenses WHERE source_account_id = ?", "i", account_id) ||
       !exec_count (db, &summary->custom_fields, error,

@@ -267,6 +267,20 @@ static const char migration_9[] =
   "ALTER TABLE accounts ADD COLUMN paused_message TEXT;\n"
   "ALTER TABLE accounts ADD COLUMN streak_after_run INTEGER NOT NULL DEFAULT 0;\n";
 
+/* Drift protection: the users an identity provider or HR system sent in a
+ * sync that would have removed too many people, kept apart (nothing was
+ * replaced) until an admin applies or discards them; and how many people
+ * would disappear of how many. Facts of the account like any other: a
+ * disconnect deletes them. */
+static const char migration_10[] =
+  "CREATE TABLE held_users (\n"
+  "  account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE RESTRICT,\n"
+  "  ext_id, email, name, status, role, last_activity, license\n"
+  ");\n"
+  "CREATE INDEX held_users_account ON held_users (account_id);\n"
+  "ALTER TABLE accounts ADD COLUMN held_missing INTEGER;\n"
+  "ALTER TABLE accounts ADD COLUMN held_total INTEGER;\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
@@ -278,6 +292,7 @@ static const char * const migrations[] = {
   migration_7,
   migration_8,
   migration_9,
+  migration_10,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);

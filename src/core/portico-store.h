@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PORTICO_STORE_SCHEMA_VERSION 9
+#define PORTICO_STORE_SCHEMA_VERSION 10
 
 #define PORTICO_TYPE_STORE (portico_store_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoStore, portico_store, PORTICO, STORE, GObject)
@@ -342,6 +342,34 @@ gint64 portico_store_replace_commit_finish (PorticoStoreReplace *replace,
                                             GAsyncResult        *result,
                                             GError             **error);
 void portico_store_replace_abort (PorticoStoreReplace *replace);
+
+/* Drift protection: for an identity provider or HR system (the app's
+ * category identity_provider or human_resources), a users replace that
+ * would take more than PORTICO_STORE_HOLD_PERCENT of the people listed as
+ * active, and at least PORTICO_STORE_HOLD_MIN, out of that list (removed, or
+ * deactivated) is held: nothing is replaced, the new rows are kept apart,
+ * the account reads "held_missing" and "held_total", the audit records
+ * "held", and the commit fails with PORTICO_STORE_ERROR_HELD and the
+ * sentence "Held: N of M people would disappear. ...". */
+#define PORTICO_STORE_HOLD_PERCENT 20
+#define PORTICO_STORE_HOLD_MIN 10
+/* @apply: replaces the account's users with the held ones (returns how many
+ * were stored); else discards them and keeps the current data (returns 0).
+ * Either way the hold ends ("held_applied" or "held_discarded" in the
+ * audit). INVALID when nothing is held; -1 on error. */
+gint64 portico_store_resolve_held_sync (PorticoStore *self,
+                                        gint64        account_id,
+                                        gboolean      apply,
+                                        GError      **error);
+void portico_store_resolve_held_async (PorticoStore       *self,
+                                       gint64              account_id,
+                                       gboolean            apply,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data);
+gint64 portico_store_resolve_held_finish (PorticoStore *self,
+                                          GAsyncResult *result,
+                                          GError      **error);
 PorticoStoreReplace *portico_store_replace_ref (PorticoStoreReplace *replace);
 void portico_store_replace_unref (PorticoStoreReplace *replace);
 
@@ -468,6 +496,7 @@ PorticoDisconnectSummary *portico_store_disconnect_finish (PorticoStore *self,
  *  "status","last_sync_at","created_at","keyring_state","fields":{...},
  *  "fingerprint" (nullable, see portico_credentials_fingerprint ()),
  *  "paused", "paused_cause", "paused_message" (see portico_store_set_pause_after ()),
+ *  "held_missing", "held_total" (null unless a users sync is held),
  *  "data_types":[{"id","enabled","disabled_reason","status","items","error",
  *                 "error_code","last_success_at"}]} */
 JsonNode *portico_store_list_accounts (PorticoStore *self, GError **error);

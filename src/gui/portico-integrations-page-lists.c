@@ -368,6 +368,8 @@ attention_cb (GObject      *source,
         item->problem->fix = PORTICO_FIX_RECONNECT;
       else if (g_strcmp0 (portico_json_get_string (row, "fix_action"), "resume") == 0)
         item->problem->fix = PORTICO_FIX_RESUME;
+      else if (g_strcmp0 (portico_json_get_string (row, "fix_action"), "apply_held") == 0)
+        item->problem->fix = PORTICO_FIX_APPLY_HELD;
       else
         item->problem->fix = PORTICO_FIX_SYNC_NOW;
       item->problem->title = g_strdup (portico_json_get_string (row, "title"));
@@ -506,13 +508,44 @@ resume_cb (GObject      *source,
 }
 
 static void
+resolve_held_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(PorticoIntegrationsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (portico_engine_resolve_held_finish (PORTICO_ENGINE (source), result, &error) < 0 &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    portico_integrations_page_add_toast (self, error->message);
+}
+
+/* "Keep Current Data" of a held users sync. */
+static void
+keep_clicked (GtkButton               *button,
+              PorticoIntegrationsPage *self)
+{
+  PorticoPageItem *item = g_object_get_data (G_OBJECT (button), "portico-item");
+
+  if (self->engine != NULL)
+    portico_engine_resolve_held_async (self->engine, portico_json_get_int (item->object, "id", 0), FALSE,
+                                       self->cancellable, resolve_held_cb, g_object_ref (self));
+}
+
+static void
 fix_clicked (GtkButton               *button,
              PorticoIntegrationsPage *self)
 {
   PorticoPageItem *item = g_object_get_data (G_OBJECT (button), "portico-item");
   gint64 id = portico_json_get_int (item->object, "id", 0);
 
-  if (item->problem->fix == PORTICO_FIX_RESUME)
+  if (item->problem->fix == PORTICO_FIX_APPLY_HELD)
+    {
+      if (self->engine != NULL)
+        portico_engine_resolve_held_async (self->engine, id, TRUE, self->cancellable,
+                                           resolve_held_cb, g_object_ref (self));
+    }
+  else if (item->problem->fix == PORTICO_FIX_RESUME)
     {
       if (self->engine != NULL)
         portico_engine_resume_async (self->engine, id, self->cancellable, resume_cb, g_object_ref (self));
@@ -564,6 +597,20 @@ portico_integrations_page_create_attention_row (gpointer item,
   }
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL, account->problem->title, -1);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+
+  if (account->problem->fix == PORTICO_FIX_APPLY_HELD)
+    {
+      g_autofree char *keep_name = NULL;
+      GtkWidget *keep = gtk_button_new_with_label (_("Keep Current Data"));
+
+      gtk_widget_set_valign (keep, GTK_ALIGN_CENTER);
+      /* Translators: "Keep current data of Okta – Acme" */
+      keep_name = g_strdup_printf (_("Keep current data of %s – %s"), app, name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (keep), GTK_ACCESSIBLE_PROPERTY_LABEL, keep_name, -1);
+      g_object_set_data_full (G_OBJECT (keep), "portico-item", g_object_ref (account), g_object_unref);
+      g_signal_connect_object (keep, "clicked", G_CALLBACK (keep_clicked), self, 0);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), keep);
+    }
 
   label = portico_fix_label (account->problem->fix);
   button = gtk_button_new_with_label (label);

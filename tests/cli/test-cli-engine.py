@@ -318,6 +318,65 @@ try:
           code == 0 and account.get("paused") is False and account.get("status") == "ok",
           f"{code} {err} {account}")
 
+    # ---- Drift protection: Okta (an identity provider) suddenly lists far
+    # fewer people than Portico has: 20 people it had before (made here in
+    # the database, as an earlier sync would have) are no longer listed.
+    import sqlite3
+
+    def add_gone_people(n):
+        con = sqlite3.connect(db, timeout=30)
+        with con:
+            app_id = con.execute("SELECT app_id FROM accounts WHERE id = ?", (okta_id,)).fetchone()[0]
+            for i in range(n):
+                con.execute("INSERT INTO app_users (app_id, external_user_id, status, source_account_id, "
+                            "source_kind) VALUES (?, ?, 'ACTIVE', ?, 'account')", (app_id, f"gone-{i}", okta_id))
+        con.close()
+
+    def count_gone():
+        con = sqlite3.connect(db, timeout=30)
+        n = con.execute("SELECT count(*) FROM app_users WHERE source_account_id = ? "
+                        "AND external_user_id LIKE 'gone-%'", (okta_id,)).fetchone()[0]
+        con.close()
+        return n
+
+    con = sqlite3.connect(db, timeout=30)
+    active = con.execute("SELECT count(*) FROM app_users WHERE source_account_id = ? AND source_kind = 'account' "
+                         "AND lower(coalesce(status, '')) NOT IN ('deactivated', 'deprovisioned', 'suspended', "
+                         "'inactive', 'disabled', 'terminated', 'deleted')", (okta_id,)).fetchone()[0]
+    con.close()
+    add_gone_people(20)
+    code, doc, out, err = run("sync", str(okta_id))
+    held_sentence = f"Held: 20 of {active + 20} people would disappear."
+    check("sync of an identity provider that lost over 20% (and 10+) of its people: exit 1 with the sentence",
+          code == 1 and held_sentence in err, f"{code} {active} {err!r}")
+    account = okta_account()
+    check("the account shows the hold; nothing was replaced",
+          account.get("held_missing") == 20 and account.get("held_total") == active + 20
+          and count_gone() == 20, f"{account} {count_gone()}")
+    code, doc, out, err = run("attention", "--json")
+    rows = [r for r in (doc if isinstance(doc, list) else []) if r.get("account") == okta_id]
+    check("attention lists the hold first, with Apply anyway",
+          rows and rows[0]["problem"] == "held" and rows[0]["fix_action"] == "apply_held"
+          and rows[0]["title"] == f"Held: 20 of {active + 20} people would disappear", out)
+    code, doc, out, err = run("discard-held", str(okta_id))
+    account = okta_account()
+    check("discard-held: exit 0, the current data stays and the hold ends",
+          code == 0 and count_gone() == 20 and account.get("held_total") is None, f"{code} {err} {account}")
+    code, doc, out, err = run("apply-held", str(okta_id))
+    check("apply-held with nothing held: exit 1 with a sentence",
+          code == 1 and one_sentence(err) and "no held sync" in err, f"{code} {err!r}")
+    code, doc, out, err = run("sync", str(okta_id))
+    check("the next sync is held again", code == 1 and held_sentence in err, f"{code} {err!r}")
+    code, doc, out, err = run("apply-held", str(okta_id))
+    account = okta_account()
+    check("apply-held: exit 0, the people no longer listed are gone and the hold ends",
+          code == 0 and count_gone() == 0 and account.get("held_total") is None
+          and out.startswith("Applied: "), f"{code} {out} {err} {account}")
+    code, doc, out, err = run("sync", str(okta_id))
+    check("then a sync goes through", code == 0, f"{code} {err!r}")
+    code, doc, out, err = run("discard-held")
+    check("discard-held without an account: usage error (exit 2)", code == 2, f"{code} {err!r}")
+
     # ---- reconnect: same identity keeps the account.
     code, doc, out, err = run("reconnect", str(okta_id), "--json", env=secret_env("okta", "ok"))
     check("reconnect with the same identity: exit 0, same account, replaced_account null",

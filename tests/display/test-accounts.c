@@ -16,6 +16,8 @@
 
 #include <glib/gstdio.h>
 
+#include <sqlite3.h>
+
 #include "portico-account-details-dialog.h"
 #include "portico-activity-view.h"
 #include "portico-account-tile.h"
@@ -470,6 +472,45 @@ account_paused (Fixture *fixture,
   return json_object_get_boolean_member (json_node_get_object (node), "paused");
 }
 
+/* People Okta listed before and no longer lists, as an earlier sync would
+ * have stored them; returns how many such rows the database has. */
+static gint64
+gone_people (Fixture *fixture,
+             guint    add)
+{
+  g_autofree char *path = g_build_filename (fixture->dir, "portico.db", NULL);
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gint64 n;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  for (guint i = 0; i < add; i++)
+    {
+      g_autofree char *sql = g_strdup_printf ("INSERT INTO app_users (app_id, external_user_id, status, "
+                                              "source_account_id, source_kind) SELECT app_id, 'gone-%u', "
+                                              "'ACTIVE', id, 'account' FROM accounts WHERE id = %" G_GINT64_FORMAT,
+                                              i, fixture->okta);
+
+      g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+    }
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT count(*) FROM app_users WHERE external_user_id LIKE 'gone-%'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static gboolean
+no_attention_row (gpointer data)
+{
+  RowWait *wait = data;
+
+  return find_attention_row (wait->fixture, wait->prefix) == NULL;
+}
+
 static void
 save_screenshot (GtkWidget  *widget,
                  const char *name)
@@ -611,6 +652,34 @@ test_window_accounts (Fixture       *fixture,
     g_assert_false (account_paused (fixture, fixture->figma));
     g_assert_nonnull (find_button (find_attention_row (fixture, "Figma – "), "Reconnect"));
     portico_store_set_pause_after (fixture->store, PORTICO_STORE_DEFAULT_PAUSE_AFTER);
+  }
+
+  /* Drift protection: Okta no longer lists 20 people it had. The sync is
+   * held, the row says so with Apply Anyway and Keep Current Data; Keep
+   * leaves the people in place, Apply (after the next held sync) removes
+   * them, and either ends the hold. */
+  {
+    RowWait held_wait = { fixture, "Okta – ", "Held: 20 of " };
+    GtkWidget *apply, *keep;
+
+    g_assert_cmpint (gone_people (fixture, 20), ==, 20);
+    sync_via_menu (fixture, fixture->okta, PORTICO_ACCOUNT_STATE_PARTIAL);
+    g_assert_true (wait_until (attention_row_says, &held_wait, 30000));
+    row = find_attention_row (fixture, "Okta – ");
+    keep = find_button (row, "Keep Current Data");
+    g_assert_nonnull (keep);
+    g_assert_nonnull (find_button (row, "Apply Anyway"));
+    g_signal_emit_by_name (keep, "clicked");
+    g_assert_true (wait_until (no_attention_row, &held_wait, 30000));
+    g_assert_cmpint (gone_people (fixture, 0), ==, 20);
+
+    sync_via_menu (fixture, fixture->okta, PORTICO_ACCOUNT_STATE_PARTIAL);
+    g_assert_true (wait_until (attention_row_says, &held_wait, 30000));
+    apply = find_button (find_attention_row (fixture, "Okta – "), "Apply Anyway");
+    g_assert_nonnull (apply);
+    g_signal_emit_by_name (apply, "clicked");
+    g_assert_true (wait_until (no_attention_row, &held_wait, 30000));
+    g_assert_cmpint (gone_people (fixture, 0), ==, 0);
   }
 
   save_screenshot (GTK_WIDGET (fixture->window), "integrations.png");

@@ -1441,6 +1441,141 @@ test_link_connectors (Fixture      *f,
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM apps WHERE connector_id IS NULL"), ==, 1);
 }
 
+/* @n users "u<first>".."u<first + n - 1>"; the first @deactivated of them
+ * deleted (status "deprovisioned"). */
+static char *
+members (guint first,
+         guint n,
+         guint deactivated)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = first; i < first + n; i++)
+    g_string_append_printf (out, "%s{\"id\": \"u%u\", \"profile\": {\"email\": \"u%u@example.com\", "
+                            "\"first\": \"U\", \"last\": \"%u\"}, \"deleted\": %s, \"seen\": null, \"plan\": \"p\"}",
+                            i > first ? ", " : "", i, i, i, i - first < deactivated ? "true" : "false");
+  return g_string_free (out, FALSE);
+}
+
+static gint64
+replace_users_result (PorticoStore *store,
+                      gint64        account_id,
+                      const char   *members_json,
+                      GError      **error)
+{
+  g_autoptr(PorticoStoreMapping) mapping = mapping_for ("users", "members", USERS_MAP);
+  g_autofree char *page = g_strdup_printf ("{\"ok\": true, \"members\": [%s]}", members_json);
+  const char *pages[] = { page, NULL };
+
+  return replace_pages (store, account_id, mapping, pages, error);
+}
+
+static gint64
+held_value (PorticoStore *store,
+            gint64        account_id,
+            const char   *member)
+{
+  g_autoptr(JsonNode) node = portico_store_get_account (store, account_id, NULL);
+  JsonObject *account = json_node_get_object (node);
+
+  if (json_object_get_null_member (account, member))
+    return -1;
+  return json_object_get_int_member (account, member);
+}
+
+/* Drift protection: an identity provider's users sync that would make 30%
+ * of its people disappear is held (nothing replaced, the old rows stay,
+ * byte for byte) until applied; discarding keeps the current data; 5% is
+ * applied at once, as is any drop for an app that is not an identity
+ * provider or HR system; deactivation counts like removal. */
+static void
+test_drift (Fixture      *f,
+            gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autofree char *all = members (0, 200, 0);
+  g_autofree char *drop30 = members (0, 140, 0);
+  g_autofree char *drop5 = members (0, 190, 0);
+  g_autofree char *deactivated = members (0, 190, 50);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *users_sql = NULL;
+  gint64 idp, other;
+
+  g_assert_no_error (error);
+  idp = create_account (store, "okta", "Okta", "identity_provider", "Okta", "okta-1");
+  other = create_account (store, "slack", "Slack", "communication", "Slack", "slack-1");
+  users_sql = g_strdup_printf ("SELECT group_concat (id || ':' || external_user_id || ':' || coalesce (status, ''), ',') "
+                               "FROM (SELECT * FROM app_users WHERE source_account_id = %" G_GINT64_FORMAT " ORDER BY id)",
+                               idp);
+
+  g_assert_cmpint (replace_users (store, idp, all), ==, 200);
+  before = sql_text (f->path, users_sql);
+
+  /* 60 of 200 (30%) would disappear: held. */
+  g_assert_cmpint (replace_users_result (store, idp, drop30, &error), ==, -1);
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_HELD);
+  g_assert_true (g_str_has_prefix (error->message, "Held: 60 of 200 people would disappear."));
+  g_clear_error (&error);
+  after = sql_text (f->path, users_sql);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (held_value (store, idp, "held_missing"), ==, 60);
+  g_assert_cmpint (held_value (store, idp, "held_total"), ==, 200);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM held_users"), ==, 140);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events WHERE kind = 'held'"), ==, 1);
+
+  /* Applied anyway: the held rows replace the old ones. */
+  g_assert_cmpint (portico_store_resolve_held_sync (store, idp, TRUE, &error), ==, 140);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users WHERE source_kind = 'account' "
+                                     "AND external_user_id = 'u150'"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM app_users WHERE app_id = "
+                                     "(SELECT app_id FROM accounts WHERE connector_id = 'okta')"), ==, 140);
+  g_assert_cmpint (held_value (store, idp, "held_total"), ==, -1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM held_users"), ==, 0);
+  /* Nothing is held now. */
+  g_assert_cmpint (portico_store_resolve_held_sync (store, idp, TRUE, &error), ==, -1);
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* Back to 200, then 10 of 200 (5%) gone: applied at once. */
+  g_assert_cmpint (replace_users (store, idp, all), ==, 200);
+  g_assert_cmpint (replace_users (store, idp, drop5), ==, 190);
+  g_assert_cmpint (held_value (store, idp, "held_total"), ==, -1);
+
+  /* 50 of 190 deactivated (26%): held; kept: the current data stays. */
+  g_clear_pointer (&before, g_free);
+  g_clear_pointer (&after, g_free);
+  before = sql_text (f->path, users_sql);
+  g_assert_cmpint (replace_users_result (store, idp, deactivated, &error), ==, -1);
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_HELD);
+  g_assert_true (g_str_has_prefix (error->message, "Held: 50 of 190 people would disappear."));
+  g_clear_error (&error);
+  g_assert_cmpint (portico_store_resolve_held_sync (store, idp, FALSE, &error), ==, 0);
+  g_assert_no_error (error);
+  after = sql_text (f->path, users_sql);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (held_value (store, idp, "held_total"), ==, -1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM held_users"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events WHERE kind = 'held_discarded'"), ==, 1);
+
+  /* Not an identity provider: a 30% drop is just the new data. */
+  g_assert_cmpint (replace_users (store, other, all), ==, 200);
+  g_assert_cmpint (replace_users (store, other, drop30), ==, 140);
+
+  /* A disconnect deletes held rows with the rest. */
+  g_assert_cmpint (replace_users_result (store, idp, drop30, &error), ==, -1);
+  g_clear_error (&error);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM held_users"), ==, 140);
+  {
+    g_autoptr(PorticoDisconnectSummary) summary = portico_store_disconnect_sync (store, idp, &error);
+
+    g_assert_no_error (error);
+  }
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM held_users"), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1465,6 +1600,7 @@ main (int    argc,
   ADD ("staging", test_staging);
   ADD ("norm-time", test_norm_time);
   ADD ("link-connectors", test_link_connectors);
+  ADD ("drift", test_drift);
 
   return g_test_run ();
 }
