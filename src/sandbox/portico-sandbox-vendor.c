@@ -371,9 +371,12 @@ okta_users (GHashTable *query,
       JsonObject *user = json_array_get_object_element (items, i);
       const char *status = item_string (user, "status");
 
+      /* The page served copies its own items: the filter shares the
+       * nodes, so a request costs no copy of every user (100,000 in the
+       * end-to-end benchmark). */
       if (expr == NULL ? g_strcmp0 (status, "DEPROVISIONED") != 0
                        : status != NULL && g_ptr_array_find_with_equal_func (statuses, status, g_str_equal, NULL))
-        json_array_add_element (out, json_node_copy (json_array_get_element (items, i)));
+        json_array_add_element (out, json_node_ref (json_array_get_element (items, i)));
     }
   return out;
 }
