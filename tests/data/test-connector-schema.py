@@ -55,6 +55,13 @@ for path in files:
         doc = json.load(f)
     errs = errors_against(doc)
     check("%s is valid against the schema" % os.path.relpath(path, CONNECTORS), not errs, "; ".join(errs))
+    # Issue 11: a shipped connector cites the vendor's API reference it
+    # follows (docs_url) and the page where the admin creates the
+    # credential (help_url), both https.
+    if os.path.dirname(path) == CONNECTORS:
+        for key in ("docs_url", "help_url"):
+            check("%s has an https %s" % (os.path.basename(path), key),
+                  str(doc.get(key, "")).startswith("https://"), doc.get(key))
 
 # ---- Every README example, against the part it names.
 with open(os.path.join(CONNECTORS, "README.md"), encoding="utf-8") as f:
