@@ -893,6 +893,14 @@ open_writer_func (PorticoStore *self,
 
   self->writer = db;
   close_interrupted_runs (self, db);
+  /* Like the interrupted runs, a failure here is not a failure to open:
+   * the snapshots stay and the next start tries again. */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (portico_store_expire_snapshots_in (self, db, &local_error) < 0)
+      g_debug ("Cannot end the expired restore snapshots: %s", local_error->message);
+  }
   return TRUE;
 }
 
