@@ -488,6 +488,9 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_widget_add_css_class (until, "dim-label");
   gtk_widget_add_css_class (restore, "suggested-action");
   gtk_widget_add_css_class (forget, "destructive-action");
+  /* The target first: the action takes the account id. */
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (restore), g_variant_new_int64 (0));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (forget), g_variant_new_int64 (0));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (restore), "activity.restore");
   gtk_actionable_set_action_name (GTK_ACTIONABLE (forget), "activity.forget");
   gtk_box_append (GTK_BOX (restore_box), until);
