@@ -2091,11 +2091,41 @@ portico_engine_restore_account_async (PorticoEngine      *self,
                                       gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(JsonNode) accounts = NULL;
+  PorticoConnector *connector;
 
   g_return_if_fail (PORTICO_IS_ENGINE (self));
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, portico_engine_restore_account_async);
+
+  /* A connector with one account only: another one connected meanwhile
+   * (with another identity; the same identity the store refuses). */
+  account = portico_store_get_account (self->store, account_id, NULL);
+  connector = account != NULL
+              ? portico_catalog_lookup (self->catalog,
+                                        json_object_get_string_member_with_default (json_node_get_object (account),
+                                                                                    "connector", ""))
+              : NULL;
+  accounts = connector != NULL && !portico_connector_get_multi_account (connector)
+             ? portico_store_list_accounts (self->store, NULL) : NULL;
+  for (guint i = 0; accounts != NULL && i < json_array_get_length (json_node_get_array (accounts)); i++)
+    {
+      JsonObject *other = json_array_get_object_element (json_node_get_array (accounts), i);
+
+      if (json_object_get_int_member_with_default (other, "id", 0) != account_id &&
+          g_strcmp0 (json_object_get_string_member_with_default (other, "connector", NULL),
+                     portico_connector_get_id (connector)) == 0)
+        {
+          g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT,
+                                   _("%s supports one account, and “%s” is connected now. Disconnect it first to restore this one."),
+                                   portico_connector_get_name (connector),
+                                   json_object_get_string_member_with_default (other, "name", ""));
+          return;
+        }
+    }
+
   portico_store_restore_account_async (self->store, account_id, cancellable,
                                        restore_done_cb, g_steal_pointer (&task));
 }
