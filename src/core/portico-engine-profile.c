@@ -606,6 +606,7 @@ check_connectors (PorticoEngine *self,
       JsonNode *node = json_array_get_element (list, i);
       g_autoptr(PorticoConnector) connector = NULL;
       g_autofree char *name = NULL;
+      g_autofree char *id = NULL;
       const char *definition;
 
       if (!JSON_NODE_HOLDS_OBJECT (node) ||
@@ -619,8 +620,9 @@ check_connectors (PorticoEngine *self,
           g_prefix_error (error, _("Nothing was imported. "));
           return FALSE;
         }
-      g_hash_table_replace (texts, g_strdup (portico_connector_get_id (connector)), g_strdup (definition));
-      g_hash_table_replace (defs, g_strdup (portico_connector_get_id (connector)), g_steal_pointer (&connector));
+      id = g_strdup (portico_connector_get_id (connector));
+      g_hash_table_replace (texts, g_strdup (id), g_strdup (definition));
+      g_hash_table_replace (defs, g_steal_pointer (&id), g_steal_pointer (&connector));
     }
   return TRUE;
 }

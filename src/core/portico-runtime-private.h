@@ -12,6 +12,11 @@
 G_BEGIN_DECLS
 
 #define MAX_REDIRECTS 5
+
+/* The address of the caller's values, in the values a for_each derives
+ * (see ::exchange). */
+#define PORTICO_VALUE_EXCHANGE_ORIGIN "@exchange_origin"
+
 #define PROVIDER_MESSAGE_MAX 300
 
 /* A token is fetched again this long before it expires. */

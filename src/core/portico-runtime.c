@@ -299,9 +299,16 @@ portico_runtime_emit_exchange (Account    *account,
 {
   g_autoptr(JsonObject) exchange = NULL;
   g_autofree char *url = NULL;
+  GHashTable *values = account->caller_values;
+  const char *origin;
 
-  if (account->caller_values == NULL)
+  if (values == NULL)
     return;
+  /* A for_each fetches with values of its own that name the caller's,
+   * which it keeps alive until every fetch ended. */
+  origin = g_hash_table_lookup (values, PORTICO_VALUE_EXCHANGE_ORIGIN);
+  if (origin != NULL)
+    values = GSIZE_TO_POINTER ((gsize) g_ascii_strtoull (origin, NULL, 16));
 
   exchange = json_object_new ();
   url = portico_runtime_redact_uri (account, uri, token);
@@ -325,7 +332,7 @@ portico_runtime_emit_exchange (Account    *account,
   else
     json_object_set_null_member (exchange, "provider_code");
 
-  g_signal_emit (account->runtime, signals[SIGNAL_EXCHANGE], 0, account->caller_values, exchange);
+  g_signal_emit (account->runtime, signals[SIGNAL_EXCHANGE], 0, values, exchange);
 }
 
 static void
