@@ -607,6 +607,7 @@ check_connectors (PorticoEngine *self,
       g_autoptr(PorticoConnector) connector = NULL;
       g_autofree char *name = NULL;
       g_autofree char *id = NULL;
+      g_autoptr(GError) local_error = NULL;
       const char *definition;
 
       if (!JSON_NODE_HOLDS_OBJECT (node) ||
@@ -614,11 +615,13 @@ check_connectors (PorticoEngine *self,
         return profile_error (error, source_name, _("a custom connector has no “definition” text."));
 
       name = g_strdup_printf ("%s (custom connector %u)", source_name, i + 1);
-      connector = portico_engine_check_custom_connector (self, definition, -1, name, error);
+      connector = portico_engine_check_custom_connector (self, definition, -1, name, &local_error);
       if (connector == NULL)
         {
-          g_prefix_error (error, _("Nothing was imported. "));
-          return FALSE;
+          g_autofree char *reason = g_strdup_printf (_("its custom connector %u was refused (%s)."),
+                                                     i + 1, local_error->message);
+
+          return profile_error (error, source_name, reason);
         }
       id = g_strdup (portico_connector_get_id (connector));
       g_hash_table_replace (texts, g_strdup (id), g_strdup (definition));
