@@ -436,6 +436,41 @@ report_written_cb (GObject      *source,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
+void
+portico_connect_dialog_save_report (PorticoConnectDialog *self,
+                                    GFile                *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  char *text;
+
+  g_return_if_fail (PORTICO_IS_CONNECT_DIALOG (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->test == NULL)
+    return;
+
+  report = portico_engine_build_test_report (self->engine, self->test, &error);
+  if (report == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, report);
+  text = json_generator_to_data (generator, &length);
+  bytes = g_bytes_new_take (text, length);
+  /* GIO writes the file in its own thread; only its owner reads it. */
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
+                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable, report_written_cb, g_object_ref (self));
+}
+
 static void
 on_report_response (GtkNativeDialog *dialog,
                     int              response,
@@ -443,30 +478,11 @@ on_report_response (GtkNativeDialog *dialog,
 {
   g_autoptr(PorticoConnectDialog) self = user_data;
 
-  if (response == GTK_RESPONSE_ACCEPT && self->test != NULL)
+  if (response == GTK_RESPONSE_ACCEPT)
     {
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonNode) report = portico_engine_build_test_report (self->engine, self->test, &error);
 
-      if (report == NULL)
-        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
-      else
-        {
-          g_autoptr(JsonGenerator) generator = json_generator_new ();
-          g_autoptr(GBytes) bytes = NULL;
-          gsize length;
-          char *text;
-
-          json_generator_set_pretty (generator, TRUE);
-          json_generator_set_root (generator, report);
-          text = json_generator_to_data (generator, &length);
-          bytes = g_bytes_new_take (text, length);
-          /* GIO writes the file in its own thread; only its owner reads it. */
-          g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                               G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                               self->cancellable, report_written_cb, g_object_ref (self));
-        }
+      portico_connect_dialog_save_report (self, file);
     }
 
   gtk_native_dialog_destroy (dialog);

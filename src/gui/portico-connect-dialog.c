@@ -917,6 +917,13 @@ portico_connect_dialog_get_test_button (PorticoConnectDialog *self)
 }
 
 GtkWidget *
+portico_connect_dialog_get_report_button (PorticoConnectDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECT_DIALOG (self), NULL);
+  return GTK_WIDGET (self->report_button);
+}
+
+GtkWidget *
 portico_connect_dialog_get_connect_button (PorticoConnectDialog *self)
 {
   g_return_val_if_fail (PORTICO_IS_CONNECT_DIALOG (self), NULL);
