@@ -302,7 +302,9 @@ portico_runtime_emit_exchange (Account    *account,
   GHashTable *values = account->caller_values;
   const char *origin;
 
-  if (values == NULL)
+  /* Syncs read many pages with nobody listening: build nothing for them. */
+  if (values == NULL ||
+      !g_signal_has_handler_pending (account->runtime, signals[SIGNAL_EXCHANGE], 0, FALSE))
     return;
   /* A for_each fetches with values of its own that name the caller's,
    * which it keeps alive until every fetch ended. */
