@@ -668,6 +668,7 @@ check_accounts (PorticoEngine *self,
       JsonNode *node = json_array_get_element (list, i);
       PorticoStoreImportAccount spec = { { 0, }, };
       g_autofree char *reason = NULL;
+      g_autoptr(GError) local_error = NULL;
       g_auto(GStrv) permissions = NULL;
       PorticoConnector *connector;
       JsonObject *account, *fields;
@@ -740,6 +741,13 @@ check_accounts (PorticoEngine *self,
                    * not made by Portico and is not stored. */
                   reason = g_strdup_printf (_("it holds a value for the secret field “%s” of the account “%s”, and secrets belong only in the keyring."),
                                             field->label, name);
+                  return profile_error (error, source_name, reason);
+                }
+              if (*json_node_get_string (value) != '\0' &&
+                  !portico_connector_validate_value (connector, field_id, json_node_get_string (value), &local_error))
+                {
+                  reason = g_strdup_printf (_("the account “%s” has a value Portico refuses: %s"),
+                                            name, local_error->message);
                   return profile_error (error, source_name, reason);
                 }
               json_object_set_string_member (fields, field_id, json_node_get_string (value));
