@@ -87,6 +87,9 @@ class Machine:
         self.db = os.path.join(tmp.name, name, "portico.db")
         self.env = dict(base_env)
         self.env["XDG_DATA_HOME"] = os.path.join(tmp.name, name, "data")
+        # Settings that outlive one process, each machine its own.
+        self.env["XDG_CONFIG_HOME"] = os.path.join(tmp.name, name, "config")
+        self.env["GSETTINGS_BACKEND"] = "keyfile"
         self.accounts = []
 
     def run(self, *args, env=None):
@@ -262,6 +265,12 @@ try:
     unknown = copy.deepcopy(profile)
     unknown["accounts"][1]["connector"] = "no-such-connector"
     broken_cases["an unknown connector in the second account"] = json.dumps(unknown)
+    insecure = copy.deepcopy(profile)
+    insecure["accounts"][1]["fields"]["api_base_url"] = "http://example.com"
+    broken_cases["an http:// base URL off loopback"] = json.dumps(insecure)
+    out_of_range = copy.deepcopy(profile)
+    out_of_range["settings"]["sync-interval-hours"] = 1000
+    broken_cases["a sync interval out of range"] = json.dumps(out_of_range)
     shipped = copy.deepcopy(profile)
     shipped_definition = json.loads(shipped["custom_connectors"][0]["definition"])
     shipped_definition["id"] = "slack"
@@ -280,7 +289,16 @@ try:
         check(f"import of a profile with {name}: no account and no connector saved",
               accounts == 0 and not custom, f"{accounts} {custom}")
 
-    # ---- Import into a fresh database.
+    check("profile: the settings, with their defaults",
+          profile.get("settings") == {"sync-interval-hours": 24, "pause-after-failures": 5,
+                                      "notifications": True, "default-permission": "read"},
+          json.dumps(profile.get("settings")))
+
+    # ---- Import into a fresh database (with settings of its own).
+    profile["settings"]["sync-interval-hours"] = 12
+    profile["settings"]["default-permission"] = "act"
+    with open(profile_path, "w", encoding="utf-8") as f:
+        json.dump(profile, f)
     code, doc, out, err = new.run("profile", "import", profile_path, "--json")
     check("profile import: exit 0, two accounts created, the connector saved",
           code == 0 and doc is not None and len([a for a in doc["accounts"] if a["id"]]) == 2
@@ -301,6 +319,13 @@ try:
     code, doc, out, err = new.run("connectors", "--json")
     check("the custom connector is in the new machine's catalog",
           code == 0 and "acme-okta" in [c["id"] for c in doc], err)
+
+    again_path = os.path.join(tmp.name, "profile-again.json")
+    code, _, out, err = new.run("profile", "export", again_path)
+    again = json.loads(read(again_path)) if code == 0 else {}
+    check("the imported settings apply: the new machine's export has them",
+          again.get("settings", {}).get("sync-interval-hours") == 12
+          and again.get("settings", {}).get("default-permission") == "act", f"{code} {err} {again.get('settings')}")
 
     # ---- A second import duplicates nothing.
     code, doc, out, err = new.run("profile", "import", profile_path, "--json")
