@@ -1720,12 +1720,15 @@ cmd_profile_export (Cli        *cli,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) profile = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
   PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
   guint n;
 
   if (engine == NULL)
     return portico_cli_fail (error);
-  profile = portico_engine_export_profile (engine, &error);
+  /* What Export Profile… in the window runs. */
+  portico_engine_export_profile_async (engine, NULL, wait_cb, &wait);
+  profile = portico_engine_export_profile_finish (engine, wait_run (&wait), &error);
   if (profile == NULL || !write_document (path, profile, &error))
     return portico_cli_fail (error);
 

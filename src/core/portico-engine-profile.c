@@ -284,25 +284,19 @@ portico_engine_build_test_report (PorticoEngine         *self,
 
 /* ---- Profile export --------------------------------------------------------- */
 
-JsonNode *
-portico_engine_export_profile (PorticoEngine *self,
-                               GError       **error)
+/* The document around @accounts (portico_store_list_accounts ()). */
+static JsonNode *
+build_profile (PorticoEngine *self,
+               JsonNode      *accounts,
+               GError       **error)
 {
-  PorticoCatalog *catalog;
+  PorticoCatalog *catalog = portico_engine_get_catalog (self);
   g_autoptr(GSettingsSchema) schema = lookup_schema ();
-  g_autoptr(JsonNode) accounts = NULL;
   g_autoptr(JsonObject) root = json_object_new ();
   g_autofree char *created_at = now_iso8601 ();
   JsonArray *out_accounts, *connectors;
   JsonArray *list;
   guint n;
-
-  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
-
-  catalog = portico_engine_get_catalog (self);
-  accounts = portico_store_list_accounts (portico_engine_get_store (self), error);
-  if (accounts == NULL)
-    return NULL;
 
   json_object_set_string_member (root, "format", PORTICO_PROFILE_FORMAT);
   json_object_set_int_member (root, "version", PORTICO_PROFILE_VERSION);
@@ -423,6 +417,83 @@ portico_engine_export_profile (PorticoEngine *self,
   json_object_set_array_member (root, "accounts", out_accounts);
 
   return json_node_init_object (json_node_alloc (), g_steal_pointer (&root));
+}
+
+JsonNode *
+portico_engine_export_profile (PorticoEngine *self,
+                               GError       **error)
+{
+  g_autoptr(JsonNode) accounts = NULL;
+
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+
+  accounts = portico_store_list_accounts (portico_engine_get_store (self), error);
+  if (accounts == NULL)
+    return NULL;
+  return build_profile (self, accounts, error);
+}
+
+static void
+list_accounts_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GError *error = NULL;
+  JsonNode *accounts = portico_store_list_accounts (task_data, &error);
+
+  if (accounts == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, accounts, (GDestroyNotify) json_node_unref);
+}
+
+static void
+list_accounts_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) accounts = g_task_propagate_pointer (G_TASK (result), &error);
+  JsonNode *profile;
+
+  /* The catalog and the settings are the main thread's: read here. */
+  if (accounts == NULL || (profile = build_profile (self, accounts, &error)) == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, profile, (GDestroyNotify) json_node_unref);
+}
+
+void
+portico_engine_export_profile_async (PorticoEngine      *self,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) read = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_export_profile_async);
+  read = g_task_new (self, cancellable, list_accounts_cb, g_steal_pointer (&task));
+  g_task_set_task_data (read, g_object_ref (portico_engine_get_store (self)), g_object_unref);
+  g_task_run_in_thread (read, list_accounts_thread);
+}
+
+JsonNode *
+portico_engine_export_profile_finish (PorticoEngine *self,
+                                      GAsyncResult  *result,
+                                      GError       **error)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_export_profile_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* ---- Profile import ------------------------------------------------------- */

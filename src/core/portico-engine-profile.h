@@ -56,6 +56,14 @@ char *portico_redact_identity (const char *text);
  * transfer full. */
 JsonNode *portico_engine_export_profile (PorticoEngine *self,
                                          GError       **error);
+/* The same with the database read off the caller's thread (the GUI). */
+void portico_engine_export_profile_async (PorticoEngine      *self,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+JsonNode *portico_engine_export_profile_finish (PorticoEngine *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
 
 /* Checks the whole of @data (a profile; @source_name names it in
  * sentences) before anything is changed, then saves its custom connectors

@@ -504,6 +504,37 @@ profile_written_cb (GObject      *source,
 }
 
 static void
+profile_built_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GFile) file = user_data;
+  PorticoWindow *self = g_object_get_data (G_OBJECT (file), "portico-window");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) profile = portico_engine_export_profile_finish (PORTICO_ENGINE (source), result, &error);
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  char *text;
+
+  if (profile == NULL)
+    {
+      show_message (self, _("Profile Not Exported"), error->message);
+      return;
+    }
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, profile);
+  text = json_generator_to_data (generator, &length);
+  bytes = g_bytes_new_take (text, length);
+  /* Only its owner may read it: it names every account. */
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
+                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, profile_written_cb, g_object_ref (self));
+}
+
+static void
 on_export_profile_response (GtkNativeDialog *dialog,
                             int              response,
                             gpointer         user_data)
@@ -512,27 +543,11 @@ on_export_profile_response (GtkNativeDialog *dialog,
 
   if (response == GTK_RESPONSE_ACCEPT && self->engine != NULL)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-      g_autoptr(JsonNode) profile = portico_engine_export_profile (self->engine, &error);
+      GFile *file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
-      if (profile == NULL)
-        show_message (self, _("Profile Not Exported"), error->message);
-      else
-        {
-          g_autoptr(JsonGenerator) generator = json_generator_new ();
-          g_autoptr(GBytes) bytes = NULL;
-          gsize length;
-          char *text;
-
-          json_generator_set_pretty (generator, TRUE);
-          json_generator_set_root (generator, profile);
-          text = json_generator_to_data (generator, &length);
-          bytes = g_bytes_new_take (text, length);
-          g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                               G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
-                                               NULL, profile_written_cb, g_object_ref (self));
-        }
+      /* The file carries a strong reference to the window to the end. */
+      g_object_set_data_full (G_OBJECT (file), "portico-window", g_object_ref (self), g_object_unref);
+      portico_engine_export_profile_async (self->engine, NULL, profile_built_cb, file);
     }
 
   gtk_native_dialog_destroy (dialog);
