@@ -313,8 +313,9 @@ try:
           and new.count("SELECT count(*) FROM app_users") == 0
           and new.count("SELECT count(*) FROM people") == 0, json.dumps(doc)[:800])
     code, doc, out, err = new.run("attention", "--json")
-    waiting = sorted(a["account"] for a in (doc or []) if a.get("fix") and "Reconnect" in a["fix"])
-    check("attention lists both as needing Reconnect",
+    waiting = sorted(a["account"] for a in (doc or []) if a.get("fix") and "Reconnect" in a["fix"]
+                     and a.get("problem") == "keyring" and a.get("title") == "Waiting for credentials")
+    check("attention lists both as waiting for credentials, with Reconnect",
           code == 0 and waiting == sorted(new.accounts.values()), f"{out} {err}")
     code, doc, out, err = new.run("connectors", "--json")
     check("the custom connector is in the new machine's catalog",
