@@ -24,6 +24,9 @@
 #define MAX_PATHS 300
 #define MAX_GUESS_DEPTH 4
 
+/* The file name the validator's messages would give: a draft has none. */
+#define DRAFT_NAME "connector.json"
+
 PorticoDraftProblem *
 portico_draft_problem_new (const char *pointer,
                            const char *message)
@@ -81,15 +84,21 @@ check_draft (PorticoEngine *self,
   g_autofree char *reason = NULL;
   PorticoConnector *existing;
 
-  connector = portico_connector_new_from_data_located (data, length, "connector.json", TRUE,
+  connector = portico_connector_new_from_data_located (data, length, DRAFT_NAME, TRUE,
                                                        &pointer, &reason, &local_error);
   if (connector == NULL)
     {
       g_autofree char *message = sentence_from_reason (reason);
 
       g_ptr_array_add (problems, portico_draft_problem_new (pointer, message));
-      g_set_error_literal (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
-                           message);
+      /* Away from the field (Try it's answer) the sentence keeps the
+       * validator's field name; a draft has no file name to give. */
+      if (local_error != NULL && g_str_has_prefix (local_error->message, DRAFT_NAME ": "))
+        g_set_error_literal (error, local_error->domain, local_error->code,
+                             local_error->message + strlen (DRAFT_NAME ": "));
+      else
+        g_set_error_literal (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                             message);
       return NULL;
     }
 
