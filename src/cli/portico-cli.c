@@ -67,7 +67,7 @@ static const char usage_text[] =
   "  test CONNECTOR [--set KEY=VALUE]... [--permission read|act] [--json]\n"
   "  connect CONNECTOR [--set KEY=VALUE]... [--name NAME]\n"
   "          [--permission read|act] [--accept-partial] [--json]\n"
-  "      test, connect and reconnect also take the sign-in options\n"
+  "      test, connect, reconnect and connectors try also take the sign-in options\n"
   "      [--secret-file FIELD=PATH]... [--no-browser] [--sign-in-timeout SECONDS]\n"
   "  accounts [--json]\n"
   "  sync (ACCOUNT | --all) [--json]\n"
