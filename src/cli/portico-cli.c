@@ -1314,16 +1314,16 @@ print_try_rows (JsonObject *result)
 
   if (*items_path == '\0')
     g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "%" G_GINT64_FORMAT " item on the first page; the body is the list of items.\n",
-                          "%" G_GINT64_FORMAT " items on the first page; the body is the list of items.\n",
+                          "%" PRId64 " item on the first page; the body is the list of items.\n",
+                          "%" PRId64 " items on the first page; the body is the list of items.\n",
                           (gulong) total),
-             total);
+             (int64_t) total);
   else
     g_print (g_dngettext (GETTEXT_PACKAGE,
-                          "%" G_GINT64_FORMAT " item on the first page, at “%s”.\n",
-                          "%" G_GINT64_FORMAT " items on the first page, at “%s”.\n",
+                          "%" PRId64 " item on the first page, at “%s”.\n",
+                          "%" PRId64 " items on the first page, at “%s”.\n",
                           (gulong) total),
-             total, items_path);
+             (int64_t) total, items_path);
 }
 
 /* `connectors try FILE`: the editor's Try it for a definition file that

@@ -349,6 +349,10 @@ walk_node (PathWalk *walk,
         {
           Step step = { key, -1, NULL, NULL };
 
+          /* Under [primary=true], "primary" itself says nothing. */
+          if (steps->len > 0 && g_strcmp0 (g_array_index (steps, Step, steps->len - 1).match_key, key) == 0)
+            continue;
+
           g_array_append_val (steps, step);
           walk_node (walk, steps, member);
           g_array_set_size (steps, steps->len - 1);

@@ -344,6 +344,8 @@ test_try_records_rows_paths (Fixture      *f,
   g_assert_cmpstr (json_node_get_string (sample), ==, "Engineer");
   g_assert_null (find_path (result, "emails"));
   g_assert_null (find_path (result, "next"));
+  g_assert_null (find_path (result, "emails[primary=true].primary"));
+  g_assert_nonnull (find_path (result, "emails.0.primary"));
 }
 
 static void
