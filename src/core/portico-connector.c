@@ -354,6 +354,7 @@ connector_new (const char *data,
                gboolean    is_custom,
                char      **pointer,
                char      **reason,
+               GPtrArray  *problems,
                GError    **error)
 {
   g_autoptr(PorticoConnector) self = NULL;
@@ -363,7 +364,8 @@ connector_new (const char *data,
   g_autoptr(GPtrArray) value_names = g_ptr_array_new ();
   g_autofree char *file = g_path_get_basename (origin != NULL ? origin : "connector.json");
   g_autoptr(GPtrArray) sign_in_names = g_ptr_array_new_with_free_func (g_free);
-  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names, value_names, NULL, NULL };
+  g_autoptr(GPtrArray) paths = problems != NULL ? g_ptr_array_new_with_free_func (g_free) : NULL;
+  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names, value_names, NULL, NULL, paths };
   PorticoConnector *connector = NULL;
   JsonNode *root = NULL;
 
@@ -421,6 +423,11 @@ out:
         *pointer = path_to_pointer (root, c.fail_path);
       if (reason != NULL)
         *reason = g_strdup (c.fail_reason != NULL ? c.fail_reason : "");
+      for (guint i = 0; paths != NULL && i + 1 < paths->len; i += 2)
+        {
+          g_ptr_array_add (problems, path_to_pointer (root, g_ptr_array_index (paths, i)));
+          g_ptr_array_add (problems, g_strdup (g_ptr_array_index (paths, i + 1)));
+        }
     }
   g_free (c.fail_path);
   g_free (c.fail_reason);
@@ -464,7 +471,7 @@ portico_connector_new_from_file (GFile   *file,
   file_id = g_str_has_suffix (basename, ".json") ?
             g_strndup (basename, strlen (basename) - strlen (".json")) : g_strdup (basename);
 
-  return connector_new (contents, length, path != NULL ? path : basename, file_id, is_custom, NULL, NULL, error);
+  return connector_new (contents, length, path != NULL ? path : basename, file_id, is_custom, NULL, NULL, NULL, error);
 }
 
 /**
@@ -483,7 +490,34 @@ portico_connector_new_from_data (const char *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return connector_new (data, length, origin, NULL, is_custom, NULL, NULL, error);
+  return connector_new (data, length, origin, NULL, is_custom, NULL, NULL, NULL, error);
+}
+
+/**
+ * portico_connector_list_problems:
+ *
+ * Returns: (transfer full): pairs of JSON Pointer and reason
+ */
+GPtrArray *
+portico_connector_list_problems (const char *data,
+                                 gssize      length,
+                                 gboolean    is_custom)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PorticoConnector) connector = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  connector = connector_new (data, length, "connector.json", NULL, is_custom, NULL, NULL, problems, &error);
+  if (connector == NULL && problems->len == 0)
+    {
+      /* Every failure goes through the validator; a new one that does not
+       * still gets to the admin. */
+      g_ptr_array_add (problems, g_strdup (""));
+      g_ptr_array_add (problems, g_strdup (error != NULL ? error->message : ""));
+    }
+  return g_steal_pointer (&problems);
 }
 
 /**
@@ -505,7 +539,7 @@ portico_connector_new_from_data_located (const char *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return connector_new (data, length, origin, NULL, is_custom, pointer, reason, error);
+  return connector_new (data, length, origin, NULL, is_custom, pointer, reason, NULL, error);
 }
 
 const char *

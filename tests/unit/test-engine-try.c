@@ -510,6 +510,33 @@ test_check_pointers (Fixture      *f,
   assert_one_problem (f->engine, text->str, "/name", "Missing");
 }
 
+static void
+test_check_every_problem (Fixture      *f,
+                          gconstpointer data)
+{
+  g_autofree char *bad = draft ("okta", "{'style':'pages'}", "'items':'data.members',");
+  g_autoptr(GString) text = g_string_new (bad);
+  g_autoptr(GPtrArray) problems = NULL;
+  PorticoDraftProblem *problem;
+
+  /* Independent parts each get their problem: the shipped id, the users'
+   * pagination, the identity and the error mapping. */
+  g_string_replace (text, "\"id\":{\"template\":\"team-tool\"}", "\"id\":7", 1);
+  g_string_replace (text, "\"errors\":{\"message\":\"error.message\"}",
+                    "\"errors\":{\"message\":\"error.message\",\"colour\":1}", 1);
+  problems = portico_engine_check_draft (f->engine, text->str, -1);
+  g_assert_cmpuint (problems->len, ==, 4);
+  problem = g_ptr_array_index (problems, 0);
+  g_assert_cmpstr (problem->pointer, ==, "/id");
+  g_assert_nonnull (strstr (problem->message, "okta-custom"));
+  problem = g_ptr_array_index (problems, 1);
+  g_assert_cmpstr (problem->pointer, ==, "/identity/id");
+  problem = g_ptr_array_index (problems, 2);
+  g_assert_cmpstr (problem->pointer, ==, "/data_types/users/pagination/style");
+  problem = g_ptr_array_index (problems, 3);
+  g_assert_cmpstr (problem->pointer, ==, "/errors/colour");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -533,6 +560,7 @@ main (int argc, char **argv)
   ADD ("check/shipped-id", test_check_shipped_id);
   ADD ("check/invalid-json", test_check_invalid_json);
   ADD ("check/pointers", test_check_pointers);
+  ADD ("check/every-problem", test_check_every_problem);
 #undef ADD
 
   status = g_test_run ();
