@@ -117,6 +117,28 @@ portico_category_rank (const char *category)
   return G_N_ELEMENTS (portico_connector_categories);
 }
 
+typedef struct
+{
+  PorticoConnector *connector;
+  GHashTable       *values;
+  const char       *missing; /* the label of a field the choice needs, unset */
+} ChoiceNeeds;
+
+static gboolean
+choice_field_is_set (const char *name,
+                     gpointer    user_data)
+{
+  ChoiceNeeds *needs = user_data;
+  const PorticoConnectorField *field = portico_connector_get_field (needs->connector, name);
+  const char *value = g_hash_table_lookup (needs->values, name);
+
+  if (field == NULL || (value != NULL && *value != '\0') ||
+      (field->default_value != NULL && *field->default_value != '\0'))
+    return TRUE;
+  needs->missing = field->label;
+  return FALSE;
+}
+
 gboolean
 portico_connector_add_choice_values (PorticoConnector *self,
                                      GHashTable       *values,
@@ -162,7 +184,25 @@ portico_connector_add_choice_values (PorticoConnector *self,
       json_object_iter_init_ordered (&iter, set);
       while (json_object_iter_next_ordered (&iter, &name, &value))
         {
-          char *expanded = portico_template_expand (json_node_get_string (value), values, FALSE, error);
+          ChoiceNeeds needs = { self, values, NULL };
+          char *expanded;
+
+          /* A choice whose values use a field needs that field: GitHub
+           * Enterprise Server needs its host name, GitHub.com does not. */
+          if (!portico_template_foreach_name (json_node_get_string (value), choice_field_is_set, &needs))
+            {
+              const PorticoConnectorField *choice_field = portico_connector_get_field (self, field_id);
+              const char *choice_label = json_object_get_string_member (chosen, "label");
+
+              for (guint k = 0; choice_field != NULL && choice_field->choice_ids != NULL &&
+                                choice_field->choice_ids[k] != NULL; k++)
+                if (g_str_equal (choice_field->choice_ids[k], picked) && choice_field->choice_labels != NULL)
+                  choice_label = choice_field->choice_labels[k];
+              g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                           _("%s: this field is required for “%s”; fill it in."), needs.missing, choice_label);
+              return FALSE;
+            }
+          expanded = portico_template_expand (json_node_get_string (value), values, FALSE, error);
 
           if (expanded == NULL)
             return FALSE;

@@ -1356,6 +1356,90 @@ test_microsoft_national_clouds (void)
     }
 }
 
+/* GitHub's REST API lives at https://api.github.com for GitHub.com and
+ * GitHub Enterprise Cloud, at https://api.SUBDOMAIN.ghe.com for GitHub
+ * Enterprise Cloud with data residency, and under
+ * http(s)://HOSTNAME/api/v3 on a GitHub Enterprise Server
+ * (https://docs.github.com/enterprise-server@latest/rest/enterprise-admin,
+ * "Endpoint URLs"). The enterprise choices need the address; GitHub.com
+ * does not. */
+static void
+test_github_deployments (void)
+{
+  static const struct
+  {
+    const char *deployment, *host, *base;
+  } deployments[] = {
+    { NULL, NULL, "https://api.github.com" },
+    { "github.com", NULL, "https://api.github.com" },
+    { "github.com", "ignored.example.com", "https://api.github.com" },
+    { "ghe.com", "octocorp", "https://api.octocorp.ghe.com" },
+    { "server", "github.example.com", "https://github.example.com/api/v3" },
+    { "server", "github.example.com:8443", "https://github.example.com:8443/api/v3" },
+  };
+  PorticoConnector *github = portico_catalog_lookup (catalog, "github");
+  const char *base_template = json_object_get_string_member (portico_connector_get_definition (github), "base_url");
+  g_autoptr(GHashTable) values = values_for ("github", "ok");
+  Fetch f;
+
+  for (guint i = 0; i < G_N_ELEMENTS (deployments); i++)
+    {
+      g_autoptr(GHashTable) resolved = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *base_url = NULL;
+
+      if (deployments[i].deployment != NULL)
+        g_hash_table_replace (values, g_strdup ("deployment"), g_strdup (deployments[i].deployment));
+      else
+        g_hash_table_remove (values, "deployment");
+      if (deployments[i].host != NULL)
+        g_hash_table_replace (values, g_strdup ("enterprise_host"), g_strdup (deployments[i].host));
+      else
+        g_hash_table_remove (values, "enterprise_host");
+      if (deployments[i].host != NULL)
+        {
+          portico_connector_validate_value (github, "enterprise_host", deployments[i].host, &error);
+          g_assert_no_error (error);
+        }
+      resolved = portico_connector_resolve_values (github, values, &error);
+      g_assert_no_error (error);
+      base_url = portico_template_expand (base_template, resolved, FALSE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (base_url, ==, deployments[i].base);
+    }
+
+  /* An enterprise deployment without its address is refused by naming the
+   * field, before any request could go to "https://api..ghe.com". */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GHashTable) resolved = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_hash_table_replace (values, g_strdup ("deployment"), g_strdup (i == 0 ? "ghe.com" : "server"));
+      g_hash_table_replace (values, g_strdup ("enterprise_host"), g_strdup (""));
+      resolved = portico_connector_resolve_values (github, values, &error);
+      g_assert_null (resolved);
+      g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD);
+      g_assert_nonnull (strstr (error->message, "Enterprise address"));
+    }
+
+  /* A URL or a path is not a host name. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (portico_connector_validate_value (github, "enterprise_host", "https://github.example.com/api/v3", &error));
+    g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD);
+  }
+
+  /* The sandbox (api_base_url) still serves the default. */
+  g_hash_table_remove (values, "deployment");
+  g_hash_table_remove (values, "enterprise_host");
+  fetch (github, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+  fetch_clear (&f);
+}
+
 static void
 lastpass_users_as_list (JsonObject *def)
 {
@@ -1572,6 +1656,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/google/grants-per-person", test_google_grants_per_person);
   g_test_add_func ("/facts/microsoft-365-usage/csv-reports", test_microsoft_365_usage_csv_reports);
   g_test_add_func ("/facts/microsoft/national-clouds", test_microsoft_national_clouds);
+  g_test_add_func ("/facts/github/deployments", test_github_deployments);
 
   status = g_test_run ();
 
