@@ -537,6 +537,43 @@ test_check_every_problem (Fixture      *f,
   g_assert_cmpstr (problem->pointer, ==, "/errors/colour");
 }
 
+/* Going on past a failed part must not invent problems: every shipped
+ * definition and template has none. */
+static void
+test_check_shipped_files (Fixture      *f,
+                          gconstpointer data)
+{
+  const char *root = g_getenv ("PORTICO_CONNECTORS_DIR");
+  const char *subdirs[] = { "", "templates" };
+  guint checked = 0;
+
+  g_assert_nonnull (root);
+  for (guint s = 0; s < G_N_ELEMENTS (subdirs); s++)
+    {
+      g_autofree char *dir_path = g_build_filename (root, subdirs[s], NULL);
+      g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
+      const char *name;
+
+      g_assert_nonnull (dir);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = g_build_filename (dir_path, name, NULL);
+          g_autofree char *contents = NULL;
+          g_autoptr(GPtrArray) problems = NULL;
+          gsize length;
+
+          if (!g_str_has_suffix (name, ".json") || g_file_test (path, G_FILE_TEST_IS_DIR))
+            continue;
+          g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+          problems = portico_connector_list_problems (contents, (gssize) length, FALSE);
+          if (problems->len > 0)
+            g_error ("%s: %s: %s", name, (char *) problems->pdata[0], (char *) problems->pdata[1]);
+          checked++;
+        }
+    }
+  g_assert_cmpuint (checked, >, 50);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -561,6 +598,7 @@ main (int argc, char **argv)
   ADD ("check/invalid-json", test_check_invalid_json);
   ADD ("check/pointers", test_check_pointers);
   ADD ("check/every-problem", test_check_every_problem);
+  ADD ("check/shipped-files", test_check_shipped_files);
 #undef ADD
 
   status = g_test_run ();
