@@ -212,9 +212,14 @@ fixture_teardown (Fixture      *f,
 {
   const char *suffixes[] = { "", "-wal", "-shm", "-journal" };
 
+  /* The runtime outlives the test: its kept-alive connections to this
+   * server are closed first, so that the server lets go of their sockets. */
+  soup_session_abort (portico_runtime_get_session (runtime));
   while (g_main_context_iteration (NULL, FALSE))
     ;
   soup_server_disconnect (f->server);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
   g_clear_object (&f->server);
   g_clear_object (&f->engine);
   g_clear_object (&f->store);
