@@ -1611,6 +1611,43 @@ test_microsoft_365_usage_csv_reports (void)
   fetch_clear (&f);
 }
 
+/* HubSpot's token endpoint answers an error with its own object:
+ * "category", "correlationId" and "message", no RFC 6749 "error"
+ * (https://developers.hubspot.com/docs/api-reference/2026-03/authentication/oauth-tokens/refresh-oauth-token).
+ * A refresh token it refuses with 400 is a sign-in to do again, not a
+ * wrong client: the sync must fail with sign_in_expired (Sign in again),
+ * carrying HubSpot's message. */
+static void
+test_hubspot_refresh_refused (void)
+{
+  PorticoConnector *hubspot = portico_catalog_lookup (catalog, "hubspot");
+  g_autoptr(GHashTable) values = values_for ("hubspot", "ok");
+  PorticoRuntime *signed_in = runtime;
+  Fetch f;
+
+  /* Signed in, the sync works. */
+  fetch (hubspot, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+  fetch_clear (&f);
+
+  /* A new process holds no access token, so its first request refreshes;
+   * HubSpot no longer takes the refresh token. */
+  runtime = portico_runtime_new ();
+  portico_sandbox_set_oauth_fault (sandbox, "hubspot", PORTICO_SANDBOX_OAUTH_FAULT_EXPIRE_REFRESH);
+  fetch (hubspot, values, "users", &f);
+  portico_sandbox_set_oauth_fault (sandbox, "hubspot", PORTICO_SANDBOX_OAUTH_FAULT_NONE);
+  g_assert_nonnull (f.error);
+  g_test_message ("%s", f.error->message);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED);
+  g_assert_cmpstr (portico_error_code_name (f.error), ==, "sign_in_expired");
+  g_assert_nonnull (strstr (f.error->message, "The refresh token is invalid, expired or revoked."));
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+  g_object_unref (runtime);
+  runtime = signed_in;
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1657,6 +1694,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/microsoft-365-usage/csv-reports", test_microsoft_365_usage_csv_reports);
   g_test_add_func ("/facts/microsoft/national-clouds", test_microsoft_national_clouds);
   g_test_add_func ("/facts/github/deployments", test_github_deployments);
+  g_test_add_func ("/facts/hubspot/refresh-refused", test_hubspot_refresh_refused);
 
   status = g_test_run ();
 
