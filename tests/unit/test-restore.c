@@ -62,17 +62,35 @@ fixture_teardown (Fixture *fx, gconstpointer data)
   g_free (fx->dir);
 }
 
+/* @tenant: NULL for the sandbox's own identity, else another one (its
+ * secrets carry "-TENANT"). */
 static gint64
-connect_sync (Fixture    *fx,
-              const char *connector_id)
+connect_tenant (Fixture    *fx,
+                const char *connector_id,
+                const char *tenant)
 {
   PorticoConnector *connector = portico_catalog_lookup (catalog, connector_id);
   g_autoptr(GHashTable) values = portico_sandbox_get_field_values (sandbox, connector_id, "ok");
-  g_autoptr(PorticoConnectionTest) test = run_connection_test (fx->engine, connector, values);
+  g_autoptr(PorticoConnectionTest) test = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) doc = NULL;
   gint64 id;
 
+  if (tenant != NULL)
+    {
+      GPtrArray *fields = portico_connector_get_fields (connector);
+
+      for (guint i = 0; i < fields->len; i++)
+        {
+          const PorticoConnectorField *field = g_ptr_array_index (fields, i);
+          const char *old = g_hash_table_lookup (values, field->id);
+
+          if (field->type == PORTICO_FIELD_SECRET && old != NULL)
+            g_hash_table_insert (values, g_strdup (field->id), g_strconcat (old, "-", tenant, NULL));
+        }
+    }
+  g_clear_object (&test);
+  test = run_connection_test (fx->engine, connector, values);
   id = engine_connect (fx->engine, test, values, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (id, >, 0);
@@ -80,6 +98,13 @@ connect_sync (Fixture    *fx,
   g_assert_no_error (error);
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (doc), "status"), ==, "ok");
   return id;
+}
+
+static gint64
+connect_sync (Fixture    *fx,
+              const char *connector_id)
+{
+  return connect_tenant (fx, connector_id, NULL);
 }
 
 /* Every table but the audit trail, SELECT * ORDER BY rowid, in one text. */
@@ -381,6 +406,19 @@ test_same_identity (Fixture *fx, gconstpointer data)
   g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ?", "i", first), ==,
                    json_array_get_length (portico_sandbox_get_expected (sandbox, "slack", "users")));
   g_assert_cmpint (db_int (fx->db, "SELECT count(*) FROM app_users WHERE source_account_id = ?", "i", second), ==, 0);
+
+  /* Brex takes one account: another identity connected meanwhile keeps
+   * the old one from coming back. */
+  first = connect_sync (fx, "brex");
+  disconnect_ok (fx, first);
+  second = connect_tenant (fx, "brex", "globex");
+  g_assert_cmpint (engine_restore (fx, first, &error), ==, -1);
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "supports one account"));
+  g_clear_error (&error);
+  disconnect_ok (fx, second);
+  g_assert_cmpint (engine_restore (fx, first, &error), >, 0);
+  g_assert_no_error (error);
 }
 
 int
