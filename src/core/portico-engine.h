@@ -37,6 +37,17 @@ PorticoEngine *portico_engine_new (PorticoStore   *store,
 void portico_engine_set_demo (PorticoEngine *self,
                               gboolean       demo);
 
+/* The network (see portico-network.h): @monitor NULL (the default) means
+ * always online. Properties "offline" and "metered" (read-only booleans)
+ * follow it; while offline, a data type that failed because its provider
+ * could not be reached is recorded with the error code "offline", which
+ * neither counts toward auto-pause nor is listed in Needs attention. */
+void portico_engine_set_network_monitor (PorticoEngine   *self,
+                                         GNetworkMonitor *monitor);
+GNetworkMonitor *portico_engine_get_network_monitor (PorticoEngine *self);
+gboolean portico_engine_get_offline (PorticoEngine *self);
+gboolean portico_engine_get_metered (PorticoEngine *self);
+
 PorticoStore *portico_engine_get_store (PorticoEngine *self);
 PorticoCatalog *portico_engine_get_catalog (PorticoEngine *self);
 PorticoRuntime *portico_engine_get_runtime (PorticoEngine *self);

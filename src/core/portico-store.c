@@ -1159,7 +1159,8 @@ resume_account (sqlite3     *db,
 /* After a failed run: the last @pause_after runs since the account was last
  * resumed all failed, each with the same cause (the error code of its
  * failed data types), pause it. A run whose data types failed for several
- * causes, or that was interrupted, breaks the streak. */
+ * causes, or that was interrupted, breaks the streak; a run that failed
+ * only with "offline" is left out. */
 static gboolean
 maybe_pause_account (sqlite3     *db,
                      gint64       account_id,
@@ -1180,6 +1181,13 @@ maybe_pause_account (sqlite3     *db,
                              "     WHERE t.run_id = r.id AND t.status = 'failed') AS causes "
                              "  FROM sync_runs r JOIN accounts a ON a.id = r.account_id "
                              "  WHERE r.account_id = ?1 AND r.id > a.streak_after_run "
+                             /* A run that failed only because the machine was
+                              * offline neither counts nor breaks the streak. */
+                             "  AND NOT (r.status = 'failed' AND EXISTS (SELECT 1 FROM sync_run_data_types t "
+                             "    WHERE t.run_id = r.id AND t.status = 'failed') "
+                             "    AND NOT EXISTS (SELECT 1 FROM sync_run_data_types t "
+                             "    WHERE t.run_id = r.id AND t.status = 'failed' "
+                             "    AND coalesce (t.error_code, '') <> 'offline')) "
                              "  ORDER BY r.id DESC LIMIT ?2) "
                              "SELECT min (cause), max (id) FROM recent "
                              "HAVING count (*) = ?2 AND sum (status = 'failed') = ?2 "

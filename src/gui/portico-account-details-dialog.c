@@ -204,6 +204,7 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
           break;
         case PORTICO_STATUS_PENDING:
         case PORTICO_STATUS_PAUSED:
+        case PORTICO_STATUS_OFFLINE:
         case PORTICO_STATUS_DISABLED:
         default:
           break;
