@@ -48,6 +48,7 @@ struct _PorticoScheduler
   guint          interval_hours;
   guint          timeout_id;
   guint          n_started;
+  guint          n_checks;
   guint          startup_spread;
   gboolean       checking;
   /* FALSE: no scheduled sync on a metered connection. */
@@ -184,6 +185,14 @@ portico_scheduler_get_n_started (PorticoScheduler *self)
   return self->n_started;
 }
 
+guint
+portico_scheduler_get_n_checks (PorticoScheduler *self)
+{
+  g_return_val_if_fail (PORTICO_IS_SCHEDULER (self), 0);
+
+  return self->n_checks;
+}
+
 static gint64
 portico_scheduler_get_jitter (PorticoScheduler *self,
                               gint64            account_id)
@@ -251,7 +260,10 @@ list_accounts_cb (GObject      *source,
   guint n_started = 0;
 
   if (!all)
-    self->checking = FALSE;
+    {
+      self->checking = FALSE;
+      self->n_checks++;
+    }
   self->n_started = 0;
   node = g_task_propagate_pointer (G_TASK (result), &error);
   if (node == NULL)

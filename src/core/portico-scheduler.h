@@ -65,6 +65,8 @@ void portico_scheduler_set_startup_spread (PorticoScheduler *self,
  * completed check). */
 void portico_scheduler_check_now (PorticoScheduler *self);
 guint portico_scheduler_get_n_started (PorticoScheduler *self);
+/* For tests: how many checks completed so far. */
+guint portico_scheduler_get_n_checks (PorticoScheduler *self);
 /* Starts a sync of every account that is not syncing already, due or not
  * (the desktop's "Sync All" action). */
 void portico_scheduler_sync_all (PorticoScheduler *self);
