@@ -71,6 +71,9 @@ static const char usage_text[] =
   "  apply-held ACCOUNT                            apply a users sync held because too\n"
   "                                                many people would disappear\n"
   "  discard-held ACCOUNT                          keep the current data instead\n"
+  "  set ACCOUNT --drift-threshold (PERCENT | default)\n"
+  "                                                hold a users sync that would remove\n"
+  "                                                more than PERCENT of the people\n"
   "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
   "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
   "  apps | users | licenses | workflows | audit [--json]\n"
@@ -848,6 +851,29 @@ cmd_resolve_held (Cli      *cli,
              account_id, items);
   else
     g_print (_("Discarded: account %" PRId64 " keeps its current data.\n"), account_id);
+  return PORTICO_CLI_EXIT_OK;
+}
+
+static int
+cmd_set_drift_threshold (Cli    *cli,
+                         gint64  account_id,
+                         guint   percent)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  portico_engine_set_drift_threshold_async (engine, account_id, percent, NULL, wait_cb, &wait);
+  if (!portico_engine_set_drift_threshold_finish (engine, wait_run (&wait), &error))
+    return portico_cli_fail (error);
+  if (percent == 0)
+    g_print (_("Account %" PRId64 " holds a users sync that would remove more than %d%% of the people again (the default).\n"),
+             account_id, PORTICO_STORE_HOLD_PERCENT);
+  else
+    g_print (_("Account %" PRId64 " now holds a users sync that would remove more than %u%% of the people.\n"),
+             account_id, percent);
   return PORTICO_CLI_EXIT_OK;
 }
 
@@ -1749,6 +1775,44 @@ run_command (Cli         *cli,
       if (!g_str_equal (command, "resume"))
         return cmd_resolve_held (cli, account_id, g_str_equal (command, "apply-held"));
       return cmd_resume (cli, account_id);
+    }
+
+  if (g_str_equal (command, "set"))
+    {
+      const char *account = NULL, *threshold = NULL;
+      gint64 account_id = 0;
+      guint64 percent = 0;
+
+      for (int i = 0; i < argc; i++)
+        {
+          if (match_value_option ("--drift-threshold", argc, argv, &i, &threshold, &status))
+            {
+              if (status != PORTICO_CLI_EXIT_OK)
+                return status;
+            }
+          else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return unknown_option (command, argv[i]);
+          else if (account == NULL)
+            account = argv[i];
+          else
+            return extra_argument (command, argv[i]);
+        }
+      status = parse_account_id (command, account, &account_id);
+      if (status != PORTICO_CLI_EXIT_OK)
+        return status;
+      if (threshold == NULL)
+        return portico_cli_usage_error (_("“set” needs a setting: --drift-threshold PERCENT (1 to 100) or --drift-threshold default."));
+      if (!g_str_equal (threshold, "default"))
+        {
+          g_autofree char *digits = g_strdup (threshold);
+
+          if (g_str_has_suffix (digits, "%"))
+            digits[strlen (digits) - 1] = '\0';
+          if (!g_ascii_string_to_unsigned (digits, 10, 1, 100, &percent, NULL))
+            return portico_cli_usage_error (_("“%s” is not a drift threshold. Give a percentage from 1 to 100, or “default” for %d%%."),
+                                            threshold, PORTICO_STORE_HOLD_PERCENT);
+        }
+      return cmd_set_drift_threshold (cli, account_id, (guint) percent);
     }
 
   if (g_str_equal (command, "disconnect"))

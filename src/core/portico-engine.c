@@ -2396,6 +2396,54 @@ portico_engine_resume_finish (PorticoEngine *self,
 }
 
 static void
+drift_threshold_done_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!portico_store_set_drift_threshold_finish (PORTICO_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+portico_engine_set_drift_threshold_async (PorticoEngine      *self,
+                                          gint64              account_id,
+                                          guint               percent,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_set_drift_threshold_async);
+  portico_store_set_drift_threshold_async (self->store, account_id, percent, cancellable,
+                                           drift_threshold_done_cb, g_steal_pointer (&task));
+}
+
+gboolean
+portico_engine_set_drift_threshold_finish (PorticoEngine *self,
+                                           GAsyncResult  *result,
+                                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_set_drift_threshold_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
 resolve_held_done_cb (GObject      *source,
                       GAsyncResult *result,
                       gpointer      user_data)

@@ -183,6 +183,18 @@ gboolean portico_engine_resume_finish (PorticoEngine *self,
                                        GAsyncResult  *result,
                                        GError       **error);
 
+/* The account's own drift threshold in percent (1..100; 0: the default,
+ * PORTICO_STORE_HOLD_PERCENT); see portico_store_set_drift_threshold_sync ().
+ * Emits "accounts-changed". */
+void portico_engine_set_drift_threshold_async (PorticoEngine      *self,
+                                               gint64              account_id,
+                                               guint               percent,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+gboolean portico_engine_set_drift_threshold_finish (PorticoEngine *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 /* Drift protection (see PORTICO_STORE_HOLD_PERCENT): @apply replaces the
  * account's users with the held ones ("Apply anyway"; returns how many were
  * stored), else the held ones are discarded ("Keep current data"; returns

@@ -1509,6 +1509,7 @@ typedef struct
   char *fingerprint;
   char *data_type;
   gboolean enabled;
+  guint drift_threshold;
 } AccountEditData;
 
 static void
@@ -1820,6 +1821,107 @@ portico_store_resume_account_finish (PorticoStore *self,
                                      GError      **error)
 {
   return write_finish_boolean (self, result, portico_store_resume_account_async, error);
+}
+
+static gboolean
+drift_threshold_tx (PorticoStore *self,
+                    sqlite3      *db,
+                    gpointer      data,
+                    gint64       *out_value,
+                    gpointer     *out_pointer,
+                    GError      **error)
+{
+  AccountEditData *d = data;
+
+  if (!check_account (db, d->account_id, TRUE, error))
+    return FALSE;
+  if (d->drift_threshold == 0)
+    return portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = NULL WHERE id = ?",
+                            "i", d->account_id);
+  return portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = ? WHERE id = ?",
+                          "ii", (gint64) d->drift_threshold, d->account_id);
+}
+
+static gboolean
+drift_threshold_func (PorticoStore *self,
+                      sqlite3      *db,
+                      gpointer      data,
+                      gint64       *out_value,
+                      gpointer     *out_pointer,
+                      GError      **error)
+{
+  return portico_store_in_transaction (self, db, drift_threshold_tx, data, out_value, out_pointer, error);
+}
+
+static AccountEditData *
+drift_threshold_data_new (gint64   account_id,
+                          guint    percent,
+                          GError **error)
+{
+  AccountEditData *d;
+
+  if (percent > 100)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
+                   _("A drift threshold of %u%% is not possible: give a percentage from 1 to 100, or go back to the default of %d%%."),
+                   percent, PORTICO_STORE_HOLD_PERCENT);
+      return NULL;
+    }
+  d = g_new0 (AccountEditData, 1);
+  d->account_id = account_id;
+  d->drift_threshold = percent;
+  return d;
+}
+
+gboolean
+portico_store_set_drift_threshold_sync (PorticoStore *self,
+                                        gint64        account_id,
+                                        guint         percent,
+                                        GError      **error)
+{
+  AccountEditData *d;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+
+  d = drift_threshold_data_new (account_id, percent, error);
+  if (d == NULL)
+    return FALSE;
+  return portico_store_run_write_sync (self, drift_threshold_func, d, account_edit_data_free,
+                                       NULL, NULL, error);
+}
+
+void
+portico_store_set_drift_threshold_async (PorticoStore       *self,
+                                         gint64              account_id,
+                                         guint               percent,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  GError *error = NULL;
+  AccountEditData *d;
+
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  d = drift_threshold_data_new (account_id, percent, &error);
+  if (d == NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, portico_store_set_drift_threshold_async);
+      g_task_return_error (task, error);
+      return;
+    }
+  write_async (self, drift_threshold_func, d, account_edit_data_free,
+               portico_store_set_drift_threshold_async, cancellable, callback, user_data);
+}
+
+gboolean
+portico_store_set_drift_threshold_finish (PorticoStore *self,
+                                          GAsyncResult *result,
+                                          GError      **error)
+{
+  return write_finish_boolean (self, result, portico_store_set_drift_threshold_async, error);
 }
 
 /* Only fills in what is unknown: an account whose origins are known keeps
