@@ -30,6 +30,7 @@
 #include "portico-format.h"
 #include "portico-jwt.h"
 #include "portico-oauth.h"
+#include "portico-network.h"
 #include "portico-notifier.h"
 #include "portico-store.h"
 #include "portico-sandbox-server.h"
@@ -730,6 +731,14 @@ cli_get_engine_full (Cli      *cli,
       portico_catalog_load_default (catalog);
       cli->engine = portico_engine_new (store, catalog, runtime);
       portico_engine_set_demo (cli->engine, cli->demo);
+    }
+  if (network && portico_engine_get_network_monitor (cli->engine) == NULL)
+    {
+      /* Demo mode talks to the sandbox on loopback: the machine's network
+       * does not matter there (PORTICO_TEST_NETWORK simulates it). */
+      g_autoptr(GNetworkMonitor) monitor = cli->demo ? portico_static_network_monitor_new_from_env () : NULL;
+
+      portico_engine_set_network_monitor (cli->engine, monitor != NULL ? monitor : g_network_monitor_get_default ());
     }
   if (network && cli->demo && cli->sandbox == NULL)
     {
@@ -1513,9 +1522,11 @@ notify_problems (PorticoEngine *engine,
 }
 
 /* A failed sync says why on stderr too, not only in its report (which
- * --json prints on stdout): one sentence per failed data type. */
+ * --json prints on stdout): one sentence per failed data type, and being
+ * offline once per command. */
 static void
-print_sync_failures (JsonObject *result)
+print_sync_failures (JsonObject *result,
+                     gboolean   *offline_said)
 {
   JsonArray *types = json_object_get_array_member (result, "data_types");
 
@@ -1524,6 +1535,12 @@ print_sync_failures (JsonObject *result)
       JsonObject *type = json_array_get_object_element (types, i);
       const char *error = json_object_get_string_member_with_default (type, "error", NULL);
 
+      if (g_strcmp0 (json_object_get_string_member_with_default (type, "error_code", NULL), "offline") == 0)
+        {
+          if (*offline_said)
+            continue;
+          *offline_said = TRUE;
+        }
       if (error != NULL)
         g_printerr ("portico-cli: %s\n", error);
     }
@@ -1551,6 +1568,7 @@ cmd_sync (Cli *cli, const EngineArgs *args)
   g_autoptr(JsonArray) results = json_array_new ();
   PorticoEngine *engine = cli_get_engine (cli, &error);
   int status = PORTICO_CLI_EXIT_OK;
+  gboolean offline_said = FALSE;
 
   if (engine == NULL)
     return portico_cli_fail (error);
@@ -1588,7 +1606,7 @@ cmd_sync (Cli *cli, const EngineArgs *args)
           sync_was_held (json_node_get_object (result)))
         {
           status = PORTICO_CLI_EXIT_FAILED;
-          print_sync_failures (json_node_get_object (result));
+          print_sync_failures (json_node_get_object (result), &offline_said);
         }
       if (!args->json)
         print_sync_human (json_node_get_object (result));
