@@ -735,8 +735,10 @@ cli_get_engine_full (Cli      *cli,
   if (network && portico_engine_get_network_monitor (cli->engine) == NULL)
     {
       /* Demo mode talks to the sandbox on loopback: the machine's network
-       * does not matter there (PORTICO_TEST_NETWORK simulates it). */
-      g_autoptr(GNetworkMonitor) monitor = cli->demo ? portico_static_network_monitor_new_from_env () : NULL;
+       * does not matter there. PORTICO_TEST_NETWORK (offline, metered,
+       * online) simulates it, as in the app. */
+      g_autoptr(GNetworkMonitor) monitor = cli->demo || g_getenv ("PORTICO_TEST_NETWORK") != NULL
+                                           ? portico_static_network_monitor_new_from_env () : NULL;
 
       portico_engine_set_network_monitor (cli->engine, monitor != NULL ? monitor : g_network_monitor_get_default ());
     }

@@ -26,9 +26,10 @@ void portico_static_network_monitor_set (PorticoStaticNetworkMonitor *self,
                                          gboolean                     available,
                                          gboolean                     metered);
 
-/* The monitor of demo mode: online and not metered, unless the
- * environment variable PORTICO_TEST_NETWORK is "offline" or "metered"
- * (for the end-to-end tests of the offline banner). */
+/* The monitor of demo mode, and of the app and portico-cli whenever the
+ * environment variable PORTICO_TEST_NETWORK is set (for the end-to-end
+ * tests): online and not metered, unless PORTICO_TEST_NETWORK is "offline"
+ * or "metered". */
 GNetworkMonitor *portico_static_network_monitor_new_from_env (void);
 
 G_END_DECLS

@@ -198,6 +198,22 @@ try:
     audit = json.loads(cli('audit', '--json').stdout or '[]')
     check('the audit records held_applied and resumed',
           any(e['kind'] == 'held_applied' for e in audit) and any(e['kind'] == 'resumed' for e in audit))
+
+    # The provider unreachable while the machine is offline: portico-cli
+    # says so once, and it neither pauses Okta nor puts it in Needs attention.
+    proc.stop()
+    proc = None
+    stop_sandbox()
+    offline_env = dict(env)
+    offline_env['PORTICO_TEST_NETWORK'] = 'offline'
+    runs = [portico_e2e.run_cli(CLI, db, ['sync', str(okta['id'])], offline_env) for _ in range(6)]
+    lines = [line for line in runs[0].stderr.splitlines() if line.strip()]
+    check('offline, portico-cli sync exits 1 with one sentence that says so',
+          runs[0].returncode == 1 and len(lines) == 1 and 'offline' in lines[0])
+    check('six offline failures do not pause the account', (account(okta['id']) or {}).get('paused') is False)
+    attention = json.loads(cli('attention', '--json').stdout or '[]')
+    check('Needs attention does not list the offline account',
+          not [r for r in attention if r['account'] == okta['id']])
 finally:
     if proc is not None:
         proc.stop()
