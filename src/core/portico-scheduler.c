@@ -103,6 +103,8 @@ portico_scheduler_new (PorticoEngine *engine)
 
   self = g_object_new (PORTICO_TYPE_SCHEDULER, NULL);
   self->engine = g_object_ref (engine);
+  /* The engine may be offline already (the app sets its monitor first). */
+  self->was_waiting = portico_scheduler_waiting_for_network (self);
   g_signal_connect_object (engine, "notify::offline", G_CALLBACK (network_changed_cb), self, 0);
   g_signal_connect_object (engine, "notify::metered", G_CALLBACK (network_changed_cb), self, 0);
 

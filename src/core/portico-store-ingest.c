@@ -1095,11 +1095,10 @@ run_commit_sql (sqlite3             *db,
 /* Drift protection. An identity provider or HR system that suddenly lists
  * far fewer people (a permission change, a partial answer) would otherwise
  * make everyone it left out disappear from Portico at once. A users sync of
- * such an account is held when more than its drift threshold (its own, or
- * PORTICO_STORE_HOLD_PERCENT) of the
- * people it lists as active now, and at least PORTICO_STORE_HOLD_MIN, would
- * no longer be listed as active (removed, or with a status such as
- * "deactivated"). */
+ * such an account is held when more than its drift threshold (the
+ * account's own percentage, or PORTICO_STORE_HOLD_PERCENT) of the people it
+ * lists as active now, and at least PORTICO_STORE_HOLD_MIN, would no longer
+ * be listed as active (removed, or with a status such as "deactivated"). */
 #define INACTIVE_STATUSES \
   "('deactivated', 'deprovisioned', 'suspended', 'inactive', 'disabled', 'terminated', 'deleted')"
 

@@ -365,9 +365,10 @@ void portico_store_replace_abort (PorticoStoreReplace *replace);
 
 /* Drift protection: for an identity provider or HR system (the app's
  * category identity_provider or human_resources), a users replace that
- * would take more than PORTICO_STORE_HOLD_PERCENT of the people listed as
- * active, and at least PORTICO_STORE_HOLD_MIN, out of that list (removed, or
- * deactivated) is held: nothing is replaced, the new rows are kept apart,
+ * would take more than the account's drift threshold (by default
+ * PORTICO_STORE_HOLD_PERCENT; see portico_store_set_drift_threshold_sync ())
+ * of the people listed as active, and at least PORTICO_STORE_HOLD_MIN, out
+ * of that list (removed, or deactivated) is held: nothing is replaced, the new rows are kept apart,
  * the account reads "held_missing" and "held_total", the audit records
  * "held", and the commit fails with PORTICO_STORE_ERROR_HELD and the
  * sentence "Held: N of M people would disappear. ...". */

@@ -873,6 +873,17 @@ test_offline (void)
   g_assert_true (scheduler_idle (scheduler, engine, metered_id, 1));
   portico_scheduler_stop (scheduler);
 
+  /* A scheduler made while the engine is offline already (as the app's
+   * window does) also checks when the network comes back. */
+  portico_static_network_monitor_set (PORTICO_STATIC_NETWORK_MONITOR (monitor), FALSE, FALSE);
+  g_clear_object (&scheduler);
+  scheduler = portico_scheduler_new (engine);
+  portico_scheduler_start (scheduler, 3600);
+  g_assert_true (wait_checks (scheduler, engine, id, 1));
+  portico_static_network_monitor_set (PORTICO_STATIC_NETWORK_MONITOR (monitor), TRUE, FALSE);
+  g_assert_true (wait_checks (scheduler, engine, id, 2));
+  portico_scheduler_stop (scheduler);
+
   /* Six offline failures in a row do not pause... */
   for (guint i = 0; i < 6; i++)
     record_run (store, id, "failed", "offline");
