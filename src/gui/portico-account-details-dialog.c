@@ -397,6 +397,14 @@ portico_account_details_dialog_get_fingerprint_text (PorticoAccountDetailsDialog
   return adw_action_row_get_subtitle (self->fingerprint_row);
 }
 
+GtkSpinButton *
+portico_account_details_dialog_get_drift_spin (PorticoAccountDetailsDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->drift_row)) ? self->drift_spin : NULL;
+}
+
 gint64
 portico_account_details_dialog_get_account_id (PorticoAccountDetailsDialog *self)
 {
