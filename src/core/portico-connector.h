@@ -55,6 +55,24 @@ PorticoConnector *portico_connector_new_from_data (const char *data,
                                                    const char *origin,
                                                    gboolean    is_custom,
                                                    GError    **error);
+/* The same, and when the definition is refused, where and why: @pointer the
+ * JSON Pointer (RFC 6901) of the failing member ("" for the whole text) and
+ * @reason the sentence of @error without the file name and the field. */
+PorticoConnector *portico_connector_new_from_data_located (const char *data,
+                                                           gssize      length,
+                                                           const char *origin,
+                                                           gboolean    is_custom,
+                                                           char      **pointer,
+                                                           char      **reason,
+                                                           GError    **error);
+/* Every problem the validator finds in @data, going on past a failed part
+ * that the others do not depend on (one data type, the identity, ...):
+ * pairs of JSON Pointer (RFC 6901) and reason, as
+ * portico_connector_new_from_data_located() gives them; empty when the
+ * definition is valid. transfer full (element-type utf8). */
+GPtrArray *portico_connector_list_problems (const char *data,
+                                            gssize      length,
+                                            gboolean    is_custom);
 
 const char *portico_connector_get_id (PorticoConnector *self);
 const char *portico_connector_get_name (PorticoConnector *self);
