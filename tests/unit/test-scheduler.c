@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "portico-audit.h"
+#include "portico-http.h"
 #include "portico-network.h"
 #include "portico-scheduler.h"
 
@@ -925,6 +926,27 @@ test_offline (void)
   }
 }
 
+/* No route at all is the machine's problem ("offline"); a refused
+ * connection while the network is up is the provider's ("network"). */
+static void
+test_offline_error_codes (void)
+{
+  g_autoptr(GError) unreachable = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE, "Network is unreachable");
+  g_autoptr(GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "Connection refused");
+  g_autoptr(GError) error = NULL;
+
+  portico_http_set_transport_error (&error, unreachable, "Okta", "acme.okta.com");
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_OFFLINE);
+  g_assert_cmpstr (portico_error_code_name (error), ==, "offline");
+  g_assert_nonnull (strstr (error->message, "acme.okta.com"));
+  g_assert_nonnull (strstr (error->message, "offline"));
+  g_clear_error (&error);
+
+  portico_http_set_transport_error (&error, refused, "Okta", "acme.okta.com");
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NETWORK);
+  g_assert_cmpstr (portico_error_code_name (error), ==, "network");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -947,6 +969,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/object", test_scheduler_object);
   g_test_add_func ("/scheduler/auto-pause", test_auto_pause);
   g_test_add_func ("/scheduler/offline", test_offline);
+  g_test_add_func ("/scheduler/offline-error-codes", test_offline_error_codes);
 
   return g_test_run ();
 }
