@@ -71,7 +71,9 @@ static const char usage_text[] =
   "      test, connect, reconnect and connectors try also take the sign-in options\n"
   "      [--secret-file FIELD=PATH]... [--no-browser] [--sign-in-timeout SECONDS]\n"
   "  accounts [--json]\n"
-  "  sync (ACCOUNT | --all) [--json]\n"
+  "  sync (ACCOUNT | --all [--scheduled]) [--json]\n"
+  "                                                --scheduled (the timer): nothing while\n"
+  "                                                offline or metered when not allowed\n"
   "  rename ACCOUNT NEW_NAME\n"
   "  resume ACCOUNT                                scheduled syncs of a paused account\n"
   "                                                run again\n"
@@ -205,6 +207,7 @@ typedef struct
   char *connector_id; /* test, connect */
   gint64 account_id;  /* sync, reconnect */
   gboolean all;       /* sync --all */
+  gboolean scheduled; /* sync --all --scheduled: the background timer */
   GPtrArray *set_keys;
   GPtrArray *set_values;
   char *name;
@@ -273,6 +276,8 @@ parse_engine_args (const char     *command,
         args->accept_partial = TRUE;
       else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--all"))
         args->all = TRUE;
+      else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--scheduled"))
+        args->scheduled = TRUE;
       else if ((allowed & ALLOW_SIGN_IN) && g_str_equal (arg, "--no-browser"))
         args->no_browser = TRUE;
       else if ((allowed & ALLOW_SIGN_IN) && match_value_option ("--secret-file", argc, argv, &i, &value, &status))
@@ -348,6 +353,8 @@ parse_engine_args (const char     *command,
       return PORTICO_CLI_EXIT_OK;
     }
 
+  if (args->scheduled && !args->all)
+    return portico_cli_usage_error (_("--scheduled goes with --all: it is how the background timer syncs every account."));
   if (args->all)
     {
       if (first != NULL)
@@ -1690,6 +1697,28 @@ cmd_sync (Cli *cli, const EngineArgs *args)
 
   if (engine == NULL)
     return portico_cli_fail (error);
+
+  /* The background timer's sync is a scheduled one: it waits for the
+   * network as the app's scheduler does. */
+  if (args->scheduled)
+    {
+      const char *waiting = NULL;
+
+      if (portico_engine_get_offline (engine))
+        waiting = _("This computer is offline, so nothing was synced: the next scheduled sync runs when the network is back.\n");
+      else if (portico_engine_get_metered (engine) && !portico_settings_get_boolean ("sync-on-metered", TRUE))
+        waiting = _("The connection is metered and scheduled syncs wait on metered connections (Preferences), so nothing was synced.\n");
+      if (waiting != NULL && args->json)
+        {
+          /* No sync documents; the reason goes beside the JSON. */
+          g_print ("[]\n");
+          g_printerr ("%s", waiting);
+        }
+      else if (waiting != NULL)
+        g_print ("%s", waiting);
+      if (waiting != NULL)
+        return PORTICO_CLI_EXIT_OK;
+    }
 
   if (args->all)
     {

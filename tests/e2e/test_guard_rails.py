@@ -211,6 +211,13 @@ try:
     check('offline, portico-cli sync exits 1 with one sentence that says so',
           runs[0].returncode == 1 and len(lines) == 1 and 'offline' in lines[0])
     check('six offline failures do not pause the account', (account(okta['id']) or {}).get('paused') is False)
+    with sqlite3.connect(db) as conn:
+        runs_before = conn.execute("SELECT count(*) FROM sync_runs").fetchone()[0]
+    timer = portico_e2e.run_cli(CLI, db, ['sync', '--all', '--scheduled'], offline_env)
+    with sqlite3.connect(db) as conn:
+        runs_after = conn.execute("SELECT count(*) FROM sync_runs").fetchone()[0]
+    check('offline, the timer\'s sync --all --scheduled syncs nothing, says so and exits 0',
+          timer.returncode == 0 and 'offline' in timer.stdout and runs_after == runs_before)
     attention = json.loads(cli('attention', '--json').stdout or '[]')
     check('Needs attention does not list the offline account',
           not [r for r in attention if r['account'] == okta['id']])
