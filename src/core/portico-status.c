@@ -368,7 +368,18 @@ portico_account_find_problems (JsonObject *account,
       explained = TRUE;
     }
 
-  if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0)
+  if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0 &&
+      g_strcmp0 (portico_json_get_string (account, "status"), "new") == 0)
+    {
+      /* Never synced here: an account a profile import brought, without
+       * its credentials. */
+      add_problem (problems, PORTICO_PROBLEM_KEYRING_MISSING, PORTICO_FIX_RECONNECT,
+                   _("Waiting for credentials"),
+                   g_strdup (_("The credentials of this account are not on this computer (a profile import brings none), so it cannot sync. Reconnect to enter them.")),
+                   _("Reconnect to enter the credentials."));
+      explained = TRUE;
+    }
+  else if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0)
     {
       add_problem (problems, PORTICO_PROBLEM_KEYRING_MISSING, PORTICO_FIX_RECONNECT,
                    _("Credentials missing from the keyring"),

@@ -98,6 +98,35 @@ gint64 portico_store_create_account_finish (PorticoStore *self,
                                             GAsyncResult *result,
                                             GError      **error);
 
+/* A profile import (portico-engine-profile.h): the account as another
+ * machine had it, and why it was paused there (NULL: it was not). */
+typedef struct
+{
+  PorticoStoreNewAccount account;
+  const char *paused_cause;
+  const char *paused_message;
+} PorticoStoreImportAccount;
+
+/* One transaction for all: each account is created as above (audit event
+ * "imported") with keyring_state "missing" (its credentials are asked for
+ * again by Reconnect), unless a connected account of the same connector
+ * and external identity (without one: of the same name) exists. Returns the
+ * new ids in the order given, 0 for one that existed (GArray of gint64);
+ * on error nothing was written. */
+GArray *portico_store_import_accounts_sync (PorticoStore                    *self,
+                                            const PorticoStoreImportAccount *accounts,
+                                            guint                            n_accounts,
+                                            GError                         **error);
+void portico_store_import_accounts_async (PorticoStore                    *self,
+                                          const PorticoStoreImportAccount *accounts,
+                                          guint                            n_accounts,
+                                          GCancellable                    *cancellable,
+                                          GAsyncReadyCallback              callback,
+                                          gpointer                         user_data);
+GArray *portico_store_import_accounts_finish (PorticoStore *self,
+                                              GAsyncResult *result,
+                                              GError      **error);
+
 /* Refuses an empty or blank name (PORTICO_STORE_ERROR_INVALID) and a missing
  * or disconnected account (PORTICO_STORE_ERROR_NOT_FOUND). Records "renamed". */
 gboolean portico_store_rename_account_sync (PorticoStore *self,

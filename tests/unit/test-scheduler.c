@@ -387,6 +387,27 @@ test_keyring_missing (void)
                    PORTICO_PROBLEM_KEYRING_MISSING);
 }
 
+/* An account a profile import brought waits for its credentials: the same
+ * problem and fix, in words that do not say they were lost. */
+static void
+test_waiting_for_credentials (void)
+{
+  g_autoptr(JsonObject) imported = make_account ("new", "missing", "never", NULL, NULL, 0, "never", NULL, 0);
+  g_autoptr(JsonObject) lost = make_account ("ok", "missing", "ok", NULL, NULL, NOW - HOUR, "ok", NULL, NOW - HOUR);
+  g_autoptr(GPtrArray) imported_problems = portico_account_find_problems (imported, NULL, NOW, 24);
+  g_autoptr(GPtrArray) lost_problems = portico_account_find_problems (lost, NULL, NOW, 24);
+  PorticoAccountProblem *problem;
+
+  problem = g_ptr_array_index (imported_problems, 0);
+  g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_KEYRING_MISSING);
+  g_assert_cmpint (problem->fix, ==, PORTICO_FIX_RECONNECT);
+  g_assert_cmpstr (problem->title, ==, "Waiting for credentials");
+
+  problem = g_ptr_array_index (lost_problems, 0);
+  g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_KEYRING_MISSING);
+  g_assert_cmpstr (problem->title, ==, "Credentials missing from the keyring");
+}
+
 static void
 test_stale (void)
 {
@@ -963,6 +984,7 @@ main (int   argc,
   g_test_add_func ("/scheduler/problems/plan-partial", test_plan_partial);
   g_test_add_func ("/scheduler/problems/generic-failure", test_generic_failure);
   g_test_add_func ("/scheduler/problems/keyring-missing", test_keyring_missing);
+  g_test_add_func ("/scheduler/problems/waiting-for-credentials", test_waiting_for_credentials);
   g_test_add_func ("/scheduler/problems/stale", test_stale);
   g_test_add_func ("/scheduler/problems/rate-limited", test_rate_limited);
   g_test_add_func ("/scheduler/due", test_due);

@@ -1632,6 +1632,73 @@ test_drift_threshold (Fixture      *f,
   g_assert_cmpint (held_value (store, idp, "drift_threshold"), ==, -1);
 }
 
+/* A profile import: every account in one transaction, waiting for its
+ * credentials; one that is connected already is skipped; a failure on the
+ * last account leaves nothing of the others. */
+static void
+test_import (Fixture      *f,
+             gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(JsonObject) fields = parse_object ("{\"subdomain\": \"acme\"}");
+  PorticoStoreImportAccount accounts[] = {
+    { { .connector_id = "okta", .connector_name = "Okta", .category = "identity_provider",
+        .name = "Acme Okta", .external_id = "acme.okta.com", .permission = "act", .fields = fields,
+        .data_types = all_types, .n_data_types = G_N_ELEMENTS (all_types) },
+      "rate_limited", "Okta kept answering “too many requests”." },
+    { { .connector_id = "slack", .connector_name = "Slack", .category = "communication",
+        .name = "Acme Slack", .external_id = "T1", .permission = "read",
+        .data_types = all_types, .n_data_types = 1 }, NULL, NULL },
+    /* An invalid permission level the database refuses. */
+    { { .connector_id = "zoom", .connector_name = "Zoom", .name = "Zoom",
+        .external_id = "z1", .permission = "admin" }, NULL, NULL },
+  };
+  gint64 existing;
+  JsonObject *o;
+
+  g_assert_no_error (error);
+  existing = create_account (store, "slack", "Slack", "communication", "Slack already here", "T1");
+
+  /* The refused third account undoes the first two. */
+  ids = portico_store_import_accounts_sync (store, accounts, 3, &error);
+  g_assert_null (ids);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events WHERE kind = 'imported'"), ==, 0);
+
+  ids = portico_store_import_accounts_sync (store, accounts, 2, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), >, existing);
+  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events WHERE kind = 'imported'"), ==, 1);
+
+  account = portico_store_get_account (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  o = json_node_get_object (account);
+  g_assert_cmpstr (json_object_get_string_member (o, "connector"), ==, "okta");
+  g_assert_cmpstr (json_object_get_string_member (o, "permission"), ==, "act");
+  g_assert_cmpstr (json_object_get_string_member (o, "keyring_state"), ==, "missing");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "fields"), "subdomain"), ==, "acme");
+  g_assert_true (json_object_get_boolean_member (o, "paused"));
+  g_assert_cmpstr (json_object_get_string_member (o, "paused_cause"), ==, "rate_limited");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "data_types")), ==, G_N_ELEMENTS (all_types));
+
+  /* Importing again adds nothing. */
+  g_clear_pointer (&ids, g_array_unref);
+  ids = portico_store_import_accounts_sync (store, accounts, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 0);
+  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts"), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1658,6 +1725,7 @@ main (int    argc,
   ADD ("link-connectors", test_link_connectors);
   ADD ("drift", test_drift);
   ADD ("drift-threshold", test_drift_threshold);
+  ADD ("import", test_import);
 
   return g_test_run ();
 }
