@@ -32,6 +32,7 @@
 #include "portico-format.h"
 #include "portico-jwt.h"
 #include "portico-oauth.h"
+#include "portico-network.h"
 #include "portico-notifier.h"
 #include "portico-store.h"
 #include "portico-sandbox-server.h"
@@ -72,13 +73,18 @@ static const char usage_text[] =
   "      test, connect, reconnect and connectors try also take the sign-in options\n"
   "      [--secret-file FIELD=PATH]... [--no-browser] [--sign-in-timeout SECONDS]\n"
   "  accounts [--json]\n"
-  "  sync (ACCOUNT | --all) [--json]\n"
+  "  sync (ACCOUNT | --all [--scheduled]) [--json]\n"
+  "                                                --scheduled (the timer): nothing while\n"
+  "                                                offline or metered when not allowed\n"
   "  rename ACCOUNT NEW_NAME\n"
   "  resume ACCOUNT                                scheduled syncs of a paused account\n"
   "                                                run again\n"
   "  apply-held ACCOUNT                            apply a users sync held because too\n"
   "                                                many people would disappear\n"
   "  discard-held ACCOUNT                          keep the current data instead\n"
+  "  set ACCOUNT --drift-threshold (PERCENT | default)\n"
+  "                                                hold a users sync that would remove\n"
+  "                                                more than PERCENT of the people\n"
   "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
   "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
   "  restore ACCOUNT                               undo a disconnect (for 30 days)\n"
@@ -209,6 +215,7 @@ typedef struct
   char *connector_id; /* test, connect */
   gint64 account_id;  /* sync, reconnect */
   gboolean all;       /* sync --all */
+  gboolean scheduled; /* sync --all --scheduled: the background timer */
   GPtrArray *set_keys;
   GPtrArray *set_values;
   char *name;
@@ -280,6 +287,8 @@ parse_engine_args (const char     *command,
         args->accept_partial = TRUE;
       else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--all"))
         args->all = TRUE;
+      else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--scheduled"))
+        args->scheduled = TRUE;
       else if ((allowed & ALLOW_SIGN_IN) && g_str_equal (arg, "--no-browser"))
         args->no_browser = TRUE;
       else if ((allowed & ALLOW_SIGN_IN) && match_value_option ("--secret-file", argc, argv, &i, &value, &status))
@@ -364,6 +373,8 @@ parse_engine_args (const char     *command,
       return PORTICO_CLI_EXIT_OK;
     }
 
+  if (args->scheduled && !args->all)
+    return portico_cli_usage_error (_("--scheduled goes with --all: it is how the background timer syncs every account."));
   if (args->all)
     {
       if (first != NULL)
@@ -762,6 +773,16 @@ cli_get_engine_full (Cli      *cli,
       cli->engine = portico_engine_new (store, catalog, runtime);
       portico_engine_set_demo (cli->engine, cli->demo);
     }
+  if (network && portico_engine_get_network_monitor (cli->engine) == NULL)
+    {
+      /* Demo mode talks to the sandbox on loopback: the machine's network
+       * does not matter there. PORTICO_TEST_NETWORK (offline, metered,
+       * online) simulates it, as in the app. */
+      g_autoptr(GNetworkMonitor) monitor = cli->demo || g_getenv ("PORTICO_TEST_NETWORK") != NULL
+                                           ? portico_static_network_monitor_new_from_env () : NULL;
+
+      portico_engine_set_network_monitor (cli->engine, monitor != NULL ? monitor : g_network_monitor_get_default ());
+    }
   if (network && cli->demo && cli->sandbox == NULL)
     {
       /* The demo sandbox serves while this command runs, on the same
@@ -882,6 +903,29 @@ cmd_resolve_held (Cli      *cli,
              account_id, items);
   else
     g_print (_("Discarded: account %" PRId64 " keeps its current data.\n"), account_id);
+  return PORTICO_CLI_EXIT_OK;
+}
+
+static int
+cmd_set_drift_threshold (Cli    *cli,
+                         gint64  account_id,
+                         guint   percent)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  portico_engine_set_drift_threshold_async (engine, account_id, percent, NULL, wait_cb, &wait);
+  if (!portico_engine_set_drift_threshold_finish (engine, wait_run (&wait), &error))
+    return portico_cli_fail (error);
+  if (percent == 0)
+    g_print (_("Account %" PRId64 " holds a users sync that would remove more than %d%% of the people again (the default).\n"),
+             account_id, PORTICO_STORE_HOLD_PERCENT);
+  else
+    g_print (_("Account %" PRId64 " now holds a users sync that would remove more than %u%% of the people.\n"),
+             account_id, percent);
   return PORTICO_CLI_EXIT_OK;
 }
 
@@ -1719,9 +1763,11 @@ notify_problems (PorticoEngine *engine,
 }
 
 /* A failed sync says why on stderr too, not only in its report (which
- * --json prints on stdout): one sentence per failed data type. */
+ * --json prints on stdout): one sentence per failed data type, and being
+ * offline once per command. */
 static void
-print_sync_failures (JsonObject *result)
+print_sync_failures (JsonObject *result,
+                     gboolean   *offline_said)
 {
   JsonArray *types = json_object_get_array_member (result, "data_types");
 
@@ -1730,6 +1776,12 @@ print_sync_failures (JsonObject *result)
       JsonObject *type = json_array_get_object_element (types, i);
       const char *error = json_object_get_string_member_with_default (type, "error", NULL);
 
+      if (g_strcmp0 (json_object_get_string_member_with_default (type, "error_code", NULL), "offline") == 0)
+        {
+          if (*offline_said)
+            continue;
+          *offline_said = TRUE;
+        }
       if (error != NULL)
         g_printerr ("portico-cli: %s\n", error);
     }
@@ -1757,9 +1809,32 @@ cmd_sync (Cli *cli, const EngineArgs *args)
   g_autoptr(JsonArray) results = json_array_new ();
   PorticoEngine *engine = cli_get_engine (cli, &error);
   int status = PORTICO_CLI_EXIT_OK;
+  gboolean offline_said = FALSE;
 
   if (engine == NULL)
     return portico_cli_fail (error);
+
+  /* The background timer's sync is a scheduled one: it waits for the
+   * network as the app's scheduler does. */
+  if (args->scheduled)
+    {
+      const char *waiting = NULL;
+
+      if (portico_engine_get_offline (engine))
+        waiting = _("This computer is offline, so nothing was synced: the next scheduled sync runs when the network is back.\n");
+      else if (portico_engine_get_metered (engine) && !portico_settings_get_boolean ("sync-on-metered", TRUE))
+        waiting = _("The connection is metered and scheduled syncs wait on metered connections (Preferences), so nothing was synced.\n");
+      if (waiting != NULL && args->json)
+        {
+          /* No sync documents; the reason goes beside the JSON. */
+          g_print ("[]\n");
+          g_printerr ("%s", waiting);
+        }
+      else if (waiting != NULL)
+        g_print ("%s", waiting);
+      if (waiting != NULL)
+        return PORTICO_CLI_EXIT_OK;
+    }
 
   if (args->all)
     {
@@ -1794,7 +1869,7 @@ cmd_sync (Cli *cli, const EngineArgs *args)
           sync_was_held (json_node_get_object (result)))
         {
           status = PORTICO_CLI_EXIT_FAILED;
-          print_sync_failures (json_node_get_object (result));
+          print_sync_failures (json_node_get_object (result), &offline_said);
         }
       if (!args->json)
         print_sync_human (json_node_get_object (result));
@@ -2116,6 +2191,44 @@ run_command (Cli         *cli,
       if (!g_str_equal (command, "resume"))
         return cmd_resolve_held (cli, account_id, g_str_equal (command, "apply-held"));
       return cmd_resume (cli, account_id);
+    }
+
+  if (g_str_equal (command, "set"))
+    {
+      const char *account = NULL, *threshold = NULL;
+      gint64 account_id = 0;
+      guint64 percent = 0;
+
+      for (int i = 0; i < argc; i++)
+        {
+          if (match_value_option ("--drift-threshold", argc, argv, &i, &threshold, &status))
+            {
+              if (status != PORTICO_CLI_EXIT_OK)
+                return status;
+            }
+          else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return unknown_option (command, argv[i]);
+          else if (account == NULL)
+            account = argv[i];
+          else
+            return extra_argument (command, argv[i]);
+        }
+      status = parse_account_id (command, account, &account_id);
+      if (status != PORTICO_CLI_EXIT_OK)
+        return status;
+      if (threshold == NULL)
+        return portico_cli_usage_error (_("“set” needs a setting: --drift-threshold PERCENT (1 to 100) or --drift-threshold default."));
+      if (!g_str_equal (threshold, "default"))
+        {
+          g_autofree char *digits = g_strdup (threshold);
+
+          if (g_str_has_suffix (digits, "%"))
+            digits[strlen (digits) - 1] = '\0';
+          if (!g_ascii_string_to_unsigned (digits, 10, 1, 100, &percent, NULL))
+            return portico_cli_usage_error (_("“%s” is not a drift threshold. Give a percentage from 1 to 100, or “default” for %d%%."),
+                                            threshold, PORTICO_STORE_HOLD_PERCENT);
+        }
+      return cmd_set_drift_threshold (cli, account_id, (guint) percent);
     }
 
   if (g_str_equal (command, "disconnect"))

@@ -140,6 +140,7 @@ error_words (const char *code)
     { "not_found", N_("not found") },
     { "rate_limited", N_("rate limited") },
     { "network", N_("provider unreachable") },
+    { "offline", N_("offline") },
     { "tls", N_("certificate problem") },
     { "timeout", N_("no answer in time") },
     { "server", N_("provider error") },

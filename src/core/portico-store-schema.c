@@ -323,6 +323,13 @@ static const char migration_11[] =
   "CREATE TABLE restore_workflow_actions (id INTEGER, account_id INTEGER, failing, failing_reason);\n"
   "CREATE INDEX restore_workflow_actions_account ON restore_workflow_actions (account_id);\n";
 
+/* Drift protection per account: the percentage of the people listed as
+ * active that may disappear in one users sync before it is held (NULL: the
+ * default, PORTICO_STORE_HOLD_PERCENT). */
+static const char migration_12[] =
+  "ALTER TABLE accounts ADD COLUMN drift_threshold INTEGER "
+  "  CHECK (drift_threshold IS NULL OR drift_threshold BETWEEN 1 AND 100);\n";
+
 static const char * const migrations[] = {
   NULL,
   migration_1,
@@ -336,6 +343,7 @@ static const char * const migrations[] = {
   migration_9,
   migration_10,
   migration_11,
+  migration_12,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == PORTICO_STORE_SCHEMA_VERSION + 1);

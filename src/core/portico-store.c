@@ -1167,7 +1167,8 @@ resume_account (sqlite3     *db,
 /* After a failed run: the last @pause_after runs since the account was last
  * resumed all failed, each with the same cause (the error code of its
  * failed data types), pause it. A run whose data types failed for several
- * causes, or that was interrupted, breaks the streak. */
+ * causes, or that was interrupted, breaks the streak; a run that failed
+ * only with "offline" is left out. */
 static gboolean
 maybe_pause_account (sqlite3     *db,
                      gint64       account_id,
@@ -1188,6 +1189,13 @@ maybe_pause_account (sqlite3     *db,
                              "     WHERE t.run_id = r.id AND t.status = 'failed') AS causes "
                              "  FROM sync_runs r JOIN accounts a ON a.id = r.account_id "
                              "  WHERE r.account_id = ?1 AND r.id > a.streak_after_run "
+                             /* A run that failed only because the machine was
+                              * offline neither counts nor breaks the streak. */
+                             "  AND NOT (r.status = 'failed' AND EXISTS (SELECT 1 FROM sync_run_data_types t "
+                             "    WHERE t.run_id = r.id AND t.status = 'failed') "
+                             "    AND NOT EXISTS (SELECT 1 FROM sync_run_data_types t "
+                             "    WHERE t.run_id = r.id AND t.status = 'failed' "
+                             "    AND coalesce (t.error_code, '') <> 'offline')) "
                              "  ORDER BY r.id DESC LIMIT ?2) "
                              "SELECT min (cause), max (id) FROM recent "
                              "HAVING count (*) = ?2 AND sum (status = 'failed') = ?2 "
@@ -1229,6 +1237,7 @@ typedef struct
   GArray *data_types; /* of DataTypeCopy */
   const char *audit_kind; /* static; NULL: "connected" */
   char *paused_cause, *paused_message; /* a profile import */
+  guint drift_threshold;               /* a profile import; 0: the default */
 } CreateAccountData;
 
 /* NULL for NULL: "unknown" (or "keep" in an update). */
@@ -1561,6 +1570,10 @@ import_accounts_tx (PorticoStore *self,
                             "ssi", account->paused_cause,
                             account->paused_cause ? account->paused_message : NULL, account_id))
         return FALSE;
+      if (account->drift_threshold != 0 &&
+          !portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = ? WHERE id = ?",
+                            "ii", (gint64) account->drift_threshold, account_id))
+        return FALSE;
       g_array_append_val (ids, account_id);
     }
 
@@ -1600,6 +1613,16 @@ import_data_new (const PorticoStoreImportAccount *accounts,
       account->audit_kind = "imported";
       account->paused_cause = g_strdup (accounts[i].paused_cause);
       account->paused_message = g_strdup (accounts[i].paused_message);
+      if (accounts[i].drift_threshold > 100)
+        {
+          g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_FAILED,
+                       _("A drift threshold of %u%% is not possible: give a percentage from 1 to 100, or go back to the default of %d%%."),
+                       accounts[i].drift_threshold, PORTICO_STORE_HOLD_PERCENT);
+          create_account_data_free (account);
+          import_data_free (d);
+          return NULL;
+        }
+      account->drift_threshold = accounts[i].drift_threshold;
       g_ptr_array_add (d->accounts, account);
     }
   return d;
@@ -1673,6 +1696,7 @@ typedef struct
   char *fingerprint;
   char *data_type;
   gboolean enabled;
+  guint drift_threshold;
 } AccountEditData;
 
 static void
@@ -1984,6 +2008,107 @@ portico_store_resume_account_finish (PorticoStore *self,
                                      GError      **error)
 {
   return write_finish_boolean (self, result, portico_store_resume_account_async, error);
+}
+
+static gboolean
+drift_threshold_tx (PorticoStore *self,
+                    sqlite3      *db,
+                    gpointer      data,
+                    gint64       *out_value,
+                    gpointer     *out_pointer,
+                    GError      **error)
+{
+  AccountEditData *d = data;
+
+  if (!check_account (db, d->account_id, TRUE, error))
+    return FALSE;
+  if (d->drift_threshold == 0)
+    return portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = NULL WHERE id = ?",
+                            "i", d->account_id);
+  return portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = ? WHERE id = ?",
+                          "ii", (gint64) d->drift_threshold, d->account_id);
+}
+
+static gboolean
+drift_threshold_func (PorticoStore *self,
+                      sqlite3      *db,
+                      gpointer      data,
+                      gint64       *out_value,
+                      gpointer     *out_pointer,
+                      GError      **error)
+{
+  return portico_store_in_transaction (self, db, drift_threshold_tx, data, out_value, out_pointer, error);
+}
+
+static AccountEditData *
+drift_threshold_data_new (gint64   account_id,
+                          guint    percent,
+                          GError **error)
+{
+  AccountEditData *d;
+
+  if (percent > 100)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
+                   _("A drift threshold of %u%% is not possible: give a percentage from 1 to 100, or go back to the default of %d%%."),
+                   percent, PORTICO_STORE_HOLD_PERCENT);
+      return NULL;
+    }
+  d = g_new0 (AccountEditData, 1);
+  d->account_id = account_id;
+  d->drift_threshold = percent;
+  return d;
+}
+
+gboolean
+portico_store_set_drift_threshold_sync (PorticoStore *self,
+                                        gint64        account_id,
+                                        guint         percent,
+                                        GError      **error)
+{
+  AccountEditData *d;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+
+  d = drift_threshold_data_new (account_id, percent, error);
+  if (d == NULL)
+    return FALSE;
+  return portico_store_run_write_sync (self, drift_threshold_func, d, account_edit_data_free,
+                                       NULL, NULL, error);
+}
+
+void
+portico_store_set_drift_threshold_async (PorticoStore       *self,
+                                         gint64              account_id,
+                                         guint               percent,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  GError *error = NULL;
+  AccountEditData *d;
+
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  d = drift_threshold_data_new (account_id, percent, &error);
+  if (d == NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, portico_store_set_drift_threshold_async);
+      g_task_return_error (task, error);
+      return;
+    }
+  write_async (self, drift_threshold_func, d, account_edit_data_free,
+               portico_store_set_drift_threshold_async, cancellable, callback, user_data);
+}
+
+gboolean
+portico_store_set_drift_threshold_finish (PorticoStore *self,
+                                          GAsyncResult *result,
+                                          GError      **error)
+{
+  return write_finish_boolean (self, result, portico_store_set_drift_threshold_async, error);
 }
 
 /* Only fills in what is unknown: an account whose origins are known keeps

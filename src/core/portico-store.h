@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PORTICO_STORE_SCHEMA_VERSION 11
+#define PORTICO_STORE_SCHEMA_VERSION 12
 
 #define PORTICO_TYPE_STORE (portico_store_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoStore, portico_store, PORTICO, STORE, GObject)
@@ -105,6 +105,7 @@ typedef struct
   PorticoStoreNewAccount account;
   const char *paused_cause;
   const char *paused_message;
+  guint drift_threshold; /* percent, 1 to 100; 0: the default */
 } PorticoStoreImportAccount;
 
 /* One transaction for all: each account is created as above (audit event
@@ -191,6 +192,26 @@ void portico_store_resume_account_async (PorticoStore       *self,
 gboolean portico_store_resume_account_finish (PorticoStore *self,
                                               GAsyncResult *result,
                                               GError      **error);
+
+/* Drift protection per account: a users sync is held when more than
+ * @percent (1..100) of the people listed as active would no longer be
+ * (and at least PORTICO_STORE_HOLD_MIN); 0 goes back to the default,
+ * PORTICO_STORE_HOLD_PERCENT. The account reads "drift_threshold": its own
+ * percentage, or null for the default. Above 100 is refused
+ * (PORTICO_STORE_ERROR_INVALID), as is an account not connected. */
+gboolean portico_store_set_drift_threshold_sync (PorticoStore *self,
+                                                 gint64        account_id,
+                                                 guint         percent,
+                                                 GError      **error);
+void portico_store_set_drift_threshold_async (PorticoStore       *self,
+                                              gint64              account_id,
+                                              guint               percent,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean portico_store_set_drift_threshold_finish (PorticoStore *self,
+                                                   GAsyncResult *result,
+                                                   GError      **error);
 
 /* The origins ("scheme://host:port") the account was connected with: its
  * credentials may only go there until an admin reconnects it. NULL without
@@ -374,9 +395,10 @@ void portico_store_replace_abort (PorticoStoreReplace *replace);
 
 /* Drift protection: for an identity provider or HR system (the app's
  * category identity_provider or human_resources), a users replace that
- * would take more than PORTICO_STORE_HOLD_PERCENT of the people listed as
- * active, and at least PORTICO_STORE_HOLD_MIN, out of that list (removed, or
- * deactivated) is held: nothing is replaced, the new rows are kept apart,
+ * would take more than the account's drift threshold (by default
+ * PORTICO_STORE_HOLD_PERCENT; see portico_store_set_drift_threshold_sync ())
+ * of the people listed as active, and at least PORTICO_STORE_HOLD_MIN, out
+ * of that list (removed, or deactivated) is held: nothing is replaced, the new rows are kept apart,
  * the account reads "held_missing" and "held_total", the audit records
  * "held", and the commit fails with PORTICO_STORE_ERROR_HELD and the
  * sentence "Held: N of M people would disappear. ...". */

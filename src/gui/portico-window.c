@@ -52,6 +52,9 @@ struct _PorticoWindow
   PorticoWorkflowsView    *workflows_view;
   PorticoActivityView     *activity_view;
   AdwStatusPage           *startup_error_page;
+  GtkRevealer             *network_revealer;
+  GtkWidget               *network_banner;
+  GtkLabel                *network_label;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoWindow, portico_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -227,6 +230,29 @@ on_pause_after_changed (PorticoWindow *self)
                                    g_settings_get_uint (self->settings, "pause-after-failures"));
 }
 
+/* The banner: offline, or metered while the admin does not want syncs on
+ * metered connections. Both only delay scheduled syncs. */
+static void
+update_network_banner (PorticoWindow *self)
+{
+  const char *text = NULL;
+
+  if (self->engine != NULL && portico_engine_get_offline (self->engine))
+    text = _("You are offline. Portico syncs again when the network is back.");
+  else if (self->engine != NULL && self->scheduler != NULL && portico_engine_get_metered (self->engine) &&
+           !portico_scheduler_get_sync_on_metered (self->scheduler))
+    text = _("The connection is metered, so scheduled syncs wait. Sync Now still syncs; Preferences can allow syncs on metered connections.");
+
+  if (text != NULL)
+    {
+      gtk_label_set_label (self->network_label, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->network_banner),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->network_revealer), text != NULL);
+  gtk_revealer_set_reveal_child (self->network_revealer, text != NULL);
+}
+
 void
 portico_window_set_engine (PorticoWindow *self,
                            PorticoEngine *engine)
@@ -237,6 +263,8 @@ portico_window_set_engine (PorticoWindow *self,
   if (self->engine == engine)
     return;
 
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_func (self->engine, update_network_banner, self);
   g_set_object (&self->engine, engine);
   if (self->scheduler != NULL)
     portico_scheduler_stop (self->scheduler);
@@ -255,12 +283,21 @@ portico_window_set_engine (PorticoWindow *self,
       self->scheduler = portico_scheduler_new (engine);
       g_settings_bind (self->settings, "sync-interval-hours",
                        self->scheduler, "interval-hours", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "sync-on-metered",
+                       self->scheduler, "sync-on-metered", G_SETTINGS_BIND_GET);
+      g_signal_connect_object (self->scheduler, "notify::sync-on-metered",
+                               G_CALLBACK (update_network_banner), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "notify::offline",
+                               G_CALLBACK (update_network_banner), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "notify::metered",
+                               G_CALLBACK (update_network_banner), self, G_CONNECT_SWAPPED);
       portico_scheduler_start (self->scheduler, 0);
       g_signal_handlers_disconnect_by_func (self->settings, on_pause_after_changed, self);
       g_signal_connect_object (self->settings, "changed::pause-after-failures",
                                G_CALLBACK (on_pause_after_changed), self, G_CONNECT_SWAPPED);
       on_pause_after_changed (self);
     }
+  update_network_banner (self);
 }
 
 void
@@ -788,6 +825,9 @@ portico_window_class_init (PorticoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, integrations_page);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, licenses_view);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, network_banner);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, network_label);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, network_revealer);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, startup_error_page);
