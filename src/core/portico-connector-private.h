@@ -21,6 +21,8 @@ typedef struct
   gboolean allow_item;     /* a data type read per item: {item} is known */
   GPtrArray *sign_in_names; /* auth.after_sign_in value names: known in templates */
   GPtrArray *value_names;  /* names set by choices' "values" (format v2) */
+  char *fail_path;         /* owned: the dotted path of the first failure ("" = the file) */
+  char *fail_reason;       /* owned: its sentence without the file name and path */
 } Check;
 
 enum

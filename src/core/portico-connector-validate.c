@@ -95,6 +95,13 @@ portico_check_fail (Check *c, const char *path, const char *format, ...)
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* The editor shows the reason at the field the path names. */
+  if (c->fail_path == NULL)
+    {
+      c->fail_path = g_strdup (path != NULL ? path : "");
+      c->fail_reason = g_strdup (message);
+    }
+
   if (path != NULL && *path != '\0')
     g_set_error (c->error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
                  "%s: %s: %s", c->file, path, message);

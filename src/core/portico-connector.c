@@ -257,12 +257,103 @@ api_base_url_field_new (void)
   return field;
 }
 
+/* Appends one RFC 6901 reference token to @pointer. */
+static void
+pointer_append (GString    *pointer,
+                const char *token,
+                gssize      length)
+{
+  g_string_append_c (pointer, '/');
+  for (const char *p = token; length < 0 ? *p != '\0' : p < token + length; p++)
+    {
+      if (*p == '~')
+        g_string_append (pointer, "~0");
+      else if (*p == '/')
+        g_string_append (pointer, "~1");
+      else
+        g_string_append_c (pointer, *p);
+    }
+}
+
+/* The JSON Pointer of a validator path ("data_types.users.map",
+ * "fields[0].id") in @root. A key may itself hold dots (a header name, a
+ * value map's key), so the keys are matched against the document, the
+ * longest first; the part past what the document holds (a missing member)
+ * is split at its dots. */
+static char *
+path_to_pointer (JsonNode   *root,
+                 const char *path)
+{
+  g_autoptr(GString) pointer = g_string_new ("");
+  JsonNode *node = root;
+  const char *rest = path != NULL ? path : "";
+
+  while (*rest != '\0')
+    {
+      if (*rest == '[')
+        {
+          char *end = NULL;
+          guint64 index = g_ascii_strtoull (rest + 1, &end, 10);
+
+          if (end == rest + 1 || *end != ']')
+            break;
+          g_string_append_printf (pointer, "/%" G_GUINT64_FORMAT, index);
+          node = node != NULL && JSON_NODE_HOLDS_ARRAY (node) &&
+                 index < json_array_get_length (json_node_get_array (node))
+                 ? json_array_get_element (json_node_get_array (node), (guint) index) : NULL;
+          rest = end + 1;
+        }
+      else
+        {
+          gsize best = 0;
+
+          if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+            {
+              JsonObjectIter iter;
+              const char *key;
+              JsonNode *value;
+
+              json_object_iter_init (&iter, json_node_get_object (node));
+              while (json_object_iter_next (&iter, &key, &value))
+                {
+                  gsize key_length = strlen (key);
+
+                  if (key_length > best && strncmp (rest, key, key_length) == 0 &&
+                      (rest[key_length] == '\0' || rest[key_length] == '.' || rest[key_length] == '['))
+                    best = key_length;
+                }
+            }
+
+          if (best > 0)
+            {
+              g_autofree char *key = g_strndup (rest, best);
+
+              node = json_object_get_member (json_node_get_object (node), key);
+            }
+          else
+            {
+              best = strcspn (rest, ".[");
+              node = NULL;
+            }
+          pointer_append (pointer, rest, (gssize) best);
+          rest += best;
+        }
+
+      if (*rest == '.')
+        rest++;
+    }
+
+  return g_string_free (g_steal_pointer (&pointer), FALSE);
+}
+
 static PorticoConnector *
 connector_new (const char *data,
                gssize      length,
                const char *origin,
                const char *file_id,
                gboolean    is_custom,
+               char      **pointer,
+               char      **reason,
                GError    **error)
 {
   g_autoptr(PorticoConnector) self = NULL;
@@ -272,8 +363,9 @@ connector_new (const char *data,
   g_autoptr(GPtrArray) value_names = g_ptr_array_new ();
   g_autofree char *file = g_path_get_basename (origin != NULL ? origin : "connector.json");
   g_autoptr(GPtrArray) sign_in_names = g_ptr_array_new_with_free_func (g_free);
-  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names, value_names };
-  JsonNode *root;
+  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names, value_names, NULL, NULL };
+  PorticoConnector *connector = NULL;
+  JsonNode *root = NULL;
 
   /* The parser recurses once per level: a file nested deep enough (an
    * imported definition from anywhere) would crash the app at every start.
@@ -282,7 +374,7 @@ connector_new (const char *data,
     {
       portico_check_fail (&c, NULL, _("nested more than %u levels deep, which no connector definition is; fix the file"),
                           (guint) PORTICO_LIMIT_JSON_DEPTH);
-      return NULL;
+      goto out;
     }
 
   if (!json_parser_load_from_data (parser, data, length, &parse_error))
@@ -290,23 +382,23 @@ connector_new (const char *data,
       /* json-glib says "<data>:LINE:COLUMN: Parse error: REASON": give the
        * admin the place in words and the reason without the parser's name
        * for its input. */
-      const char *reason = strstr (parse_error->message, ": Parse error: ");
+      const char *parse_reason = strstr (parse_error->message, ": Parse error: ");
       guint line = 0, column = 0;
 
-      if (reason != NULL &&
+      if (parse_reason != NULL &&
           sscanf (parse_error->message, "<data>:%u:%u:", &line, &column) == 2)
         portico_check_fail (&c, NULL, _("not valid JSON at line %u, character %u (%s); fix the syntax there"),
-                            line, column, reason + strlen (": Parse error: "));
+                            line, column, parse_reason + strlen (": Parse error: "));
       else
         portico_check_fail (&c, NULL, _("not valid JSON (%s); fix the syntax"), parse_error->message);
-      return NULL;
+      goto out;
     }
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       portico_check_fail (&c, NULL, _("the file must hold one JSON object; see connectors/README.md"));
-      return NULL;
+      goto out;
     }
 
   self = g_object_new (PORTICO_TYPE_CONNECTOR, NULL);
@@ -317,10 +409,22 @@ connector_new (const char *data,
   self->is_custom = is_custom;
 
   if (!portico_check_definition (&c, self->def, file_id, self->fields))
-    return NULL;
+    goto out;
 
   g_ptr_array_add (self->fields, api_base_url_field_new ());
-  return g_steal_pointer (&self);
+  connector = g_steal_pointer (&self);
+
+out:
+  if (connector == NULL)
+    {
+      if (pointer != NULL)
+        *pointer = path_to_pointer (root, c.fail_path);
+      if (reason != NULL)
+        *reason = g_strdup (c.fail_reason != NULL ? c.fail_reason : "");
+    }
+  g_free (c.fail_path);
+  g_free (c.fail_reason);
+  return connector;
 }
 
 /**
@@ -360,7 +464,7 @@ portico_connector_new_from_file (GFile   *file,
   file_id = g_str_has_suffix (basename, ".json") ?
             g_strndup (basename, strlen (basename) - strlen (".json")) : g_strdup (basename);
 
-  return connector_new (contents, length, path != NULL ? path : basename, file_id, is_custom, error);
+  return connector_new (contents, length, path != NULL ? path : basename, file_id, is_custom, NULL, NULL, error);
 }
 
 /**
@@ -379,7 +483,29 @@ portico_connector_new_from_data (const char *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return connector_new (data, length, origin, NULL, is_custom, error);
+  return connector_new (data, length, origin, NULL, is_custom, NULL, NULL, error);
+}
+
+/**
+ * portico_connector_new_from_data_located:
+ * @pointer: (out) (optional): on failure, the JSON Pointer of the failing member
+ * @reason: (out) (optional): on failure, the reason without the file name and field
+ *
+ * Like portico_connector_new_from_data(), and on failure also says where.
+ */
+PorticoConnector *
+portico_connector_new_from_data_located (const char *data,
+                                         gssize      length,
+                                         const char *origin,
+                                         gboolean    is_custom,
+                                         char      **pointer,
+                                         char      **reason,
+                                         GError    **error)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return connector_new (data, length, origin, NULL, is_custom, pointer, reason, error);
 }
 
 const char *

@@ -55,6 +55,16 @@ PorticoConnector *portico_connector_new_from_data (const char *data,
                                                    const char *origin,
                                                    gboolean    is_custom,
                                                    GError    **error);
+/* The same, and when the definition is refused, where and why: @pointer the
+ * JSON Pointer (RFC 6901) of the failing member ("" for the whole text) and
+ * @reason the sentence of @error without the file name and the field. */
+PorticoConnector *portico_connector_new_from_data_located (const char *data,
+                                                           gssize      length,
+                                                           const char *origin,
+                                                           gboolean    is_custom,
+                                                           char      **pointer,
+                                                           char      **reason,
+                                                           GError    **error);
 
 const char *portico_connector_get_id (PorticoConnector *self);
 const char *portico_connector_get_name (PorticoConnector *self);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "portico-engine.h"
+#include "portico-engine-try.h"
 
 G_BEGIN_DECLS
 

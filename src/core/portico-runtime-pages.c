@@ -277,6 +277,7 @@ typedef struct
   PorticoPageFunc page_func;
   gpointer page_data;
   GDestroyNotify page_data_destroy;
+  PorticoRawPageFunc raw_func; /* nullable, called with page_data */
 
   guint pages;
   gint64 total;
@@ -566,6 +567,8 @@ fetch_page_cb (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  if (op->raw_func != NULL && op->pages == 0)
+    op->raw_func (op->data_type_id, response->status, response->body, response->json, op->page_data);
   if (op->csv)
     {
       JsonArray *rows;
@@ -1180,6 +1183,20 @@ for_each_start (PorticoRuntime     *self,
   }
 }
 
+static void
+fetch_start (PorticoRuntime     *self,
+             PorticoConnector   *connector,
+             GHashTable         *field_values,
+             const char         *data_type_id,
+             guint               max_pages,
+             PorticoPageFunc     page_func,
+             PorticoRawPageFunc  raw_func,
+             gpointer            page_data,
+             GDestroyNotify      page_data_destroy,
+             GCancellable       *cancellable,
+             GAsyncReadyCallback callback,
+             gpointer            user_data);
+
 void
 portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
                                        PorticoConnector   *connector,
@@ -1192,6 +1209,41 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
                                        GCancellable       *cancellable,
                                        GAsyncReadyCallback callback,
                                        gpointer            user_data)
+{
+  fetch_start (self, connector, field_values, data_type_id, max_pages, page_func, NULL,
+               page_data, page_data_destroy, cancellable, callback, user_data);
+}
+
+void
+portico_runtime_fetch_first_page_async (PorticoRuntime     *self,
+                                        PorticoConnector   *connector,
+                                        GHashTable         *field_values,
+                                        const char         *data_type_id,
+                                        PorticoRawPageFunc  raw_func,
+                                        PorticoPageFunc     page_func,
+                                        gpointer            page_data,
+                                        GDestroyNotify      page_data_destroy,
+                                        GCancellable       *cancellable,
+                                        GAsyncReadyCallback callback,
+                                        gpointer            user_data)
+{
+  fetch_start (self, connector, field_values, data_type_id, 1, page_func, raw_func,
+               page_data, page_data_destroy, cancellable, callback, user_data);
+}
+
+static void
+fetch_start (PorticoRuntime     *self,
+             PorticoConnector   *connector,
+             GHashTable         *field_values,
+             const char         *data_type_id,
+             guint               max_pages,
+             PorticoPageFunc     page_func,
+             PorticoRawPageFunc  raw_func,
+             gpointer            page_data,
+             GDestroyNotify      page_data_destroy,
+             GCancellable       *cancellable,
+             GAsyncReadyCallback callback,
+             gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -1223,6 +1275,7 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
   op->page_func = page_func;
   op->page_data = page_data;
   op->page_data_destroy = page_data_destroy;
+  op->raw_func = raw_func;
   op->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   op->deadline = g_get_monotonic_time () + (gint64) self->total_timeout * G_USEC_PER_SEC;
   g_task_set_task_data (task, op, (GDestroyNotify) fetch_op_free);

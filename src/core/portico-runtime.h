@@ -156,6 +156,32 @@ void portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
                                             GCancellable       *cancellable,
                                             GAsyncReadyCallback callback,
                                             gpointer            user_data);
+/* Called once, before the first page's items are read, with its HTTP
+ * status, its raw body and its JSON (nullable: not JSON, or empty), all
+ * transfer none: what the custom-integration editor shows even when the
+ * items are not where the definition says. */
+typedef void (*PorticoRawPageFunc) (const char *data_type_id,
+                                    guint       status,
+                                    GBytes     *body,
+                                    JsonNode   *json,
+                                    gpointer    user_data);
+
+/* Reads the first page of @data_type_id only, calling @raw_func (with
+ * @page_data) before its items are read, then @page_func as above. A data
+ * type read per item ("for_each") never calls @raw_func. Finish with
+ * portico_runtime_fetch_data_type_finish(). */
+void portico_runtime_fetch_first_page_async (PorticoRuntime     *self,
+                                             PorticoConnector   *connector,
+                                             GHashTable         *field_values,
+                                             const char         *data_type_id,
+                                             PorticoRawPageFunc  raw_func,
+                                             PorticoPageFunc     page_func,
+                                             gpointer            page_data,
+                                             GDestroyNotify      page_data_destroy,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data);
+
 /* Returns the total number of items read, or -1 with @error set. */
 gint64 portico_runtime_fetch_data_type_finish (PorticoRuntime *self,
                                                GAsyncResult   *result,
