@@ -1761,14 +1761,15 @@ portico_connector_editor_new (GtkWindow      *parent,
                               const char     *connector_id,
                               GError        **error)
 {
-  g_autoptr(PorticoConnectorEditor) self = NULL;
+  PorticoConnectorEditor *self;
 
   g_return_val_if_fail (PORTICO_IS_ENGINE (engine), NULL);
   g_return_val_if_fail (sandbox == NULL || PORTICO_IS_SANDBOX (sandbox), NULL);
 
-  self = g_object_ref_sink (g_object_new (PORTICO_TYPE_CONNECTOR_EDITOR,
-                                          "transient-for", parent,
-                                          NULL));
+  /* GTK owns a window's reference: a refusal destroys it. */
+  self = g_object_new (PORTICO_TYPE_CONNECTOR_EDITOR,
+                       "transient-for", parent,
+                       NULL);
   self->engine = g_object_ref (engine);
   self->sandbox = sandbox != NULL ? g_object_ref (sandbox) : NULL;
 
@@ -1780,16 +1781,23 @@ portico_connector_editor_new (GtkWindow      *parent,
       gsize length = 0;
       const char *data;
 
-      if (bytes == NULL)
-        return NULL;
-      data = g_bytes_get_data (bytes, &length);
-      root = json_from_string (data, error);
-      if (root == NULL)
-        return NULL;
-      if (!JSON_NODE_HOLDS_OBJECT (root))
+      if (bytes != NULL)
         {
+          g_autofree char *text = NULL;
+
+          data = g_bytes_get_data (bytes, &length);
+          text = g_strndup (data, length);
+          root = json_from_string (text, error);
+        }
+      if (root != NULL && !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_clear_pointer (&root, json_node_unref);
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                        _("The definition of “%s” is not a JSON object. Import a fixed file to replace it."), connector_id);
+        }
+      if (root == NULL)
+        {
+          gtk_window_destroy (GTK_WINDOW (self));
           return NULL;
         }
       self->draft = json_object_ref (json_node_get_object (root));
@@ -1822,7 +1830,7 @@ portico_connector_editor_new (GtkWindow      *parent,
 
   fill_form (self);
   gtk_window_set_default_widget (GTK_WINDOW (self), GTK_WIDGET (self->save_button));
-  return g_steal_pointer (&self);
+  return self;
 }
 
 static void

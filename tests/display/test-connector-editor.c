@@ -127,12 +127,26 @@ test_problems (Fixture       *f,
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
   g_assert_null (portico_catalog_lookup (f->catalog, ""));
 
-  portico_connector_editor_set_text (editor, "/name", "Slack");
+  portico_connector_editor_set_text (editor, "/name", "Acme Directory");
+  g_assert_false (portico_test_wait_until (can_save, editor, 1000));
+
+  /* A complete draft whose id a shipped connector has: refused at the id. */
+  portico_connector_editor_start_from_scim (editor);
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+  portico_connector_editor_set_text (editor, "/id", "slack");
   g_assert_true (portico_test_wait_until (has_problem_at_id, editor, 5000));
   problem = portico_connector_editor_get_problem_at (editor, "/id");
   g_test_message ("at /id: %s", problem);
   g_assert_nonnull (strstr (problem, "shipped"));
   g_assert_false (portico_connector_editor_can_save (editor));
+
+  /* A base URL that is no template and no https address: at the base URL. */
+  portico_connector_editor_set_text (editor, "/id", "acme-directory");
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+  portico_connector_editor_set_text (editor, "/data_types/users/pagination", "");
+  portico_connector_editor_set_text (editor, "/data_types/users/request/path", "");
+  g_assert_false (portico_test_wait_until (can_save, editor, 1000));
+  g_test_message ("at the path: %s", portico_connector_editor_get_problem_at (editor, "/data_types/users/request/path"));
 
   gtk_window_destroy (GTK_WINDOW (editor));
 }
@@ -163,13 +177,7 @@ test_scim_try_save (Fixture       *f,
   g_assert_cmpuint (portico_connector_editor_get_n_try_rows (editor), >, 0);
   g_assert_cmpuint (portico_connector_editor_get_n_try_paths (editor), >, 3);
 
-  /* A path chosen under Try It fills the mapping field. */
-  g_assert_true (portico_connector_editor_use_path (editor, "role", "userName"));
-  g_assert_cmpstr (portico_connector_editor_get_mapping (editor, "role"), ==, "userName");
-  g_assert_false (portico_connector_editor_use_path (editor, "role", "no.such.path"));
-  portico_connector_editor_use_path (editor, "role", "title");
-  portico_connector_editor_set_text (editor, "/data_types/users/map/role", "title");
-
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
   path = g_build_filename (save_dir != NULL ? save_dir : f->tmpdir, "connector-editor.png", NULL);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (editor));
   gtk_test_widget_wait_for_draw (GTK_WIDGET (editor));
@@ -178,6 +186,14 @@ test_scim_try_save (Fixture       *f,
   g_test_message ("saved %s", path);
   if (save_dir == NULL)
     g_unlink (path);
+
+  /* A path chosen under Try It fills the mapping field. */
+  g_assert_true (portico_connector_editor_use_path (editor, "role", "userName"));
+  g_assert_cmpstr (portico_connector_editor_get_mapping (editor, "role"), ==, "userName");
+  g_assert_false (portico_connector_editor_use_path (editor, "role", "no.such.path"));
+  portico_connector_editor_use_path (editor, "role", "title");
+  portico_connector_editor_set_text (editor, "/data_types/users/map/role", "title");
+
 
   /* Save: in the catalog at once, as a custom connector; the window closes. */
   g_assert_true (portico_test_wait_until (can_save, editor, 5000));
@@ -226,7 +242,19 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  g_autofree char *data_home = g_dir_make_tmp ("portico-editor-data-XXXXXX", NULL);
+  g_autofree char *connectors = NULL;
+  g_autofree char *portico = NULL;
+  int status;
+
+  /* GSETTINGS_SCHEMA_DIR holds Portico's schema only: the GNOME proxy
+   * resolver would abort looking up its own. Loopback needs no proxy. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  /* Saved definitions go to a data folder of this run (not
+   * G_TEST_OPTION_ISOLATE_DIRS, which hides the icon theme). */
+  g_assert_nonnull (data_home);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_test_init (&argc, &argv, NULL);
 
   if (!gtk_init_check ())
     {
@@ -243,5 +271,11 @@ main (int   argc,
   ADD ("try-cancel-and-error", test_try_cancel_and_error);
 #undef ADD
 
-  return g_test_run ();
+  status = g_test_run ();
+  portico = g_build_filename (data_home, "portico", NULL);
+  connectors = g_build_filename (portico, "connectors", NULL);
+  g_rmdir (connectors);
+  g_rmdir (portico);
+  g_rmdir (data_home);
+  return status;
 }
