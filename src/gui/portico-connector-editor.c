@@ -1259,16 +1259,34 @@ on_pagination_selected (PorticoConnectorEditor *self)
 }
 
 static void
-on_map_focus_enter (GtkEventControllerFocus *controller,
-                    PorticoConnectorEditor  *self)
+set_map_target (PorticoConnectorEditor *self,
+                GtkWidget              *row)
 {
-  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
   g_autofree char *hint = NULL;
 
   self->map_target = row;
   /* Translators: %s is a mapping field such as "Email" */
   hint = g_strdup_printf (_("Choosing a field fills “%s”."), adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
   gtk_label_set_label (self->paths_hint_label, hint);
+}
+
+static void
+on_map_focus_enter (GtkEventControllerFocus *controller,
+                    PorticoConnectorEditor  *self)
+{
+  set_map_target (self, gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller)));
+}
+
+/* The mapping field the admin types in (or clears) is the one a chosen path
+ * fills, as is the one that has the focus. */
+static void
+on_map_changed (GtkEditable            *row,
+                PorticoConnectorEditor *self)
+{
+  if (self->loading)
+    return;
+  set_map_target (self, GTK_WIDGET (row));
+  schedule_check (self);
 }
 
 /* ---- Try It ------------------------------------------------------------------------------- */
@@ -1452,7 +1470,10 @@ show_try_result (PorticoConnectorEditor *self,
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), path);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), sample != NULL ? sample : "null");
-      button = gtk_button_new_with_mnemonic (_("_Use"));
+      /* A label child rather than a button label, which GTK 4.8 appends
+       * to the accessible name. */
+      button = gtk_button_new ();
+      gtk_button_set_child (GTK_BUTTON (button), gtk_label_new_with_mnemonic (_("_Use")));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
       /* Translators: accessible name of the button that maps a record field, e.g. "Use profile.email" */
       name = g_strdup_printf (_("Use %s"), path);
@@ -1460,7 +1481,9 @@ show_try_result (PorticoConnectorEditor *self,
       g_object_set_data_full (G_OBJECT (button), "portico-path", g_strdup (path), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (use_path_clicked), self);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), button);
+      /* Activatable without an activatable widget, which would lend the
+       * button the row's title as a second name. */
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       g_object_set_data (G_OBJECT (row), "portico-use-button", button);
       gtk_list_box_append (self->paths_list, row);
     }
@@ -1980,7 +2003,7 @@ portico_connector_editor_init (PorticoConnectorEditor *self)
     {
       GtkEventController *focus = gtk_event_controller_focus_new ();
 
-      connect_changed (self, MAP_ROW (self, i), G_CALLBACK (on_row_changed));
+      g_signal_connect_object (MAP_ROW (self, i), "changed", G_CALLBACK (on_map_changed), self, 0);
       g_signal_connect (focus, "enter", G_CALLBACK (on_map_focus_enter), self);
       gtk_widget_add_controller (GTK_WIDGET (MAP_ROW (self, i)), focus);
     }
