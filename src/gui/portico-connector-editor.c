@@ -1251,9 +1251,10 @@ on_auth_selected (PorticoConnectorEditor *self)
 static void
 on_pagination_selected (PorticoConnectorEditor *self)
 {
-  update_pagination_rows (self);
+  /* While loading, fill_request_rows () updates the rows itself. */
   if (self->loading)
     return;
+  update_pagination_rows (self);
   self->pagination_known = TRUE;
   schedule_check (self);
 }
@@ -1402,6 +1403,8 @@ on_path_activated (PorticoConnectorEditor *self,
     use_path_clicked (GTK_BUTTON (button), self);
 }
 
+#define MAX_MAPPED_ROWS 5
+
 static void
 show_try_result (PorticoConnectorEditor *self,
                  JsonObject             *result)
@@ -1421,7 +1424,9 @@ show_try_result (PorticoConnectorEditor *self,
     raw = json_to_string (records, TRUE);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->raw_view), raw != NULL ? raw : "", -1);
 
-  for (guint i = 0; i < n_rows; i++)
+  /* A few mapped users are enough to judge the mapping; the fields to pick
+   * from come right after them. */
+  for (guint i = 0; i < MIN (n_rows, MAX_MAPPED_ROWS); i++)
     {
       JsonNode *element = json_array_get_element (rows, i);
       JsonObject *row = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
@@ -1453,6 +1458,20 @@ show_try_result (PorticoConnectorEditor *self,
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (widget), title != NULL ? title : _("(nothing mapped)"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (widget), subtitle->str);
       gtk_list_box_append (self->rows_list, widget);
+    }
+
+  if (n_rows > MAX_MAPPED_ROWS)
+    {
+      GtkWidget *more = adw_action_row_new ();
+      g_autofree char *text = NULL;
+
+      /* Translators: below the first mapped users of Try It */
+      text = g_strdup_printf (g_dngettext (NULL, "and %u more user on this page", "and %u more users on this page",
+                                           n_rows - MAX_MAPPED_ROWS),
+                              n_rows - MAX_MAPPED_ROWS);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (more), text);
+      gtk_widget_add_css_class (more, "dim-label");
+      gtk_list_box_append (self->rows_list, more);
     }
 
   for (guint i = 0; paths != NULL && i < json_array_get_length (paths); i++)
@@ -1864,8 +1883,10 @@ portico_connector_editor_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   if (self->try_cancellable != NULL)
     g_cancellable_cancel (self->try_cancellable);
-  g_clear_handle_id (&self->check_source, g_source_remove);
+  /* Rows going away may still say they changed: nothing to check then. */
+  self->loading = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_CONNECTOR_EDITOR);
+  g_clear_handle_id (&self->check_source, g_source_remove);
   self->map_target = NULL;
   g_clear_object (&self->engine);
   g_clear_object (&self->sandbox);
@@ -1968,7 +1989,8 @@ connect_changed (PorticoConnectorEditor *self,
                  gpointer                row,
                  GCallback               callback)
 {
-  g_signal_connect_object (row, "changed", callback, self, G_CONNECT_SWAPPED);
+  /* The rows are the window's own children: they go before it does. */
+  g_signal_connect_swapped (row, "changed", callback, self);
 }
 
 static void
@@ -2003,13 +2025,13 @@ portico_connector_editor_init (PorticoConnectorEditor *self)
     {
       GtkEventController *focus = gtk_event_controller_focus_new ();
 
-      g_signal_connect_object (MAP_ROW (self, i), "changed", G_CALLBACK (on_map_changed), self, 0);
+      g_signal_connect (MAP_ROW (self, i), "changed", G_CALLBACK (on_map_changed), self);
       g_signal_connect (focus, "enter", G_CALLBACK (on_map_focus_enter), self);
       gtk_widget_add_controller (GTK_WIDGET (MAP_ROW (self, i)), focus);
     }
-  g_signal_connect_object (self->category_row, "notify::selected", G_CALLBACK (on_row_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->auth_row, "notify::selected", G_CALLBACK (on_auth_selected), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->pagination_row, "notify::selected", G_CALLBACK (on_pagination_selected), self, G_CONNECT_SWAPPED);
+  g_signal_connect_swapped (self->category_row, "notify::selected", G_CALLBACK (on_row_changed), self);
+  g_signal_connect_swapped (self->auth_row, "notify::selected", G_CALLBACK (on_auth_selected), self);
+  g_signal_connect_swapped (self->pagination_row, "notify::selected", G_CALLBACK (on_pagination_selected), self);
 
   gtk_label_set_label (self->paths_hint_label,
                        _("Click a mapping field such as Email, then Use on the record field that holds it."));

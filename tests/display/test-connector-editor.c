@@ -177,6 +177,9 @@ test_scim_try_save (Fixture       *f,
   g_assert_cmpuint (portico_connector_editor_get_n_try_rows (editor), >, 0);
   g_assert_cmpuint (portico_connector_editor_get_n_try_paths (editor), >, 3);
 
+  /* The admin picks the primary email for the Email mapping. */
+  g_assert_true (portico_connector_editor_use_path (editor, "email", "emails[primary=true].value"));
+  g_assert_cmpstr (portico_connector_editor_get_mapping (editor, "email"), ==, "emails[primary=true].value");
   g_assert_true (portico_test_wait_until (can_save, editor, 5000));
   path = g_build_filename (save_dir != NULL ? save_dir : f->tmpdir, "connector-editor.png", NULL);
   gtk_test_widget_wait_for_draw (GTK_WIDGET (editor));
