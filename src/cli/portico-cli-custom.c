@@ -1,5 +1,5 @@
-/* portico-cli-custom.c: importing, exporting and deleting custom connector
- * definitions from the command line, through the engine.
+/* portico-cli-custom.c: importing, exporting, deleting and checking custom
+ * connector definitions from the command line, through the engine.
  *
  * An import shows the hosts the connector will send credentials to and
  * asks before saving: --yes answers for scripts, a terminal gets the
@@ -227,6 +227,64 @@ cmd_delete (const char         *connector_id,
   return PORTICO_CLI_EXIT_OK;
 }
 
+/* `connectors check FILE`: every problem an import would refuse, each as
+ * "POINTER: MESSAGE" (the editor's field-level checks for a file). */
+static int
+cmd_check (const char         *path,
+           gboolean            json,
+           PorticoCliGetEngine get_engine,
+           gpointer            data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autofree char *contents = NULL;
+  PorticoEngine *engine;
+  gsize length = 0;
+
+  if (!g_file_get_contents (path, &contents, &length, &error))
+    return portico_cli_fail (error);
+
+  engine = get_engine (data, &error);
+  if (engine == NULL)
+    return portico_cli_fail (error);
+
+  problems = portico_engine_check_draft (engine, contents, (gssize) length);
+  if (json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      for (guint i = 0; i < problems->len; i++)
+        {
+          const PorticoDraftProblem *problem = g_ptr_array_index (problems, i);
+          JsonObject *object = json_object_new ();
+
+          json_object_set_string_member (object, "pointer", problem->pointer);
+          json_object_set_string_member (object, "message", problem->message);
+          json_array_add_object_element (array, object);
+        }
+      root = json_node_init_array (json_node_alloc (), array);
+      portico_cli_print_json (root);
+    }
+  else if (problems->len == 0)
+    g_print (_("%s can be imported.\n"), path);
+  else
+    {
+      for (guint i = 0; i < problems->len; i++)
+        {
+          const PorticoDraftProblem *problem = g_ptr_array_index (problems, i);
+
+          /* "" is the whole file: the message says where (line, character). */
+          if (*problem->pointer == '\0')
+            g_print ("%s\n", problem->message);
+          else
+            g_print ("%s: %s\n", problem->pointer, problem->message);
+        }
+    }
+
+  return problems->len == 0 ? PORTICO_CLI_EXIT_OK : PORTICO_CLI_EXIT_FAILED;
+}
+
 int
 portico_cli_custom_run (int                 argc,
                         char              **argv,
@@ -239,16 +297,17 @@ portico_cli_custom_run (int                 argc,
   gboolean yes = FALSE, json = FALSE;
   g_autofree char *command = g_strconcat ("connectors ", sub, NULL);
 
-  if (!g_str_equal (sub, "import") && !g_str_equal (sub, "export") && !g_str_equal (sub, "delete"))
-    return portico_cli_usage_error (_("“%s” is not a connectors command; use import, export or delete."), sub);
+  if (!g_str_equal (sub, "import") && !g_str_equal (sub, "export") && !g_str_equal (sub, "delete") &&
+      !g_str_equal (sub, "check"))
+    return portico_cli_usage_error (_("“%s” is not a connectors command; use import, export, delete, check or try."), sub);
 
   for (int i = 1; i < argc; i++)
     {
       const char *arg = argv[i];
 
-      if (g_str_equal (arg, "--yes") && !g_str_equal (sub, "export"))
+      if (g_str_equal (arg, "--yes") && (g_str_equal (sub, "import") || g_str_equal (sub, "delete")))
         yes = TRUE;
-      else if (g_str_equal (arg, "--json") && g_str_equal (sub, "import"))
+      else if (g_str_equal (arg, "--json") && (g_str_equal (sub, "import") || g_str_equal (sub, "check")))
         json = TRUE;
       else if (g_str_equal (sub, "export") && g_str_equal (arg, "--output"))
         {
@@ -275,6 +334,12 @@ portico_cli_custom_run (int                 argc,
       if (positional == NULL)
         return portico_cli_usage_error (_("“connectors import” needs the FILE to import."));
       return cmd_import (positional, yes, json, get_engine, data);
+    }
+  if (g_str_equal (sub, "check"))
+    {
+      if (positional == NULL)
+        return portico_cli_usage_error (_("“connectors check” needs the FILE to check."));
+      return cmd_check (positional, json, get_engine, data);
     }
   if (positional == NULL)
     return portico_cli_usage_error (_("“%s” needs the id of a connector (see 'portico-cli connectors')."), command);

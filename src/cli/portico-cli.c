@@ -27,6 +27,7 @@
 #include "portico-catalog.h"
 #include "portico-connector-i18n.h"
 #include "portico-engine.h"
+#include "portico-engine-custom.h"
 #include "portico-format.h"
 #include "portico-jwt.h"
 #include "portico-oauth.h"
@@ -58,10 +59,15 @@ static const char usage_text[] =
   "                                                sends credentials and asks first)\n"
   "  connectors export ID [--output FILE]          a connector's definition file\n"
   "  connectors delete ID --yes                    remove a custom connector\n"
+  "  connectors check FILE [--json]                what an import would refuse in a\n"
+  "                                                definition, each at its field\n"
+  "  connectors try FILE [--set KEY=VALUE]... [--json]\n"
+  "                                                the first page of its users, read\n"
+  "                                                and mapped without importing it\n"
   "  test CONNECTOR [--set KEY=VALUE]... [--permission read|act] [--json]\n"
   "  connect CONNECTOR [--set KEY=VALUE]... [--name NAME]\n"
   "          [--permission read|act] [--accept-partial] [--json]\n"
-  "      test, connect and reconnect also take the sign-in options\n"
+  "      test, connect, reconnect and connectors try also take the sign-in options\n"
   "      [--secret-file FIELD=PATH]... [--no-browser] [--sign-in-timeout SECONDS]\n"
   "  accounts [--json]\n"
   "  sync (ACCOUNT | --all) [--json]\n"
@@ -232,6 +238,7 @@ typedef enum
 {
   POSITIONAL_CONNECTOR,
   POSITIONAL_ACCOUNT,
+  POSITIONAL_FILE, /* kept in connector_id */
 } PositionalKind;
 
 static int
@@ -322,6 +329,13 @@ parse_engine_args (const char     *command,
         return extra_argument (command, arg);
     }
 
+  if (positional == POSITIONAL_FILE)
+    {
+      if (first == NULL)
+        return portico_cli_usage_error (_("“%s” needs the FILE of a connector definition."), command);
+      args->connector_id = g_strdup (first);
+      return PORTICO_CLI_EXIT_OK;
+    }
   if (positional == POSITIONAL_CONNECTOR)
     {
       if (first == NULL)
@@ -1255,6 +1269,108 @@ sign_in_if_needed (PorticoEngine    *engine,
   return portico_sign_in_run_finish (sign_in, wait_run (&wait), error);
 }
 
+/* A mapped value as a table cell: text as it is, other JSON compactly. */
+static char *
+cell_text (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_strdup ("");
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return json_to_string (node, FALSE);
+}
+
+static void
+print_try_rows (JsonObject *result)
+{
+  JsonArray *rows = json_object_get_array_member (result, "rows");
+  g_autoptr(GList) columns = NULL;
+  g_autoptr(GPtrArray) headers = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PorticoCliTable) table = NULL;
+  g_autofree char *items_path = cell_text (json_object_get_member (result, "items_path"));
+  gint64 total = json_object_get_int_member (result, "total");
+
+  if (json_array_get_length (rows) > 0)
+    columns = json_object_get_members (json_array_get_object_element (rows, 0));
+  for (GList *l = columns; l != NULL; l = l->next)
+    g_ptr_array_add (headers, g_ascii_strup (l->data, -1));
+  g_ptr_array_add (headers, NULL);
+
+  if (columns != NULL)
+    {
+      table = portico_cli_table_new_v ((const char * const *) headers->pdata);
+      for (guint i = 0; i < json_array_get_length (rows); i++)
+        {
+          JsonObject *row = json_array_get_object_element (rows, i);
+          g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+
+          for (GList *l = columns; l != NULL; l = l->next)
+            g_ptr_array_add (cells, cell_text (json_object_get_member (row, l->data)));
+          g_ptr_array_add (cells, NULL);
+          portico_cli_table_add_row_v (table, (const char * const *) cells->pdata);
+        }
+      portico_cli_table_print (table);
+    }
+
+  if (*items_path == '\0')
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "%" PRId64 " item on the first page; the body is the list of items.\n",
+                          "%" PRId64 " items on the first page; the body is the list of items.\n",
+                          (gulong) total),
+             (int64_t) total);
+  else
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "%" PRId64 " item on the first page, at “%s”.\n",
+                          "%" PRId64 " items on the first page, at “%s”.\n",
+                          (gulong) total),
+             (int64_t) total, items_path);
+}
+
+/* `connectors try FILE`: the editor's Try it for a definition file that
+ * need not be imported. */
+static int
+cmd_connectors_try (Cli *cli, const EngineArgs *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) portico_secret_free);
+  g_autoptr(PorticoConnector) draft = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine;
+  gsize length = 0;
+  int status;
+
+  if (!g_file_get_contents (args->connector_id, &contents, &length, &error))
+    return portico_cli_fail (error);
+
+  engine = cli_get_engine (cli, &error);
+  if (engine == NULL)
+    return portico_cli_fail (error);
+
+  /* The draft's fields say which values to read. */
+  draft = portico_engine_check_custom_connector (engine, contents, (gssize) length, args->connector_id, &error);
+  if (draft == NULL)
+    return portico_cli_fail (error);
+  if ((status = collect_values (cli, draft, args, values)) != PORTICO_CLI_EXIT_OK)
+    return status;
+  if (!sign_in_if_needed (engine, draft, values, "read", args, &error))
+    return portico_cli_fail (error);
+
+  portico_engine_try_connector_async (engine, contents, (gssize) length, values, NULL,
+                                      NULL, wait_cb, &wait);
+  result = portico_engine_try_connector_finish (engine, wait_run (&wait), &error);
+  if (result == NULL)
+    return portico_cli_fail (error);
+
+  if (args->json)
+    portico_cli_print_json (result);
+  else
+    print_try_rows (json_node_get_object (result));
+  return PORTICO_CLI_EXIT_OK;
+}
+
 static int
 cmd_test (Cli *cli, const EngineArgs *args)
 {
@@ -1687,6 +1803,16 @@ run_command (Cli         *cli,
   };
   int status;
 
+  if (g_str_equal (command, "connectors") && argc > 0 && g_str_equal (argv[0], "try"))
+    {
+      g_auto(EngineArgs) args = { 0 };
+
+      status = parse_engine_args ("connectors try", argc - 1, argv + 1, POSITIONAL_FILE,
+                                  ALLOW_SET | ALLOW_SIGN_IN, &args);
+      if (status != PORTICO_CLI_EXIT_OK)
+        return status;
+      return cmd_connectors_try (cli, &args);
+    }
   if (g_str_equal (command, "connectors") && argc > 0 && argv[0][0] != '-')
     return portico_cli_custom_run (argc, argv, cli_get_local_engine, cli);
 

@@ -23,6 +23,9 @@ typedef struct
   GPtrArray *value_names;  /* names set by choices' "values" (format v2) */
   char *fail_path;         /* owned: the dotted path of the first failure ("" = the file) */
   char *fail_reason;       /* owned: its sentence without the file name and path */
+  GPtrArray *problems;     /* nullable: collect every problem (path, reason, ...),
+                            * going on after a failed section that later ones
+                            * do not depend on */
 } Check;
 
 enum
@@ -67,6 +70,12 @@ portico_expr_string_node (const char *str);
 
 gboolean
 portico_check_fail (Check *c, const char *path, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* After a section that the next ones do not depend on: TRUE to go on (it
+ * passed, or @c collects every problem), FALSE to stop. Clears @all_ok
+ * when it failed. */
+gboolean
+portico_check_go_on (Check *c, gboolean ok, gboolean *all_ok);
 
 char *
 portico_check_sub (const char *path, const char *key);

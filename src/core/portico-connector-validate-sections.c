@@ -731,6 +731,7 @@ portico_check_definition (Check *c, JsonObject *def, const char *file_id, GPtrAr
     "data_types", "errors", "rate_limit", "actions", "usage_period_days", NULL,
   };
   const char *id, *help_url, *docs_url, *base_url;
+  gboolean all_ok = TRUE;
 
   if (!portico_check_keys (c, def, "", keys) ||
       !portico_check_get_int (c, def, "", "format", TRUE, 1, 2) ||
@@ -762,13 +763,18 @@ portico_check_definition (Check *c, JsonObject *def, const char *file_id, GPtrAr
     return portico_check_fail (c, "base_url", _("“%s” is not an https:// address; start it with https:// or with a URL field such as {server_url}"),
                                base_url);
 
-  return portico_check_template_object (c, def, "", "headers", FALSE) &&
-         check_actions (c, def) &&
-         check_permissions (c, def) &&
-         check_field_permissions (c, fields, def) &&
-         check_auth (c, def) &&
-         check_identity (c, def) &&
-         portico_check_data_types (c, def) &&
-         check_errors (c, def) &&
-         check_rate_limit (c, def);
+  /* What follows depends on the parts above only, so that a check that
+   * collects every problem goes on past a failed section: permissions name
+   * actions, fields and auth scopes name permissions. */
+  return portico_check_go_on (c, portico_check_template_object (c, def, "", "headers", FALSE), &all_ok) &&
+         portico_check_go_on (c,
+                              check_actions (c, def) &&
+                              check_permissions (c, def) &&
+                              check_field_permissions (c, fields, def) &&
+                              check_auth (c, def), &all_ok) &&
+         portico_check_go_on (c, check_identity (c, def), &all_ok) &&
+         portico_check_go_on (c, portico_check_data_types (c, def), &all_ok) &&
+         portico_check_go_on (c, check_errors (c, def), &all_ok) &&
+         portico_check_go_on (c, check_rate_limit (c, def), &all_ok) &&
+         all_ok;
 }

@@ -101,6 +101,16 @@ portico_check_fail (Check *c, const char *path, const char *format, ...)
       c->fail_path = g_strdup (path != NULL ? path : "");
       c->fail_reason = g_strdup (message);
     }
+  if (c->problems != NULL)
+    {
+      g_ptr_array_add (c->problems, g_strdup (path != NULL ? path : ""));
+      g_ptr_array_add (c->problems, g_strdup (message));
+    }
+
+  /* A check that collects every problem goes on after the first one,
+   * which stays the error. */
+  if (c->error != NULL && *c->error != NULL)
+    return FALSE;
 
   if (path != NULL && *path != '\0')
     g_set_error (c->error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
@@ -109,6 +119,15 @@ portico_check_fail (Check *c, const char *path, const char *format, ...)
     g_set_error (c->error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
                  "%s: %s", c->file, message);
   return FALSE;
+}
+
+gboolean
+portico_check_go_on (Check *c, gboolean ok, gboolean *all_ok)
+{
+  if (ok)
+    return TRUE;
+  *all_ok = FALSE;
+  return c->problems != NULL;
 }
 
 char *
@@ -1121,18 +1140,81 @@ check_items_shape (Check *c, JsonObject *dt, const char *path, const char * cons
   return TRUE;
 }
 
-gboolean
-portico_check_data_types (Check *c, JsonObject *def)
+/* One data type; the others do not depend on it. */
+static gboolean
+check_data_type (Check *c, JsonObject *dts, const char *id, JsonNode *node)
 {
   static const char * const dt_keys[] = {
     "label", "essential", "requirement", "request", "request_from", "pagination",
     "items", "map", "for_each", "items_keyed_by", "response_format", NULL,
   };
   static const char * const response_formats[] = { "json", "csv", NULL };
+  g_autofree char *path = portico_check_sub ("data_types", id);
+  g_autofree char *ids = portico_check_join_names (portico_data_type_ids);
+  JsonObject *dt;
+  const char *from;
+
+  if (!portico_check_in_list (portico_data_type_ids, id))
+    return portico_check_fail (c, path, _("unknown data type “%s”; use one of %s"), id, ids);
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return portico_check_wrong_type (c, path, node, _("an object"));
+  dt = json_node_get_object (node);
+
+  if (!portico_check_keys (c, dt, path, dt_keys) ||
+      !portico_check_get_string (c, dt, path, "label", FALSE, TRUE, NULL) ||
+      !portico_check_get_bool (c, dt, path, "essential", FALSE) ||
+      !portico_check_get_string (c, dt, path, "requirement", FALSE, TRUE, NULL) ||
+      !portico_check_get_string (c, dt, path, "request_from", FALSE, TRUE, &from) ||
+      !check_items_shape (c, dt, path, response_formats))
+    return FALSE;
+
+  if (from != NULL)
+    {
+      g_autofree char *from_path = portico_check_sub (path, "request_from");
+      JsonObject *other;
+
+      if (json_object_has_member (dt, "request") || json_object_has_member (dt, "pagination") ||
+          json_object_has_member (dt, "items") || json_object_has_member (dt, "items_keyed_by") ||
+          json_object_has_member (dt, "response_format") || json_object_has_member (dt, "for_each"))
+        return portico_check_fail (c, from_path, _("replaces “request”, “pagination”, “items”, “items_keyed_by”, “response_format” and “for_each”; remove those or this key"));
+      if (g_str_equal (from, id))
+        return portico_check_fail (c, from_path, _("names this data type itself; name the data type whose request to reuse"));
+      other = json_object_has_member (dts, from) && JSON_NODE_HOLDS_OBJECT (json_object_get_member (dts, from)) ?
+              json_object_get_object_member (dts, from) : NULL;
+      if (other == NULL)
+        return portico_check_fail (c, from_path, _("names “%s”, which this connector does not define; name one of its data types"), from);
+      if (!json_object_has_member (other, "request"))
+        return portico_check_fail (c, from_path, _("names “%s”, which has no request of its own; name a data type with a request"), from);
+    }
+  else
+    {
+      g_autofree char *items_path = portico_check_sub (path, "items");
+      gboolean ok;
+
+      if (json_object_has_member (dt, "for_each") && !check_for_each (c, dt, path))
+        return FALSE;
+      c->allow_item = json_object_has_member (dt, "for_each");
+      ok = portico_check_request (c, dt, path, "request", TRUE, FALSE) &&
+           check_pagination (c, dt, path) &&
+           (!json_object_has_member (dt, "items") ||
+            (portico_check_path_node (c, items_path, json_object_get_member (dt, "items")) &&
+             check_items_templates (c, items_path, json_object_get_member (dt, "items"))));
+      c->allow_item = FALSE;
+      if (!ok)
+        return FALSE;
+    }
+
+  return check_map (c, dt, path, id);
+}
+
+gboolean
+portico_check_data_types (Check *c, JsonObject *def)
+{
   JsonObject *dts;
   JsonObjectIter iter;
   const char *id;
   JsonNode *node;
+  gboolean all_ok = TRUE;
 
   if (!portico_check_get_object (c, def, "", "data_types", TRUE, &dts))
     return FALSE;
@@ -1141,65 +1223,8 @@ portico_check_data_types (Check *c, JsonObject *def)
 
   json_object_iter_init_ordered (&iter, dts);
   while (json_object_iter_next_ordered (&iter, &id, &node))
-    {
-      g_autofree char *path = portico_check_sub ("data_types", id);
-      g_autofree char *ids = portico_check_join_names (portico_data_type_ids);
-      JsonObject *dt;
-      const char *from;
+    if (!portico_check_go_on (c, check_data_type (c, dts, id, node), &all_ok))
+      return FALSE;
 
-      if (!portico_check_in_list (portico_data_type_ids, id))
-        return portico_check_fail (c, path, _("unknown data type “%s”; use one of %s"), id, ids);
-      if (!JSON_NODE_HOLDS_OBJECT (node))
-        return portico_check_wrong_type (c, path, node, _("an object"));
-      dt = json_node_get_object (node);
-
-      if (!portico_check_keys (c, dt, path, dt_keys) ||
-          !portico_check_get_string (c, dt, path, "label", FALSE, TRUE, NULL) ||
-          !portico_check_get_bool (c, dt, path, "essential", FALSE) ||
-          !portico_check_get_string (c, dt, path, "requirement", FALSE, TRUE, NULL) ||
-          !portico_check_get_string (c, dt, path, "request_from", FALSE, TRUE, &from) ||
-          !check_items_shape (c, dt, path, response_formats))
-        return FALSE;
-
-      if (from != NULL)
-        {
-          g_autofree char *from_path = portico_check_sub (path, "request_from");
-          JsonObject *other;
-
-          if (json_object_has_member (dt, "request") || json_object_has_member (dt, "pagination") ||
-              json_object_has_member (dt, "items") || json_object_has_member (dt, "items_keyed_by") ||
-              json_object_has_member (dt, "response_format") || json_object_has_member (dt, "for_each"))
-            return portico_check_fail (c, from_path, _("replaces “request”, “pagination”, “items”, “items_keyed_by”, “response_format” and “for_each”; remove those or this key"));
-          if (g_str_equal (from, id))
-            return portico_check_fail (c, from_path, _("names this data type itself; name the data type whose request to reuse"));
-          other = json_object_has_member (dts, from) && JSON_NODE_HOLDS_OBJECT (json_object_get_member (dts, from)) ?
-                  json_object_get_object_member (dts, from) : NULL;
-          if (other == NULL)
-            return portico_check_fail (c, from_path, _("names “%s”, which this connector does not define; name one of its data types"), from);
-          if (!json_object_has_member (other, "request"))
-            return portico_check_fail (c, from_path, _("names “%s”, which has no request of its own; name a data type with a request"), from);
-        }
-      else
-        {
-          g_autofree char *items_path = portico_check_sub (path, "items");
-          gboolean ok;
-
-          if (json_object_has_member (dt, "for_each") && !check_for_each (c, dt, path))
-            return FALSE;
-          c->allow_item = json_object_has_member (dt, "for_each");
-          ok = portico_check_request (c, dt, path, "request", TRUE, FALSE) &&
-               check_pagination (c, dt, path) &&
-               (!json_object_has_member (dt, "items") ||
-                (portico_check_path_node (c, items_path, json_object_get_member (dt, "items")) &&
-                 check_items_templates (c, items_path, json_object_get_member (dt, "items"))));
-          c->allow_item = FALSE;
-          if (!ok)
-            return FALSE;
-        }
-
-      if (!check_map (c, dt, path, id))
-        return FALSE;
-    }
-
-  return TRUE;
+  return all_ok;
 }

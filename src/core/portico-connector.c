@@ -117,6 +117,28 @@ portico_category_rank (const char *category)
   return G_N_ELEMENTS (portico_connector_categories);
 }
 
+typedef struct
+{
+  PorticoConnector *connector;
+  GHashTable       *values;
+  const char       *missing; /* the label of a field the choice needs, unset */
+} ChoiceNeeds;
+
+static gboolean
+choice_field_is_set (const char *name,
+                     gpointer    user_data)
+{
+  ChoiceNeeds *needs = user_data;
+  const PorticoConnectorField *field = portico_connector_get_field (needs->connector, name);
+  const char *value = g_hash_table_lookup (needs->values, name);
+
+  if (field == NULL || (value != NULL && *value != '\0') ||
+      (field->default_value != NULL && *field->default_value != '\0'))
+    return TRUE;
+  needs->missing = field->label;
+  return FALSE;
+}
+
 gboolean
 portico_connector_add_choice_values (PorticoConnector *self,
                                      GHashTable       *values,
@@ -162,7 +184,25 @@ portico_connector_add_choice_values (PorticoConnector *self,
       json_object_iter_init_ordered (&iter, set);
       while (json_object_iter_next_ordered (&iter, &name, &value))
         {
-          char *expanded = portico_template_expand (json_node_get_string (value), values, FALSE, error);
+          ChoiceNeeds needs = { self, values, NULL };
+          char *expanded;
+
+          /* A choice whose values use a field needs that field: GitHub
+           * Enterprise Server needs its host name, GitHub.com does not. */
+          if (!portico_template_foreach_name (json_node_get_string (value), choice_field_is_set, &needs))
+            {
+              const PorticoConnectorField *choice_field = portico_connector_get_field (self, field_id);
+              const char *choice_label = json_object_get_string_member (chosen, "label");
+
+              for (guint k = 0; choice_field != NULL && choice_field->choice_ids != NULL &&
+                                choice_field->choice_ids[k] != NULL; k++)
+                if (g_str_equal (choice_field->choice_ids[k], picked) && choice_field->choice_labels != NULL)
+                  choice_label = choice_field->choice_labels[k];
+              g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD,
+                           _("%s: this field is required for “%s”; fill it in."), needs.missing, choice_label);
+              return FALSE;
+            }
+          expanded = portico_template_expand (json_node_get_string (value), values, FALSE, error);
 
           if (expanded == NULL)
             return FALSE;
@@ -354,6 +394,7 @@ connector_new (const char *data,
                gboolean    is_custom,
                char      **pointer,
                char      **reason,
+               GPtrArray  *problems,
                GError    **error)
 {
   g_autoptr(PorticoConnector) self = NULL;
@@ -363,7 +404,8 @@ connector_new (const char *data,
   g_autoptr(GPtrArray) value_names = g_ptr_array_new ();
   g_autofree char *file = g_path_get_basename (origin != NULL ? origin : "connector.json");
   g_autoptr(GPtrArray) sign_in_names = g_ptr_array_new_with_free_func (g_free);
-  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names, value_names, NULL, NULL };
+  g_autoptr(GPtrArray) paths = problems != NULL ? g_ptr_array_new_with_free_func (g_free) : NULL;
+  Check c = { file, error, field_ids, FALSE, FALSE, FALSE, FALSE, sign_in_names, value_names, NULL, NULL, paths };
   PorticoConnector *connector = NULL;
   JsonNode *root = NULL;
 
@@ -421,6 +463,11 @@ out:
         *pointer = path_to_pointer (root, c.fail_path);
       if (reason != NULL)
         *reason = g_strdup (c.fail_reason != NULL ? c.fail_reason : "");
+      for (guint i = 0; paths != NULL && i + 1 < paths->len; i += 2)
+        {
+          g_ptr_array_add (problems, path_to_pointer (root, g_ptr_array_index (paths, i)));
+          g_ptr_array_add (problems, g_strdup (g_ptr_array_index (paths, i + 1)));
+        }
     }
   g_free (c.fail_path);
   g_free (c.fail_reason);
@@ -464,7 +511,7 @@ portico_connector_new_from_file (GFile   *file,
   file_id = g_str_has_suffix (basename, ".json") ?
             g_strndup (basename, strlen (basename) - strlen (".json")) : g_strdup (basename);
 
-  return connector_new (contents, length, path != NULL ? path : basename, file_id, is_custom, NULL, NULL, error);
+  return connector_new (contents, length, path != NULL ? path : basename, file_id, is_custom, NULL, NULL, NULL, error);
 }
 
 /**
@@ -483,7 +530,34 @@ portico_connector_new_from_data (const char *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return connector_new (data, length, origin, NULL, is_custom, NULL, NULL, error);
+  return connector_new (data, length, origin, NULL, is_custom, NULL, NULL, NULL, error);
+}
+
+/**
+ * portico_connector_list_problems:
+ *
+ * Returns: (transfer full): pairs of JSON Pointer and reason
+ */
+GPtrArray *
+portico_connector_list_problems (const char *data,
+                                 gssize      length,
+                                 gboolean    is_custom)
+{
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(PorticoConnector) connector = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (data != NULL, NULL);
+
+  connector = connector_new (data, length, "connector.json", NULL, is_custom, NULL, NULL, problems, &error);
+  if (connector == NULL && problems->len == 0)
+    {
+      /* Every failure goes through the validator; a new one that does not
+       * still gets to the admin. */
+      g_ptr_array_add (problems, g_strdup (""));
+      g_ptr_array_add (problems, g_strdup (error != NULL ? error->message : ""));
+    }
+  return g_steal_pointer (&problems);
 }
 
 /**
@@ -505,7 +579,7 @@ portico_connector_new_from_data_located (const char *data,
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return connector_new (data, length, origin, NULL, is_custom, pointer, reason, error);
+  return connector_new (data, length, origin, NULL, is_custom, pointer, reason, NULL, error);
 }
 
 const char *

@@ -65,6 +65,14 @@ PorticoConnector *portico_connector_new_from_data_located (const char *data,
                                                            char      **pointer,
                                                            char      **reason,
                                                            GError    **error);
+/* Every problem the validator finds in @data, going on past a failed part
+ * that the others do not depend on (one data type, the identity, ...):
+ * pairs of JSON Pointer (RFC 6901) and reason, as
+ * portico_connector_new_from_data_located() gives them; empty when the
+ * definition is valid. transfer full (element-type utf8). */
+GPtrArray *portico_connector_list_problems (const char *data,
+                                            gssize      length,
+                                            gboolean    is_custom);
 
 const char *portico_connector_get_id (PorticoConnector *self);
 const char *portico_connector_get_name (PorticoConnector *self);

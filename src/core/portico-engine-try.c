@@ -24,6 +24,9 @@
 #define MAX_PATHS 300
 #define MAX_GUESS_DEPTH 4
 
+/* The file name the validator's messages would give: a draft has none. */
+#define DRAFT_NAME "connector.json"
+
 PorticoDraftProblem *
 portico_draft_problem_new (const char *pointer,
                            const char *message)
@@ -67,43 +70,53 @@ sentence_from_reason (const char *reason)
   return g_string_free (g_steal_pointer (&sentence), FALSE);
 }
 
-/* Parses and validates @data; on failure adds the problem to @problems. */
+/* The sentence for a draft that takes the id of a shipped connector. */
+static char *
+shipped_id_message (PorticoEngine *self,
+                    const char    *id)
+{
+  PorticoConnector *existing = portico_catalog_lookup (portico_engine_get_catalog (self), id);
+
+  if (existing == NULL || portico_connector_is_custom (existing))
+    return NULL;
+  return g_strdup_printf (_("“%s” is the id of the shipped connector %s, which a custom connector cannot replace; give this connector another id, for example “%s-custom”."),
+                          id, portico_connector_get_name (existing), id);
+}
+
+/* Parses and validates @data as Try it does: the first problem is the error. */
 static PorticoConnector *
 check_draft (PorticoEngine *self,
              const char    *data,
              gssize         length,
-             GPtrArray     *problems,
              GError       **error)
 {
   g_autoptr(PorticoConnector) connector = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *pointer = NULL;
   g_autofree char *reason = NULL;
-  PorticoConnector *existing;
+  g_autofree char *message = NULL;
 
-  connector = portico_connector_new_from_data_located (data, length, "connector.json", TRUE,
-                                                       &pointer, &reason, &local_error);
+  connector = portico_connector_new_from_data_located (data, length, DRAFT_NAME, TRUE,
+                                                       NULL, &reason, &local_error);
   if (connector == NULL)
     {
-      g_autofree char *message = sentence_from_reason (reason);
+      /* Away from the field the sentence keeps the validator's field name;
+       * a draft has no file name to give. */
+      if (local_error != NULL && g_str_has_prefix (local_error->message, DRAFT_NAME ": "))
+        g_set_error_literal (error, local_error->domain, local_error->code,
+                             local_error->message + strlen (DRAFT_NAME ": "));
+      else
+        {
+          g_autofree char *sentence = sentence_from_reason (reason);
 
-      g_ptr_array_add (problems, portico_draft_problem_new (pointer, message));
-      g_set_error_literal (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
-                           message);
+          g_set_error_literal (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
+                               sentence);
+        }
       return NULL;
     }
 
-  existing = portico_catalog_lookup (portico_engine_get_catalog (self),
-                                     portico_connector_get_id (connector));
-  if (existing != NULL && !portico_connector_is_custom (existing))
+  message = shipped_id_message (self, portico_connector_get_id (connector));
+  if (message != NULL)
     {
-      g_autofree char *message =
-        g_strdup_printf (_("“%s” is the id of the shipped connector %s, which a custom connector cannot replace; give this connector another id, for example “%s-custom”."),
-                         portico_connector_get_id (connector),
-                         portico_connector_get_name (existing),
-                         portico_connector_get_id (connector));
-
-      g_ptr_array_add (problems, portico_draft_problem_new ("/id", message));
       g_set_error_literal (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_DEFINITION,
                            message);
       return NULL;
@@ -118,13 +131,45 @@ portico_engine_check_draft (PorticoEngine *self,
                             gssize         length)
 {
   g_autoptr(GPtrArray) problems = NULL;
-  g_autoptr(PorticoConnector) connector = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+  gboolean whole_file = FALSE;
+  gboolean at_id = FALSE;
 
   g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
   g_return_val_if_fail (data != NULL, NULL);
 
   problems = g_ptr_array_new_with_free_func ((GDestroyNotify) portico_draft_problem_free);
-  connector = check_draft (self, data, length, problems, NULL);
+  found = portico_connector_list_problems (data, length, TRUE);
+  for (guint i = 0; i + 1 < found->len; i += 2)
+    {
+      const char *pointer = g_ptr_array_index (found, i);
+      g_autofree char *message = sentence_from_reason (g_ptr_array_index (found, i + 1));
+
+      whole_file |= *pointer == '\0';
+      at_id |= g_str_equal (pointer, "/id");
+      g_ptr_array_add (problems, portico_draft_problem_new (pointer, message));
+    }
+
+  /* The id of a shipped connector, even when other parts have problems
+   * too; the text was parsed already unless it is not a JSON object. */
+  if (!whole_file && !at_id)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+      JsonNode *root;
+      JsonNode *id;
+
+      if (json_parser_load_from_data (parser, data, length, NULL) &&
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+          (id = json_object_get_member (json_node_get_object (root), "id")) != NULL &&
+          JSON_NODE_HOLDS_VALUE (id) && json_node_get_value_type (id) == G_TYPE_STRING)
+        {
+          g_autofree char *message = shipped_id_message (self, json_node_get_string (id));
+
+          if (message != NULL)
+            g_ptr_array_insert (problems, 0, portico_draft_problem_new ("/id", message));
+        }
+    }
+
   return g_steal_pointer (&problems);
 }
 
@@ -339,6 +384,10 @@ walk_node (PathWalk *walk,
       while (json_object_iter_next_ordered (&iter, &key, &member))
         {
           Step step = { key, -1, NULL, NULL };
+
+          /* Under [primary=true], "primary" itself says nothing. */
+          if (steps->len > 0 && g_strcmp0 (g_array_index (steps, Step, steps->len - 1).match_key, key) == 0)
+            continue;
 
           g_array_append_val (steps, step);
           walk_node (walk, steps, member);
@@ -613,7 +662,6 @@ portico_engine_try_connector_async (PorticoEngine      *self,
                                     gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GError) error = NULL;
   TryData *try_data;
 
@@ -630,8 +678,7 @@ portico_engine_try_connector_async (PorticoEngine      *self,
                                             (GDestroyNotify) portico_secret_free);
   g_task_set_task_data (task, try_data, (GDestroyNotify) try_data_free);
 
-  problems = g_ptr_array_new_with_free_func ((GDestroyNotify) portico_draft_problem_free);
-  try_data->connector = check_draft (self, data, length, problems, &error);
+  try_data->connector = check_draft (self, data, length, &error);
   if (try_data->connector == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -31,8 +31,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PorticoDraftProblem, portico_draft_problem_free)
 
 /* Every problem an import or save would refuse in @data (JSON syntax, the
  * format, a shipped connector's id), each at its field; an empty array when
- * the draft can be saved. Synchronous, cheap (the editor calls it as the
- * admin types). transfer full (element-type PorticoDraftProblem). */
+ * the draft can be saved. Parts that depend on a part with a problem are
+ * not checked until it is fixed (the permissions after a broken action, a
+ * data type's map after its broken request), so fixing one problem may
+ * show another. Synchronous, cheap (the editor calls it as the admin
+ * types). transfer full (element-type PorticoDraftProblem). */
 GPtrArray *portico_engine_check_draft (PorticoEngine *self,
                                        const char    *data,
                                        gssize         length);
@@ -43,7 +46,11 @@ GPtrArray *portico_engine_check_draft (PorticoEngine *self,
 /* Try it: parses @data as a draft connector (it need not be saved) and
  * fetches the FIRST PAGE of @data_type_id (NULL = "users") against the real
  * endpoint with @field_values (field id -> value, secrets included; they are
- * never logged or stored). The result is a JSON object:
+ * never logged or stored). A draft that signs in (oauth2_authorization_code)
+ * needs the refresh token of a sign-in in @field_values under
+ * PORTICO_REFRESH_TOKEN_FIELD, as a connection test does (PorticoSignIn).
+ * Only the values of the fields asked for reading are checked. The result
+ * is a JSON object:
  *   "records":    the raw items of the first page, as the provider sent them
  *                 (at most PORTICO_TRY_MAX_RECORDS),
  *   "rows":       the same items mapped by the draft's mapping (objects with

@@ -362,6 +362,10 @@ map_error_response (Account            *account,
 
       provider_code = g_strdup (portico_runtime_json_object_get_string_or (object, "error", NULL));
       provider_message = g_strdup (portico_runtime_json_object_get_string_or (object, "error_description", provider_code));
+      /* A token endpoint with its own error shape (HubSpot) says it in
+       * "message". */
+      if (provider_message == NULL)
+        provider_message = g_strdup (portico_runtime_json_object_get_string_or (object, "message", NULL));
     }
   else if (json != NULL && errors != NULL)
     {
@@ -385,6 +389,15 @@ map_error_response (Account            *account,
           code = PORTICO_CONNECTOR_ERROR_FORBIDDEN;
           mapped = TRUE;
         }
+    }
+  else if (req->is_token_request && req->grant == GRANT_REFRESH_TOKEN && status == 400)
+    {
+      /* A token endpoint with an error shape of its own names no RFC 6749
+       * error (HubSpot answers {"category", "correlationId", "message"}); a
+       * refresh it refuses with 400 Bad Request is a refresh token it no
+       * longer takes, and signing in again is what helps. */
+      code = PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED;
+      mapped = TRUE;
     }
 
   if (provider_code != NULL && codes != NULL && !req->is_token_request)

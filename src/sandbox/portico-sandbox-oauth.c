@@ -160,6 +160,19 @@ oauth_error (SoupServerMessage *msg,
   set_json (msg, status, root);
 }
 
+/* An error of the token endpoint, in the provider's own shape where it has
+ * one (portico-sandbox-vendor.c), else RFC 6749 section 5.2's. */
+static void
+token_error (SandboxConnector  *sc,
+             SoupServerMessage *msg,
+             guint              status,
+             const char        *error,
+             const char        *description)
+{
+  if (!portico_sandbox_vendor_token_error (sc->id, msg, status, description))
+    oauth_error (msg, status, error, description);
+}
+
 static char *
 random_token (const char *prefix)
 {
@@ -468,14 +481,14 @@ sandbox_oauth_serve_token (SandboxConnector  *sc,
     }
   if (g_strcmp0 (str_member (auth, "scheme"), "oauth2_authorization_code") != 0)
     {
-      oauth_error (msg, SOUP_STATUS_BAD_REQUEST, "unsupported_grant_type", "Invalid grant_type.");
+      token_error (sc, msg, SOUP_STATUS_BAD_REQUEST, "unsupported_grant_type", "Invalid grant_type.");
       return;
     }
 
   client = oauth_client (sc, msg, form, &user, &tenant);
   if (client == BEHAVE_BAD || sc->broken)
     {
-      oauth_error (msg, SOUP_STATUS_UNAUTHORIZED, "invalid_client", "Client authentication failed.");
+      token_error (sc, msg, SOUP_STATUS_UNAUTHORIZED, "invalid_client", "Client authentication failed.");
       return;
     }
 
@@ -495,7 +508,7 @@ sandbox_oauth_serve_token (SandboxConnector  *sc,
         g_hash_table_remove (sc->codes, code); /* single use, even when refused */
       if (!ok)
         {
-          oauth_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_grant",
+          token_error (sc, msg, SOUP_STATUS_BAD_REQUEST, "invalid_grant",
                        "The authorization code is invalid, expired, or was issued to another client or redirect_uri.");
           return;
         }
@@ -513,7 +526,7 @@ sandbox_oauth_serve_token (SandboxConnector  *sc,
       if (grant == NULL || sc->oauth_fault == PORTICO_SANDBOX_OAUTH_FAULT_EXPIRE_REFRESH ||
           g_strcmp0 (grant->client_id, user) != 0)
         {
-          oauth_error (msg, SOUP_STATUS_BAD_REQUEST, "invalid_grant",
+          token_error (sc, msg, SOUP_STATUS_BAD_REQUEST, "invalid_grant",
                        "The refresh token is invalid, expired or revoked.");
           return;
         }
@@ -525,7 +538,7 @@ sandbox_oauth_serve_token (SandboxConnector  *sc,
       return;
     }
 
-  oauth_error (msg, SOUP_STATUS_BAD_REQUEST, "unsupported_grant_type", "Invalid grant_type.");
+  token_error (sc, msg, SOUP_STATUS_BAD_REQUEST, "unsupported_grant_type", "Invalid grant_type.");
 }
 
 /* ---- What the provider tells after the sign-in, and revocation -------- */

@@ -320,6 +320,44 @@ portico_sandbox_vendor_error (const char        *connector_id,
   return TRUE;
 }
 
+/* HubSpot, OAuth tokens (2026-03), Refresh an access token
+ * (https://developers.hubspot.com/docs/api-reference/2026-03/authentication/oauth-tokens/refresh-oauth-token):
+ * the token endpoint's error answer is HubSpot's own error object, with
+ * "category" ("The error category"), "correlationId" ("A unique identifier
+ * for the request") and "message" ("A human readable message describing
+ * the error") required, and "context", "errors", "links" and
+ * "subCategory" optional; it has no RFC 6749 "error" member. The example
+ * category is VALIDATION_ERROR; the words of the message are the
+ * sandbox's. */
+gboolean
+portico_sandbox_vendor_token_error (const char        *connector_id,
+                                    SoupServerMessage *msg,
+                                    guint              status,
+                                    const char        *description)
+{
+  g_autoptr(JsonBuilder) builder = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *correlation = NULL;
+
+  if (g_strcmp0 (connector_id, "hubspot") != 0)
+    return FALSE;
+  correlation = g_uuid_string_random ();
+  builder = json_builder_new ();
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "message");
+  json_builder_add_string_value (builder, description);
+  json_builder_set_member_name (builder, "correlationId");
+  json_builder_add_string_value (builder, correlation);
+  json_builder_set_member_name (builder, "category");
+  json_builder_add_string_value (builder, "VALIDATION_ERROR");
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  reply_json (msg, status, text);
+  return TRUE;
+}
+
 /* ---- Which items are served -------------------------------------------- */
 
 static const char *

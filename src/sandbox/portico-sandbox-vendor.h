@@ -36,6 +36,15 @@ gboolean portico_sandbox_vendor_error (const char        *connector_id,
                                        const char        *kind,
                                        const char        *message);
 
+/* Answers @msg, a refusal of @connector_id's token endpoint with @status,
+ * in the provider's own error shape when it has one (HubSpot: no RFC 6749
+ * "error" member, its "category", "correlationId" and "message" instead)
+ * and returns TRUE; FALSE: the RFC 6749 answer. */
+gboolean portico_sandbox_vendor_token_error (const char        *connector_id,
+                                             SoupServerMessage *msg,
+                                             guint              status,
+                                             const char        *description);
+
 /* The items the provider serves for this request, out of @items, all the
  * records it has (transfer full): Okta leaves DEPROVISIONED users out unless
  * the search asks for them, Zoom lists one status at a time, HiBob gives

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# test-cli-custom.py: `portico-cli connectors import|export|delete`, as a TAP
+# test-cli-custom.py: `portico-cli connectors import|export|delete|check`, as a TAP
 # test, with the real binary, a real data folder and a real database.
 #
 # An import shows where the connector sends credentials and asks first; a
@@ -242,6 +242,40 @@ except ValueError:
 check("the SCIM 2.0 template imports, sending credentials to the address entered as its base URL",
       code == 0 and doc is not None and doc["id"] == "scim-app"
       and doc["hosts"] == ["the address entered in “SCIM base URL”"], f"{code} {out!r} {err!r}")
+
+# ---- connectors check: what an import would refuse, at its field, nothing saved.
+before = sorted(os.listdir(folder))
+code, out, err = run("connectors", "check", good)
+check("check of a good file: exit 0, says it can be imported",
+      code == 0 and "can be imported" in out and err == "", f"{code} {out!r} {err!r}")
+code, out, err = run("connectors", "check", write("bad-style.json", json.dumps(bad_style)))
+check("check of a bad pagination style: exit 1, the pointer of the field and the reason",
+      code == 1 and out.startswith("/data_types/users/pagination/style: ") and "“pages”" in out
+      and "scim" in out, f"{code} {out!r} {err!r}")
+code, out, err = run("connectors", "check", write("shadow.json", json.dumps(shadow)), "--json")
+try:
+    doc = json.loads(out)
+except ValueError:
+    doc = None
+check("check --json of a shipped id: exit 1, one problem at /id naming the way out",
+      code == 1 and doc is not None and len(doc) == 1 and doc[0]["pointer"] == "/id"
+      and "okta-custom" in doc[0]["message"], f"{code} {out!r} {err!r}")
+code, out, err = run("connectors", "check", write("not-json.json", good_text[:-20]), "--json")
+try:
+    doc = json.loads(out)
+except ValueError:
+    doc = None
+check("check --json of a file that is not JSON: the whole file (\"\"), with the line and character",
+      code == 1 and doc is not None and doc[0]["pointer"] == ""
+      and "line" in doc[0]["message"] and "character" in doc[0]["message"], f"{code} {out!r} {err!r}")
+code, out, err = run("connectors", "check")
+check("check without FILE: a usage error", code == 2 and HINT in err, f"{code} {err!r}")
+code, out, err = run("connectors", "try")
+check("try without FILE: a usage error", code == 2 and HINT in err, f"{code} {err!r}")
+code, out, err = run("connectors", "try", write("bad-style.json", json.dumps(bad_style)))
+check("try of a broken file: exit 1 with the field and the reason, before any request",
+      code == 1 and "pagination" in err and "“pages”" in err, f"{code} {out!r} {err!r}")
+check("check and try saved nothing", sorted(os.listdir(folder)) == before)
 
 print(f"1..{len(results)}")
 failed = 0

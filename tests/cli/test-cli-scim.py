@@ -2,8 +2,9 @@
 # test-cli-scim.py: the SCIM 2.0 template for custom connectors against the
 # sandbox's SCIM 2.0 service (RFC 7644), as a TAP test: the service's list
 # and error shapes, a connection test through the real runtime, and (with a
-# keyring) connect, sync and the users it read; and a custom connector in
-# the data folder leaves the demo ports of the shipped connectors alone.
+# keyring) connect, sync and the users it read; Try it (`connectors try`) on
+# the template; and a custom connector in the data folder leaves the demo
+# ports of the shipped connectors alone.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -104,8 +105,41 @@ check("a refused token: 401 with the Error schema and the status as a string",
       status == 401 and err["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"]
       and err["status"] == "401" and err.get("detail"), err)
 
-# ---- The template, imported as a custom connector, tested through the runtime.
+# ---- Try it: the template's first page, read and mapped without importing it.
 template = os.path.join(os.environ["PORTICO_CONNECTORS_DIR"], "templates", "scim-2.0.json")
+code, doc, out, errtext = run("connectors", "try", template, "--set", "scim_base_url=" + scim, "--json",
+                              env={"PORTICO_FIELD_BEARER_TOKEN": "sandbox-ok"})
+first_page = everyone[:100]
+check("connectors try --json: exit 0, status 200, the first page's count, the items at Resources",
+      code == 0 and doc is not None and doc["status"] == 200 and doc["total"] == len(first_page)
+      and doc["items_path"] == "Resources", f"{code} {out[:300]!r} {errtext!r}")
+doc = doc or {}
+check("... the raw records as the service sent them, at most 20",
+      doc.get("records") == first_page[:20], str(doc.get("records"))[:300])
+check("... the rows mapped by the template: id, the primary email, status (active unless false)",
+      [(r["external_id"], r["email"], r["status"]) for r in doc.get("rows", [])]
+      == [(u["id"], next(e["value"] for e in u["emails"] if e["primary"]),
+           "suspended" if u.get("active") is False else "active") for u in first_page[:20]],
+      str(doc.get("rows"))[:300])
+paths = {json.dumps(p["path"]) if not isinstance(p["path"], str) else p["path"]: p["sample"]
+         for p in doc.get("paths", [])}
+check("... the paths to map include the primary email by what it is, with a sample",
+      paths.get("emails[primary=true].value") == next(e["value"] for e in first_page[0]["emails"] if e["primary"])
+      and paths.get("userName") == first_page[0]["userName"] and "emails.0.value" in paths, str(paths)[:300])
+code, doc, out, errtext = run("connectors", "try", template, "--set", "scim_base_url=" + scim,
+                              env={"PORTICO_FIELD_BEARER_TOKEN": "sandbox-ok"})
+check("connectors try prints the mapped rows as a table",
+      code == 0 and out.startswith("EXTERNAL_ID") and first_page[0]["id"] in out
+      and "items on the first page" in out, f"{code} {out[:300]!r} {errtext!r}")
+code, doc, out, errtext = run("connectors", "try", template, "--set", "scim_base_url=" + scim,
+                              env={"PORTICO_FIELD_BEARER_TOKEN": "sandbox-bad"})
+check("connectors try with a rejected token: exit 1 with the runtime's sentence and the SCIM detail, no token",
+      code == 1 and "rejected the credentials" in errtext and "invalid or has been revoked" in errtext
+      and "sandbox-bad" not in out + errtext, f"{code} {out!r} {errtext!r}")
+check("connectors try imported nothing",
+      not os.path.exists(os.path.join(ENV["XDG_DATA_HOME"], "portico", "connectors", "scim-app.json")))
+
+# ---- The template, imported as a custom connector, tested through the runtime.
 code, _, out, errtext = run("connectors", "import", template, "--yes")
 check("the template imports", code == 0, errtext)
 ok = {"PORTICO_FIELD_BEARER_TOKEN": "sandbox-ok"}

@@ -1296,7 +1296,8 @@ test_microsoft_national_clouds (void)
     { "us-gov-dod", "https://login.microsoftonline.us", "https://dod-graph.microsoft.us" },
     { "china", "https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn" },
   };
-  static const char * const ids[] = { "microsoft-entra-id", "microsoft-365-usage" };
+  /* Microsoft 365 usage is not here: its reports are global only (below). */
+  static const char * const ids[] = { "microsoft-entra-id" };
 
   for (guint c = 0; c < G_N_ELEMENTS (ids); c++)
     {
@@ -1354,6 +1355,144 @@ test_microsoft_national_clouds (void)
       g_assert_cmpuint (json_array_get_length (f.items), >, 0);
       fetch_clear (&f);
     }
+}
+
+/* Microsoft Graph serves the usage reports in the global service only: the
+ * national cloud table of getOffice365ActiveUserDetail
+ * (https://learn.microsoft.com/en-us/graph/api/reportroot-getoffice365activeuserdetail?view=graph-rest-1.0)
+ * and of getM365AppUserDetail
+ * (https://learn.microsoft.com/en-us/graph/api/reportroot-getm365appuserdetail?view=graph-rest-1.0)
+ * marks the global service available and US Government L4, L5 (DOD) and
+ * China operated by 21Vianet not. The definition offers no other cloud,
+ * and takes its token and its reports from the global service. */
+static void
+test_microsoft_365_usage_global_only (void)
+{
+  PorticoConnector *m365 = portico_catalog_lookup (catalog, "microsoft-365-usage");
+  JsonObject *def = portico_connector_get_definition (m365);
+  JsonObject *auth = portico_connector_get_auth (m365);
+  JsonArray *fields = json_object_get_array_member (def, "fields");
+  g_autoptr(GHashTable) values = values_for ("microsoft-365-usage", "ok");
+  g_autoptr(GHashTable) resolved = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token_url = NULL;
+  g_autofree char *scope = NULL;
+  g_autofree char *base_url = NULL;
+  g_autofree char *want_token = NULL;
+  Fetch f;
+
+  for (guint i = 0; i < json_array_get_length (fields); i++)
+    {
+      JsonObject *field = json_array_get_object_element (fields, i);
+
+      if (g_strcmp0 (json_object_get_string_member (field, "type"), "choice") == 0)
+        g_error ("Microsoft 365 usage offers a choice “%s”: the usage reports exist in the global service only",
+                 json_object_get_string_member (field, "id"));
+    }
+
+  resolved = portico_connector_resolve_values (m365, values, &error);
+  g_assert_no_error (error);
+  token_url = portico_template_expand (json_object_get_string_member (auth, "token_url"), resolved, FALSE, &error);
+  g_assert_no_error (error);
+  scope = portico_template_expand (json_object_get_string_member (auth, "scope"), resolved, FALSE, &error);
+  g_assert_no_error (error);
+  base_url = portico_template_expand (json_object_get_string_member (def, "base_url"), resolved, FALSE, &error);
+  g_assert_no_error (error);
+  want_token = g_strdup_printf ("https://login.microsoftonline.com/%s/oauth2/v2.0/token",
+                                (const char *) g_hash_table_lookup (values, "tenant_id"));
+  g_assert_cmpstr (token_url, ==, want_token);
+  g_assert_cmpstr (scope, ==, "https://graph.microsoft.com/.default");
+  g_assert_cmpstr (base_url, ==, "https://graph.microsoft.com");
+
+  /* The sandbox (api_base_url) serves it as before. */
+  fetch (m365, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+  fetch_clear (&f);
+}
+
+/* GitHub's REST API lives at https://api.github.com for GitHub.com and
+ * GitHub Enterprise Cloud, at https://api.SUBDOMAIN.ghe.com for GitHub
+ * Enterprise Cloud with data residency, and under
+ * http(s)://HOSTNAME/api/v3 on a GitHub Enterprise Server
+ * (https://docs.github.com/enterprise-server@latest/rest/enterprise-admin,
+ * "Endpoint URLs"). The enterprise choices need the address; GitHub.com
+ * does not. */
+static void
+test_github_deployments (void)
+{
+  static const struct
+  {
+    const char *deployment, *host, *base;
+  } deployments[] = {
+    { NULL, NULL, "https://api.github.com" },
+    { "github.com", NULL, "https://api.github.com" },
+    { "github.com", "ignored.example.com", "https://api.github.com" },
+    { "ghe.com", "octocorp", "https://api.octocorp.ghe.com" },
+    { "server", "github.example.com", "https://github.example.com/api/v3" },
+    { "server", "github.example.com:8443", "https://github.example.com:8443/api/v3" },
+  };
+  PorticoConnector *github = portico_catalog_lookup (catalog, "github");
+  const char *base_template = json_object_get_string_member (portico_connector_get_definition (github), "base_url");
+  g_autoptr(GHashTable) values = values_for ("github", "ok");
+  Fetch f;
+
+  for (guint i = 0; i < G_N_ELEMENTS (deployments); i++)
+    {
+      g_autoptr(GHashTable) resolved = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *base_url = NULL;
+
+      if (deployments[i].deployment != NULL)
+        g_hash_table_replace (values, g_strdup ("deployment"), g_strdup (deployments[i].deployment));
+      else
+        g_hash_table_remove (values, "deployment");
+      if (deployments[i].host != NULL)
+        g_hash_table_replace (values, g_strdup ("enterprise_host"), g_strdup (deployments[i].host));
+      else
+        g_hash_table_remove (values, "enterprise_host");
+      if (deployments[i].host != NULL)
+        {
+          portico_connector_validate_value (github, "enterprise_host", deployments[i].host, &error);
+          g_assert_no_error (error);
+        }
+      resolved = portico_connector_resolve_values (github, values, &error);
+      g_assert_no_error (error);
+      base_url = portico_template_expand (base_template, resolved, FALSE, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (base_url, ==, deployments[i].base);
+    }
+
+  /* An enterprise deployment without its address is refused by naming the
+   * field, before any request could go to "https://api..ghe.com". */
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GHashTable) resolved = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_hash_table_replace (values, g_strdup ("deployment"), g_strdup (i == 0 ? "ghe.com" : "server"));
+      g_hash_table_replace (values, g_strdup ("enterprise_host"), g_strdup (""));
+      resolved = portico_connector_resolve_values (github, values, &error);
+      g_assert_null (resolved);
+      g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD);
+      g_assert_nonnull (strstr (error->message, "Enterprise address"));
+    }
+
+  /* A URL or a path is not a host name. */
+  {
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (portico_connector_validate_value (github, "enterprise_host", "https://github.example.com/api/v3", &error));
+    g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_INVALID_FIELD);
+  }
+
+  /* The sandbox (api_base_url) still serves the default. */
+  g_hash_table_remove (values, "deployment");
+  g_hash_table_remove (values, "enterprise_host");
+  fetch (github, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+  fetch_clear (&f);
 }
 
 static void
@@ -1527,6 +1666,43 @@ test_microsoft_365_usage_csv_reports (void)
   fetch_clear (&f);
 }
 
+/* HubSpot's token endpoint answers an error with its own object:
+ * "category", "correlationId" and "message", no RFC 6749 "error"
+ * (https://developers.hubspot.com/docs/api-reference/2026-03/authentication/oauth-tokens/refresh-oauth-token).
+ * A refresh token it refuses with 400 is a sign-in to do again, not a
+ * wrong client: the sync must fail with sign_in_expired (Sign in again),
+ * carrying HubSpot's message. */
+static void
+test_hubspot_refresh_refused (void)
+{
+  PorticoConnector *hubspot = portico_catalog_lookup (catalog, "hubspot");
+  g_autoptr(GHashTable) values = values_for ("hubspot", "ok");
+  PorticoRuntime *signed_in = runtime;
+  Fetch f;
+
+  /* Signed in, the sync works. */
+  fetch (hubspot, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), >, 0);
+  fetch_clear (&f);
+
+  /* A new process holds no access token, so its first request refreshes;
+   * HubSpot no longer takes the refresh token. */
+  runtime = portico_runtime_new ();
+  portico_sandbox_set_oauth_fault (sandbox, "hubspot", PORTICO_SANDBOX_OAUTH_FAULT_EXPIRE_REFRESH);
+  fetch (hubspot, values, "users", &f);
+  portico_sandbox_set_oauth_fault (sandbox, "hubspot", PORTICO_SANDBOX_OAUTH_FAULT_NONE);
+  g_assert_nonnull (f.error);
+  g_test_message ("%s", f.error->message);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED);
+  g_assert_cmpstr (portico_error_code_name (f.error), ==, "sign_in_expired");
+  g_assert_nonnull (strstr (f.error->message, "The refresh token is invalid, expired or revoked."));
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+  g_object_unref (runtime);
+  runtime = signed_in;
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1572,6 +1748,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/google/grants-per-person", test_google_grants_per_person);
   g_test_add_func ("/facts/microsoft-365-usage/csv-reports", test_microsoft_365_usage_csv_reports);
   g_test_add_func ("/facts/microsoft/national-clouds", test_microsoft_national_clouds);
+  g_test_add_func ("/facts/microsoft-365-usage/global-only", test_microsoft_365_usage_global_only);
+  g_test_add_func ("/facts/github/deployments", test_github_deployments);
+  g_test_add_func ("/facts/hubspot/refresh-refused", test_hubspot_refresh_refused);
 
   status = g_test_run ();
 
