@@ -234,6 +234,23 @@ try:
     primary = [e['value'] for u in everyone for e in u.get('emails', []) if e.get('primary')]
     check('its users are there, by their primary SCIM email (%d)' % len(primary),
           primary and all(e in emails for e in primary))
+    # ---- Editing it names the account that uses it and tests it again.
+    page = open_tile()
+    edit = push(page, 'Edit Custom Integration') if page else None
+    if edit is not None:
+        edit.doActionNamed('click')
+    editor = wait_for(lambda: find(app, lambda n: is_window(n, 'Edit \u201c%s\u201d' % NAME)))
+    check('Edit… opens the editor on the saved definition', editor)
+    if editor:
+        check('... naming the accounts that use it',
+              find(editor, lambda n: n.roleName == 'label' and n.name == 'Accounts Using It'))
+        wait_for(lambda: push(editor, 'Save').sensitive, 10)
+        push(editor, 'Save').doActionNamed('click')
+        check('after Save the account is tested again, and works',
+              wait_for(lambda: find(editor, lambda n: n.name == 'Tested again: works'), 30))
+        push(editor, 'Cancel').doActionNamed('click')
+        wait_for(lambda: find(app, lambda n: is_window(n, 'Edit \u201c%s\u201d' % NAME)) is None, 10)
+
     out = portico_e2e.run_cli(CLI, db, ['disconnect', str((account or {}).get('id')), '--yes', '--json'],
                               env, demo=True)
     check('disconnect', out.returncode == 0)
