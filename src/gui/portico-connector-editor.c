@@ -1163,10 +1163,15 @@ show_problems (PorticoConnectorEditor *self,
       gtk_widget_set_tooltip_text (key, text->str);
       gtk_accessible_update_property (GTK_ACCESSIBLE (key),
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text->str, -1);
-      /* Shown at the top as well, so it is seen without hovering. */
+      /* Shown at the top as well, after the field's name, so it is seen
+       * without hovering. */
       if (general->len > 0)
         g_string_append_c (general, '\n');
-      g_string_append (general, text->str);
+      if (ADW_IS_PREFERENCES_ROW (key))
+        /* Translators: a problem of the editor's form: "Base URL: Is empty; fill it in." */
+        g_string_append_printf (general, _("%s: %s"), adw_preferences_row_get_title (key), text->str);
+      else
+        g_string_append (general, text->str);
       g_string_free (text, TRUE);
     }
 
