@@ -1113,7 +1113,8 @@ clear_problem (GtkWidget *row)
 static void
 update_save_action (PorticoConnectorEditor *self)
 {
-  gboolean ready = self->check_source == 0 && self->n_problems == 0 && !self->saving;
+  /* A check still to come does not hold Save back: Save runs it first. */
+  gboolean ready = self->n_problems == 0 && !self->saving;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save", ready);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->save_button),
@@ -1707,7 +1708,12 @@ save_action (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
   g_autofree char *saved = NULL;
 
-  if (self->n_problems > 0 || self->check_source != 0 || self->saving)
+  if (self->check_source != 0)
+    {
+      g_clear_handle_id (&self->check_source, g_source_remove);
+      check_cb (self);
+    }
+  if (self->n_problems > 0 || self->saving)
     return;
 
   file_name = g_strdup_printf ("%s.json", get_string (self->draft, "id"));

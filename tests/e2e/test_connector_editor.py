@@ -184,7 +184,9 @@ try:
         use.doActionNamed('click')
     check('Use is offered for the mapping field the admin is in', use is not None)
 
-    wait_for(lambda: push(editor, 'Save').sensitive, 10)
+    if not wait_for(lambda: push(editor, 'Save').sensitive, 20):
+        for label in find_all(editor, lambda n: n.roleName == 'label' and n.name):
+            note('editor says:', label.name[:200])
     push(editor, 'Save').doActionNamed('click')
     check('Save closes the editor',
           wait_for(lambda: find(app, lambda n: is_window(n, 'New Custom Integration')) is None, 10))
