@@ -2262,6 +2262,13 @@ portico_connector_export_run (GtkWindow     *parent,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
 
+static gboolean
+close_window_idle (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 delete_confirmed_cb (AdwMessageDialog *dialog,
                      const char       *response,
@@ -2275,7 +2282,10 @@ delete_confirmed_cb (AdwMessageDialog *dialog,
       if (!portico_engine_delete_custom_connector (job->engine, job->connector_id, &error))
         show_error_dialog (job->parent, _("The Integration Cannot Be Deleted"), error->message);
       else if (job->parent != NULL)
-        gtk_window_close (job->parent);
+        /* After this dialog is done: closing its parent now would destroy
+         * it in the middle of its own response. */
+        g_idle_add_full (G_PRIORITY_DEFAULT, close_window_idle,
+                         g_object_ref (job->parent), g_object_unref);
     }
   file_job_free (job);
 }
