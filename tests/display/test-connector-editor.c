@@ -18,6 +18,7 @@
 
 #include "display-test-util.h"
 #include "portico-application.h"
+#include "portico-catalog-tile.h"
 #include "portico-connector-editor.h"
 #include "portico-engine-custom.h"
 #include "portico-sandbox-server.h"
@@ -241,6 +242,32 @@ test_try_cancel_and_error (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (editor));
 }
 
+/* An icon chosen from a file travels in the definition as a PNG data
+ * address; tiles and the editor show it, anything else is no image. */
+static void
+test_icon_data_uri (void)
+{
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 12, 10);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *buffer = NULL;
+  g_autofree char *encoded = NULL;
+  g_autofree char *uri = NULL;
+  gsize length = 0;
+
+  gdk_pixbuf_fill (pixbuf, 0x3584e4ff);
+  g_assert_true (gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &length, "png", NULL, NULL));
+  encoded = g_base64_encode ((const guchar *) buffer, length);
+  uri = g_strconcat ("data:image/png;base64,", encoded, NULL);
+  texture = portico_icon_texture_from_data_uri (uri);
+  g_assert_nonnull (texture);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, 12);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, 10);
+
+  g_assert_null (portico_icon_texture_from_data_uri (NULL));
+  g_assert_null (portico_icon_texture_from_data_uri ("okta"));
+  g_assert_null (portico_icon_texture_from_data_uri ("data:image/png;base64,bm90IGEgcG5n"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -272,6 +299,7 @@ main (int   argc,
   ADD ("problems", test_problems);
   ADD ("scim-try-save", test_scim_try_save);
   ADD ("try-cancel-and-error", test_try_cancel_and_error);
+  g_test_add_func ("/connector-editor/icon-data-uri", test_icon_data_uri);
 #undef ADD
 
   status = g_test_run ();
