@@ -105,6 +105,7 @@ typedef struct
   PorticoStoreNewAccount account;
   const char *paused_cause;
   const char *paused_message;
+  guint drift_threshold; /* percent, 1 to 100; 0: the default */
 } PorticoStoreImportAccount;
 
 /* One transaction for all: each account is created as above (audit event
