@@ -131,6 +131,21 @@ struct _PorticoConnectorEditor
 
 G_DEFINE_FINAL_TYPE (PorticoConnectorEditor, portico_connector_editor, ADW_TYPE_WINDOW)
 
+/* A row's title as text, for sentences that name the field: titles in the
+ * .ui use markup (“&amp;”), sentences do not. */
+static const char *
+row_title (AdwPreferencesRow *row)
+{
+  const char *title = adw_preferences_row_get_title (row);
+  char *plain = NULL;
+
+  if (!adw_preferences_row_get_use_markup (row) ||
+      !pango_parse_markup (title, -1, 0, NULL, &plain, NULL, NULL))
+    return title;
+  g_object_set_data_full (G_OBJECT (row), "portico-plain-title", plain, g_free);
+  return plain;
+}
+
 static void schedule_check (PorticoConnectorEditor *self);
 
 /* ---- Small helpers ----------------------------------------------------------- */
@@ -1170,7 +1185,7 @@ show_problems (PorticoConnectorEditor *self,
         g_string_append_c (general, '\n');
       if (ADW_IS_PREFERENCES_ROW (key))
         /* Translators: a problem of the editor's form: "Base URL: Is empty; fill it in." */
-        g_string_append_printf (general, _("%s: %s"), adw_preferences_row_get_title (key), text->str);
+        g_string_append_printf (general, _("%s: %s"), row_title (key), text->str);
       else
         g_string_append (general, text->str);
       g_string_free (text, TRUE);
@@ -1273,7 +1288,7 @@ set_map_target (PorticoConnectorEditor *self,
 
   self->map_target = row;
   /* Translators: %s is a mapping field such as "Email" */
-  hint = g_strdup_printf (_("Choosing a field fills “%s”."), adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  hint = g_strdup_printf (_("Choosing a field fills “%s”."), row_title (ADW_PREFERENCES_ROW (row)));
   gtk_label_set_label (self->paths_hint_label, hint);
 }
 
@@ -1395,7 +1410,7 @@ use_path_clicked (GtkButton              *button,
     }
   set_row_text (self->map_target, path);
   /* Translators: "Email: profile.email" after choosing a path for a mapping field */
-  text = g_strdup_printf (_("%s: %s"), adw_preferences_row_get_title (ADW_PREFERENCES_ROW (self->map_target)), path);
+  text = g_strdup_printf (_("%s: %s"), row_title (ADW_PREFERENCES_ROW (self->map_target)), path);
   show_toast (self, text);
 }
 
