@@ -256,6 +256,8 @@ try:
     out = portico_e2e.run_cli(CLI, db, ['disconnect', str((account or {}).get('id')), '--yes', '--json'],
                               env, demo=True)
     check('disconnect', out.returncode == 0)
+    # Its keyring item goes too (a disconnect keeps it for a restore).
+    portico_e2e.run_cli(CLI, db, ['forget', str((account or {}).get('id'))], env, demo=True)
 
     # ---- Export, delete, import again.
     exported = os.path.join(tmp.name, 'exported-scim.json')
