@@ -124,6 +124,47 @@ def scim_users(url):
             return users
 
 
+def show_view(frame, name):
+    """Activates the sidebar row labelled @name."""
+    label = find(frame, lambda n: n.roleName == 'label' and n.name == name
+                 and n.parent is not None and n.parent.parent is not None
+                 and n.parent.parent.roleName == 'list item')
+    row = label.parent.parent if label is not None else None
+    if row is None:
+        return False
+    for action in ('activate', 'click'):
+        if action in row.actions:
+            row.doActionNamed(action)
+            return True
+    row.click()
+    return True
+
+
+def disconnect_from_tile(frame, account_name):
+    """Three-dot menu of the account's tile, Disconnect, then the confirmation's Disconnect."""
+    menu = wait_for(lambda: find(frame, lambda n: n.name == '%s – %s actions' % (NAME, account_name)
+                                 and 'click' in n.actions), 15)
+    if menu is None:
+        note('no menu button for', account_name)
+        return False
+    menu.doActionNamed('click')
+    item = wait_for(lambda: find(menu.parent, lambda n: n.roleName in ('menu item', 'push button')
+                                 and clean(n.name) == 'Disconnect'), 5)
+    if item is None:
+        return False
+    item.doActionNamed('click')
+    dialog = wait_for(lambda: find(app, lambda n: n.roleName in ('dialog', 'frame', 'window', 'alert')
+                                   and n.name == 'Disconnect %s – %s?' % (NAME, account_name)), 15)
+    if dialog is None:
+        return False
+    confirm = wait_for(lambda: find(dialog, lambda n: n.roleName == 'push button'
+                                    and clean(n.name).split(' ')[-1] == 'Disconnect'), 5)
+    if confirm is None:
+        return False
+    portico_e2e.activate(confirm)
+    return True
+
+
 tmp = tempfile.TemporaryDirectory(prefix='portico-e2e-editor-')
 db = os.path.join(tmp.name, 'portico.db')
 env = isolated_env(tmp.name, ('XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'XDG_DATA_HOME'))
@@ -236,6 +277,15 @@ try:
     primary = [e['value'] for u in everyone for e in u.get('emails', []) if e.get('primary')]
     check('its users are there, by their primary SCIM email (%d)' % len(primary),
           primary and all(e in emails for e in primary))
+    # ... and the window's Users view shows them (the only account connected
+    # here is the custom integration's; GTK 4.8 does not tell AT-SPI which
+    # stack page shows, so the people's email labels are looked for).
+    check('the sidebar shows Users', show_view(frame, 'Users'))
+    shown = wait_for(lambda: [n.name for n in find_all(frame, lambda n: n.roleName == 'label'
+                                                        and (n.name or '') in primary)], 15)
+    check('the Users view lists the people synced from the custom integration (%d shown, e.g. %s)'
+          % (len(shown or []), (shown or ['none'])[0]), shown and len(shown) >= 5)
+    show_view(frame, 'Integrations')
     # ---- Editing it names the account that uses it and tests it again.
     page = open_tile()
     edit = push(page, 'Edit Custom Integration') if page else None
@@ -253,9 +303,11 @@ try:
         push(editor, 'Cancel').doActionNamed('click')
         wait_for(lambda: find(app, lambda n: is_window(n, 'Edit \u201c%s\u201d' % NAME)) is None, 10)
 
-    out = portico_e2e.run_cli(CLI, db, ['disconnect', str((account or {}).get('id')), '--yes', '--json'],
-                              env, demo=True)
-    check('disconnect', out.returncode == 0)
+    check('Disconnect from its tile menu, confirmed',
+          account and disconnect_from_tile(frame, account.get('name')))
+    check('the account is disconnected',
+          wait_for(lambda: not [r for r in (portico_e2e.accounts(CLI, db, env) or [])
+                                if r.get('connector') == 'scim-app'], 20, 0.5))
     # Its keyring item goes too (a disconnect keeps it for a restore).
     portico_e2e.run_cli(CLI, db, ['forget', str((account or {}).get('id'))], env, demo=True)
 
