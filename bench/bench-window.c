@@ -12,6 +12,9 @@
  *   bench-window views --db FILE
  *       the Users view over FILE (open, search, sort) and the Activity view
  *       (open, search), with the longest gap between two frames in each.
+ *   bench-window disconnect --db FILE
+ *       account 1 previewed and disconnected through the engine with the
+ *       window open, and the longest gap between two frames meanwhile.
  *
  * Frames are the window's GdkFrameClock "after-paint" signals. A keystroke is
  * timed from the search entry's "search-changed" emission (after the entry's
@@ -677,6 +680,102 @@ run_views (const char *db,
   return n_rows > 0 && n_events > 0 ? 0 : 1;
 }
 
+/* ---- disconnect ----------------------------------------------------------- */
+
+typedef struct
+{
+  gint64  done;
+  GError *error;
+  guint   n_finished;
+} Pending;
+
+static void
+preview_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+
+  summary = portico_engine_preview_disconnect_finish (PORTICO_ENGINE (source), result, &pending->error);
+  pending->done = bench_now ();
+  pending->n_finished++;
+}
+
+static void
+disconnect_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr(PorticoDisconnectSummary) summary = NULL;
+
+  summary = portico_engine_disconnect_finish (PORTICO_ENGINE (source), result, &pending->error);
+  pending->done = bench_now ();
+  pending->n_finished++;
+}
+
+static gboolean
+finished (gpointer data)
+{
+  Pending *pending = data;
+
+  return pending->n_finished > 0;
+}
+
+/* Account 1 disconnected through the engine while the window is open on
+ * the Integrations page: the preview, the cascade, the page drawn again
+ * without the account; the longest gap between frames throughout. */
+static int
+run_disconnect (const char *db)
+{
+  Opened opened = { 0 };
+  Pending preview = { 0 }, disconnect = { 0 };
+  PorticoIntegrationsPage *page;
+  gint64 store_us, start;
+  guint tiles, paints;
+
+  open_window (db, &opened, &store_us);
+  present_and_wait (GTK_WINDOW (opened.window));
+  page = portico_window_get_integrations_page (opened.window);
+  wait_for (accounts_shown, page, "the accounts");
+  tiles = count_account_tiles (GTK_WIDGET (page));
+  gtk_widget_add_tick_callback (GTK_WIDGET (opened.window), monitor_tick, NULL, NULL);
+  wait_for (ticked_since, GUINT_TO_POINTER (1), "the frame clock to tick");
+
+  bench.monitoring = TRUE;
+  bench.longest_gap_ms = 0;
+  start = bench_now ();
+  portico_engine_preview_disconnect_async (opened.engine, 1, NULL, preview_cb, &preview);
+  wait_for (finished, &preview, "the preview");
+  portico_engine_disconnect_async (opened.engine, 1, NULL, disconnect_cb, &disconnect);
+  wait_for (finished, &disconnect, "the disconnect");
+  if (preview.error != NULL || disconnect.error != NULL)
+    {
+      fprintf (stderr, "bench-window: %s\n", (preview.error ? preview.error : disconnect.error)->message);
+      return 1;
+    }
+  while (portico_integrations_page_is_loading (page) || count_account_tiles (GTK_WIDGET (page)) >= tiles)
+    {
+      if (bench_now () - disconnect.done > (gint64) WAIT_LIMIT_MS * 1000)
+        {
+          fprintf (stderr, "bench-window: the disconnected account's tile stayed\n");
+          return 1;
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  paints = bench.n_paints;
+  wait_for (painted_since, GUINT_TO_POINTER (paints), "the page to be drawn");
+  bench.monitoring = FALSE;
+  printf ("window disconnect: preview %.1f ms, cascade %.1f ms, drawn without it %.1f ms; "
+          "longest gap between frames %.1f ms (target 33.3 ms: %.2f of it)\n",
+          (preview.done - start) / 1000.0, (disconnect.done - preview.done) / 1000.0,
+          (bench.last_paint - start) / 1000.0, bench.longest_gap_ms, bench.longest_gap_ms / 33.3);
+
+  close_window (&opened);
+  return 0;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -693,7 +792,7 @@ main (int   argc,
     { NULL },
   };
 
-  context = g_option_context_new ("catalog|start|views - the window's figures (under a display)");
+  context = g_option_context_new ("catalog|start|views|disconnect - the window's figures (under a display)");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -703,7 +802,7 @@ main (int   argc,
   if (argc != 2 || n_connectors <= 0 ||
       (!g_str_equal (argv[1], "catalog") && db == NULL))
     {
-      fprintf (stderr, "Usage: bench-window catalog [--connectors N] | start --db FILE | views --db FILE\n");
+      fprintf (stderr, "Usage: bench-window catalog [--connectors N] | start --db FILE | views --db FILE | disconnect --db FILE\n");
       return 2;
     }
   if (!gtk_init_check ())
@@ -719,6 +818,8 @@ main (int   argc,
     return run_start (db);
   if (g_str_equal (argv[1], "views"))
     return run_views (db, query != NULL ? query : "lovelace");
+  if (g_str_equal (argv[1], "disconnect"))
+    return run_disconnect (db);
 
   fprintf (stderr, "bench-window: unknown mode %s\n", argv[1]);
   return 2;
