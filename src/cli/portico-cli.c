@@ -28,9 +28,11 @@
 #include "portico-connector-i18n.h"
 #include "portico-engine.h"
 #include "portico-engine-custom.h"
+#include "portico-engine-profile.h"
 #include "portico-format.h"
 #include "portico-jwt.h"
 #include "portico-oauth.h"
+#include "portico-network.h"
 #include "portico-notifier.h"
 #include "portico-store.h"
 #include "portico-sandbox-server.h"
@@ -65,23 +67,32 @@ static const char usage_text[] =
   "                                                the first page of its users, read\n"
   "                                                and mapped without importing it\n"
   "  test CONNECTOR [--set KEY=VALUE]... [--permission read|act] [--json]\n"
+  "          [--report FILE]                       also save a report without secrets\n"
   "  connect CONNECTOR [--set KEY=VALUE]... [--name NAME]\n"
   "          [--permission read|act] [--accept-partial] [--json]\n"
   "      test, connect, reconnect and connectors try also take the sign-in options\n"
   "      [--secret-file FIELD=PATH]... [--no-browser] [--sign-in-timeout SECONDS]\n"
   "  accounts [--json]\n"
-  "  sync (ACCOUNT | --all) [--json]\n"
+  "  sync (ACCOUNT | --all [--scheduled]) [--json]\n"
+  "                                                --scheduled (the timer): nothing while\n"
+  "                                                offline or metered when not allowed\n"
   "  rename ACCOUNT NEW_NAME\n"
   "  resume ACCOUNT                                scheduled syncs of a paused account\n"
   "                                                run again\n"
   "  apply-held ACCOUNT                            apply a users sync held because too\n"
   "                                                many people would disappear\n"
   "  discard-held ACCOUNT                          keep the current data instead\n"
+  "  set ACCOUNT --drift-threshold (PERCENT | default)\n"
+  "                                                hold a users sync that would remove\n"
+  "                                                more than PERCENT of the people\n"
   "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
   "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
   "  apps | users | licenses | workflows | audit [--json]\n"
   "  attention [--json]                            what Needs attention shows\n"
   "  recommended [--json]                          what Recommended to connect shows\n"
+  "  profile export FILE                           accounts, custom connectors and\n"
+  "                                                settings, without secrets\n"
+  "  profile import FILE [--json]                  the accounts wait for their credentials\n"
   "\n"
   "Options:\n"
   "  --db FILE    use this database instead of the GUI's\n"
@@ -201,6 +212,7 @@ typedef struct
   char *connector_id; /* test, connect */
   gint64 account_id;  /* sync, reconnect */
   gboolean all;       /* sync --all */
+  gboolean scheduled; /* sync --all --scheduled: the background timer */
   GPtrArray *set_keys;
   GPtrArray *set_values;
   char *name;
@@ -211,6 +223,7 @@ typedef struct
   GPtrArray *file_paths;
   gboolean no_browser;
   guint sign_in_timeout;
+  char *report; /* test --report FILE */
 } EngineArgs;
 
 static void
@@ -223,6 +236,7 @@ engine_args_clear (EngineArgs *args)
   g_clear_pointer (&args->file_paths, g_ptr_array_unref);
   g_clear_pointer (&args->name, g_free);
   g_clear_pointer (&args->permission, g_free);
+  g_clear_pointer (&args->report, g_free);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EngineArgs, engine_args_clear)
@@ -233,6 +247,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EngineArgs, engine_args_clear)
 #define ALLOW_PARTIAL    (1 << 3)
 #define ALLOW_ALL        (1 << 4)
 #define ALLOW_SIGN_IN    (1 << 5)
+#define ALLOW_REPORT     (1 << 6)
 
 typedef enum
 {
@@ -269,6 +284,8 @@ parse_engine_args (const char     *command,
         args->accept_partial = TRUE;
       else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--all"))
         args->all = TRUE;
+      else if ((allowed & ALLOW_ALL) && g_str_equal (arg, "--scheduled"))
+        args->scheduled = TRUE;
       else if ((allowed & ALLOW_SIGN_IN) && g_str_equal (arg, "--no-browser"))
         args->no_browser = TRUE;
       else if ((allowed & ALLOW_SIGN_IN) && match_value_option ("--secret-file", argc, argv, &i, &value, &status))
@@ -314,6 +331,15 @@ parse_engine_args (const char     *command,
           g_free (args->permission);
           args->permission = g_strdup (value);
         }
+      else if ((allowed & ALLOW_REPORT) && match_value_option ("--report", argc, argv, &i, &value, &status))
+        {
+          if (status != PORTICO_CLI_EXIT_OK)
+            return status;
+          if (value[0] == '\0')
+            return portico_cli_usage_error (_("The option --report needs a file name."));
+          g_free (args->report);
+          args->report = g_strdup (value);
+        }
       else if ((allowed & ALLOW_NAME) && match_value_option ("--name", argc, argv, &i, &value, &status))
         {
           if (status != PORTICO_CLI_EXIT_OK)
@@ -344,6 +370,8 @@ parse_engine_args (const char     *command,
       return PORTICO_CLI_EXIT_OK;
     }
 
+  if (args->scheduled && !args->all)
+    return portico_cli_usage_error (_("--scheduled goes with --all: it is how the background timer syncs every account."));
   if (args->all)
     {
       if (first != NULL)
@@ -742,6 +770,16 @@ cli_get_engine_full (Cli      *cli,
       cli->engine = portico_engine_new (store, catalog, runtime);
       portico_engine_set_demo (cli->engine, cli->demo);
     }
+  if (network && portico_engine_get_network_monitor (cli->engine) == NULL)
+    {
+      /* Demo mode talks to the sandbox on loopback: the machine's network
+       * does not matter there. PORTICO_TEST_NETWORK (offline, metered,
+       * online) simulates it, as in the app. */
+      g_autoptr(GNetworkMonitor) monitor = cli->demo || g_getenv ("PORTICO_TEST_NETWORK") != NULL
+                                           ? portico_static_network_monitor_new_from_env () : NULL;
+
+      portico_engine_set_network_monitor (cli->engine, monitor != NULL ? monitor : g_network_monitor_get_default ());
+    }
   if (network && cli->demo && cli->sandbox == NULL)
     {
       /* The demo sandbox serves while this command runs, on the same
@@ -862,6 +900,29 @@ cmd_resolve_held (Cli      *cli,
              account_id, items);
   else
     g_print (_("Discarded: account %" PRId64 " keeps its current data.\n"), account_id);
+  return PORTICO_CLI_EXIT_OK;
+}
+
+static int
+cmd_set_drift_threshold (Cli    *cli,
+                         gint64  account_id,
+                         guint   percent)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  portico_engine_set_drift_threshold_async (engine, account_id, percent, NULL, wait_cb, &wait);
+  if (!portico_engine_set_drift_threshold_finish (engine, wait_run (&wait), &error))
+    return portico_cli_fail (error);
+  if (percent == 0)
+    g_print (_("Account %" PRId64 " holds a users sync that would remove more than %d%% of the people again (the default).\n"),
+             account_id, PORTICO_STORE_HOLD_PERCENT);
+  else
+    g_print (_("Account %" PRId64 " now holds a users sync that would remove more than %u%% of the people.\n"),
+             account_id, percent);
   return PORTICO_CLI_EXIT_OK;
 }
 
@@ -1269,6 +1330,30 @@ sign_in_if_needed (PorticoEngine    *engine,
   return portico_sign_in_run_finish (sign_in, wait_run (&wait), error);
 }
 
+/* Exports are the admin's own: readable by them only. */
+static gboolean
+write_document (const char *path,
+                JsonNode   *node,
+                GError    **error)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gsize length;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, &length);
+  if (!g_file_set_contents_full (path, text, length, G_FILE_SET_CONTENTS_CONSISTENT, 0600, &local_error))
+    {
+      g_set_error (error, local_error->domain, local_error->code,
+                   _("Could not write “%s”: %s. Choose a folder you can write to."),
+                   path, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* A mapped value as a table cell: text as it is, other JSON compactly. */
 static char *
 cell_text (JsonNode *node)
@@ -1404,6 +1489,14 @@ cmd_test (Cli *cli, const EngineArgs *args)
     json_object_set_string_member (details, "outcome",
                                    portico_connection_outcome_to_string (portico_connection_test_get_outcome (test)));
     portico_store_append_audit_sync (portico_engine_get_store (engine), 0, "tested", details, NULL);
+
+    if (args->report != NULL)
+      {
+        g_autoptr(JsonNode) report = portico_engine_build_test_report (engine, test, &error);
+
+        if (report == NULL || !write_document (args->report, report, &error))
+          return portico_cli_fail (error);
+      }
 
     if (args->json)
       {
@@ -1603,9 +1696,11 @@ notify_problems (PorticoEngine *engine,
 }
 
 /* A failed sync says why on stderr too, not only in its report (which
- * --json prints on stdout): one sentence per failed data type. */
+ * --json prints on stdout): one sentence per failed data type, and being
+ * offline once per command. */
 static void
-print_sync_failures (JsonObject *result)
+print_sync_failures (JsonObject *result,
+                     gboolean   *offline_said)
 {
   JsonArray *types = json_object_get_array_member (result, "data_types");
 
@@ -1614,6 +1709,12 @@ print_sync_failures (JsonObject *result)
       JsonObject *type = json_array_get_object_element (types, i);
       const char *error = json_object_get_string_member_with_default (type, "error", NULL);
 
+      if (g_strcmp0 (json_object_get_string_member_with_default (type, "error_code", NULL), "offline") == 0)
+        {
+          if (*offline_said)
+            continue;
+          *offline_said = TRUE;
+        }
       if (error != NULL)
         g_printerr ("portico-cli: %s\n", error);
     }
@@ -1641,9 +1742,32 @@ cmd_sync (Cli *cli, const EngineArgs *args)
   g_autoptr(JsonArray) results = json_array_new ();
   PorticoEngine *engine = cli_get_engine (cli, &error);
   int status = PORTICO_CLI_EXIT_OK;
+  gboolean offline_said = FALSE;
 
   if (engine == NULL)
     return portico_cli_fail (error);
+
+  /* The background timer's sync is a scheduled one: it waits for the
+   * network as the app's scheduler does. */
+  if (args->scheduled)
+    {
+      const char *waiting = NULL;
+
+      if (portico_engine_get_offline (engine))
+        waiting = _("This computer is offline, so nothing was synced: the next scheduled sync runs when the network is back.\n");
+      else if (portico_engine_get_metered (engine) && !portico_settings_get_boolean ("sync-on-metered", TRUE))
+        waiting = _("The connection is metered and scheduled syncs wait on metered connections (Preferences), so nothing was synced.\n");
+      if (waiting != NULL && args->json)
+        {
+          /* No sync documents; the reason goes beside the JSON. */
+          g_print ("[]\n");
+          g_printerr ("%s", waiting);
+        }
+      else if (waiting != NULL)
+        g_print ("%s", waiting);
+      if (waiting != NULL)
+        return PORTICO_CLI_EXIT_OK;
+    }
 
   if (args->all)
     {
@@ -1678,7 +1802,7 @@ cmd_sync (Cli *cli, const EngineArgs *args)
           sync_was_held (json_node_get_object (result)))
         {
           status = PORTICO_CLI_EXIT_FAILED;
-          print_sync_failures (json_node_get_object (result));
+          print_sync_failures (json_node_get_object (result), &offline_said);
         }
       if (!args->json)
         print_sync_human (json_node_get_object (result));
@@ -1779,6 +1903,123 @@ cmd_reconnect (Cli *cli, const EngineArgs *args)
   return print_connect_result (cli, engine, test, account_id, replaced, args->json);
 }
 
+/* ---- profile ----------------------------------------------------------------------- */
+
+static int
+cmd_profile_export (Cli        *cli,
+                    const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) profile = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+  guint n;
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  /* What Export Profile… in the window runs. */
+  portico_engine_export_profile_async (engine, NULL, wait_cb, &wait);
+  profile = portico_engine_export_profile_finish (engine, wait_run (&wait), &error);
+  if (profile == NULL || !write_document (path, profile, &error))
+    return portico_cli_fail (error);
+
+  n = json_array_get_length (json_object_get_array_member (json_node_get_object (profile), "accounts"));
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Exported %u account to “%s”, without its credentials.\n",
+                        "Exported %u accounts to “%s”, without their credentials.\n", n),
+           n, path);
+  return PORTICO_CLI_EXIT_OK;
+}
+
+static int
+cmd_profile_import (Cli        *cli,
+                    const char *path,
+                    gboolean    json)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) summary = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *name = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine;
+  JsonArray *accounts;
+  gsize length;
+
+  if (!g_file_get_contents (path, &data, &length, &error))
+    {
+      g_autoptr(GError) read_error = NULL;
+
+      g_set_error (&read_error, error->domain, error->code,
+                   _("Could not read “%s”: %s. Check the file name."), path, error->message);
+      return portico_cli_fail (read_error);
+    }
+  engine = cli_get_engine_full (cli, FALSE, &error);
+  if (engine == NULL)
+    return portico_cli_fail (error);
+
+  name = g_path_get_basename (path);
+  portico_engine_import_profile_async (engine, data, length, name, NULL, wait_cb, &wait);
+  summary = portico_engine_import_profile_finish (engine, wait_run (&wait), &error);
+  if (summary == NULL)
+    return portico_cli_fail (error);
+
+  if (json)
+    {
+      portico_cli_print_json (summary);
+      return PORTICO_CLI_EXIT_OK;
+    }
+
+  accounts = json_object_get_array_member (json_node_get_object (summary), "accounts");
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+      const char *account_name = json_object_get_string_member_with_default (account, "name", "");
+
+      if (json_object_get_null_member (account, "id"))
+        g_print (_("Skipped “%s”: it is connected already.\n"), account_name);
+      else
+        g_print (_("Imported “%s” as account %" PRId64 ": run 'portico-cli reconnect %" PRId64 "' to enter its credentials.\n"),
+                 account_name, json_object_get_int_member (account, "id"),
+                 json_object_get_int_member (account, "id"));
+    }
+  return PORTICO_CLI_EXIT_OK;
+}
+
+static int
+run_profile (Cli    *cli,
+             int     argc,
+             char  **argv)
+{
+  const char *subcommand = NULL, *path = NULL;
+  gboolean json = FALSE;
+
+  for (int i = 0; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--json"))
+        json = TRUE;
+      else if (argv[i][0] == '-' && argv[i][1] != '\0')
+        return unknown_option ("profile", argv[i]);
+      else if (subcommand == NULL)
+        subcommand = argv[i];
+      else if (path == NULL)
+        path = argv[i];
+      else
+        return extra_argument ("profile", argv[i]);
+    }
+
+  if (g_strcmp0 (subcommand, "export") != 0 && g_strcmp0 (subcommand, "import") != 0)
+    return portico_cli_usage_error (_("“profile” needs “export FILE” or “import FILE”."));
+  if (path == NULL)
+    return portico_cli_usage_error (_("“profile %s” needs a FILE."), subcommand);
+  if (g_str_equal (subcommand, "export"))
+    {
+      if (json)
+        return unknown_option ("profile export", "--json");
+      return cmd_profile_export (cli, path);
+    }
+  return cmd_profile_import (cli, path, json);
+}
+
 /* ---- Dispatch ----------------------------------------------------------------------- */
 
 static int
@@ -1826,6 +2067,9 @@ run_command (Cli         *cli,
           return status;
         return listings[i].run (cli, json);
       }
+
+  if (g_str_equal (command, "profile"))
+    return run_profile (cli, argc, argv);
 
   if (g_str_equal (command, "rename"))
     {
@@ -1877,6 +2121,44 @@ run_command (Cli         *cli,
       return cmd_resume (cli, account_id);
     }
 
+  if (g_str_equal (command, "set"))
+    {
+      const char *account = NULL, *threshold = NULL;
+      gint64 account_id = 0;
+      guint64 percent = 0;
+
+      for (int i = 0; i < argc; i++)
+        {
+          if (match_value_option ("--drift-threshold", argc, argv, &i, &threshold, &status))
+            {
+              if (status != PORTICO_CLI_EXIT_OK)
+                return status;
+            }
+          else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return unknown_option (command, argv[i]);
+          else if (account == NULL)
+            account = argv[i];
+          else
+            return extra_argument (command, argv[i]);
+        }
+      status = parse_account_id (command, account, &account_id);
+      if (status != PORTICO_CLI_EXIT_OK)
+        return status;
+      if (threshold == NULL)
+        return portico_cli_usage_error (_("“set” needs a setting: --drift-threshold PERCENT (1 to 100) or --drift-threshold default."));
+      if (!g_str_equal (threshold, "default"))
+        {
+          g_autofree char *digits = g_strdup (threshold);
+
+          if (g_str_has_suffix (digits, "%"))
+            digits[strlen (digits) - 1] = '\0';
+          if (!g_ascii_string_to_unsigned (digits, 10, 1, 100, &percent, NULL))
+            return portico_cli_usage_error (_("“%s” is not a drift threshold. Give a percentage from 1 to 100, or “default” for %d%%."),
+                                            threshold, PORTICO_STORE_HOLD_PERCENT);
+        }
+      return cmd_set_drift_threshold (cli, account_id, (guint) percent);
+    }
+
   if (g_str_equal (command, "disconnect"))
     {
       const char *account = NULL;
@@ -1913,7 +2195,7 @@ run_command (Cli         *cli,
       guint allowed;
       int (*run) (Cli *cli, const EngineArgs *args);
     } engine[] = {
-      { "test", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION | ALLOW_SIGN_IN, cmd_test },
+      { "test", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION | ALLOW_SIGN_IN | ALLOW_REPORT, cmd_test },
       { "connect", POSITIONAL_CONNECTOR, ALLOW_SET | ALLOW_PERMISSION | ALLOW_NAME | ALLOW_PARTIAL | ALLOW_SIGN_IN, cmd_connect },
       { "sync", POSITIONAL_ACCOUNT, ALLOW_ALL, cmd_sync },
       { "reconnect", POSITIONAL_ACCOUNT, ALLOW_SET | ALLOW_SIGN_IN, cmd_reconnect },

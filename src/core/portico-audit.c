@@ -23,6 +23,7 @@ static const struct
 } kinds[] = {
   { "tested", N_("Tested") },
   { "connected", N_("Connected") },
+  { "imported", N_("Imported") },
   { "connect_failed", N_("Connection undone") },
   { "renamed", N_("Renamed") },
   { "reconnected", N_("Reconnected") },
@@ -137,6 +138,7 @@ error_words (const char *code)
     { "not_found", N_("not found") },
     { "rate_limited", N_("rate limited") },
     { "network", N_("provider unreachable") },
+    { "offline", N_("offline") },
     { "tls", N_("certificate problem") },
     { "timeout", N_("no answer in time") },
     { "server", N_("provider error") },
@@ -234,6 +236,8 @@ portico_audit_event_summary (JsonObject *event)
         return g_strdup_printf (_("Connected %s with permission to read and take action"), who);
       return g_strdup_printf (_("Connected %s with permission to read"), who);
     }
+  if (g_strcmp0 (kind, "imported") == 0)
+    return g_strdup_printf (_("Imported %s from a profile; it waits for its credentials"), who);
   if (g_strcmp0 (kind, "connect_failed") == 0)
     return g_strdup_printf (_("Connecting %s did not finish, so nothing of it was kept"), who);
   if (g_strcmp0 (kind, "reconnected") == 0)

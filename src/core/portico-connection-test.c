@@ -15,12 +15,14 @@ typedef struct
   gboolean done;
   gint64 items;
   GError *error;
+  JsonObject *exchange; /* the last answer, see PorticoRuntime::exchange */
 } Probe;
 
 static void
 probe_free (Probe *probe)
 {
   g_clear_error (&probe->error);
+  g_clear_pointer (&probe->exchange, json_object_unref);
   g_free (probe);
 }
 
@@ -39,6 +41,10 @@ struct _PorticoConnectionTest
   char *display_name;
   GError *connection_error;
   PorticoConnectionOutcome outcome;
+
+  JsonObject *identity_exchange; /* nullable */
+  JsonObject *token_exchange;    /* nullable */
+  gulong exchange_id;
 
   gboolean started;
   guint pending;
@@ -80,6 +86,9 @@ portico_connection_test_finalize (GObject *object)
   PorticoConnectionTest *self = PORTICO_CONNECTION_TEST (object);
 
   g_assert (self->task == NULL);
+  g_clear_signal_handler (&self->exchange_id, self->runtime);
+  g_clear_pointer (&self->identity_exchange, json_object_unref);
+  g_clear_pointer (&self->token_exchange, json_object_unref);
   g_clear_object (&self->runtime);
   g_clear_object (&self->connector);
   g_clear_pointer (&self->values, g_hash_table_unref);
@@ -232,6 +241,40 @@ compute_outcome (PorticoConnectionTest *self)
   return some_failed ? PORTICO_CONNECTION_OUTCOME_B : PORTICO_CONNECTION_OUTCOME_A;
 }
 
+/* Keeps what each request of this test was answered (the runtime already
+ * redacted it), for the report. */
+static void
+exchange_cb (PorticoRuntime *runtime,
+             GHashTable     *values,
+             JsonObject     *exchange,
+             gpointer        user_data)
+{
+  PorticoConnectionTest *self = user_data;
+  const char *request = json_object_get_string_member_with_default (exchange, "request", "");
+  JsonObject **slot = NULL;
+
+  if (values != self->values)
+    return;
+
+  if (g_str_equal (request, "identity"))
+    slot = &self->identity_exchange;
+  else if (g_str_equal (request, "token"))
+    slot = &self->token_exchange;
+  else
+    {
+      Probe *probe = g_hash_table_lookup (self->probes,
+                                          json_object_get_string_member_with_default (exchange, "data_type", ""));
+
+      if (probe != NULL)
+        slot = &probe->exchange;
+    }
+
+  if (slot == NULL)
+    return;
+  g_clear_pointer (slot, json_object_unref);
+  *slot = json_object_ref (exchange);
+}
+
 static void
 maybe_complete (PorticoConnectionTest *self)
 {
@@ -240,6 +283,8 @@ maybe_complete (PorticoConnectionTest *self)
   g_assert (self->pending > 0);
   if (--self->pending > 0)
     return;
+
+  g_clear_signal_handler (&self->exchange_id, self->runtime);
 
   task = g_steal_pointer (&self->task);
   if (g_task_return_error_if_cancelled (task))
@@ -346,6 +391,7 @@ portico_connection_test_run_async (PorticoConnectionTest *self,
     }
 
   self->task = g_object_ref (task);
+  self->exchange_id = g_signal_connect (self->runtime, "exchange", G_CALLBACK (exchange_cb), self);
   /* One for the identity, one per data type, one for this function so that
    * nothing completes before every request was started. */
   self->pending = 2 + g_strv_length (self->data_types);
@@ -476,4 +522,20 @@ portico_connection_test_get_data_type_items (PorticoConnectionTest *self,
 
   probe = g_hash_table_lookup (self->probes, data_type_id);
   return probe ? probe->items : -1;
+}
+
+JsonObject *
+portico_connection_test_get_exchange (PorticoConnectionTest *self,
+                                      const char            *data_type_id)
+{
+  Probe *probe;
+
+  g_return_val_if_fail (PORTICO_IS_CONNECTION_TEST (self), NULL);
+
+  if (data_type_id == NULL)
+    return self->identity_exchange;
+  if (g_str_equal (data_type_id, "@token"))
+    return self->token_exchange;
+  probe = g_hash_table_lookup (self->probes, data_type_id);
+  return probe ? probe->exchange : NULL;
 }

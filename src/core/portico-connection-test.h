@@ -73,5 +73,11 @@ const GError *portico_connection_test_get_data_type_error (PorticoConnectionTest
 /* Items on the first page, or -1 when the probe failed or did not run. */
 gint64 portico_connection_test_get_data_type_items (PorticoConnectionTest *self,
                                                     const char            *data_type_id);
+/* What the provider last answered to the test's request for @data_type_id
+ * (NULL: the identity request; "@token": the OAuth2 token request), as
+ * PorticoRuntime::exchange describes it (redacted), or NULL when no answer
+ * came (network error, not run). transfer none. */
+JsonObject *portico_connection_test_get_exchange (PorticoConnectionTest *self,
+                                                  const char            *data_type_id);
 
 G_END_DECLS

@@ -35,6 +35,12 @@ struct _PorticoEngine
 
   gboolean demo;
 
+  /* The network as the scheduler sees it (NULL: always online); the
+   * engine tells a sync that failed because the network is down apart. */
+  GNetworkMonitor *network_monitor;
+  gboolean offline;
+  gboolean metered;
+
   /* Revocations at the provider still running after a disconnect, and the
    * tasks waiting for them to end (portico_engine_wait_revocations_async). */
   guint pending_revocations;
@@ -52,6 +58,50 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_OFFLINE,
+  PROP_METERED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+portico_engine_dispose (GObject *object)
+{
+  PorticoEngine *self = PORTICO_ENGINE (object);
+
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->network_monitor, self);
+  g_clear_object (&self->network_monitor);
+
+  G_OBJECT_CLASS (portico_engine_parent_class)->dispose (object);
+}
+
+static void
+portico_engine_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PorticoEngine *self = PORTICO_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_OFFLINE:
+      g_value_set_boolean (value, self->offline);
+      break;
+
+    case PROP_METERED:
+      g_value_set_boolean (value, self->metered);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
 
 static void
 portico_engine_finalize (GObject *object)
@@ -76,7 +126,17 @@ portico_engine_class_init (PorticoEngineClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = portico_engine_dispose;
   object_class->finalize = portico_engine_finalize;
+  object_class->get_property = portico_engine_get_property;
+
+  properties[PROP_OFFLINE] =
+    g_param_spec_boolean ("offline", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_METERED] =
+    g_param_spec_boolean ("metered", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[ACCOUNTS_CHANGED] =
     g_signal_new ("accounts-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -154,6 +214,76 @@ portico_engine_new (PorticoStore   *store,
                                                                    PORTICO_STORE_DEFAULT_PAUSE_AFTER));
 
   return self;
+}
+
+static void
+network_changed_cb (GObject    *monitor,
+                    GParamSpec *pspec,
+                    gpointer    user_data)
+{
+  PorticoEngine *self = user_data;
+  gboolean offline = FALSE, metered = FALSE;
+
+  if (self->network_monitor != NULL)
+    {
+      offline = !g_network_monitor_get_network_available (self->network_monitor);
+      metered = g_network_monitor_get_network_metered (self->network_monitor);
+    }
+
+  if (self->offline != offline)
+    {
+      self->offline = offline;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OFFLINE]);
+    }
+  if (self->metered != metered)
+    {
+      self->metered = metered;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_METERED]);
+    }
+}
+
+void
+portico_engine_set_network_monitor (PorticoEngine   *self,
+                                    GNetworkMonitor *monitor)
+{
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+  g_return_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor));
+
+  if (self->network_monitor == monitor)
+    return;
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->network_monitor, self);
+  g_set_object (&self->network_monitor, monitor);
+  if (monitor != NULL)
+    {
+      g_signal_connect (monitor, "notify::network-available", G_CALLBACK (network_changed_cb), self);
+      g_signal_connect (monitor, "notify::network-metered", G_CALLBACK (network_changed_cb), self);
+    }
+  network_changed_cb (NULL, NULL, self);
+}
+
+GNetworkMonitor *
+portico_engine_get_network_monitor (PorticoEngine *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+
+  return self->network_monitor;
+}
+
+gboolean
+portico_engine_get_offline (PorticoEngine *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), FALSE);
+
+  return self->offline;
+}
+
+gboolean
+portico_engine_get_metered (PorticoEngine *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), FALSE);
+
+  return self->metered;
 }
 
 void
@@ -1269,6 +1399,17 @@ sync_record_run (GTask *task)
       TypeResult *r = &g_array_index (data->results, TypeResult, i);
       PorticoStoreDataTypeResult out = { 0, };
 
+      /* The provider could not be reached while the machine is offline:
+       * the network is down, not the account (it does not count toward
+       * auto-pause, nor does Needs attention list it). */
+      if (self->offline && g_strcmp0 (r->error_code, "network") == 0)
+        {
+          g_free (r->error_code);
+          g_free (r->error_message);
+          r->error_code = g_strdup ("offline");
+          r->error_message = g_strdup (_("This computer is offline. Portico syncs again when the network is back."));
+        }
+
       out.data_type = r->data_type;
       out.status = r->status;
       out.items = r->items;
@@ -2250,6 +2391,54 @@ portico_engine_resume_finish (PorticoEngine *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_resume_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+drift_threshold_done_cb (GObject      *source,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+
+  if (!portico_store_set_drift_threshold_finish (PORTICO_STORE (source), result, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+portico_engine_set_drift_threshold_async (PorticoEngine      *self,
+                                          gint64              account_id,
+                                          guint               percent,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_set_drift_threshold_async);
+  portico_store_set_drift_threshold_async (self->store, account_id, percent, cancellable,
+                                           drift_threshold_done_cb, g_steal_pointer (&task));
+}
+
+gboolean
+portico_engine_set_drift_threshold_finish (PorticoEngine *self,
+                                           GAsyncResult  *result,
+                                           GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_set_drift_threshold_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

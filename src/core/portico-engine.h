@@ -37,6 +37,17 @@ PorticoEngine *portico_engine_new (PorticoStore   *store,
 void portico_engine_set_demo (PorticoEngine *self,
                               gboolean       demo);
 
+/* The network (see portico-network.h): @monitor NULL (the default) means
+ * always online. Properties "offline" and "metered" (read-only booleans)
+ * follow it; while offline, a data type that failed because its provider
+ * could not be reached is recorded with the error code "offline", which
+ * neither counts toward auto-pause nor is listed in Needs attention. */
+void portico_engine_set_network_monitor (PorticoEngine   *self,
+                                         GNetworkMonitor *monitor);
+GNetworkMonitor *portico_engine_get_network_monitor (PorticoEngine *self);
+gboolean portico_engine_get_offline (PorticoEngine *self);
+gboolean portico_engine_get_metered (PorticoEngine *self);
+
 PorticoStore *portico_engine_get_store (PorticoEngine *self);
 PorticoCatalog *portico_engine_get_catalog (PorticoEngine *self);
 PorticoRuntime *portico_engine_get_runtime (PorticoEngine *self);
@@ -172,6 +183,18 @@ gboolean portico_engine_resume_finish (PorticoEngine *self,
                                        GAsyncResult  *result,
                                        GError       **error);
 
+/* The account's own drift threshold in percent (1..100; 0: the default,
+ * PORTICO_STORE_HOLD_PERCENT); see portico_store_set_drift_threshold_sync ().
+ * Emits "accounts-changed". */
+void portico_engine_set_drift_threshold_async (PorticoEngine      *self,
+                                               gint64              account_id,
+                                               guint               percent,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+gboolean portico_engine_set_drift_threshold_finish (PorticoEngine *self,
+                                                    GAsyncResult  *result,
+                                                    GError       **error);
 /* Drift protection (see PORTICO_STORE_HOLD_PERCENT): @apply replaces the
  * account's users with the held ones ("Apply anyway"; returns how many were
  * stored), else the held ones are discarded ("Keep current data"; returns

@@ -23,6 +23,7 @@ portico_error_code_name (const GError *error)
     "invalid_definition", "invalid_field", "not_authorized", "forbidden",
     "plan", "not_found", "rate_limited", "network", "tls", "timeout",
     "server", "bad_response", "unsupported", "failed", "origin_changed", "sign_in_expired",
+    "offline",
   };
   static const char * const credentials_names[] = {
     "keyring_unavailable", "keyring_locked", "keyring_no_collection",

@@ -49,6 +49,7 @@ typedef enum
   PORTICO_CONNECTOR_ERROR_FAILED,
   PORTICO_CONNECTOR_ERROR_ORIGIN_CHANGED,     /* credentials would go to a new host */
   PORTICO_CONNECTOR_ERROR_SIGN_IN_EXPIRED,    /* invalid_grant on refresh: sign in again */
+  PORTICO_CONNECTOR_ERROR_OFFLINE,            /* no network at all (network unreachable) */
 } PorticoConnectorError;
 
 typedef enum

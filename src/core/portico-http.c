@@ -466,6 +466,15 @@ portico_http_set_transport_error (GError      **error,
       return;
     }
 
+  if (g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    {
+      /* No route at all: the machine is offline, not the provider. */
+      g_set_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_OFFLINE,
+                   _("No network reaches %s: this computer is offline. Portico syncs again when the network is back."),
+                   host);
+      return;
+    }
+
   if (cause->domain == G_IO_ERROR || cause->domain == SOUP_SESSION_ERROR)
     {
       if (cause->domain == SOUP_SESSION_ERROR &&

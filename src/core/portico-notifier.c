@@ -84,6 +84,22 @@ portico_settings_get_uint (const char *key,
   return g_settings_get_uint (settings, key);
 }
 
+gboolean
+portico_settings_get_boolean (const char *key,
+                              gboolean    fallback)
+{
+  g_autoptr(GSettingsSchema) schema = lookup_schema ();
+  g_autoptr(GSettings) settings = NULL;
+
+  g_return_val_if_fail (key != NULL, fallback);
+
+  if (schema == NULL || !g_settings_schema_has_key (schema, key))
+    return fallback;
+
+  settings = g_settings_new_full (schema, NULL, NULL);
+  return g_settings_get_boolean (settings, key);
+}
+
 guint
 portico_notifier_interval_hours (void)
 {

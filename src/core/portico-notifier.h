@@ -72,5 +72,7 @@ guint portico_notifier_interval_hours (void);
  * the key is not installed. */
 guint portico_settings_get_uint (const char *key,
                                  guint       fallback);
+gboolean portico_settings_get_boolean (const char *key,
+                                       gboolean    fallback);
 
 G_END_DECLS

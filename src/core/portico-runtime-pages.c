@@ -989,6 +989,9 @@ for_each_values (ForEachOp  *op,
         g_hash_table_insert (values, g_strdup (k), g_strdup (v));
     }
   g_hash_table_insert (values, g_strdup (key), g_strdup (value));
+  if (op->values != NULL && !g_hash_table_contains (values, PORTICO_VALUE_EXCHANGE_ORIGIN))
+    g_hash_table_insert (values, g_strdup (PORTICO_VALUE_EXCHANGE_ORIGIN),
+                         g_strdup_printf ("%" G_GSIZE_MODIFIER "x", GPOINTER_TO_SIZE (op->values)));
   return values;
 }
 

@@ -12,6 +12,11 @@
 G_BEGIN_DECLS
 
 #define MAX_REDIRECTS 5
+
+/* The address of the caller's values, in the values a for_each derives
+ * (see ::exchange). */
+#define PORTICO_VALUE_EXCHANGE_ORIGIN "@exchange_origin"
+
 #define PROVIDER_MESSAGE_MAX 300
 
 /* A token is fetched again this long before it expires. */
@@ -269,6 +274,24 @@ portico_runtime_build_request (Account    *account,
                                gboolean    with_definition_body,
                                const char *data_type_id,
                                GError    **error);
+
+/* @uri as a support report may show it: the origin and the path, with
+ * every secret of @account (and @token), every credential-named query
+ * value and every value holding an "@" replaced. */
+char *
+portico_runtime_redact_uri (Account    *account,
+                            GUri       *uri,
+                            const char *token);
+
+/* Emits ::exchange for one answer of @req (see portico-runtime.h). */
+void
+portico_runtime_emit_exchange (Account    *account,
+                               Request    *req,
+                               const char *method,
+                               GUri       *uri,
+                               const char *token,
+                               guint       status,
+                               const char *provider_code);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Account, portico_runtime_account_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, portico_runtime_request_free)

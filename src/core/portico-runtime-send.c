@@ -345,7 +345,8 @@ map_error_response (Account            *account,
                     SoupMessageHeaders *headers,
                     JsonNode           *json,
                     const char         *token,
-                    gboolean           *retry)
+                    gboolean           *retry,
+                    char              **out_provider_code)
 {
   JsonObject *errors = portico_connector_get_errors (account->connector);
   JsonObject *codes = portico_runtime_json_object_get_object_or_null (errors, "codes");
@@ -435,6 +436,7 @@ map_error_response (Account            *account,
     }
 
   *retry = code == PORTICO_CONNECTOR_ERROR_RATE_LIMITED || code == PORTICO_CONNECTOR_ERROR_SERVER;
+  *out_provider_code = g_strdup (provider_code);
 
   sentence = error_sentence (account, req, code, status);
   if (provider_message != NULL && *provider_message != '\0')
@@ -1172,6 +1174,7 @@ send_handle_response (GTask    *task,
         {
           g_debug ("%s sent a body that is not JSON (%s)", portico_runtime_account_name (account),
                    soup_message_headers_get_content_type (headers, NULL));
+          portico_runtime_emit_exchange (account, op->req, op->method, op->uri, op->token, status, NULL);
           g_task_return_new_error (task, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_BAD_RESPONSE,
                                    _("%s sent an answer that is not JSON. If an API base URL is set, "
                                      "check it; otherwise the service may be down, try again later."),
@@ -1228,8 +1231,12 @@ send_handle_response (GTask    *task,
           if (failed)
             {
               gboolean retry = FALSE;
+              g_autofree char *provider_code = NULL;
               GError *mapped = map_error_response (account, op->req, reported, ok_false, headers,
-                                                   json, op->token, &retry);
+                                                   json, op->token, &retry, &provider_code);
+
+              portico_runtime_emit_exchange (account, op->req, op->method, op->uri, op->token,
+                                             reported, provider_code);
 
               if (retry)
                 send_retry_or_fail (task, mapped, headers, json);
@@ -1239,6 +1246,7 @@ send_handle_response (GTask    *task,
             }
         }
 
+      portico_runtime_emit_exchange (account, op->req, op->method, op->uri, op->token, status, NULL);
       response = g_new0 (Response, 1);
       response->status = status;
       response->headers = soup_message_headers_ref (headers);
@@ -1251,7 +1259,11 @@ send_handle_response (GTask    *task,
 
   {
     gboolean retry = FALSE;
-    GError *mapped = map_error_response (account, op->req, status, FALSE, headers, json, op->token, &retry);
+    g_autofree char *provider_code = NULL;
+    GError *mapped = map_error_response (account, op->req, status, FALSE, headers, json, op->token,
+                                         &retry, &provider_code);
+
+    portico_runtime_emit_exchange (account, op->req, op->method, op->uri, op->token, status, provider_code);
 
     if (retry)
       send_retry_or_fail (task, mapped, headers, json);

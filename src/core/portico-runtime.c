@@ -19,6 +19,7 @@
 
 enum {
   SIGNAL_SECRET_ROTATED,
+  SIGNAL_EXCHANGE,
   N_SIGNALS
 };
 
@@ -194,6 +195,148 @@ static void token_get_step (GTask *task);
  * Atlassian, Zoom, Gusto) invalidates the old one: the new one replaces it
  * in the cache, in the caller's values and, through ::secret-rotated, in
  * the keyring, before anything else can use the old one. */
+/* Query parameters whose value is a credential whatever it holds. */
+static gboolean
+is_credential_name (const char *name)
+{
+  static const char * const words[] = {
+    "token", "key", "secret", "password", "passwd", "signature", "sig", "auth",
+    "code", "session", "credential", "assertion", NULL,
+  };
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (lower, words[i]) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+/* A value that is, or holds, a secret or a person's address. */
+static const char *
+redacted_value (Account    *account,
+                const char *value,
+                const char *token)
+{
+  g_autofree char *clean = portico_runtime_account_redact (account, value, token);
+
+  if (g_strcmp0 (clean, value) != 0)
+    return "[hidden]";
+  if (strchr (value, '@') != NULL)
+    return "[removed]";
+  return NULL;
+}
+
+char *
+portico_runtime_redact_uri (Account    *account,
+                            GUri       *uri,
+                            const char *token)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  g_auto(GStrv) segments = NULL;
+  const char *query = g_uri_get_query (uri);
+  int port = g_uri_get_port (uri);
+
+  /* The origin stays (which host was asked); userinfo never. */
+  g_string_append_printf (out, "%s://%s", g_uri_get_scheme (uri),
+                          g_uri_get_host (uri) ? g_uri_get_host (uri) : "");
+  if (port > 0)
+    g_string_append_printf (out, ":%d", port);
+
+  segments = g_strsplit (g_uri_get_path (uri), "/", -1);
+  for (guint i = 0; segments[i] != NULL; i++)
+    {
+      g_autofree char *decoded = g_uri_unescape_string (segments[i], NULL);
+      const char *replacement = redacted_value (account, decoded ? decoded : segments[i], token);
+
+      if (i > 0)
+        g_string_append_c (out, '/');
+      g_string_append (out, replacement != NULL ? replacement : segments[i]);
+    }
+
+  if (query != NULL && *query != '\0')
+    {
+      g_auto(GStrv) pairs = g_strsplit (query, "&", -1);
+
+      g_string_append_c (out, '?');
+      for (guint i = 0; pairs[i] != NULL; i++)
+        {
+          const char *eq = strchr (pairs[i], '=');
+          g_autofree char *name = eq ? g_strndup (pairs[i], eq - pairs[i]) : g_strdup (pairs[i]);
+          g_autofree char *decoded_name = g_uri_unescape_string (name, NULL);
+          g_autofree char *value = eq ? g_uri_unescape_string (eq + 1, NULL) : NULL;
+          const char *replacement = NULL;
+
+          if (i > 0)
+            g_string_append_c (out, '&');
+          if (decoded_name == NULL || redacted_value (account, decoded_name, token) != NULL)
+            {
+              g_string_append (out, "[hidden]");
+              continue;
+            }
+          g_string_append (out, name);
+          if (eq == NULL)
+            continue;
+          if (value == NULL || is_credential_name (decoded_name))
+            replacement = "[hidden]";
+          else
+            replacement = redacted_value (account, value, token);
+          g_string_append_c (out, '=');
+          g_string_append (out, replacement != NULL ? replacement : eq + 1);
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+void
+portico_runtime_emit_exchange (Account    *account,
+                               Request    *req,
+                               const char *method,
+                               GUri       *uri,
+                               const char *token,
+                               guint       status,
+                               const char *provider_code)
+{
+  g_autoptr(JsonObject) exchange = NULL;
+  g_autofree char *url = NULL;
+  GHashTable *values = account->caller_values;
+  const char *origin;
+
+  /* Syncs read many pages with nobody listening: build nothing for them. */
+  if (values == NULL ||
+      !g_signal_has_handler_pending (account->runtime, signals[SIGNAL_EXCHANGE], 0, FALSE))
+    return;
+  /* A for_each fetches with values of its own that name the caller's,
+   * which it keeps alive until every fetch ended. */
+  origin = g_hash_table_lookup (values, PORTICO_VALUE_EXCHANGE_ORIGIN);
+  if (origin != NULL)
+    values = GSIZE_TO_POINTER ((gsize) g_ascii_strtoull (origin, NULL, 16));
+
+  exchange = json_object_new ();
+  url = portico_runtime_redact_uri (account, uri, token);
+  json_object_set_string_member (exchange, "request",
+                                 req->is_token_request ? "token"
+                                 : req->data_type_id != NULL ? "data_type" : "identity");
+  if (req->data_type_id != NULL)
+    json_object_set_string_member (exchange, "data_type", req->data_type_id);
+  json_object_set_string_member (exchange, "method", method);
+  json_object_set_string_member (exchange, "url", url);
+  json_object_set_int_member (exchange, "http_status", status);
+  if (provider_code != NULL)
+    {
+      g_autofree char *clean = portico_runtime_account_redact (account, provider_code, token);
+
+      if (strchr (clean, '@') != NULL)
+        json_object_set_string_member (exchange, "provider_code", "[removed]");
+      else
+        json_object_set_string_member (exchange, "provider_code", clean);
+    }
+  else
+    json_object_set_null_member (exchange, "provider_code");
+
+  g_signal_emit (account->runtime, signals[SIGNAL_EXCHANGE], 0, values, exchange);
+}
+
 static void
 account_rotate_refresh_token (Account    *account,
                               TokenEntry *entry,
@@ -635,6 +778,11 @@ portico_runtime_class_init (PorticoRuntimeClass *klass)
     g_signal_new ("secret-rotated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2,
                   PORTICO_TYPE_CONNECTOR, G_TYPE_HASH_TABLE);
+  signals[SIGNAL_EXCHANGE] =
+    g_signal_new ("exchange", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                  G_TYPE_HASH_TABLE | G_SIGNAL_TYPE_STATIC_SCOPE,
+                  JSON_TYPE_OBJECT | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void

@@ -82,6 +82,14 @@ void portico_runtime_set_timeout (PorticoRuntime *self,
  * g_free); it already holds the new token under PORTICO_REFRESH_TOKEN_FIELD.
  * Store it at once: the old one no longer works. */
 
+/* Signal "exchange" (GHashTable *values, JsonObject *exchange): the runtime
+ * got an answer to a request made with @values (the table the caller
+ * passed, compared by address), for a connection test's report:
+ * {"request": "identity"|"data_type"|"token", "data_type" (data_type only),
+ *  "method", "url" (redacted: no secret, no credential-named query value,
+ *  no value holding an "@"), "http_status", "provider_code" (nullable)}.
+ * Emitted once per answer, retries included. */
+
 /* The provider's authorize address with response_type=code, client_id,
  * redirect_uri, scope (of @permission), state, the S256 code challenge and
  * the connector's authorize_params; api_base_url rebases it. */

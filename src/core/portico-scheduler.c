@@ -48,8 +48,12 @@ struct _PorticoScheduler
   guint          interval_hours;
   guint          timeout_id;
   guint          n_started;
+  guint          n_checks;
   guint          startup_spread;
   gboolean       checking;
+  /* FALSE: no scheduled sync on a metered connection. */
+  gboolean       sync_on_metered;
+  gboolean       was_waiting;
 
   /* account id -> gint64 jitter seconds, drawn once per account */
   GHashTable    *jitter;
@@ -62,10 +66,33 @@ G_DEFINE_FINAL_TYPE (PorticoScheduler, portico_scheduler, G_TYPE_OBJECT)
 enum {
   PROP_0,
   PROP_INTERVAL_HOURS,
+  PROP_SYNC_ON_METERED,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* Scheduled syncs wait while this is TRUE. */
+static gboolean
+portico_scheduler_waiting_for_network (PorticoScheduler *self)
+{
+  return portico_engine_get_offline (self->engine) ||
+         (!self->sync_on_metered && portico_engine_get_metered (self->engine));
+}
+
+/* The network came back (or the connection is no longer metered): the
+ * syncs that fell due meanwhile run now. */
+static void
+network_changed_cb (PorticoEngine    *engine,
+                    GParamSpec       *pspec,
+                    PorticoScheduler *self)
+{
+  gboolean waiting = portico_scheduler_waiting_for_network (self);
+
+  if (self->was_waiting && !waiting && self->timeout_id != 0)
+    portico_scheduler_check_now (self);
+  self->was_waiting = waiting;
+}
 
 PorticoScheduler *
 portico_scheduler_new (PorticoEngine *engine)
@@ -76,8 +103,47 @@ portico_scheduler_new (PorticoEngine *engine)
 
   self = g_object_new (PORTICO_TYPE_SCHEDULER, NULL);
   self->engine = g_object_ref (engine);
+  /* The engine may be offline already (the app sets its monitor first). */
+  self->was_waiting = portico_scheduler_waiting_for_network (self);
+  g_signal_connect_object (engine, "notify::offline", G_CALLBACK (network_changed_cb), self, 0);
+  g_signal_connect_object (engine, "notify::metered", G_CALLBACK (network_changed_cb), self, 0);
 
   return self;
+}
+
+void
+portico_scheduler_set_network_monitor (PorticoScheduler *self,
+                                       GNetworkMonitor  *monitor)
+{
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+  g_return_if_fail (monitor == NULL || G_IS_NETWORK_MONITOR (monitor));
+
+  self->was_waiting = portico_scheduler_waiting_for_network (self);
+  portico_engine_set_network_monitor (self->engine,
+                                      monitor != NULL ? monitor : g_network_monitor_get_default ());
+}
+
+gboolean
+portico_scheduler_get_sync_on_metered (PorticoScheduler *self)
+{
+  g_return_val_if_fail (PORTICO_IS_SCHEDULER (self), TRUE);
+
+  return self->sync_on_metered;
+}
+
+void
+portico_scheduler_set_sync_on_metered (PorticoScheduler *self,
+                                       gboolean          sync_on_metered)
+{
+  g_return_if_fail (PORTICO_IS_SCHEDULER (self));
+
+  sync_on_metered = !!sync_on_metered;
+  if (self->sync_on_metered == sync_on_metered)
+    return;
+
+  self->sync_on_metered = sync_on_metered;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SYNC_ON_METERED]);
+  network_changed_cb (self->engine, NULL, self);
 }
 
 guint
@@ -119,6 +185,14 @@ portico_scheduler_get_n_started (PorticoScheduler *self)
   g_return_val_if_fail (PORTICO_IS_SCHEDULER (self), 0);
 
   return self->n_started;
+}
+
+guint
+portico_scheduler_get_n_checks (PorticoScheduler *self)
+{
+  g_return_val_if_fail (PORTICO_IS_SCHEDULER (self), 0);
+
+  return self->n_checks;
 }
 
 static gint64
@@ -188,7 +262,11 @@ list_accounts_cb (GObject      *source,
   guint n_started = 0;
 
   if (!all)
-    self->checking = FALSE;
+    {
+      self->checking = FALSE;
+      self->n_checks++;
+    }
+  self->n_started = 0;
   node = g_task_propagate_pointer (G_TASK (result), &error);
   if (node == NULL)
     {
@@ -196,6 +274,11 @@ list_accounts_cb (GObject      *source,
         g_debug ("Cannot list accounts to sync: %s", error->message);
       return;
     }
+
+  /* Offline, or metered when the admin chose so: scheduled syncs wait for
+   * the network (Sync All is a person's choice and goes ahead). */
+  if (!all && portico_scheduler_waiting_for_network (self))
+    return;
 
   accounts = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
   for (guint i = 0; accounts != NULL && i < json_array_get_length (accounts); i++)
@@ -325,6 +408,10 @@ portico_scheduler_get_property (GObject    *object,
       g_value_set_uint (value, self->interval_hours);
       break;
 
+    case PROP_SYNC_ON_METERED:
+      g_value_set_boolean (value, self->sync_on_metered);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -342,6 +429,10 @@ portico_scheduler_set_property (GObject      *object,
     {
     case PROP_INTERVAL_HOURS:
       portico_scheduler_set_interval_hours (self, g_value_get_uint (value));
+      break;
+
+    case PROP_SYNC_ON_METERED:
+      portico_scheduler_set_sync_on_metered (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -363,6 +454,9 @@ portico_scheduler_class_init (PorticoSchedulerClass *klass)
     g_param_spec_uint ("interval-hours", NULL, NULL,
                        1, 168, 24,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SYNC_ON_METERED] =
+    g_param_spec_boolean ("sync-on-metered", NULL, NULL, TRUE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -372,6 +466,7 @@ portico_scheduler_init (PorticoScheduler *self)
 {
   self->interval_hours = 24;
   self->startup_spread = STARTUP_SPREAD_SECONDS;
+  self->sync_on_metered = TRUE;
   self->cancellable = g_cancellable_new ();
   self->jitter = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->attempts = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);

@@ -40,6 +40,19 @@ PorticoScheduler *portico_scheduler_new (PorticoEngine *engine);
 guint portico_scheduler_get_interval_hours (PorticoScheduler *self);
 void portico_scheduler_set_interval_hours (PorticoScheduler *self,
                                            guint             hours);
+/* The network the scheduled syncs wait for: @monitor NULL is the
+ * system's (g_network_monitor_get_default ()); tests and demo mode pass a
+ * PorticoStaticNetworkMonitor. It is set on the engine too, whose
+ * "offline" property the window's banner follows. Without a call, the
+ * engine's monitor (if any) applies. While offline, and on a metered
+ * connection when "sync-on-metered" (bind it to the GSettings key of that
+ * name, default TRUE) is FALSE, no scheduled sync starts; when that ends,
+ * the syncs due meanwhile start (if the scheduler was started). */
+void portico_scheduler_set_network_monitor (PorticoScheduler *self,
+                                            GNetworkMonitor  *monitor);
+gboolean portico_scheduler_get_sync_on_metered (PorticoScheduler *self);
+void portico_scheduler_set_sync_on_metered (PorticoScheduler *self,
+                                            gboolean          sync_on_metered);
 /* Starts checking which accounts are due every @check_seconds (0 = 60). */
 void portico_scheduler_start (PorticoScheduler *self,
                               guint             check_seconds);
@@ -52,6 +65,8 @@ void portico_scheduler_set_startup_spread (PorticoScheduler *self,
  * completed check). */
 void portico_scheduler_check_now (PorticoScheduler *self);
 guint portico_scheduler_get_n_started (PorticoScheduler *self);
+/* For tests: how many checks completed so far. */
+guint portico_scheduler_get_n_checks (PorticoScheduler *self);
 /* Starts a sync of every account that is not syncing already, due or not
  * (the desktop's "Sync All" action). */
 void portico_scheduler_sync_all (PorticoScheduler *self);

@@ -280,6 +280,30 @@ disabled_types_names (JsonObject  *account,
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 
+/* The last sync failed only because the machine was offline (error code
+ * "offline" on every failed data type): waiting for the network, not a
+ * problem of the account. */
+static gboolean
+failed_only_offline (JsonObject *account)
+{
+  JsonArray *types = member_array (account, "data_types");
+  guint n_offline = 0;
+
+  for (guint i = 0; types != NULL && i < json_array_get_length (types); i++)
+    {
+      JsonObject *type = json_array_get_object_element (types, i);
+
+      if (type == NULL || !portico_json_get_bool (type, "enabled", TRUE) ||
+          g_strcmp0 (portico_json_get_string (type, "status"), "failed") != 0)
+        continue;
+      if (g_strcmp0 (portico_json_get_string (type, "error_code"), "offline") != 0)
+        return FALSE;
+      n_offline++;
+    }
+
+  return n_offline > 0;
+}
+
 static JsonObject *
 first_failed_type (JsonObject *account)
 {
@@ -344,7 +368,18 @@ portico_account_find_problems (JsonObject *account,
       explained = TRUE;
     }
 
-  if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0)
+  if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0 &&
+      g_strcmp0 (portico_json_get_string (account, "status"), "new") == 0)
+    {
+      /* Never synced here: an account a profile import brought, without
+       * its credentials. */
+      add_problem (problems, PORTICO_PROBLEM_KEYRING_MISSING, PORTICO_FIX_RECONNECT,
+                   _("Waiting for credentials"),
+                   g_strdup (_("The credentials of this account are not on this computer (a profile import brings none), so it cannot sync. Reconnect to enter them.")),
+                   _("Reconnect to enter the credentials."));
+      explained = TRUE;
+    }
+  else if (g_strcmp0 (portico_json_get_string (account, "keyring_state"), "missing") == 0)
     {
       add_problem (problems, PORTICO_PROBLEM_KEYRING_MISSING, PORTICO_FIX_RECONNECT,
                    _("Credentials missing from the keyring"),
@@ -430,6 +465,10 @@ portico_account_find_problems (JsonObject *account,
           explained = TRUE;
         }
     }
+
+  /* Offline: the window says so once; no account needs attention for it. */
+  if (failed_only_offline (account))
+    explained = TRUE;
 
   if (!explained && state == PORTICO_ACCOUNT_STATE_FAILED)
     {
@@ -604,6 +643,15 @@ portico_account_status_new (JsonObject *account,
       status->label = g_strdup (_("Sign-in expired"));
       status->summary = g_strdup (_("The sign-in has expired: nothing syncs until you reconnect and sign in again."));
     }
+  else if ((state == PORTICO_ACCOUNT_STATE_FAILED || state == PORTICO_ACCOUNT_STATE_PARTIAL) &&
+           !has_problem (status->problems, PORTICO_PROBLEM_KEYRING_MISSING) &&
+           failed_only_offline (account))
+    {
+      status->status = PORTICO_STATUS_OFFLINE;
+      status->severity = PORTICO_SEVERITY_NEUTRAL;
+      status->label = g_strdup (_("Offline"));
+      status->summary = g_strdup (_("Waiting for the network: the last sync could not reach the provider while this computer was offline. Portico syncs again when the network is back."));
+    }
   else if (state == PORTICO_ACCOUNT_STATE_FAILED ||
            has_problem (status->problems, PORTICO_PROBLEM_KEYRING_MISSING))
     {
@@ -674,8 +722,9 @@ portico_account_status_new (JsonObject *account,
       break;
     case PORTICO_SEVERITY_NEUTRAL:
     default:
-      status->icon_name = status->status == PORTICO_STATUS_PAUSED
-                          ? "media-playback-pause-symbolic" : "content-loading-symbolic";
+      status->icon_name = status->status == PORTICO_STATUS_PAUSED ? "media-playback-pause-symbolic"
+                          : status->status == PORTICO_STATUS_OFFLINE ? "network-offline-symbolic"
+                          : "content-loading-symbolic";
       status->css_class = "dim-label";
       break;
     }

@@ -1095,10 +1095,10 @@ run_commit_sql (sqlite3             *db,
 /* Drift protection. An identity provider or HR system that suddenly lists
  * far fewer people (a permission change, a partial answer) would otherwise
  * make everyone it left out disappear from Portico at once. A users sync of
- * such an account is held when more than PORTICO_STORE_HOLD_PERCENT of the
- * people it lists as active now, and at least PORTICO_STORE_HOLD_MIN, would
- * no longer be listed as active (removed, or with a status such as
- * "deactivated"). */
+ * such an account is held when more than its drift threshold (the
+ * account's own percentage, or PORTICO_STORE_HOLD_PERCENT) of the people it
+ * lists as active now, and at least PORTICO_STORE_HOLD_MIN, would no longer
+ * be listed as active (removed, or with a status such as "deactivated"). */
 #define INACTIVE_STATUSES \
   "('deactivated', 'deprovisioned', 'suspended', 'inactive', 'disabled', 'terminated', 'deleted')"
 
@@ -1112,7 +1112,7 @@ check_drift (sqlite3  *db,
              GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  gint64 guarded = 0, total, missing;
+  gint64 guarded = 0, total, missing, percent = PORTICO_STORE_HOLD_PERCENT;
   int rc;
 
   *out_missing = *out_total = 0;
@@ -1145,7 +1145,12 @@ check_drift (sqlite3  *db,
   total = sqlite3_column_int64 (stmt, 0);
   missing = sqlite3_column_int64 (stmt, 1);
 
-  if (missing >= PORTICO_STORE_HOLD_MIN && missing * 100 > total * PORTICO_STORE_HOLD_PERCENT)
+  if (!portico_db_query_int (db, &percent, error,
+                             "SELECT coalesce (drift_threshold, ?) FROM accounts WHERE id = ?",
+                             "ii", (gint64) PORTICO_STORE_HOLD_PERCENT, account_id))
+    return FALSE;
+
+  if (missing >= PORTICO_STORE_HOLD_MIN && missing * 100 > total * percent)
     {
       *out_missing = missing;
       *out_total = total;

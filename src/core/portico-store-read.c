@@ -162,7 +162,7 @@ query_accounts (sqlite3     *db,
                              "  status, last_sync_at, created_at, keyring_state, fields, "
                              "  keyring_delete_pending, app_id, credential_fingerprint, "
                              "  paused_cause IS NOT NULL, paused_cause, paused_message, "
-                             "  held_missing, held_total "
+                             "  held_missing, held_total, drift_threshold "
                              "FROM accounts WHERE (?1 = 0 AND status <> 'disconnected') OR id = ?1 "
                              "ORDER BY id",
                              error);
@@ -193,6 +193,7 @@ query_accounts (sqlite3     *db,
       add_column (builder, "paused_message", stmt, 16);
       add_column (builder, "held_missing", stmt, 17);
       add_column (builder, "held_total", stmt, 18);
+      add_column (builder, "drift_threshold", stmt, 19);
       if (!build_data_types (db, sqlite3_column_int64 (stmt, 0), builder, error))
         return NULL;
       json_builder_end_object (builder);

@@ -1159,7 +1159,8 @@ resume_account (sqlite3     *db,
 /* After a failed run: the last @pause_after runs since the account was last
  * resumed all failed, each with the same cause (the error code of its
  * failed data types), pause it. A run whose data types failed for several
- * causes, or that was interrupted, breaks the streak. */
+ * causes, or that was interrupted, breaks the streak; a run that failed
+ * only with "offline" is left out. */
 static gboolean
 maybe_pause_account (sqlite3     *db,
                      gint64       account_id,
@@ -1180,6 +1181,13 @@ maybe_pause_account (sqlite3     *db,
                              "     WHERE t.run_id = r.id AND t.status = 'failed') AS causes "
                              "  FROM sync_runs r JOIN accounts a ON a.id = r.account_id "
                              "  WHERE r.account_id = ?1 AND r.id > a.streak_after_run "
+                             /* A run that failed only because the machine was
+                              * offline neither counts nor breaks the streak. */
+                             "  AND NOT (r.status = 'failed' AND EXISTS (SELECT 1 FROM sync_run_data_types t "
+                             "    WHERE t.run_id = r.id AND t.status = 'failed') "
+                             "    AND NOT EXISTS (SELECT 1 FROM sync_run_data_types t "
+                             "    WHERE t.run_id = r.id AND t.status = 'failed' "
+                             "    AND coalesce (t.error_code, '') <> 'offline')) "
                              "  ORDER BY r.id DESC LIMIT ?2) "
                              "SELECT min (cause), max (id) FROM recent "
                              "HAVING count (*) = ?2 AND sum (status = 'failed') = ?2 "
@@ -1219,6 +1227,8 @@ typedef struct
   char *origins_json;
   char *fingerprint;
   GArray *data_types; /* of DataTypeCopy */
+  const char *audit_kind; /* static; NULL: "connected" */
+  char *paused_cause, *paused_message; /* a profile import */
 } CreateAccountData;
 
 /* NULL for NULL: "unknown" (or "keep" in an update). */
@@ -1267,6 +1277,8 @@ create_account_data_free (gpointer p)
   g_free (d->fields_json);
   g_free (d->origins_json);
   g_free (d->fingerprint);
+  g_free (d->paused_cause);
+  g_free (d->paused_message);
   g_clear_pointer (&d->data_types, g_array_unref);
   g_free (d);
 }
@@ -1369,7 +1381,7 @@ create_account_tx (PorticoStore *self,
   json_builder_end_object (builder);
   details = json_builder_get_root (builder);
   details_json = json_to_string (details, FALSE);
-  if (!append_audit (db, account_id, "connected", details_json, error))
+  if (!append_audit (db, account_id, d->audit_kind ? d->audit_kind : "connected", details_json, error))
     return FALSE;
 
   *out_value = account_id;
@@ -1489,6 +1501,166 @@ portico_store_create_account_finish (PorticoStore *self,
   return write_finish_int (self, result, portico_store_create_account_async, error);
 }
 
+/* ---- Import ------------------------------------------------------------------- */
+
+typedef struct
+{
+  GPtrArray *accounts; /* CreateAccountData */
+} ImportData;
+
+static void
+import_data_free (gpointer p)
+{
+  ImportData *d = p;
+
+  g_ptr_array_unref (d->accounts);
+  g_free (d);
+}
+
+static gboolean
+import_accounts_tx (PorticoStore *self,
+                    sqlite3      *db,
+                    gpointer      data,
+                    gint64       *out_value,
+                    gpointer     *out_pointer,
+                    GError      **error)
+{
+  ImportData *d = data;
+  g_autoptr(GArray) ids = g_array_new (FALSE, TRUE, sizeof (gint64));
+
+  for (guint i = 0; i < d->accounts->len; i++)
+    {
+      CreateAccountData *account = g_ptr_array_index (d->accounts, i);
+      gint64 existing = 0, account_id = 0;
+      gpointer unused = NULL;
+
+      /* The same identity of the same connector is there already (or an
+       * account without an identity of the same name): not twice. */
+      if (account->external_id != NULL
+          ? !portico_db_query_int (db, &existing, error,
+                                   "SELECT id FROM accounts WHERE connector_id = ? AND external_id = ? "
+                                   "AND status <> 'disconnected' LIMIT 1",
+                                   "ss", account->connector_id, account->external_id)
+          : !portico_db_query_int (db, &existing, error,
+                                   "SELECT id FROM accounts WHERE connector_id = ? AND external_id IS NULL "
+                                   "AND name = ? AND status <> 'disconnected' LIMIT 1",
+                                   "ss", account->connector_id, account->name))
+        return FALSE;
+      if (existing != 0)
+        {
+          g_array_append_val (ids, account_id);
+          continue;
+        }
+
+      if (!create_account_tx (self, db, account, &account_id, &unused, error))
+        return FALSE;
+      /* Its secrets stayed behind on the other machine: it waits for them. */
+      if (!portico_db_exec (db, error,
+                            "UPDATE accounts SET keyring_state = 'missing', paused_cause = ?, "
+                            "paused_message = ? WHERE id = ?",
+                            "ssi", account->paused_cause,
+                            account->paused_cause ? account->paused_message : NULL, account_id))
+        return FALSE;
+      g_array_append_val (ids, account_id);
+    }
+
+  *out_pointer = g_steal_pointer (&ids);
+  return TRUE;
+}
+
+static gboolean
+import_accounts_func (PorticoStore *self,
+                      sqlite3      *db,
+                      gpointer      data,
+                      gint64       *out_value,
+                      gpointer     *out_pointer,
+                      GError      **error)
+{
+  return portico_store_in_transaction (self, db, import_accounts_tx, data,
+                                       out_value, out_pointer, error);
+}
+
+static ImportData *
+import_data_new (const PorticoStoreImportAccount *accounts,
+                 guint                            n_accounts,
+                 GError                         **error)
+{
+  ImportData *d = g_new0 (ImportData, 1);
+
+  d->accounts = g_ptr_array_new_with_free_func (create_account_data_free);
+  for (guint i = 0; i < n_accounts; i++)
+    {
+      CreateAccountData *account = create_account_data_new (&accounts[i].account, error);
+
+      if (account == NULL)
+        {
+          import_data_free (d);
+          return NULL;
+        }
+      account->audit_kind = "imported";
+      account->paused_cause = g_strdup (accounts[i].paused_cause);
+      account->paused_message = g_strdup (accounts[i].paused_message);
+      g_ptr_array_add (d->accounts, account);
+    }
+  return d;
+}
+
+GArray *
+portico_store_import_accounts_sync (PorticoStore                    *self,
+                                    const PorticoStoreImportAccount *accounts,
+                                    guint                            n_accounts,
+                                    GError                         **error)
+{
+  ImportData *d;
+  gpointer ids = NULL;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (self), NULL);
+  g_return_val_if_fail (accounts != NULL || n_accounts == 0, NULL);
+
+  if (!(d = import_data_new (accounts, n_accounts, error)))
+    return NULL;
+  if (!portico_store_run_write_sync (self, import_accounts_func, d, import_data_free,
+                                     NULL, &ids, error))
+    return NULL;
+  return ids;
+}
+
+void
+portico_store_import_accounts_async (PorticoStore                    *self,
+                                     const PorticoStoreImportAccount *accounts,
+                                     guint                            n_accounts,
+                                     GCancellable                    *cancellable,
+                                     GAsyncReadyCallback              callback,
+                                     gpointer                         user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  ImportData *d;
+
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_store_import_accounts_async);
+  if (!(d = import_data_new (accounts, n_accounts, &error)))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  portico_store_run_write_async (self, import_accounts_func, d, import_data_free,
+                                 (GDestroyNotify) g_array_unref, g_steal_pointer (&task));
+}
+
+GArray *
+portico_store_import_accounts_finish (PorticoStore *self,
+                                      GAsyncResult *result,
+                                      GError      **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_store_import_accounts_async, NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /* ---- Rename, update ----------------------------------------------------------- */
 
 typedef struct
@@ -1501,6 +1673,7 @@ typedef struct
   char *fingerprint;
   char *data_type;
   gboolean enabled;
+  guint drift_threshold;
 } AccountEditData;
 
 static void
@@ -1812,6 +1985,107 @@ portico_store_resume_account_finish (PorticoStore *self,
                                      GError      **error)
 {
   return write_finish_boolean (self, result, portico_store_resume_account_async, error);
+}
+
+static gboolean
+drift_threshold_tx (PorticoStore *self,
+                    sqlite3      *db,
+                    gpointer      data,
+                    gint64       *out_value,
+                    gpointer     *out_pointer,
+                    GError      **error)
+{
+  AccountEditData *d = data;
+
+  if (!check_account (db, d->account_id, TRUE, error))
+    return FALSE;
+  if (d->drift_threshold == 0)
+    return portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = NULL WHERE id = ?",
+                            "i", d->account_id);
+  return portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = ? WHERE id = ?",
+                          "ii", (gint64) d->drift_threshold, d->account_id);
+}
+
+static gboolean
+drift_threshold_func (PorticoStore *self,
+                      sqlite3      *db,
+                      gpointer      data,
+                      gint64       *out_value,
+                      gpointer     *out_pointer,
+                      GError      **error)
+{
+  return portico_store_in_transaction (self, db, drift_threshold_tx, data, out_value, out_pointer, error);
+}
+
+static AccountEditData *
+drift_threshold_data_new (gint64   account_id,
+                          guint    percent,
+                          GError **error)
+{
+  AccountEditData *d;
+
+  if (percent > 100)
+    {
+      g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID,
+                   _("A drift threshold of %u%% is not possible: give a percentage from 1 to 100, or go back to the default of %d%%."),
+                   percent, PORTICO_STORE_HOLD_PERCENT);
+      return NULL;
+    }
+  d = g_new0 (AccountEditData, 1);
+  d->account_id = account_id;
+  d->drift_threshold = percent;
+  return d;
+}
+
+gboolean
+portico_store_set_drift_threshold_sync (PorticoStore *self,
+                                        gint64        account_id,
+                                        guint         percent,
+                                        GError      **error)
+{
+  AccountEditData *d;
+
+  g_return_val_if_fail (PORTICO_IS_STORE (self), FALSE);
+
+  d = drift_threshold_data_new (account_id, percent, error);
+  if (d == NULL)
+    return FALSE;
+  return portico_store_run_write_sync (self, drift_threshold_func, d, account_edit_data_free,
+                                       NULL, NULL, error);
+}
+
+void
+portico_store_set_drift_threshold_async (PorticoStore       *self,
+                                         gint64              account_id,
+                                         guint               percent,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  GError *error = NULL;
+  AccountEditData *d;
+
+  g_return_if_fail (PORTICO_IS_STORE (self));
+
+  d = drift_threshold_data_new (account_id, percent, &error);
+  if (d == NULL)
+    {
+      g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+      g_task_set_source_tag (task, portico_store_set_drift_threshold_async);
+      g_task_return_error (task, error);
+      return;
+    }
+  write_async (self, drift_threshold_func, d, account_edit_data_free,
+               portico_store_set_drift_threshold_async, cancellable, callback, user_data);
+}
+
+gboolean
+portico_store_set_drift_threshold_finish (PorticoStore *self,
+                                          GAsyncResult *result,
+                                          GError      **error)
+{
+  return write_finish_boolean (self, result, portico_store_set_drift_threshold_async, error);
 }
 
 /* Only fills in what is unknown: an account whose origins are known keeps

@@ -24,7 +24,7 @@
 G_BEGIN_DECLS
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define PORTICO_STORE_SCHEMA_VERSION 10
+#define PORTICO_STORE_SCHEMA_VERSION 12
 
 #define PORTICO_TYPE_STORE (portico_store_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoStore, portico_store, PORTICO, STORE, GObject)
@@ -98,6 +98,35 @@ gint64 portico_store_create_account_finish (PorticoStore *self,
                                             GAsyncResult *result,
                                             GError      **error);
 
+/* A profile import (portico-engine-profile.h): the account as another
+ * machine had it, and why it was paused there (NULL: it was not). */
+typedef struct
+{
+  PorticoStoreNewAccount account;
+  const char *paused_cause;
+  const char *paused_message;
+} PorticoStoreImportAccount;
+
+/* One transaction for all: each account is created as above (audit event
+ * "imported") with keyring_state "missing" (its credentials are asked for
+ * again by Reconnect), unless a connected account of the same connector
+ * and external identity (without one: of the same name) exists. Returns the
+ * new ids in the order given, 0 for one that existed (GArray of gint64);
+ * on error nothing was written. */
+GArray *portico_store_import_accounts_sync (PorticoStore                    *self,
+                                            const PorticoStoreImportAccount *accounts,
+                                            guint                            n_accounts,
+                                            GError                         **error);
+void portico_store_import_accounts_async (PorticoStore                    *self,
+                                          const PorticoStoreImportAccount *accounts,
+                                          guint                            n_accounts,
+                                          GCancellable                    *cancellable,
+                                          GAsyncReadyCallback              callback,
+                                          gpointer                         user_data);
+GArray *portico_store_import_accounts_finish (PorticoStore *self,
+                                              GAsyncResult *result,
+                                              GError      **error);
+
 /* Refuses an empty or blank name (PORTICO_STORE_ERROR_INVALID) and a missing
  * or disconnected account (PORTICO_STORE_ERROR_NOT_FOUND). Records "renamed". */
 gboolean portico_store_rename_account_sync (PorticoStore *self,
@@ -162,6 +191,26 @@ void portico_store_resume_account_async (PorticoStore       *self,
 gboolean portico_store_resume_account_finish (PorticoStore *self,
                                               GAsyncResult *result,
                                               GError      **error);
+
+/* Drift protection per account: a users sync is held when more than
+ * @percent (1..100) of the people listed as active would no longer be
+ * (and at least PORTICO_STORE_HOLD_MIN); 0 goes back to the default,
+ * PORTICO_STORE_HOLD_PERCENT. The account reads "drift_threshold": its own
+ * percentage, or null for the default. Above 100 is refused
+ * (PORTICO_STORE_ERROR_INVALID), as is an account not connected. */
+gboolean portico_store_set_drift_threshold_sync (PorticoStore *self,
+                                                 gint64        account_id,
+                                                 guint         percent,
+                                                 GError      **error);
+void portico_store_set_drift_threshold_async (PorticoStore       *self,
+                                              gint64              account_id,
+                                              guint               percent,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean portico_store_set_drift_threshold_finish (PorticoStore *self,
+                                                   GAsyncResult *result,
+                                                   GError      **error);
 
 /* The origins ("scheme://host:port") the account was connected with: its
  * credentials may only go there until an admin reconnects it. NULL without
@@ -345,9 +394,10 @@ void portico_store_replace_abort (PorticoStoreReplace *replace);
 
 /* Drift protection: for an identity provider or HR system (the app's
  * category identity_provider or human_resources), a users replace that
- * would take more than PORTICO_STORE_HOLD_PERCENT of the people listed as
- * active, and at least PORTICO_STORE_HOLD_MIN, out of that list (removed, or
- * deactivated) is held: nothing is replaced, the new rows are kept apart,
+ * would take more than the account's drift threshold (by default
+ * PORTICO_STORE_HOLD_PERCENT; see portico_store_set_drift_threshold_sync ())
+ * of the people listed as active, and at least PORTICO_STORE_HOLD_MIN, out
+ * of that list (removed, or deactivated) is held: nothing is replaced, the new rows are kept apart,
  * the account reads "held_missing" and "held_total", the audit records
  * "held", and the commit fails with PORTICO_STORE_ERROR_HELD and the
  * sentence "Held: N of M people would disappear. ...". */

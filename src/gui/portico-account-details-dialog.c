@@ -34,6 +34,8 @@ struct _PorticoAccountDetailsDialog
   AdwActionRow   *status_row;
   AdwActionRow   *identity_row;
   AdwActionRow   *fingerprint_row;
+  AdwActionRow   *drift_row;
+  GtkSpinButton  *drift_spin;
   GtkListBox     *data_type_list;
   GtkStack       *history_stack;
   GtkListBox     *history_list;
@@ -119,6 +121,32 @@ portico_format_store_time_unix (gint64 when)
 }
 
 static void
+drift_threshold_set_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(PorticoAccountDetailsDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!portico_engine_set_drift_threshold_finish (PORTICO_ENGINE (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    adw_action_row_set_subtitle (self->drift_row, error->message);
+}
+
+/* The account's own drift threshold, saved as it changes. */
+static void
+on_drift_changed (PorticoAccountDetailsDialog *self)
+{
+  guint percent = (guint) gtk_spin_button_get_value_as_int (self->drift_spin);
+
+  if (self->engine == NULL)
+    return;
+  portico_engine_set_drift_threshold_async (self->engine, portico_json_get_int (self->account, "id", 0),
+                                            percent == PORTICO_STORE_HOLD_PERCENT ? 0 : percent,
+                                            self->cancellable, drift_threshold_set_cb, g_object_ref (self));
+}
+
+static void
 portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
                                      PorticoConnector            *connector)
 {
@@ -153,6 +181,18 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
                                portico_json_get_string (account, "fingerprint") != NULL
                                ? portico_json_get_string (account, "fingerprint")
                                : _("Not recorded (no key of its own, or connected before fingerprints)"));
+
+  /* Drift protection guards identity providers and HR systems only. */
+  if (connector != NULL &&
+      (g_strcmp0 (portico_connector_get_category (connector), "identity_provider") == 0 ||
+       g_strcmp0 (portico_connector_get_category (connector), "human_resources") == 0))
+    {
+      g_signal_handlers_block_by_func (self->drift_spin, on_drift_changed, self);
+      gtk_spin_button_set_value (self->drift_spin,
+                                 portico_json_get_int (account, "drift_threshold", PORTICO_STORE_HOLD_PERCENT));
+      g_signal_handlers_unblock_by_func (self->drift_spin, on_drift_changed, self);
+      gtk_widget_set_visible (GTK_WIDGET (self->drift_row), TRUE);
+    }
 
   for (guint i = 0; i < account_status->data_types->len; i++)
     {
@@ -204,6 +244,7 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
           break;
         case PORTICO_STATUS_PENDING:
         case PORTICO_STATUS_PAUSED:
+        case PORTICO_STATUS_OFFLINE:
         case PORTICO_STATUS_DISABLED:
         default:
           break;
@@ -356,6 +397,14 @@ portico_account_details_dialog_get_fingerprint_text (PorticoAccountDetailsDialog
   return adw_action_row_get_subtitle (self->fingerprint_row);
 }
 
+GtkSpinButton *
+portico_account_details_dialog_get_drift_spin (PorticoAccountDetailsDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_ACCOUNT_DETAILS_DIALOG (self), NULL);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->drift_row)) ? self->drift_spin : NULL;
+}
+
 gint64
 portico_account_details_dialog_get_account_id (PorticoAccountDetailsDialog *self)
 {
@@ -402,6 +451,8 @@ portico_account_details_dialog_class_init (PorticoAccountDetailsDialogClass *kla
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, history_stack);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, identity_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, fingerprint_row);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, drift_row);
+  gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, drift_spin);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, status_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoAccountDetailsDialog, window_title);
 
@@ -414,4 +465,5 @@ portico_account_details_dialog_init (PorticoAccountDetailsDialog *self)
   self->cancellable = g_cancellable_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->drift_spin, "value-changed", G_CALLBACK (on_drift_changed), self);
 }

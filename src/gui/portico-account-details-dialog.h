@@ -28,6 +28,9 @@ guint portico_account_details_dialog_get_n_runs (PorticoAccountDetailsDialog *se
 /* For tests: what the "Credential fingerprint" row shows. */
 const char *portico_account_details_dialog_get_fingerprint_text (PorticoAccountDetailsDialog *self);
 /* The account the dialog shows. */
+/* For tests: the drift threshold's spin button, NULL when the account is
+ * not an identity provider or HR system (the row is hidden). */
+GtkSpinButton *portico_account_details_dialog_get_drift_spin (PorticoAccountDetailsDialog *self);
 gint64 portico_account_details_dialog_get_account_id (PorticoAccountDetailsDialog *self);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "portico-application.h"
+#include "portico-network.h"
 #include "portico-notifier.h"
 #include "portico-preferences-window.h"
 #include "portico-sandbox-server.h"
@@ -358,6 +359,17 @@ portico_application_open_engine (PorticoApplication *self)
 
   self->engine = portico_engine_new (self->store, self->catalog, runtime);
   portico_engine_set_demo (self->engine, self->demo);
+  {
+    /* Demo mode talks to the sandbox on loopback, so the machine's network
+     * does not matter; PORTICO_TEST_NETWORK=offline (or metered) simulates
+     * it for the end-to-end tests of the banner. */
+    g_autoptr(GNetworkMonitor) monitor = NULL;
+
+    if (self->demo || g_getenv ("PORTICO_TEST_NETWORK") != NULL)
+      monitor = portico_static_network_monitor_new_from_env ();
+    portico_engine_set_network_monitor (self->engine,
+                                        monitor != NULL ? monitor : g_network_monitor_get_default ());
+  }
   g_signal_connect_object (self->engine, "sync-finished", G_CALLBACK (on_sync_finished),
                            self, G_CONNECT_SWAPPED);
 

@@ -90,6 +90,7 @@ struct _PorticoConnectDialog
   AdwExpanderRow        *advanced_row;
   AdwPreferencesGroup   *test_group;
   GtkButton             *test_button;
+  GtkButton             *report_button;
   AdwPreferencesGroup   *delegate_group;
   AdwActionRow          *delegate_row;
   GtkLinkButton         *mailto_button;
@@ -191,6 +192,11 @@ portico_connect_dialog_run_test (PorticoConnectDialog *self);
 
 void
 portico_connect_dialog_start_test (PorticoConnectDialog *self);
+
+void
+portico_connect_dialog_save_report_action (GtkWidget  *widget,
+                                           const char *action_name,
+                                           GVariant   *param);
 
 void
 portico_connect_dialog_test_action (GtkWidget  *widget,

@@ -14,6 +14,7 @@
 #include "portico-links.h"
 #include "portico-errors.h"
 #include "portico-jwt.h"
+#include "portico-engine-profile.h"
 #include "portico-oauth.h"
 #include "portico-connect-dialog-private.h"
 
@@ -411,4 +412,101 @@ portico_connect_dialog_test_action (GtkWidget  *widget,
                                     GVariant   *param)
 {
   portico_connect_dialog_run_test (PORTICO_CONNECT_DIALOG (widget));
+}
+
+/* ---- Test report -------------------------------------------------------------- */
+
+static void
+report_written_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PorticoConnectDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_("Could not save the test report (%s). Choose another folder."), error->message);
+    }
+  else
+    text = g_strdup (_("Test report saved. It holds no credentials and no personal data."));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+void
+portico_connect_dialog_save_report (PorticoConnectDialog *self,
+                                    GFile                *file)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  char *text;
+
+  g_return_if_fail (PORTICO_IS_CONNECT_DIALOG (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  if (self->test == NULL)
+    return;
+
+  report = portico_engine_build_test_report (self->engine, self->test, &error);
+  if (report == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+      return;
+    }
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, report);
+  text = json_generator_to_data (generator, &length);
+  bytes = g_bytes_new_take (text, length);
+  /* GIO writes the file in its own thread; only its owner reads it. */
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
+                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                       self->cancellable, report_written_cb, g_object_ref (self));
+}
+
+static void
+on_report_response (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         user_data)
+{
+  g_autoptr(PorticoConnectDialog) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      portico_connect_dialog_save_report (self, file);
+    }
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+void
+portico_connect_dialog_save_report_action (GtkWidget  *widget,
+                                           const char *action_name,
+                                           GVariant   *param)
+{
+  PorticoConnectDialog *self = PORTICO_CONNECT_DIALOG (widget);
+  GtkFileChooserNative *dialog;
+  g_autofree char *file_name = NULL;
+
+  if (self->test == NULL)
+    return;
+
+  file_name = g_strdup_printf ("portico-test-report-%s.json", portico_connector_get_id (self->connector));
+  /* GtkFileChooserNative uses the FileChooser portal inside Flatpak. */
+  dialog = gtk_file_chooser_native_new (_("Save Test Report"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), file_name);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_report_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }

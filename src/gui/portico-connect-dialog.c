@@ -302,6 +302,7 @@ portico_connect_dialog_update_actions (PorticoConnectDialog *self)
   gboolean has_test = portico_connector_has_test (self->connector);
   PorticoConnectionOutcome outcome = portico_connect_dialog_get_outcome (self);
   gboolean partial = has_test && outcome == PORTICO_CONNECTION_OUTCOME_B;
+  gboolean has_report;
   gboolean can_connect;
   const char *label;
   const char *accessible;
@@ -314,6 +315,11 @@ portico_connect_dialog_update_actions (PorticoConnectDialog *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connect.connect", can_connect);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connect.test", !self->testing && !self->connecting);
+  /* The report describes the last finished test. */
+  has_report = has_test && self->test != NULL && !self->testing &&
+               portico_connection_test_get_outcome (self->test) != PORTICO_CONNECTION_OUTCOME_NONE;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connect.save-report", has_report);
+  gtk_widget_set_visible (GTK_WIDGET (self->report_button), has_report);
 
   if (partial)
     {
@@ -911,6 +917,13 @@ portico_connect_dialog_get_test_button (PorticoConnectDialog *self)
 }
 
 GtkWidget *
+portico_connect_dialog_get_report_button (PorticoConnectDialog *self)
+{
+  g_return_val_if_fail (PORTICO_IS_CONNECT_DIALOG (self), NULL);
+  return GTK_WIDGET (self->report_button);
+}
+
+GtkWidget *
 portico_connect_dialog_get_connect_button (PorticoConnectDialog *self)
 {
   g_return_val_if_fail (PORTICO_IS_CONNECT_DIALOG (self), NULL);
@@ -1159,6 +1172,7 @@ portico_connect_dialog_class_init (PorticoConnectDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectDialog, read_check);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectDialog, read_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectDialog, test_button);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectDialog, report_button);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectDialog, test_group);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectDialog, title_label);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectDialog, toast_overlay);
@@ -1167,6 +1181,7 @@ portico_connect_dialog_class_init (PorticoConnectDialogClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_permission_toggled);
 
   gtk_widget_class_install_action (widget_class, "connect.test", NULL, portico_connect_dialog_test_action);
+  gtk_widget_class_install_action (widget_class, "connect.save-report", NULL, portico_connect_dialog_save_report_action);
   gtk_widget_class_install_action (widget_class, "connect.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "connect.copy-message", NULL, copy_message_action);
   gtk_widget_class_install_action (widget_class, "connect.cancel-sign-in", NULL, portico_connect_dialog_cancel_sign_in_action);

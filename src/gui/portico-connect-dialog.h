@@ -55,6 +55,12 @@ const char *portico_connect_dialog_get_field_error (PorticoConnectDialog *self,
                                                     const char           *field_id);
 
 GtkWidget *portico_connect_dialog_get_test_button    (PorticoConnectDialog *self);
+/* "Save Test Report…": shown once a test finished. */
+GtkWidget *portico_connect_dialog_get_report_button  (PorticoConnectDialog *self);
+/* What the button does after its file chooser: the engine's redacted
+ * report of the last finished test, written to @file (private). */
+void portico_connect_dialog_save_report (PorticoConnectDialog *self,
+                                         GFile                *file);
 GtkWidget *portico_connect_dialog_get_connect_button (PorticoConnectDialog *self);
 GtkWidget *portico_connect_dialog_get_name_row       (PorticoConnectDialog *self);
 /* The message shown in the dialog's error banner, or NULL. */

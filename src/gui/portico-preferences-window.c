@@ -2,7 +2,8 @@
  * permission level, and where the data and the secrets live.
  *
  * Every control is bound to its GSettings key, so a change applies at once:
- * the window's scheduler is bound to sync-interval-hours, the notifier reads
+ * the window's scheduler is bound to sync-interval-hours and sync-on-metered,
+ * the notifier reads
  * notifications, and the connect dialog starts at default-permission.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -27,6 +28,7 @@ struct _PorticoPreferencesWindow
   GtkSpinButton        *interval_spin;
   GtkSpinButton        *pause_spin;
   GtkSwitch            *notifications_switch;
+  GtkSwitch            *metered_switch;
   AdwComboRow          *permission_row;
   AdwActionRow         *database_row;
   GtkWidget            *copy_path_button;
@@ -250,6 +252,7 @@ portico_preferences_window_class_init (PorticoPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, interval_spin);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, pause_spin);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, notifications_switch);
+  gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, metered_switch);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, permission_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoPreferencesWindow, secrets_row);
   gtk_widget_class_bind_template_callback (widget_class, on_copy_path_clicked);
@@ -270,6 +273,8 @@ portico_preferences_window_init (PorticoPreferencesWindow *self)
                                 pause_get_mapping, pause_set_mapping, NULL, NULL);
   g_settings_bind (self->settings, "notifications",
                    self->notifications_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sync-on-metered",
+                   self->metered_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "default-permission",
                                 self->permission_row, "selected", G_SETTINGS_BIND_DEFAULT,
                                 permission_get_mapping, permission_set_mapping, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "portico-activity-view.h"
 #include "portico-application.h"
 #include "portico-apps-view.h"
+#include "portico-engine-profile.h"
 #include "portico-integrations-page.h"
 #include "portico-licenses-view.h"
 #include "portico-scheduler.h"
@@ -51,6 +52,9 @@ struct _PorticoWindow
   PorticoWorkflowsView    *workflows_view;
   PorticoActivityView     *activity_view;
   AdwStatusPage           *startup_error_page;
+  GtkRevealer             *network_revealer;
+  GtkWidget               *network_banner;
+  GtkLabel                *network_label;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoWindow, portico_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -226,6 +230,29 @@ on_pause_after_changed (PorticoWindow *self)
                                    g_settings_get_uint (self->settings, "pause-after-failures"));
 }
 
+/* The banner: offline, or metered while the admin does not want syncs on
+ * metered connections. Both only delay scheduled syncs. */
+static void
+update_network_banner (PorticoWindow *self)
+{
+  const char *text = NULL;
+
+  if (self->engine != NULL && portico_engine_get_offline (self->engine))
+    text = _("You are offline. Portico syncs again when the network is back.");
+  else if (self->engine != NULL && self->scheduler != NULL && portico_engine_get_metered (self->engine) &&
+           !portico_scheduler_get_sync_on_metered (self->scheduler))
+    text = _("The connection is metered, so scheduled syncs wait. Sync Now still syncs; Preferences can allow syncs on metered connections.");
+
+  if (text != NULL)
+    {
+      gtk_label_set_label (self->network_label, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->network_banner),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->network_revealer), text != NULL);
+  gtk_revealer_set_reveal_child (self->network_revealer, text != NULL);
+}
+
 void
 portico_window_set_engine (PorticoWindow *self,
                            PorticoEngine *engine)
@@ -236,6 +263,8 @@ portico_window_set_engine (PorticoWindow *self,
   if (self->engine == engine)
     return;
 
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_func (self->engine, update_network_banner, self);
   g_set_object (&self->engine, engine);
   if (self->scheduler != NULL)
     portico_scheduler_stop (self->scheduler);
@@ -254,12 +283,21 @@ portico_window_set_engine (PorticoWindow *self,
       self->scheduler = portico_scheduler_new (engine);
       g_settings_bind (self->settings, "sync-interval-hours",
                        self->scheduler, "interval-hours", G_SETTINGS_BIND_GET);
+      g_settings_bind (self->settings, "sync-on-metered",
+                       self->scheduler, "sync-on-metered", G_SETTINGS_BIND_GET);
+      g_signal_connect_object (self->scheduler, "notify::sync-on-metered",
+                               G_CALLBACK (update_network_banner), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "notify::offline",
+                               G_CALLBACK (update_network_banner), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (engine, "notify::metered",
+                               G_CALLBACK (update_network_banner), self, G_CONNECT_SWAPPED);
       portico_scheduler_start (self->scheduler, 0);
       g_signal_handlers_disconnect_by_func (self->settings, on_pause_after_changed, self);
       g_signal_connect_object (self->settings, "changed::pause-after-failures",
                                G_CALLBACK (on_pause_after_changed), self, G_CONNECT_SWAPPED);
       on_pause_after_changed (self);
     }
+  update_network_banner (self);
 }
 
 void
@@ -466,6 +504,222 @@ portico_window_constructed (GObject *object)
   on_application_changed (self);
 }
 
+/* ---- Profile export and import ---------------------------------------------- */
+
+static void
+show_message (PorticoWindow *self,
+              const char    *heading,
+              const char    *body)
+{
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+profile_written_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(PorticoWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
+    {
+      g_autofree char *body = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      body = g_strdup_printf (_("Portico could not write the file (%s). Choose a folder you can write to."),
+                              error->message);
+      show_message (self, _("Profile Not Exported"), body);
+      return;
+    }
+  show_message (self, _("Profile Exported"),
+                _("The file holds your accounts, custom connectors and settings, but no credentials and no synced data. Import it on the new machine, then reconnect each account."));
+}
+
+static void
+profile_built_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GFile) file = user_data;
+  PorticoWindow *self = g_object_get_data (G_OBJECT (file), "portico-window");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) profile = portico_engine_export_profile_finish (PORTICO_ENGINE (source), result, &error);
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  char *text;
+
+  if (profile == NULL)
+    {
+      show_message (self, _("Profile Not Exported"), error->message);
+      return;
+    }
+
+  generator = json_generator_new ();
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, profile);
+  text = json_generator_to_data (generator, &length);
+  bytes = g_bytes_new_take (text, length);
+  /* Only its owner may read it: it names every account. */
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
+                                       G_FILE_CREATE_PRIVATE | G_FILE_CREATE_REPLACE_DESTINATION,
+                                       NULL, profile_written_cb, g_object_ref (self));
+}
+
+static void
+on_export_profile_response (GtkNativeDialog *dialog,
+                            int              response,
+                            gpointer         user_data)
+{
+  g_autoptr(PorticoWindow) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->engine != NULL)
+    {
+      GFile *file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      /* The file carries a strong reference to the window to the end. */
+      g_object_set_data_full (G_OBJECT (file), "portico-window", g_object_ref (self), g_object_unref);
+      portico_engine_export_profile_async (self->engine, NULL, profile_built_cb, file);
+    }
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+export_profile_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  PorticoWindow *self = PORTICO_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+
+  /* GtkFileChooserNative uses the FileChooser portal inside Flatpak. */
+  dialog = gtk_file_chooser_native_new (_("Export Profile"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE, _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "portico-profile.json");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_profile_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+profile_imported_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PorticoWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) summary = portico_engine_import_profile_finish (PORTICO_ENGINE (source), result, &error);
+  g_autofree char *body = NULL;
+  JsonArray *accounts;
+  guint created = 0, existing = 0;
+
+  if (summary == NULL)
+    {
+      show_message (self, _("Profile Not Imported"), error->message);
+      return;
+    }
+
+  accounts = json_object_get_array_member (json_node_get_object (summary), "accounts");
+  for (guint i = 0; i < json_array_get_length (accounts); i++)
+    {
+      if (json_object_get_null_member (json_array_get_object_element (accounts, i), "id"))
+        existing++;
+      else
+        created++;
+    }
+
+  if (created == 0)
+    body = g_strdup (_("Every account of the profile is connected already, so nothing was added."));
+  else if (existing > 0)
+    /* Translators: the second sentence follows the first in one message. */
+    body = g_strdup_printf ("%s %s",
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "One account was added; it waits for its credentials under Needs attention: reconnect it.",
+                                         "Accounts were added; they wait for their credentials under Needs attention: reconnect each.",
+                                         created),
+                            g_dngettext (GETTEXT_PACKAGE,
+                                         "One account was connected already and was left as it is.",
+                                         "Some accounts were connected already and were left as they are.",
+                                         existing));
+  else
+    body = g_strdup (g_dngettext (GETTEXT_PACKAGE,
+                                  "One account was added; it waits for its credentials under Needs attention: reconnect it.",
+                                  "Accounts were added; they wait for their credentials under Needs attention: reconnect each.",
+                                  created));
+  show_message (self, _("Profile Imported"), body);
+}
+
+static void
+profile_loaded_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PorticoWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *name = NULL;
+  gsize length;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &data, &length, NULL, &error))
+    {
+      g_autofree char *body = g_strdup_printf (_("Portico could not read the file (%s). Choose another one."),
+                                               error->message);
+
+      show_message (self, _("Profile Not Imported"), body);
+      return;
+    }
+  if (self->engine == NULL)
+    return;
+
+  name = g_file_get_basename (G_FILE (source));
+  portico_engine_import_profile_async (self->engine, data, length, name, NULL,
+                                       profile_imported_cb, g_object_ref (self));
+}
+
+static void
+on_import_profile_response (GtkNativeDialog *dialog,
+                            int              response,
+                            gpointer         user_data)
+{
+  g_autoptr(PorticoWindow) self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      g_file_load_contents_async (file, NULL, profile_loaded_cb, g_object_ref (self));
+    }
+
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+import_profile_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *param)
+{
+  PorticoWindow *self = PORTICO_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Portico profiles"));
+  gtk_file_filter_add_pattern (filter, "*.json");
+  dialog = gtk_file_chooser_native_new (_("Import Profile"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_import_profile_response), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 static void
 portico_window_dispose (GObject *object)
 {
@@ -571,6 +825,9 @@ portico_window_class_init (PorticoWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, integrations_page);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, licenses_view);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, network_banner);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, network_label);
+  gtk_widget_class_bind_template_child (widget_class, PorticoWindow, network_revealer);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_list);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, sidebar_title);
   gtk_widget_class_bind_template_child (widget_class, PorticoWindow, startup_error_page);
@@ -585,6 +842,8 @@ portico_window_class_init (PorticoWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, portico_window_update_switcher_bar);
 
   gtk_widget_class_install_action (widget_class, "window.show-capabilities", NULL, show_capabilities_action);
+  gtk_widget_class_install_action (widget_class, "window.export-profile", NULL, export_profile_action);
+  gtk_widget_class_install_action (widget_class, "window.import-profile", NULL, import_profile_action);
 
   g_type_ensure (PORTICO_TYPE_ACTIVITY_VIEW);
   g_type_ensure (PORTICO_TYPE_APPS_VIEW);

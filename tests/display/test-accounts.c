@@ -580,6 +580,22 @@ details_loaded (gpointer data)
   return portico_account_details_dialog_is_loaded (data);
 }
 
+typedef struct
+{
+  Fixture *fixture;
+  gint64   percent;
+} DriftWait;
+
+static gboolean
+drift_threshold_is (gpointer data)
+{
+  DriftWait *wait = data;
+  g_autoptr(JsonNode) node = portico_store_get_account (wait->fixture->store, wait->fixture->okta, NULL);
+
+  return node != NULL &&
+         json_object_get_int_member_with_default (json_node_get_object (node), "drift_threshold", 0) == wait->percent;
+}
+
 static void
 test_window_accounts (Fixture       *fixture,
                       gconstpointer  user_data)
@@ -731,6 +747,28 @@ test_window_accounts (Fixture       *fixture,
                        g_str_has_prefix (subtitle, "Not synced: "));
         g_assert_null (strstr (subtitle, "Never"));
       }
+    /* Okta is an identity provider: its own drift threshold, 20% until
+     * changed, saved as it changes. */
+    {
+      GtkSpinButton *drift = portico_account_details_dialog_get_drift_spin (details);
+      DriftWait drift_wait = { fixture, 40 };
+
+      g_assert_nonnull (drift);
+      g_assert_cmpint (gtk_spin_button_get_value_as_int (drift), ==, PORTICO_STORE_HOLD_PERCENT);
+      gtk_spin_button_set_value (drift, 40);
+      g_assert_true (wait_until (drift_threshold_is, &drift_wait, 10000));
+    }
+    gtk_window_destroy (GTK_WINDOW (details));
+  }
+
+  /* Figma is not an identity provider: no drift threshold in its details. */
+  tile = portico_integrations_page_find_tile (fixture->page, fixture->figma);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (tile), "tile.details", NULL));
+  g_assert_true (wait_until (dialog_shown, fixture, 5000));
+  {
+    PorticoAccountDetailsDialog *details = PORTICO_ACCOUNT_DETAILS_DIALOG (portico_integrations_page_get_dialog (fixture->page));
+
+    g_assert_null (portico_account_details_dialog_get_drift_spin (details));
     gtk_window_destroy (GTK_WINDOW (details));
   }
 

@@ -506,6 +506,65 @@ test_outcome_c (Fixture       *f,
   close_dialog (dialog);
 }
 
+/* GIO may write a new file in place: wait for all of the document. */
+static gboolean
+file_complete (gpointer data)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (data, &text, NULL, NULL) && g_str_has_suffix (text, "}");
+}
+
+/* Save Test Report…: hidden until a test finished, then the engine's report
+ * of that test, written privately, without the secret the test used. */
+static void
+test_save_report (Fixture       *f,
+                  gconstpointer  data)
+{
+  PorticoConnectDialog *dialog = open_dialog (f, TRUE);
+  GtkWidget *button = portico_connect_dialog_get_report_button (dialog);
+  g_autoptr(GHashTable) values = portico_sandbox_get_field_values (f->sandbox, portico_connector_get_id (f->connector), "bad");
+  const char *secret = g_hash_table_lookup (values, secret_field (f->connector));
+  g_autofree char *path = g_build_filename (f->tmpdir, "report.json", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  GStatBuf st;
+  JsonObject *report;
+
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.save-report", NULL) &&
+                  gtk_widget_get_sensitive (button));
+
+  set_secrets (f, dialog, "bad");
+  g_assert_cmpint (run_test (dialog), ==, PORTICO_CONNECTION_OUTCOME_C);
+  g_assert_true (gtk_widget_get_visible (button));
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  portico_connect_dialog_save_report (dialog, file);
+  g_assert_true (wait_until (file_complete, path, 10000));
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_nonnull (secret);
+  g_assert_null (strstr (text, secret));
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  report = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (report, "outcome"), ==, "C");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (report, "connector"), "id"), ==,
+                   portico_connector_get_id (f->connector));
+
+  /* A new test hides it until it finished. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "connect.test", NULL));
+  g_assert_false (gtk_widget_get_visible (button));
+  g_assert_true (wait_until (not_testing, dialog, 20000));
+  g_assert_true (gtk_widget_get_visible (button));
+
+  close_dialog (dialog);
+}
+
 static void
 test_close_cancels (Fixture       *f,
                     gconstpointer  data)
@@ -1042,6 +1101,7 @@ main (int   argc,
   ADD ("outcome-b", test_outcome_b);
   ADD ("outcome-c", test_outcome_c);
   ADD ("close-cancels", test_close_cancels);
+  ADD ("save-report", test_save_report);
   ADD ("enter-runs-test", test_enter_runs_test);
   ADD ("connect-keyring", test_connect_keyring);
   ADD ("no-keyring", test_no_keyring);

@@ -438,6 +438,63 @@ test_cancel (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->failed->len, ==, 0);
 }
 
+/* What each answer was, for the test report: the request with secrets
+ * and personal values removed from its URL, the status and the provider's
+ * code. */
+static void
+test_exchanges (Fixture *f, gconstpointer data)
+{
+  g_autofree char *json = dq (connector_json);
+  g_autoptr(GString) text = g_string_new (json);
+  g_autoptr(PorticoConnector) connector = NULL;
+  g_autoptr(PorticoConnectionTest) test = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *identity_url = NULL;
+  JsonObject *exchange;
+  const char *url;
+
+  /* The licenses request carries an address, the secret and a plain value
+   * in its query. */
+  g_assert_cmpuint (g_string_replace (text, "\"path\":\"/seats\"}",
+                                      "\"path\":\"/seats\",\"query\":{\"owner\":\"ann@acme.example\","
+                                      "\"key\":\"{token}\",\"q\":\"plain\"}}", 1), ==, 1);
+  connector = portico_connector_new_from_data (text->str, -1, "acme.json", TRUE, &error);
+  g_assert_no_error (error);
+  test = portico_connection_test_new (f->runtime, connector, f->values, "read", NULL);
+  f->licenses_status = 402;
+
+  g_assert_cmpint (run_test (f, test, NULL, &error), ==, PORTICO_CONNECTION_OUTCOME_B);
+
+  exchange = portico_connection_test_get_exchange (test, NULL);
+  g_assert_nonnull (exchange);
+  identity_url = g_strconcat (f->base, "/v2/account", NULL);
+  g_assert_cmpstr (json_object_get_string_member (exchange, "request"), ==, "identity");
+  g_assert_cmpstr (json_object_get_string_member (exchange, "method"), ==, "GET");
+  g_assert_cmpstr (json_object_get_string_member (exchange, "url"), ==, identity_url);
+  g_assert_cmpint (json_object_get_int_member (exchange, "http_status"), ==, 200);
+  g_assert_true (json_object_get_null_member (exchange, "provider_code"));
+
+  exchange = portico_connection_test_get_exchange (test, "users");
+  g_assert_nonnull (exchange);
+  g_assert_cmpint (json_object_get_int_member (exchange, "http_status"), ==, 200);
+
+  exchange = portico_connection_test_get_exchange (test, "licenses");
+  g_assert_nonnull (exchange);
+  url = json_object_get_string_member (exchange, "url");
+  g_assert_true (g_str_has_prefix (url, f->base));
+  g_assert_nonnull (strstr (url, "/v2/seats?"));
+  g_assert_nonnull (strstr (url, "owner=[removed]"));
+  g_assert_nonnull (strstr (url, "key=[hidden]"));
+  g_assert_nonnull (strstr (url, "q=plain"));
+  g_assert_null (strstr (url, SECRET));
+  g_assert_null (strstr (url, "ann"));
+  g_assert_cmpint (json_object_get_int_member (exchange, "http_status"), ==, 402);
+  g_assert_cmpstr (json_object_get_string_member (exchange, "provider_code"), ==, "plan_required");
+
+  /* Nothing else was asked: no token request. */
+  g_assert_null (portico_connection_test_get_exchange (test, "@token"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -453,6 +510,7 @@ main (int   argc,
   ADD ("/connection-test/invalid-field", test_invalid_field);
   ADD ("/connection-test/subset", test_subset);
   ADD ("/connection-test/cancel", test_cancel);
+  ADD ("/connection-test/exchanges", test_exchanges);
 
   return g_test_run ();
 }

@@ -14,6 +14,8 @@
 #include <sqlite3.h>
 
 #include "portico-audit.h"
+#include "portico-http.h"
+#include "portico-network.h"
 #include "portico-scheduler.h"
 
 #define HOUR 3600
@@ -383,6 +385,27 @@ test_keyring_missing (void)
   g_assert_cmpint (((PorticoAccountProblem *) g_ptr_array_index (problems, 1))->kind, ==, PORTICO_PROBLEM_DISABLED_TYPES);
   g_assert_cmpint (((PorticoAccountProblem *) g_ptr_array_index (problems, 0))->kind, ==,
                    PORTICO_PROBLEM_KEYRING_MISSING);
+}
+
+/* An account a profile import brought waits for its credentials: the same
+ * problem and fix, in words that do not say they were lost. */
+static void
+test_waiting_for_credentials (void)
+{
+  g_autoptr(JsonObject) imported = make_account ("new", "missing", "never", NULL, NULL, 0, "never", NULL, 0);
+  g_autoptr(JsonObject) lost = make_account ("ok", "missing", "ok", NULL, NULL, NOW - HOUR, "ok", NULL, NOW - HOUR);
+  g_autoptr(GPtrArray) imported_problems = portico_account_find_problems (imported, NULL, NOW, 24);
+  g_autoptr(GPtrArray) lost_problems = portico_account_find_problems (lost, NULL, NOW, 24);
+  PorticoAccountProblem *problem;
+
+  problem = g_ptr_array_index (imported_problems, 0);
+  g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_KEYRING_MISSING);
+  g_assert_cmpint (problem->fix, ==, PORTICO_FIX_RECONNECT);
+  g_assert_cmpstr (problem->title, ==, "Waiting for credentials");
+
+  problem = g_ptr_array_index (lost_problems, 0);
+  g_assert_cmpint (problem->kind, ==, PORTICO_PROBLEM_KEYRING_MISSING);
+  g_assert_cmpstr (problem->title, ==, "Credentials missing from the keyring");
 }
 
 static void
@@ -759,6 +782,192 @@ test_auto_pause (void)
   }
 }
 
+static gboolean
+wait_checks (PorticoScheduler *scheduler,
+             PorticoEngine    *engine,
+             gint64            account_id,
+             guint             n_checks)
+{
+  gint64 end = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      if (portico_scheduler_get_n_checks (scheduler) >= n_checks &&
+          !portico_engine_is_syncing (engine, account_id))
+        return TRUE;
+      g_usleep (1000);
+    }
+
+  return FALSE;
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *n)
+{
+  (*n)++;
+}
+
+/* Offline awareness with a test network monitor: offline, no scheduled
+ * sync starts and the engine's "offline" property (the window's banner)
+ * says so; back online, the due sync runs at once. On a metered
+ * connection with sync-on-metered off, scheduled syncs wait too. A run
+ * that failed only because the machine was offline neither counts toward
+ * auto-pause nor breaks a streak, and the account shows "Offline" without
+ * a problem in Needs attention. */
+static void
+test_offline (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("portico-offline-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "portico.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+  g_autoptr(PorticoRuntime) runtime = portico_runtime_new ();
+  g_autoptr(PorticoEngine) engine = NULL;
+  g_autoptr(PorticoScheduler) scheduler = NULL;
+  g_autoptr(GNetworkMonitor) monitor = portico_static_network_monitor_new (FALSE, FALSE);
+  g_autoptr(JsonObject) object = NULL;
+  g_autoptr(PorticoAccountStatus) status = NULL;
+  g_autoptr(JsonArray) rows = json_array_new ();
+  PorticoStoreDataTypeSpec types[] = { { "users", TRUE, NULL } };
+  PorticoStoreNewAccount account = {
+    .connector_id = "nowhere", .connector_name = "Nowhere", .category = "other",
+    .name = "Offline", .external_id = "o-1", .permission = "read",
+    .data_types = types, .n_data_types = 1,
+  };
+  gboolean offline = FALSE;
+  guint n_notify = 0;
+  gint64 id, metered_id;
+
+  /* No keyring here: the sync the scheduler starts fails fast. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/portico-test-bus", TRUE);
+
+  store = portico_store_open (path, &error);
+  g_assert_no_error (error);
+  id = portico_store_create_account_sync (store, &account, &error);
+  g_assert_no_error (error);
+  engine = portico_engine_new (store, catalog, runtime);
+  portico_store_set_pause_after (store, 5);
+  g_assert_false (portico_engine_get_offline (engine));
+  g_signal_connect (engine, "notify::offline", G_CALLBACK (count_notify_cb), &n_notify);
+
+  scheduler = portico_scheduler_new (engine);
+  portico_scheduler_set_startup_spread (scheduler, 0);
+  portico_scheduler_set_network_monitor (scheduler, monitor);
+  g_assert_true (portico_engine_get_network_monitor (engine) == monitor);
+  g_object_get (engine, "offline", &offline, NULL);
+  g_assert_true (offline);
+  g_assert_cmpuint (n_notify, ==, 1);
+
+  /* Offline: the never-synced account is due, but nothing starts (the
+   * account's connector is not in the catalog, so a started sync records
+   * no run: the scheduler's count says what started). */
+  portico_scheduler_start (scheduler, 3600);
+  g_assert_true (wait_checks (scheduler, engine, id, 1));
+  g_assert_cmpuint (portico_scheduler_get_n_started (scheduler), ==, 0);
+
+  /* Back online: the due sync runs without waiting for the next check. */
+  portico_static_network_monitor_set (PORTICO_STATIC_NETWORK_MONITOR (monitor), TRUE, FALSE);
+  g_assert_false (portico_engine_get_offline (engine));
+  g_assert_cmpuint (n_notify, ==, 2);
+  g_assert_true (wait_checks (scheduler, engine, id, 2));
+  g_assert_cmpuint (portico_scheduler_get_n_started (scheduler), ==, 1);
+  g_assert_true (scheduler_idle (scheduler, engine, id, 1));
+
+  /* Metered, and the admin chose not to sync on metered connections: a
+   * newly due account waits; allowing it again starts it. */
+  account.name = "Metered";
+  account.external_id = "o-2";
+  metered_id = portico_store_create_account_sync (store, &account, &error);
+  g_assert_no_error (error);
+  g_object_set (scheduler, "sync-on-metered", FALSE, NULL);
+  portico_static_network_monitor_set (PORTICO_STATIC_NETWORK_MONITOR (monitor), TRUE, TRUE);
+  g_assert_true (portico_engine_get_metered (engine));
+  portico_scheduler_check_now (scheduler);
+  g_assert_true (wait_checks (scheduler, engine, metered_id, 3));
+  g_assert_cmpuint (portico_scheduler_get_n_started (scheduler), ==, 0);
+  portico_scheduler_set_sync_on_metered (scheduler, TRUE);
+  g_assert_true (wait_checks (scheduler, engine, metered_id, 4));
+  g_assert_cmpuint (portico_scheduler_get_n_started (scheduler), ==, 1);
+  g_assert_true (scheduler_idle (scheduler, engine, metered_id, 1));
+  portico_scheduler_stop (scheduler);
+
+  /* A scheduler made while the engine is offline already (as the app's
+   * window does) also checks when the network comes back. */
+  portico_static_network_monitor_set (PORTICO_STATIC_NETWORK_MONITOR (monitor), FALSE, FALSE);
+  g_clear_object (&scheduler);
+  scheduler = portico_scheduler_new (engine);
+  portico_scheduler_start (scheduler, 3600);
+  g_assert_true (wait_checks (scheduler, engine, id, 1));
+  portico_static_network_monitor_set (PORTICO_STATIC_NETWORK_MONITOR (monitor), TRUE, FALSE);
+  g_assert_true (wait_checks (scheduler, engine, id, 2));
+  portico_scheduler_stop (scheduler);
+
+  /* Six offline failures in a row do not pause... */
+  for (guint i = 0; i < 6; i++)
+    record_run (store, id, "failed", "offline");
+  g_assert_false (is_paused (store, id));
+  g_assert_cmpint (count_audit (store, "paused"), ==, 0);
+
+  /* ...and the account is waiting for the network, not in Needs attention. */
+  object = get_account (store, id);
+  status = portico_account_status_new (object, NULL, g_get_real_time () / G_USEC_PER_SEC, 24);
+  g_assert_cmpint (status->status, ==, PORTICO_STATUS_OFFLINE);
+  g_assert_cmpstr (status->label, ==, "Offline");
+  g_assert_cmpstr (status->icon_name, ==, "network-offline-symbolic");
+  g_assert_cmpuint (status->problems->len, ==, 0);
+  portico_account_status_add_attention_json (status, object, rows);
+  g_assert_cmpuint (json_array_get_length (rows), ==, 0);
+
+  /* An offline failure in a streak of one cause neither counts nor breaks
+   * it: four rejections, offline, a fifth rejection pauses. */
+  for (guint i = 0; i < 4; i++)
+    record_run (store, id, "failed", "unauthorized");
+  record_run (store, id, "failed", "offline");
+  g_assert_false (is_paused (store, id));
+  record_run (store, id, "failed", "unauthorized");
+  g_assert_true (is_paused (store, id));
+
+  g_clear_object (&scheduler);
+  g_clear_object (&engine);
+  g_clear_object (&store);
+  {
+    const char *suffixes[] = { "", "-wal", "-shm" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+      {
+        g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+
+        g_remove (file);
+      }
+    g_rmdir (dir);
+  }
+}
+
+/* No route at all is the machine's problem ("offline"); a refused
+ * connection while the network is up is the provider's ("network"). */
+static void
+test_offline_error_codes (void)
+{
+  g_autoptr(GError) unreachable = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE, "Network is unreachable");
+  g_autoptr(GError) refused = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, "Connection refused");
+  g_autoptr(GError) error = NULL;
+
+  portico_http_set_transport_error (&error, unreachable, "Okta", "acme.okta.com");
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_OFFLINE);
+  g_assert_cmpstr (portico_error_code_name (error), ==, "offline");
+  g_assert_nonnull (strstr (error->message, "acme.okta.com"));
+  g_assert_nonnull (strstr (error->message, "offline"));
+  g_clear_error (&error);
+
+  portico_http_set_transport_error (&error, refused, "Okta", "acme.okta.com");
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NETWORK);
+  g_assert_cmpstr (portico_error_code_name (error), ==, "network");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -775,11 +984,14 @@ main (int   argc,
   g_test_add_func ("/scheduler/problems/plan-partial", test_plan_partial);
   g_test_add_func ("/scheduler/problems/generic-failure", test_generic_failure);
   g_test_add_func ("/scheduler/problems/keyring-missing", test_keyring_missing);
+  g_test_add_func ("/scheduler/problems/waiting-for-credentials", test_waiting_for_credentials);
   g_test_add_func ("/scheduler/problems/stale", test_stale);
   g_test_add_func ("/scheduler/problems/rate-limited", test_rate_limited);
   g_test_add_func ("/scheduler/due", test_due);
   g_test_add_func ("/scheduler/object", test_scheduler_object);
   g_test_add_func ("/scheduler/auto-pause", test_auto_pause);
+  g_test_add_func ("/scheduler/offline", test_offline);
+  g_test_add_func ("/scheduler/offline-error-codes", test_offline_error_codes);
 
   return g_test_run ();
 }

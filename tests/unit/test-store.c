@@ -1576,6 +1576,129 @@ test_drift (Fixture      *f,
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM held_users"), ==, 0);
 }
 
+/* The account's own drift threshold: a 30% drop is held at the default
+ * 20% and applied when the account allows 40%; back to the default, it is
+ * held again; above 100% is refused with a sentence; the account lists it. */
+static void
+test_drift_threshold (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autofree char *all = members (0, 200, 0);
+  g_autofree char *drop30 = members (0, 140, 0);
+  gint64 idp;
+
+  g_assert_no_error (error);
+  idp = create_account (store, "okta", "Okta", "identity_provider", "Okta", "okta-1");
+  g_assert_cmpint (held_value (store, idp, "drift_threshold"), ==, -1);
+  g_assert_cmpint (replace_users (store, idp, all), ==, 200);
+
+  /* The default (20%): held. */
+  g_assert_cmpint (replace_users_result (store, idp, drop30, &error), ==, -1);
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_HELD);
+  g_clear_error (&error);
+  g_assert_cmpint (portico_store_resolve_held_sync (store, idp, FALSE, &error), ==, 0);
+  g_assert_no_error (error);
+
+  /* The account allows 40%: the same drop is applied. */
+  g_assert_true (portico_store_set_drift_threshold_sync (store, idp, 40, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (held_value (store, idp, "drift_threshold"), ==, 40);
+  g_assert_cmpint (replace_users (store, idp, drop30), ==, 140);
+  g_assert_cmpint (held_value (store, idp, "held_total"), ==, -1);
+
+  /* Back to the default: 35 of 140 (25%) gone is held again. */
+  g_assert_true (portico_store_set_drift_threshold_sync (store, idp, 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (held_value (store, idp, "drift_threshold"), ==, -1);
+  {
+    g_autofree char *drop25 = members (0, 105, 0);
+
+    g_assert_cmpint (replace_users_result (store, idp, drop25, &error), ==, -1);
+    g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_HELD);
+    g_clear_error (&error);
+    g_assert_cmpint (held_value (store, idp, "held_missing"), ==, 35);
+  }
+
+  /* Refused: above 100%, and an account that does not exist. */
+  g_assert_false (portico_store_set_drift_threshold_sync (store, idp, 101, &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "from 1 to 100"));
+  g_clear_error (&error);
+  g_assert_false (portico_store_set_drift_threshold_sync (store, idp + 100, 30, &error));
+  g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpint (held_value (store, idp, "drift_threshold"), ==, -1);
+}
+
+/* A profile import: every account in one transaction, waiting for its
+ * credentials; one that is connected already is skipped; a failure on the
+ * last account leaves nothing of the others. */
+static void
+test_import (Fixture      *f,
+             gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(JsonObject) fields = parse_object ("{\"subdomain\": \"acme\"}");
+  PorticoStoreImportAccount accounts[] = {
+    { { .connector_id = "okta", .connector_name = "Okta", .category = "identity_provider",
+        .name = "Acme Okta", .external_id = "acme.okta.com", .permission = "act", .fields = fields,
+        .data_types = all_types, .n_data_types = G_N_ELEMENTS (all_types) },
+      "rate_limited", "Okta kept answering “too many requests”." },
+    { { .connector_id = "slack", .connector_name = "Slack", .category = "communication",
+        .name = "Acme Slack", .external_id = "T1", .permission = "read",
+        .data_types = all_types, .n_data_types = 1 }, NULL, NULL },
+    /* An invalid permission level the database refuses. */
+    { { .connector_id = "zoom", .connector_name = "Zoom", .name = "Zoom",
+        .external_id = "z1", .permission = "admin" }, NULL, NULL },
+  };
+  gint64 existing;
+  JsonObject *o;
+
+  g_assert_no_error (error);
+  existing = create_account (store, "slack", "Slack", "communication", "Slack already here", "T1");
+
+  /* The refused third account undoes the first two. */
+  ids = portico_store_import_accounts_sync (store, accounts, 3, &error);
+  g_assert_null (ids);
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts"), ==, 1);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events WHERE kind = 'imported'"), ==, 0);
+
+  ids = portico_store_import_accounts_sync (store, accounts, 2, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), >, existing);
+  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts"), ==, 2);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events WHERE kind = 'imported'"), ==, 1);
+
+  account = portico_store_get_account (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  o = json_node_get_object (account);
+  g_assert_cmpstr (json_object_get_string_member (o, "connector"), ==, "okta");
+  g_assert_cmpstr (json_object_get_string_member (o, "permission"), ==, "act");
+  g_assert_cmpstr (json_object_get_string_member (o, "keyring_state"), ==, "missing");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (o, "fields"), "subdomain"), ==, "acme");
+  g_assert_true (json_object_get_boolean_member (o, "paused"));
+  g_assert_cmpstr (json_object_get_string_member (o, "paused_cause"), ==, "rate_limited");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "data_types")), ==, G_N_ELEMENTS (all_types));
+
+  /* Importing again adds nothing. */
+  g_clear_pointer (&ids, g_array_unref);
+  ids = portico_store_import_accounts_sync (store, accounts, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (ids, gint64, 0), ==, 0);
+  g_assert_cmpint (g_array_index (ids, gint64, 1), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM accounts"), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1601,6 +1724,8 @@ main (int    argc,
   ADD ("norm-time", test_norm_time);
   ADD ("link-connectors", test_link_connectors);
   ADD ("drift", test_drift);
+  ADD ("drift-threshold", test_drift_threshold);
+  ADD ("import", test_import);
 
   return g_test_run ();
 }
