@@ -337,6 +337,11 @@ main (int   argc,
             query_int (db, "SELECT count (*) FROM custom_user_fields WHERE source_account_id = ?", account_id),
             query_int (db, "SELECT count (*) FROM licenses WHERE source_account_id = ?", account_id),
             (bench_now () - start) / 1e6, sqlite3_libversion ());
+    /* As after a successful sync just now, so that the window's scheduler
+     * does not start syncs of these accounts (no credentials) in the middle
+     * of the start and views figures. */
+    if (build_only)
+      bench_exec (db, "UPDATE accounts SET status = 'ok', last_sync_at = strftime ('%Y-%m-%dT%H:%M:%SZ', 'now')");
     if (build_only && n_events > 0)
       {
         /* What syncs write (portico-store.c): every ten minutes one of the
