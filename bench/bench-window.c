@@ -29,6 +29,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -109,14 +110,24 @@ on_search_changed_after (GtkSearchEntry *entry,
 
 typedef gboolean (*Condition) (gpointer data);
 
+static gboolean
+wake_up (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 /* Iterates the main loop until @condition holds; aborts after a generous
- * limit (a hang, not a figure). */
+ * limit (a hang, not a figure). Every condition changes in a main loop
+ * callback (a frame, a signal, a GTask's callback), so the loop blocks
+ * between them instead of polling; a slow timer only makes sure the limit
+ * is checked. */
 static void
 wait_for (Condition   condition,
           gpointer    data,
           const char *what)
 {
   gint64 end = bench_now () + (gint64) WAIT_LIMIT_MS * 1000;
+  guint timer = g_timeout_add (250, wake_up, NULL);
 
   while (!condition (data))
     {
@@ -125,10 +136,9 @@ wait_for (Condition   condition,
           fprintf (stderr, "bench-window: gave up waiting for %s\n", what);
           exit (1);
         }
-      g_main_context_iteration (NULL, FALSE);
-      if (!condition (data))
-        g_usleep (200);
+      g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (timer);
 }
 
 static gboolean
@@ -252,6 +262,13 @@ static const char * const words[] = {
   "Summit", "Vertex", "Willow", "Zephyr", "Beacon", "Cobalt", "Delta", "Ember",
 };
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* Writes @n definitions into @dir, round robin over the shipped ones, each
  * with its own id and name; returns the name of the one at @n * 2 / 3. */
 static char *
@@ -272,7 +289,7 @@ generate_connectors (const char *dir,
   while ((name = g_dir_read_name (shipped)) != NULL)
     if (g_str_has_suffix (name, ".json"))
       g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   for (guint i = 0; i < names->len; i++)
     {
       g_autofree char *path = g_build_filename (SOURCE_CONNECTORS_DIR, (const char *) names->pdata[i], NULL);
@@ -733,7 +750,7 @@ run_disconnect (const char *db)
   Pending preview = { 0 }, disconnect = { 0 };
   PorticoIntegrationsPage *page;
   gint64 store_us, start;
-  guint tiles, paints;
+  guint tiles, paints, timer;
 
   open_window (db, &opened, &store_us);
   present_and_wait (GTK_WINDOW (opened.window));
@@ -755,6 +772,7 @@ run_disconnect (const char *db)
       fprintf (stderr, "bench-window: %s\n", (preview.error ? preview.error : disconnect.error)->message);
       return 1;
     }
+  timer = g_timeout_add (250, wake_up, NULL);
   while (portico_integrations_page_is_loading (page) || count_account_tiles (GTK_WIDGET (page)) >= tiles)
     {
       if (bench_now () - disconnect.done > (gint64) WAIT_LIMIT_MS * 1000)
@@ -764,6 +782,7 @@ run_disconnect (const char *db)
         }
       g_main_context_iteration (NULL, TRUE);
     }
+  g_source_remove (timer);
   paints = bench.n_paints;
   wait_for (painted_since, GUINT_TO_POINTER (paints), "the page to be drawn");
   bench.monitoring = FALSE;
