@@ -87,6 +87,9 @@ static const char usage_text[] =
   "                                                more than PERCENT of the people\n"
   "  reconnect ACCOUNT [--set KEY=VALUE]... [--json]\n"
   "  disconnect ACCOUNT (--preview | --yes) [--json]\n"
+  "  restore ACCOUNT                               undo a disconnect (for 30 days)\n"
+  "  forget ACCOUNT                                delete the credentials a disconnected\n"
+  "                                                account keeps; it cannot be restored then\n"
   "  apps | users | licenses | workflows | audit [--json]\n"
   "  attention [--json]                            what Needs attention shows\n"
   "  recommended [--json]                          what Recommended to connect shows\n"
@@ -947,6 +950,66 @@ print_summary (const PorticoDisconnectSummary *summary,
   g_print (_("Other apps affected:    %'" PRId64 "\n"), summary->other_apps_affected);
 }
 
+static void
+print_restorable_until (PorticoEngine *engine,
+                        gint64         account_id)
+{
+  g_autoptr(JsonNode) restorable = portico_engine_list_restorable (engine, NULL);
+  JsonArray *array = restorable != NULL ? json_node_get_array (restorable) : NULL;
+
+  for (guint i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonObject *item = json_array_get_object_element (array, i);
+
+      if (json_object_get_int_member (item, "account") != account_id)
+        continue;
+      g_print (_("Until %s, “portico-cli restore %" PRId64 "” undoes this; “portico-cli forget %" PRId64 "” deletes its credentials now.\n"),
+               json_object_get_string_member (item, "expires_at"), account_id, account_id);
+    }
+}
+
+static int
+cmd_restore (Cli    *cli,
+             gint64  account_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+  gint64 rows;
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  portico_engine_restore_account_async (engine, account_id, NULL, wait_cb, &wait);
+  rows = portico_engine_restore_account_finish (engine, wait_run (&wait), &error);
+  if (rows < 0)
+    return portico_cli_fail (error);
+  g_print (g_dngettext (GETTEXT_PACKAGE,
+                        "Restored: account %" PRId64 " is connected again with %'" PRId64 " record put back.\n",
+                        "Restored: account %" PRId64 " is connected again with %'" PRId64 " records put back.\n",
+                        rows),
+           account_id, rows);
+  return PORTICO_CLI_EXIT_OK;
+}
+
+static int
+cmd_forget (Cli    *cli,
+            gint64  account_id)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Wait) wait = WAIT_INIT;
+  PorticoEngine *engine = cli_get_engine_full (cli, FALSE, &error);
+
+  if (engine == NULL)
+    return portico_cli_fail (error);
+  portico_engine_forget_credentials_async (engine, account_id, NULL, wait_cb, &wait);
+  if (!portico_engine_forget_credentials_finish (engine, wait_run (&wait), &error))
+    return portico_cli_fail (error);
+  /* A revocation at the provider still running is waited for in main (). */
+  g_print (_("Forgotten: the credentials of account %" PRId64 " are deleted; it can no longer be restored.\n"),
+           account_id);
+  return PORTICO_CLI_EXIT_OK;
+}
+
 static int
 cmd_disconnect (Cli      *cli,
                 gint64    account_id,
@@ -981,7 +1044,11 @@ cmd_disconnect (Cli      *cli,
       portico_cli_print_json (node);
     }
   else
-    print_summary (summary, apply);
+    {
+      print_summary (summary, apply);
+      if (apply)
+        print_restorable_until (engine, account_id);
+    }
 
   return PORTICO_CLI_EXIT_OK;
 }
@@ -2100,7 +2167,8 @@ run_command (Cli         *cli,
     }
 
   if (g_str_equal (command, "resume") || g_str_equal (command, "apply-held") ||
-      g_str_equal (command, "discard-held"))
+      g_str_equal (command, "discard-held") || g_str_equal (command, "restore") ||
+      g_str_equal (command, "forget"))
     {
       const char *account = NULL;
       gint64 account_id = 0;
@@ -2116,6 +2184,10 @@ run_command (Cli         *cli,
       status = parse_account_id (command, account, &account_id);
       if (status != PORTICO_CLI_EXIT_OK)
         return status;
+      if (g_str_equal (command, "restore"))
+        return cmd_restore (cli, account_id);
+      if (g_str_equal (command, "forget"))
+        return cmd_forget (cli, account_id);
       if (!g_str_equal (command, "resume"))
         return cmd_resolve_held (cli, account_id, g_str_equal (command, "apply-held"));
       return cmd_resume (cli, account_id);
@@ -2280,15 +2352,34 @@ main (int    argc,
   g_ptr_array_add (rest, NULL);
   status = run_command (&cli, command, (int) rest->len - 1, (char **) rest->pdata);
 
-  /* A disconnect (or a reconnect that replaced an account) may still be
-   * revoking its sign-in at the provider: let it finish, within its own
-   * time limit, before the process ends. */
+  /* "forget" may still be revoking a sign-in at the provider: let it
+   * finish, within its own time limit, before the process ends. Keyring
+   * items whose deletion is pending (a restore period that ended when the
+   * store opened, a failed deletion) are deleted now, as the app does at
+   * its start: the timer runs this command too. */
   if (cli.engine != NULL)
     {
       g_auto(Wait) wait = WAIT_INIT;
 
       portico_engine_wait_revocations_async (cli.engine, wait_cb, &wait);
       portico_engine_wait_revocations_finish (cli.engine, wait_run (&wait));
+    }
+  if (cli.store != NULL)
+    {
+      g_autoptr(JsonNode) pending = portico_store_list_keyring_pending (cli.store, NULL);
+      g_autoptr(GError) error = NULL;
+      PorticoEngine *engine = NULL;
+
+      if (pending != NULL && json_array_get_length (json_node_get_array (pending)) > 0)
+        engine = cli_get_local_engine (&cli, &error);
+      if (engine != NULL)
+        {
+          g_auto(Wait) retry = WAIT_INIT;
+
+          portico_engine_retry_keyring_deletes_async (engine, NULL, wait_cb, &retry);
+          if (!portico_engine_retry_keyring_deletes_finish (engine, wait_run (&retry), &error))
+            g_debug ("Keyring deletions stay pending: %s", error->message);
+        }
     }
 
 out:

@@ -30,6 +30,8 @@ static const struct
   { "synced", N_("Synced") },
   { "sync_failed", N_("Sync failed") },
   { "disconnected", N_("Disconnected") },
+  { "restored", N_("Restored") },
+  { "credentials_forgotten", N_("Credentials forgotten") },
   { "paused", N_("Paused") },
   { "resumed", N_("Resumed") },
   { "held", N_("Sync held") },
@@ -255,6 +257,23 @@ portico_audit_event_summary (JsonObject *event)
                                            "Disconnected %s and deleted the %'" PRId64 " app users it brought in",
                                            users), who, users);
     }
+  if (g_strcmp0 (kind, "restored") == 0)
+    {
+      gint64 rows = details != NULL ? portico_json_get_int (details, "rows", 0) : 0;
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Restored %s and put back the %'" PRId64 " record it had brought in",
+                                           "Restored %s and put back the %'" PRId64 " records it had brought in",
+                                           rows), who, rows);
+    }
+  if (g_strcmp0 (kind, "credentials_forgotten") == 0)
+    {
+      const char *reason = details != NULL ? portico_json_get_string (details, "reason") : NULL;
+
+      if (g_strcmp0 (reason, "expired") == 0)
+        return g_strdup_printf (_("Deleted the kept credentials of %s: its time to be restored ended"), who);
+      return g_strdup_printf (_("Deleted the kept credentials of %s, so it can no longer be restored"), who);
+    }
   if (g_strcmp0 (kind, "paused") == 0)
     {
       gint64 failures = details != NULL ? portico_json_get_int (details, "failures", 0) : 0;
@@ -353,6 +372,8 @@ portico_audit_event_describe_details (JsonObject *event)
     { "workflow_actions_failing", N_("Workflow actions now failing") },
     { "offboarding_configs", N_("Offboarding configurations removed") },
     { "other_apps_affected", N_("Other apps that lost data") },
+    { "rows", N_("Records put back") },
+    { "workflows_valid_again", N_("Workflows valid again") },
   };
   JsonObject *details = details_object (event);
   g_autoptr(GString) text = g_string_new (NULL);

@@ -412,6 +412,12 @@ build_profile (PorticoEngine *self,
       else
         json_object_set_null_member (object, "paused");
 
+      /* The account's own drift threshold, or null for the default. */
+      if (portico_json_get_int (account, "drift_threshold", 0) > 0)
+        json_object_set_int_member (object, "drift_threshold", portico_json_get_int (account, "drift_threshold", 0));
+      else
+        json_object_set_null_member (object, "drift_threshold");
+
       json_array_add_object_element (out_accounts, object);
     }
   json_object_set_array_member (root, "accounts", out_accounts);
@@ -743,7 +749,7 @@ check_accounts (PorticoEngine *self,
       g_auto(GStrv) permissions = NULL;
       PorticoConnector *connector;
       JsonObject *account, *fields;
-      JsonNode *fields_node, *paused_node;
+      JsonNode *fields_node, *paused_node, *drift_node;
       JsonArray *types;
       GArray *type_specs;
       const char *connector_id, *name, *permission;
@@ -865,6 +871,23 @@ check_accounts (PorticoEngine *self,
           spec.paused_message = member_string_or_null (json_node_get_object (paused_node), "message", &ok);
         }
       else if (paused_node != NULL && !JSON_NODE_HOLDS_NULL (paused_node))
+        ok = FALSE;
+
+      drift_node = json_object_get_member (account, "drift_threshold");
+      if (drift_node != NULL && JSON_NODE_HOLDS_VALUE (drift_node) &&
+          json_node_get_value_type (drift_node) == G_TYPE_INT64)
+        {
+          gint64 percent = json_node_get_int (drift_node);
+
+          if (percent < 1 || percent > 100)
+            {
+              reason = g_strdup_printf (_("the account “%s” has a drift threshold of %d %%; give a percentage from 1 to 100."),
+                                        name, (int) CLAMP (percent, G_MININT, G_MAXINT));
+              return profile_error (error, source_name, reason);
+            }
+          spec.drift_threshold = (guint) percent;
+        }
+      else if (drift_node != NULL && !JSON_NODE_HOLDS_NULL (drift_node))
         ok = FALSE;
 
       spec.account.connector_id = connector_id;

@@ -2014,49 +2014,6 @@ clear_pending_thread (GTask        *task,
 }
 
 static void
-disconnect_pending_cleared_cb (GObject      *source,
-                               GAsyncResult *result,
-                               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  DisconnectData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_debug ("Keyring deletion of account %" G_GINT64_FORMAT " stays pending: %s",
-             data->account_id, error->message);
-
-  g_task_return_pointer (task, g_steal_pointer (&data->summary),
-                         (GDestroyNotify) portico_disconnect_summary_free);
-}
-
-static void
-disconnect_keyring_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PorticoEngine *self = g_task_get_source_object (task);
-  DisconnectData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GTask) clear = NULL;
-
-  if (!portico_credentials_delete_finish (result, &error))
-    {
-      /* The database is done; the keyring item is retried later. */
-      g_debug ("Keyring item of account %" G_GINT64_FORMAT " not deleted yet: %s",
-               data->account_id, error->message);
-      g_task_return_pointer (task, g_steal_pointer (&data->summary),
-                             (GDestroyNotify) portico_disconnect_summary_free);
-      return;
-    }
-
-  clear = g_task_new (self, NULL, disconnect_pending_cleared_cb, g_steal_pointer (&task));
-  g_task_set_task_data (clear, g_memdup2 (&data->account_id, sizeof (gint64)), g_free);
-  g_task_run_in_thread (clear, clear_pending_thread);
-}
-
-static void
 disconnect_done_cb (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
@@ -2073,9 +2030,11 @@ disconnect_done_cb (GObject      *source,
       return;
     }
 
+  /* The keyring item stays with the restore snapshot: see
+   * portico_engine_forget_credentials_async (). */
   g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
-  portico_credentials_delete_async (self->credentials, data->account_id, NULL, disconnect_keyring_cb,
-                                    g_steal_pointer (&task));
+  g_task_return_pointer (task, g_steal_pointer (&data->summary),
+                         (GDestroyNotify) portico_disconnect_summary_free);
 }
 
 typedef struct
@@ -2140,43 +2099,6 @@ portico_engine_wait_revocations_finish (PorticoEngine *self,
   g_task_propagate_boolean (G_TASK (result), NULL);
 }
 
-static void
-disconnect_values_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PorticoEngine *self = PORTICO_ENGINE (source);
-  DisconnectData *data = g_task_get_task_data (task);
-  PorticoConnector *connector = g_object_get_data (G_OBJECT (task), "connector");
-  GCancellable *cancellable;
-  g_autoptr(GHashTable) values = NULL;
-  g_autoptr(GError) error = NULL;
-
-  values = portico_engine_load_values_finish (self, result, &error);
-  if (values == NULL)
-    g_debug ("The sign-in of account %" G_GINT64_FORMAT " cannot be revoked: %s",
-             data->account_id, error->message);
-  else
-    {
-      /* Not tied to the account any more: a token rotated on the way is
-       * not stored again. */
-      Revocation *revocation = g_new0 (Revocation, 1);
-
-      g_hash_table_remove (values, PORTICO_VALUE_ACCOUNT);
-      revocation->engine = g_object_ref (self);
-      revocation->account_id = data->account_id;
-      self->pending_revocations++;
-      portico_runtime_revoke_async (self->runtime, connector, values, PORTICO_LIMIT_REVOKE_SECONDS, NULL,
-                                    revoke_done_cb, revocation);
-    }
-
-  /* The revocation runs on its own: the cascade does not wait for it. */
-  cancellable = g_task_get_cancellable (task);
-  portico_store_disconnect_async (self->store, data->account_id, cancellable,
-                                  disconnect_done_cb, g_steal_pointer (&task));
-}
-
 void
 portico_engine_disconnect_async (PorticoEngine      *self,
                                  gint64              account_id,
@@ -2185,8 +2107,6 @@ portico_engine_disconnect_async (PorticoEngine      *self,
                                  gpointer            user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(JsonNode) account = NULL;
-  PorticoConnector *connector = NULL;
   DisconnectData *data;
 
   g_return_if_fail (PORTICO_IS_ENGINE (self));
@@ -2204,22 +2124,6 @@ portico_engine_disconnect_async (PorticoEngine      *self,
   data = g_new0 (DisconnectData, 1);
   data->account_id = account_id;
   g_task_set_task_data (task, data, (GDestroyNotify) disconnect_data_free);
-
-  /* A signed-in account first reads its tokens from the keyring (which
-   * the cascade then clears), so that the provider can be asked to revoke
-   * them. */
-  account = portico_store_get_account (self->store, account_id, NULL);
-  if (account != NULL)
-    connector = portico_catalog_lookup (self->catalog,
-                                        json_object_get_string_member_with_default (json_node_get_object (account),
-                                                                                    "connector", ""));
-  if (connector != NULL && portico_connector_signs_in (connector))
-    {
-      g_object_set_data_full (G_OBJECT (task), "connector", g_object_ref (connector), g_object_unref);
-      portico_engine_load_values_async (self, account_id, cancellable, disconnect_values_cb,
-                                        g_steal_pointer (&task));
-      return;
-    }
 
   portico_store_disconnect_async (self->store, account_id, cancellable,
                                   disconnect_done_cb, g_steal_pointer (&task));
@@ -2293,6 +2197,272 @@ portico_engine_retry_keyring_deletes_finish (PorticoEngine *self,
                                              GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- Restore, forget credentials -------------------------------------------- */
+
+static void
+restore_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  GError *error = NULL;
+  gint64 rows;
+
+  rows = portico_store_restore_account_finish (PORTICO_STORE (source), result, &error);
+  if (rows < 0)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+  g_task_return_int (task, rows);
+}
+
+void
+portico_engine_restore_account_async (PorticoEngine      *self,
+                                      gint64              account_id,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(JsonNode) account = NULL;
+  g_autoptr(JsonNode) accounts = NULL;
+  PorticoConnector *connector;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_restore_account_async);
+
+  /* A connector with one account only: another one connected meanwhile
+   * (with another identity; the same identity the store refuses). */
+  account = portico_store_get_account (self->store, account_id, NULL);
+  connector = account != NULL
+              ? portico_catalog_lookup (self->catalog,
+                                        json_object_get_string_member_with_default (json_node_get_object (account),
+                                                                                    "connector", ""))
+              : NULL;
+  accounts = connector != NULL && !portico_connector_get_multi_account (connector)
+             ? portico_store_list_accounts (self->store, NULL) : NULL;
+  for (guint i = 0; accounts != NULL && i < json_array_get_length (json_node_get_array (accounts)); i++)
+    {
+      JsonObject *other = json_array_get_object_element (json_node_get_array (accounts), i);
+
+      if (json_object_get_int_member_with_default (other, "id", 0) != account_id &&
+          g_strcmp0 (json_object_get_string_member_with_default (other, "connector", NULL),
+                     portico_connector_get_id (connector)) == 0)
+        {
+          g_task_return_new_error (task, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_CONFLICT,
+                                   _("%s supports one account, and “%s” is connected now. Disconnect it first to restore this one."),
+                                   portico_connector_get_name (connector),
+                                   json_object_get_string_member_with_default (other, "name", ""));
+          return;
+        }
+    }
+
+  portico_store_restore_account_async (self->store, account_id, cancellable,
+                                       restore_done_cb, g_steal_pointer (&task));
+}
+
+gint64
+portico_engine_restore_account_finish (PorticoEngine *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 rows;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), -1);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_restore_account_async, -1);
+
+  rows = g_task_propagate_int (G_TASK (result), &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
+  return rows;
+}
+
+JsonNode *
+portico_engine_list_restorable (PorticoEngine *self,
+                                GError       **error)
+{
+  g_return_val_if_fail (PORTICO_IS_ENGINE (self), NULL);
+
+  return portico_store_list_restorable (self->store, error);
+}
+
+static void
+forget_pending_cleared_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The item is gone; a mark left behind only makes a later retry find
+   * nothing to delete. */
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    g_debug ("Keyring deletion stays marked pending: %s", error->message);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+forget_keyring_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = g_task_get_source_object (task);
+  gint64 account_id = *(gint64 *) g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) clear = NULL;
+
+  if (!portico_credentials_delete_finish (result, &error))
+    {
+      /* The database is done; the keyring item is retried later
+       * (portico_engine_retry_keyring_deletes_async ()). */
+      g_debug ("Keyring item of account %" G_GINT64_FORMAT " not deleted yet: %s",
+               account_id, error->message);
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  clear = g_task_new (self, NULL, forget_pending_cleared_cb, g_steal_pointer (&task));
+  g_task_set_task_data (clear, g_memdup2 (&account_id, sizeof (gint64)), g_free);
+  g_task_run_in_thread (clear, clear_pending_thread);
+}
+
+static void
+forget_delete_item (PorticoEngine *self,
+                    GTask         *task)
+{
+  gint64 account_id = *(gint64 *) g_task_get_task_data (task);
+
+  portico_credentials_delete_async (self->credentials, account_id, NULL, forget_keyring_cb, task);
+}
+
+static void
+forget_values_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GTask *task = user_data;
+  PorticoEngine *self = PORTICO_ENGINE (source);
+  gint64 account_id = *(gint64 *) g_task_get_task_data (task);
+  PorticoConnector *connector = g_object_get_data (G_OBJECT (task), "connector");
+  g_autoptr(GHashTable) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  values = portico_engine_load_values_finish (self, result, &error);
+  if (values == NULL)
+    g_debug ("The sign-in of account %" G_GINT64_FORMAT " cannot be revoked: %s",
+             account_id, error->message);
+  else
+    {
+      /* Not tied to the account any more: a token rotated on the way is
+       * not stored again. */
+      Revocation *revocation = g_new0 (Revocation, 1);
+
+      g_hash_table_remove (values, PORTICO_VALUE_ACCOUNT);
+      revocation->engine = g_object_ref (self);
+      revocation->account_id = account_id;
+      self->pending_revocations++;
+      portico_runtime_revoke_async (self->runtime, connector, values, PORTICO_LIMIT_REVOKE_SECONDS, NULL,
+                                    revoke_done_cb, revocation);
+    }
+
+  /* The revocation runs on its own: the keyring item is not kept for it. */
+  forget_delete_item (self, task);
+}
+
+static void
+forget_store_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  PorticoEngine *self = source_object;
+  GError *error = NULL;
+
+  if (!portico_store_forget_credentials_sync (self->store, *(gint64 *) task_data, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+forget_store_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  PorticoEngine *self = PORTICO_ENGINE (source);
+  gint64 account_id = *(gint64 *) g_task_get_task_data (task);
+  g_autoptr(JsonNode) account = NULL;
+  PorticoConnector *connector = NULL;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
+
+  /* A signed-in account's tokens are read from the keyring first so that
+   * the provider can be asked to revoke them. */
+  account = portico_store_get_account (self->store, account_id, NULL);
+  if (account != NULL)
+    connector = portico_catalog_lookup (self->catalog,
+                                        json_object_get_string_member_with_default (json_node_get_object (account),
+                                                                                    "connector", ""));
+  if (connector != NULL && portico_connector_signs_in (connector))
+    {
+      g_object_set_data_full (G_OBJECT (task), "connector", g_object_ref (connector), g_object_unref);
+      portico_engine_load_values_async (self, account_id, NULL, forget_values_cb, g_steal_pointer (&task));
+      return;
+    }
+
+  forget_delete_item (self, g_steal_pointer (&task));
+}
+
+void
+portico_engine_forget_credentials_async (PorticoEngine      *self,
+                                         gint64              account_id,
+                                         GCancellable       *cancellable,
+                                         GAsyncReadyCallback callback,
+                                         gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) store_task = NULL;
+
+  g_return_if_fail (PORTICO_IS_ENGINE (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, portico_engine_forget_credentials_async);
+  g_task_set_task_data (task, g_memdup2 (&account_id, sizeof account_id), g_free);
+
+  store_task = g_task_new (self, cancellable, forget_store_cb, g_steal_pointer (&task));
+  g_task_set_task_data (store_task, g_memdup2 (&account_id, sizeof account_id), g_free);
+  g_task_run_in_thread (store_task, forget_store_thread);
+}
+
+gboolean
+portico_engine_forget_credentials_finish (PorticoEngine *self,
+                                          GAsyncResult  *result,
+                                          GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == portico_engine_forget_credentials_async, FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }

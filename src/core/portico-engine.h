@@ -132,8 +132,11 @@ JsonNode *portico_engine_sync_finish (PorticoEngine *self,
 gboolean portico_engine_is_syncing (PorticoEngine *self,
                                     gint64         account_id);
 
-/* The cascade in one transaction, then the keyring item; a keyring failure
- * leaves the deletion pending for portico_engine_retry_keyring_deletes_async. */
+/* The cascade in one transaction, with a restore snapshot of everything it
+ * deleted; the keyring item stays until the snapshot ends
+ * (portico_engine_forget_credentials_async (), or after
+ * PORTICO_STORE_RESTORE_DAYS days: opening the store marks the item for
+ * deletion and portico_engine_retry_keyring_deletes_async () deletes it). */
 void portico_engine_disconnect_async (PorticoEngine      *self,
                                       gint64              account_id,
                                       GCancellable       *cancellable,
@@ -142,7 +145,36 @@ void portico_engine_disconnect_async (PorticoEngine      *self,
 PorticoDisconnectSummary *portico_engine_disconnect_finish (PorticoEngine *self,
                                                             GAsyncResult  *result,
                                                             GError       **error);
-/* Disconnect asks the provider to revoke a sign-in in the background (at
+/* Undo after a disconnect: the account's facts exactly as they were, its
+ * workflows valid again, the account connected with its keyring item.
+ * Refused with a sentence when the snapshot expired or was forgotten, or
+ * another connected account has the same identity now. Returns the number
+ * of rows put back, -1 on error. Emits "accounts-changed". */
+void portico_engine_restore_account_async (PorticoEngine      *self,
+                                           gint64              account_id,
+                                           GCancellable       *cancellable,
+                                           GAsyncReadyCallback callback,
+                                           gpointer            user_data);
+gint64 portico_engine_restore_account_finish (PorticoEngine *self,
+                                              GAsyncResult  *result,
+                                              GError       **error);
+/* "Forget credentials now": ends the restore snapshot of a disconnected
+ * account (recorded as "credentials_forgotten"), asks the provider to
+ * revoke a sign-in, and deletes the keyring item (a keyring failure leaves
+ * the deletion pending). Emits "accounts-changed". */
+void portico_engine_forget_credentials_async (PorticoEngine      *self,
+                                              gint64              account_id,
+                                              GCancellable       *cancellable,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean portico_engine_forget_credentials_finish (PorticoEngine *self,
+                                                   GAsyncResult  *result,
+                                                   GError       **error);
+/* See portico_store_list_restorable (). */
+JsonNode *portico_engine_list_restorable (PorticoEngine *self,
+                                          GError       **error);
+
+/* Forgetting credentials asks the provider to revoke a sign-in in the background (at
  * most PORTICO_LIMIT_REVOKE_SECONDS). A process about to exit (portico-cli)
  * waits here until none is left running; it never fails. */
 void portico_engine_wait_revocations_async (PorticoEngine      *self,

@@ -134,6 +134,21 @@ gboolean portico_store_schema_create_staging (sqlite3 *db,
 void portico_store_ingest_clear_stage (sqlite3 *db,
                                        guint64  handle);
 
+/* Restore snapshots (portico-store-restore.c), inside the caller's
+ * transaction: copies what a disconnect of @account_id deletes or changes;
+ * drops an account's snapshot. */
+gboolean portico_store_snapshot_for_disconnect (sqlite3 *db,
+                                                gint64   account_id,
+                                                GError **error);
+gboolean portico_store_drop_snapshot (sqlite3 *db,
+                                      gint64   account_id,
+                                      GError **error);
+/* Ends expired snapshots in a transaction of its own on @db; returns how
+ * many, -1 on error. */
+gint64 portico_store_expire_snapshots_in (PorticoStore *self,
+                                          sqlite3      *db,
+                                          GError      **error);
+
 /* Test hook: runs @sql on the writer connection (e.g. PRAGMA max_page_count
  * to simulate a full disk). */
 gboolean portico_store_exec_on_writer (PorticoStore *self,

@@ -923,7 +923,8 @@ disconnect_tx (PorticoStore *self,
   failing_reason = g_strdup_printf (_("The account “%s” was disconnected. Edit the workflow to use another account."),
                                     account_name);
 
-  if (!exec_count (db, &summary->app_users, error,
+  if (!portico_store_snapshot_for_disconnect (db, account_id, error) ||
+      !exec_count (db, &summary->app_users, error,
                    "DELETE FROM app_users WHERE source_account_id = ?", "i", account_id) ||
       !exec_count (db, NULL, error,
                    "DELETE FROM held_users WHERE account_id = ?", "i", account_id) ||
@@ -948,11 +949,12 @@ disconnect_tx (PorticoStore *self,
                    "si", failing_reason, account_id) ||
       !exec_count (db, &summary->offboarding_configs, error,
                    "DELETE FROM offboarding_configs WHERE account_id = ?", "i", account_id) ||
-      /* The keyring item is deleted after the commit; until that succeeds
-       * the account stays marked so it can be retried. */
+      /* The keyring item stays with the restore snapshot; it is deleted
+       * when the snapshot ends (portico-store-restore.c). */
       !exec_count (db, NULL, error,
-                   "UPDATE accounts SET status = 'disconnected', disconnected_at = " PORTICO_SQL_NOW ", "
-                   "  keyring_delete_pending = 1 WHERE id = ?",
+                   "UPDATE accounts SET status = 'disconnected', disconnected_at = "
+                   "  (SELECT disconnected_at FROM restore_snapshots WHERE account_id = ?1) "
+                   "WHERE id = ?1",
                    "i", account_id))
     return FALSE;
 

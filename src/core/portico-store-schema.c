@@ -281,9 +281,47 @@ static const char migration_10[] =
   "ALTER TABLE accounts ADD COLUMN held_missing INTEGER;\n"
   "ALTER TABLE accounts ADD COLUMN held_total INTEGER;\n";
 
-/* Reserved: the restore branch adds migration 11; the lead renumbers on
- * merge. Changes nothing. */
-static const char migration_11[] = "";
+/* Undo after a disconnect (SPEC 5): the cascade moves what it deletes or
+ * changes into a restore snapshot in the same transaction, so that a restore
+ * puts every row back exactly, ids and timestamps included, until the
+ * snapshot expires (30 days) or the admin forgets the credentials.
+ * restore_snapshots: one per disconnected account that can come back, with
+ *   the account's state before the disconnect;
+ * restore_<table>: copies of the rows the cascade deleted, column for column
+ *   (CREATE TABLE ... AS SELECT keeps the order, so a copy is "SELECT *").
+ *   A migration that adds a column to a fact table adds it to its copy too;
+ *   a snapshot of a table that differs from its copy fails loudly;
+ * restore_app_sources, _workflows, _workflow_actions: the columns the
+ *   cascade overwrote. No foreign keys: nothing here is a fact of Portico
+ *   until it is restored. */
+static const char migration_11[] =
+  "CREATE TABLE restore_snapshots (\n"
+  "  account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE RESTRICT,\n"
+  "  disconnected_at TEXT NOT NULL,\n"
+  "  expires_at TEXT NOT NULL,\n"
+  "  account_status TEXT NOT NULL,\n"
+  "  account_disconnected_at TEXT,\n"
+  "  account_keyring_delete_pending INTEGER NOT NULL DEFAULT 0\n"
+  ");\n"
+  "CREATE TABLE restore_app_users AS SELECT * FROM app_users WHERE 0;\n"
+  "CREATE INDEX restore_app_users_source ON restore_app_users (source_account_id);\n"
+  "CREATE TABLE restore_held_users AS SELECT rowid AS held_rowid, * FROM held_users WHERE 0;\n"
+  "CREATE INDEX restore_held_users_account ON restore_held_users (account_id);\n"
+  "CREATE TABLE restore_licenses AS SELECT * FROM licenses WHERE 0;\n"
+  "CREATE INDEX restore_licenses_source ON restore_licenses (source_account_id);\n"
+  "CREATE TABLE restore_custom_user_fields AS SELECT * FROM custom_user_fields WHERE 0;\n"
+  "CREATE INDEX restore_custom_user_fields_source ON restore_custom_user_fields (source_account_id);\n"
+  "CREATE TABLE restore_transactions AS SELECT * FROM transactions WHERE 0;\n"
+  "CREATE INDEX restore_transactions_source ON restore_transactions (source_account_id);\n"
+  "CREATE TABLE restore_groups AS SELECT * FROM groups WHERE 0;\n"
+  "CREATE INDEX restore_groups_source ON restore_groups (source_account_id);\n"
+  "CREATE TABLE restore_offboarding_configs AS SELECT * FROM offboarding_configs WHERE 0;\n"
+  "CREATE TABLE restore_app_sources (id INTEGER, account_id INTEGER, user_count, assigned_count, spend);\n"
+  "CREATE INDEX restore_app_sources_account ON restore_app_sources (account_id);\n"
+  "CREATE TABLE restore_workflows (id INTEGER, account_id INTEGER, valid, invalid_reason);\n"
+  "CREATE INDEX restore_workflows_account ON restore_workflows (account_id);\n"
+  "CREATE TABLE restore_workflow_actions (id INTEGER, account_id INTEGER, failing, failing_reason);\n"
+  "CREATE INDEX restore_workflow_actions_account ON restore_workflow_actions (account_id);\n";
 
 /* Drift protection per account: the percentage of the people listed as
  * active that may disappear in one users sync before it is held (NULL: the

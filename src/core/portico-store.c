@@ -893,6 +893,14 @@ open_writer_func (PorticoStore *self,
 
   self->writer = db;
   close_interrupted_runs (self, db);
+  /* Like the interrupted runs, a failure here is not a failure to open:
+   * the snapshots stay and the next start tries again. */
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    if (portico_store_expire_snapshots_in (self, db, &local_error) < 0)
+      g_debug ("Cannot end the expired restore snapshots: %s", local_error->message);
+  }
   return TRUE;
 }
 
@@ -1229,6 +1237,7 @@ typedef struct
   GArray *data_types; /* of DataTypeCopy */
   const char *audit_kind; /* static; NULL: "connected" */
   char *paused_cause, *paused_message; /* a profile import */
+  guint drift_threshold;               /* a profile import; 0: the default */
 } CreateAccountData;
 
 /* NULL for NULL: "unknown" (or "keep" in an update). */
@@ -1561,6 +1570,10 @@ import_accounts_tx (PorticoStore *self,
                             "ssi", account->paused_cause,
                             account->paused_cause ? account->paused_message : NULL, account_id))
         return FALSE;
+      if (account->drift_threshold != 0 &&
+          !portico_db_exec (db, error, "UPDATE accounts SET drift_threshold = ? WHERE id = ?",
+                            "ii", (gint64) account->drift_threshold, account_id))
+        return FALSE;
       g_array_append_val (ids, account_id);
     }
 
@@ -1600,6 +1613,16 @@ import_data_new (const PorticoStoreImportAccount *accounts,
       account->audit_kind = "imported";
       account->paused_cause = g_strdup (accounts[i].paused_cause);
       account->paused_message = g_strdup (accounts[i].paused_message);
+      if (accounts[i].drift_threshold > 100)
+        {
+          g_set_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_FAILED,
+                       _("A drift threshold of %u%% is not possible: give a percentage from 1 to 100, or go back to the default of %d%%."),
+                       accounts[i].drift_threshold, PORTICO_STORE_HOLD_PERCENT);
+          create_account_data_free (account);
+          import_data_free (d);
+          return NULL;
+        }
+      account->drift_threshold = accounts[i].drift_threshold;
       g_ptr_array_add (d->accounts, account);
     }
   return d;

@@ -105,6 +105,7 @@ typedef struct
   PorticoStoreNewAccount account;
   const char *paused_cause;
   const char *paused_message;
+  guint drift_threshold; /* percent, 1 to 100; 0: the default */
 } PorticoStoreImportAccount;
 
 /* One transaction for all: each account is created as above (audit event
@@ -525,8 +526,10 @@ PorticoDisconnectSummary *portico_store_preview_disconnect (PorticoStore *self,
                                                             GError      **error);
 /* One transaction (SPEC 5): deletes the account's facts, invalidates its
  * workflows, fails its workflow actions, removes its offboarding config,
- * marks the account disconnected with its keyring deletion pending and
- * records "disconnected". Returns what it actually did. */
+ * marks the account disconnected and records "disconnected", after
+ * copying all of it into a restore snapshot (see below); the account's
+ * keyring item stays while the snapshot does. Returns what it actually
+ * did. */
 PorticoDisconnectSummary *portico_store_disconnect_sync (PorticoStore *self,
                                                          gint64        account_id,
                                                          GError      **error);
@@ -538,6 +541,46 @@ void portico_store_disconnect_async (PorticoStore       *self,
 PorticoDisconnectSummary *portico_store_disconnect_finish (PorticoStore *self,
                                                            GAsyncResult *result,
                                                            GError      **error);
+
+/* ---- Restore after a disconnect ------------------------------------------ */
+
+/* A disconnect keeps what it deleted or changed as a restore snapshot for
+ * this many days, and the account's keyring item with it. */
+#define PORTICO_STORE_RESTORE_DAYS 30
+
+/* One transaction: puts the account's facts back exactly as they were
+ * before its disconnect (ids and timestamps; a row whose id was taken
+ * meanwhile gets a new one), its workflows valid and its actions working
+ * again (those still on this account), its offboarding configuration, and
+ * the account connected; drops the snapshot and records "restored".
+ * Refused with a sentence: no snapshot (NOT_FOUND), an expired one or
+ * another connected account with the same identity (INVALID). Returns the
+ * number of rows put back, -1 on error. */
+gint64 portico_store_restore_account_sync (PorticoStore *self,
+                                           gint64        account_id,
+                                           GError      **error);
+void portico_store_restore_account_async (PorticoStore       *self,
+                                          gint64              account_id,
+                                          GCancellable       *cancellable,
+                                          GAsyncReadyCallback callback,
+                                          gpointer            user_data);
+gint64 portico_store_restore_account_finish (PorticoStore *self,
+                                             GAsyncResult *result,
+                                             GError      **error);
+/* Drops the snapshot of a disconnected account and marks its keyring item
+ * for deletion (portico_store_list_keyring_pending ()); records
+ * "credentials_forgotten". NOT_FOUND when there is no snapshot. */
+gboolean portico_store_forget_credentials_sync (PorticoStore *self,
+                                                gint64        account_id,
+                                                GError      **error);
+/* Does the same for every snapshot past its end; opening the store does it
+ * too. Returns how many, -1 on error. */
+gint64 portico_store_expire_snapshots_sync (PorticoStore *self,
+                                            GError      **error);
+/* Accounts that can be restored now, newest disconnect first:
+ * [{"account","name","connector","app","disconnected_at","expires_at"}] */
+JsonNode *portico_store_list_restorable (PorticoStore *self,
+                                         GError      **error);
 
 /* ---- Reads (own read-only connection; safe from any thread) ----------- */
 

@@ -3,7 +3,9 @@
  *
  * Each event shows its local time (relative while recent), its translated
  * name and one sentence (portico-audit.h, the same words as `portico-cli
- * audit`); its details unfold under an expander. The list filters by
+ * audit`); its details unfold under an expander. The newest disconnect of
+ * an account that can still be restored offers Restore and Forget
+ * Credentials Now, with the last day it can be restored. The list filters by
  * account, by kind of event and by text. Events are read from the store's
  * read API in a thread, again whenever the engine reports a change.
  *
@@ -38,6 +40,9 @@ struct _PorticoActivityEvent
   char    *summary;   /* "Renamed Okta Production to Okta Corp HQ" */
   char    *details;   /* nullable */
   char    *search_key; /* casefolded */
+  /* A disconnect that can still be undone (the account's newest one):
+   * until when, as a sentence; NULL otherwise. */
+  char    *restorable_until;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoActivityEvent, portico_activity_event, G_TYPE_OBJECT)
@@ -53,6 +58,7 @@ portico_activity_event_finalize (GObject *object)
   g_free (self->summary);
   g_free (self->details);
   g_free (self->search_key);
+  g_free (self->restorable_until);
 
   G_OBJECT_CLASS (portico_activity_event_parent_class)->finalize (object);
 }
@@ -86,6 +92,23 @@ portico_activity_event_new (JsonObject *event,
   self->search_key = g_utf8_casefold (text, -1);
 
   return self;
+}
+
+/* "Can be restored until 5 January 2027", from the store's UTC time. */
+static char *
+restorable_sentence (const char *expires_at)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_iso8601 (expires_at, NULL);
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *date = NULL;
+
+  if (utc == NULL)
+    return g_strdup_printf (_("Can be restored until %s"), expires_at);
+  local = g_date_time_to_local (utc);
+  /* Translators: the last day a disconnected account can be restored, in
+   * g_date_time_format () notation: "5 January 2027". */
+  date = g_date_time_format (local, _("%-d %B %Y"));
+  return g_strdup_printf (_("Can be restored until %s"), date);
 }
 
 /* ---- The view ------------------------------------------------------------ */
@@ -218,6 +241,8 @@ load_thread (GTask        *task,
 {
   PorticoStore *store = task_data;
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) restorable = NULL;
+  g_autoptr(GHashTable) until = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   GError *error = NULL;
@@ -230,13 +255,42 @@ load_thread (GTask        *task,
       return;
     }
 
+  /* Accounts whose disconnect can be undone: account id -> expires_at. */
+  restorable = portico_store_list_restorable (store, &error);
+  if (restorable == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (restorable)); i++)
+    {
+      JsonObject *item = json_array_get_object_element (json_node_get_array (restorable), i);
+      gint64 id = portico_json_get_int (item, "account", 0);
+
+      g_hash_table_insert (until, g_memdup2 (&id, sizeof id),
+                           g_strdup (portico_json_get_string (item, "expires_at")));
+    }
+
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
       JsonObject *object = json_array_get_object_element (array, i);
+      PorticoActivityEvent *event;
+      const char *expires_at;
 
-      if (object != NULL)
-        g_ptr_array_add (events, portico_activity_event_new (object, now));
+      if (object == NULL)
+        continue;
+      event = portico_activity_event_new (object, now);
+      g_ptr_array_add (events, event);
+      /* Events come newest first: the first disconnect of an account is
+       * the one a restore undoes. */
+      expires_at = g_strcmp0 (event->kind, "disconnected") == 0
+                   ? g_hash_table_lookup (until, &event->account) : NULL;
+      if (expires_at != NULL)
+        {
+          event->restorable_until = restorable_sentence (expires_at);
+          g_hash_table_remove (until, &event->account);
+        }
     }
 
   g_task_return_pointer (task, g_steal_pointer (&events), (GDestroyNotify) g_ptr_array_unref);
@@ -403,6 +457,7 @@ setup_row (GtkSignalListItemFactory *factory,
   GtkWidget *summary = gtk_label_new (NULL);
   GtkWidget *expander = gtk_expander_new (_("Details"));
   GtkWidget *details = gtk_label_new (NULL);
+  GtkWidget *restore_box, *until, *restore, *forget;
 
   gtk_widget_add_css_class (kind, "heading");
   gtk_widget_add_css_class (time, "dim-label");
@@ -421,10 +476,32 @@ setup_row (GtkSignalListItemFactory *factory,
   gtk_widget_set_margin_top (box, 6);
   gtk_widget_set_margin_bottom (box, 6);
 
+  /* Restore and Forget Credentials Now, on a disconnect that can still be
+   * undone. */
+  restore_box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  until = gtk_label_new (NULL);
+  restore = gtk_button_new_with_mnemonic (_("_Restore"));
+  forget = gtk_button_new_with_mnemonic (_("_Forget Credentials Now"));
+  gtk_label_set_xalign (GTK_LABEL (until), 0);
+  gtk_label_set_wrap (GTK_LABEL (until), TRUE);
+  gtk_widget_set_hexpand (until, TRUE);
+  gtk_widget_add_css_class (until, "dim-label");
+  gtk_widget_add_css_class (restore, "suggested-action");
+  gtk_widget_add_css_class (forget, "destructive-action");
+  /* The target first: the action takes the account id. */
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (restore), g_variant_new_int64 (0));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (forget), g_variant_new_int64 (0));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (restore), "activity.restore");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (forget), "activity.forget");
+  gtk_box_append (GTK_BOX (restore_box), until);
+  gtk_box_append (GTK_BOX (restore_box), restore);
+  gtk_box_append (GTK_BOX (restore_box), forget);
+
   gtk_box_append (GTK_BOX (header), kind);
   gtk_box_append (GTK_BOX (header), time);
   gtk_box_append (GTK_BOX (box), header);
   gtk_box_append (GTK_BOX (box), summary);
+  gtk_box_append (GTK_BOX (box), restore_box);
   gtk_box_append (GTK_BOX (box), expander);
   gtk_list_item_set_child (item, box);
   gtk_list_item_set_activatable (item, FALSE);
@@ -441,9 +518,15 @@ bind_row (GtkSignalListItemFactory *factory,
   GtkWidget *kind = gtk_widget_get_first_child (header);
   GtkWidget *time = gtk_widget_get_next_sibling (kind);
   GtkWidget *summary = gtk_widget_get_next_sibling (header);
-  GtkWidget *expander = gtk_widget_get_next_sibling (summary);
+  GtkWidget *restore_box = gtk_widget_get_next_sibling (summary);
+  GtkWidget *until = gtk_widget_get_first_child (restore_box);
+  GtkWidget *restore = gtk_widget_get_next_sibling (until);
+  GtkWidget *forget = gtk_widget_get_next_sibling (restore);
+  GtkWidget *expander = gtk_widget_get_next_sibling (restore_box);
   GtkWidget *details = gtk_expander_get_child (GTK_EXPANDER (expander));
   g_autofree char *expander_name = NULL;
+  g_autofree char *restore_name = NULL;
+  g_autofree char *forget_name = NULL;
 
   gtk_label_set_label (GTK_LABEL (kind), portico_audit_kind_label (event->kind));
   gtk_label_set_label (GTK_LABEL (time), event->time);
@@ -454,6 +537,113 @@ bind_row (GtkSignalListItemFactory *factory,
   /* Translators: the accessible name of an event's expander: "Details of: Renamed A to B". */
   expander_name = g_strdup_printf (_("Details of: %s"), event->summary);
   gtk_accessible_update_property (GTK_ACCESSIBLE (expander), GTK_ACCESSIBLE_PROPERTY_LABEL, expander_name, -1);
+
+  gtk_widget_set_visible (restore_box, event->restorable_until != NULL);
+  gtk_label_set_label (GTK_LABEL (until), event->restorable_until != NULL ? event->restorable_until : "");
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (restore), g_variant_new_int64 (event->account));
+  gtk_actionable_set_action_target_value (GTK_ACTIONABLE (forget), g_variant_new_int64 (event->account));
+  /* Translators: the accessible name of a button: "Restore Acme" */
+  restore_name = g_strdup_printf (_("Restore %s"), event->account_name != NULL ? event->account_name : "");
+  /* Translators: the accessible name of a button: "Forget the credentials of Acme now" */
+  forget_name = g_strdup_printf (_("Forget the credentials of %s now"),
+                                 event->account_name != NULL ? event->account_name : "");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL, restore_name, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (forget), GTK_ACCESSIBLE_PROPERTY_LABEL, forget_name, -1);
+}
+
+/* Restore and forget report a refusal in a dialog: the view has no place
+ * for a toast, and the sentence names what to do. */
+static void
+show_error (PorticoActivityView *self,
+            const char          *heading,
+            const GError        *error)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *dialog;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  dialog = adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, heading, error->message);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+restore_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PorticoActivityView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* On success the engine reports the change and the list reloads. */
+  if (portico_engine_restore_account_finish (PORTICO_ENGINE (source), result, &error) < 0)
+    show_error (self, _("Cannot Restore"), error);
+}
+
+static void
+restore_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *param)
+{
+  PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (widget);
+
+  if (self->engine == NULL)
+    return;
+  portico_engine_restore_account_async (self->engine, g_variant_get_int64 (param), self->cancellable,
+                                        restore_cb, g_object_ref (self));
+}
+
+static void
+forget_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(PorticoActivityView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!portico_engine_forget_credentials_finish (PORTICO_ENGINE (source), result, &error))
+    show_error (self, _("Cannot Forget the Credentials"), error);
+}
+
+static void
+on_forget_response (AdwMessageDialog    *dialog,
+                    const char          *response,
+                    PorticoActivityView *self)
+{
+  gint64 account_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "portico-account-id"));
+
+  if (g_strcmp0 (response, "forget") != 0 || self->engine == NULL)
+    return;
+  portico_engine_forget_credentials_async (self->engine, account_id, self->cancellable,
+                                           forget_cb, g_object_ref (self));
+}
+
+static void
+forget_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  AdwMessageDialog *dialog;
+
+  if (self->engine == NULL)
+    return;
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                       _("Forget the Credentials Now?"),
+                                                       _("The credentials this account kept in the keyring are deleted, and the account can no longer be restored. To use it again, connect it again.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "forget", _("_Forget Credentials"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "forget", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_object_set_data (G_OBJECT (dialog), "portico-account-id",
+                     GSIZE_TO_POINTER ((gsize) g_variant_get_int64 (param)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_forget_response), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -509,6 +699,9 @@ portico_activity_view_class_init (PorticoActivityViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, stack);
   gtk_widget_class_bind_template_callback (widget_class, on_filter_changed);
+
+  gtk_widget_class_install_action (widget_class, "activity.restore", "x", restore_action);
+  gtk_widget_class_install_action (widget_class, "activity.forget", "x", forget_action);
 }
 
 static void

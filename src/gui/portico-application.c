@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "portico-application.h"
+#include "portico-connector-editor.h"
 #include "portico-network.h"
 #include "portico-notifier.h"
 #include "portico-preferences-window.h"
@@ -525,7 +526,61 @@ sync_all_action (GSimpleAction *action,
   g_application_activate (G_APPLICATION (self));
 }
 
+/* The editor of a new custom integration, or (@param: a connector id, "" for
+ * none) of a saved one. */
+static void
+edit_custom_integration (PorticoApplication *self,
+                         const char         *connector_id)
+{
+  GtkWindow *window = GTK_WINDOW (portico_application_find_window (self));
+  PorticoConnectorEditor *editor;
+  g_autoptr(GError) error = NULL;
+
+  if (self->engine == NULL)
+    return;
+  editor = portico_connector_editor_new (window, self->engine, self->sandbox, connector_id, &error);
+  if (editor == NULL)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (window, _("The Integration Cannot Be Edited"), error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
+static void
+new_custom_integration_action (GSimpleAction *action,
+                               GVariant      *param,
+                               gpointer       user_data)
+{
+  edit_custom_integration (PORTICO_APPLICATION (user_data), NULL);
+}
+
+static void
+edit_custom_integration_action (GSimpleAction *action,
+                                GVariant      *param,
+                                gpointer       user_data)
+{
+  edit_custom_integration (PORTICO_APPLICATION (user_data), g_variant_get_string (param, NULL));
+}
+
+static void
+import_custom_integration_action (GSimpleAction *action,
+                                  GVariant      *param,
+                                  gpointer       user_data)
+{
+  PorticoApplication *self = PORTICO_APPLICATION (user_data);
+
+  if (self->engine != NULL)
+    portico_connector_import_run (GTK_WINDOW (portico_application_find_window (self)), self->engine);
+}
+
 static const GActionEntry app_actions[] = {
+  { "new-custom-integration", new_custom_integration_action },
+  { "edit-custom-integration", edit_custom_integration_action, "s" },
+  { "import-custom-integration", import_custom_integration_action },
   { "quit", quit_action },
   { "preferences", preferences_action },
   { "sync-all", sync_all_action },

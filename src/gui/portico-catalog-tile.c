@@ -32,6 +32,26 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+GdkTexture *
+portico_icon_texture_from_data_uri (const char *icon)
+{
+  static const char prefix[] = "data:image/png;base64,";
+  g_autoptr(GBytes) bytes = NULL;
+  guchar *data;
+  gsize length = 0;
+
+  if (icon == NULL || !g_str_has_prefix (icon, prefix))
+    return NULL;
+  data = g_base64_decode (icon + strlen (prefix), &length);
+  if (data == NULL || length == 0)
+    {
+      g_free (data);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (data, length);
+  return gdk_texture_new_from_bytes (bytes, NULL);
+}
+
 const char *
 portico_connector_icon_or_fallback (PorticoConnector *connector,
                                     GdkDisplay       *display)
@@ -68,6 +88,13 @@ portico_connector_avatar_setup (AdwAvatar        *avatar,
   display = gtk_widget_get_display (GTK_WIDGET (avatar));
   icon_name = portico_connector_icon_or_fallback (connector, display);
   adw_avatar_set_text (avatar, portico_connector_get_name (connector));
+  {
+    g_autoptr(GdkTexture) texture = portico_icon_texture_from_data_uri (portico_connector_get_icon_name (connector));
+
+    adw_avatar_set_custom_image (avatar, texture != NULL ? GDK_PAINTABLE (texture) : NULL);
+    if (texture != NULL)
+      return;
+  }
   if (g_strcmp0 (icon_name, portico_connector_get_icon_name (connector)) == 0)
     {
       adw_avatar_set_icon_name (avatar, icon_name);

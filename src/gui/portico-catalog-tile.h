@@ -26,5 +26,9 @@ void portico_connector_avatar_setup (AdwAvatar        *avatar,
                                      PorticoConnector *connector);
 const char *portico_connector_icon_or_fallback (PorticoConnector *connector,
                                                 GdkDisplay       *display);
+/* The image of a custom connector's icon chosen from a file, which its
+ * definition carries as "data:image/png;base64,…"; NULL for an icon name
+ * or a broken image. transfer full. */
+GdkTexture *portico_icon_texture_from_data_uri (const char *icon);
 
 G_END_DECLS

@@ -14,6 +14,7 @@
 #include "portico-application.h"
 #include "portico-catalog-tile.h"
 #include "portico-connect-dialog.h"
+#include "portico-connector-editor.h"
 #include "portico-connector-dialog.h"
 #include "portico-links.h"
 
@@ -29,6 +30,7 @@ struct _PorticoConnectorDialog
   GtkLabel         *help_label;
   GtkLinkButton    *help_link;
   GtkButton        *connect_button;
+  GtkWidget        *custom_box;
 
   gint64            existing_account; /* a single-account connector's account, or 0 */
 };
@@ -72,12 +74,58 @@ connect_action (GtkWidget  *widget,
 }
 
 static void
+edit_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *param)
+{
+  PorticoConnectorDialog *self = PORTICO_CONNECTOR_DIALOG (widget);
+  PorticoApplication *app = get_application ();
+
+  if (app == NULL || self->connector == NULL)
+    return;
+  g_action_group_activate_action (G_ACTION_GROUP (app), "edit-custom-integration",
+                                  g_variant_new_string (portico_connector_get_id (self->connector)));
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  PorticoConnectorDialog *self = PORTICO_CONNECTOR_DIALOG (widget);
+  PorticoApplication *app = get_application ();
+
+  if (app == NULL || portico_application_get_engine (app) == NULL || self->connector == NULL)
+    return;
+  portico_connector_export_run (GTK_WINDOW (self), portico_application_get_engine (app),
+                                portico_connector_get_id (self->connector));
+}
+
+static void
+delete_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  PorticoConnectorDialog *self = PORTICO_CONNECTOR_DIALOG (widget);
+  PorticoApplication *app = get_application ();
+
+  if (app == NULL || portico_application_get_engine (app) == NULL || self->connector == NULL)
+    return;
+  portico_connector_delete_run (GTK_WINDOW (self), portico_application_get_engine (app),
+                                portico_connector_get_id (self->connector));
+}
+
+static void
 update_connect_action (PorticoConnectorDialog *self)
 {
   PorticoApplication *app = get_application ();
   gboolean available = app != NULL && portico_application_get_engine (app) != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "connector.connect", available);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connector.edit", available);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connector.export", available);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "connector.delete", available);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->connect_button),
                                available ? NULL : _("The database is not available, so nothing can be connected"));
 }
@@ -110,6 +158,8 @@ portico_connector_dialog_set_connector (PorticoConnectorDialog *self,
       gtk_link_button_set_uri (self->help_link, help_url);
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->help_link), help_url);
     }
+  /* The admin's own definitions can be edited, exported and deleted here. */
+  gtk_widget_set_visible (self->custom_box, portico_connector_is_custom (connector));
 
   update_connect_action (self);
 }
@@ -237,12 +287,16 @@ portico_connector_dialog_class_init (PorticoConnectorDialogClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-connector-dialog.ui");
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, category_label);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, connect_button);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, custom_box);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, help_label);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, help_link);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, icon);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorDialog, name_label);
 
   gtk_widget_class_install_action (widget_class, "connector.connect", NULL, connect_action);
+  gtk_widget_class_install_action (widget_class, "connector.edit", NULL, edit_action);
+  gtk_widget_class_install_action (widget_class, "connector.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "connector.delete", NULL, delete_action);
 }
 
 static void

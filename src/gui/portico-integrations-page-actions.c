@@ -248,19 +248,32 @@ disconnect_cb (GObject      *source,
                GAsyncResult *result,
                gpointer      user_data)
 {
-  g_autoptr(PorticoIntegrationsPage) self = user_data;
+  DisconnectData *data = user_data;
+  PorticoIntegrationsPage *self = data->page;
   g_autoptr(PorticoDisconnectSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(AdwToast) toast = NULL;
+  g_autofree char *title = NULL;
 
   summary = portico_engine_disconnect_finish (PORTICO_ENGINE (source), result, &error);
   if (summary == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         portico_integrations_page_add_toast (self, error->message);
+      disconnect_data_free (data);
       return;
     }
 
-  portico_integrations_page_add_toast (self, _("Disconnected"));
+  /* Undo restores at once; Activity offers Restore for longer. */
+  /* Translators: a toast: "Disconnected Slack – Acme" */
+  title = g_strdup_printf (_("Disconnected %s – %s"), data->app_name, data->account_name);
+  toast = adw_toast_new (title);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "integrations.restore-account");
+  adw_toast_set_action_target_value (toast, g_variant_new_int64 (data->account_id));
+  adw_toast_overlay_add_toast (self->toast_overlay, g_steal_pointer (&toast));
+  disconnect_data_free (data);
 }
 
 static void
@@ -268,13 +281,51 @@ on_disconnect_response (AdwMessageDialog        *dialog,
                         const char              *response,
                         PorticoIntegrationsPage *self)
 {
-  gint64 account_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "portico-account-id"));
+  DisconnectData *data;
 
   if (g_strcmp0 (response, "disconnect") != 0 || self->engine == NULL)
     return;
 
-  portico_engine_disconnect_async (self->engine, account_id, self->cancellable,
-                                   disconnect_cb, g_object_ref (self));
+  data = g_new0 (DisconnectData, 1);
+  data->page = g_object_ref (self);
+  data->account_id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "portico-account-id"));
+  data->app_name = g_strdup (g_object_get_data (G_OBJECT (dialog), "portico-app-name"));
+  data->account_name = g_strdup (g_object_get_data (G_OBJECT (dialog), "portico-account-name"));
+  portico_engine_disconnect_async (self->engine, data->account_id, self->cancellable,
+                                   disconnect_cb, data);
+}
+
+static void
+restore_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PorticoIntegrationsPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (portico_engine_restore_account_finish (PORTICO_ENGINE (source), result, &error) < 0)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        portico_integrations_page_add_toast (self, error->message);
+      return;
+    }
+
+  portico_integrations_page_add_toast (self, _("Restored"));
+}
+
+/* The Undo of the "Disconnected" toast. */
+void
+portico_integrations_page_restore_account_action (GtkWidget  *widget,
+                                                  const char *action_name,
+                                                  GVariant   *param)
+{
+  PorticoIntegrationsPage *self = PORTICO_INTEGRATIONS_PAGE (widget);
+
+  if (self->engine == NULL)
+    return;
+
+  portico_engine_restore_account_async (self->engine, g_variant_get_int64 (param), self->cancellable,
+                                        restore_cb, g_object_ref (self));
 }
 
 static void
@@ -311,6 +362,8 @@ preview_cb (GObject      *source,
   adw_message_dialog_set_default_response (dialog, "cancel");
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_object_set_data (G_OBJECT (dialog), "portico-account-id", GSIZE_TO_POINTER ((gsize) data->account_id));
+  g_object_set_data_full (G_OBJECT (dialog), "portico-app-name", g_strdup (data->app_name), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "portico-account-name", g_strdup (data->account_name), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (on_disconnect_response), self, 0);
 
   portico_integrations_page_remember_dialog (self, GTK_WINDOW (dialog));

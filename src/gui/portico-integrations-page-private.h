@@ -134,4 +134,9 @@ void
 portico_integrations_page_on_tile_disconnect (PorticoIntegrationsPage *self,
                                               PorticoAccountTile      *tile);
 
+void
+portico_integrations_page_restore_account_action (GtkWidget  *widget,
+                                                  const char *action_name,
+                                                  GVariant   *param);
+
 G_END_DECLS

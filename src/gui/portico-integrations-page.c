@@ -608,6 +608,8 @@ portico_integrations_page_class_init (PorticoIntegrationsPageClass *klass)
   gtk_widget_class_install_action (widget_class, "integrations.open-connector", "s", open_connector_action);
   gtk_widget_class_install_action (widget_class, "integrations.show-capabilities", NULL, show_capabilities_action);
   gtk_widget_class_install_action (widget_class, "integrations.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "integrations.restore-account", "x",
+                                   portico_integrations_page_restore_account_action);
   gtk_widget_class_install_action (widget_class, "integrations.show-catalog-problems", NULL,
                                    portico_integrations_page_show_catalog_problems_action);
 

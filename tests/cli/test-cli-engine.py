@@ -460,8 +460,9 @@ try:
                                               for a in attention), out + err)
     check("the users synced before are kept", run("users", "--json")[1] == users_before, "")
 
-    # ---- Disconnect revokes the sign-in at the provider (HubSpot: RFC 7009),
-    # and portico-cli waits for that before it exits.
+    # ---- Forgetting a disconnected account's credentials revokes the
+    # sign-in at the provider (HubSpot: RFC 7009), and portico-cli waits for
+    # that before it exits.
     code, doc, out, err, page, url = sign_in_run("connect", "hubspot", *field_args("hubspot"), "--no-browser",
                                                  "--json", env=secret_env("hubspot", "ok"))
     hubspot_id = doc["account"]["id"] if keys_ok(doc, ["account"]) else None
@@ -471,7 +472,12 @@ try:
     import urllib.request
     with urllib.request.urlopen(info["admin_url"] + "/oauth?connector=hubspot", timeout=10) as response:
         counts = json.loads(response.read().decode())
-    check("disconnect hubspot: exit 0, and the sandbox reports its refresh token revoked",
+    check("disconnect hubspot: exit 0, its sign-in kept for a restore",
+          code == 0 and counts == {"revoked": 0, "refresh_tokens": 1}, f"{code} {counts} {err}")
+    code, doc, out, err = run("forget", str(hubspot_id))
+    with urllib.request.urlopen(info["admin_url"] + "/oauth?connector=hubspot", timeout=10) as response:
+        counts = json.loads(response.read().decode())
+    check("forget hubspot: exit 0, and the sandbox reports its refresh token revoked",
           code == 0 and counts == {"revoked": 1, "refresh_tokens": 0}, f"{code} {counts} {err}")
     # The secret never reached the database.
     with open(db, "rb") as f:
@@ -487,6 +493,7 @@ finally:
     # Leave no keyring items behind for the next test process.
     for account in accounts_to_clean:
         run("disconnect", str(account), "--yes")
+        run("forget", str(account))
     sandbox.kill()
     sandbox.wait()
 

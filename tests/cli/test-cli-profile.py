@@ -231,6 +231,10 @@ try:
           and "sandbox-bad-ztleak" not in read(report_path),
           f"{code} {json.dumps(report)[:1000]}")
 
+    # ---- The Okta account keeps its own drift threshold.
+    code, _, out, err = old.run("set", str(old.accounts[0]), "--drift-threshold", "35")
+    check("setup: okta's drift threshold set to 35 %", code == 0, f"{code} {out} {err}")
+
     # ---- Profile export.
     profile_path = os.path.join(tmp.name, "profile.json")
     code, _, out, err = old.run("profile", "export", profile_path)
@@ -244,6 +248,9 @@ try:
           and all(a["fields"].get("api_base_url") == connectors[a["connector"]]["api_base_url"]
                   for a in profile["accounts"]),
           json.dumps(profile["accounts"])[:1500])
+    check("profile: each account's drift threshold (null for the default)",
+          sorted((a["connector"], a["drift_threshold"]) for a in profile["accounts"])
+          == [("okta", 35), ("slack", None)], json.dumps(profile["accounts"])[:1500])
     check("profile: the custom connector's definition goes along",
           [c["id"] for c in profile["custom_connectors"]] == ["acme-okta"]
           and json.loads(profile["custom_connectors"][0]["definition"])["name"] == "Acme Okta",
@@ -271,6 +278,9 @@ try:
     out_of_range = copy.deepcopy(profile)
     out_of_range["settings"]["sync-interval-hours"] = 1000
     broken_cases["a sync interval out of range"] = json.dumps(out_of_range)
+    drift = copy.deepcopy(profile)
+    drift["accounts"][0]["drift_threshold"] = 150
+    broken_cases["a drift threshold over 100 %"] = json.dumps(drift)
     shipped = copy.deepcopy(profile)
     shipped_definition = json.loads(shipped["custom_connectors"][0]["definition"])
     shipped_definition["id"] = "slack"
@@ -307,6 +317,9 @@ try:
     check("the fresh database has the same accounts (connector, name, permission)",
           code == 0 and sorted((a["connector"], a["name"], a["permission"]) for a in doc)
           == [("okta", "okta of Acme", "read"), ("slack", "slack of Acme", "read")], f"{out} {err}")
+    check("the imported Okta account keeps its drift threshold of 35 %, Slack the default",
+          sorted((a["connector"], a.get("drift_threshold")) for a in (doc or []))
+          == [("okta", 35), ("slack", None)], json.dumps(doc)[:800])
     new.accounts = {a["connector"]: a["id"] for a in (doc or [])}
     check("each waits for its credentials (keyring_state missing), no synced data came along",
           all(a["keyring_state"] == "missing" for a in doc)
@@ -352,6 +365,7 @@ finally:
         ids = machine.accounts.values() if isinstance(machine.accounts, dict) else machine.accounts
         for account in ids:
             machine.run("disconnect", str(account), "--yes")
+            machine.run("forget", str(account))
     sandbox.kill()
     sandbox.wait()
 

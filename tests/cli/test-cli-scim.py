@@ -171,6 +171,8 @@ if keyring:
           f"{emails[:3]}")
     code, doc, out, errtext = run("disconnect", str(account), "--yes", "--json")
     check("disconnect", code == 0, errtext)
+    code, doc, out, errtext = run("forget", str(account))
+    check("forget its credentials", code == 0, errtext)
 stop(sandbox)
 
 # ---- Demo ports: the custom connector comes after every shipped one.

@@ -26,7 +26,7 @@ def check(name, condition, detail=""):
 
 def run(*args, env=None):
     full_env = dict(os.environ)
-    # The keyring is out of reach on purpose: a disconnect must still finish
+    # The keyring is out of reach on purpose: a forget must still finish
     # and leave the keyring deletion pending.
     full_env.pop("DISPLAY", None)
     full_env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=/nonexistent/portico-test-bus"
@@ -318,8 +318,19 @@ check("what Okta says about the same people is kept",
       [u["apps"] for u in users] == [["Okta"], ["Okta"]], users)
 con = sqlite3.connect(db)
 pending = con.execute("SELECT keyring_delete_pending FROM accounts WHERE id = 2").fetchone()[0]
+snapshots = con.execute("SELECT count (*) FROM restore_snapshots WHERE account_id = 2").fetchone()[0]
 con.close()
-check("without a keyring the deletion stays pending", pending == 1, pending)
+check("the disconnect keeps a restore snapshot and the keyring item", pending == 0 and snapshots == 1,
+      (pending, snapshots))
+code, out, err = run("--db", db, "forget", "2")
+check("forget exits 0 without a keyring", code == 0, err)
+con = sqlite3.connect(db)
+pending = con.execute("SELECT keyring_delete_pending FROM accounts WHERE id = 2").fetchone()[0]
+snapshots = con.execute("SELECT count (*) FROM restore_snapshots WHERE account_id = 2").fetchone()[0]
+con.close()
+check("without a keyring the deletion stays pending", pending == 1 and snapshots == 0, (pending, snapshots))
+code, out, err = run("--db", db, "restore", "2")
+check("restore after forget exits 1 with one sentence", code == 1 and one_sentence(err), err)
 code, out, err = run("--db", db, "disconnect", "2", "--yes")
 check("disconnecting again exits 1", code == 1 and one_sentence(err), err)
 

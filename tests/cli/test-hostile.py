@@ -373,6 +373,7 @@ except SystemExit:
 finally:
     for account in accounts.values():
         run("disconnect", str(account), "--yes")
+        run("forget", str(account))
     release.set()
     server.shutdown()
 

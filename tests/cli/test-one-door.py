@@ -13,7 +13,7 @@ import sys
 
 root = sys.argv[1]
 forbidden = re.compile(r"\b(portico_store_(rename_account|preview_disconnect|disconnect|forget_account|"
-                       r"clear_keyring_pending|set_keyring_state)\w*|portico_credentials_(new|delete|store|lookup)\w*|"
+                       r"clear_keyring_pending|set_keyring_state|restore_account|forget_credentials|expire_snapshots)\w*|portico_credentials_(new|delete|store|lookup)\w*|"
                        r"portico_account_find_problems)\s*\(")
 results = []
 for area in ("src/cli", "src/gui"):

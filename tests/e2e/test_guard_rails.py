@@ -226,6 +226,7 @@ finally:
         proc.stop()
     for account_id in ('1', '2'):
         cli('disconnect', account_id, '--yes')
+        cli('forget', account_id)
     stop_sandbox()
 
 finish()

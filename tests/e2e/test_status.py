@@ -190,6 +190,7 @@ finally:
         proc.stop()
     for account in ('1', '2'):
         cli('disconnect', account, '--yes')
+        cli('forget', account)
     sandbox.terminate()
     try:
         sandbox.communicate(timeout=10)

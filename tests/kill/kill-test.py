@@ -16,8 +16,9 @@
 #   - PRAGMA integrity_check is ok and PRAGMA foreign_key_check is empty;
 #   - every (account, data type) holds exactly the old or the new content;
 #   - a disconnected account supplies no facts any more;
-#   - every account that is not disconnected has its keyring item, and a
-#     disconnected one has none unless its deletion is recorded as pending;
+#   - every account that is not disconnected has its keyring item and no
+#     restore snapshot, and a disconnected one has none unless it can be
+#     restored (its snapshot kept the item) or its deletion is pending;
 #   - the next sync (not killed) succeeds and yields exactly the new content.
 # Then, once per run, the disk fills up under a sync (a tmpfs of the size of
 # the database when running as root, and a file-size limit, which gives
@@ -278,10 +279,17 @@ def invariants(expected, label):
                     rows = conn.execute(sql, {"a": account_id, "app": app_id}).fetchall()
                     if rows:
                         problems.append(f"disconnected account {account_id} ({cid}) still supplies {len(rows)} {dt}")
-                if secret and not pending:
+                restorable = conn.execute("SELECT count (*) FROM restore_snapshots WHERE account_id = ?",
+                                          (account_id,)).fetchone()[0]
+                if secret and not pending and not restorable:
                     problems.append(f"disconnected account {account_id} ({cid}) kept its keyring item "
-                                    "without a pending deletion")
+                                    "without a restore snapshot or a pending deletion")
                 continue
+            leftovers = conn.execute("SELECT (SELECT count (*) FROM restore_snapshots WHERE account_id = :a) + "
+                                     "(SELECT count (*) FROM restore_app_users WHERE source_account_id = :a)",
+                                     {"a": account_id}).fetchone()[0]
+            if leftovers:
+                problems.append(f"connected account {account_id} ({cid}) has {leftovers} restore snapshot rows")
             if not secret:
                 problems.append(f"account {account_id} ({cid}) has no keyring item")
             for dt in enabled_types(conn, account_id):

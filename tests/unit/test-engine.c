@@ -1177,9 +1177,23 @@ test_two_engines_apart (Fixture *fx, gconstpointer data)
   g_assert_null (found);
   g_clear_error (&error);
 
-  /* Disconnecting in one database deletes its item only. */
+  /* Disconnecting in one database keeps its item (it can be restored);
+   * forgetting its credentials deletes that item only. */
   summary = engine_disconnect (fx->engine, mine, &error);
   g_assert_no_error (error);
+  found = portico_credentials_lookup_sync (portico_engine_get_credentials (fx->engine), mine, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_clear_pointer (&found, g_hash_table_unref);
+  {
+    g_autoptr(GAsyncResult) result = NULL;
+    GAsyncResult *slot = NULL;
+
+    portico_engine_forget_credentials_async (fx->engine, mine, NULL, store_result_cb, &slot);
+    result = wait_result (&slot);
+    g_assert_true (portico_engine_forget_credentials_finish (fx->engine, result, &error));
+    g_assert_no_error (error);
+  }
   found = portico_credentials_lookup_sync (portico_engine_get_credentials (fx->engine), mine, NULL, &error);
   g_assert_error (error, PORTICO_CREDENTIALS_ERROR, PORTICO_CREDENTIALS_ERROR_NOT_FOUND);
   g_assert_null (found);

@@ -1241,17 +1241,40 @@ revoked_count (PorticoSandbox *sandbox,
   return revoked;
 }
 
-/* Disconnect revokes the sign-in where the provider documents how: RFC 7009
- * with the client's credentials (HubSpot in the body, Zoom with HTTP Basic)
- * or the access token itself (Dropbox). The sandbox then refuses the
- * refresh token. A revocation that fails never holds up the disconnect and
- * is logged without the token. */
+/* Forgetting the credentials of a disconnected account revokes the sign-in
+ * where the provider documents how: RFC 7009 with the client's credentials
+ * (HubSpot in the body, Zoom with HTTP Basic) or the access token itself
+ * (Dropbox). The sandbox then refuses the refresh token. The disconnect
+ * alone revokes nothing: the account can be restored with its sign-in. A
+ * revocation that fails never holds up the forget and is logged without
+ * the token. */
+static void
+estate_disconnect_and_forget (Estate *e,
+                              gint64  account_id)
+{
+  g_autoptr(PorticoDisconnectSummary) done = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) forgotten = NULL;
+  g_autoptr(GError) error = NULL;
+  GAsyncResult *slot = NULL;
+
+  portico_engine_disconnect_async (e->engine, account_id, NULL, store_result_cb, &slot);
+  result = wait_result (&slot);
+  done = portico_engine_disconnect_finish (e->engine, result, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (done);
+
+  portico_engine_forget_credentials_async (e->engine, account_id, NULL, store_result_cb, &slot);
+  forgotten = wait_result (&slot);
+  g_assert_true (portico_engine_forget_credentials_finish (e->engine, forgotten, &error));
+  g_assert_no_error (error);
+}
+
 static void
 test_revoke_on_disconnect (Estate *e, gconstpointer data)
 {
   static const char * const connectors[] = { "hubspot", "zoom", "dropbox" };
   g_autoptr(GHashTable) broken = NULL;
-  g_autoptr(PorticoDisconnectSummary) summary = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *refresh = NULL;
   gint64 account_id;
@@ -1282,6 +1305,12 @@ test_revoke_on_disconnect (Estate *e, gconstpointer data)
       done = portico_engine_disconnect_finish (e->engine, result, &error);
       g_assert_no_error (error);
       g_assert_nonnull (done);
+      g_assert_cmpuint (revoked_count (e->sandbox, connectors[i]), ==, 0);
+      g_clear_object (&result);
+      portico_engine_forget_credentials_async (e->engine, account_id, NULL, store_result_cb, &slot);
+      result = wait_result (&slot);
+      g_assert_true (portico_engine_forget_credentials_finish (e->engine, result, &error));
+      g_assert_no_error (error);
 
       deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
       while (revoked_count (e->sandbox, connectors[i]) == 0 && g_get_monotonic_time () < deadline)
@@ -1299,16 +1328,7 @@ test_revoke_on_disconnect (Estate *e, gconstpointer data)
   g_assert_nonnull (refresh);
   captured_log = g_string_new (NULL);
   portico_sandbox_break_credentials (e->sandbox, "zoom", TRUE);
-  {
-    GAsyncResult *slot = NULL;
-    g_autoptr(GAsyncResult) result = NULL;
-
-    portico_engine_disconnect_async (e->engine, account_id, NULL, store_result_cb, &slot);
-    result = wait_result (&slot);
-    summary = portico_engine_disconnect_finish (e->engine, result, &error);
-    g_assert_no_error (error);
-    g_assert_nonnull (summary);
-  }
+  estate_disconnect_and_forget (e, account_id);
   deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   while (strstr (captured_log->str, "was not revoked") == NULL && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);

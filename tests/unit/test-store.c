@@ -912,6 +912,108 @@ snapshot (const char *path)
                    "(SELECT count(*) FROM audit_events)");
 }
 
+/* Every table but the audit trail, SELECT * ORDER BY rowid. */
+static char *
+dump_all_tables (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *tables = NULL;
+  GString *out = g_string_new (NULL);
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                       "AND name NOT LIKE 'sqlite_%' AND name <> 'audit_events' ORDER BY name",
+                                       -1, &tables, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (tables) == SQLITE_ROW)
+    {
+      g_autofree char *sql = g_strdup_printf ("SELECT * FROM \"%s\" ORDER BY rowid",
+                                              (const char *) sqlite3_column_text (tables, 0));
+      sqlite3_stmt *rows = NULL;
+
+      g_string_append_printf (out, "== %s\n", (const char *) sqlite3_column_text (tables, 0));
+      g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &rows, NULL), ==, SQLITE_OK);
+      while (sqlite3_step (rows) == SQLITE_ROW)
+        {
+          for (int c = 0; c < sqlite3_column_count (rows); c++)
+            g_string_append_printf (out, "%s%s", c ? "|" : "",
+                                    sqlite3_column_type (rows, c) == SQLITE_NULL
+                                      ? "<null>" : (const char *) sqlite3_column_text (rows, c));
+          g_string_append_c (out, '\n');
+        }
+      sqlite3_finalize (rows);
+    }
+  sqlite3_finalize (tables);
+  sqlite3_close (db);
+  return g_string_free (out, FALSE);
+}
+
+/* Disconnect then restore gives the database back row for row (ids,
+ * timestamps, the workflows valid again); only the audit trail grows. */
+static void
+test_restore (Fixture      *f,
+              gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  Estate e;
+  gint64 accounts[4];
+
+  g_assert_no_error (error);
+  populate (store, &e);
+  accounts[0] = e.slack1;
+  accounts[1] = e.slack2;
+  accounts[2] = e.okta;
+  accounts[3] = e.ramp;
+
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++)
+    {
+      g_autoptr(PorticoDisconnectSummary) summary = NULL;
+      g_autoptr(JsonNode) restorable = NULL;
+      g_autofree char *before = dump_all_tables (f->path);
+      g_autofree char *between = NULL;
+      g_autofree char *after = NULL;
+      gint64 audit = sql_int (f->path, "SELECT count(*) FROM audit_events");
+      g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM audit_events WHERE account_id = %" G_GINT64_FORMAT
+                                                    " AND kind IN ('disconnected', 'restored')", accounts[i]);
+
+      summary = portico_store_disconnect_sync (store, accounts[i], &error);
+      g_assert_no_error (error);
+      between = dump_all_tables (f->path);
+      g_assert_cmpstr (between, !=, before);
+      restorable = portico_store_list_restorable (store, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (json_array_get_length (json_node_get_array (restorable)), ==, 1);
+      g_assert_cmpint (portico_store_restore_account_sync (store, accounts[i], &error), >=, 0);
+      g_assert_no_error (error);
+      after = dump_all_tables (f->path);
+      g_assert_cmpstr (after, ==, before);
+      g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM audit_events"), ==, audit + 2);
+      g_assert_cmpint (sql_int (f->path, count_sql), ==, 2);
+    }
+
+  /* A failure in the middle of a restore changes nothing. */
+  {
+    g_autoptr(PorticoDisconnectSummary) summary = portico_store_disconnect_sync (store, e.slack1, &error);
+    g_autofree char *before = NULL;
+
+    g_assert_no_error (error);
+    before = dump_all_tables (f->path);
+    g_assert_true (portico_store_exec_on_writer (store,
+                                                 "CREATE TRIGGER boom BEFORE INSERT ON offboarding_configs "
+                                                 "BEGIN SELECT RAISE (ABORT, 'boom'); END", &error));
+    g_assert_cmpint (portico_store_restore_account_sync (store, e.slack1, &error), ==, -1);
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    {
+      g_autofree char *after = dump_all_tables (f->path);
+      g_assert_cmpstr (after, ==, before);
+    }
+    g_assert_true (portico_store_exec_on_writer (store, "DROP TRIGGER boom", &error));
+    g_assert_cmpint (portico_store_restore_account_sync (store, e.slack1, &error), >, 0);
+    g_assert_no_error (error);
+  }
+}
+
 static void
 test_disconnect (Fixture      *f,
                  gconstpointer data)
@@ -966,6 +1068,13 @@ test_disconnect (Fixture      *f,
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM licenses"), ==, 1);
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM custom_user_fields"), ==, 0);
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM offboarding_configs"), ==, 0);
+  /* The keyring item stays while the account can be restored; forgetting
+   * its credentials ends that and marks the item for deletion. */
+  g_assert_cmpint (sql_int (f->path, "SELECT keyring_delete_pending FROM accounts WHERE status = 'disconnected'"), ==, 0);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM restore_snapshots"), ==, 1);
+  g_assert_true (portico_store_forget_credentials_sync (store, e.slack1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM restore_snapshots"), ==, 0);
   g_assert_cmpint (sql_int (f->path, "SELECT keyring_delete_pending FROM accounts WHERE status = 'disconnected'"), ==, 1);
   {
     g_autoptr(JsonNode) workflows = portico_store_list_workflows (store, &error);
@@ -1719,6 +1828,7 @@ main (int    argc,
   ADD ("disk-full", test_disk_full);
   ADD ("sync-runs", test_sync_runs);
   ADD ("disconnect", test_disconnect);
+  ADD ("restore", test_restore);
   ADD ("migrate-from-3", test_migrate_from_3);
   ADD ("staging", test_staging);
   ADD ("norm-time", test_norm_time);
