@@ -345,10 +345,32 @@ count_tiles (PorticoIntegrationsPage *page)
   return n;
 }
 
+static char *catalog_dir;
+
+/* The generated definitions go, also when a wait gives up (exit). */
+static void
+remove_catalog_dir (void)
+{
+  g_autoptr(GDir) d = NULL;
+  const char *name;
+
+  if (catalog_dir == NULL)
+    return;
+  d = g_dir_open (catalog_dir, 0, NULL);
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (catalog_dir, name, NULL);
+
+      g_remove (path);
+    }
+  bench_remove_dir (catalog_dir);
+  g_clear_pointer (&catalog_dir, g_free);
+}
+
 static int
 run_catalog (guint n)
 {
-  g_autofree char *dir = bench_make_tmpdir ();
+  const char *dir = catalog_dir = bench_make_tmpdir ();
   g_autofree char *query = NULL;
   g_autoptr(PorticoCatalog) catalog = NULL;
   g_autoptr(GArray) filter_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -359,6 +381,7 @@ run_catalog (guint n)
   guint n_loaded, n_all, n_found;
   double first_ms;
 
+  atexit (remove_catalog_dir);
   query = generate_connectors (dir, n);
   g_setenv ("PORTICO_CONNECTORS_DIR", dir, TRUE);
 
@@ -410,18 +433,7 @@ run_catalog (guint n)
     gtk_window_destroy (GTK_WINDOW (second));
   }
 
-  {
-    g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-    const char *name;
-
-    while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-      {
-        g_autofree char *path = g_build_filename (dir, name, NULL);
-
-        g_remove (path);
-      }
-  }
-  bench_remove_dir (dir);
+  remove_catalog_dir ();
 
   if (n_loaded != n || n_found == 0 || n_found >= n_all)
     {
