@@ -280,11 +280,17 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   int n_users = 50000;
   gboolean keep = FALSE;
+  gboolean build_only = FALSE;
+  int n_events = 0;
   g_autofree char *connectors_dir = NULL;
   const GOptionEntry entries[] = {
     { "users", 'u', 0, G_OPTION_ARG_INT, &n_users, "Users per account (default 50000)", "N" },
     { "connectors", 0, 0, G_OPTION_ARG_FILENAME, &connectors_dir, "Folder holding okta.json", "DIR" },
     { "keep", 'k', 0, G_OPTION_ARG_NONE, &keep, "Keep the populated database (prints its path)", NULL },
+    { "build-only", 0, 0, G_OPTION_ARG_NONE, &build_only,
+      "Only build the database, keep it and print its path and facts (for the start and views benchmarks)", NULL },
+    { "events", 0, 0, G_OPTION_ARG_INT, &n_events,
+      "With --build-only: also N sync events in the audit trail (plain SQL on the real schema)", "N" },
     { NULL },
   };
   g_autoptr(PorticoConnector) okta = NULL;
@@ -331,9 +337,46 @@ main (int   argc,
             query_int (db, "SELECT count (*) FROM custom_user_fields WHERE source_account_id = ?", account_id),
             query_int (db, "SELECT count (*) FROM licenses WHERE source_account_id = ?", account_id),
             (bench_now () - start) / 1e6, sqlite3_libversion ());
+    /* As after a successful sync just now, so that the window's scheduler
+     * does not start syncs of these accounts (no credentials) in the middle
+     * of the start and views figures. */
+    if (build_only)
+      bench_exec (db, "UPDATE accounts SET status = 'ok', last_sync_at = strftime ('%Y-%m-%dT%H:%M:%SZ', 'now')");
+    if (build_only && n_events > 0)
+      {
+        /* What syncs write (portico-store.c): every ten minutes one of the
+         * two accounts, one in ten failing. */
+        sqlite3_stmt *stmt = bench_prepare (db,
+          "WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1) "
+          "INSERT INTO audit_events (time, account_id, kind, details) "
+          "SELECT strftime ('%Y-%m-%dT%H:%M:%SZ', 1700000000 + i * 600, 'unixepoch'), 1 + i % 2, "
+          "  CASE WHEN i % 10 = 0 THEN 'sync_failed' ELSE 'synced' END, "
+          "  json_object ('data_types', json_array ("
+          "    json_object ('id', 'users', 'status', CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'ok' END, "
+          "                 'items', 1000 + i % 500, 'error', CASE WHEN i % 10 = 0 THEN 'not_authorized' END), "
+          "    json_object ('id', 'custom_fields', 'status', 'ok', 'items', 4000 + i % 2000, 'error', NULL))) "
+          "FROM n");
+
+        sqlite3_bind_int (stmt, 1, n_events);
+        if (sqlite3_step (stmt) != SQLITE_DONE)
+          g_error ("audit events: %s", sqlite3_errmsg (db));
+        sqlite3_finalize (stmt);
+        bench_exec (db, "PRAGMA wal_checkpoint (TRUNCATE)");
+        printf ("events: %" G_GINT64_FORMAT "\n", query_int (db, "SELECT count (*) FROM audit_events", 0));
+      }
+    if (build_only)
+      printf ("facts: %" G_GINT64_FORMAT " (app users, custom fields, licenses, transactions, groups); "
+              "people: %" G_GINT64_FORMAT "\nkept %s\n",
+              query_int (db, "SELECT (SELECT count (*) FROM app_users) + (SELECT count (*) FROM custom_user_fields)"
+                             " + (SELECT count (*) FROM licenses) + (SELECT count (*) FROM transactions)"
+                             " + (SELECT count (*) FROM groups)", 0),
+              query_int (db, "SELECT count (*) FROM people", 0),
+              template);
     sqlite3_close (db);
   }
   fflush (stdout);
+  if (build_only)
+    return 0;
 
   for (int r = 0; r < BENCH_RUNS; r++)
     {
