@@ -28,7 +28,9 @@ typedef enum
   AUTH_BASIC,
   AUTH_CLIENT_CREDENTIALS,
   AUTH_SIGN_IN,
-  AUTH_OTHER, /* a scheme the row does not offer (body, JWT): kept as it is */
+  AUTH_BODY,
+  AUTH_SERVICE_ACCOUNT,
+  AUTH_OTHER, /* a scheme the format does not have: kept as it is */
 } AuthKind;
 
 /* The Pagination row's styles, in its order. */
@@ -46,7 +48,7 @@ static const char * const categories[] = {
 /* Field ids the editor writes for a scheme: replaced when the scheme changes. */
 static const char * const credential_field_ids[] = {
   "api_key", "api_token", "bearer_token", "username", "password",
-  "client_id", "client_secret", NULL,
+  "client_id", "client_secret", "service_account_key", NULL,
 };
 
 struct _PorticoConnectorEditor
@@ -77,6 +79,7 @@ struct _PorticoConnectorEditor
   AdwComboRow        *auth_row;
   AdwEntryRow        *authorize_url_row;
   AdwEntryRow        *base_url_row;
+  AdwEntryRow        *body_fields_row;
   AdwComboRow        *category_row;
   AdwPreferencesGroup *connection_group;
   GtkListBox         *credentials_list;
@@ -90,6 +93,7 @@ struct _PorticoConnectorEditor
   AdwActionRow       *icon_row;
   AdwEntryRow        *id_row;
   AdwEntryRow        *items_row;
+  AdwEntryRow        *key_field_row;
   AdwEntryRow        *map_email_row;
   AdwEntryRow        *map_id_row;
   AdwEntryRow        *map_last_activity_row;
@@ -118,6 +122,7 @@ struct _PorticoConnectorEditor
   AdwEntryRow        *size_param_row;
   AdwEntryRow        *size_row;
   AdwPreferencesGroup *start_group;
+  AdwEntryRow        *subject_row;
   AdwToastOverlay    *toast_overlay;
   GtkButton          *try_button;
   GtkButton          *try_cancel_button;
@@ -458,6 +463,10 @@ auth_kind_of (JsonObject *auth)
     return AUTH_CLIENT_CREDENTIALS;
   if (g_strcmp0 (scheme, "oauth2_authorization_code") == 0)
     return AUTH_SIGN_IN;
+  if (g_strcmp0 (scheme, "body") == 0)
+    return AUTH_BODY;
+  if (g_strcmp0 (scheme, "oauth2_jwt_bearer") == 0)
+    return AUTH_SERVICE_ACCOUNT;
   return AUTH_OTHER;
 }
 
@@ -546,6 +555,26 @@ reset_auth (PorticoConnectorEditor *self,
       add_field (fields, "client_secret", _("Client secret"), "secret", FALSE);
       break;
 
+    case AUTH_BODY:
+      {
+        JsonObject *members = json_object_new ();
+
+        /* connectors/README.md, "Auth": merged into every request's JSON body. */
+        json_object_set_string_member (members, "api_key", "{api_key}");
+        json_object_set_string_member (auth, "scheme", "body");
+        json_object_set_object_member (auth, "fields", members);
+        add_field (fields, "api_key", _("API key"), "secret", TRUE);
+      }
+      break;
+
+    case AUTH_SERVICE_ACCOUNT:
+      /* The runtime signs with the key file's private key and asks its
+       * token_uri; key_field names the file field that holds it. */
+      json_object_set_string_member (auth, "scheme", "oauth2_jwt_bearer");
+      json_object_set_string_member (auth, "key_field", "service_account_key");
+      add_field (fields, "service_account_key", _("Service account key"), "file", TRUE);
+      break;
+
     default:
       g_assert_not_reached ();
     }
@@ -564,7 +593,11 @@ update_auth_rows (PorticoConnectorEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->value_row), kind == AUTH_API_KEY);
   gtk_widget_set_visible (GTK_WIDGET (self->authorize_url_row), kind == AUTH_SIGN_IN);
   gtk_widget_set_visible (GTK_WIDGET (self->token_url_row), kind == AUTH_CLIENT_CREDENTIALS || kind == AUTH_SIGN_IN);
-  gtk_widget_set_visible (GTK_WIDGET (self->scope_row), kind == AUTH_CLIENT_CREDENTIALS || kind == AUTH_SIGN_IN);
+  gtk_widget_set_visible (GTK_WIDGET (self->scope_row),
+                          kind == AUTH_CLIENT_CREDENTIALS || kind == AUTH_SIGN_IN || kind == AUTH_SERVICE_ACCOUNT);
+  gtk_widget_set_visible (GTK_WIDGET (self->body_fields_row), kind == AUTH_BODY);
+  gtk_widget_set_visible (GTK_WIDGET (self->key_field_row), kind == AUTH_SERVICE_ACCOUNT);
+  gtk_widget_set_visible (GTK_WIDGET (self->subject_row), kind == AUTH_SERVICE_ACCOUNT);
 }
 
 static void
@@ -572,6 +605,8 @@ fill_auth_rows (PorticoConnectorEditor *self)
 {
   JsonObject *auth = get_object (self->draft, "auth");
   JsonNode *scopes = auth != NULL ? json_object_get_member (auth, "scopes") : NULL;
+  JsonNode *members = auth != NULL ? json_object_get_member (auth, "fields") : NULL;
+  g_autofree char *members_text = NULL;
 
   self->auth_kind = auth_kind_of (auth);
   adw_combo_row_set_selected (self->auth_row, self->auth_kind == AUTH_OTHER ? GTK_INVALID_LIST_POSITION : self->auth_kind);
@@ -579,7 +614,13 @@ fill_auth_rows (PorticoConnectorEditor *self)
   set_row_text (self->value_row, get_string (auth, "value"));
   set_row_text (self->authorize_url_row, get_string (auth, "authorize_url"));
   set_row_text (self->token_url_row, get_string (auth, "token_url"));
-  if (self->auth_kind == AUTH_SIGN_IN && scopes != NULL && JSON_NODE_HOLDS_ARRAY (scopes))
+  set_row_text (self->key_field_row, get_string (auth, "key_field"));
+  set_row_text (self->subject_row, get_string (auth, "subject"));
+  if (members != NULL && !JSON_NODE_HOLDS_NULL (members))
+    members_text = JSON_NODE_HOLDS_VALUE (members) && json_node_get_value_type (members) == G_TYPE_STRING
+                   ? g_strdup (json_node_get_string (members)) : json_to_string (members, FALSE);
+  set_row_text (self->body_fields_row, members_text);
+  if ((self->auth_kind == AUTH_SIGN_IN || self->auth_kind == AUTH_SERVICE_ACCOUNT) && scopes != NULL && JSON_NODE_HOLDS_ARRAY (scopes))
     {
       g_autoptr(GString) text = g_string_new (NULL);
       JsonArray *array = json_node_get_array (scopes);
@@ -601,6 +642,28 @@ fill_auth_rows (PorticoConnectorEditor *self)
   update_auth_rows (self);
 }
 
+/* The scopes row as the list "scopes" (space or comma separated). */
+static void
+apply_scopes (JsonObject *auth,
+              gpointer    row)
+{
+  g_autofree char *text = row_text_stripped (row);
+  g_auto(GStrv) scopes = g_strsplit_set (text, " ,", -1);
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; scopes[i] != NULL; i++)
+    if (scopes[i][0] != '\0')
+      json_array_add_string_element (array, scopes[i]);
+  if (json_array_get_length (array) > 0)
+    json_object_set_array_member (auth, "scopes", array);
+  else
+    {
+      json_array_unref (array);
+      if (json_object_has_member (auth, "scopes"))
+        json_object_remove_member (auth, "scopes");
+    }
+}
+
 static void
 apply_auth (PorticoConnectorEditor *self)
 {
@@ -619,23 +682,36 @@ apply_auth (PorticoConnectorEditor *self)
       break;
 
     case AUTH_SIGN_IN:
-      {
-        g_autofree char *text = row_text_stripped (self->scope_row);
-        g_auto(GStrv) scopes = g_strsplit_set (text, " ,", -1);
-        JsonArray *array = json_array_new ();
+      set_or_remove_string (auth, "authorize_url", self->authorize_url_row);
+      set_or_remove_string (auth, "token_url", self->token_url_row);
+      apply_scopes (auth, self->scope_row);
+      break;
 
-        set_or_remove_string (auth, "authorize_url", self->authorize_url_row);
-        set_or_remove_string (auth, "token_url", self->token_url_row);
-        for (guint i = 0; scopes[i] != NULL; i++)
-          if (scopes[i][0] != '\0')
-            json_array_add_string_element (array, scopes[i]);
-        if (json_array_get_length (array) > 0)
-          json_object_set_array_member (auth, "scopes", array);
+    case AUTH_SERVICE_ACCOUNT:
+      set_or_remove_string (auth, "key_field", self->key_field_row);
+      set_or_remove_string (auth, "subject", self->subject_row);
+      apply_scopes (auth, self->scope_row);
+      break;
+
+    case AUTH_BODY:
+      {
+        g_autofree char *text = row_text_stripped (self->body_fields_row);
+        JsonNode *node = text[0] != '\0' ? json_from_string (text, NULL) : NULL;
+
+        /* Text that is no JSON object stays as typed, so the check
+         * explains at this row that the members must be an object. */
+        if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+          json_object_set_member (auth, "fields", node);
         else
           {
-            json_array_unref (array);
-            if (json_object_has_member (auth, "scopes"))
-              json_object_remove_member (auth, "scopes");
+            g_clear_pointer (&node, json_node_unref);
+            if (text[0] == '\0')
+              {
+                if (json_object_has_member (auth, "fields"))
+                  json_object_remove_member (auth, "fields");
+              }
+            else
+              json_object_set_string_member (auth, "fields", text);
           }
       }
       break;
@@ -1061,6 +1137,9 @@ static const ProblemTarget problem_targets[] = {
   { "/auth/token_url", G_STRUCT_OFFSET (PorticoConnectorEditor, token_url_row) },
   { "/auth/scope", G_STRUCT_OFFSET (PorticoConnectorEditor, scope_row) },
   { "/auth/scopes", G_STRUCT_OFFSET (PorticoConnectorEditor, scope_row) },
+  { "/auth/fields", G_STRUCT_OFFSET (PorticoConnectorEditor, body_fields_row) },
+  { "/auth/key_field", G_STRUCT_OFFSET (PorticoConnectorEditor, key_field_row) },
+  { "/auth/subject", G_STRUCT_OFFSET (PorticoConnectorEditor, subject_row) },
   { "/data_types/users", G_STRUCT_OFFSET (PorticoConnectorEditor, path_row) },
   { "/data_types/users/request/path", G_STRUCT_OFFSET (PorticoConnectorEditor, path_row) },
   { "/data_types/users/request/query", G_STRUCT_OFFSET (PorticoConnectorEditor, query_row) },
@@ -1950,6 +2029,7 @@ portico_connector_editor_class_init (PorticoConnectorEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, auth_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, authorize_url_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, base_url_row);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, body_fields_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, category_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, connection_group);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, credentials_list);
@@ -1963,6 +2043,7 @@ portico_connector_editor_class_init (PorticoConnectorEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, icon_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, id_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, items_row);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, key_field_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, map_email_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, map_id_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, map_last_activity_row);
@@ -1991,6 +2072,7 @@ portico_connector_editor_class_init (PorticoConnectorEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, size_param_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, size_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, start_group);
+  gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, subject_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, token_url_row);
   gtk_widget_class_bind_template_child (widget_class, PorticoConnectorEditor, total_path_row);
@@ -2039,7 +2121,8 @@ portico_connector_editor_init (PorticoConnectorEditor *self)
   {
     AdwEntryRow *rows[] = {
       self->help_row, self->help_url_row, self->base_url_row, self->header_row, self->value_row,
-      self->authorize_url_row, self->token_url_row, self->scope_row, self->path_row, self->query_row,
+      self->authorize_url_row, self->token_url_row, self->scope_row, self->body_fields_row,
+      self->key_field_row, self->subject_row, self->path_row, self->query_row,
       self->page_param_row, self->cursor_path_row, self->next_path_row, self->size_param_row,
       self->size_row, self->total_path_row, self->items_row, self->custom_fields_row,
     };

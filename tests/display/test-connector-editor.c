@@ -242,6 +242,232 @@ test_try_cancel_and_error (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (editor));
 }
 
+typedef struct
+{
+  PorticoConnectorEditor *editor;
+  const char             *pointer;
+} ProblemWait;
+
+static gboolean
+has_problem_at (gpointer data)
+{
+  ProblemWait *wait = data;
+
+  return portico_connector_editor_get_problem_at (wait->editor, wait->pointer) != NULL;
+}
+
+/* The problem the check shows at @pointer's row, or NULL if none comes. */
+static const char *
+wait_for_problem (PorticoConnectorEditor *editor,
+                  const char             *pointer)
+{
+  ProblemWait wait = { editor, pointer };
+
+  portico_test_wait_until (has_problem_at, &wait, 5000);
+  return portico_connector_editor_get_problem_at (editor, pointer);
+}
+
+/* The draft's "auth" object, as saved. transfer full. */
+static JsonObject *
+dup_draft_auth (PorticoConnectorEditor *editor,
+                JsonArray             **fields)
+{
+  g_autofree char *definition = portico_connector_editor_dup_definition (editor);
+  g_autoptr(JsonNode) root = json_from_string (definition, NULL);
+  JsonObject *def;
+
+  g_assert_nonnull (root);
+  def = json_node_get_object (root);
+  if (fields != NULL)
+    *fields = json_array_ref (json_object_get_array_member (def, "fields"));
+  return json_object_ref (json_object_get_object_member (def, "auth"));
+}
+
+static JsonObject *
+find_field (JsonArray  *fields,
+            const char *id)
+{
+  for (guint i = 0; i < json_array_get_length (fields); i++)
+    {
+      JsonObject *field = json_array_get_object_element (fields, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (field, "id", NULL), id) == 0)
+        return field;
+    }
+  return NULL;
+}
+
+static void
+select_auth (PorticoConnectorEditor *editor,
+             guint                   position)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (editor),
+                                                                   PORTICO_TYPE_CONNECTOR_EDITOR,
+                                                                   "auth_row"));
+
+  adw_combo_row_set_selected (row, position);
+}
+
+static guint
+selected_auth (PorticoConnectorEditor *editor)
+{
+  return adw_combo_row_get_selected (ADW_COMBO_ROW (gtk_widget_get_template_child (GTK_WIDGET (editor),
+                                                                                   PORTICO_TYPE_CONNECTOR_EDITOR,
+                                                                                   "auth_row")));
+}
+
+/* Positions in the Authentication row. */
+enum { AUTH_ROW_BODY = 5, AUTH_ROW_SERVICE_ACCOUNT = 6 };
+
+/* Credentials in the body and a service-account key file can be chosen,
+ * give the auth object and fields the runtime needs, and their members are
+ * edited (and refused) at their own rows. */
+static void
+test_auth_body_and_jwt (Fixture       *f,
+                        gconstpointer  data)
+{
+  PorticoConnectorEditor *editor = open_editor (f);
+  g_autoptr(JsonObject) auth = NULL;
+  g_autoptr(JsonArray) fields = NULL;
+  JsonObject *members;
+  JsonArray *scopes;
+  const char *problem;
+
+  portico_connector_editor_start_from_scim (editor);
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+
+  /* Credentials in the body: an API key member and its secret field. */
+  select_auth (editor, AUTH_ROW_BODY);
+  auth = dup_draft_auth (editor, &fields);
+  g_assert_cmpstr (json_object_get_string_member (auth, "scheme"), ==, "body");
+  members = json_object_get_object_member (auth, "fields");
+  g_assert_nonnull (members);
+  g_assert_cmpstr (json_object_get_string_member (members, "api_key"), ==, "{api_key}");
+  g_assert_nonnull (find_field (fields, "api_key"));
+  g_assert_cmpstr (json_object_get_string_member (find_field (fields, "api_key"), "type"), ==, "secret");
+  g_assert_null (find_field (fields, "bearer_token"));
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+
+  /* Members that are no JSON object: explained at their row. */
+  portico_connector_editor_set_text (editor, "/auth/fields", "api_key={api_key}");
+  problem = wait_for_problem (editor, "/auth/fields");
+  g_test_message ("at /auth/fields: %s", problem);
+  g_assert_nonnull (problem);
+  g_assert_false (portico_connector_editor_can_save (editor));
+
+  /* Nested members, as Expensify sends them. */
+  portico_connector_editor_set_text (editor, "/auth/fields", "{\"credentials\": {\"partnerUserSecret\": \"{api_key}\"}}");
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+  g_clear_pointer (&auth, json_object_unref);
+  g_clear_pointer (&fields, json_array_unref);
+  auth = dup_draft_auth (editor, NULL);
+  members = json_object_get_object_member (json_object_get_object_member (auth, "fields"), "credentials");
+  g_assert_cmpstr (json_object_get_string_member (members, "partnerUserSecret"), ==, "{api_key}");
+
+  /* A service-account key: a file field the key_field names. */
+  select_auth (editor, AUTH_ROW_SERVICE_ACCOUNT);
+  g_clear_pointer (&auth, json_object_unref);
+  auth = dup_draft_auth (editor, &fields);
+  g_assert_cmpstr (json_object_get_string_member (auth, "scheme"), ==, "oauth2_jwt_bearer");
+  g_assert_cmpstr (json_object_get_string_member (auth, "key_field"), ==, "service_account_key");
+  g_assert_false (json_object_has_member (auth, "fields"));
+  g_assert_nonnull (find_field (fields, "service_account_key"));
+  g_assert_cmpstr (json_object_get_string_member (find_field (fields, "service_account_key"), "type"), ==, "file");
+  g_assert_null (find_field (fields, "api_key"));
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+
+  /* A key field no field declares: refused at its row, naming the fix. */
+  portico_connector_editor_set_text (editor, "/auth/key_field", "key_file");
+  problem = wait_for_problem (editor, "/auth/key_field");
+  g_test_message ("at /auth/key_field: %s", problem);
+  g_assert_nonnull (problem);
+  g_assert_nonnull (strstr (problem, "key_file"));
+  g_assert_false (portico_connector_editor_can_save (editor));
+
+  portico_connector_editor_set_text (editor, "/auth/key_field", "service_account_key");
+  portico_connector_editor_set_text (editor, "/auth/subject", "admin@example.com");
+  portico_connector_editor_set_text (editor, "/auth/scopes", "https://www.googleapis.com/auth/admin.directory.user.readonly");
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+  g_assert_null (portico_connector_editor_get_problem_at (editor, "/auth/key_field"));
+  g_clear_pointer (&auth, json_object_unref);
+  auth = dup_draft_auth (editor, NULL);
+  g_assert_cmpstr (json_object_get_string_member (auth, "subject"), ==, "admin@example.com");
+  scopes = json_object_get_array_member (auth, "scopes");
+  g_assert_cmpuint (json_array_get_length (scopes), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (scopes, 0), ==,
+                   "https://www.googleapis.com/auth/admin.directory.user.readonly");
+  gtk_window_destroy (GTK_WINDOW (editor));
+}
+
+/* A shipped definition with such a scheme, saved as a custom connector and
+ * opened in the editor: the row shows its scheme and Save writes the same
+ * auth object back. */
+static void
+check_round_trip (Fixture    *f,
+                  const char *file_name,
+                  guint       position)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("PORTICO_CONNECTORS_DIR"), file_name, NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *custom_id = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonNode) saved_root = NULL;
+  g_autoptr(GBytes) saved = NULL;
+  g_autofree char *saved_text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoConnector) connector = NULL;
+  PorticoConnectorEditor *editor;
+  JsonObject *def;
+  JsonNode *saved_auth;
+  gpointer weak;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, &error));
+  g_assert_no_error (error);
+  root = json_from_string (contents, &error);
+  g_assert_no_error (error);
+  def = json_node_get_object (root);
+  custom_id = g_strconcat (json_object_get_string_member (def, "id"), "-copy", NULL);
+  json_object_set_string_member (def, "id", custom_id);
+  data = json_to_string (root, TRUE);
+  connector = portico_engine_save_custom_connector (f->engine, data, -1, file_name, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (connector);
+
+  editor = portico_connector_editor_new (NULL, f->engine, f->sandbox, custom_id, &error);
+  g_assert_no_error (error);
+  gtk_window_present (GTK_WINDOW (editor));
+  g_assert_true (portico_test_wait_until (is_mapped, editor, 10000));
+  g_assert_cmpuint (selected_auth (editor), ==, position);
+  g_assert_true (portico_test_wait_until (can_save, editor, 5000));
+
+  weak = editor;
+  g_object_add_weak_pointer (G_OBJECT (editor), &weak);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.save", NULL));
+  g_assert_true (portico_test_wait_until (is_null, &weak, 5000));
+
+  saved = portico_engine_export_connector (f->engine, custom_id, &error);
+  g_assert_no_error (error);
+  saved_text = g_strndup (g_bytes_get_data (saved, NULL), g_bytes_get_size (saved));
+  saved_root = json_from_string (saved_text, &error);
+  g_assert_no_error (error);
+  saved_auth = json_object_get_member (json_node_get_object (saved_root), "auth");
+  g_assert_true (json_node_equal (saved_auth, json_object_get_member (def, "auth")));
+  g_assert_true (json_node_equal (json_object_get_member (json_node_get_object (saved_root), "fields"),
+                                  json_object_get_member (def, "fields")));
+  g_assert_true (portico_engine_delete_custom_connector (f->engine, custom_id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_auth_round_trip (Fixture       *f,
+                      gconstpointer  data)
+{
+  check_round_trip (f, "google-workspace.json", AUTH_ROW_SERVICE_ACCOUNT);
+  check_round_trip (f, "lastpass.json", AUTH_ROW_BODY);
+  check_round_trip (f, "expensify.json", AUTH_ROW_BODY);
+}
+
 /* An icon chosen from a file travels in the definition as a PNG data
  * address; tiles and the editor show it, anything else is no image. */
 static void
@@ -299,6 +525,8 @@ main (int   argc,
   ADD ("problems", test_problems);
   ADD ("scim-try-save", test_scim_try_save);
   ADD ("try-cancel-and-error", test_try_cancel_and_error);
+  ADD ("auth-body-and-jwt", test_auth_body_and_jwt);
+  ADD ("auth-round-trip", test_auth_round_trip);
   g_test_add_func ("/connector-editor/icon-data-uri", test_icon_data_uri);
 #undef ADD
 
