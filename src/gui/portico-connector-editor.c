@@ -572,7 +572,7 @@ reset_auth (PorticoConnectorEditor *self,
        * token_uri; key_field names the file field that holds it. */
       json_object_set_string_member (auth, "scheme", "oauth2_jwt_bearer");
       json_object_set_string_member (auth, "key_field", "service_account_key");
-      add_field (fields, "service_account_key", _("Service account key"), "file", TRUE);
+      add_field (fields, "service_account_key", _("Service account key file"), "file", TRUE);
       break;
 
     default:
