@@ -4,7 +4,9 @@
  * its problems at their fields and cannot be saved; "Start from SCIM 2.0"
  * leaves nothing to fix; Try It shows the first records mapped and the
  * paths to pick; a picked path fills the focused mapping; Save puts the
- * connector in the catalog. The editor with Try It's results is saved as
+ * connector in the catalog. Credentials in the body and a service-account
+ * key can be chosen and edited, and shipped definitions with those schemes
+ * save unchanged. The editor with Try It's results is saved as
  * connector-editor.png (in PORTICO_SCREENSHOTS_DIR when set, for the
  * README).
  *
