@@ -643,6 +643,15 @@ portico_account_status_new (JsonObject *account,
       status->label = g_strdup (_("Sign-in expired"));
       status->summary = g_strdup (_("The sign-in has expired: nothing syncs until you reconnect and sign in again."));
     }
+  else if (has_problem (status->problems, PORTICO_PROBLEM_HELD))
+    {
+      /* Not a failure: the provider answered, drift protection kept the
+       * current people until the admin decides. */
+      status->status = PORTICO_STATUS_HELD;
+      status->severity = PORTICO_SEVERITY_WARNING;
+      status->label = g_strdup (_("Held for review"));
+      status->summary = g_strdup (_("The last users sync was held: nothing was replaced until you apply it or keep the current data."));
+    }
   else if ((state == PORTICO_ACCOUNT_STATE_FAILED || state == PORTICO_ACCOUNT_STATE_PARTIAL) &&
            !has_problem (status->problems, PORTICO_PROBLEM_KEYRING_MISSING) &&
            failed_only_offline (account))

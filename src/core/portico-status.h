@@ -52,6 +52,7 @@ typedef enum
   PORTICO_STATUS_SIGN_IN_EXPIRED, /* the provider no longer accepts the sign-in */
   PORTICO_STATUS_PAUSED,          /* not synced on schedule until resumed */
   PORTICO_STATUS_OFFLINE,         /* the last sync failed only because the machine was offline */
+  PORTICO_STATUS_HELD,            /* a users sync held by drift protection, waiting for the admin */
 } PorticoStatus;
 
 /* What a colour stands for: grey, green, yellow, red. */

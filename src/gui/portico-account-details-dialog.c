@@ -239,6 +239,7 @@ portico_account_details_dialog_fill (PorticoAccountDetailsDialog *self,
           css = "error";
           break;
         case PORTICO_STATUS_STALE:
+        case PORTICO_STATUS_HELD:
           icon = "dialog-warning-symbolic";
           css = "warning";
           break;

@@ -681,6 +681,9 @@ test_window_accounts (Fixture       *fixture,
     g_assert_cmpint (gone_people (fixture, 20), ==, 20);
     sync_via_menu (fixture, fixture->okta, PORTICO_ACCOUNT_STATE_PARTIAL);
     g_assert_true (wait_until (attention_row_says, &held_wait, 30000));
+    /* The tile says held, not failed: the provider answered. */
+    g_assert_cmpstr (portico_account_tile_get_status_label (portico_integrations_page_find_tile (fixture->page, fixture->okta)),
+                     ==, "Held for review");
     row = find_attention_row (fixture, "Okta – ");
     keep = find_button (row, "Keep Current Data");
     g_assert_nonnull (keep);
