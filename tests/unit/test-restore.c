@@ -232,8 +232,11 @@ test_round_trip (Fixture *fx, gconstpointer data)
 
       for (guint i = first; i <= last; i++)
         {
+          g_autofree char *status = NULL;
+
           disconnect_ok (fx, ids[i]);
-          g_assert_cmpstr (db_text (fx->db, "SELECT status FROM accounts WHERE id = ?", "i", ids[i]), ==, "disconnected");
+          status = db_text (fx->db, "SELECT status FROM accounts WHERE id = ?", "i", ids[i]);
+          g_assert_cmpstr (status, ==, "disconnected");
           /* The credentials stay while the account can come back. */
           g_assert_true (keyring_has (fx, ids[i]));
           g_assert_cmpint (db_int (fx->db, "SELECT keyring_delete_pending FROM accounts WHERE id = ?", "i", ids[i]), ==, 0);
@@ -396,7 +399,11 @@ test_same_identity (Fixture *fx, gconstpointer data)
   g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
   g_assert_nonnull (strstr (error->message, "same identity"));
   g_clear_error (&error);
-  g_assert_cmpstr (db_text (fx->db, "SELECT status FROM accounts WHERE id = ?", "i", first), ==, "disconnected");
+  {
+    g_autofree char *status = db_text (fx->db, "SELECT status FROM accounts WHERE id = ?", "i", first);
+
+    g_assert_cmpstr (status, ==, "disconnected");
+  }
 
   /* Once the new one is disconnected, the old one comes back, and its rows
    * keep their ids unless the new account took them meanwhile. */
