@@ -2469,16 +2469,23 @@ portico_engine_forget_credentials_finish (PorticoEngine *self,
 
 /* ---- Rename, preview ---------------------------------------------------------- */
 
+/* An edit of one account's settings (rename, resume, drift threshold): the
+ * store's finish function is the task data; a success tells the views. */
+typedef gboolean (*AccountEditFinish) (PorticoStore *store,
+                                       GAsyncResult *result,
+                                       GError      **error);
+
 static void
-rename_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+account_edit_done_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
   PorticoEngine *self = g_task_get_source_object (task);
+  const AccountEditFinish *finish = g_task_get_task_data (task);
   GError *error = NULL;
 
-  if (!portico_store_rename_account_finish (PORTICO_STORE (source), result, &error))
+  if (!(*finish) (PORTICO_STORE (source), result, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -2503,8 +2510,13 @@ portico_engine_rename_async (PorticoEngine      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, portico_engine_rename_async);
+  {
+    static const AccountEditFinish finish = portico_store_rename_account_finish;
+
+    g_task_set_task_data (task, (gpointer) &finish, NULL);
+  }
   portico_store_rename_account_async (self->store, account_id, name, cancellable,
-                                      rename_done_cb, g_steal_pointer (&task));
+                                      account_edit_done_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -2518,24 +2530,6 @@ portico_engine_rename_finish (PorticoEngine *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-resume_done_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PorticoEngine *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  if (!portico_store_resume_account_finish (PORTICO_STORE (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
-  g_task_return_boolean (task, TRUE);
-}
 
 void
 portico_engine_resume_async (PorticoEngine      *self,
@@ -2550,8 +2544,13 @@ portico_engine_resume_async (PorticoEngine      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, portico_engine_resume_async);
+  {
+    static const AccountEditFinish finish = portico_store_resume_account_finish;
+
+    g_task_set_task_data (task, (gpointer) &finish, NULL);
+  }
   portico_store_resume_account_async (self->store, account_id, cancellable,
-                                      resume_done_cb, g_steal_pointer (&task));
+                                      account_edit_done_cb, g_steal_pointer (&task));
 }
 
 gboolean
@@ -2565,24 +2564,6 @@ portico_engine_resume_finish (PorticoEngine *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
-static void
-drift_threshold_done_cb (GObject      *source,
-                         GAsyncResult *result,
-                         gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  PorticoEngine *self = g_task_get_source_object (task);
-  GError *error = NULL;
-
-  if (!portico_store_set_drift_threshold_finish (PORTICO_STORE (source), result, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  g_signal_emit (self, signals[ACCOUNTS_CHANGED], 0);
-  g_task_return_boolean (task, TRUE);
-}
 
 void
 portico_engine_set_drift_threshold_async (PorticoEngine      *self,
@@ -2598,8 +2579,13 @@ portico_engine_set_drift_threshold_async (PorticoEngine      *self,
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, portico_engine_set_drift_threshold_async);
+  {
+    static const AccountEditFinish finish = portico_store_set_drift_threshold_finish;
+
+    g_task_set_task_data (task, (gpointer) &finish, NULL);
+  }
   portico_store_set_drift_threshold_async (self->store, account_id, percent, cancellable,
-                                           drift_threshold_done_cb, g_steal_pointer (&task));
+                                           account_edit_done_cb, g_steal_pointer (&task));
 }
 
 gboolean
