@@ -45,7 +45,7 @@ parser.add_argument("sandbox")
 parser.add_argument("--users", type=int, default=100000, help="sandbox --size (about 0.92 as many Okta users)")
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--connectors", default=os.path.join(HERE, "..", "connectors"))
-parser.add_argument("--perf", metavar="FILE", help="then profile one more sync with `perf record -g -o FILE`")
+parser.add_argument("--perf", metavar="FILE", help="then profile one more sync with `perf record --call-graph dwarf -o FILE`")
 args = parser.parse_args()
 
 tmp = tempfile.TemporaryDirectory(prefix="portico-bench-sync-")
@@ -245,7 +245,7 @@ print(f"same rows as the peer: users {'yes' if same_users else 'NO'}, custom fie
 print("rounds (wall s): " + "; ".join(f"{k} " + " ".join(f"{x[0]:.2f}" for x in v) for k, v in results.items()))
 if args.perf:
     fresh_copy(port_db)
-    code, out, wall, _, _ = run_measured(["perf", "record", "-g", "-o", args.perf, "--",
+    code, out, wall, _, _ = run_measured(["perf", "record", "--call-graph", "dwarf", "-F", "2000", "-o", args.perf, "--",
                                           args.cli, "--db", port_db, "sync", str(account), "--json"])
     print(f"profiled sync: {wall:.2f} s, exit {code}; see: perf report -i {args.perf} --no-children --sort dso")
 ok = same_users and same_fields and reported.get("users") == n_users and reported.get("custom_fields") == n_fields

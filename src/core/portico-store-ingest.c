@@ -624,9 +624,24 @@ portico_store_mapping_new_from_sql (const char *data_type,
           g_ptr_array_add (labels, key);
       g_ptr_array_sort (labels, compare_strings);
 
-      g_string_append_printf (sql, "INSERT INTO temp.%s (handle, user_id, email, label, value) ", info->table);
+      /* Each item is read once: a materialized CTE maps the user id, the
+       * email and every label's expression into one row per item, and the
+       * labels are unpivoted from it (a UNION ALL of one SELECT per label
+       * over json_each would read the whole page once per label). */
       if (labels->len == 0)
-        g_string_append (sql, "SELECT ?2, NULL, NULL, NULL, NULL WHERE ?1 IS NULL AND 0");
+        g_string_append_printf (sql, "INSERT INTO temp.%s (handle, user_id, email, label, value) "
+                                "SELECT ?2, NULL, NULL, NULL, NULL WHERE ?1 IS NULL AND 0", info->table);
+      else
+        {
+          g_string_append_printf (sql, "WITH r AS MATERIALIZED (SELECT %s AS u, %s AS e",
+                                  uid != NULL ? uid : "NULL", email != NULL ? email : "NULL");
+          for (guint i = 0; i < labels->len; i++)
+            g_string_append_printf (sql, ", %s AS f%u",
+                                    (const char *) g_hash_table_lookup (target_sql, labels->pdata[i]), i);
+          g_string_append_printf (sql, " FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS ") "
+                                  "INSERT INTO temp.%s (handle, user_id, email, label, value) ",
+                                  quoted_path, info->table);
+        }
       for (guint i = 0; i < labels->len; i++)
         {
           const char *label = (const char *) labels->pdata[i] + strlen ("fields.");
@@ -634,12 +649,7 @@ portico_store_mapping_new_from_sql (const char *data_type,
 
           if (i > 0)
             g_string_append (sql, " UNION ALL ");
-          g_string_append_printf (sql, "SELECT ?2, %s, %s, %s, %s FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS,
-                                  uid != NULL ? uid : "NULL",
-                                  email != NULL ? email : "NULL",
-                                  quoted_label,
-                                  (const char *) g_hash_table_lookup (target_sql, labels->pdata[i]),
-                                  quoted_path);
+          g_string_append_printf (sql, "SELECT ?2, u, e, %s, f%u FROM r", quoted_label, i);
           sqlite3_free (quoted_label);
         }
     }
