@@ -3165,6 +3165,8 @@ serve_page (SandboxConnector  *sc,
   const char *keyed_by = str_member (obj_member (obj_member (sc->def, "data_types"), main->data_type),
                                      "items_keyed_by");
   const char *ctype = "application/json";
+  gboolean offset_pages = g_strcmp0 (style, "link_header") == 0 && portico_sandbox_vendor_offset_pages (sc->id);
+  guint offset_page = 1;
 
   if (served == NULL)
     {
@@ -3210,7 +3212,15 @@ serve_page (SandboxConnector  *sc,
       return;
     }
 
-  if (g_str_equal (style, "link_header") || g_str_equal (style, "cursor") || g_str_equal (style, "next_url"))
+  if (offset_pages)
+    {
+      /* GitLab: page (from 1) and per_page (default 20). */
+      offset_page = MAX (1, parse_uint (param_value (query, body, "page"), 1));
+      if (param_value (query, body, "per_page") == NULL)
+        size = MIN (size, 20);
+      offset = (offset_page - 1) * size;
+    }
+  else if (g_str_equal (style, "link_header") || g_str_equal (style, "cursor") || g_str_equal (style, "next_url"))
     {
       const char *param = g_str_equal (style, "cursor") ? str_member (pag, "param")
                           : g_str_equal (style, "link_header") ? "after" : "page_token";
@@ -3268,7 +3278,9 @@ serve_page (SandboxConnector  *sc,
       set_at_segments (root, segs, v);
     }
 
-  if (g_str_equal (style, "link_header"))
+  if (offset_pages)
+    portico_sandbox_vendor_offset_links (msg, sc->base_url, query, offset_page, size, n);
+  else if (g_str_equal (style, "link_header"))
     {
       /* Sentry's form, which the runtime must read for every link_header
        * connector: a previous and a next link on every page, each with

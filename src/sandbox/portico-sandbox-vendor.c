@@ -1255,10 +1255,130 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
    * Limited to 100." (default 10). */
   if (g_strcmp0 (connector_id, "jumpcloud") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return 100;
+  /* GitLab (the page cited at portico_sandbox_vendor_offset_pages):
+   * per_page is at most 100. */
+  if (g_strcmp0 (connector_id, "gitlab") == 0)
+    return 100;
   /* OneLogin, List App Users: "Max page limit is 1000." */
   if (g_strcmp0 (connector_id, "onelogin") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return 1000;
   return G_MAXUINT;
+}
+
+/* GitLab, REST API, Offset-based pagination
+ * (https://docs.gitlab.com/api/rest/#offset-based-pagination): lists take
+ * "page" (default 1) and "per_page" (default 20, max 100); every answer
+ * has a Link header whose rel prev, next, first and last URLs carry page=
+ * and per_page=, and the headers x-page, x-per-page, x-next-page,
+ * x-prev-page, x-total and x-total-pages. Keyset pagination is documented
+ * for selected resources only (projects, groups for unauthenticated
+ * users, users, audit events, jobs...), not for group members, billable
+ * members or subgroups. Over 10,000 records, x-total, x-total-pages and
+ * rel="last" are left out ("Pagination response headers"). The page does
+ * not say what x-next-page and x-prev-page hold when there is no such
+ * page; the sandbox leaves them out with the link. */
+#define GITLAB_COUNT_LIMIT 10000
+
+gboolean
+portico_sandbox_vendor_offset_pages (const char *connector_id)
+{
+  return g_strcmp0 (connector_id, "gitlab") == 0;
+}
+
+static char *
+offset_page_url (const char *url_base,
+                 const char *path,
+                 GHashTable *query,
+                 guint       page,
+                 guint       per_page)
+{
+  g_autoptr(GHashTable) q = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *p = g_strdup_printf ("%u", page);
+  g_autofree char *pp = g_strdup_printf ("%u", per_page);
+  g_autofree char *encoded = NULL;
+
+  if (query != NULL)
+    {
+      GHashTableIter it;
+      gpointer k, v;
+
+      g_hash_table_iter_init (&it, query);
+      while (g_hash_table_iter_next (&it, &k, &v))
+        g_hash_table_insert (q, k, v);
+    }
+  g_hash_table_insert (q, (gpointer) "page", p);
+  g_hash_table_insert (q, (gpointer) "per_page", pp);
+  encoded = soup_form_encode_hash (q);
+  return g_strdup_printf ("%s%s?%s", url_base, path, encoded);
+}
+
+void
+portico_sandbox_vendor_offset_links (SoupServerMessage *msg,
+                                     const char        *url_base,
+                                     GHashTable        *query,
+                                     guint              page,
+                                     guint              per_page,
+                                     guint              total)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  guint pages = MAX (1, (total + per_page - 1) / per_page);
+  gboolean counted = total <= GITLAB_COUNT_LIMIT;
+  g_autoptr(GString) link = g_string_new (NULL);
+  g_autofree char *value = NULL;
+
+  if (page > 1)
+    {
+      g_autofree char *url = offset_page_url (url_base, path, query, page - 1, per_page);
+
+      g_string_append_printf (link, "<%s>; rel=\"prev\"", url);
+    }
+  if (page < pages)
+    {
+      g_autofree char *url = offset_page_url (url_base, path, query, page + 1, per_page);
+
+      g_string_append_printf (link, "%s<%s>; rel=\"next\"", link->len > 0 ? ", " : "", url);
+    }
+  {
+    g_autofree char *url = offset_page_url (url_base, path, query, 1, per_page);
+
+    g_string_append_printf (link, "%s<%s>; rel=\"first\"", link->len > 0 ? ", " : "", url);
+  }
+  if (counted)
+    {
+      g_autofree char *url = offset_page_url (url_base, path, query, pages, per_page);
+
+      g_string_append_printf (link, ", <%s>; rel=\"last\"", url);
+    }
+  soup_message_headers_replace (headers, "Link", link->str);
+
+  value = g_strdup_printf ("%u", page);
+  soup_message_headers_replace (headers, "x-page", value);
+  g_free (value);
+  value = g_strdup_printf ("%u", per_page);
+  soup_message_headers_replace (headers, "x-per-page", value);
+  g_free (value);
+  if (page < pages)
+    {
+      value = g_strdup_printf ("%u", page + 1);
+      soup_message_headers_replace (headers, "x-next-page", value);
+      g_free (value);
+    }
+  if (page > 1)
+    {
+      value = g_strdup_printf ("%u", page - 1);
+      soup_message_headers_replace (headers, "x-prev-page", value);
+      g_free (value);
+    }
+  if (counted)
+    {
+      value = g_strdup_printf ("%u", total);
+      soup_message_headers_replace (headers, "x-total", value);
+      g_free (value);
+      value = g_strdup_printf ("%u", pages);
+      soup_message_headers_replace (headers, "x-total-pages", value);
+      g_clear_pointer (&value, g_free);
+    }
 }
 
 /* Jamf Pro API paged lists (computers-inventory, departments, ...): "page"

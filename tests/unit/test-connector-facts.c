@@ -1703,6 +1703,160 @@ test_hubspot_refresh_refused (void)
   runtime = signed_in;
 }
 
+/* A GET straight to the sandbox, as a script would send it. */
+typedef struct
+{
+  guint status;
+  SoupMessageHeaders *headers;
+  GBytes *body;
+  gboolean done;
+} Raw;
+
+static void
+raw_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Raw *r = user_data;
+
+  r->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  r->done = TRUE;
+}
+
+static void
+raw_get (const char *url,
+         const char *header,
+         const char *value,
+         Raw        *r)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+
+  memset (r, 0, sizeof *r);
+  g_assert_nonnull (msg);
+  if (header != NULL)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), header, value);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, raw_done, r);
+  while (!r->done)
+    g_main_context_iteration (NULL, TRUE);
+  r->status = soup_message_get_status (msg);
+  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+}
+
+static void
+raw_clear (Raw *r)
+{
+  g_clear_pointer (&r->headers, soup_message_headers_unref);
+  g_clear_pointer (&r->body, g_bytes_unref);
+}
+
+static void
+gitlab_pages_of_3 (JsonObject *def)
+{
+  JsonObject *request = json_object_get_object_member (users_definition (def), "request");
+
+  json_object_set_string_member (json_object_get_object_member (request, "query"), "per_page", "3");
+}
+
+/* GitLab pages group members by offset
+ * (https://docs.gitlab.com/api/rest/#offset-based-pagination): page and
+ * per_page (default 20, max 100), a Link header with rel prev, next, first
+ * and last whose URLs carry page= and per_page=, and x-page, x-per-page,
+ * x-next-page, x-prev-page, x-total and x-total-pages; keyset pagination
+ * is not documented for members. Its members carry "state" (the user's),
+ * and no "membership_state" (removed from the members page's examples). */
+static void
+test_gitlab_offset_pages (void)
+{
+  PorticoConnector *gitlab = portico_catalog_lookup (catalog, "gitlab");
+  g_autoptr(PorticoConnector) small_pages = variant ("gitlab", gitlab_pages_of_3);
+  g_autoptr(GHashTable) values = values_for ("gitlab", "ok");
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "gitlab", "users"));
+  guint before = json_array_get_length (json_node_get_array (portico_sandbox_get_requests (sandbox)));
+  g_autofree char *group = g_uri_escape_string (g_hash_table_lookup (values, "group_id"), NULL, TRUE);
+  g_autofree char *url = g_strdup_printf ("%s/api/v4/groups/%s/members?per_page=3&page=2",
+                                          portico_sandbox_get_base_url (sandbox, "gitlab"), group);
+  g_autofree char *want_next = NULL;
+  g_autofree char *want_total = g_strdup_printf ("%u", all);
+  g_autofree char *want_pages = g_strdup_printf ("%u", (all + 2) / 3);
+  g_autoptr(JsonNode) page = NULL;
+  g_autoptr(JsonNode) log = NULL;
+  const char *link;
+  gboolean asked_page_3 = FALSE;
+  Raw r;
+  Fetch f;
+
+  g_assert_cmpuint (all, >, 6);
+  fetch (small_pages, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  g_assert_cmpuint (f.pages, ==, (all + 2) / 3);
+  fetch_clear (&f);
+  /* The runtime followed GitLab's own links: page=, never a cursor. */
+  log = portico_sandbox_get_requests (sandbox);
+  for (guint i = before; i < json_array_get_length (json_node_get_array (log)); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+      const char *query = json_object_get_string_member_with_default (e, "query", "");
+
+      if (g_strcmp0 (json_object_get_string_member (e, "connector"), "gitlab") != 0)
+        continue;
+      g_assert_null (strstr (query, "after="));
+      if (strstr (query, "page=3") != NULL && strstr (query, "per_page=3") != NULL)
+        asked_page_3 = TRUE;
+    }
+  g_assert_true (asked_page_3);
+
+  /* Page 2 of pages of 3, asked for directly. */
+  raw_get (url, "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  page = json_from_string (g_bytes_get_data (r.body, NULL), NULL);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (page));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (page)), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *member = json_array_get_object_element (json_node_get_array (page), i);
+
+      g_assert_true (json_object_has_member (member, "state"));
+      g_assert_false (json_object_has_member (member, "membership_state"));
+    }
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-page"), ==, "2");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-per-page"), ==, "3");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-next-page"), ==, "3");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-prev-page"), ==, "1");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-total"), ==, want_total);
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-total-pages"), ==, want_pages);
+  link = soup_message_headers_get_one (r.headers, "Link");
+  g_assert_nonnull (link);
+  g_assert_null (strstr (link, "after="));
+  g_assert_null (strstr (link, "results="));
+  for (const char * const *rel = (const char * const[]) { "prev", "next", "first", "last", NULL }; *rel; rel++)
+    {
+      g_autofree char *needle = g_strdup_printf ("rel=\"%s\"", *rel);
+
+      g_assert_nonnull (strstr (link, needle));
+    }
+  want_next = g_strdup_printf ("page=3");
+  g_assert_nonnull (strstr (link, want_next));
+  g_assert_nonnull (strstr (link, "per_page=3"));
+  raw_clear (&r);
+
+  /* Without per_page GitLab pages by 20; per_page over 100 gets 100. */
+  g_free (url);
+  url = g_strdup_printf ("%s/api/v4/groups/%s/members", portico_sandbox_get_base_url (sandbox, "gitlab"), group);
+  raw_get (url, "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-per-page"), ==, "20");
+  g_assert_null (soup_message_headers_get_one (r.headers, "x-prev-page"));
+  raw_clear (&r);
+
+  /* The shipped definition reads every member, in pages of 100. */
+  fetch (gitlab, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  fetch_clear (&f);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1751,6 +1905,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/microsoft-365-usage/global-only", test_microsoft_365_usage_global_only);
   g_test_add_func ("/facts/github/deployments", test_github_deployments);
   g_test_add_func ("/facts/hubspot/refresh-refused", test_hubspot_refresh_refused);
+  g_test_add_func ("/facts/gitlab/offset-pages", test_gitlab_offset_pages);
 
   status = g_test_run ();
 
