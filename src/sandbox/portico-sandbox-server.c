@@ -3223,7 +3223,8 @@ serve_page (SandboxConnector  *sc,
   else if (g_str_equal (style, "link_header") || g_str_equal (style, "cursor") || g_str_equal (style, "next_url"))
     {
       const char *param = g_str_equal (style, "cursor") ? str_member (pag, "param")
-                          : g_str_equal (style, "link_header") ? "after" : "page_token";
+                          : g_str_equal (style, "link_header") ? "after"
+                          : portico_sandbox_vendor_next_url_param (sc->id);
       const char *cursor = param_value (query, body, param);
 
       if (cursor != NULL && *cursor && !decode_cursor (cursor, &offset, &size))
@@ -3317,7 +3318,8 @@ serve_page (SandboxConnector  *sc,
       g_autofree char *c = encode_cursor (offset + count, size);
       /* Absolute next links (Graph) unless the provider also says "done"
        * (Salesforce), whose next link is relative. */
-      g_autofree char *url = url_with_param (sc, msg, query, "page_token", c, done_path == NULL);
+      g_autofree char *url = url_with_param (sc, msg, query, portico_sandbox_vendor_next_url_param (sc->id),
+                                             c, done_path == NULL);
 
       if (next_path != NULL)
         set_at_path (root, next_path, more ? string_node (url) : json_node_new (JSON_NODE_NULL));

@@ -91,6 +91,11 @@ guint portico_sandbox_vendor_max_page_size (const char *connector_id,
 gint portico_sandbox_vendor_first_page (const char *connector_id,
                                         const char *data_type);
 
+/* The query parameter that carries the sandbox's cursor in a next_url
+ * link: the provider's own name where documented (Personio: cursor), else
+ * "page_token". */
+const char *portico_sandbox_vendor_next_url_param (const char *connector_id);
+
 /* Whether the provider pages a link_header list by offset, with page=
  * and per_page= in its Link URLs and page headers (GitLab), instead of
  * the opaque cursors the sandbox uses otherwise. */

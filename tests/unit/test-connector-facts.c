@@ -1857,6 +1857,97 @@ test_gitlab_offset_pages (void)
   fetch_clear (&f);
 }
 
+static void
+personio_pages_of_3 (JsonObject *def)
+{
+  JsonObject *request = json_object_get_object_member (users_definition (def), "request");
+
+  json_object_set_string_member (json_object_get_object_member (request, "query"), "limit", "3");
+}
+
+/* Personio's v2 persons (https://developer.personio.de/reference/get_v2-persons):
+ * GET /v2/persons with a token of /v2/auth/token, "limit" 1 to 50, the next
+ * page linked in _meta.links.next.href with "cursor=", the persons in
+ * "_data", and "status" filtering ACTIVE or INACTIVE persons; errors are
+ * {"personio_trace_id", "timestamp", "errors": [{"title", "detail",
+ * "type"}]} (Personio's common-components-v2.json). */
+static void
+test_personio_v2_persons (void)
+{
+  PorticoConnector *personio = portico_catalog_lookup (catalog, "personio");
+  g_autoptr(PorticoConnector) small_pages = variant ("personio", personio_pages_of_3);
+  g_autoptr(GHashTable) values = values_for ("personio", "ok");
+  g_autoptr(GHashTable) bad = values_for ("personio", "bad");
+  g_autoptr(GPtrArray) statuses = NULL;
+  g_autoptr(GPtrArray) emails = NULL;
+  g_autoptr(GPtrArray) want_emails = expected_values ("personio", "users", "email");
+  g_autoptr(JsonNode) log = NULL;
+  g_autoptr(JsonNode) error_body = NULL;
+  g_autofree char *url = NULL;
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "personio", "users"));
+  guint before = json_array_get_length (json_node_get_array (portico_sandbox_get_requests (sandbox)));
+  gboolean asked_active = FALSE, asked_inactive = FALSE, asked_cursor = FALSE;
+  JsonObject *error_object;
+  Raw r;
+  Fetch f;
+
+  g_assert_cmpstr (portico_connector_get_docs_url (personio), ==, "https://developer.personio.de/reference/get_v2-persons");
+  fetch (personio, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  statuses = mapped (personio, "users", "status", f.items);
+  g_assert_true (contains (statuses, "active"));
+  g_assert_true (contains (statuses, "deprovisioned"));
+  emails = mapped (personio, "users", "email", f.items);
+  g_assert_cmpuint (emails->len, ==, all);
+  for (guint i = 0; i < emails->len; i++)
+    g_assert_true (contains (want_emails, emails->pdata[i]));
+  fetch_clear (&f);
+
+  fetch (small_pages, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  g_assert_cmpuint (f.pages, >, 2);
+  fetch_clear (&f);
+  log = portico_sandbox_get_requests (sandbox);
+  for (guint i = before; i < json_array_get_length (json_node_get_array (log)); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+      const char *query = json_object_get_string_member_with_default (e, "query", "");
+
+      if (g_strcmp0 (json_object_get_string_member (e, "connector"), "personio") != 0 ||
+          g_strcmp0 (json_object_get_string_member (e, "path"), "/v2/persons") != 0)
+        continue;
+      g_assert_null (strstr (query, "offset="));
+      asked_active |= strstr (query, "status=ACTIVE") != NULL;
+      asked_inactive |= strstr (query, "status=INACTIVE") != NULL;
+      asked_cursor |= strstr (query, "cursor=") != NULL;
+    }
+  g_assert_true (asked_active);
+  g_assert_true (asked_inactive);
+  g_assert_true (asked_cursor);
+
+  /* A refused token: Personio's error body, its detail as the message. */
+  fetch (personio, bad, "users", &f);
+  g_assert_nonnull (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  url = g_strdup_printf ("%s/v2/persons?limit=5", portico_sandbox_get_base_url (sandbox, "personio"));
+  raw_get (url, NULL, NULL, &r);
+  g_assert_cmpuint (r.status, ==, 401);
+  error_body = json_from_string (g_bytes_get_data (r.body, NULL), NULL);
+  g_assert_nonnull (error_body);
+  g_assert_true (json_object_has_member (json_node_get_object (error_body), "personio_trace_id"));
+  g_assert_true (json_object_has_member (json_node_get_object (error_body), "timestamp"));
+  error_object = json_array_get_object_element (json_object_get_array_member (json_node_get_object (error_body), "errors"), 0);
+  g_assert_nonnull (json_object_get_string_member (error_object, "title"));
+  g_assert_nonnull (json_object_get_string_member (error_object, "detail"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (error_object, "type"),
+                                   "https://developer.personio.de/reference/errors#"));
+  raw_clear (&r);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1906,6 +1997,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/github/deployments", test_github_deployments);
   g_test_add_func ("/facts/hubspot/refresh-refused", test_hubspot_refresh_refused);
   g_test_add_func ("/facts/gitlab/offset-pages", test_gitlab_offset_pages);
+  g_test_add_func ("/facts/personio/v2-persons", test_personio_v2_persons);
 
   status = g_test_run ();
 
