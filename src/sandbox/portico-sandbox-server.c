@@ -3174,6 +3174,12 @@ serve_page (SandboxConnector  *sc,
       json_array_unref (slice);
       return;
     }
+  if (portico_sandbox_vendor_empty (sc->id, main->data_type, tenant, msg))
+    {
+      /* The provider's answer when a list has no items. */
+      json_array_unref (slice);
+      return;
+    }
   {
     JsonArray *one = records_of_item (sc, main, query, body, served);
 

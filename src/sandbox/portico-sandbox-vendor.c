@@ -1540,6 +1540,32 @@ portico_sandbox_vendor_first_page (const char *connector_id,
   return -1;
 }
 
+/* ---- Empty lists --------------------------------------------------------- */
+
+/* BambooHR, Get Employee Directory
+ * (https://documentation.bamboohr.com/reference/get-employees-directory):
+ * "Returns 404 if the directory is empty" (and 403 if neither directory
+ * nor org-chart sharing is enabled). The page gives no body for the 404;
+ * BambooHR's "Technical Overview" (https://documentation.bamboohr.com/docs/api-details)
+ * lists 404 as "The resource was not found". The sandbox answers with an
+ * empty body. */
+gboolean
+portico_sandbox_vendor_empty (const char        *connector_id,
+                              const char        *data_type,
+                              const char        *tenant,
+                              SoupServerMessage *msg)
+{
+  if (g_strcmp0 (tenant, "empty") != 0)
+    return FALSE;
+  if (g_strcmp0 (connector_id, "bamboohr") == 0 && g_strcmp0 (data_type, "users") == 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, "", 0);
+      return TRUE;
+    }
+  return FALSE;
+}
+
 /* ---- Rate limits --------------------------------------------------------- */
 
 /* GitHub, Rate limits for the REST API

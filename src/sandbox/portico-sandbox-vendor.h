@@ -91,6 +91,15 @@ guint portico_sandbox_vendor_max_page_size (const char *connector_id,
 gint portico_sandbox_vendor_first_page (const char *connector_id,
                                         const char *data_type);
 
+/* Answers @msg as the provider answers a list that has no items, where it
+ * documents an answer other than an empty page (BambooHR's directory:
+ * 404), for the sandbox's "empty" tenant, whose lists are empty; returns
+ * TRUE then. */
+gboolean portico_sandbox_vendor_empty (const char        *connector_id,
+                                       const char        *data_type,
+                                       const char        *tenant,
+                                       SoupServerMessage *msg);
+
 /* The query parameter that carries the sandbox's cursor in a next_url
  * link: the provider's own name where documented (Personio: cursor), else
  * "page_token". */

@@ -1723,19 +1723,19 @@ raw_done (GObject      *source,
   r->done = TRUE;
 }
 
+/* @headers: name, value, ..., NULL. */
 static void
-raw_get (const char *url,
-         const char *header,
-         const char *value,
-         Raw        *r)
+raw_get (const char         *url,
+         const char * const *headers,
+         Raw                *r)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
 
   memset (r, 0, sizeof *r);
   g_assert_nonnull (msg);
-  if (header != NULL)
-    soup_message_headers_replace (soup_message_get_request_headers (msg), header, value);
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i], headers[i + 1]);
   soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, raw_done, r);
   while (!r->done)
     g_main_context_iteration (NULL, TRUE);
@@ -1808,7 +1808,7 @@ test_gitlab_offset_pages (void)
   g_assert_true (asked_page_3);
 
   /* Page 2 of pages of 3, asked for directly. */
-  raw_get (url, "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), &r);
+  raw_get (url, (const char * const[]) { "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), NULL }, &r);
   g_assert_cmpuint (r.status, ==, 200);
   page = json_from_string (g_bytes_get_data (r.body, NULL), NULL);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (page));
@@ -1844,7 +1844,7 @@ test_gitlab_offset_pages (void)
   /* Without per_page GitLab pages by 20; per_page over 100 gets 100. */
   g_free (url);
   url = g_strdup_printf ("%s/api/v4/groups/%s/members", portico_sandbox_get_base_url (sandbox, "gitlab"), group);
-  raw_get (url, "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), &r);
+  raw_get (url, (const char * const[]) { "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), NULL }, &r);
   g_assert_cmpuint (r.status, ==, 200);
   g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-per-page"), ==, "20");
   g_assert_null (soup_message_headers_get_one (r.headers, "x-prev-page"));
@@ -1934,7 +1934,7 @@ test_personio_v2_persons (void)
   fetch_clear (&f);
 
   url = g_strdup_printf ("%s/v2/persons?limit=5", portico_sandbox_get_base_url (sandbox, "personio"));
-  raw_get (url, NULL, NULL, &r);
+  raw_get (url, (const char * const[]) { "Accept", "application/json", NULL }, &r);
   g_assert_cmpuint (r.status, ==, 401);
   error_body = json_from_string (g_bytes_get_data (r.body, NULL), NULL);
   g_assert_nonnull (error_body);
@@ -1946,6 +1946,63 @@ test_personio_v2_persons (void)
   g_assert_true (g_str_has_prefix (json_object_get_string_member (error_object, "type"),
                                    "https://developer.personio.de/reference/errors#"));
   raw_clear (&r);
+}
+
+static void
+bamboohr_without_empty_statuses (JsonObject *def)
+{
+  json_object_remove_member (users_definition (def), "empty_statuses");
+}
+
+/* BambooHR's Get Employee Directory
+ * (https://documentation.bamboohr.com/reference/get-employees-directory)
+ * "Returns 404 if the directory is empty": the shipped definition reads
+ * that as no employees (format v2 "empty_statuses"), where a definition
+ * without it fails the read as not found. */
+static void
+test_bamboohr_empty_directory (void)
+{
+  PorticoConnector *bamboohr = portico_catalog_lookup (catalog, "bamboohr");
+  g_autoptr(PorticoConnector) without = variant ("bamboohr", bamboohr_without_empty_statuses);
+  g_autoptr(GHashTable) values = values_for ("bamboohr", "ok");
+  g_autoptr(GHashTable) empty = values_for ("bamboohr", "ok");
+  g_autofree char *url = NULL;
+  Raw r;
+  Fetch f;
+
+  g_hash_table_replace (empty, g_strdup ("api_key"), g_strdup ("SANDBOXOKempty"));
+
+  /* The sandbox speaks the documented 404 for the empty company. */
+  url = g_strdup_printf ("%s/api/v1/employees/directory", portico_sandbox_get_base_url (sandbox, "bamboohr"));
+  {
+    g_autofree char *basic = g_base64_encode ((const guchar *) "SANDBOXOKempty:x", strlen ("SANDBOXOKempty:x"));
+    g_autofree char *header = g_strconcat ("Basic ", basic, NULL);
+
+    raw_get (url, (const char * const[]) { "Authorization", header, "Accept", "application/json", NULL }, &r);
+  }
+  g_assert_cmpuint (r.status, ==, 404);
+  raw_clear (&r);
+
+  fetch (bamboohr, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==,
+                    json_array_get_length (portico_sandbox_get_expected (sandbox, "bamboohr", "users")));
+  fetch_clear (&f);
+
+  fetch (bamboohr, empty, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  /* Custom fields come with the directory: empty too, no error. */
+  fetch (bamboohr, empty, "custom_fields", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  fetch (without, empty, "users", &f);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_FOUND);
+  fetch_clear (&f);
 }
 
 int
@@ -1998,6 +2055,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/hubspot/refresh-refused", test_hubspot_refresh_refused);
   g_test_add_func ("/facts/gitlab/offset-pages", test_gitlab_offset_pages);
   g_test_add_func ("/facts/personio/v2-persons", test_personio_v2_persons);
+  g_test_add_func ("/facts/bamboohr/empty-directory", test_bamboohr_empty_directory);
 
   status = g_test_run ();
 

@@ -1190,6 +1190,59 @@ test_items_template (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->hits, ==, 2);
 }
 
+/* Format v2 "empty_statuses": BambooHR answers 404 for an empty
+ * directory. Page 1 has two members; page 2 is a 404 (no more items), or
+ * the status the "status" query names. */
+static void
+empty_status_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  const char *page = query != NULL ? g_hash_table_lookup (query, "page") : NULL;
+  const char *status = query != NULL ? g_hash_table_lookup (query, "status") : NULL;
+
+  if (g_strcmp0 (page, "1") == 0)
+    respond (msg, 200, "{'members':[{'id':'m1'},{'id':'m2'}]}");
+  else
+    respond (msg, status != NULL ? (guint) g_ascii_strtoull (status, NULL, 10) : 404,
+             "{'message':'No employees.'}");
+}
+
+static void
+test_items_empty_statuses (Fixture *f, gconstpointer data)
+{
+  Def with = { .items = "'members'",
+               .pagination = "{'style':'page','param':'page','size_param':'count','size':2}",
+               .users_extra = ",'empty_statuses':[404, 410]" };
+  Def status_403 = { .items = "'members'",
+                     .request = "{'method':'GET','path':'/users','query':{'status':'403'}}",
+                     .pagination = "{'style':'page','param':'page','size_param':'count','size':2}",
+                     .users_extra = ",'empty_statuses':[404]" };
+  Def without = { .items = "'members'",
+                  .pagination = "{'style':'page','param':'page','size_param':'count','size':2}" };
+  g_autoptr(PorticoConnector) listed = load_connector (&with);
+  g_autoptr(PorticoConnector) other = load_connector (&status_403);
+  g_autoptr(PorticoConnector) plain = load_connector (&without);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = empty_status_handler;
+  /* The 404 ends the read: the members of page 1, no error. */
+  g_assert_cmpint (fetch (f, listed, &error), ==, 2);
+  g_assert_no_error (error);
+  assert_ids (f, "m1,m2");
+  g_assert_cmpuint (f->pages, ==, 2);
+  g_assert_cmpuint (f->hits, ==, 2);
+
+  /* A status not listed keeps its meaning. */
+  g_ptr_array_set_size (f->ids, 0);
+  g_assert_cmpint (fetch (f, other, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* Without the key a 404 is an error, as before. */
+  g_ptr_array_set_size (f->ids, 0);
+  g_assert_cmpint (fetch (f, plain, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_FOUND);
+}
+
 static void
 test_items_template_unknown_field (void)
 {
@@ -2661,6 +2714,7 @@ main (int   argc,
   ADD ("/runtime/pagination/link-results-false", test_pagination_link_results_false);
   ADD ("/runtime/items/template", test_items_template);
   g_test_add_func ("/runtime/items/template-unknown-field", test_items_template_unknown_field);
+  ADD ("/runtime/items/empty-statuses", test_items_empty_statuses);
   ADD ("/runtime/response/not-json", test_response_not_json);
   ADD ("/runtime/response/items-not-array", test_response_items_not_array);
   ADD ("/runtime/csv/items", test_csv_items);
