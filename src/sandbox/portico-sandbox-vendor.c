@@ -743,7 +743,12 @@ path_segment_after (SoupServerMessage *msg,
 /* Okta, List all assigned users for an app
  * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApplicationUsers/):
  * GET /api/v1/apps/{appId}/users lists the Application Users of that one
- * app (limit up to 500, Link header pagination), each with the user's own
+ * app, in pages of "limit" ("Specifies the number of results per page
+ * (maximum 500)", default 50: Okta's own Apps API reference, "List users
+ * assigned to application", in okta/okta-developer-docs
+ * packages/@okta/vuepress-site/docs/reference/api/apps/index.md until
+ * that page moved to the OpenAPI reference in October 2025) with the next
+ * page in the Link header, each with the user's own
  * id, "scope" USER and "_links" to the app and the user; a path without
  * an app id is E0000007 with status 404. The generic sandbox renders every app's
  * assignments, each with its app id where the definition's map reads it
@@ -1235,7 +1240,17 @@ auth0_users (GHashTable *query,
  * "Users" is an object whose members are the users, each under its
  * LastPass user id, never an array; the user's record itself holds no id.
  * A page the definition asked for as an array is keyed here by its
- * position. */
+ * position.
+ * Only the request form ({"cid", "provhash", "cmd", "data"}) and the
+ * "status"/"error" answers are confirmed by LastPass's own pages (the
+ * enableuser, disableuser and expiredmasterpwlist pages at
+ * support.lastpass.com/help/...-via-lastpass-api). The getuserdata page
+ * itself could not be read here: its record members (username, fullname,
+ * disabled, neverloggedin, admin, last_login) and its paging
+ * ("pagesize"/"pageindex" in "data") come from secondary sources, and one
+ * of those (Stitchflow's LastPass API guide) calls the answer a single
+ * unpaginated payload. The connector keeps them until LastPass's page
+ * says otherwise. */
 static void
 lastpass_users (JsonObject *root)
 {
@@ -1404,6 +1419,10 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
    * per_page is at most 100. */
   if (g_strcmp0 (connector_id, "gitlab") == 0)
     return 100;
+  /* Okta, List users assigned to application (the page cited at
+   * okta_app_users): "maximum 500". */
+  if (g_strcmp0 (connector_id, "okta") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
+    return 500;
   /* OneLogin, List App Users: "Max page limit is 1000." */
   if (g_strcmp0 (connector_id, "onelogin") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return 1000;
