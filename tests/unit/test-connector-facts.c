@@ -2005,6 +2005,42 @@ test_bamboohr_empty_directory (void)
   fetch_clear (&f);
 }
 
+/* Zoom: apps created today offer granular scopes
+ * (service:action:data_claim:access, user:read:list_users:admin); the
+ * macro scopes (user:read:admin) are "now called classic scopes" that
+ * only existing apps keep (https://developers.zoom.us/docs/internal-apps/oauth-scopes/).
+ * Every scope the connector asks for, and every one its help names, is
+ * granular. */
+static void
+test_zoom_granular_scopes (void)
+{
+  PorticoConnector *zoom = portico_catalog_lookup (catalog, "zoom");
+  JsonArray *permissions = json_object_get_array_member (portico_connector_get_definition (zoom), "permissions");
+  const char *help = json_object_get_string_member (portico_connector_get_definition (zoom), "help");
+  guint scopes = 0;
+
+  for (guint i = 0; i < json_array_get_length (permissions); i++)
+    {
+      JsonObject *permission = json_array_get_object_element (permissions, i);
+      JsonArray *list = json_object_has_member (permission, "scopes")
+                        ? json_object_get_array_member (permission, "scopes") : NULL;
+
+      for (guint k = 0; list != NULL && k < json_array_get_length (list); k++)
+        {
+          const char *scope = json_array_get_string_element (list, k);
+          g_auto(GStrv) parts = g_strsplit (scope, ":", -1);
+
+          if (g_strv_length (parts) != 4)
+            g_error ("Zoom scope “%s” is not granular (service:action:data_claim:access)", scope);
+          g_assert_nonnull (strstr (help, scope));
+          scopes++;
+        }
+    }
+  g_assert_cmpuint (scopes, >, 0);
+  g_assert_null (strstr (help, "user:read:admin"));
+  g_assert_null (strstr (help, "user:write:admin"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -2030,6 +2066,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/slack/access-logs-page-limit", test_slack_access_logs_page_limit);
   g_test_add_func ("/facts/github/rate-limit-403", test_github_rate_limit_403);
   g_test_add_func ("/facts/zoom/every-status", test_zoom_every_status);
+  g_test_add_func ("/facts/zoom/granular-scopes", test_zoom_granular_scopes);
   g_test_add_func ("/facts/clickup/configured-workspace", test_clickup_configured_workspace);
   g_test_add_func ("/facts/google/app-parameters-by-name", test_google_app_parameters_by_name);
   g_test_add_func ("/facts/aws-iam-identity-center/cursor", test_aws_identity_center_cursor);
