@@ -1140,13 +1140,41 @@ check_items_shape (Check *c, JsonObject *dt, const char *path, const char * cons
   return TRUE;
 }
 
+/* Format v2: "empty_statuses", the HTTP statuses with which the provider
+ * says there are no items (BambooHR's empty directory is a 404). 401 and
+ * 429 keep their meaning (sign-in, rate limit). A data type that reuses
+ * another's request reads that one's. */
+static gboolean
+check_empty_statuses (Check *c, JsonObject *dt, const char *path, gboolean request_from)
+{
+  g_autofree char *member_path = portico_check_sub (path, "empty_statuses");
+  JsonArray *statuses = NULL;
+
+  if (!portico_check_get_array (c, dt, path, "empty_statuses", FALSE, &statuses))
+    return FALSE;
+  if (statuses == NULL)
+    return TRUE;
+  if (request_from)
+    return portico_check_fail (c, member_path, _("applies to the data type whose request is reused; remove it here"));
+  for (guint i = 0; i < json_array_get_length (statuses); i++)
+    {
+      JsonNode *status = json_array_get_element (statuses, i);
+      g_autofree char *status_path = portico_check_idx (member_path, i);
+      gint64 value = portico_check_holds (status, G_TYPE_INT64) ? json_node_get_int (status) : 0;
+
+      if (value < 400 || value > 499 || value == 401 || value == 429)
+        return portico_check_fail (c, status_path, _("must be an HTTP client error status from 400 to 499 other than 401 and 429"));
+    }
+  return TRUE;
+}
+
 /* One data type; the others do not depend on it. */
 static gboolean
 check_data_type (Check *c, JsonObject *dts, const char *id, JsonNode *node)
 {
   static const char * const dt_keys[] = {
     "label", "essential", "requirement", "request", "request_from", "pagination",
-    "items", "map", "for_each", "items_keyed_by", "response_format", NULL,
+    "items", "map", "for_each", "items_keyed_by", "response_format", "empty_statuses", NULL,
   };
   static const char * const response_formats[] = { "json", "csv", NULL };
   g_autofree char *path = portico_check_sub ("data_types", id);
@@ -1165,7 +1193,8 @@ check_data_type (Check *c, JsonObject *dts, const char *id, JsonNode *node)
       !portico_check_get_bool (c, dt, path, "essential", FALSE) ||
       !portico_check_get_string (c, dt, path, "requirement", FALSE, TRUE, NULL) ||
       !portico_check_get_string (c, dt, path, "request_from", FALSE, TRUE, &from) ||
-      !check_items_shape (c, dt, path, response_formats))
+      !check_items_shape (c, dt, path, response_formats) ||
+      !check_empty_statuses (c, dt, path, from != NULL))
     return FALSE;
 
   if (from != NULL)

@@ -274,6 +274,7 @@ typedef struct
   gboolean csv;             /* answers are CSV text, a row per item (v2) */
   char *style;
   guint max_pages;
+  JsonArray *empty_statuses; /* nullable, transfer none: "no items" statuses (v2) */
   PorticoPageFunc page_func;
   gpointer page_data;
   GDestroyNotify page_data_destroy;
@@ -569,6 +570,22 @@ fetch_page_cb (GObject      *object,
     }
   if (op->raw_func != NULL && op->pages == 0)
     op->raw_func (op->data_type_id, response->status, response->body, response->json, op->page_data);
+  if (response->empty)
+    {
+      /* The provider said "no items" with a status of "empty_statuses":
+       * an empty last page. */
+      empty = json_array_new ();
+      op->pages++;
+      if (op->page_func != NULL &&
+          !op->page_func (op->data_type_id, op->pages - 1, response->body, empty, op->page_data, &error))
+        {
+          if (error == NULL)
+            g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Stopped");
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      goto done;
+    }
   if (op->csv)
     {
       JsonArray *rows;
@@ -887,6 +904,7 @@ fetch_next (GTask *task)
     }
   /* A CSV answer is no JSON, and no error for being so. */
   req->accept_text |= op->csv;
+  req->empty_statuses = op->empty_statuses;
 
   /* Every page style asks for something new each time: the same request
    * twice (a page number, offset or start index the provider sent back
@@ -1316,6 +1334,18 @@ fetch_start (PorticoRuntime     *self,
   op->pagination = list_step ? portico_runtime_json_object_get_object_or_null (for_each, "pagination")
                              : portico_connector_get_data_type_pagination (connector, data_type_id);
   op->style = g_strdup (portico_runtime_json_object_get_string_or (op->pagination, "style", "none"));
+  if (!list_step)
+    {
+      JsonObject *dt = portico_connector_get_data_type_definition (connector, data_type_id);
+      const char *from = dt != NULL ? portico_runtime_json_object_get_string_or (dt, "request_from", NULL) : NULL;
+      JsonNode *statuses;
+
+      if (from != NULL)
+        dt = portico_connector_get_data_type_definition (connector, from);
+      statuses = dt != NULL ? json_object_get_member (dt, "empty_statuses") : NULL;
+      if (statuses != NULL && JSON_NODE_HOLDS_ARRAY (statuses))
+        op->empty_statuses = json_node_get_array (statuses);
+    }
   if (!list_step && items_shape (connector, data_type_id, &op->keyed_by))
     {
       op->csv = op->keyed_by == NULL;

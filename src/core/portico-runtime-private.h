@@ -126,6 +126,7 @@ typedef struct
   gboolean is_token_request;
   TokenGrant grant;        /* of a token request */
   char *data_type_id;      /* nullable: identity */
+  JsonArray *empty_statuses; /* nullable, transfer none: statuses that answer "no items" (v2) */
 } Request;
 
 typedef struct
@@ -135,6 +136,7 @@ typedef struct
   GBytes *body;
   JsonNode *json; /* nullable when the body is empty */
   GUri *uri;
+  gboolean empty; /* a status of the request's "empty_statuses": no items */
 } Response;
 
 void

@@ -1257,6 +1257,24 @@ send_handle_response (GTask    *task,
       return;
     }
 
+  /* Format v2: a status the data type lists in "empty_statuses" is the
+   * provider's way of saying there are no items (BambooHR's directory
+   * answers 404 when it is empty). */
+  for (guint i = 0; op->req->empty_statuses != NULL && i < json_array_get_length (op->req->empty_statuses); i++)
+    if ((guint) json_array_get_int_element (op->req->empty_statuses, i) == status)
+      {
+        Response *response = g_new0 (Response, 1);
+
+        portico_runtime_emit_exchange (account, op->req, op->method, op->uri, op->token, status, NULL);
+        response->status = status;
+        response->headers = soup_message_headers_ref (headers);
+        response->body = g_bytes_new_static ("[]", 2);
+        response->uri = g_uri_ref (op->uri);
+        response->empty = TRUE;
+        g_task_return_pointer (task, response, (GDestroyNotify) portico_runtime_response_free);
+        return;
+      }
+
   {
     gboolean retry = FALSE;
     g_autofree char *provider_code = NULL;

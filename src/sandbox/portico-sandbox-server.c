@@ -3165,10 +3165,18 @@ serve_page (SandboxConnector  *sc,
   const char *keyed_by = str_member (obj_member (obj_member (sc->def, "data_types"), main->data_type),
                                      "items_keyed_by");
   const char *ctype = "application/json";
+  gboolean offset_pages = g_strcmp0 (style, "link_header") == 0 && portico_sandbox_vendor_offset_pages (sc->id);
+  guint offset_page = 1;
 
   if (served == NULL)
     {
       /* The provider refused the request (its answer is set). */
+      json_array_unref (slice);
+      return;
+    }
+  if (portico_sandbox_vendor_empty (sc->id, main->data_type, tenant, msg))
+    {
+      /* The provider's answer when a list has no items. */
       json_array_unref (slice);
       return;
     }
@@ -3210,10 +3218,19 @@ serve_page (SandboxConnector  *sc,
       return;
     }
 
-  if (g_str_equal (style, "link_header") || g_str_equal (style, "cursor") || g_str_equal (style, "next_url"))
+  if (offset_pages)
+    {
+      /* GitLab: page (from 1) and per_page (default 20). */
+      offset_page = MAX (1, parse_uint (param_value (query, body, "page"), 1));
+      if (param_value (query, body, "per_page") == NULL)
+        size = MIN (size, 20);
+      offset = (offset_page - 1) * size;
+    }
+  else if (g_str_equal (style, "link_header") || g_str_equal (style, "cursor") || g_str_equal (style, "next_url"))
     {
       const char *param = g_str_equal (style, "cursor") ? str_member (pag, "param")
-                          : g_str_equal (style, "link_header") ? "after" : "page_token";
+                          : g_str_equal (style, "link_header") ? "after"
+                          : portico_sandbox_vendor_next_url_param (sc->id);
       const char *cursor = param_value (query, body, param);
 
       if (cursor != NULL && *cursor && !decode_cursor (cursor, &offset, &size))
@@ -3268,7 +3285,9 @@ serve_page (SandboxConnector  *sc,
       set_at_segments (root, segs, v);
     }
 
-  if (g_str_equal (style, "link_header"))
+  if (offset_pages)
+    portico_sandbox_vendor_offset_links (msg, sc->base_url, query, offset_page, size, n);
+  else if (g_str_equal (style, "link_header"))
     {
       /* Sentry's form, which the runtime must read for every link_header
        * connector: a previous and a next link on every page, each with
@@ -3305,7 +3324,8 @@ serve_page (SandboxConnector  *sc,
       g_autofree char *c = encode_cursor (offset + count, size);
       /* Absolute next links (Graph) unless the provider also says "done"
        * (Salesforce), whose next link is relative. */
-      g_autofree char *url = url_with_param (sc, msg, query, "page_token", c, done_path == NULL);
+      g_autofree char *url = url_with_param (sc, msg, query, portico_sandbox_vendor_next_url_param (sc->id),
+                                             c, done_path == NULL);
 
       if (next_path != NULL)
         set_at_path (root, next_path, more ? string_node (url) : json_node_new (JSON_NODE_NULL));

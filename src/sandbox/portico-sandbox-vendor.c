@@ -267,6 +267,68 @@ lastpass_refuse (SoupServerMessage *msg,
   return TRUE;
 }
 
+/* Personio, Public API v2 (https://developer.personio.de/reference/get_v2-persons,
+ * and the common components of Personio's own OpenAPI files,
+ * https://github.com/personio/api-docs/blob/master/common-components-v2.json):
+ * an error is {"personio_trace_id", "timestamp", "errors": [{"title",
+ * "detail", "type"}]}, "type" a link to the error's documentation. The
+ * examples there are 404 (common.requested_resource_not_found), 500, 502,
+ * 503 and 504; the titles and details of the others are the sandbox's. */
+static void
+personio_error (SoupServerMessage *msg,
+                guint              status,
+                const char        *title,
+                const char        *detail,
+                const char        *type)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *trace = g_uuid_string_random ();
+  g_autofree char *when = g_date_time_format (now, "%Y-%m-%dT%H:%M:%S+00:00");
+  g_autofree char *link = g_strconcat ("https://developer.personio.de/reference/errors#", type, NULL);
+  g_autofree char *text = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "personio_trace_id");
+  json_builder_add_string_value (builder, trace);
+  json_builder_set_member_name (builder, "timestamp");
+  json_builder_add_string_value (builder, when);
+  json_builder_set_member_name (builder, "errors");
+  json_builder_begin_array (builder);
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, title);
+  json_builder_set_member_name (builder, "detail");
+  json_builder_add_string_value (builder, detail);
+  json_builder_set_member_name (builder, "type");
+  json_builder_add_string_value (builder, link);
+  json_builder_end_object (builder);
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/problem+json", SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+/* Personio, List persons (the page cited at personio_error): "status"
+ * filters by "ACTIVE" (latest employment status active, leave or
+ * onboarding) or "INACTIVE"; "limit" ranges between 1 and 50. Another
+ * status word is refused as a bad request, in the words of the sandbox. */
+static gboolean
+personio_refuse (SoupServerMessage *msg,
+                 GHashTable        *query)
+{
+  const char *status = query != NULL ? g_hash_table_lookup (query, "status") : NULL;
+
+  if (status == NULL || g_str_equal (status, "ACTIVE") || g_str_equal (status, "INACTIVE"))
+    return FALSE;
+  personio_error (msg, SOUP_STATUS_BAD_REQUEST, "Bad request",
+                  "The status filter accepts ACTIVE or INACTIVE.", "common.bad_request");
+  return TRUE;
+}
+
 gboolean
 portico_sandbox_vendor_refuse (const char        *connector_id,
                                const char        *data_type,
@@ -286,6 +348,8 @@ portico_sandbox_vendor_refuse (const char        *connector_id,
     return navan_refuse (msg, query);
   if (g_strcmp0 (connector_id, "lastpass") == 0)
     return lastpass_refuse (msg, body);
+  if (g_strcmp0 (connector_id, "personio") == 0)
+    return personio_refuse (msg, query);
   return FALSE;
 }
 
@@ -300,6 +364,27 @@ portico_sandbox_vendor_error (const char        *connector_id,
   g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *text = NULL;
+
+  if (g_strcmp0 (connector_id, "personio") == 0)
+    {
+      if (g_strcmp0 (kind, "not_found") == 0)
+        personio_error (msg, SOUP_STATUS_NOT_FOUND, "Resource not found",
+                        "The requested resource was not found. The resource could have been deleted or never "
+                        "existed in our system.", "common.requested_resource_not_found");
+      else if (g_strcmp0 (kind, "not_authorized") == 0)
+        personio_error (msg, SOUP_STATUS_UNAUTHORIZED, "Unauthorized", message, "common.unauthorized");
+      else if (g_strcmp0 (kind, "plan") == 0 || g_strcmp0 (kind, "forbidden") == 0)
+        personio_error (msg, SOUP_STATUS_FORBIDDEN, "Forbidden", message, "common.forbidden");
+      else if (g_strcmp0 (kind, "rate_limited") == 0)
+        personio_error (msg, 429, "Too many requests", message, "common.too_many_requests");
+      else if (g_strcmp0 (kind, "bad_request") == 0)
+        personio_error (msg, SOUP_STATUS_BAD_REQUEST, "Bad request", message, "common.bad_request");
+      else
+        personio_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "Internal Server Error",
+                        "There was a problem while processing this request. Please try again later.",
+                        "common.internal_server_error");
+      return TRUE;
+    }
 
   /* LastPass (the pages cited at lastpass_refuse): a refused call is HTTP
    * 200 with "status": "FAIL" and "error", the description of the error.
@@ -454,6 +539,33 @@ zoom_users (GHashTable *query,
 
       if (g_strcmp0 (user_status != NULL ? user_status : "active", status) == 0)
         json_array_add_element (out, json_node_copy (json_array_get_element (items, i)));
+    }
+  return out;
+}
+
+/* Personio, List persons (the page cited at personio_error): with
+ * "status" only the persons of that status; without it every person. The
+ * generic sandbox renders each person's status where the definition's map
+ * reads it (the "@item" member, which the runtime gives the items of a
+ * request per item); Personio's answer does not name it. */
+static JsonArray *
+personio_persons (GHashTable *query,
+                  JsonArray  *items)
+{
+  const char *status = query != NULL ? g_hash_table_lookup (query, "status") : NULL;
+  JsonArray *out = json_array_new ();
+
+  for (guint i = 0; i < json_array_get_length (items); i++)
+    {
+      JsonObject *person = json_array_get_object_element (items, i);
+      const char *person_status = item_string (person, "@item");
+      JsonNode *node;
+
+      if (status != NULL && g_strcmp0 (person_status != NULL ? person_status : "ACTIVE", status) != 0)
+        continue;
+      node = deep_copy (json_array_get_element (items, i));
+      json_object_remove_member (json_node_get_object (node), "@item");
+      json_array_add_element (out, node);
     }
   return out;
 }
@@ -647,7 +759,12 @@ path_segment_after (SoupServerMessage *msg,
 /* Okta, List all assigned users for an app
  * (https://developer.okta.com/docs/api/openapi/okta-management/management/tag/ApplicationUsers/):
  * GET /api/v1/apps/{appId}/users lists the Application Users of that one
- * app (limit up to 500, Link header pagination), each with the user's own
+ * app, in pages of "limit" ("Specifies the number of results per page
+ * (maximum 500)", default 50: Okta's own Apps API reference, "List users
+ * assigned to application", in okta/okta-developer-docs
+ * packages/@okta/vuepress-site/docs/reference/api/apps/index.md until
+ * that page moved to the OpenAPI reference in October 2025) with the next
+ * page in the Link header, each with the user's own
  * id, "scope" USER and "_links" to the app and the user; a path without
  * an app id is E0000007 with status 404. The generic sandbox renders every app's
  * assignments, each with its app id where the definition's map reads it
@@ -986,6 +1103,8 @@ portico_sandbox_vendor_items (const char        *connector_id,
       if (g_strcmp0 (connector_id, "airtable") == 0)
         return airtable_users (items);
     }
+  if (g_strcmp0 (connector_id, "personio") == 0 && g_strcmp0 (data_type, "users") == 0)
+    return personio_persons (query, items);
   if (g_strcmp0 (connector_id, "okta") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return okta_app_users (msg, items);
   if (g_strcmp0 (connector_id, "jumpcloud") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
@@ -1137,7 +1256,17 @@ auth0_users (GHashTable *query,
  * "Users" is an object whose members are the users, each under its
  * LastPass user id, never an array; the user's record itself holds no id.
  * A page the definition asked for as an array is keyed here by its
- * position. */
+ * position.
+ * Only the request form ({"cid", "provhash", "cmd", "data"}) and the
+ * "status"/"error" answers are confirmed by LastPass's own pages (the
+ * enableuser, disableuser and expiredmasterpwlist pages at
+ * support.lastpass.com/help/...-via-lastpass-api). The getuserdata page
+ * itself could not be read here: its record members (username, fullname,
+ * disabled, neverloggedin, admin, last_login) and its paging
+ * ("pagesize"/"pageindex" in "data") come from secondary sources, and one
+ * of those (Stitchflow's LastPass API guide) calls the answer a single
+ * unpaginated payload. The connector keeps them until LastPass's page
+ * says otherwise. */
 static void
 lastpass_users (JsonObject *root)
 {
@@ -1215,6 +1344,23 @@ graph_page (const char *data_type,
     }
 }
 
+/* Personio v2 lists (the page cited at personio_error, and Personio's
+ * changelog "Absolute URLs in Pagination Links"): the next page is linked
+ * in "_meta": {"links": {"next": {"href"}}}, an absolute URL with
+ * "cursor="; the last page has no next link. */
+static void
+personio_page (JsonObject *root)
+{
+  JsonObject *meta = json_object_has_member (root, "_meta") ? json_object_get_object_member (root, "_meta") : NULL;
+  JsonObject *links = meta != NULL && json_object_has_member (meta, "links")
+                      ? json_object_get_object_member (meta, "links") : NULL;
+  JsonObject *next = links != NULL && json_object_has_member (links, "next")
+                     ? json_object_get_object_member (links, "next") : NULL;
+
+  if (next != NULL && (!json_object_has_member (next, "href") || json_object_get_null_member (next, "href")))
+    json_object_remove_member (links, "next");
+}
+
 void
 portico_sandbox_vendor_page (const char *connector_id,
                              const char *data_type,
@@ -1242,6 +1388,17 @@ portico_sandbox_vendor_page (const char *connector_id,
     canva_list (json_node_get_object (root));
   else if (g_strcmp0 (connector_id, "lastpass") == 0 && g_strcmp0 (data_type, "users") == 0)
     lastpass_users (json_node_get_object (root));
+  else if (g_strcmp0 (connector_id, "personio") == 0)
+    personio_page (json_node_get_object (root));
+}
+
+const char *
+portico_sandbox_vendor_next_url_param (const char *connector_id)
+{
+  /* Personio (the page cited at personio_error): "cursor". */
+  if (g_strcmp0 (connector_id, "personio") == 0)
+    return "cursor";
+  return "page_token";
 }
 
 /* ---- Page sizes ---------------------------------------------------------- */
@@ -1271,10 +1428,137 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
    * Limited to 100." (default 10). */
   if (g_strcmp0 (connector_id, "jumpcloud") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return 100;
+  /* Personio, List persons: "limit ... can range between 1 and 50". */
+  if (g_strcmp0 (connector_id, "personio") == 0)
+    return 50;
+  /* GitLab (the page cited at portico_sandbox_vendor_offset_pages):
+   * per_page is at most 100. */
+  if (g_strcmp0 (connector_id, "gitlab") == 0)
+    return 100;
+  /* Okta, List users assigned to application (the page cited at
+   * okta_app_users): "maximum 500". */
+  if (g_strcmp0 (connector_id, "okta") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
+    return 500;
   /* OneLogin, List App Users: "Max page limit is 1000." */
   if (g_strcmp0 (connector_id, "onelogin") == 0 && g_strcmp0 (data_type, "app_assignments") == 0)
     return 1000;
   return G_MAXUINT;
+}
+
+/* GitLab, REST API, Offset-based pagination
+ * (https://docs.gitlab.com/api/rest/#offset-based-pagination): lists take
+ * "page" (default 1) and "per_page" (default 20, max 100); every answer
+ * has a Link header whose rel prev, next, first and last URLs carry page=
+ * and per_page=, and the headers x-page, x-per-page, x-next-page,
+ * x-prev-page, x-total and x-total-pages. Keyset pagination is documented
+ * for selected resources only (projects, groups for unauthenticated
+ * users, users, audit events, jobs...), not for group members, billable
+ * members or subgroups. Over 10,000 records, x-total, x-total-pages and
+ * rel="last" are left out ("Pagination response headers"). The page does
+ * not say what x-next-page and x-prev-page hold when there is no such
+ * page; the sandbox leaves them out with the link. */
+#define GITLAB_COUNT_LIMIT 10000
+
+gboolean
+portico_sandbox_vendor_offset_pages (const char *connector_id)
+{
+  return g_strcmp0 (connector_id, "gitlab") == 0;
+}
+
+static char *
+offset_page_url (const char *url_base,
+                 const char *path,
+                 GHashTable *query,
+                 guint       page,
+                 guint       per_page)
+{
+  g_autoptr(GHashTable) q = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree char *p = g_strdup_printf ("%u", page);
+  g_autofree char *pp = g_strdup_printf ("%u", per_page);
+  g_autofree char *encoded = NULL;
+
+  if (query != NULL)
+    {
+      GHashTableIter it;
+      gpointer k, v;
+
+      g_hash_table_iter_init (&it, query);
+      while (g_hash_table_iter_next (&it, &k, &v))
+        g_hash_table_insert (q, k, v);
+    }
+  g_hash_table_insert (q, (gpointer) "page", p);
+  g_hash_table_insert (q, (gpointer) "per_page", pp);
+  encoded = soup_form_encode_hash (q);
+  return g_strdup_printf ("%s%s?%s", url_base, path, encoded);
+}
+
+void
+portico_sandbox_vendor_offset_links (SoupServerMessage *msg,
+                                     const char        *url_base,
+                                     GHashTable        *query,
+                                     guint              page,
+                                     guint              per_page,
+                                     guint              total)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  guint pages = MAX (1, (total + per_page - 1) / per_page);
+  gboolean counted = total <= GITLAB_COUNT_LIMIT;
+  g_autoptr(GString) link = g_string_new (NULL);
+  g_autofree char *value = NULL;
+
+  if (page > 1)
+    {
+      g_autofree char *url = offset_page_url (url_base, path, query, page - 1, per_page);
+
+      g_string_append_printf (link, "<%s>; rel=\"prev\"", url);
+    }
+  if (page < pages)
+    {
+      g_autofree char *url = offset_page_url (url_base, path, query, page + 1, per_page);
+
+      g_string_append_printf (link, "%s<%s>; rel=\"next\"", link->len > 0 ? ", " : "", url);
+    }
+  {
+    g_autofree char *url = offset_page_url (url_base, path, query, 1, per_page);
+
+    g_string_append_printf (link, "%s<%s>; rel=\"first\"", link->len > 0 ? ", " : "", url);
+  }
+  if (counted)
+    {
+      g_autofree char *url = offset_page_url (url_base, path, query, pages, per_page);
+
+      g_string_append_printf (link, ", <%s>; rel=\"last\"", url);
+    }
+  soup_message_headers_replace (headers, "Link", link->str);
+
+  value = g_strdup_printf ("%u", page);
+  soup_message_headers_replace (headers, "x-page", value);
+  g_free (value);
+  value = g_strdup_printf ("%u", per_page);
+  soup_message_headers_replace (headers, "x-per-page", value);
+  g_free (value);
+  if (page < pages)
+    {
+      value = g_strdup_printf ("%u", page + 1);
+      soup_message_headers_replace (headers, "x-next-page", value);
+      g_free (value);
+    }
+  if (page > 1)
+    {
+      value = g_strdup_printf ("%u", page - 1);
+      soup_message_headers_replace (headers, "x-prev-page", value);
+      g_free (value);
+    }
+  if (counted)
+    {
+      value = g_strdup_printf ("%u", total);
+      soup_message_headers_replace (headers, "x-total", value);
+      g_free (value);
+      value = g_strdup_printf ("%u", pages);
+      soup_message_headers_replace (headers, "x-total-pages", value);
+      g_clear_pointer (&value, g_free);
+    }
 }
 
 /* Jamf Pro API paged lists (computers-inventory, departments, ...): "page"
@@ -1289,6 +1573,32 @@ portico_sandbox_vendor_first_page (const char *connector_id,
   if (g_strcmp0 (connector_id, "jamf-pro") == 0)
     return 0;
   return -1;
+}
+
+/* ---- Empty lists --------------------------------------------------------- */
+
+/* BambooHR, Get Employee Directory
+ * (https://documentation.bamboohr.com/reference/get-employees-directory):
+ * "Returns 404 if the directory is empty" (and 403 if neither directory
+ * nor org-chart sharing is enabled). The page gives no body for the 404;
+ * BambooHR's "Technical Overview" (https://documentation.bamboohr.com/docs/api-details)
+ * lists 404 as "The resource was not found". The sandbox answers with an
+ * empty body. */
+gboolean
+portico_sandbox_vendor_empty (const char        *connector_id,
+                              const char        *data_type,
+                              const char        *tenant,
+                              SoupServerMessage *msg)
+{
+  if (g_strcmp0 (tenant, "empty") != 0)
+    return FALSE;
+  if (g_strcmp0 (connector_id, "bamboohr") == 0 && g_strcmp0 (data_type, "users") == 0)
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+      soup_server_message_set_response (msg, "text/html", SOUP_MEMORY_STATIC, "", 0);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* ---- Rate limits --------------------------------------------------------- */

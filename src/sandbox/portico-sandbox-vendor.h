@@ -91,6 +91,35 @@ guint portico_sandbox_vendor_max_page_size (const char *connector_id,
 gint portico_sandbox_vendor_first_page (const char *connector_id,
                                         const char *data_type);
 
+/* Answers @msg as the provider answers a list that has no items, where it
+ * documents an answer other than an empty page (BambooHR's directory:
+ * 404), for the sandbox's "empty" tenant, whose lists are empty; returns
+ * TRUE then. */
+gboolean portico_sandbox_vendor_empty (const char        *connector_id,
+                                       const char        *data_type,
+                                       const char        *tenant,
+                                       SoupServerMessage *msg);
+
+/* The query parameter that carries the sandbox's cursor in a next_url
+ * link: the provider's own name where documented (Personio: cursor), else
+ * "page_token". */
+const char *portico_sandbox_vendor_next_url_param (const char *connector_id);
+
+/* Whether the provider pages a link_header list by offset, with page=
+ * and per_page= in its Link URLs and page headers (GitLab), instead of
+ * the opaque cursors the sandbox uses otherwise. */
+gboolean portico_sandbox_vendor_offset_pages (const char *connector_id);
+
+/* The Link and page headers of page @page (from 1) of @total items in
+ * pages of @per_page, for a provider of portico_sandbox_vendor_offset_pages;
+ * @url_base is the scheme, host and port, @query the request's query. */
+void portico_sandbox_vendor_offset_links (SoupServerMessage *msg,
+                                          const char        *url_base,
+                                          GHashTable        *query,
+                                          guint              page,
+                                          guint              per_page,
+                                          guint              total);
+
 /* Answers @msg with the provider's own rate-limit signal (GitHub: 403 with
  * x-ratelimit-remaining: 0) and returns TRUE; FALSE: the generic 429. */
 gboolean portico_sandbox_vendor_rate_limit (const char        *connector_id,

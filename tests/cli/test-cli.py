@@ -107,6 +107,24 @@ check("connectors --json has the SPEC keys",
           for c in (connectors or [])))
 check("every connector accepts api_base_url",
       all(any(f["id"] == "api_base_url" for f in c["fields"]) for c in (connectors or [])))
+# Issue 11: scripts fill forms from the listing, so every field says its
+# help, pattern and choices, and every connector its documentation link
+# (https) and a users data type.
+check("connectors --json: at least 60 connectors", len(connectors or []) >= 60, len(connectors or []))
+check("connectors --json: every connector has users and an https docs_url",
+      all(c.get("docs_url", "") and c["docs_url"].startswith("https://")
+          and any((d if isinstance(d, str) else d.get("id")) == "users" for d in c["data_types"])
+          for c in (connectors or [])),
+      [c["id"] for c in (connectors or []) if not c.get("docs_url")])
+check("connectors --json: every field has help, pattern and choices",
+      all(keys_ok(f, ["help", "pattern", "choices"]) for c in (connectors or []) for f in c["fields"]))
+check("connectors --json: every declared field explains itself, choice fields list their choices",
+      all(f["help"] for c in (connectors or []) for f in c["fields"] if f["id"] != "api_base_url")
+      and all(f["choices"] and all(keys_ok(ch, ["id", "label"]) for ch in f["choices"])
+              for c in (connectors or []) for f in c["fields"] if f["type"] == "choice"))
+okta = [c for c in (connectors or []) if c["id"] == "okta"]
+check("connectors --json: a field's pattern is the definition's",
+      okta and any(f["pattern"] for f in okta[0]["fields"]), okta[:1])
 code, out, err = run("connectors")
 check("connectors prints a table", code == 0 and out.splitlines()[0].split()[:2] == ["ID", "NAME"], out[:200])
 

@@ -245,6 +245,17 @@ static const BrokenCase broken_cases[] = {
   { "auth", "{\"scheme\": \"oauth2_client_credentials\", \"token_url\": \"https://{subdomain}.example.com/token\","
     " \"client_id\": \"{subdomain}\", \"client_secret\": \"{api_token}\", \"scope\": \"a\", \"scope_from_permission\": true}",
     "broken.json: auth.scope_from_permission: is true while “scope” is also given" },
+  /* Format v2: statuses that mean "no items" (BambooHR's empty directory is a 404). */
+  { "data_types/users/empty_statuses", "[404]", NULL },
+  { "data_types/users/empty_statuses", "[404, 410]", NULL },
+  { "data_types/users/empty_statuses", "[401]",
+    "broken.json: data_types.users.empty_statuses[0]: must be an HTTP client error status from 400 to 499 other than 401 and 429" },
+  { "data_types/users/empty_statuses", "[404, 500]",
+    "broken.json: data_types.users.empty_statuses[1]: must be an HTTP client error status" },
+  { "data_types/users/empty_statuses", "[\"404\"]", "broken.json: data_types.users.empty_statuses[0]: must be" },
+  { "data_types/users/empty_statuses", "404", "broken.json: data_types.users.empty_statuses: " },
+  { "data_types/custom_fields/empty_statuses", "[404]",
+    "broken.json: data_types.custom_fields.empty_statuses: applies to the data type whose request is reused; remove it here" },
   /* Format v2: items keyed by id, per-choice values, values told at
    * sign-in and revocation (CSV answers above); each refusal names the
    * field and the fix. */

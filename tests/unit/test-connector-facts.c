@@ -1703,6 +1703,344 @@ test_hubspot_refresh_refused (void)
   runtime = signed_in;
 }
 
+/* A GET straight to the sandbox, as a script would send it. */
+typedef struct
+{
+  guint status;
+  SoupMessageHeaders *headers;
+  GBytes *body;
+  gboolean done;
+} Raw;
+
+static void
+raw_done (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Raw *r = user_data;
+
+  r->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  r->done = TRUE;
+}
+
+/* @headers: name, value, ..., NULL. */
+static void
+raw_get (const char         *url,
+         const char * const *headers,
+         Raw                *r)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
+
+  memset (r, 0, sizeof *r);
+  g_assert_nonnull (msg);
+  for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+    soup_message_headers_replace (soup_message_get_request_headers (msg), headers[i], headers[i + 1]);
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL, raw_done, r);
+  while (!r->done)
+    g_main_context_iteration (NULL, TRUE);
+  r->status = soup_message_get_status (msg);
+  r->headers = soup_message_headers_ref (soup_message_get_response_headers (msg));
+}
+
+static void
+raw_clear (Raw *r)
+{
+  g_clear_pointer (&r->headers, soup_message_headers_unref);
+  g_clear_pointer (&r->body, g_bytes_unref);
+}
+
+static void
+gitlab_pages_of_3 (JsonObject *def)
+{
+  JsonObject *request = json_object_get_object_member (users_definition (def), "request");
+
+  json_object_set_string_member (json_object_get_object_member (request, "query"), "per_page", "3");
+}
+
+/* GitLab pages group members by offset
+ * (https://docs.gitlab.com/api/rest/#offset-based-pagination): page and
+ * per_page (default 20, max 100), a Link header with rel prev, next, first
+ * and last whose URLs carry page= and per_page=, and x-page, x-per-page,
+ * x-next-page, x-prev-page, x-total and x-total-pages; keyset pagination
+ * is not documented for members. Its members carry "state" (the user's),
+ * and no "membership_state" (removed from the members page's examples). */
+static void
+test_gitlab_offset_pages (void)
+{
+  PorticoConnector *gitlab = portico_catalog_lookup (catalog, "gitlab");
+  g_autoptr(PorticoConnector) small_pages = variant ("gitlab", gitlab_pages_of_3);
+  g_autoptr(GHashTable) values = values_for ("gitlab", "ok");
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "gitlab", "users"));
+  guint before = json_array_get_length (json_node_get_array (portico_sandbox_get_requests (sandbox)));
+  g_autofree char *group = g_uri_escape_string (g_hash_table_lookup (values, "group_id"), NULL, TRUE);
+  g_autofree char *url = g_strdup_printf ("%s/api/v4/groups/%s/members?per_page=3&page=2",
+                                          portico_sandbox_get_base_url (sandbox, "gitlab"), group);
+  g_autofree char *want_next = NULL;
+  g_autofree char *want_total = g_strdup_printf ("%u", all);
+  g_autofree char *want_pages = g_strdup_printf ("%u", (all + 2) / 3);
+  g_autoptr(JsonNode) page = NULL;
+  g_autoptr(JsonNode) log = NULL;
+  const char *link;
+  gboolean asked_page_3 = FALSE;
+  Raw r;
+  Fetch f;
+
+  g_assert_cmpuint (all, >, 6);
+  fetch (small_pages, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  g_assert_cmpuint (f.pages, ==, (all + 2) / 3);
+  fetch_clear (&f);
+  /* The runtime followed GitLab's own links: page=, never a cursor. */
+  log = portico_sandbox_get_requests (sandbox);
+  for (guint i = before; i < json_array_get_length (json_node_get_array (log)); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+      const char *query = json_object_get_string_member_with_default (e, "query", "");
+
+      if (g_strcmp0 (json_object_get_string_member (e, "connector"), "gitlab") != 0)
+        continue;
+      g_assert_null (strstr (query, "after="));
+      if (strstr (query, "page=3") != NULL && strstr (query, "per_page=3") != NULL)
+        asked_page_3 = TRUE;
+    }
+  g_assert_true (asked_page_3);
+
+  /* Page 2 of pages of 3, asked for directly. */
+  raw_get (url, (const char * const[]) { "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  page = json_from_string (g_bytes_get_data (r.body, NULL), NULL);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (page));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (page)), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *member = json_array_get_object_element (json_node_get_array (page), i);
+
+      g_assert_true (json_object_has_member (member, "state"));
+      g_assert_false (json_object_has_member (member, "membership_state"));
+    }
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-page"), ==, "2");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-per-page"), ==, "3");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-next-page"), ==, "3");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-prev-page"), ==, "1");
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-total"), ==, want_total);
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-total-pages"), ==, want_pages);
+  link = soup_message_headers_get_one (r.headers, "Link");
+  g_assert_nonnull (link);
+  g_assert_null (strstr (link, "after="));
+  g_assert_null (strstr (link, "results="));
+  for (const char * const *rel = (const char * const[]) { "prev", "next", "first", "last", NULL }; *rel; rel++)
+    {
+      g_autofree char *needle = g_strdup_printf ("rel=\"%s\"", *rel);
+
+      g_assert_nonnull (strstr (link, needle));
+    }
+  want_next = g_strdup_printf ("page=3");
+  g_assert_nonnull (strstr (link, want_next));
+  g_assert_nonnull (strstr (link, "per_page=3"));
+  raw_clear (&r);
+
+  /* Without per_page GitLab pages by 20; per_page over 100 gets 100. */
+  g_free (url);
+  url = g_strdup_printf ("%s/api/v4/groups/%s/members", portico_sandbox_get_base_url (sandbox, "gitlab"), group);
+  raw_get (url, (const char * const[]) { "PRIVATE-TOKEN", g_hash_table_lookup (values, "access_token"), NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "x-per-page"), ==, "20");
+  g_assert_null (soup_message_headers_get_one (r.headers, "x-prev-page"));
+  raw_clear (&r);
+
+  /* The shipped definition reads every member, in pages of 100. */
+  fetch (gitlab, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  fetch_clear (&f);
+}
+
+static void
+personio_pages_of_3 (JsonObject *def)
+{
+  JsonObject *request = json_object_get_object_member (users_definition (def), "request");
+
+  json_object_set_string_member (json_object_get_object_member (request, "query"), "limit", "3");
+}
+
+/* Personio's v2 persons (https://developer.personio.de/reference/get_v2-persons):
+ * GET /v2/persons with a token of /v2/auth/token, "limit" 1 to 50, the next
+ * page linked in _meta.links.next.href with "cursor=", the persons in
+ * "_data", and "status" filtering ACTIVE or INACTIVE persons; errors are
+ * {"personio_trace_id", "timestamp", "errors": [{"title", "detail",
+ * "type"}]} (Personio's common-components-v2.json). */
+static void
+test_personio_v2_persons (void)
+{
+  PorticoConnector *personio = portico_catalog_lookup (catalog, "personio");
+  g_autoptr(PorticoConnector) small_pages = variant ("personio", personio_pages_of_3);
+  g_autoptr(GHashTable) values = values_for ("personio", "ok");
+  g_autoptr(GHashTable) bad = values_for ("personio", "bad");
+  g_autoptr(GPtrArray) statuses = NULL;
+  g_autoptr(GPtrArray) emails = NULL;
+  g_autoptr(GPtrArray) want_emails = expected_values ("personio", "users", "email");
+  g_autoptr(JsonNode) log = NULL;
+  g_autoptr(JsonNode) error_body = NULL;
+  g_autofree char *url = NULL;
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "personio", "users"));
+  guint before = json_array_get_length (json_node_get_array (portico_sandbox_get_requests (sandbox)));
+  gboolean asked_active = FALSE, asked_inactive = FALSE, asked_cursor = FALSE;
+  JsonObject *error_object;
+  Raw r;
+  Fetch f;
+
+  g_assert_cmpstr (portico_connector_get_docs_url (personio), ==, "https://developer.personio.de/reference/get_v2-persons");
+  fetch (personio, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  statuses = mapped (personio, "users", "status", f.items);
+  g_assert_true (contains (statuses, "active"));
+  g_assert_true (contains (statuses, "deprovisioned"));
+  emails = mapped (personio, "users", "email", f.items);
+  g_assert_cmpuint (emails->len, ==, all);
+  for (guint i = 0; i < emails->len; i++)
+    g_assert_true (contains (want_emails, emails->pdata[i]));
+  fetch_clear (&f);
+
+  fetch (small_pages, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  g_assert_cmpuint (f.pages, >, 2);
+  fetch_clear (&f);
+  log = portico_sandbox_get_requests (sandbox);
+  for (guint i = before; i < json_array_get_length (json_node_get_array (log)); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+      const char *query = json_object_get_string_member_with_default (e, "query", "");
+
+      if (g_strcmp0 (json_object_get_string_member (e, "connector"), "personio") != 0 ||
+          g_strcmp0 (json_object_get_string_member (e, "path"), "/v2/persons") != 0)
+        continue;
+      g_assert_null (strstr (query, "offset="));
+      asked_active |= strstr (query, "status=ACTIVE") != NULL;
+      asked_inactive |= strstr (query, "status=INACTIVE") != NULL;
+      asked_cursor |= strstr (query, "cursor=") != NULL;
+    }
+  g_assert_true (asked_active);
+  g_assert_true (asked_inactive);
+  g_assert_true (asked_cursor);
+
+  /* A refused token: Personio's error body, its detail as the message. */
+  fetch (personio, bad, "users", &f);
+  g_assert_nonnull (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  url = g_strdup_printf ("%s/v2/persons?limit=5", portico_sandbox_get_base_url (sandbox, "personio"));
+  raw_get (url, (const char * const[]) { "Accept", "application/json", NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 401);
+  error_body = json_from_string (g_bytes_get_data (r.body, NULL), NULL);
+  g_assert_nonnull (error_body);
+  g_assert_true (json_object_has_member (json_node_get_object (error_body), "personio_trace_id"));
+  g_assert_true (json_object_has_member (json_node_get_object (error_body), "timestamp"));
+  error_object = json_array_get_object_element (json_object_get_array_member (json_node_get_object (error_body), "errors"), 0);
+  g_assert_nonnull (json_object_get_string_member (error_object, "title"));
+  g_assert_nonnull (json_object_get_string_member (error_object, "detail"));
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (error_object, "type"),
+                                   "https://developer.personio.de/reference/errors#"));
+  raw_clear (&r);
+}
+
+static void
+bamboohr_without_empty_statuses (JsonObject *def)
+{
+  json_object_remove_member (users_definition (def), "empty_statuses");
+}
+
+/* BambooHR's Get Employee Directory
+ * (https://documentation.bamboohr.com/reference/get-employees-directory)
+ * "Returns 404 if the directory is empty": the shipped definition reads
+ * that as no employees (format v2 "empty_statuses"), where a definition
+ * without it fails the read as not found. */
+static void
+test_bamboohr_empty_directory (void)
+{
+  PorticoConnector *bamboohr = portico_catalog_lookup (catalog, "bamboohr");
+  g_autoptr(PorticoConnector) without = variant ("bamboohr", bamboohr_without_empty_statuses);
+  g_autoptr(GHashTable) values = values_for ("bamboohr", "ok");
+  g_autoptr(GHashTable) empty = values_for ("bamboohr", "ok");
+  g_autofree char *url = NULL;
+  Raw r;
+  Fetch f;
+
+  g_hash_table_replace (empty, g_strdup ("api_key"), g_strdup ("SANDBOXOKempty"));
+
+  /* The sandbox speaks the documented 404 for the empty company. */
+  url = g_strdup_printf ("%s/api/v1/employees/directory", portico_sandbox_get_base_url (sandbox, "bamboohr"));
+  {
+    g_autofree char *basic = g_base64_encode ((const guchar *) "SANDBOXOKempty:x", strlen ("SANDBOXOKempty:x"));
+    g_autofree char *header = g_strconcat ("Basic ", basic, NULL);
+
+    raw_get (url, (const char * const[]) { "Authorization", header, "Accept", "application/json", NULL }, &r);
+  }
+  g_assert_cmpuint (r.status, ==, 404);
+  raw_clear (&r);
+
+  fetch (bamboohr, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==,
+                    json_array_get_length (portico_sandbox_get_expected (sandbox, "bamboohr", "users")));
+  fetch_clear (&f);
+
+  fetch (bamboohr, empty, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  /* Custom fields come with the directory: empty too, no error. */
+  fetch (bamboohr, empty, "custom_fields", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, 0);
+  fetch_clear (&f);
+
+  fetch (without, empty, "users", &f);
+  g_assert_error (f.error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_FOUND);
+  fetch_clear (&f);
+}
+
+/* Zoom: apps created today offer granular scopes
+ * (service:action:data_claim:access, user:read:list_users:admin); the
+ * macro scopes (user:read:admin) are "now called classic scopes" that
+ * only existing apps keep (https://developers.zoom.us/docs/internal-apps/oauth-scopes/).
+ * Every scope the connector asks for, and every one its help names, is
+ * granular. */
+static void
+test_zoom_granular_scopes (void)
+{
+  PorticoConnector *zoom = portico_catalog_lookup (catalog, "zoom");
+  JsonArray *permissions = json_object_get_array_member (portico_connector_get_definition (zoom), "permissions");
+  const char *help = json_object_get_string_member (portico_connector_get_definition (zoom), "help");
+  guint scopes = 0;
+
+  for (guint i = 0; i < json_array_get_length (permissions); i++)
+    {
+      JsonObject *permission = json_array_get_object_element (permissions, i);
+      JsonArray *list = json_object_has_member (permission, "scopes")
+                        ? json_object_get_array_member (permission, "scopes") : NULL;
+
+      for (guint k = 0; list != NULL && k < json_array_get_length (list); k++)
+        {
+          const char *scope = json_array_get_string_element (list, k);
+          g_auto(GStrv) parts = g_strsplit (scope, ":", -1);
+
+          if (g_strv_length (parts) != 4)
+            g_error ("Zoom scope “%s” is not granular (service:action:data_claim:access)", scope);
+          g_assert_nonnull (strstr (help, scope));
+          scopes++;
+        }
+    }
+  g_assert_cmpuint (scopes, >, 0);
+  g_assert_null (strstr (help, "user:read:admin"));
+  g_assert_null (strstr (help, "user:write:admin"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1728,6 +2066,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/slack/access-logs-page-limit", test_slack_access_logs_page_limit);
   g_test_add_func ("/facts/github/rate-limit-403", test_github_rate_limit_403);
   g_test_add_func ("/facts/zoom/every-status", test_zoom_every_status);
+  g_test_add_func ("/facts/zoom/granular-scopes", test_zoom_granular_scopes);
   g_test_add_func ("/facts/clickup/configured-workspace", test_clickup_configured_workspace);
   g_test_add_func ("/facts/google/app-parameters-by-name", test_google_app_parameters_by_name);
   g_test_add_func ("/facts/aws-iam-identity-center/cursor", test_aws_identity_center_cursor);
@@ -1751,6 +2090,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/microsoft-365-usage/global-only", test_microsoft_365_usage_global_only);
   g_test_add_func ("/facts/github/deployments", test_github_deployments);
   g_test_add_func ("/facts/hubspot/refresh-refused", test_hubspot_refresh_refused);
+  g_test_add_func ("/facts/gitlab/offset-pages", test_gitlab_offset_pages);
+  g_test_add_func ("/facts/personio/v2-persons", test_personio_v2_persons);
+  g_test_add_func ("/facts/bamboohr/empty-directory", test_bamboohr_empty_directory);
 
   status = g_test_run ();
 

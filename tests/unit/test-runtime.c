@@ -1190,6 +1190,59 @@ test_items_template (Fixture *f, gconstpointer data)
   g_assert_cmpuint (f->hits, ==, 2);
 }
 
+/* Format v2 "empty_statuses": BambooHR answers 404 for an empty
+ * directory. Page 1 has two members; page 2 is a 404 (no more items), or
+ * the status the "status" query names. */
+static void
+empty_status_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  const char *page = query != NULL ? g_hash_table_lookup (query, "page") : NULL;
+  const char *status = query != NULL ? g_hash_table_lookup (query, "status") : NULL;
+
+  if (g_strcmp0 (page, "1") == 0)
+    respond (msg, 200, "{'members':[{'id':'m1'},{'id':'m2'}]}");
+  else
+    respond (msg, status != NULL ? (guint) g_ascii_strtoull (status, NULL, 10) : 404,
+             "{'message':'No employees.'}");
+}
+
+static void
+test_items_empty_statuses (Fixture *f, gconstpointer data)
+{
+  Def with = { .items = "'members'",
+               .pagination = "{'style':'page','param':'page','size_param':'count','size':2}",
+               .users_extra = ",'empty_statuses':[404, 410]" };
+  Def status_403 = { .items = "'members'",
+                     .request = "{'method':'GET','path':'/users','query':{'status':'403'}}",
+                     .pagination = "{'style':'page','param':'page','size_param':'count','size':2}",
+                     .users_extra = ",'empty_statuses':[404]" };
+  Def without = { .items = "'members'",
+                  .pagination = "{'style':'page','param':'page','size_param':'count','size':2}" };
+  g_autoptr(PorticoConnector) listed = load_connector (&with);
+  g_autoptr(PorticoConnector) other = load_connector (&status_403);
+  g_autoptr(PorticoConnector) plain = load_connector (&without);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = empty_status_handler;
+  /* The 404 ends the read: the members of page 1, no error. */
+  g_assert_cmpint (fetch (f, listed, &error), ==, 2);
+  g_assert_no_error (error);
+  assert_ids (f, "m1,m2");
+  g_assert_cmpuint (f->pages, ==, 2);
+  g_assert_cmpuint (f->hits, ==, 2);
+
+  /* A status not listed keeps its meaning. */
+  g_ptr_array_set_size (f->ids, 0);
+  g_assert_cmpint (fetch (f, other, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FORBIDDEN);
+  g_clear_error (&error);
+
+  /* Without the key a 404 is an error, as before. */
+  g_ptr_array_set_size (f->ids, 0);
+  g_assert_cmpint (fetch (f, plain, &error), ==, -1);
+  g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_NOT_FOUND);
+}
+
 static void
 test_items_template_unknown_field (void)
 {
@@ -1650,6 +1703,84 @@ reset_header_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHas
       return;
     }
   respond (msg, 200, "[{'id':'a'}]");
+}
+
+/* Format v2 "header_statuses", as GitHub documents its limits
+ * (https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api):
+ * the primary limit is a 403 or 429 with x-ratelimit-remaining: 0 (wait
+ * until x-ratelimit-reset), a secondary limit a 403 or 429 with
+ * retry-after; any other 403 is a missing permission. The first request
+ * of each read gets the "mode" query's answer, the next one succeeds. */
+static guint header_limit_mark;
+
+static void
+header_limit_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *mode = query != NULL ? g_hash_table_lookup (query, "mode") : NULL;
+
+  if (f->hits - header_limit_mark > 1 && g_strcmp0 (mode, "forbidden") != 0)
+    {
+      respond (msg, 200, "[{'id':'a'}]");
+      return;
+    }
+  if (g_strcmp0 (mode, "primary") == 0)
+    {
+      g_autofree char *reset = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC + 1);
+
+      soup_message_headers_replace (headers, "x-ratelimit-remaining", "0");
+      soup_message_headers_replace (headers, "x-ratelimit-reset", reset);
+      respond (msg, 403, "{'message':'API rate limit exceeded for user ID 1.'}");
+    }
+  else if (g_strcmp0 (mode, "secondary") == 0 || g_strcmp0 (mode, "secondary-429") == 0)
+    {
+      soup_message_headers_replace (headers, "x-ratelimit-remaining", "4000");
+      soup_message_headers_replace (headers, "retry-after", "1");
+      respond (msg, g_str_equal (mode, "secondary") ? 403 : 429,
+               "{'message':'You have exceeded a secondary rate limit.'}");
+    }
+  else
+    {
+      soup_message_headers_replace (headers, "x-ratelimit-remaining", "4999");
+      respond (msg, 403, "{'message':'Resource not accessible by integration'}");
+    }
+}
+
+static void
+test_retry_header_statuses (Fixture *f, gconstpointer data)
+{
+  static const char * const modes[] = { "primary", "secondary", "secondary-429", "forbidden", NULL };
+
+  g_object_set (f->runtime, "retry-base-ms", 1, "max-retry-delay-ms", 3000, NULL);
+  f->handler = header_limit_handler;
+  for (guint i = 0; modes[i] != NULL; i++)
+    {
+      g_autofree char *request = g_strdup_printf ("{'method':'GET','path':'/users','query':{'mode':'%s'}}", modes[i]);
+      Def def = { .request = request,
+                  .extra = ",'rate_limit':{'retry_after_header':'retry-after','reset_header':'x-ratelimit-reset',"
+                           "'reset_format':'epoch','remaining_header':'x-ratelimit-remaining',"
+                           "'header_statuses':[403,429],'statuses':[429]}" };
+      g_autoptr(PorticoConnector) connector = load_connector (&def);
+      g_autoptr(GError) error = NULL;
+      gint64 got;
+
+      header_limit_mark = f->hits;
+      g_ptr_array_set_size (f->ids, 0);
+      got = fetch (f, connector, &error);
+      if (g_str_equal (modes[i], "forbidden"))
+        {
+          /* No limit header says so: a refusal, not retried. */
+          g_assert_error (error, PORTICO_CONNECTOR_ERROR, PORTICO_CONNECTOR_ERROR_FORBIDDEN);
+          g_assert_cmpint (got, ==, -1);
+          g_assert_cmpuint (f->hits - header_limit_mark, ==, 1);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_cmpint (got, ==, 1);
+          g_assert_cmpuint (f->hits - header_limit_mark, ==, 2);
+        }
+    }
 }
 
 static void
@@ -2661,6 +2792,7 @@ main (int   argc,
   ADD ("/runtime/pagination/link-results-false", test_pagination_link_results_false);
   ADD ("/runtime/items/template", test_items_template);
   g_test_add_func ("/runtime/items/template-unknown-field", test_items_template_unknown_field);
+  ADD ("/runtime/items/empty-statuses", test_items_empty_statuses);
   ADD ("/runtime/response/not-json", test_response_not_json);
   ADD ("/runtime/response/items-not-array", test_response_items_not_array);
   ADD ("/runtime/csv/items", test_csv_items);
@@ -2685,6 +2817,7 @@ main (int   argc,
   ADD ("/runtime/retry/retry-after-capped", test_retry_after_capped);
   ADD ("/runtime/retry/reset-header", test_retry_reset_header);
   ADD ("/runtime/retry/body-retry-after", test_retry_body_retry_after);
+  ADD ("/runtime/retry/header-statuses", test_retry_header_statuses);
   ADD ("/runtime/retry/503-then-ok", test_retry_503_then_ok);
   ADD ("/runtime/retry/5xx-storm", test_retry_5xx_storm);
   ADD ("/runtime/retry/no-retry-on-403", test_no_retry_on_4xx);
