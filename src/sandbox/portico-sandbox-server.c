@@ -3165,8 +3165,9 @@ serve_page (SandboxConnector  *sc,
   const char *keyed_by = str_member (obj_member (obj_member (sc->def, "data_types"), main->data_type),
                                      "items_keyed_by");
   const char *ctype = "application/json";
-  gboolean offset_pages = g_strcmp0 (style, "link_header") == 0 && portico_sandbox_vendor_offset_pages (sc->id);
-  guint offset_page = 1;
+  PorticoSandboxLinks links = g_strcmp0 (style, "link_header") == 0 ? portico_sandbox_vendor_links (sc->id)
+                                                                     : PORTICO_SANDBOX_LINKS_GENERIC;
+  guint link_page = 1;
 
   if (served == NULL)
     {
@@ -3218,13 +3219,37 @@ serve_page (SandboxConnector  *sc,
       return;
     }
 
-  if (offset_pages)
+  if (links != PORTICO_SANDBOX_LINKS_GENERIC)
     {
-      /* GitLab: page (from 1) and per_page (default 20). */
-      offset_page = MAX (1, parse_uint (param_value (query, body, "page"), 1));
-      if (param_value (query, body, "per_page") == NULL)
-        size = MIN (size, 20);
-      offset = (offset_page - 1) * size;
+      /* The provider's own size parameter and default (Webex: max,
+       * ServiceNow: sysparm_limit, GitLab: per_page by 20). */
+      guint default_size;
+      const char *size_param = portico_sandbox_vendor_link_size_param (sc->id, main->data_type, &default_size);
+
+      if (size_param != NULL)
+        {
+          const char *asked = param_value (query, body, size_param);
+
+          size = MAX (1, asked != NULL ? parse_uint (asked, default_size) : default_size);
+          size = MIN (size, portico_sandbox_vendor_max_page_size (sc->id, main->data_type));
+        }
+    }
+
+  if (links == PORTICO_SANDBOX_LINKS_PAGES)
+    {
+      link_page = MAX (1, parse_uint (param_value (query, body, "page"), 1));
+      offset = (link_page - 1) * size;
+    }
+  else if (links == PORTICO_SANDBOX_LINKS_OFFSET)
+    offset = parse_uint (param_value (query, body, "sysparm_offset"), 0);
+  else if (links == PORTICO_SANDBOX_LINKS_SENTRY)
+    {
+      if (!portico_sandbox_vendor_sentry_cursor (param_value (query, body, "cursor"), &offset))
+        {
+          serve_error (sc, msg, "bad_request");
+          json_array_unref (slice);
+          return;
+        }
     }
   else if (g_str_equal (style, "link_header") || g_str_equal (style, "cursor") || g_str_equal (style, "next_url"))
     {
@@ -3285,14 +3310,25 @@ serve_page (SandboxConnector  *sc,
       set_at_segments (root, segs, v);
     }
 
-  if (offset_pages)
-    portico_sandbox_vendor_offset_links (msg, sc->base_url, query, offset_page, size, n);
+  if (links == PORTICO_SANDBOX_LINKS_PAGES)
+    portico_sandbox_vendor_page_links (msg, sc->id, sc->base_url, query, link_page, size, n);
+  else if (links == PORTICO_SANDBOX_LINKS_OFFSET)
+    portico_sandbox_vendor_offset_links (msg, sc->base_url, query, offset, size, n);
+  else if (links == PORTICO_SANDBOX_LINKS_SENTRY)
+    portico_sandbox_vendor_sentry_links (msg, sc->base_url, query, offset, size, n);
+  else if (links == PORTICO_SANDBOX_LINKS_AFTER)
+    {
+      g_autofree char *c = more ? encode_cursor (offset + count, size) : NULL;
+
+      portico_sandbox_vendor_after_links (msg, sc->id, sc->base_url, query, c);
+    }
   else if (g_str_equal (style, "link_header"))
     {
-      /* Sentry's form, which the runtime must read for every link_header
-       * connector: a previous and a next link on every page, each with
-       * results="true|false"; the last page still has a next link, marked
-       * results="false". */
+      /* A provider the sandbox knows no Link form of (a custom
+       * integration): Sentry's form, the hardest for the runtime, with
+       * opaque after= cursors: a previous and a next link on every page,
+       * each with results="true|false"; the last page still has a next
+       * link, marked results="false". */
       g_autofree char *c = encode_cursor (offset + count, size);
       g_autofree char *pc = encode_cursor (offset >= size ? offset - size : 0, size);
       g_autofree char *url = url_with_param (sc, msg, query, "after", c, TRUE);

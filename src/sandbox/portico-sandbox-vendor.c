@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 
 #include "portico-sandbox-vendor.h"
@@ -1431,9 +1432,13 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
   /* Personio, List persons: "limit ... can range between 1 and 50". */
   if (g_strcmp0 (connector_id, "personio") == 0)
     return 50;
-  /* GitLab (the page cited at portico_sandbox_vendor_offset_pages):
+  /* GitLab (the page cited at portico_sandbox_vendor_links):
    * per_page is at most 100. */
   if (g_strcmp0 (connector_id, "gitlab") == 0)
+    return 100;
+  /* GitHub and Freshdesk (the pages cited at portico_sandbox_vendor_links):
+   * per_page is at most 100. */
+  if (g_strcmp0 (connector_id, "github") == 0 || g_strcmp0 (connector_id, "freshdesk") == 0)
     return 100;
   /* Okta, List users assigned to application (the page cited at
    * okta_app_users): "maximum 500". */
@@ -1445,7 +1450,14 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
   return G_MAXUINT;
 }
 
-/* GitLab, REST API, Offset-based pagination
+/* ---- Link header pagination ---------------------------------------------- */
+
+/* Each provider of a link_header connector, with the Link header its own
+ * documentation shows. A connector not named here (a custom integration)
+ * gets the sandbox's generic form (opaque after= cursors in Sentry's
+ * previous/next form with results=).
+ *
+ * GitLab, REST API, Offset-based pagination
  * (https://docs.gitlab.com/api/rest/#offset-based-pagination): lists take
  * "page" (default 1) and "per_page" (default 20, max 100); every answer
  * has a Link header whose rel prev, next, first and last URLs carry page=
@@ -1456,26 +1468,112 @@ portico_sandbox_vendor_max_page_size (const char *connector_id,
  * members or subgroups. Over 10,000 records, x-total, x-total-pages and
  * rel="last" are left out ("Pagination response headers"). The page does
  * not say what x-next-page and x-prev-page hold when there is no such
- * page; the sandbox leaves them out with the link. */
+ * page; the sandbox leaves them out with the link.
+ *
+ * GitHub, Using pagination in the REST API
+ * (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api):
+ * "link: <https://api.github.com/repositories/1300192/issues?page=2>;
+ * rel="prev", <...?page=4>; rel="next", <...?page=515>; rel="last",
+ * <...?page=1>; rel="first"", in that order; the previous link is left
+ * out on the first page, and the header is left out "if all results fit
+ * on a single page". List organization members, List teams and List all
+ * Copilot seat assignments for an organization take page (default 1) and
+ * per_page ("max 100", default 30; 50 for Copilot seats). The sandbox
+ * leaves next and last out on the last page, which has none.
+ *
+ * Freshdesk, API v2, Pagination (https://developers.freshdesk.com/api/#pagination):
+ * "page" from 1, "per_page" default 30, at most 100; "The 'link' header in
+ * the response will hold the next page url if exists. If you have reached
+ * the last page of objects, then the link header will not be set", the
+ * example being one rel="next" link with page=.
+ *
+ * ServiceNow, Table API, GET /now/table/{tableName}
+ * (https://docs.servicenow.com/bundle/geneva-servicenow-platform/page/integrate/inbound_rest/reference/r_TableAPI-GET.html):
+ * sysparm_limit (default 10000) and sysparm_offset ("a number of records
+ * to skip"); the answer's Link header holds rel first, prev, next and last
+ * URLs with sysparm_limit= and sysparm_offset=, and X-Total-Count the
+ * number of records the query matches. The sandbox leaves prev out on the
+ * first page and next on the last one.
+ *
+ * Okta, Pagination (https://developer.okta.com/docs/api/#pagination) and
+ * Okta's support article "Pagination Overview": two Link headers, one
+ * rel="self" with the request's URL and, while there are more, one
+ * rel="next" whose URL carries an opaque after= cursor and the limit;
+ * "Once there are no more Link Headers with rel="next" in the response,
+ * there are no more results".
+ *
+ * Webex, REST API Basics, Pagination (https://developer.webex.com/docs/basics):
+ * RFC 5988 Link headers, e.g. "Link:
+ * <https://webexapis.com/v1/people?displayName=Harold&max=10&before&after=Y2lz...>;
+ * rel="next"": the request's parameters, max, an empty before and an
+ * opaque after= cursor; List People's max defaults to 100. The sandbox
+ * sends only the next link, and none on the last page.
+ *
+ * Sentry, Paginating Results (https://docs.sentry.io/api/pagination/): a
+ * previous and a next link on every page, even when there is nothing
+ * there, each with results="true|false" and cursor="..."; the URL's
+ * cursor= is "value:offset:is_prev", "0:0:1" and "0:100:0" on the first of
+ * pages of 100. */
 #define GITLAB_COUNT_LIMIT 10000
 
-gboolean
-portico_sandbox_vendor_offset_pages (const char *connector_id)
+PorticoSandboxLinks
+portico_sandbox_vendor_links (const char *connector_id)
 {
-  return g_strcmp0 (connector_id, "gitlab") == 0;
+  static const struct { const char *id; PorticoSandboxLinks links; } providers[] = {
+    { "gitlab", PORTICO_SANDBOX_LINKS_PAGES },
+    { "github", PORTICO_SANDBOX_LINKS_PAGES },
+    { "freshdesk", PORTICO_SANDBOX_LINKS_PAGES },
+    { "servicenow", PORTICO_SANDBOX_LINKS_OFFSET },
+    { "okta", PORTICO_SANDBOX_LINKS_AFTER },
+    { "webex", PORTICO_SANDBOX_LINKS_AFTER },
+    { "sentry", PORTICO_SANDBOX_LINKS_SENTRY },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (providers); i++)
+    if (g_strcmp0 (connector_id, providers[i].id) == 0)
+      return providers[i].links;
+  return PORTICO_SANDBOX_LINKS_GENERIC;
 }
 
+const char *
+portico_sandbox_vendor_link_size_param (const char *connector_id,
+                                        const char *data_type,
+                                        guint      *default_size)
+{
+  *default_size = 0;
+  if (g_strcmp0 (connector_id, "gitlab") == 0)
+    *default_size = 20;
+  else if (g_strcmp0 (connector_id, "github") == 0)
+    *default_size = g_strcmp0 (data_type, "usage") == 0 ? 50 : 30;
+  else if (g_strcmp0 (connector_id, "freshdesk") == 0)
+    *default_size = 30;
+  else if (g_strcmp0 (connector_id, "servicenow") == 0)
+    {
+      *default_size = 10000;
+      return "sysparm_limit";
+    }
+  else if (g_strcmp0 (connector_id, "webex") == 0)
+    {
+      *default_size = 100;
+      return "max";
+    }
+  else
+    return NULL;
+  return "per_page";
+}
+
+/* @base and @path with @query, where the NULL-terminated name, value pairs
+ * that follow replace or add parameters. */
 static char *
-offset_page_url (const char *url_base,
-                 const char *path,
-                 GHashTable *query,
-                 guint       page,
-                 guint       per_page)
+link_url (const char *url_base,
+          const char *path,
+          GHashTable *query,
+          ...)
 {
   g_autoptr(GHashTable) q = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autofree char *p = g_strdup_printf ("%u", page);
-  g_autofree char *pp = g_strdup_printf ("%u", per_page);
   g_autofree char *encoded = NULL;
+  const char *name;
+  va_list args;
 
   if (query != NULL)
     {
@@ -1486,79 +1584,239 @@ offset_page_url (const char *url_base,
       while (g_hash_table_iter_next (&it, &k, &v))
         g_hash_table_insert (q, k, v);
     }
-  g_hash_table_insert (q, (gpointer) "page", p);
-  g_hash_table_insert (q, (gpointer) "per_page", pp);
+  va_start (args, query);
+  while ((name = va_arg (args, const char *)) != NULL)
+    g_hash_table_insert (q, (gpointer) name, va_arg (args, char *));
+  va_end (args);
   encoded = soup_form_encode_hash (q);
   return g_strdup_printf ("%s%s?%s", url_base, path, encoded);
+}
+
+static char *
+page_url (const char *url_base,
+          const char *path,
+          GHashTable *query,
+          guint       page,
+          guint       per_page)
+{
+  g_autofree char *p = g_strdup_printf ("%u", page);
+  g_autofree char *pp = g_strdup_printf ("%u", per_page);
+
+  return link_url (url_base, path, query, "page", p, "per_page", pp, NULL);
+}
+
+static void
+append_link (GString    *link,
+             char       *url,
+             const char *rel)
+{
+  g_string_append_printf (link, "%s<%s>; rel=\"%s\"", link->len > 0 ? ", " : "", url, rel);
+  g_free (url);
+}
+
+static void
+set_uint_header (SoupMessageHeaders *headers,
+                 const char         *name,
+                 guint               value)
+{
+  g_autofree char *text = g_strdup_printf ("%u", value);
+
+  soup_message_headers_replace (headers, name, text);
+}
+
+void
+portico_sandbox_vendor_page_links (SoupServerMessage *msg,
+                                   const char        *connector_id,
+                                   const char        *url_base,
+                                   GHashTable        *query,
+                                   guint              page,
+                                   guint              per_page,
+                                   guint              total)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  guint pages = MAX (1, (total + per_page - 1) / per_page);
+  g_autoptr(GString) link = g_string_new (NULL);
+
+  if (g_strcmp0 (connector_id, "freshdesk") == 0)
+    {
+      if (page < pages)
+        append_link (link, page_url (url_base, path, query, page + 1, per_page), "next");
+    }
+  else if (g_strcmp0 (connector_id, "github") == 0)
+    {
+      if (pages > 1)
+        {
+          if (page > 1)
+            append_link (link, page_url (url_base, path, query, page - 1, per_page), "prev");
+          if (page < pages)
+            {
+              append_link (link, page_url (url_base, path, query, page + 1, per_page), "next");
+              append_link (link, page_url (url_base, path, query, pages, per_page), "last");
+            }
+          append_link (link, page_url (url_base, path, query, 1, per_page), "first");
+        }
+    }
+  else
+    {
+      gboolean counted = total <= GITLAB_COUNT_LIMIT;
+
+      if (page > 1)
+        append_link (link, page_url (url_base, path, query, page - 1, per_page), "prev");
+      if (page < pages)
+        append_link (link, page_url (url_base, path, query, page + 1, per_page), "next");
+      append_link (link, page_url (url_base, path, query, 1, per_page), "first");
+      if (counted)
+        append_link (link, page_url (url_base, path, query, pages, per_page), "last");
+
+      set_uint_header (headers, "x-page", page);
+      set_uint_header (headers, "x-per-page", per_page);
+      if (page < pages)
+        set_uint_header (headers, "x-next-page", page + 1);
+      if (page > 1)
+        set_uint_header (headers, "x-prev-page", page - 1);
+      if (counted)
+        {
+          set_uint_header (headers, "x-total", total);
+          set_uint_header (headers, "x-total-pages", pages);
+        }
+    }
+  if (link->len > 0)
+    soup_message_headers_replace (headers, "Link", link->str);
+}
+
+static char *
+offset_url (const char *url_base,
+            const char *path,
+            GHashTable *query,
+            guint       offset,
+            guint       limit)
+{
+  g_autofree char *o = g_strdup_printf ("%u", offset);
+  g_autofree char *l = g_strdup_printf ("%u", limit);
+
+  return link_url (url_base, path, query, "sysparm_offset", o, "sysparm_limit", l, NULL);
 }
 
 void
 portico_sandbox_vendor_offset_links (SoupServerMessage *msg,
                                      const char        *url_base,
                                      GHashTable        *query,
-                                     guint              page,
-                                     guint              per_page,
+                                     guint              offset,
+                                     guint              limit,
                                      guint              total)
 {
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
-  guint pages = MAX (1, (total + per_page - 1) / per_page);
-  gboolean counted = total <= GITLAB_COUNT_LIMIT;
+  guint last = total > 0 ? (total - 1) / limit * limit : 0;
   g_autoptr(GString) link = g_string_new (NULL);
-  g_autofree char *value = NULL;
 
-  if (page > 1)
-    {
-      g_autofree char *url = offset_page_url (url_base, path, query, page - 1, per_page);
-
-      g_string_append_printf (link, "<%s>; rel=\"prev\"", url);
-    }
-  if (page < pages)
-    {
-      g_autofree char *url = offset_page_url (url_base, path, query, page + 1, per_page);
-
-      g_string_append_printf (link, "%s<%s>; rel=\"next\"", link->len > 0 ? ", " : "", url);
-    }
-  {
-    g_autofree char *url = offset_page_url (url_base, path, query, 1, per_page);
-
-    g_string_append_printf (link, "%s<%s>; rel=\"first\"", link->len > 0 ? ", " : "", url);
-  }
-  if (counted)
-    {
-      g_autofree char *url = offset_page_url (url_base, path, query, pages, per_page);
-
-      g_string_append_printf (link, ", <%s>; rel=\"last\"", url);
-    }
+  append_link (link, offset_url (url_base, path, query, 0, limit), "first");
+  if (offset > 0)
+    append_link (link, offset_url (url_base, path, query, offset > limit ? offset - limit : 0, limit), "prev");
+  if (offset + limit < total)
+    append_link (link, offset_url (url_base, path, query, offset + limit, limit), "next");
+  append_link (link, offset_url (url_base, path, query, last, limit), "last");
   soup_message_headers_replace (headers, "Link", link->str);
+  set_uint_header (headers, "X-Total-Count", total);
+}
 
-  value = g_strdup_printf ("%u", page);
-  soup_message_headers_replace (headers, "x-page", value);
-  g_free (value);
-  value = g_strdup_printf ("%u", per_page);
-  soup_message_headers_replace (headers, "x-per-page", value);
-  g_free (value);
-  if (page < pages)
+void
+portico_sandbox_vendor_after_links (SoupServerMessage *msg,
+                                    const char        *connector_id,
+                                    const char        *url_base,
+                                    GHashTable        *query,
+                                    const char        *next_cursor)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  const char *path = g_uri_get_path (uri);
+
+  if (g_strcmp0 (connector_id, "okta") == 0)
     {
-      value = g_strdup_printf ("%u", page + 1);
-      soup_message_headers_replace (headers, "x-next-page", value);
-      g_free (value);
+      const char *q = g_uri_get_query (uri);
+      g_autofree char *self = g_strdup_printf ("<%s%s%s%s>; rel=\"self\"", url_base, path,
+                                               q != NULL ? "?" : "", q != NULL ? q : "");
+
+      soup_message_headers_append (headers, "Link", self);
+      if (next_cursor != NULL)
+        {
+          g_autofree char *url = link_url (url_base, path, query, "after", next_cursor, NULL);
+          g_autofree char *next = g_strdup_printf ("<%s>; rel=\"next\"", url);
+
+          soup_message_headers_append (headers, "Link", next);
+        }
+      return;
     }
-  if (page > 1)
+
+  /* Webex: the request's parameters, an empty before and the after cursor
+   * (soup_form_encode_hash cannot write a name without a value). */
+  if (next_cursor != NULL)
     {
-      value = g_strdup_printf ("%u", page - 1);
-      soup_message_headers_replace (headers, "x-prev-page", value);
-      g_free (value);
+      g_autoptr(GHashTable) q = query != NULL ? g_hash_table_ref (query) : NULL;
+      g_autofree char *base = NULL;
+      g_autofree char *encoded_cursor = g_uri_escape_string (next_cursor, NULL, TRUE);
+      g_autofree char *link = NULL;
+
+      if (q != NULL)
+        {
+          g_autoptr(GHashTable) rest = g_hash_table_new (g_str_hash, g_str_equal);
+          GHashTableIter it;
+          gpointer k, v;
+
+          g_hash_table_iter_init (&it, q);
+          while (g_hash_table_iter_next (&it, &k, &v))
+            if (g_strcmp0 (k, "after") != 0 && g_strcmp0 (k, "before") != 0)
+              g_hash_table_insert (rest, k, v);
+          base = g_hash_table_size (rest) > 0 ? soup_form_encode_hash (rest) : NULL;
+        }
+      link = g_strdup_printf ("<%s%s?%s%sbefore&after=%s>; rel=\"next\"", url_base, path,
+                              base != NULL ? base : "", base != NULL ? "&" : "", encoded_cursor);
+      soup_message_headers_replace (headers, "Link", link);
     }
-  if (counted)
+}
+
+gboolean
+portico_sandbox_vendor_sentry_cursor (const char *cursor,
+                                      guint      *offset)
+{
+  g_auto(GStrv) parts = NULL;
+  guint64 value, at, is_prev;
+
+  if (cursor == NULL || *cursor == '\0')
     {
-      value = g_strdup_printf ("%u", total);
-      soup_message_headers_replace (headers, "x-total", value);
-      g_free (value);
-      value = g_strdup_printf ("%u", pages);
-      soup_message_headers_replace (headers, "x-total-pages", value);
-      g_clear_pointer (&value, g_free);
+      *offset = 0;
+      return TRUE;
     }
+  parts = g_strsplit (cursor, ":", -1);
+  if (g_strv_length (parts) != 3
+      || !g_ascii_string_to_unsigned (parts[0], 10, 0, G_MAXUINT64, &value, NULL)
+      || !g_ascii_string_to_unsigned (parts[1], 10, 0, G_MAXUINT, &at, NULL)
+      || !g_ascii_string_to_unsigned (parts[2], 10, 0, 1, &is_prev, NULL))
+    return FALSE;
+  *offset = (guint) at;
+  return TRUE;
+}
+
+void
+portico_sandbox_vendor_sentry_links (SoupServerMessage *msg,
+                                     const char        *url_base,
+                                     GHashTable        *query,
+                                     guint              offset,
+                                     guint              size,
+                                     guint              total)
+{
+  const char *path = g_uri_get_path (soup_server_message_get_uri (msg));
+  g_autofree char *prev = g_strdup_printf ("0:%u:1", offset > size ? offset - size : 0);
+  g_autofree char *next = g_strdup_printf ("0:%u:0", offset + size);
+  g_autofree char *prev_url = link_url (url_base, path, query, "cursor", prev, NULL);
+  g_autofree char *next_url = link_url (url_base, path, query, "cursor", next, NULL);
+  g_autofree char *link = g_strdup_printf ("<%s>; rel=\"previous\"; results=\"%s\"; cursor=\"%s\", "
+                                           "<%s>; rel=\"next\"; results=\"%s\"; cursor=\"%s\"",
+                                           prev_url, offset > 0 ? "true" : "false", prev,
+                                           next_url, offset + size < total ? "true" : "false", next);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Link", link);
 }
 
 /* Jamf Pro API paged lists (computers-inventory, departments, ...): "page"

@@ -105,19 +105,64 @@ gboolean portico_sandbox_vendor_empty (const char        *connector_id,
  * "page_token". */
 const char *portico_sandbox_vendor_next_url_param (const char *connector_id);
 
-/* Whether the provider pages a link_header list by offset, with page=
- * and per_page= in its Link URLs and page headers (GitLab), instead of
- * the opaque cursors the sandbox uses otherwise. */
-gboolean portico_sandbox_vendor_offset_pages (const char *connector_id);
+/* The Link header a provider's own documentation shows for a link_header
+ * list (portico-sandbox-vendor.c cites the pages). */
+typedef enum
+{
+  PORTICO_SANDBOX_LINKS_GENERIC, /* opaque after=, Sentry's previous/next with results= */
+  PORTICO_SANDBOX_LINKS_PAGES,   /* page= and per_page= (GitLab, GitHub, Freshdesk) */
+  PORTICO_SANDBOX_LINKS_OFFSET,  /* sysparm_offset= and sysparm_limit= (ServiceNow) */
+  PORTICO_SANDBOX_LINKS_AFTER,   /* an opaque after= cursor (Okta, Webex) */
+  PORTICO_SANDBOX_LINKS_SENTRY,  /* cursor=value:offset:is_prev, results= (Sentry) */
+} PorticoSandboxLinks;
 
-/* The Link and page headers of page @page (from 1) of @total items in
- * pages of @per_page, for a provider of portico_sandbox_vendor_offset_pages;
+PorticoSandboxLinks portico_sandbox_vendor_links (const char *connector_id);
+
+/* The parameter in which the provider takes the page size of a link_header
+ * list, and in @default_size the size without it; NULL: the sandbox's
+ * generic size rules apply. */
+const char *portico_sandbox_vendor_link_size_param (const char *connector_id,
+                                                    const char *data_type,
+                                                    guint      *default_size);
+
+/* The Link (and page) headers of page @page (from 1) of @total items in
+ * pages of @per_page, for a provider of PORTICO_SANDBOX_LINKS_PAGES;
  * @url_base is the scheme, host and port, @query the request's query. */
+void portico_sandbox_vendor_page_links (SoupServerMessage *msg,
+                                        const char        *connector_id,
+                                        const char        *url_base,
+                                        GHashTable        *query,
+                                        guint              page,
+                                        guint              per_page,
+                                        guint              total);
+
+/* The same for PORTICO_SANDBOX_LINKS_OFFSET: @offset records skipped. */
 void portico_sandbox_vendor_offset_links (SoupServerMessage *msg,
                                           const char        *url_base,
                                           GHashTable        *query,
-                                          guint              page,
-                                          guint              per_page,
+                                          guint              offset,
+                                          guint              limit,
+                                          guint              total);
+
+/* The same for PORTICO_SANDBOX_LINKS_AFTER: @next_cursor is NULL on the
+ * last page. */
+void portico_sandbox_vendor_after_links (SoupServerMessage *msg,
+                                         const char        *connector_id,
+                                         const char        *url_base,
+                                         GHashTable        *query,
+                                         const char        *next_cursor);
+
+/* Reads Sentry's cursor= ("value:offset:is_prev"; none is the first page)
+ * into @offset; FALSE if it is not one. */
+gboolean portico_sandbox_vendor_sentry_cursor (const char *cursor,
+                                               guint      *offset);
+
+/* The Link header for PORTICO_SANDBOX_LINKS_SENTRY. */
+void portico_sandbox_vendor_sentry_links (SoupServerMessage *msg,
+                                          const char        *url_base,
+                                          GHashTable        *query,
+                                          guint              offset,
+                                          guint              size,
                                           guint              total);
 
 /* Answers @msg with the provider's own rate-limit signal (GitHub: 403 with
