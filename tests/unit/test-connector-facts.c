@@ -15,6 +15,7 @@
 #include "portico-catalog.h"
 #include "portico-connector.h"
 #include "portico-errors.h"
+#include "portico-http.h"
 #include "portico-runtime.h"
 #include "portico-sandbox-server.h"
 #include "sign-in-test-util.h"
@@ -2041,6 +2042,371 @@ test_zoom_granular_scopes (void)
   g_assert_null (strstr (help, "user:write:admin"));
 }
 
+/* The size parameter @name of the users request of a variant set to 3;
+ * "per_page" by default. */
+static const char *pages_of_3_param;
+
+static void
+users_pages_of_3 (JsonObject *def)
+{
+  JsonObject *request = json_object_get_object_member (users_definition (def), "request");
+
+  if (!json_object_has_member (request, "query"))
+    json_object_set_object_member (request, "query", json_object_new ());
+  json_object_set_string_member (json_object_get_object_member (request, "query"), pages_of_3_param, "3");
+}
+
+/* Reads every user of @connector_id's sandbox in pages of 3 (the size in
+ * @size_param) through the runtime, and returns the unescaped queries
+ * of its requests in order, with the path of the first in @path and its
+ * query as sent in @first_query. */
+static GPtrArray *
+read_in_pages_of_3 (const char *connector_id,
+                    const char *size_param,
+                    char      **path,
+                    char      **first_query)
+{
+  g_autoptr(PorticoConnector) small_pages = NULL;
+  g_autoptr(GHashTable) values = values_for (connector_id, "ok");
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, connector_id, "users"));
+  guint before = json_array_get_length (json_node_get_array (portico_sandbox_get_requests (sandbox)));
+  g_autoptr(JsonNode) log = NULL;
+  GPtrArray *queries = g_ptr_array_new_with_free_func (g_free);
+  Fetch f;
+
+  pages_of_3_param = size_param;
+  small_pages = variant (connector_id, users_pages_of_3);
+  g_assert_cmpuint (all, >, 6);
+  fetch (small_pages, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  fetch_clear (&f);
+
+  log = portico_sandbox_get_requests (sandbox);
+  *path = NULL;
+  for (guint i = before; i < json_array_get_length (json_node_get_array (log)); i++)
+    {
+      JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+
+      if (g_strcmp0 (json_object_get_string_member (e, "connector"), connector_id) != 0
+          || json_object_get_int_member (e, "status") != 200)
+        continue;
+      if (*path == NULL)
+        {
+          *path = g_strdup (json_object_get_string_member (e, "path"));
+          if (first_query != NULL)
+            *first_query = g_strdup (json_object_get_string_member_with_default (e, "query", ""));
+        }
+      g_ptr_array_add (queries, g_uri_unescape_string (json_object_get_string_member_with_default (e, "query", ""),
+                                                       NULL));
+    }
+  g_assert_cmpuint (queries->len, ==, (all + 2) / 3);
+  return queries;
+}
+
+/* The rel values of a Link header value, in order. */
+static char *
+link_rels (const char *link)
+{
+  GString *rels = g_string_new (NULL);
+
+  for (const char *p = link != NULL ? strstr (link, "rel=\"") : NULL; p != NULL; p = strstr (p + 1, "rel=\""))
+    {
+      const char *end = strchr (p + 5, '"');
+
+      g_string_append_printf (rels, "%s%.*s", rels->len > 0 ? " " : "", (int) (end - p - 5), p + 5);
+    }
+  return g_string_free (rels, FALSE);
+}
+
+static char *
+basic_auth (const char *user,
+            const char *password)
+{
+  g_autofree char *pair = g_strdup_printf ("%s:%s", user, password);
+  g_autofree char *encoded = g_base64_encode ((const guchar *) pair, strlen (pair));
+
+  return g_strdup_printf ("Basic %s", encoded);
+}
+
+/* GitHub, Using pagination in the REST API
+ * (https://docs.github.com/en/rest/using-the-rest-api/using-pagination-in-the-rest-api):
+ * page and per_page (default 30, max 100), and a link header
+ * rel="prev", rel="next", rel="last", rel="first" whose URLs carry page=,
+ * without prev on the first page, and no link header when everything fits
+ * on one page. */
+static void
+test_github_page_links (void)
+{
+  g_autoptr(GHashTable) values = values_for ("github", "ok");
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", (char *) g_hash_table_lookup (values, "token"));
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "github", "users"));
+  guint pages = (all + 2) / 3;
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) queries = read_in_pages_of_3 ("github", "per_page", &path, NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *rels = NULL;
+  const char *link;
+  Raw r;
+
+  /* The runtime followed GitHub's own links: page=, never a cursor. */
+  for (guint i = 0; i < queries->len; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("page=%u", i + 1);
+
+      g_assert_null (strstr (queries->pdata[i], "after="));
+      if (i > 0)
+        g_assert_nonnull (strstr (queries->pdata[i], want));
+    }
+
+  url = g_strdup_printf ("%s%s?per_page=3&page=2", portico_sandbox_get_base_url (sandbox, "github"), path);
+  raw_get (url, (const char * const[]) { "Authorization", auth, "Accept", "application/vnd.github+json", "X-GitHub-Api-Version", "2022-11-28", NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  link = soup_message_headers_get_one (r.headers, "Link");
+  rels = link_rels (link);
+  g_assert_cmpstr (rels, ==, "prev next last first");
+  g_assert_null (strstr (link, "results="));
+  g_assert_nonnull (strstr (link, "page=3"));
+  g_assert_nonnull (strstr (link, "per_page=3"));
+  raw_clear (&r);
+
+  /* The last page links back only. */
+  g_free (url);
+  url = g_strdup_printf ("%s%s?per_page=3&page=%u", portico_sandbox_get_base_url (sandbox, "github"), path, pages);
+  raw_get (url, (const char * const[]) { "Authorization", auth, "Accept", "application/vnd.github+json", "X-GitHub-Api-Version", "2022-11-28", NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_free (rels);
+  rels = link_rels (soup_message_headers_get_one (r.headers, "Link"));
+  g_assert_cmpstr (rels, ==, "prev first");
+  raw_clear (&r);
+
+  /* Everything on one page: no link header. */
+  g_free (url);
+  url = g_strdup_printf ("%s%s?per_page=100", portico_sandbox_get_base_url (sandbox, "github"), path);
+  g_assert_cmpuint (all, <=, 100);
+  raw_get (url, (const char * const[]) { "Authorization", auth, "Accept", "application/vnd.github+json", "X-GitHub-Api-Version", "2022-11-28", NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_null (soup_message_headers_get_one (r.headers, "Link"));
+  raw_clear (&r);
+}
+
+/* Freshdesk, Pagination (https://developers.freshdesk.com/api/#pagination):
+ * page and per_page (default 30, max 100); "The 'link' header in the
+ * response will hold the next page url if exists. If you have reached the
+ * last page of objects, then the link header will not be set." */
+static void
+test_freshdesk_next_link (void)
+{
+  g_autoptr(GHashTable) values = values_for ("freshdesk", "ok");
+  g_autofree char *auth = basic_auth (g_hash_table_lookup (values, "api_key"), "X");
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "freshdesk", "users"));
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) queries = read_in_pages_of_3 ("freshdesk", "per_page", &path, NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *rels = NULL;
+  const char *link;
+  Raw r;
+
+  for (guint i = 1; i < queries->len; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("page=%u", i + 1);
+
+      g_assert_null (strstr (queries->pdata[i], "after="));
+      g_assert_nonnull (strstr (queries->pdata[i], want));
+    }
+
+  url = g_strdup_printf ("%s%s?per_page=3&page=2", portico_sandbox_get_base_url (sandbox, "freshdesk"), path);
+  raw_get (url, (const char * const[]) { "Authorization", auth, "Accept", "application/json", NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  link = soup_message_headers_get_one (r.headers, "Link");
+  rels = link_rels (link);
+  g_assert_cmpstr (rels, ==, "next");
+  g_assert_null (strstr (link, "results="));
+  g_assert_nonnull (strstr (link, "page=3"));
+  raw_clear (&r);
+
+  g_free (url);
+  url = g_strdup_printf ("%s%s?per_page=3&page=%u", portico_sandbox_get_base_url (sandbox, "freshdesk"), path,
+                         (all + 2) / 3);
+  raw_get (url, (const char * const[]) { "Authorization", auth, "Accept", "application/json", NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  g_assert_null (soup_message_headers_get_one (r.headers, "Link"));
+  raw_clear (&r);
+}
+
+/* ServiceNow, Table API GET (the connector's documentation link):
+ * sysparm_limit and sysparm_offset; a Link header with rel first, prev,
+ * next and last URLs carrying sysparm_offset= and sysparm_limit=, and
+ * X-Total-Count. */
+static void
+test_servicenow_offset_links (void)
+{
+  g_autoptr(GHashTable) values = values_for ("servicenow", "ok");
+  g_autofree char *auth = basic_auth (g_hash_table_lookup (values, "username"), g_hash_table_lookup (values, "password"));
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "servicenow", "users"));
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) queries = read_in_pages_of_3 ("servicenow", "sysparm_limit", &path, NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *rels = NULL;
+  g_autofree char *total = g_strdup_printf ("%u", all);
+  g_autofree char *last = g_strdup_printf ("sysparm_offset=%u", (all - 1) / 3 * 3);
+  g_autofree char *unescaped = NULL;
+  Raw r;
+
+  for (guint i = 1; i < queries->len; i++)
+    {
+      g_autofree char *want = g_strdup_printf ("sysparm_offset=%u", i * 3);
+
+      g_assert_null (strstr (queries->pdata[i], "after="));
+      g_assert_nonnull (strstr (queries->pdata[i], want));
+    }
+
+  url = g_strdup_printf ("%s%s?sysparm_limit=3&sysparm_offset=3", portico_sandbox_get_base_url (sandbox, "servicenow"),
+                         path);
+  raw_get (url, (const char * const[]) { "Authorization", auth, "Accept", "application/json", NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  unescaped = g_uri_unescape_string (soup_message_headers_get_one (r.headers, "Link"), NULL);
+  rels = link_rels (unescaped);
+  g_assert_cmpstr (rels, ==, "first prev next last");
+  g_assert_nonnull (strstr (unescaped, "sysparm_offset=0"));
+  g_assert_nonnull (strstr (unescaped, "sysparm_offset=6"));
+  g_assert_nonnull (strstr (unescaped, last));
+  g_assert_nonnull (strstr (unescaped, "sysparm_limit=3"));
+  g_assert_null (strstr (unescaped, "after="));
+  g_assert_cmpstr (soup_message_headers_get_one (r.headers, "X-Total-Count"), ==, total);
+  raw_clear (&r);
+}
+
+/* Okta, Pagination (https://developer.okta.com/docs/api/#pagination): a
+ * Link header rel="self" and, while there are more, a second Link header
+ * rel="next" whose URL carries the after= cursor and the limit; no
+ * "previous" links and no results= marks. */
+static void
+test_okta_self_next_links (void)
+{
+  g_autoptr(GHashTable) values = values_for ("okta", "ok");
+  g_autofree char *auth = g_strdup_printf ("SSWS %s", (char *) g_hash_table_lookup (values, "api_token"));
+  g_autofree char *path = NULL;
+  g_autofree char *first = NULL;
+  g_autoptr(GPtrArray) queries = read_in_pages_of_3 ("okta", "limit", &path, &first);
+  g_autofree char *url = g_strdup_printf ("%s%s?%s", portico_sandbox_get_base_url (sandbox, "okta"), path, first);
+  gboolean last = FALSE;
+  guint pages = 0;
+
+  g_assert_nonnull (strstr (first, "limit=3"));
+
+  while (!last)
+    {
+      g_autofree char *rels = NULL;
+      g_autofree char *next = NULL;
+      const char *link;
+      Raw r;
+
+      g_assert_cmpuint (pages, <, 100);
+      raw_get (url, (const char * const[]) { "Authorization", auth, "Accept", "application/json", NULL }, &r);
+      pages++;
+      if (r.status != 200)
+        g_test_message ("%s: %.*s", url, (int) g_bytes_get_size (r.body), (const char *) g_bytes_get_data (r.body, NULL));
+      g_assert_cmpuint (r.status, ==, 200);
+      link = soup_message_headers_get_list (r.headers, "Link");
+      rels = link_rels (link);
+      g_assert_null (strstr (link, "results="));
+      if (g_str_equal (rels, "self"))
+        last = TRUE;
+      else
+        {
+          g_assert_cmpstr (rels, ==, "self next");
+          next = portico_http_parse_link_next (link);
+          g_assert_nonnull (strstr (next, "after="));
+          g_assert_nonnull (strstr (next, "limit=3"));
+          g_free (url);
+          url = g_steal_pointer (&next);
+        }
+      /* Two headers, the self one first. */
+      g_assert_nonnull (strstr (soup_message_headers_get_list (r.headers, "Link"), "rel=\"self\""));
+      g_assert_true (g_str_has_prefix (link, "<"));
+      raw_clear (&r);
+    }
+  g_assert_cmpuint (pages, ==, queries->len);
+}
+
+/* Sentry, Paginating Results (https://docs.sentry.io/api/pagination/):
+ * cursor= holds "value:offset:is_prev"; every page has a previous and a
+ * next link with results= and cursor=, "0:0:1" and "0:100:0" on the first
+ * of pages of 100. */
+static void
+test_sentry_cursor_links (void)
+{
+  PorticoConnector *sentry = portico_catalog_lookup (catalog, "sentry");
+  g_autoptr(GHashTable) values = values_for ("sentry", "ok");
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", (char *) g_hash_table_lookup (values, "auth_token"));
+  guint all = json_array_get_length (portico_sandbox_get_expected (sandbox, "sentry", "users"));
+  guint before = json_array_get_length (json_node_get_array (portico_sandbox_get_requests (sandbox)));
+  g_autoptr(JsonNode) log = NULL;
+  g_autoptr(JsonNode) page = NULL;
+  const char *path;
+  g_autofree char *url = NULL;
+  g_autofree char *want = NULL;
+  const char *link;
+  Raw r;
+  Fetch f;
+
+  fetch (sentry, values, "users", &f);
+  g_assert_no_error (f.error);
+  g_assert_cmpuint (json_array_get_length (f.items), ==, all);
+  fetch_clear (&f);
+  log = portico_sandbox_get_requests (sandbox);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (log)), >, before);
+  path = json_object_get_string_member (json_array_get_object_element (json_node_get_array (log), before), "path");
+
+  url = g_strdup_printf ("%s%s", portico_sandbox_get_base_url (sandbox, "sentry"), path);
+  raw_get (url, (const char * const[]) { "Authorization", auth, NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  link = soup_message_headers_get_one (r.headers, "Link");
+  g_assert_nonnull (strstr (link, "; rel=\"previous\"; results=\"false\"; cursor=\"0:0:1\", <"));
+  want = g_strdup_printf ("; rel=\"next\"; results=\"%s\"; cursor=\"0:100:0\"", all > 100 ? "true" : "false");
+  g_assert_true (g_str_has_suffix (link, want));
+  raw_clear (&r);
+
+  /* Sentry's own cursor: from the 6th member on, with links back. */
+  g_assert_cmpuint (all, >, 5);
+  g_free (url);
+  url = g_strdup_printf ("%s%s?cursor=0:5:0", portico_sandbox_get_base_url (sandbox, "sentry"), path);
+  raw_get (url, (const char * const[]) { "Authorization", auth, NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 200);
+  page = json_from_string (g_bytes_get_data (r.body, NULL), NULL);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (page)), ==, MIN (all - 5, 100));
+  link = soup_message_headers_get_one (r.headers, "Link");
+  g_assert_nonnull (strstr (link, "; rel=\"previous\"; results=\"true\"; cursor=\"0:0:1\", <"));
+  g_assert_nonnull (strstr (link, "; rel=\"next\"; results=\""));
+  g_assert_nonnull (strstr (link, "cursor=\"0:105:0\""));
+  raw_clear (&r);
+
+  /* A cursor that is not Sentry's is refused. */
+  g_free (url);
+  url = g_strdup_printf ("%s%s?cursor=sbx0000000000064", portico_sandbox_get_base_url (sandbox, "sentry"), path);
+  raw_get (url, (const char * const[]) { "Authorization", auth, NULL }, &r);
+  g_assert_cmpuint (r.status, ==, 400);
+  raw_clear (&r);
+}
+
+/* Webex, REST API Basics, Pagination (https://developer.webex.com/docs/basics):
+ * "Link: <https://webexapis.com/v1/people?displayName=Harold&max=10&before&after=...>;
+ * rel="next"": the next URL keeps max, has an empty before and the after
+ * cursor. (Webex signs in with OAuth, so the runtime's requests show it.) */
+static void
+test_webex_next_links (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) queries = read_in_pages_of_3 ("webex", "max", &path, NULL);
+
+  for (guint i = 1; i < queries->len; i++)
+    {
+      g_assert_nonnull (strstr (queries->pdata[i], "max=3"));
+      g_assert_nonnull (strstr (queries->pdata[i], "before&after="));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -2091,6 +2457,12 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/github/deployments", test_github_deployments);
   g_test_add_func ("/facts/hubspot/refresh-refused", test_hubspot_refresh_refused);
   g_test_add_func ("/facts/gitlab/offset-pages", test_gitlab_offset_pages);
+  g_test_add_func ("/facts/github/page-links", test_github_page_links);
+  g_test_add_func ("/facts/freshdesk/next-link", test_freshdesk_next_link);
+  g_test_add_func ("/facts/servicenow/offset-links", test_servicenow_offset_links);
+  g_test_add_func ("/facts/okta/self-next-links", test_okta_self_next_links);
+  g_test_add_func ("/facts/sentry/cursor-links", test_sentry_cursor_links);
+  g_test_add_func ("/facts/webex/next-links", test_webex_next_links);
   g_test_add_func ("/facts/personio/v2-persons", test_personio_v2_persons);
   g_test_add_func ("/facts/bamboohr/empty-directory", test_bamboohr_empty_directory);
 
