@@ -1399,6 +1399,18 @@ portico_sandbox_vendor_next_url_param (const char *connector_id)
   /* Personio (the page cited at personio_error): "cursor". */
   if (g_strcmp0 (connector_id, "personio") == 0)
     return "cursor";
+  /* Microsoft Graph, Paging Microsoft Graph data in your app
+   * (https://learn.microsoft.com/graph/paging): "@odata.nextLink":
+   * "https://graph.microsoft.com/v1.0/users?$top=5&$skiptoken=RFNwdAIAAQAAAD8...";
+   * /users and the other directory lists page with $skiptoken. */
+  if (g_strcmp0 (connector_id, "microsoft-entra-id") == 0)
+    return "$skiptoken";
+  /* Ramp, Pagination (https://docs.ramp.com/developer-api/v1/pagination):
+   * keyset pagination; "next" is the complete URL of the next page, which
+   * "includes the start cursor and preserves the other query parameters". */
+  if (g_strcmp0 (connector_id, "ramp") == 0)
+    return "start";
+  /* Calendly's pagination.next_page carries page_token=. */
   return "page_token";
 }
 

@@ -2072,6 +2072,7 @@ read_in_pages_of_3 (const char *connector_id,
   guint before = json_array_get_length (json_node_get_array (portico_sandbox_get_requests (sandbox)));
   g_autoptr(JsonNode) log = NULL;
   GPtrArray *queries = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *size = g_strdup_printf ("%s=3", size_param);
   Fetch f;
 
   pages_of_3_param = size_param;
@@ -2087,9 +2088,11 @@ read_in_pages_of_3 (const char *connector_id,
   for (guint i = before; i < json_array_get_length (json_node_get_array (log)); i++)
     {
       JsonObject *e = json_array_get_object_element (json_node_get_array (log), i);
+      g_autofree char *query = g_uri_unescape_string (json_object_get_string_member_with_default (e, "query", ""), NULL);
 
+      /* The pages, not the sign-in's or the identity's requests. */
       if (g_strcmp0 (json_object_get_string_member (e, "connector"), connector_id) != 0
-          || json_object_get_int_member (e, "status") != 200)
+          || json_object_get_int_member (e, "status") != 200 || query == NULL || strstr (query, size) == NULL)
         continue;
       if (*path == NULL)
         {
@@ -2097,8 +2100,7 @@ read_in_pages_of_3 (const char *connector_id,
           if (first_query != NULL)
             *first_query = g_strdup (json_object_get_string_member_with_default (e, "query", ""));
         }
-      g_ptr_array_add (queries, g_uri_unescape_string (json_object_get_string_member_with_default (e, "query", ""),
-                                                       NULL));
+      g_ptr_array_add (queries, g_steal_pointer (&query));
     }
   g_assert_cmpuint (queries->len, ==, (all + 2) / 3);
   return queries;
@@ -2407,6 +2409,40 @@ test_webex_next_links (void)
     }
 }
 
+/* Microsoft Graph, Paging Microsoft Graph data in your app
+ * (https://learn.microsoft.com/graph/paging): the @odata.nextLink of
+ * /users keeps $top and the other parameters and carries $skiptoken. */
+static void
+test_entra_skiptoken (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) queries = read_in_pages_of_3 ("microsoft-entra-id", "$top", &path, NULL);
+
+  for (guint i = 1; i < queries->len; i++)
+    {
+      g_assert_nonnull (strstr (queries->pdata[i], "$skiptoken="));
+      g_assert_nonnull (strstr (queries->pdata[i], "$top=3"));
+      g_assert_null (strstr (queries->pdata[i], "page_token="));
+    }
+}
+
+/* Ramp, Pagination (https://docs.ramp.com/developer-api/v1/pagination):
+ * page.next is the next page's URL with the start cursor and the other
+ * parameters. */
+static void
+test_ramp_start_cursor (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GPtrArray) queries = read_in_pages_of_3 ("ramp", "page_size", &path, NULL);
+
+  for (guint i = 1; i < queries->len; i++)
+    {
+      g_assert_nonnull (strstr (queries->pdata[i], "start="));
+      g_assert_nonnull (strstr (queries->pdata[i], "page_size=3"));
+      g_assert_null (strstr (queries->pdata[i], "page_token="));
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -2463,6 +2499,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/facts/okta/self-next-links", test_okta_self_next_links);
   g_test_add_func ("/facts/sentry/cursor-links", test_sentry_cursor_links);
   g_test_add_func ("/facts/webex/next-links", test_webex_next_links);
+  g_test_add_func ("/facts/microsoft-entra-id/skiptoken", test_entra_skiptoken);
+  g_test_add_func ("/facts/ramp/start-cursor", test_ramp_start_cursor);
   g_test_add_func ("/facts/personio/v2-persons", test_personio_v2_persons);
   g_test_add_func ("/facts/bamboohr/empty-directory", test_bamboohr_empty_directory);
 
