@@ -152,7 +152,7 @@ while url:
     req = urllib.request.Request(url, headers={"Authorization": "SSWS " + token, "Accept": "application/json"})
     with urllib.request.urlopen(req, timeout=60) as resp:
         pages.append(resp.read())
-        m = re.search(r'<([^>]*)>\s*;\s*rel="next"', resp.headers.get("Link", ""))
+        m = re.search(r'<([^>]*)>\s*;\s*rel="next"', ", ".join(resp.headers.get_all("Link") or []))
     # Okta's last page may still link a next one, which is empty.
     url = m.group(1) if m and json.loads(pages[-1]) else None
 page_bytes = sum(len(p) for p in pages)

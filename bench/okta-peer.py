@@ -62,7 +62,7 @@ def pages(base, token):
                                                    "Accept": "application/json"})
         with urllib.request.urlopen(req, timeout=60) as resp:
             body = resp.read()
-            link = resp.headers.get("Link", "")
+            link = ", ".join(resp.headers.get_all("Link") or [])  # Okta sends self and next as two headers
         page = json.loads(body)
         yield page
         # Okta's last page may still link a next one, which is empty.

@@ -314,7 +314,8 @@ static const char users_commit[] =
    * the same id (a broken provider's pages), the first one counts. */
   "  FROM stage_users s WHERE s.rowid IN "
   "    (SELECT min (rowid) FROM stage_users WHERE handle = ?2 AND ext_id IS NOT NULL "
-  "     AND CAST (ext_id AS TEXT) <> '' GROUP BY CAST (ext_id AS TEXT));\n";
+  "     AND CAST (ext_id AS TEXT) <> '' GROUP BY CAST (ext_id AS TEXT)) "
+  "  ORDER BY 2;\n";
 
 static const TargetColumn licenses_targets[] = {
   { "sku", "sku", NULL }, { "name", "name", NULL }, { "total", "total", NULL },
@@ -346,14 +347,19 @@ static const char usage_commit[] =
 static const TargetColumn custom_fields_targets[] = {
   { "user_id", "user_id", NULL }, { "email", "email", NULL }, { NULL, NULL, NULL },
 };
+/* A staged row holds every label of one item in "value", a JSON object;
+ * its person is looked up once, and the rows are written in person order,
+ * so the person index is appended to instead of written all over. */
 static const char custom_fields_commit[] =
   "DELETE FROM custom_user_fields WHERE source_account_id = ?1;\n"
   "INSERT INTO custom_user_fields (app_id, person_id, external_user_id, label, value, source_account_id) "
-  "  SELECT ?3, coalesce ((SELECT p.id FROM people p WHERE p.email = trim (s.email)), "
-  "      (SELECT au.person_id FROM app_users au WHERE au.source_account_id = ?1 "
-  "       AND au.external_user_id = CAST (s.user_id AS TEXT) LIMIT 1)), "
-  "    CAST (s.user_id AS TEXT), s.label, CAST (s.value AS TEXT), ?1 "
-  "  FROM stage_custom_fields s WHERE s.handle = ?2 AND s.value IS NOT NULL;\n";
+  "  SELECT ?3, x.pid, x.uid, f.key, CAST (f.value AS TEXT), ?1 FROM "
+  "    (SELECT coalesce ((SELECT p.id FROM people p WHERE p.email = trim (s.email)), "
+  "         (SELECT au.person_id FROM app_users au WHERE au.source_account_id = ?1 "
+  "          AND au.external_user_id = CAST (s.user_id AS TEXT) LIMIT 1)) AS pid, "
+  "       CAST (s.user_id AS TEXT) AS uid, s.value AS fields "
+  "     FROM stage_custom_fields s WHERE s.handle = ?2 ORDER BY 1) AS x, "
+  "    json_each (x.fields) AS f WHERE f.value IS NOT NULL;\n";
 
 static const TargetColumn transactions_targets[] = {
   { "id", "ext_id", NULL }, { "amount", "amount", NULL }, { "currency", "currency", NULL },
@@ -624,33 +630,26 @@ portico_store_mapping_new_from_sql (const char *data_type,
           g_ptr_array_add (labels, key);
       g_ptr_array_sort (labels, compare_strings);
 
-      /* Each item is read once: a materialized CTE maps the user id, the
-       * email and every label's expression into one row per item, and the
-       * labels are unpivoted from it (a UNION ALL of one SELECT per label
-       * over json_each would read the whole page once per label). */
+      /* One staged row per item: its user id, its email and a JSON object
+       * of label to value (the label's expression), unpivoted by the
+       * commit. Each item is read once, and the commit looks its person
+       * up once, not once per label. */
+      g_string_append_printf (sql, "INSERT INTO temp.%s (handle, user_id, email, label, value) ", info->table);
       if (labels->len == 0)
-        g_string_append_printf (sql, "INSERT INTO temp.%s (handle, user_id, email, label, value) "
-                                "SELECT ?2, NULL, NULL, NULL, NULL WHERE ?1 IS NULL AND 0", info->table);
+        g_string_append (sql, "SELECT ?2, NULL, NULL, NULL, NULL WHERE ?1 IS NULL AND 0");
       else
         {
-          g_string_append_printf (sql, "WITH r AS MATERIALIZED (SELECT %s AS u, %s AS e",
+          g_string_append_printf (sql, "SELECT ?2, %s, %s, NULL, json_object (",
                                   uid != NULL ? uid : "NULL", email != NULL ? email : "NULL");
           for (guint i = 0; i < labels->len; i++)
-            g_string_append_printf (sql, ", %s AS f%u",
-                                    (const char *) g_hash_table_lookup (target_sql, labels->pdata[i]), i);
-          g_string_append_printf (sql, " FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS ") "
-                                  "INSERT INTO temp.%s (handle, user_id, email, label, value) ",
-                                  quoted_path, info->table);
-        }
-      for (guint i = 0; i < labels->len; i++)
-        {
-          const char *label = (const char *) labels->pdata[i] + strlen ("fields.");
-          char *quoted_label = sqlite3_mprintf ("%Q", label);
+            {
+              char *quoted_label = sqlite3_mprintf ("%Q", (const char *) labels->pdata[i] + strlen ("fields."));
 
-          if (i > 0)
-            g_string_append (sql, " UNION ALL ");
-          g_string_append_printf (sql, "SELECT ?2, u, e, %s, f%u FROM r", quoted_label, i);
-          sqlite3_free (quoted_label);
+              g_string_append_printf (sql, "%s%s, %s", i > 0 ? ", " : "", quoted_label,
+                                      (const char *) g_hash_table_lookup (target_sql, labels->pdata[i]));
+              sqlite3_free (quoted_label);
+            }
+          g_string_append_printf (sql, ") FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS, quoted_path);
         }
     }
   else
