@@ -555,11 +555,43 @@ portico_table_view_next_generation (PorticoTableView *self)
   return ++self->generation;
 }
 
+/* A reload reads mostly the same rows again. The row objects alive (those
+ * GTK shows, a few hundred at most) move to the new snapshot where the
+ * same index holds an equal row: GTK then keeps their widgets instead of
+ * making them again. */
+static void
+snapshot_adopt_rows (Snapshot *snapshot,
+                     Snapshot *old)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, old->rows);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      PorticoTableRow *row = value;
+      guint index = GPOINTER_TO_UINT (key);
+
+      if (index >= snapshot_get_n_rows (snapshot) ||
+          g_hash_table_contains (snapshot->rows, key) ||
+          !json_object_equal (snapshot_get_object (old, index), snapshot_get_object (snapshot, index)))
+        continue;
+      g_hash_table_iter_remove (&iter);
+      g_hash_table_insert (snapshot->rows, key, row);
+      row->snapshot = snapshot_ref (snapshot);
+      snapshot_unref (old);
+    }
+}
+
 static void
 portico_table_view_install (PorticoTableView *self,
                             Snapshot         *snapshot,
                             GArray           *positions)
 {
+  Snapshot *old = portico_index_model_get_source (self->rows);
+
+  if (old != NULL && old != snapshot)
+    snapshot_adopt_rows (snapshot, old);
   portico_index_model_set (self->rows, snapshot, positions);
   portico_table_view_update_state (self);
 }
