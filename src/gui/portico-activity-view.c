@@ -178,13 +178,6 @@ events_unref (gpointer events)
   portico_free_in_thread (events, (GDestroyNotify) g_ptr_array_unref);
 }
 
-static gpointer
-event_at (gpointer source,
-          guint    index)
-{
-  return g_object_ref (g_ptr_array_index ((GPtrArray *) source, index));
-}
-
 /* ---- The view ------------------------------------------------------------ */
 
 struct _PorticoActivityView
@@ -555,7 +548,7 @@ portico_activity_view_is_loading (PorticoActivityView *self)
 {
   g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), FALSE);
 
-  return self->reload.loading || self->filtering;
+  return self->reload.loading || self->filtering || portico_index_model_is_growing (self->shown);
 }
 
 GtkWidget *
@@ -727,12 +720,11 @@ setup_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  user_data)
+update_row (GtkWidget        *box,
+            PorticoIndexSlot *slot)
 {
-  PorticoActivityEvent *event = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
+  PorticoActivityEvent *event = g_ptr_array_index ((GPtrArray *) portico_index_slot_get_source (slot),
+                                                   portico_index_slot_get_index (slot));
   GtkWidget *header = gtk_widget_get_first_child (box);
   GtkWidget *kind = gtk_widget_get_first_child (header);
   GtkWidget *time = gtk_widget_get_next_sibling (kind);
@@ -768,6 +760,35 @@ bind_row (GtkSignalListItemFactory *factory,
                                  event->account_name != NULL ? event->account_name : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL, restore_name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (forget), GTK_ACCESSIBLE_PROPERTY_LABEL, forget_name, -1);
+}
+
+static void
+on_row_changed (PorticoIndexSlot *slot,
+                GtkWidget        *box)
+{
+  update_row (box, slot);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  PorticoIndexSlot *slot = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  update_row (box, slot);
+  /* A filter change or a reload points the slot at another event. */
+  g_signal_connect_object (slot, "changed", G_CALLBACK (on_row_changed), box, 0);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), on_row_changed,
+                                        gtk_list_item_get_child (item));
 }
 
 /* Restore and forget report a refusal in a dialog: the view has no place
@@ -947,9 +968,10 @@ portico_activity_view_init (PorticoActivityView *self)
   gtk_drop_down_set_model (self->account_dropdown, G_LIST_MODEL (self->account_names));
   gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (self->kind_names));
 
-  self->shown = portico_index_model_new (PORTICO_TYPE_ACTIVITY_EVENT, event_at, events_ref, events_unref);
+  self->shown = portico_index_model_new (events_ref, events_unref);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view,
                            GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->shown)))));

@@ -8,18 +8,116 @@
 
 #include "portico-index-model.h"
 
+/* ---- Slots ---------------------------------------------------------------- */
+
+struct _PorticoIndexSlot
+{
+  GObject            parent_instance;
+
+  PorticoIndexModel *model;      /* unowned; NULL once the model is gone */
+  guint              position;
+  gpointer           source;     /* referenced through the model's functions */
+  guint              index;
+};
+
+enum
+{
+  SLOT_CHANGED,
+  N_SLOT_SIGNALS
+};
+
+static guint slot_signals[N_SLOT_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (PorticoIndexSlot, portico_index_slot, G_TYPE_OBJECT)
+
 struct _PorticoIndexModel
 {
-  GObject                    parent_instance;
+  GObject         parent_instance;
 
-  GType                      item_type;
-  PorticoIndexModelItemFunc  item;
-  GBoxedCopyFunc             source_ref;
-  GDestroyNotify             source_unref;
+  GBoxedCopyFunc  source_ref;
+  GDestroyNotify  source_unref;
 
-  gpointer                   source;
-  GArray                    *positions;   /* guint */
+  gpointer        source;
+  GArray         *positions;   /* guint */
+  GHashTable     *slots;       /* position -> PorticoIndexSlot, unowned */
+  /* The items reported: the positions' length, reached in steps when the
+   * list grows from a few rows (see portico_index_model_set ()). */
+  guint           n_items;
+  guint           grow_source;
 };
+
+/* GTK 4.8's list widgets make row widgets for up to 200 rows from the top
+ * at once; growing by this many rows a frame until past them keeps each
+ * frame's share of that work short. */
+#define GROW_STEP    24
+#define GROW_LIMIT  256
+#define GROW_PERIOD  16  /* ms, one frame */
+
+static void
+portico_index_slot_set_row (PorticoIndexSlot *self,
+                            gpointer          source,
+                            guint             index)
+{
+  gpointer old = self->source;
+
+  self->source = source != NULL ? self->model->source_ref (source) : NULL;
+  self->index = index;
+  if (old != NULL)
+    self->model->source_unref (old);
+}
+
+static void
+portico_index_slot_finalize (GObject *object)
+{
+  PorticoIndexSlot *self = PORTICO_INDEX_SLOT (object);
+
+  if (self->model != NULL)
+    {
+      g_hash_table_remove (self->model->slots, GUINT_TO_POINTER (self->position));
+      portico_index_slot_set_row (self, NULL, 0);
+    }
+
+  G_OBJECT_CLASS (portico_index_slot_parent_class)->finalize (object);
+}
+
+static void
+portico_index_slot_class_init (PorticoIndexSlotClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = portico_index_slot_finalize;
+
+  /* The slot shows another row: its widgets show it again. */
+  slot_signals[SLOT_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+portico_index_slot_init (PorticoIndexSlot *self)
+{
+}
+
+gpointer
+portico_index_slot_get_source (PorticoIndexSlot *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INDEX_SLOT (self), NULL);
+
+  return self->source;
+}
+
+guint
+portico_index_slot_get_index (PorticoIndexSlot *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INDEX_SLOT (self), G_MAXUINT);
+
+  return self->index;
+}
+
+PorticoIndexSlot *
+portico_index_slot_new_empty (void)
+{
+  return g_object_new (PORTICO_TYPE_INDEX_SLOT, NULL);
+}
+
+/* ---- The model ------------------------------------------------------------ */
 
 static void portico_index_model_list_model_init (GListModelInterface *iface);
 
@@ -29,15 +127,13 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (PorticoIndexModel, portico_index_model, G_TYPE_OB
 static GType
 portico_index_model_get_item_type (GListModel *model)
 {
-  return PORTICO_INDEX_MODEL (model)->item_type;
+  return PORTICO_TYPE_INDEX_SLOT;
 }
 
 static guint
 portico_index_model_get_n_items (GListModel *model)
 {
-  PorticoIndexModel *self = PORTICO_INDEX_MODEL (model);
-
-  return self->positions != NULL ? self->positions->len : 0;
+  return PORTICO_INDEX_MODEL (model)->n_items;
 }
 
 static gpointer
@@ -45,11 +141,22 @@ portico_index_model_get_item (GListModel *model,
                               guint       position)
 {
   PorticoIndexModel *self = PORTICO_INDEX_MODEL (model);
+  PorticoIndexSlot *slot;
 
-  if (self->positions == NULL || position >= self->positions->len)
+  if (position >= self->n_items)
     return NULL;
 
-  return self->item (self->source, g_array_index (self->positions, guint, position));
+  slot = g_hash_table_lookup (self->slots, GUINT_TO_POINTER (position));
+  if (slot != NULL)
+    return g_object_ref (slot);
+
+  slot = g_object_new (PORTICO_TYPE_INDEX_SLOT, NULL);
+  slot->model = self;
+  slot->position = position;
+  portico_index_slot_set_row (slot, self->source, g_array_index (self->positions, guint, position));
+  g_hash_table_insert (self->slots, GUINT_TO_POINTER (position), slot);
+
+  return slot;
 }
 
 static void
@@ -61,17 +168,26 @@ portico_index_model_list_model_init (GListModelInterface *iface)
 }
 
 static void
-portico_index_model_clear (PorticoIndexModel *self)
+portico_index_model_finalize (GObject *object)
 {
+  PorticoIndexModel *self = PORTICO_INDEX_MODEL (object);
+  GHashTableIter iter;
+  gpointer slot;
+
+  g_clear_handle_id (&self->grow_source, g_source_remove);
+  /* Slots that outlive the model keep their source until they go. */
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, NULL, &slot))
+    {
+      if (((PorticoIndexSlot *) slot)->source != NULL)
+        self->source_unref (((PorticoIndexSlot *) slot)->source);
+      ((PorticoIndexSlot *) slot)->source = NULL;
+      ((PorticoIndexSlot *) slot)->model = NULL;
+    }
+  g_hash_table_unref (self->slots);
   g_clear_pointer (&self->positions, g_array_unref);
   if (self->source != NULL)
     self->source_unref (g_steal_pointer (&self->source));
-}
-
-static void
-portico_index_model_finalize (GObject *object)
-{
-  portico_index_model_clear (PORTICO_INDEX_MODEL (object));
 
   G_OBJECT_CLASS (portico_index_model_parent_class)->finalize (object);
 }
@@ -85,26 +201,37 @@ portico_index_model_class_init (PorticoIndexModelClass *klass)
 static void
 portico_index_model_init (PorticoIndexModel *self)
 {
+  self->slots = g_hash_table_new (NULL, NULL);
 }
 
 PorticoIndexModel *
-portico_index_model_new (GType                     item_type,
-                         PorticoIndexModelItemFunc item,
-                         GBoxedCopyFunc            source_ref,
-                         GDestroyNotify            source_unref)
+portico_index_model_new (GBoxedCopyFunc source_ref,
+                         GDestroyNotify source_unref)
 {
   PorticoIndexModel *self;
 
-  g_return_val_if_fail (g_type_is_a (item_type, G_TYPE_OBJECT), NULL);
-  g_return_val_if_fail (item != NULL && source_ref != NULL && source_unref != NULL, NULL);
+  g_return_val_if_fail (source_ref != NULL && source_unref != NULL, NULL);
 
   self = g_object_new (PORTICO_TYPE_INDEX_MODEL, NULL);
-  self->item_type = item_type;
-  self->item = item;
   self->source_ref = source_ref;
   self->source_unref = source_unref;
 
   return self;
+}
+
+static gboolean
+portico_index_model_grow (gpointer data)
+{
+  PorticoIndexModel *self = data;
+  guint before = self->n_items;
+  guint all = self->positions != NULL ? self->positions->len : 0;
+
+  self->n_items = before < GROW_LIMIT ? MIN (before + GROW_STEP, all) : all;
+  if (self->n_items == all)
+    self->grow_source = 0;
+  g_list_model_items_changed (G_LIST_MODEL (self), before, 0, self->n_items - before);
+
+  return self->n_items < all ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 void
@@ -112,23 +239,59 @@ portico_index_model_set (PorticoIndexModel *self,
                          gpointer           source,
                          GArray            *positions)
 {
-  guint removed, added;
+  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer slot;
+  guint before, after;
 
   g_return_if_fail (PORTICO_IS_INDEX_MODEL (self));
   g_return_if_fail (positions == NULL || source != NULL);
 
-  removed = self->positions != NULL ? self->positions->len : 0;
-  added = positions != NULL ? positions->len : 0;
+  g_clear_handle_id (&self->grow_source, g_source_remove);
+  before = self->n_items;
+  after = positions != NULL ? positions->len : 0;
+  /* From a few rows to many: the first rows now, more each frame. */
+  if (after > before && before < GROW_LIMIT && after - before > GROW_STEP)
+    {
+      after = before + GROW_STEP;
+      self->grow_source = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, GROW_PERIOD,
+                                              portico_index_model_grow, self, NULL);
+    }
+  self->n_items = after;
 
   /* The new source first: it may be the one shown now. */
   if (source != NULL)
     source = self->source_ref (source);
-  portico_index_model_clear (self);
+  g_clear_pointer (&self->positions, g_array_unref);
+  if (self->source != NULL)
+    self->source_unref (self->source);
   self->source = source;
   self->positions = positions;
 
-  if (removed > 0 || added > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, added);
+  /* The slots GTK holds show their position's new row; those past the new
+   * end go with the items-changed below. */
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, NULL, &slot))
+    {
+      PorticoIndexSlot *s = slot;
+      guint index;
+
+      if (s->position >= after)
+        continue;
+      index = g_array_index (positions, guint, s->position);
+      if (s->source == source && s->index == index)
+        continue;
+      portico_index_slot_set_row (s, source, index);
+      g_ptr_array_add (changed, g_object_ref (s));
+    }
+
+  for (guint i = 0; i < changed->len; i++)
+    g_signal_emit (changed->pdata[i], slot_signals[SLOT_CHANGED], 0);
+
+  if (after < before)
+    g_list_model_items_changed (G_LIST_MODEL (self), after, before - after, 0);
+  else if (after > before)
+    g_list_model_items_changed (G_LIST_MODEL (self), before, 0, after - before);
 }
 
 gpointer
@@ -139,13 +302,21 @@ portico_index_model_get_source (PorticoIndexModel *self)
   return self->source;
 }
 
+gboolean
+portico_index_model_is_growing (PorticoIndexModel *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INDEX_MODEL (self), FALSE);
+
+  return self->grow_source != 0;
+}
+
 guint
 portico_index_model_get_index (PorticoIndexModel *self,
                                guint              position)
 {
   g_return_val_if_fail (PORTICO_IS_INDEX_MODEL (self), G_MAXUINT);
 
-  if (self->positions == NULL || position >= self->positions->len)
+  if (position >= self->n_items)
     return G_MAXUINT;
 
   return g_array_index (self->positions, guint, position);

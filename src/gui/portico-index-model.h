@@ -2,10 +2,16 @@
  *
  * The views load, filter and sort their rows in a worker thread; the main
  * loop only installs the result: a source (whatever holds the rows) and the
- * positions to show, in order. Installing is one items-changed, whatever
- * the number of rows, and the row objects are made on demand, for the rows
- * GTK asks for (the visible ones), by a function of the source and a
- * position in it.
+ * positions to show, in order (indexes into the source).
+ *
+ * The items are slots, one per position, made when GTK asks for one (the
+ * rows it shows, a few hundred at most). Installing a result points the
+ * slots that exist at their new rows and emits their "changed", and the
+ * model's items-changed covers only the positions added or removed at the
+ * end: GTK 4.8's list widgets make new row widgets for every item that is
+ * not the same object as before, which for a few hundred rows at once
+ * takes the main loop for many frames; a slot's widgets only update their
+ * text.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,9 +21,16 @@
 
 G_BEGIN_DECLS
 
-/* The row object at @index of @source; transfer full. */
-typedef gpointer (*PorticoIndexModelItemFunc) (gpointer source,
-                                               guint    index);
+#define PORTICO_TYPE_INDEX_SLOT (portico_index_slot_get_type ())
+G_DECLARE_FINAL_TYPE (PorticoIndexSlot, portico_index_slot, PORTICO, INDEX_SLOT, GObject)
+
+/* The source of the row shown at the slot's position; NULL for a slot made
+ * with portico_index_slot_new_empty (). */
+gpointer portico_index_slot_get_source (PorticoIndexSlot *self);
+/* The row's index in the source. */
+guint portico_index_slot_get_index (PorticoIndexSlot *self);
+/* A slot that belongs to no model (a sorter's probe, say). */
+PorticoIndexSlot *portico_index_slot_new_empty (void);
 
 #define PORTICO_TYPE_INDEX_MODEL (portico_index_model_get_type ())
 G_DECLARE_FINAL_TYPE (PorticoIndexModel, portico_index_model, PORTICO, INDEX_MODEL, GObject)
@@ -25,16 +38,18 @@ G_DECLARE_FINAL_TYPE (PorticoIndexModel, portico_index_model, PORTICO, INDEX_MOD
 /* @source_ref and @source_unref keep a source alive while it is shown;
  * @source_unref runs on the main loop and must be cheap (see
  * portico_free_in_thread ()). */
-PorticoIndexModel *portico_index_model_new (GType                     item_type,
-                                            PorticoIndexModelItemFunc item,
-                                            GBoxedCopyFunc            source_ref,
-                                            GDestroyNotify            source_unref);
+PorticoIndexModel *portico_index_model_new (GBoxedCopyFunc source_ref,
+                                            GDestroyNotify source_unref);
 /* Shows @positions (indexes into @source, taken) of @source (referenced);
- * @positions NULL shows nothing. One items-changed over everything. */
+ * @positions NULL shows nothing. */
 void portico_index_model_set (PorticoIndexModel *self,
                               gpointer           source,
                               GArray            *positions);
 gpointer portico_index_model_get_source (PorticoIndexModel *self);
+/* Whether the items reported have not reached the positions set yet: a
+ * list that grows from a few rows to many grows by a few rows a frame
+ * (GTK makes row widgets for the first 200 rows at once otherwise). */
+gboolean portico_index_model_is_growing (PorticoIndexModel *self);
 /* The index in the source of shown position @position, or G_MAXUINT. */
 guint portico_index_model_get_index (PorticoIndexModel *self,
                                      guint              position);

@@ -4,9 +4,9 @@
  * objects and the casefolded search text of each. Searching and sorting run
  * in a worker thread too, over that snapshot (the sort over collation keys
  * made once per column, kept with the snapshot), and give the positions to
- * show; the main loop only installs them, as one change of a
- * PorticoIndexModel that makes a row object for the rows GTK asks for. A
- * search typed while one runs cancels it. The column view creates cells for
+ * show; the main loop only installs them in a PorticoIndexModel, whose
+ * slots GTK already shows take their new rows in place. A search typed
+ * while one runs cancels it. The column view creates cells for
  * the visible rows only, which keeps 100k users fast.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -156,10 +156,6 @@ typedef struct
   const PorticoTableColumn *columns;
   guint                     n_columns;
 
-  /* The row objects alive, by index (main loop only): GTK keeps a row's
-   * widgets across a change when it gets the same object back. */
-  GHashTable               *rows;
-
   GMutex                    lock;
   char                   ***text_keys;    /* [column][row] collation keys, or NULL */
   double                  **number_keys;  /* [column][row], or NULL */
@@ -176,7 +172,6 @@ snapshot_free (Snapshot *snapshot)
         g_strfreev (snapshot->text_keys[i]);
       g_free (snapshot->number_keys[i]);
     }
-  g_hash_table_unref (snapshot->rows);
   g_free (snapshot->text_keys);
   g_free (snapshot->number_keys);
   g_clear_pointer (&snapshot->order, g_array_unref);
@@ -241,7 +236,6 @@ snapshot_new (JsonNode                 *root,
   snapshot->n_columns = n_columns;
   snapshot->objects = g_ptr_array_sized_new (n);
   snapshot->search_keys = g_ptr_array_new_full (n, g_free);
-  snapshot->rows = g_hash_table_new (NULL, NULL);
   snapshot->text_keys = g_new0 (char **, n_columns);
   snapshot->number_keys = g_new0 (double *, n_columns);
 
@@ -412,68 +406,6 @@ snapshot_arrange (Snapshot       *snapshot,
   return g_steal_pointer (&shown);
 }
 
-/* ---- Rows: made when GTK asks for one ----------------------------------- */
-
-#define PORTICO_TYPE_TABLE_ROW (portico_table_row_get_type ())
-G_DECLARE_FINAL_TYPE (PorticoTableRow, portico_table_row, PORTICO, TABLE_ROW, GObject)
-
-struct _PorticoTableRow
-{
-  GObject   parent_instance;
-
-  Snapshot *snapshot;   /* NULL for the sort probes */
-  guint     index;
-};
-
-G_DEFINE_FINAL_TYPE (PorticoTableRow, portico_table_row, G_TYPE_OBJECT)
-
-static void
-portico_table_row_finalize (GObject *object)
-{
-  PorticoTableRow *self = (PorticoTableRow *)object;
-
-  if (self->snapshot != NULL)
-    g_hash_table_remove (self->snapshot->rows, GUINT_TO_POINTER (self->index));
-  g_clear_pointer (&self->snapshot, snapshot_unref);
-
-  G_OBJECT_CLASS (portico_table_row_parent_class)->finalize (object);
-}
-
-static void
-portico_table_row_class_init (PorticoTableRowClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = portico_table_row_finalize;
-}
-
-static void
-portico_table_row_init (PorticoTableRow *self)
-{
-}
-
-static gpointer
-portico_table_row_new (gpointer source,
-                       guint    index)
-{
-  Snapshot *snapshot = source;
-  PorticoTableRow *self = g_hash_table_lookup (snapshot->rows, GUINT_TO_POINTER (index));
-
-  if (self != NULL)
-    return g_object_ref (self);
-
-  self = g_object_new (PORTICO_TYPE_TABLE_ROW, NULL);
-  self->snapshot = snapshot_ref (snapshot);
-  self->index = index;
-  g_hash_table_insert (snapshot->rows, GUINT_TO_POINTER (index), self);
-
-  return self;
-}
-
-static JsonObject *
-portico_table_row_get_object (PorticoTableRow *self)
-{
-  return snapshot_get_object (self->snapshot, self->index);
-}
-
 /* ---- The view --------------------------------------------------------- */
 
 /* A column's sorter compares rows through this. */
@@ -514,7 +446,7 @@ struct _PorticoTableView
   guint                     probe_column;
   guint                     n_probed;
   guint                     probed[MAX_SORT_COLUMNS];
-  PorticoTableRow          *probes[2];
+  PorticoIndexSlot         *probes[2];
 
   GtkSearchEntry           *search_entry;
   GtkLabel                 *count_label;
@@ -555,43 +487,11 @@ portico_table_view_next_generation (PorticoTableView *self)
   return ++self->generation;
 }
 
-/* A reload reads mostly the same rows again. The row objects alive (those
- * GTK shows, a few hundred at most) move to the new snapshot where the
- * same index holds an equal row: GTK then keeps their widgets instead of
- * making them again. */
-static void
-snapshot_adopt_rows (Snapshot *snapshot,
-                     Snapshot *old)
-{
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, old->rows);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      PorticoTableRow *row = value;
-      guint index = GPOINTER_TO_UINT (key);
-
-      if (index >= snapshot_get_n_rows (snapshot) ||
-          g_hash_table_contains (snapshot->rows, key) ||
-          !json_object_equal (snapshot_get_object (old, index), snapshot_get_object (snapshot, index)))
-        continue;
-      g_hash_table_iter_remove (&iter);
-      g_hash_table_insert (snapshot->rows, key, row);
-      row->snapshot = snapshot_ref (snapshot);
-      snapshot_unref (old);
-    }
-}
-
 static void
 portico_table_view_install (PorticoTableView *self,
                             Snapshot         *snapshot,
                             GArray           *positions)
 {
-  Snapshot *old = portico_index_model_get_source (self->rows);
-
-  if (old != NULL && old != snapshot)
-    snapshot_adopt_rows (snapshot, old);
   portico_index_model_set (self->rows, snapshot, positions);
   portico_table_view_update_state (self);
 }
@@ -882,7 +782,7 @@ portico_table_view_is_loading (PorticoTableView *self)
 {
   g_return_val_if_fail (PORTICO_IS_TABLE_VIEW (self), FALSE);
 
-  return self->reload.loading || self->arranging;
+  return self->reload.loading || self->arranging || portico_index_model_is_growing (self->rows);
 }
 
 static void
@@ -969,16 +869,45 @@ setup_cell (GtkSignalListItemFactory *factory,
 }
 
 static void
+update_cell (GtkLabel         *label,
+             PorticoIndexSlot *slot)
+{
+  const PorticoTableColumn *column = g_object_get_data (G_OBJECT (label), "portico-column");
+  g_autofree char *text = format_cell (column, snapshot_get_object (portico_index_slot_get_source (slot),
+                                                                     portico_index_slot_get_index (slot)));
+
+  gtk_label_set_label (label, text);
+}
+
+static void
+on_cell_changed (PorticoIndexSlot *slot,
+                 GtkLabel         *label)
+{
+  update_cell (label, slot);
+}
+
+static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
            PorticoTableView         *self)
 {
   guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (factory), "column"));
-  PorticoTableRow *row = gtk_list_item_get_item (item);
-  g_autofree char *text = format_cell (&self->columns[index], portico_table_row_get_object (row));
+  PorticoIndexSlot *slot = gtk_list_item_get_item (item);
   GtkWidget *label = gtk_list_item_get_child (item);
 
-  gtk_label_set_label (GTK_LABEL (label), text);
+  g_object_set_data (G_OBJECT (label), "portico-column", (gpointer) &self->columns[index]);
+  update_cell (GTK_LABEL (label), slot);
+  /* A search or sort points the slot at another row. */
+  g_signal_connect_object (slot, "changed", G_CALLBACK (on_cell_changed), label, 0);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             PorticoTableView         *self)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), on_cell_changed,
+                                        gtk_list_item_get_child (item));
 }
 
 /* The column's sorter. The table sorts in a thread (see snapshot_arrange ()),
@@ -992,7 +921,7 @@ compare_rows (gconstpointer a,
   const ColumnRef *ref = user_data;
   PorticoTableView *self = ref->view;
   const PorticoTableColumn *column = &self->columns[ref->index];
-  const PorticoTableRow *row_a = a, *row_b = b;
+  PorticoIndexSlot *slot_a = (PorticoIndexSlot *) a, *slot_b = (PorticoIndexSlot *) b;
   JsonObject *ra, *rb;
 
   if (self->probing)
@@ -1002,10 +931,10 @@ compare_rows (gconstpointer a,
       return ref->index == self->probe_column ? -1 : 0;
     }
 
-  if (row_a->snapshot == NULL || row_b->snapshot == NULL)
+  if (portico_index_slot_get_source (slot_a) == NULL || portico_index_slot_get_source (slot_b) == NULL)
     return 0;
-  ra = snapshot_get_object (row_a->snapshot, row_a->index);
-  rb = snapshot_get_object (row_b->snapshot, row_b->index);
+  ra = snapshot_get_object (portico_index_slot_get_source (slot_a), portico_index_slot_get_index (slot_a));
+  rb = snapshot_get_object (portico_index_slot_get_source (slot_b), portico_index_slot_get_index (slot_b));
 
   if (column->kind == PORTICO_TABLE_NUMBER)
     {
@@ -1056,6 +985,7 @@ portico_table_view_setup (PorticoTableView         *self,
       g_object_set_data (G_OBJECT (factory), "column", GUINT_TO_POINTER (i));
       g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), self);
       g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), self);
+      g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), self);
 
       self->column_refs[i].view = self;
       self->column_refs[i].index = i;
@@ -1302,10 +1232,9 @@ portico_table_view_init (PorticoTableView *self)
 
   self->cancellable = g_cancellable_new ();
   self->arrange_cancellable = g_cancellable_new ();
-  self->rows = portico_index_model_new (PORTICO_TYPE_TABLE_ROW, portico_table_row_new,
-                                        (GBoxedCopyFunc) snapshot_ref, (GDestroyNotify) snapshot_unref);
-  self->probes[0] = g_object_new (PORTICO_TYPE_TABLE_ROW, NULL);
-  self->probes[1] = g_object_new (PORTICO_TYPE_TABLE_ROW, NULL);
+  self->rows = portico_index_model_new ((GBoxedCopyFunc) snapshot_ref, (GDestroyNotify) snapshot_unref);
+  self->probes[0] = portico_index_slot_new_empty ();
+  self->probes[1] = portico_index_slot_new_empty ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
