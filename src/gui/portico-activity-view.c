@@ -261,6 +261,9 @@ portico_activity_view_install (PorticoActivityView *self,
                                GPtrArray           *events,
                                GArray              *positions)
 {
+  portico_index_model_set_focus (self->shown,
+                                 portico_index_model_first_shown (G_LIST_MODEL (self->shown),
+                                                                  GTK_SCROLLABLE (self->list_view)));
   portico_index_model_set (self->shown, events, positions);
   portico_activity_view_update_state (self);
 }
@@ -548,7 +551,7 @@ portico_activity_view_is_loading (PorticoActivityView *self)
 {
   g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), FALSE);
 
-  return self->reload.loading || self->filtering || portico_index_model_is_growing (self->shown);
+  return self->reload.loading || self->filtering || portico_index_model_is_settling (self->shown);
 }
 
 GtkWidget *

@@ -18,6 +18,7 @@ struct _PorticoIndexSlot
   guint              position;
   gpointer           source;     /* referenced through the model's functions */
   guint              index;
+  gboolean           dirty;      /* "changed" not emitted yet */
 };
 
 enum
@@ -44,6 +45,10 @@ struct _PorticoIndexModel
    * list grows from a few rows (see portico_index_model_set ()). */
   guint           n_items;
   guint           grow_source;
+  /* Slots pointed at another row emit "changed" those nearest @focus
+   * first, a batch a frame: each costs GTK a new text layout. */
+  guint           focus;
+  guint           settle_source;
 };
 
 /* GTK 4.8's list widgets make row widgets for up to 200 rows from the top
@@ -52,6 +57,10 @@ struct _PorticoIndexModel
 #define GROW_STEP    24
 #define GROW_LIMIT  256
 #define GROW_PERIOD  16  /* ms, one frame */
+/* Rows updated in the frame of a change (from the focus on) and in each
+ * frame after it. */
+#define SETTLE_FIRST 48
+#define SETTLE_STEP  48
 
 static void
 portico_index_slot_set_row (PorticoIndexSlot *self,
@@ -175,6 +184,7 @@ portico_index_model_finalize (GObject *object)
   gpointer slot;
 
   g_clear_handle_id (&self->grow_source, g_source_remove);
+  g_clear_handle_id (&self->settle_source, g_source_remove);
   /* Slots that outlive the model keep their source until they go. */
   g_hash_table_iter_init (&iter, self->slots);
   while (g_hash_table_iter_next (&iter, NULL, &slot))
@@ -234,12 +244,72 @@ portico_index_model_grow (gpointer data)
   return self->n_items < all ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
+static guint
+distance (guint a,
+          guint b)
+{
+  return a > b ? a - b : b - a;
+}
+
+static int
+compare_by_focus (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      user_data)
+{
+  guint focus = GPOINTER_TO_UINT (user_data);
+  guint pa = (*(PorticoIndexSlot * const *) a)->position;
+  guint pb = (*(PorticoIndexSlot * const *) b)->position;
+  /* Rows above the focus count double: the focus is the top row shown. */
+  guint da = pa < focus ? 2 * distance (pa, focus) : distance (pa, focus);
+  guint db = pb < focus ? 2 * distance (pb, focus) : distance (pb, focus);
+
+  return (da > db) - (da < db);
+}
+
+/* Emits "changed" on up to @n dirty slots, nearest the focus first; TRUE
+ * when some are left. */
+static gboolean
+portico_index_model_emit_changed (PorticoIndexModel *self,
+                                  guint              n)
+{
+  g_autoptr(GPtrArray) dirty = g_ptr_array_new_with_free_func (g_object_unref);
+  GHashTableIter iter;
+  gpointer slot;
+
+  g_hash_table_iter_init (&iter, self->slots);
+  while (g_hash_table_iter_next (&iter, NULL, &slot))
+    if (((PorticoIndexSlot *) slot)->dirty)
+      g_ptr_array_add (dirty, g_object_ref (slot));
+  g_ptr_array_sort_with_data (dirty, compare_by_focus, GUINT_TO_POINTER (self->focus));
+
+  for (guint i = 0; i < MIN (n, dirty->len); i++)
+    {
+      PorticoIndexSlot *s = dirty->pdata[i];
+
+      s->dirty = FALSE;
+      g_signal_emit (s, slot_signals[SLOT_CHANGED], 0);
+    }
+
+  return dirty->len > n;
+}
+
+static gboolean
+portico_index_model_settle (gpointer data)
+{
+  PorticoIndexModel *self = data;
+
+  if (portico_index_model_emit_changed (self, SETTLE_STEP))
+    return G_SOURCE_CONTINUE;
+
+  self->settle_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
 void
 portico_index_model_set (PorticoIndexModel *self,
                          gpointer           source,
                          GArray            *positions)
 {
-  g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   gpointer slot;
   guint before, after;
@@ -282,11 +352,13 @@ portico_index_model_set (PorticoIndexModel *self,
       if (s->source == source && s->index == index)
         continue;
       portico_index_slot_set_row (s, source, index);
-      g_ptr_array_add (changed, g_object_ref (s));
+      s->dirty = TRUE;
     }
 
-  for (guint i = 0; i < changed->len; i++)
-    g_signal_emit (changed->pdata[i], slot_signals[SLOT_CHANGED], 0);
+  g_clear_handle_id (&self->settle_source, g_source_remove);
+  if (portico_index_model_emit_changed (self, SETTLE_FIRST))
+    self->settle_source = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, GROW_PERIOD,
+                                              portico_index_model_settle, self, NULL);
 
   if (after < before)
     g_list_model_items_changed (G_LIST_MODEL (self), after, before - after, 0);
@@ -303,11 +375,20 @@ portico_index_model_get_source (PorticoIndexModel *self)
 }
 
 gboolean
-portico_index_model_is_growing (PorticoIndexModel *self)
+portico_index_model_is_settling (PorticoIndexModel *self)
 {
   g_return_val_if_fail (PORTICO_IS_INDEX_MODEL (self), FALSE);
 
-  return self->grow_source != 0;
+  return self->grow_source != 0 || self->settle_source != 0;
+}
+
+void
+portico_index_model_set_focus (PorticoIndexModel *self,
+                               guint              position)
+{
+  g_return_if_fail (PORTICO_IS_INDEX_MODEL (self));
+
+  self->focus = position;
 }
 
 guint
@@ -320,6 +401,26 @@ portico_index_model_get_index (PorticoIndexModel *self,
     return G_MAXUINT;
 
   return g_array_index (self->positions, guint, position);
+}
+
+guint
+portico_index_model_first_shown (GListModel    *model,
+                                 GtkScrollable *scrollable)
+{
+  GtkAdjustment *adjustment;
+  guint n_items;
+  double upper;
+
+  g_return_val_if_fail (G_IS_LIST_MODEL (model), 0);
+  g_return_val_if_fail (GTK_IS_SCROLLABLE (scrollable), 0);
+
+  adjustment = gtk_scrollable_get_vadjustment (scrollable);
+  n_items = g_list_model_get_n_items (model);
+  upper = adjustment != NULL ? gtk_adjustment_get_upper (adjustment) : 0;
+  if (upper <= 0 || n_items == 0)
+    return 0;
+
+  return MIN (n_items - 1, (guint) (gtk_adjustment_get_value (adjustment) / upper * n_items));
 }
 
 /* ---- Freeing in a thread ---------------------------------------------- */

@@ -17,7 +17,7 @@
  */
 #pragma once
 
-#include <gio/gio.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -46,13 +46,23 @@ void portico_index_model_set (PorticoIndexModel *self,
                               gpointer           source,
                               GArray            *positions);
 gpointer portico_index_model_get_source (PorticoIndexModel *self);
-/* Whether the items reported have not reached the positions set yet: a
- * list that grows from a few rows to many grows by a few rows a frame
- * (GTK makes row widgets for the first 200 rows at once otherwise). */
-gboolean portico_index_model_is_growing (PorticoIndexModel *self);
+/* Whether the model still catches up with the last set (): a list that
+ * grows from a few rows to many grows by a few rows a frame (GTK makes row
+ * widgets for the first 200 rows at once otherwise), and the slots emit
+ * "changed" a batch a frame, nearest the focus first. */
+gboolean portico_index_model_is_settling (PorticoIndexModel *self);
+/* The position of the top row shown (an estimate will do): its slots
+ * change first. */
+void portico_index_model_set_focus (PorticoIndexModel *self,
+                                    guint              position);
 /* The index in the source of shown position @position, or G_MAXUINT. */
 guint portico_index_model_get_index (PorticoIndexModel *self,
                                      guint              position);
+
+/* An estimate of the position of the top row @scrollable shows of @model:
+ * for portico_index_model_set_focus (). */
+guint portico_index_model_first_shown (GListModel    *model,
+                                       GtkScrollable *scrollable);
 
 /* Calls @free_func (@data) in a worker thread: for freeing many rows
  * without stalling the main loop. @data must be safe to free there (no

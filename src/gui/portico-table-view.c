@@ -492,6 +492,9 @@ portico_table_view_install (PorticoTableView *self,
                             Snapshot         *snapshot,
                             GArray           *positions)
 {
+  portico_index_model_set_focus (self->rows,
+                                 portico_index_model_first_shown (G_LIST_MODEL (self->rows),
+                                                                  GTK_SCROLLABLE (self->column_view)));
   portico_index_model_set (self->rows, snapshot, positions);
   portico_table_view_update_state (self);
 }
@@ -782,7 +785,7 @@ portico_table_view_is_loading (PorticoTableView *self)
 {
   g_return_val_if_fail (PORTICO_IS_TABLE_VIEW (self), FALSE);
 
-  return self->reload.loading || self->arranging || portico_index_model_is_growing (self->rows);
+  return self->reload.loading || self->arranging || portico_index_model_is_settling (self->rows);
 }
 
 static void
