@@ -229,7 +229,7 @@ static void
 portico_activity_view_update_state (PorticoActivityView *self)
 {
   guint n_all = self->events != NULL ? self->events->len : 0;
-  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->shown));
+  guint n_shown = portico_index_model_get_n_positions (self->shown);
 
   if (n_all > 0 && n_shown == 0)
     {

@@ -374,6 +374,14 @@ portico_index_model_get_source (PorticoIndexModel *self)
   return self->source;
 }
 
+guint
+portico_index_model_get_n_positions (PorticoIndexModel *self)
+{
+  g_return_val_if_fail (PORTICO_IS_INDEX_MODEL (self), 0);
+
+  return self->positions != NULL ? self->positions->len : 0;
+}
+
 gboolean
 portico_index_model_is_settling (PorticoIndexModel *self)
 {

@@ -46,6 +46,8 @@ void portico_index_model_set (PorticoIndexModel *self,
                               gpointer           source,
                               GArray            *positions);
 gpointer portico_index_model_get_source (PorticoIndexModel *self);
+/* The number of positions set: the items once the model has settled. */
+guint portico_index_model_get_n_positions (PorticoIndexModel *self);
 /* Whether the model still catches up with the last set (): a list that
  * grows from a few rows to many grows by a few rows a frame (GTK makes row
  * widgets for the first 200 rows at once otherwise), and the slots emit

@@ -462,7 +462,7 @@ static void
 portico_table_view_update_state (PorticoTableView *self)
 {
   guint n_all = snapshot_get_n_rows (self->snapshot);
-  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->rows));
+  guint n_shown = portico_index_model_get_n_positions (self->rows);
   g_autofree char *count = NULL;
 
   if (n_all == n_shown)
