@@ -22,7 +22,6 @@
 #include "portico-activity-view.h"
 #include "portico-index-model.h"
 #include "portico-reload.h"
-#include "portico-shown-layout.h"
 #include "portico-audit.h"
 #include "portico-json.h"
 
@@ -574,8 +573,6 @@ portico_activity_view_map (GtkWidget *widget)
   PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (widget);
 
   GTK_WIDGET_CLASS (portico_activity_view_parent_class)->map (widget);
-  /* Hidden, it asked for no size (PorticoShownLayout). */
-  gtk_widget_queue_resize (widget);
 
   if (portico_reload_mapped (&self->reload))
     portico_activity_view_reload (self);
@@ -938,7 +935,7 @@ portico_activity_view_class_init (PorticoActivityViewClass *klass)
   widget_class->map = portico_activity_view_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-activity-view.ui");
-  gtk_widget_class_set_layout_manager_type (widget_class, PORTICO_TYPE_SHOWN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, account_dropdown);
   gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, PorticoActivityView, kind_dropdown);

@@ -54,13 +54,13 @@ struct _PorticoIndexModel
 /* GTK 4.8's list widgets make row widgets for up to 200 rows from the top
  * at once; growing by this many rows a frame until past them keeps each
  * frame's share of that work short. */
-#define GROW_STEP    24
+#define GROW_STEP    12
 #define GROW_LIMIT  256
 #define GROW_PERIOD  16  /* ms, one frame */
 /* Rows updated in the frame of a change (from the focus on) and in each
  * frame after it. */
-#define SETTLE_FIRST 48
-#define SETTLE_STEP  48
+#define SETTLE_FIRST 32
+#define SETTLE_STEP  32
 
 static void
 portico_index_slot_set_row (PorticoIndexSlot *self,

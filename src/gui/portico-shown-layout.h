@@ -1,12 +1,14 @@
 /* portico-shown-layout.h: a bin layout that measures its children only
  * while its widget is on screen.
  *
- * AdwViewStack is homogeneous: it measures every page, shown or not, and
- * when its width changes (another page grew, say) it measures them all
- * again. A view of a few hundred rows of text (the Users and Activity
- * views) then lays all its rows out for a page nobody sees, which took the
- * main loop 50 ms when a disconnect changed the Workflows page. Hidden, such
- * a view asks for no size; its widget queues a resize when it is mapped.
+ * AdwViewStack is homogeneous: it measures every page, shown or not. When
+ * a disconnect made a workflow invalid, the hidden Workflows page got a row
+ * (an AdwActionRow with wrapping labels, a drop-down and two buttons) and
+ * laying that page out took the main loop 50-70 ms while the Integrations
+ * page was on screen. Hidden, a page with this layout asks for no size; its
+ * widget queues a resize when it is mapped. (Not used for the Users and
+ * Activity views: measured while hidden, they open without laying out a
+ * few hundred rows in the frame that shows them.)
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

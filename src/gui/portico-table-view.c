@@ -23,7 +23,6 @@
 #include "portico-format.h"
 #include "portico-index-model.h"
 #include "portico-reload.h"
-#include "portico-shown-layout.h"
 
 /* ---- Formatting ------------------------------------------------------- */
 
@@ -802,8 +801,6 @@ portico_table_view_map (GtkWidget *widget)
   PorticoTableView *self = PORTICO_TABLE_VIEW (widget);
 
   GTK_WIDGET_CLASS (portico_table_view_parent_class)->map (widget);
-  /* Hidden, it asked for no size (PorticoShownLayout). */
-  gtk_widget_queue_resize (widget);
 
   if (portico_reload_mapped (&self->reload))
     portico_table_view_reload (self);
@@ -1219,7 +1216,7 @@ portico_table_view_class_init (PorticoTableViewClass *klass)
   widget_class->map = portico_table_view_map;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-table-view.ui");
-  gtk_widget_class_set_layout_manager_type (widget_class, PORTICO_TYPE_SHOWN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_bind_template_child (widget_class, PorticoTableView, column_view);
   gtk_widget_class_bind_template_child (widget_class, PorticoTableView, count_label);
   gtk_widget_class_bind_template_child (widget_class, PorticoTableView, empty_page);
