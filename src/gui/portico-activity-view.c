@@ -339,7 +339,7 @@ on_filter_changed (PorticoActivityView *self)
   task = g_task_new (self, self->filter_cancellable, filter_cb, NULL);
   g_task_set_source_tag (task, on_filter_changed);
   g_task_set_task_data (task, data, (GDestroyNotify) filter_data_free);
-  g_task_run_in_thread (task, filter_thread);
+  portico_run_in_background (task, filter_thread);
 }
 
 /* The account filter lists every account that has events, by its current
@@ -543,7 +543,7 @@ portico_activity_view_reload (PorticoActivityView *self)
   task = g_task_new (self, self->cancellable, load_cb, NULL);
   g_task_set_source_tag (task, portico_activity_view_reload);
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_thread);
+  portico_run_in_background (task, load_thread);
 }
 
 gboolean

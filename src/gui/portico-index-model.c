@@ -8,6 +8,12 @@
 
 #include "portico-index-model.h"
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 /* ---- Slots ---------------------------------------------------------------- */
 
 struct _PorticoIndexSlot
@@ -431,41 +437,88 @@ portico_index_model_first_shown (GListModel    *model,
   return MIN (n_items - 1, (guint) (gtk_adjustment_get_value (adjustment) / upper * n_items));
 }
 
-/* ---- Freeing in a thread ---------------------------------------------- */
+/* ---- Work off the main loop ------------------------------------------- */
+
+static void run_job (gpointer data,
+                     gpointer user_data);
+
+/* The views' loads, sorts, searches and frees run in a pool of their own
+ * whose threads run at a lower priority (nice 10): on two busy cores the
+ * main loop then gets a CPU first and keeps drawing while they work. */
+static GThreadPool *
+background_pool (void)
+{
+  static GThreadPool *pool;
+
+  if (g_once_init_enter (&pool))
+    g_once_init_leave (&pool, g_thread_pool_new (run_job, NULL, 4, TRUE, NULL));
+
+  return pool;
+}
 
 typedef struct
 {
-  gpointer       data;
-  GDestroyNotify free_func;
-} Garbage;
+  GTask           *task;      /* NULL for a free */
+  GTaskThreadFunc  func;
+  gpointer         data;
+  GDestroyNotify   free_func;
+} Job;
 
 static void
-free_garbage (gpointer data,
-              gpointer user_data)
+run_job (gpointer data,
+         gpointer user_data)
 {
-  Garbage *garbage = data;
+  Job *job = data;
+  static GPrivate lowered;
 
-  garbage->free_func (garbage->data);
-  g_free (garbage);
+#ifdef __linux__
+  /* Once per thread: the pool's threads are its own (exclusive). */
+  if (g_private_get (&lowered) == NULL)
+    {
+      setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+      g_private_set (&lowered, GINT_TO_POINTER (1));
+    }
+#endif
+
+  if (job->task != NULL)
+    {
+      job->func (job->task, g_task_get_source_object (job->task), g_task_get_task_data (job->task),
+                 g_task_get_cancellable (job->task));
+      g_object_unref (job->task);
+    }
+  else
+    job->free_func (job->data);
+  g_free (job);
+}
+
+void
+portico_run_in_background (GTask           *task,
+                           GTaskThreadFunc  func)
+{
+  Job *job;
+
+  g_return_if_fail (G_IS_TASK (task));
+  g_return_if_fail (func != NULL);
+
+  job = g_new0 (Job, 1);
+  job->task = g_object_ref (task);
+  job->func = func;
+  g_thread_pool_push (background_pool (), job, NULL);
 }
 
 void
 portico_free_in_thread (gpointer       data,
                         GDestroyNotify free_func)
 {
-  static GThreadPool *pool;
-  Garbage *garbage;
+  Job *job;
 
   g_return_if_fail (free_func != NULL);
 
   if (data == NULL)
     return;
 
-  if (g_once_init_enter (&pool))
-    g_once_init_leave (&pool, g_thread_pool_new (free_garbage, NULL, 1, FALSE, NULL));
-
-  garbage = g_new (Garbage, 1);
-  garbage->data = data;
-  garbage->free_func = free_func;
-  g_thread_pool_push (pool, garbage, NULL);
+  job = g_new0 (Job, 1);
+  job->data = data;
+  job->free_func = free_func;
+  g_thread_pool_push (background_pool (), job, NULL);
 }

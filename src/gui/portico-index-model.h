@@ -66,6 +66,12 @@ guint portico_index_model_get_index (PorticoIndexModel *self,
 guint portico_index_model_first_shown (GListModel    *model,
                                        GtkScrollable *scrollable);
 
+/* Runs @func for @task in a worker thread of lower priority than the main
+ * loop's (the views' pool); @task returns from there as from
+ * g_task_run_in_thread (). */
+void portico_run_in_background (GTask           *task,
+                                GTaskThreadFunc  func);
+
 /* Calls @free_func (@data) in a worker thread: for freeing many rows
  * without stalling the main loop. @data must be safe to free there (no
  * other thread uses it any more). */

@@ -569,7 +569,7 @@ portico_table_view_arrange (PorticoTableView *self)
   task = g_task_new (self, self->arrange_cancellable, arrange_cb, NULL);
   g_task_set_source_tag (task, portico_table_view_arrange);
   g_task_set_task_data (task, data, (GDestroyNotify) arrange_data_free);
-  g_task_run_in_thread (task, arrange_thread);
+  portico_run_in_background (task, arrange_thread);
 }
 
 static void
@@ -764,7 +764,7 @@ portico_table_view_reload (PorticoTableView *self)
   task = g_task_new (self, self->cancellable, load_cb, NULL);
   g_task_set_source_tag (task, portico_table_view_reload);
   g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
-  g_task_run_in_thread (task, load_thread);
+  portico_run_in_background (task, load_thread);
 }
 
 void
