@@ -305,13 +305,18 @@ filter_cb (GObject      *source,
 {
   PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (source);
   FilterData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GArray) positions = g_task_propagate_pointer (G_TASK (result), NULL);
+  GArray *positions = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (positions == NULL || data->generation != self->generation)
+  if (positions == NULL)
     return;
+  if (data->generation != self->generation)
+    {
+      portico_free_in_thread (positions, (GDestroyNotify) g_array_unref);
+      return;
+    }
 
   self->filtering = FALSE;
-  portico_activity_view_install (self, data->events, g_steal_pointer (&positions));
+  portico_activity_view_install (self, data->events, positions);
 }
 
 static void
@@ -396,7 +401,7 @@ load_data_free (LoadData *data)
   g_clear_pointer (&data->loaded.events, events_unref);
   g_clear_pointer (&data->loaded.account_ids, g_array_unref);
   g_clear_pointer (&data->loaded.account_names, g_ptr_array_unref);
-  g_clear_pointer (&data->positions, g_array_unref);
+  portico_free_in_thread (g_steal_pointer (&data->positions), (GDestroyNotify) g_array_unref);
   g_free (data);
 }
 

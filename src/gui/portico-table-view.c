@@ -537,13 +537,18 @@ arrange_cb (GObject      *source,
 {
   PorticoTableView *self = PORTICO_TABLE_VIEW (source);
   ArrangeData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GArray) positions = g_task_propagate_pointer (G_TASK (result), NULL);
+  GArray *positions = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (positions == NULL || data->generation != self->generation)
+  if (positions == NULL)
     return;
+  if (data->generation != self->generation)
+    {
+      portico_free_in_thread (positions, (GDestroyNotify) g_array_unref);
+      return;
+    }
 
   self->arranging = FALSE;
-  portico_table_view_install (self, data->snapshot, g_steal_pointer (&positions));
+  portico_table_view_install (self, data->snapshot, positions);
 }
 
 /* The search or the sort changed: the positions are worked out again in
@@ -663,7 +668,7 @@ load_data_free (LoadData *data)
   g_clear_pointer (&data->context, g_hash_table_unref);
   g_free (data->search);
   g_clear_pointer (&data->snapshot, snapshot_unref);
-  g_clear_pointer (&data->positions, g_array_unref);
+  portico_free_in_thread (g_steal_pointer (&data->positions), (GDestroyNotify) g_array_unref);
   g_free (data);
 }
 
