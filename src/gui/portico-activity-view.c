@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "portico-activity-view.h"
+#include "portico-index-model.h"
 #include "portico-reload.h"
 #include "portico-audit.h"
 #include "portico-json.h"
@@ -111,64 +112,123 @@ restorable_sentence (const char *expires_at)
   return g_strdup_printf (_("Can be restored until %s"), date);
 }
 
+/* ---- Loads and filters, in a thread -------------------------------------- */
+
+/* What a load gives: the events, newest first, and the accounts that have
+ * some, in the order the events name them first (id and current name). */
+typedef struct
+{
+  GPtrArray *events;      /* PorticoActivityEvent */
+  GArray    *account_ids; /* gint64 */
+  GPtrArray *account_names;
+} Loaded;
+
+/* Which events are shown. */
+typedef struct
+{
+  gint64  account;   /* 0: all */
+  char   *kind;      /* NULL: all */
+  char   *search;    /* casefolded; NULL: all */
+} Criteria;
+
+static void
+criteria_clear (Criteria *criteria)
+{
+  g_clear_pointer (&criteria->kind, g_free);
+  g_clear_pointer (&criteria->search, g_free);
+}
+
+/* The positions of @events that @criteria shows; NULL when cancelled. */
+static GArray *
+filter_events (GPtrArray      *events,
+               const Criteria *criteria,
+               GCancellable   *cancellable)
+{
+  g_autoptr(GArray) shown = g_array_sized_new (FALSE, FALSE, sizeof (guint), events->len);
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      PorticoActivityEvent *event = g_ptr_array_index (events, i);
+
+      if (i % 4096 == 0 && g_cancellable_is_cancelled (cancellable))
+        return NULL;
+      if (criteria->account != 0 && event->account != criteria->account)
+        continue;
+      if (criteria->kind != NULL && g_strcmp0 (criteria->kind, event->kind) != 0)
+        continue;
+      if (criteria->search != NULL && strstr (event->search_key, criteria->search) == NULL)
+        continue;
+      g_array_append_val (shown, i);
+    }
+
+  return g_steal_pointer (&shown);
+}
+
+static gpointer
+events_ref (gpointer events)
+{
+  return g_ptr_array_ref (events);
+}
+
+/* Freeing 100k events takes the main loop longer than a frame; the
+ * references are atomic, so whichever thread drops the last one frees. */
+static void
+events_unref (gpointer events)
+{
+  portico_free_in_thread (events, (GDestroyNotify) g_ptr_array_unref);
+}
+
 /* ---- The view ------------------------------------------------------------ */
 
 struct _PorticoActivityView
 {
-  GtkWidget       parent_instance;
+  GtkWidget          parent_instance;
 
-  PorticoEngine  *engine;
-  GCancellable   *cancellable;
-  GListStore     *events;        /* PorticoActivityEvent, newest first */
-  GtkFilter      *filter;
-  GtkFilterListModel *filtered;
-  GtkStringList  *account_names;
-  GArray         *account_ids;   /* gint64, parallel to account_names; [0] = all */
-  GtkStringList  *kind_names;
-  PorticoReload   reload;
+  PorticoEngine     *engine;
+  GCancellable      *cancellable;
+  GPtrArray         *events;        /* PorticoActivityEvent, newest first: the last load */
+  PorticoIndexModel *shown;         /* the events the filter shows */
+  GtkStringList     *account_names;
+  GArray            *account_ids;   /* gint64, parallel to account_names; [0] = all */
+  GtkStringList     *kind_names;
+  PorticoReload      reload;
+  /* Each filter change (and each load installed) is a new generation; a
+   * result of an older one is dropped. */
+  guint              generation;
+  GCancellable      *filter_cancellable;
+  gboolean           filtering;
 
-  GtkSearchEntry *search_entry;
-  GtkDropDown    *account_dropdown;
-  GtkDropDown    *kind_dropdown;
-  GtkStack       *stack;
-  AdwStatusPage  *empty_page;
-  GtkListView    *list_view;
+  GtkSearchEntry    *search_entry;
+  GtkDropDown       *account_dropdown;
+  GtkDropDown       *kind_dropdown;
+  GtkStack          *stack;
+  AdwStatusPage     *empty_page;
+  GtkListView       *list_view;
 };
 
 G_DEFINE_FINAL_TYPE (PorticoActivityView, portico_activity_view, GTK_TYPE_WIDGET)
 
-static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
+/* The filter bar, read on the main loop. */
+static void
+portico_activity_view_get_criteria (PorticoActivityView *self,
+                                    Criteria            *criteria)
 {
-  PorticoActivityView *self = user_data;
-  PorticoActivityEvent *event = item;
   guint account = gtk_drop_down_get_selected (self->account_dropdown);
   guint kind = gtk_drop_down_get_selected (self->kind_dropdown);
-  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *search = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
 
-  if (account != GTK_INVALID_LIST_POSITION && account > 0 && account < self->account_ids->len &&
-      g_array_index (self->account_ids, gint64, account) != event->account)
-    return FALSE;
-  if (kind != GTK_INVALID_LIST_POSITION && kind > 0 &&
-      g_strcmp0 (portico_audit_kinds ()[kind - 1], event->kind) != 0)
-    return FALSE;
-  if (search != NULL && search[0] != '\0')
-    {
-      g_autofree char *folded = g_utf8_casefold (search, -1);
-
-      if (strstr (event->search_key, folded) == NULL)
-        return FALSE;
-    }
-
-  return TRUE;
+  criteria->account = account != GTK_INVALID_LIST_POSITION && account > 0 && account < self->account_ids->len
+                      ? g_array_index (self->account_ids, gint64, account) : 0;
+  criteria->kind = kind != GTK_INVALID_LIST_POSITION && kind > 0 && kind <= g_strv_length ((char **) portico_audit_kinds ())
+                   ? g_strdup (portico_audit_kinds ()[kind - 1]) : NULL;
+  criteria->search = search[0] != '\0' ? g_utf8_casefold (search, -1) : NULL;
 }
 
 static void
 portico_activity_view_update_state (PorticoActivityView *self)
 {
-  guint n_all = g_list_model_get_n_items (G_LIST_MODEL (self->events));
-  guint n_shown = g_list_model_get_n_items (G_LIST_MODEL (self->filtered));
+  guint n_all = self->events != NULL ? self->events->len : 0;
+  guint n_shown = portico_index_model_get_n_positions (self->shown);
 
   if (n_all > 0 && n_shown == 0)
     {
@@ -184,22 +244,115 @@ portico_activity_view_update_state (PorticoActivityView *self)
   gtk_stack_set_visible_child_name (self->stack, n_shown > 0 ? "list" : "empty");
 }
 
+/* Drops what runs for older generations and starts a new one. */
+static guint
+portico_activity_view_next_generation (PorticoActivityView *self)
+{
+  g_cancellable_cancel (self->filter_cancellable);
+  g_clear_object (&self->filter_cancellable);
+  self->filter_cancellable = g_cancellable_new ();
+  self->filtering = FALSE;
+
+  return ++self->generation;
+}
+
+static void
+portico_activity_view_install (PorticoActivityView *self,
+                               GPtrArray           *events,
+                               GArray              *positions)
+{
+  portico_index_model_set_focus (self->shown,
+                                 portico_index_model_first_shown (G_LIST_MODEL (self->shown),
+                                                                  GTK_SCROLLABLE (self->list_view)));
+  portico_index_model_set (self->shown, events, positions);
+  portico_activity_view_update_state (self);
+}
+
+typedef struct
+{
+  GPtrArray *events;
+  Criteria   criteria;
+  guint      generation;
+} FilterData;
+
+static void
+filter_data_free (FilterData *data)
+{
+  g_clear_pointer (&data->events, events_unref);
+  criteria_clear (&data->criteria);
+  g_free (data);
+}
+
+static void
+filter_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  FilterData *data = task_data;
+  GArray *positions = filter_events (data->events, &data->criteria, cancellable);
+
+  if (positions == NULL)
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+  else
+    g_task_return_pointer (task, positions, (GDestroyNotify) g_array_unref);
+}
+
+static void
+filter_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (source);
+  FilterData *data = g_task_get_task_data (G_TASK (result));
+  GArray *positions = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (positions == NULL)
+    return;
+  if (data->generation != self->generation)
+    {
+      portico_free_in_thread (positions, (GDestroyNotify) g_array_unref);
+      return;
+    }
+
+  self->filtering = FALSE;
+  portico_activity_view_install (self, data->events, positions);
+}
+
 static void
 on_filter_changed (PorticoActivityView *self)
 {
+  g_autoptr(GTask) task = NULL;
+  FilterData *data;
+  guint generation;
+
   /* Template children notify while the view is built and torn down. */
-  if (self->filter == NULL || self->filtered == NULL || self->stack == NULL)
+  if (self->shown == NULL || self->stack == NULL || self->account_ids == NULL)
     return;
-  gtk_filter_changed (self->filter, GTK_FILTER_CHANGE_DIFFERENT);
-  portico_activity_view_update_state (self);
+
+  generation = portico_activity_view_next_generation (self);
+  /* A load under way filters its events when it is done. */
+  if (self->events == NULL)
+    return;
+
+  data = g_new0 (FilterData, 1);
+  data->events = g_ptr_array_ref (self->events);
+  portico_activity_view_get_criteria (self, &data->criteria);
+  data->generation = generation;
+
+  self->filtering = TRUE;
+  task = g_task_new (self, self->filter_cancellable, filter_cb, NULL);
+  g_task_set_source_tag (task, on_filter_changed);
+  g_task_set_task_data (task, data, (GDestroyNotify) filter_data_free);
+  portico_run_in_background (task, filter_thread);
 }
 
 /* The account filter lists every account that has events, by its current
  * name; the selection survives a reload when the account still has one. */
 static void
-portico_activity_view_fill_accounts (PorticoActivityView *self)
+portico_activity_view_fill_accounts (PorticoActivityView *self,
+                                     Loaded              *loaded)
 {
-  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   guint selected = gtk_drop_down_get_selected (self->account_dropdown);
   gint64 selected_id = selected != GTK_INVALID_LIST_POSITION && selected < self->account_ids->len
@@ -210,18 +363,14 @@ portico_activity_view_fill_accounts (PorticoActivityView *self)
   g_array_set_size (self->account_ids, 0);
   g_array_append_val (self->account_ids, zero);
   g_ptr_array_add (names, (gpointer) _("All accounts"));
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->events)); i++)
+  for (guint i = 0; i < loaded->account_ids->len; i++)
     {
-      g_autoptr(PorticoActivityEvent) event = g_list_model_get_item (G_LIST_MODEL (self->events), i);
+      gint64 id = g_array_index (loaded->account_ids, gint64, i);
 
-      if (event->account == 0 || event->account_name == NULL ||
-          g_hash_table_contains (seen, &event->account))
-        continue;
-      g_hash_table_add (seen, g_memdup2 (&event->account, sizeof (gint64)));
-      if (event->account == selected_id)
+      if (id == selected_id)
         new_selected = self->account_ids->len;
-      g_array_append_val (self->account_ids, event->account);
-      g_ptr_array_add (names, event->account_name);
+      g_array_append_val (self->account_ids, id);
+      g_ptr_array_add (names, g_ptr_array_index (loaded->account_names, i));
     }
   g_ptr_array_add (names, NULL);
 
@@ -233,22 +382,46 @@ portico_activity_view_fill_accounts (PorticoActivityView *self)
   g_signal_handlers_unblock_by_func (self->account_dropdown, on_filter_changed, self);
 }
 
+typedef struct
+{
+  PorticoStore *store;
+  Criteria      criteria;
+  guint         generation;
+
+  /* The result */
+  Loaded        loaded;
+  GArray       *positions;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_clear_object (&data->store);
+  criteria_clear (&data->criteria);
+  g_clear_pointer (&data->loaded.events, events_unref);
+  g_clear_pointer (&data->loaded.account_ids, g_array_unref);
+  g_clear_pointer (&data->loaded.account_names, g_ptr_array_unref);
+  portico_free_in_thread (g_steal_pointer (&data->positions), (GDestroyNotify) g_array_unref);
+  g_free (data);
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  PorticoStore *store = task_data;
+  LoadData *data = task_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(JsonNode) restorable = NULL;
   g_autoptr(GHashTable) until = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func (g_object_unref);
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   GError *error = NULL;
   JsonArray *array;
 
-  node = portico_store_list_audit_events (store, 0, &error);
+  node = portico_store_list_audit_events (data->store, 0, &error);
   if (node == NULL)
     {
       g_task_return_error (task, error);
@@ -256,7 +429,7 @@ load_thread (GTask        *task,
     }
 
   /* Accounts whose disconnect can be undone: account id -> expires_at. */
-  restorable = portico_store_list_restorable (store, &error);
+  restorable = portico_store_list_restorable (data->store, &error);
   if (restorable == NULL)
     {
       g_task_return_error (task, error);
@@ -271,6 +444,8 @@ load_thread (GTask        *task,
                            g_strdup (portico_json_get_string (item, "expires_at")));
     }
 
+  data->loaded.account_ids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  data->loaded.account_names = g_ptr_array_new_with_free_func (g_free);
   array = json_node_get_array (node);
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
@@ -280,6 +455,8 @@ load_thread (GTask        *task,
 
       if (object == NULL)
         continue;
+      if (i % 1024 == 0 && g_cancellable_is_cancelled (cancellable))
+        break;
       event = portico_activity_event_new (object, now);
       g_ptr_array_add (events, event);
       /* Events come newest first: the first disconnect of an account is
@@ -291,9 +468,24 @@ load_thread (GTask        *task,
           event->restorable_until = restorable_sentence (expires_at);
           g_hash_table_remove (until, &event->account);
         }
+      if (event->account != 0 && event->account_name != NULL &&
+          !g_hash_table_contains (seen, &event->account))
+        {
+          g_hash_table_add (seen, g_memdup2 (&event->account, sizeof (gint64)));
+          g_array_append_val (data->loaded.account_ids, event->account);
+          g_ptr_array_add (data->loaded.account_names, g_strdup (event->account_name));
+        }
     }
 
-  g_task_return_pointer (task, g_steal_pointer (&events), (GDestroyNotify) g_ptr_array_unref);
+  data->loaded.events = g_steal_pointer (&events);
+  data->positions = filter_events (data->loaded.events, &data->criteria, cancellable);
+  if (data->positions == NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -302,17 +494,16 @@ load_cb (GObject      *source,
          gpointer      user_data)
 {
   PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (source);
-  g_autoptr(GPtrArray) events = NULL;
+  LoadData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-
   gboolean again;
 
-  events = g_task_propagate_pointer (G_TASK (result), &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  if (!g_task_propagate_boolean (G_TASK (result), &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
   again = portico_reload_end (&self->reload);
-  if (events == NULL)
+  if (error != NULL)
     {
       g_warning ("Cannot load the activity: %s", error->message);
       adw_status_page_set_description (self->empty_page, error->message);
@@ -320,10 +511,17 @@ load_cb (GObject      *source,
       return;
     }
 
-  g_list_store_splice (self->events, 0, g_list_model_get_n_items (G_LIST_MODEL (self->events)),
-                       events->pdata, events->len);
-  portico_activity_view_fill_accounts (self);
-  on_filter_changed (self);
+  g_clear_pointer (&self->events, events_unref);
+  self->events = g_steal_pointer (&data->loaded.events);
+  portico_activity_view_fill_accounts (self, &data->loaded);
+  if (data->generation == self->generation)
+    {
+      /* Filtered as asked now; anything still running is for the old events. */
+      portico_activity_view_next_generation (self);
+      portico_activity_view_install (self, self->events, g_steal_pointer (&data->positions));
+    }
+  else
+    on_filter_changed (self);
 
   if (again)
     portico_activity_view_reload (self);
@@ -333,6 +531,7 @@ void
 portico_activity_view_reload (PorticoActivityView *self)
 {
   g_autoptr(GTask) task = NULL;
+  LoadData *data;
 
   g_return_if_fail (PORTICO_IS_ACTIVITY_VIEW (self));
 
@@ -341,10 +540,15 @@ portico_activity_view_reload (PorticoActivityView *self)
   if (!portico_reload_begin (&self->reload))
     return;
 
+  data = g_new0 (LoadData, 1);
+  data->store = g_object_ref (portico_engine_get_store (self->engine));
+  portico_activity_view_get_criteria (self, &data->criteria);
+  data->generation = self->generation;
+
   task = g_task_new (self, self->cancellable, load_cb, NULL);
   g_task_set_source_tag (task, portico_activity_view_reload);
-  g_task_set_task_data (task, g_object_ref (portico_engine_get_store (self->engine)), g_object_unref);
-  g_task_run_in_thread (task, load_thread);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  portico_run_in_background (task, load_thread);
 }
 
 gboolean
@@ -352,7 +556,7 @@ portico_activity_view_is_loading (PorticoActivityView *self)
 {
   g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), FALSE);
 
-  return self->reload.loading;
+  return self->reload.loading || self->filtering || portico_index_model_is_settling (self->shown);
 }
 
 GtkWidget *
@@ -407,20 +611,23 @@ portico_activity_view_get_model (PorticoActivityView *self)
 {
   g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), NULL);
 
-  return G_LIST_MODEL (self->filtered);
+  return G_LIST_MODEL (self->shown);
 }
 
 const char *
 portico_activity_view_get_summary (PorticoActivityView *self,
                                    guint                position)
 {
-  g_autoptr(PorticoActivityEvent) event = NULL;
+  guint index;
 
   g_return_val_if_fail (PORTICO_IS_ACTIVITY_VIEW (self), NULL);
 
-  event = g_list_model_get_item (G_LIST_MODEL (self->filtered), position);
-  /* The store keeps the event (and its string) alive. */
-  return event != NULL ? event->summary : NULL;
+  index = portico_index_model_get_index (self->shown, position);
+  if (index == G_MAXUINT)
+    return NULL;
+  /* The model keeps the events (and their strings) alive. */
+  return ((PorticoActivityEvent *) g_ptr_array_index ((GPtrArray *) portico_index_model_get_source (self->shown),
+                                                      index))->summary;
 }
 
 void
@@ -430,6 +637,7 @@ portico_activity_view_set_filter (PorticoActivityView *self,
 {
   const char * const *kinds = portico_audit_kinds ();
   guint account = 0, kind_index = 0;
+  Criteria criteria = { 0 };
 
   g_return_if_fail (PORTICO_IS_ACTIVITY_VIEW (self));
 
@@ -440,8 +648,20 @@ portico_activity_view_set_filter (PorticoActivityView *self,
     if (g_str_equal (kinds[i], kind))
       kind_index = i + 1;
 
+  g_signal_handlers_block_by_func (self->account_dropdown, on_filter_changed, self);
+  g_signal_handlers_block_by_func (self->kind_dropdown, on_filter_changed, self);
   gtk_drop_down_set_selected (self->account_dropdown, account);
   gtk_drop_down_set_selected (self->kind_dropdown, kind_index);
+  g_signal_handlers_unblock_by_func (self->account_dropdown, on_filter_changed, self);
+  g_signal_handlers_unblock_by_func (self->kind_dropdown, on_filter_changed, self);
+
+  /* Filtered here and now, so that the caller sees the result. */
+  portico_activity_view_next_generation (self);
+  if (self->events == NULL)
+    return;
+  portico_activity_view_get_criteria (self, &criteria);
+  portico_activity_view_install (self, self->events, filter_events (self->events, &criteria, NULL));
+  criteria_clear (&criteria);
 }
 
 /* Rows: time and event name above the sentence, details under an expander. */
@@ -508,12 +728,11 @@ setup_row (GtkSignalListItemFactory *factory,
 }
 
 static void
-bind_row (GtkSignalListItemFactory *factory,
-          GtkListItem              *item,
-          gpointer                  user_data)
+update_row (GtkWidget        *box,
+            PorticoIndexSlot *slot)
 {
-  PorticoActivityEvent *event = gtk_list_item_get_item (item);
-  GtkWidget *box = gtk_list_item_get_child (item);
+  PorticoActivityEvent *event = g_ptr_array_index ((GPtrArray *) portico_index_slot_get_source (slot),
+                                                   portico_index_slot_get_index (slot));
   GtkWidget *header = gtk_widget_get_first_child (box);
   GtkWidget *kind = gtk_widget_get_first_child (header);
   GtkWidget *time = gtk_widget_get_next_sibling (kind);
@@ -549,6 +768,35 @@ bind_row (GtkSignalListItemFactory *factory,
                                  event->account_name != NULL ? event->account_name : "");
   gtk_accessible_update_property (GTK_ACCESSIBLE (restore), GTK_ACCESSIBLE_PROPERTY_LABEL, restore_name, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (forget), GTK_ACCESSIBLE_PROPERTY_LABEL, forget_name, -1);
+}
+
+static void
+on_row_changed (PorticoIndexSlot *slot,
+                GtkWidget        *box)
+{
+  update_row (box, slot);
+}
+
+static void
+bind_row (GtkSignalListItemFactory *factory,
+          GtkListItem              *item,
+          gpointer                  user_data)
+{
+  PorticoIndexSlot *slot = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+
+  update_row (box, slot);
+  /* A filter change or a reload points the slot at another event. */
+  g_signal_connect_object (slot, "changed", G_CALLBACK (on_row_changed), box, 0);
+}
+
+static void
+unbind_row (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  user_data)
+{
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (item), on_row_changed,
+                                        gtk_list_item_get_child (item));
 }
 
 /* Restore and forget report a refusal in a dialog: the view has no place
@@ -652,10 +900,10 @@ portico_activity_view_dispose (GObject *object)
   PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->filter_cancellable);
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_func (self->engine, on_engine_changed, self);
   g_clear_object (&self->engine);
-  self->filter = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (object), PORTICO_TYPE_ACTIVITY_VIEW);
   /* The unnamed box that holds the template's children. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL; )
@@ -670,8 +918,9 @@ portico_activity_view_finalize (GObject *object)
   PorticoActivityView *self = PORTICO_ACTIVITY_VIEW (object);
 
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->events);
-  g_clear_object (&self->filtered);
+  g_clear_object (&self->filter_cancellable);
+  g_clear_pointer (&self->events, events_unref);
+  g_clear_object (&self->shown);
   g_clear_object (&self->account_names);
   g_clear_object (&self->kind_names);
   g_clear_pointer (&self->account_ids, g_array_unref);
@@ -713,7 +962,7 @@ portico_activity_view_init (PorticoActivityView *self)
   gint64 zero = 0;
 
   self->cancellable = g_cancellable_new ();
-  self->events = g_list_store_new (PORTICO_TYPE_ACTIVITY_EVENT);
+  self->filter_cancellable = g_cancellable_new ();
   self->account_ids = g_array_new (FALSE, TRUE, sizeof (gint64));
   g_array_append_val (self->account_ids, zero);
 
@@ -727,13 +976,13 @@ portico_activity_view_init (PorticoActivityView *self)
   gtk_drop_down_set_model (self->account_dropdown, G_LIST_MODEL (self->account_names));
   gtk_drop_down_set_model (self->kind_dropdown, G_LIST_MODEL (self->kind_names));
 
-  self->filter = GTK_FILTER (gtk_custom_filter_new (filter_func, self, NULL));
-  self->filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->events)), self->filter);
+  self->shown = portico_index_model_new (events_ref, events_unref);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_row), NULL);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_row), NULL);
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_row), NULL);
   gtk_list_view_set_factory (self->list_view, factory);
   gtk_list_view_set_model (self->list_view,
-                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->filtered)))));
+                           GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->shown)))));
 
   portico_activity_view_update_state (self);
 }

@@ -14,6 +14,7 @@
 #include "portico-json.h"
 #include "portico-workflows-view.h"
 #include "portico-reload.h"
+#include "portico-shown-layout.h"
 
 struct _PorticoWorkflowsView
 {
@@ -402,6 +403,14 @@ portico_workflows_view_dispose (GObject *object)
 }
 
 static void
+portico_workflows_view_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (portico_workflows_view_parent_class)->map (widget);
+  /* Hidden, it asked for no size (PorticoShownLayout). */
+  gtk_widget_queue_resize (widget);
+}
+
+static void
 portico_workflows_view_class_init (PorticoWorkflowsViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -409,8 +418,10 @@ portico_workflows_view_class_init (PorticoWorkflowsViewClass *klass)
 
   object_class->dispose = portico_workflows_view_dispose;
 
+  widget_class->map = portico_workflows_view_map;
+
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-workflows-view.ui");
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_layout_manager_type (widget_class, PORTICO_TYPE_SHOWN_LAYOUT);
   gtk_widget_class_bind_template_child (widget_class, PorticoWorkflowsView, box);
   gtk_widget_class_bind_template_child (widget_class, PorticoWorkflowsView, invalid_box);
   gtk_widget_class_bind_template_child (widget_class, PorticoWorkflowsView, invalid_list);

@@ -29,6 +29,7 @@
 #include "portico-sandbox-server.h"
 #include "portico-scheduler.h"
 #include "portico-table-view.h"
+#include "portico-users-view.h"
 #include "portico-window.h"
 #include "portico-workflows-view.h"
 
@@ -554,6 +555,36 @@ table_loaded (gpointer data)
 }
 
 static gboolean
+table_settled (gpointer data)
+{
+  return !portico_table_view_is_loading (data);
+}
+
+typedef struct
+{
+  PorticoTableView *table;
+  guint             n_rows;
+} TableRows;
+
+static gboolean
+table_has_rows (gpointer data)
+{
+  TableRows *rows = data;
+
+  return !portico_table_view_is_loading (rows->table) &&
+         portico_table_view_get_n_rows (rows->table) == rows->n_rows;
+}
+
+static gboolean
+table_narrowed (gpointer data)
+{
+  TableRows *rows = data;
+  guint n = portico_table_view_get_n_rows (rows->table);
+
+  return !portico_table_view_is_loading (rows->table) && n > 0 && n < rows->n_rows;
+}
+
+static gboolean
 table_empty (gpointer data)
 {
   return portico_table_view_get_n_rows (data) == 0;
@@ -839,6 +870,65 @@ test_window_accounts (Fixture       *fixture,
     for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
       g_assert_null (strstr (portico_activity_view_get_summary (activity, i), "Figma"));
     portico_activity_view_set_filter (activity, 0, NULL);
+  }
+
+  /* Users: sorted by a click on a column header, searched as typed (both
+   * worked out in a thread). */
+  portico_window_show_view (fixture->window, "users");
+  {
+    PorticoTableView *table = portico_users_view_get_table (PORTICO_USERS_VIEW (portico_window_get_view (fixture->window, "users")));
+    GtkColumnView *columns = portico_table_view_get_column_view (table);
+    g_autoptr(GtkColumnViewColumn) email = g_list_model_get_item (gtk_column_view_get_columns (columns), 0);
+    g_autofree char *last = NULL;
+    g_autofree char *folded = NULL;
+    TableRows rows = { table, 0 };
+    gboolean found = FALSE;
+
+    g_assert_true (wait_until (table_loaded, table, 10000));
+    rows.n_rows = portico_table_view_get_n_rows (table);
+    g_assert_cmpuint (rows.n_rows, >=, 2);
+    save_screenshot (GTK_WIDGET (fixture->window), "users.png");
+
+    for (int way = 0; way < 2; way++)
+      {
+        gtk_column_view_sort_by_column (columns, email, way == 0 ? GTK_SORT_ASCENDING : GTK_SORT_DESCENDING);
+        g_assert_true (wait_until (table_settled, table, 10000));
+        g_assert_cmpuint (portico_table_view_get_n_rows (table), ==, rows.n_rows);
+        for (guint i = 1; i < rows.n_rows; i++)
+          {
+            g_autofree char *a = portico_table_view_get_cell_text (table, i - 1, 0);
+            g_autofree char *b = portico_table_view_get_cell_text (table, i, 0);
+            int order = g_utf8_collate (a, b);
+
+            g_assert_cmpint (way == 0 ? order : -order, <=, 0);
+          }
+      }
+
+    /* The last email of the descending order finds its row. */
+    last = portico_table_view_get_cell_text (table, rows.n_rows - 1, 0);
+    folded = g_utf8_casefold (last, -1);
+    gtk_editable_set_text (portico_table_view_get_search_entry (table), last);
+    g_assert_true (wait_until (table_narrowed, &rows, 5000));
+    for (guint i = 0; i < portico_table_view_get_n_rows (table); i++)
+      {
+        g_autoptr(GString) text = g_string_new (NULL);
+        g_autofree char *row_folded = NULL;
+
+        for (guint c = 0; c < 4; c++)
+          {
+            g_autofree char *cell = portico_table_view_get_cell_text (table, i, c);
+
+            g_string_append (text, cell);
+            g_string_append_c (text, '\n');
+            if (c == 0 && g_strcmp0 (cell, last) == 0)
+              found = TRUE;
+          }
+        row_folded = g_utf8_casefold (text->str, -1);
+        g_assert_nonnull (strstr (row_folded, folded));
+      }
+    g_assert_true (found);
+    gtk_editable_set_text (portico_table_view_get_search_entry (table), "");
+    g_assert_true (wait_until (table_has_rows, &rows, 5000));
   }
 
   /* Apps: category labels from the catalog, also for apps the identity
