@@ -9,9 +9,8 @@
  * flowboxchild" style on its cells), but computes its height from the
  * number of items and makes tiles only for the lines near the part of the
  * enclosing GtkViewport that is visible, reusing the tiles that scrolled
- * away. The line height is the tallest any item's tile needs: measured on
- * one prototype tile that is re-bound to each item's size-deciding texts
- * only, stopping once an item reaches the tallest a tile can be.
+ * away. The line height is the tallest any item's tile needs, measured on
+ * one prototype tile outside the window (see "The prototype" below).
  *
  * Keyboard focus moves by item position (Tab and the arrows), so it reaches
  * items whose tiles do not exist yet: the grid makes that tile, scrolls to
@@ -105,16 +104,10 @@ struct _PorticoTileGrid
   GPtrArray                *cells;   /* PorticoTileGridCell with a tile shown, by position */
   GPtrArray                *pool;    /* hidden PorticoTileGridCell to reuse */
 
-  /* An unparented grid with one cell: measures tiles without touching
-   * the window's layout. */
-  GtkWidget                *proto_parent;
-  PorticoTileGridCell      *proto_cell;
-
-  gboolean                  widths_valid;
-  int                       item_min_width;
-  int                       item_nat_width;
+  gboolean                  is_prototype;
   gboolean                  heights_valid;
   int                       heights_for;    /* the item width they were measured for */
+  guint                     heights_style;  /* and the prototype's style */
   int                       line_min_height;
   int                       line_nat_height;
 
@@ -150,122 +143,195 @@ n_items (PorticoTileGrid *self)
   return self->model != NULL ? g_list_model_get_n_items (self->model) : 0;
 }
 
-static void
-drop_prototype (PorticoTileGrid *self)
+/* ---- The prototype ------------------------------------------------------
+ *
+ * One unparented grid with one cell, shared by every grid that makes the
+ * same tiles (the catalog's sections), re-bound for each measurement so
+ * that measuring never touches the window's layout. A tile's size depends
+ * on the style, so a new font or resolution makes a new prototype. */
+
+typedef struct
 {
-  self->proto_cell = NULL;
-  g_clear_object (&self->proto_parent);
-  self->widths_valid = FALSE;
-  self->heights_valid = FALSE;
+  int      width;        /* the item width measured at */
+  int      tallest_min;  /* bound to the tallest content */
+  int      tallest_nat;
+  gboolean plain_valid;
+  int      plain_min;    /* bound to an item that is not the tallest */
+  int      plain_nat;
+} LineHeights;
+
+#define MAX_WIDTHS 4
+
+static struct
+{
+  PorticoTileGridCreateFunc create_func;
+  PorticoTileGridBindFunc   bind_func;
+  gpointer                  user_data;
+  GtkWidget                *parent;
+  PorticoTileGridCell      *cell;
+  guint                     style;
+  int                       min_width;
+  int                       nat_width;
+  GArray                   *heights;  /* LineHeights of the last few widths */
+} prototype;
+
+static guint n_grids;  /* alive, not counting the prototype's */
+
+static void
+prototype_clear (void)
+{
+  prototype.cell = NULL;
+  g_clear_object (&prototype.parent);
+  g_clear_pointer (&prototype.heights, g_array_unref);
+  prototype.create_func = NULL;
 }
 
-static gboolean
-ensure_prototype (PorticoTileGrid *self)
+static guint
+style_key (PorticoTileGrid *self)
 {
-  g_autoptr(GObject) item = NULL;
-  GtkWidget *tile;
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
 
-  if (self->proto_cell != NULL)
-    return TRUE;
-  if (self->model == NULL || n_items (self) == 0)
-    return FALSE;
-
-  item = g_list_model_get_item (self->model, 0);
-  tile = self->create_func (item, self->user_data);
-  self->proto_parent = g_object_ref_sink (g_object_new (PORTICO_TYPE_TILE_GRID, NULL));
-  self->proto_cell = g_object_new (PORTICO_TYPE_TILE_GRID_CELL, NULL);
-  gtk_widget_set_parent (tile, GTK_WIDGET (self->proto_cell));
-  gtk_widget_set_parent (GTK_WIDGET (self->proto_cell), self->proto_parent);
-  return TRUE;
+  return pango_font_description_hash (pango_context_get_font_description (context)) ^
+         (guint) (pango_cairo_context_get_resolution (context) * 64);
 }
 
 static void
-measure_prototype (PorticoTileGrid *self,
-                   gpointer         item,
-                   GtkOrientation   orientation,
-                   int              for_size,
-                   int             *minimum,
-                   int             *natural)
+prototype_measure (gpointer        item,
+                   GtkOrientation  orientation,
+                   int             for_size,
+                   int            *minimum,
+                   int            *natural)
 {
-  self->bind_func (cell_get_tile (self->proto_cell), item, TRUE, self->user_data);
-  gtk_widget_measure (GTK_WIDGET (self->proto_cell), orientation, for_size,
+  prototype.bind_func (cell_get_tile (prototype.cell), item, TRUE, prototype.user_data);
+  gtk_widget_measure (GTK_WIDGET (prototype.cell), orientation, for_size,
                       minimum, natural, NULL, NULL);
 }
 
-static void
-ensure_widths (PorticoTileGrid *self)
+/* A prototype for @self's tiles in @self's style; FALSE without items. */
+static gboolean
+prototype_ensure (PorticoTileGrid *self)
 {
-  if (self->widths_valid)
-    return;
+  g_autoptr(GObject) item = NULL;
+  GtkWidget *tile;
+  guint style;
 
-  self->item_min_width = self->item_nat_width = 0;
-  if (ensure_prototype (self))
-    measure_prototype (self, NULL, GTK_ORIENTATION_HORIZONTAL, -1,
-                       &self->item_min_width, &self->item_nat_width);
-  self->widths_valid = TRUE;
+  if (self->model == NULL || n_items (self) == 0)
+    return FALSE;
+
+  style = style_key (self);
+  if (prototype.cell != NULL && prototype.create_func == self->create_func && prototype.style == style)
+    return TRUE;
+
+  prototype_clear ();
+  item = g_list_model_get_item (self->model, 0);
+  tile = self->create_func (item, self->user_data);
+  prototype.parent = g_object_ref_sink (g_object_new (PORTICO_TYPE_TILE_GRID, NULL));
+  PORTICO_TILE_GRID (prototype.parent)->is_prototype = TRUE;
+  n_grids--;
+  prototype.cell = g_object_new (PORTICO_TYPE_TILE_GRID_CELL, NULL);
+  gtk_widget_set_parent (tile, GTK_WIDGET (prototype.cell));
+  gtk_widget_set_parent (GTK_WIDGET (prototype.cell), prototype.parent);
+  prototype.create_func = self->create_func;
+  prototype.bind_func = self->bind_func;
+  prototype.user_data = self->user_data;
+  prototype.style = style;
+  prototype.heights = g_array_new (FALSE, TRUE, sizeof (LineHeights));
+  prototype_measure (NULL, GTK_ORIENTATION_HORIZONTAL, -1, &prototype.min_width, &prototype.nat_width);
+  return TRUE;
+}
+
+/* The heights at @item_width, measured once per width. */
+static LineHeights *
+prototype_line_heights (int item_width)
+{
+  LineHeights heights = { item_width, };
+
+  for (guint i = 0; i < prototype.heights->len; i++)
+    if (g_array_index (prototype.heights, LineHeights, i).width == item_width)
+      return &g_array_index (prototype.heights, LineHeights, i);
+
+  if (prototype.heights->len >= MAX_WIDTHS)
+    g_array_remove_index (prototype.heights, 0);
+  prototype_measure (NULL, GTK_ORIENTATION_VERTICAL, item_width, &heights.tallest_min, &heights.tallest_nat);
+  g_array_append_val (prototype.heights, heights);
+  return &g_array_index (prototype.heights, LineHeights, prototype.heights->len - 1);
+}
+
+static int
+item_min_width (PorticoTileGrid *self)
+{
+  return prototype_ensure (self) ? prototype.min_width : 0;
+}
+
+static int
+item_nat_width (PorticoTileGrid *self)
+{
+  return prototype_ensure (self) ? prototype.nat_width : 0;
 }
 
 /* The height of every line: the tallest tile of any item at @item_width.
- * Once an item needs as much as the tallest content can, no other needs
- * more, so the search stops there. With a tallest function the prototype,
- * bound to the tallest content and allocated at @item_width, answers for
- * each item (the catalog compares a name's width with its label's);
- * without one each item's tile is measured. */
+ * With a tallest function the prototype, bound to the tallest content and
+ * allocated at @item_width, answers for each item (the catalog compares a
+ * name's width with its label's), and the line is either that tall or as
+ * tall as a tile that is not; without one each item's tile is measured,
+ * until one needs as much as the tallest content (no other needs more). */
 static void
 ensure_line_height (PorticoTileGrid *self,
                     int              item_width)
 {
-  GtkAllocation allocation = { 0, 0, item_width, 0 };
-  int tallest_min, tallest_nat;
+  LineHeights *heights;
   gboolean tallest = FALSE;
   guint n = n_items (self);
 
-  if (self->heights_valid && self->heights_for == item_width)
+  if (!prototype_ensure (self))
+    {
+      self->line_min_height = self->line_nat_height = 0;
+      return;
+    }
+  if (self->heights_valid && self->heights_for == item_width && self->heights_style == prototype.style)
     return;
 
-  self->line_min_height = self->line_nat_height = 0;
   self->heights_valid = TRUE;
   self->heights_for = item_width;
-  if (!ensure_prototype (self))
-    return;
+  self->heights_style = prototype.style;
+  heights = prototype_line_heights (item_width);
 
-  measure_prototype (self, NULL, GTK_ORIENTATION_VERTICAL, item_width, &tallest_min, &tallest_nat);
   if (self->tallest_func != NULL)
     {
-      GtkWidget *tile = cell_get_tile (self->proto_cell);
+      GtkAllocation allocation = { 0, 0, item_width, heights->tallest_nat };
+      int min, nat;
 
-      allocation.height = tallest_nat;
-      gtk_widget_size_allocate (GTK_WIDGET (self->proto_cell), &allocation, -1);
+      /* Measured right before it is allocated, as GTK wants. */
+      prototype_measure (NULL, GTK_ORIENTATION_VERTICAL, item_width, &min, &nat);
+      gtk_widget_size_allocate (GTK_WIDGET (prototype.cell), &allocation, -1);
       for (guint i = 0; i < n && !tallest; i++)
         {
           g_autoptr(GObject) item = g_list_model_get_item (self->model, i);
 
-          tallest = self->tallest_func (tile, item, self->user_data);
+          tallest = self->tallest_func (cell_get_tile (prototype.cell), item, self->user_data);
         }
-      if (tallest)
-        {
-          self->line_min_height = tallest_min;
-          self->line_nat_height = tallest_nat;
-        }
-      else
+      if (!tallest && !heights->plain_valid)
         {
           g_autoptr(GObject) item = g_list_model_get_item (self->model, 0);
 
-          measure_prototype (self, item, GTK_ORIENTATION_VERTICAL, item_width,
-                             &self->line_min_height, &self->line_nat_height);
+          prototype_measure (item, GTK_ORIENTATION_VERTICAL, item_width, &heights->plain_min, &heights->plain_nat);
+          heights->plain_valid = TRUE;
         }
+      self->line_min_height = tallest ? heights->tallest_min : heights->plain_min;
+      self->line_nat_height = tallest ? heights->tallest_nat : heights->plain_nat;
       return;
     }
 
+  self->line_min_height = self->line_nat_height = 0;
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GObject) item = g_list_model_get_item (self->model, i);
       int min, nat;
 
-      measure_prototype (self, item, GTK_ORIENTATION_VERTICAL, item_width, &min, &nat);
+      prototype_measure (item, GTK_ORIENTATION_VERTICAL, item_width, &min, &nat);
       self->line_min_height = MAX (self->line_min_height, min);
       self->line_nat_height = MAX (self->line_nat_height, nat);
-      if (self->line_min_height >= tallest_min && self->line_nat_height >= tallest_nat)
+      if (self->line_min_height >= heights->tallest_min && self->line_nat_height >= heights->tallest_nat)
         break;
     }
 }
@@ -276,7 +342,7 @@ static guint
 line_length (PorticoTileGrid *self,
              int              width)
 {
-  int nat = self->item_nat_width;
+  int nat = item_nat_width (self);
   int length;
 
   if (nat <= 0)
@@ -292,7 +358,7 @@ line_length (PorticoTileGrid *self,
 static int
 min_width (PorticoTileGrid *self)
 {
-  return self->item_min_width * MIN_PER_LINE + (MIN_PER_LINE - 1) * COLUMN_SPACING;
+  return item_min_width (self) * MIN_PER_LINE + (MIN_PER_LINE - 1) * COLUMN_SPACING;
 }
 
 static GtkSizeRequestMode
@@ -318,11 +384,10 @@ portico_tile_grid_measure (GtkWidget      *widget,
   if (n == 0)
     return;
 
-  ensure_widths (self);
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
     {
       *minimum = min_width (self);
-      *natural = self->item_nat_width * MAX_PER_LINE + (MAX_PER_LINE - 1) * COLUMN_SPACING;
+      *natural = item_nat_width (self) * MAX_PER_LINE + (MAX_PER_LINE - 1) * COLUMN_SPACING;
       return;
     }
 
@@ -647,7 +712,6 @@ portico_tile_grid_size_allocate (GtkWidget *widget,
       return;
     }
 
-  ensure_widths (self);
   self->columns = line_length (self, width);
   self->item_width = (width - ((int) self->columns - 1) * COLUMN_SPACING) / (int) self->columns;
   self->extra_pixels = width - ((int) self->columns - 1) * COLUMN_SPACING - self->item_width * (int) self->columns;
@@ -827,21 +891,6 @@ portico_tile_grid_set_focus_child (GtkWidget *widget,
   self->focus_position = PORTICO_IS_TILE_GRID_CELL (child) ? PORTICO_TILE_GRID_CELL (child)->position : G_MAXUINT;
 }
 
-static void
-portico_tile_grid_css_changed (GtkWidget         *widget,
-                               GtkCssStyleChange *change)
-{
-  PorticoTileGrid *self = PORTICO_TILE_GRID (widget);
-
-  GTK_WIDGET_CLASS (portico_tile_grid_parent_class)->css_changed (widget, change);
-
-  /* The prototype is outside the window and does not follow its style:
-   * measure with a new one from now on. A change that affects sizes (a
-   * font, the theme) also queues a resize of the grid, so nothing is
-   * queued here (the window's focus changes the style too). */
-  drop_prototype (self);
-}
-
 static gboolean
 show_all_cb (gpointer user_data)
 {
@@ -938,7 +987,7 @@ portico_tile_grid_set_model (PorticoTileGrid           *self,
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   remove_all_cells (self);
-  drop_prototype (self);
+  self->heights_valid = FALSE;
 
   g_set_object (&self->model, model);
   self->create_func = create_func;
@@ -1038,7 +1087,6 @@ portico_tile_grid_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
   remove_all_cells (self);
-  drop_prototype (self);
   g_clear_object (&self->model);
 
   G_OBJECT_CLASS (portico_tile_grid_parent_class)->dispose (object);
@@ -1051,6 +1099,10 @@ portico_tile_grid_finalize (GObject *object)
 
   g_clear_pointer (&self->cells, g_ptr_array_unref);
   g_clear_pointer (&self->pool, g_ptr_array_unref);
+
+  /* The prototype holds a tile of some grid's item: it goes with the last grid. */
+  if (!self->is_prototype && --n_grids == 0)
+    prototype_clear ();
 
   G_OBJECT_CLASS (portico_tile_grid_parent_class)->finalize (object);
 }
@@ -1070,7 +1122,6 @@ portico_tile_grid_class_init (PorticoTileGridClass *klass)
   widget_class->snapshot = portico_tile_grid_snapshot;
   widget_class->focus = portico_tile_grid_focus;
   widget_class->set_focus_child = portico_tile_grid_set_focus_child;
-  widget_class->css_changed = portico_tile_grid_css_changed;
   widget_class->map = portico_tile_grid_map;
   widget_class->unmap = portico_tile_grid_unmap;
   widget_class->unroot = portico_tile_grid_unroot;
@@ -1086,4 +1137,5 @@ portico_tile_grid_init (PorticoTileGrid *self)
   self->cells = g_ptr_array_new ();
   self->pool = g_ptr_array_new ();
   self->focus_position = G_MAXUINT;
+  n_grids++;
 }
