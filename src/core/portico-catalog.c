@@ -255,6 +255,69 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* Reading, parsing, translating and checking a definition depends on no
+ * other, so a folder's files are loaded on every core; the results are then
+ * added (and their problems reported) in name order, as one thread would. */
+typedef struct
+{
+  char             *path;
+  PorticoConnector *connector;
+  GError           *error;
+  gboolean          skipped;   /* not a regular file */
+} LoadJob;
+
+typedef struct
+{
+  LoadJob  *jobs;
+  guint     n_jobs;
+  gboolean  is_custom;
+  int       next;              /* the next job to take (atomic) */
+} LoadWork;
+
+static gpointer
+load_worker (gpointer user_data)
+{
+  LoadWork *work = user_data;
+  int i;
+
+  while ((i = g_atomic_int_add (&work->next, 1)) < (int) work->n_jobs)
+    {
+      LoadJob *job = &work->jobs[i];
+      g_autoptr(GFile) file = NULL;
+
+      if (!g_file_test (job->path, G_FILE_TEST_IS_REGULAR))
+        {
+          job->skipped = TRUE;
+          continue;
+        }
+      file = g_file_new_for_path (job->path);
+      job->connector = portico_connector_new_from_file (file, work->is_custom, &job->error);
+    }
+
+  return NULL;
+}
+
+/* Fewer files than this are not worth a thread. */
+#define FILES_PER_THREAD 32
+
+static void
+load_files (LoadWork *work)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  guint n_threads = MIN (g_get_num_processors (), work->n_jobs / FILES_PER_THREAD);
+
+  for (guint i = 1; i < n_threads; i++)
+    {
+      GThread *thread = g_thread_try_new ("portico-catalog", load_worker, work, NULL);
+
+      if (thread != NULL)
+        g_ptr_array_add (threads, thread);
+    }
+  load_worker (work);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+}
+
 /**
  * portico_catalog_load_dir:
  * @dir: a folder of connector definitions
@@ -273,6 +336,7 @@ portico_catalog_load_dir (PorticoCatalog *self,
   g_autoptr(GDir) gdir = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) names = NULL;
+  LoadWork work = { NULL, 0, is_custom, 0 };
   const char *name;
   guint loaded = 0;
 
@@ -297,21 +361,23 @@ portico_catalog_load_dir (PorticoCatalog *self,
       g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, compare_strings);
 
+  work.n_jobs = names->len;
+  work.jobs = g_new0 (LoadJob, names->len);
+  for (guint i = 0; i < names->len; i++)
+    work.jobs[i].path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+  load_files (&work);
+
   for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
-      g_autoptr(GFile) file = NULL;
-      g_autoptr(PorticoConnector) connector = NULL;
-      GError *load_error = NULL;
+      LoadJob *job = &work.jobs[i];
+      g_autoptr(PorticoConnector) connector = g_steal_pointer (&job->connector);
 
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      g_free (job->path);
+      if (job->skipped)
         continue;
-
-      file = g_file_new_for_path (path);
-      connector = portico_connector_new_from_file (file, is_custom, &load_error);
       if (connector == NULL)
         {
-          add_problem (self, load_error);
+          add_problem (self, g_steal_pointer (&job->error));
           continue;
         }
       if (is_custom)
@@ -332,6 +398,7 @@ portico_catalog_load_dir (PorticoCatalog *self,
       if (portico_catalog_add (self, connector))
         loaded++;
     }
+  g_free (work.jobs);
 
   return loaded;
 }

@@ -30,7 +30,8 @@
 #define MAX_PER_LINE    4
 #define COLUMN_SPACING 12
 #define ROW_SPACING    12
-/* Tiles beyond the visible part, in pages above and below it. */
+/* Tiles beyond the visible part, in pages above and below it; not for
+ * the first frame, which makes only what it shows. */
 #define OVERSCAN_ABOVE  0.5
 #define OVERSCAN_BELOW  1.0
 /* Hidden tiles kept for reuse. */
@@ -125,7 +126,8 @@ struct _PorticoTileGrid
   gulong                    layout_handler;
   gboolean                  keep_all;
   gboolean                  show_all;
-  guint                     show_all_idle;
+  gboolean                  settled;         /* a frame was drawn: overscan, keep-all */
+  guint                     settle_idle;
   GtkAdjustment            *vadjustment;
 };
 
@@ -664,8 +666,8 @@ compute_range (PorticoTileGrid *self,
     {
       double page = bottom - top;
       int stride = MAX (1, self->line_height + ROW_SPACING);
-      double from = MAX (0, top - OVERSCAN_ABOVE * page);
-      double to = bottom + OVERSCAN_BELOW * page;
+      double from = MAX (0, top - (self->settled ? OVERSCAN_ABOVE * page : 0));
+      double to = bottom + (self->settled ? OVERSCAN_BELOW * page : 0);
 
       if (to <= 0 || from >= height)
         *first = *end = 0;
@@ -892,12 +894,13 @@ portico_tile_grid_set_focus_child (GtkWidget *widget,
 }
 
 static gboolean
-show_all_cb (gpointer user_data)
+settle_cb (gpointer user_data)
 {
   PorticoTileGrid *self = user_data;
 
-  self->show_all_idle = 0;
-  self->show_all = TRUE;
+  self->settle_idle = 0;
+  self->settled = TRUE;
+  self->show_all = self->keep_all;
   gtk_widget_queue_allocate (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
 }
@@ -910,8 +913,8 @@ portico_tile_grid_map (GtkWidget *widget)
   GTK_WIDGET_CLASS (portico_tile_grid_parent_class)->map (widget);
 
   /* After the first frame: the idle runs after the frame clock's paint. */
-  if (self->keep_all && !self->show_all && self->show_all_idle == 0)
-    self->show_all_idle = g_idle_add_full (G_PRIORITY_LOW, show_all_cb, self, NULL);
+  if (!self->settled && self->settle_idle == 0)
+    self->settle_idle = g_idle_add_full (G_PRIORITY_LOW, settle_cb, self, NULL);
 }
 
 static void
@@ -919,7 +922,7 @@ portico_tile_grid_unmap (GtkWidget *widget)
 {
   PorticoTileGrid *self = PORTICO_TILE_GRID (widget);
 
-  g_clear_handle_id (&self->show_all_idle, g_source_remove);
+  g_clear_handle_id (&self->settle_idle, g_source_remove);
   stop_relayout (self);
 
   GTK_WIDGET_CLASS (portico_tile_grid_parent_class)->unmap (widget);
@@ -1021,14 +1024,11 @@ portico_tile_grid_set_keep_all (PorticoTileGrid *self,
     return;
 
   self->keep_all = keep_all;
-  if (!keep_all)
+  if (self->settled)
     {
-      g_clear_handle_id (&self->show_all_idle, g_source_remove);
-      self->show_all = FALSE;
+      self->show_all = keep_all;
       gtk_widget_queue_allocate (GTK_WIDGET (self));
     }
-  else if (gtk_widget_get_mapped (GTK_WIDGET (self)) && self->show_all_idle == 0)
-    self->show_all_idle = g_idle_add_full (G_PRIORITY_LOW, show_all_cb, self, NULL);
 }
 
 gboolean
@@ -1081,7 +1081,7 @@ portico_tile_grid_dispose (GObject *object)
 {
   PorticoTileGrid *self = PORTICO_TILE_GRID (object);
 
-  g_clear_handle_id (&self->show_all_idle, g_source_remove);
+  g_clear_handle_id (&self->settle_idle, g_source_remove);
   stop_relayout (self);
   watch_adjustment (self, NULL);
   if (self->model != NULL)
