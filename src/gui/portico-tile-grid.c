@@ -455,13 +455,14 @@ show_position (PorticoTileGrid *self,
   g_ptr_array_add (cells, cell);
 }
 
-/* Shows the items in [@first, @end) and the focused one, reusing the tile
+/* Shows the items in [@first, @end) and the one at @pinned (G_MAXUINT for none), reusing the tile
  * that shows the same item where there is one, and keeps the cells in the
  * order of their items (Tab order, screen readers). */
 static gboolean
 update_cells (PorticoTileGrid *self,
               guint            first,
-              guint            end)
+              guint            end,
+              guint            pinned)
 {
   gboolean changed = FALSE;
   g_autoptr(GHashTable) by_item = g_hash_table_new (NULL, NULL);
@@ -480,12 +481,12 @@ update_cells (PorticoTileGrid *self,
 
   end = MIN (end, n);
   first = MIN (first, end);
-  if (self->focus_position < first)
-    show_position (self, self->focus_position, by_item, cells);
+  if (pinned < first)
+    show_position (self, pinned, by_item, cells);
   for (guint position = first; position < end; position++)
     show_position (self, position, by_item, cells);
-  if (self->focus_position >= end && self->focus_position < n)
-    show_position (self, self->focus_position, by_item, cells);
+  if (pinned >= end && pinned < n)
+    show_position (self, pinned, by_item, cells);
 
   g_hash_table_iter_init (&iter, by_item);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -516,6 +517,26 @@ update_cells (PorticoTileGrid *self,
   return changed;
 }
 
+/* The item whose tile has the keyboard focus: it keeps its tile while it
+ * scrolls out of sight. G_MAXUINT for none. */
+static guint
+pinned_position (PorticoTileGrid *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (self->focus_position == G_MAXUINT || focus == NULL)
+    return G_MAXUINT;
+  for (guint i = 0; i < self->cells->len; i++)
+    {
+      PorticoTileGridCell *cell = g_ptr_array_index (self->cells, i);
+
+      if (cell->position == self->focus_position)
+        return gtk_widget_is_ancestor (focus, GTK_WIDGET (cell)) ? self->focus_position : G_MAXUINT;
+    }
+  return G_MAXUINT;
+}
+
 /* Whether the tiles are those update_cells() would make for the range. */
 static gboolean
 cells_match (PorticoTileGrid *self,
@@ -524,10 +545,11 @@ cells_match (PorticoTileGrid *self,
 {
   guint n = n_items (self);
   guint expected = end - first;
+  guint pinned = pinned_position (self);
 
   if (self->cells_stale)
     return FALSE;
-  if (self->focus_position < n && (self->focus_position < first || self->focus_position >= end))
+  if (pinned < n && (pinned < first || pinned >= end))
     expected++;
   if (self->cells->len != expected)
     return FALSE;
@@ -535,7 +557,7 @@ cells_match (PorticoTileGrid *self,
     {
       PorticoTileGridCell *cell = g_ptr_array_index (self->cells, i);
 
-      if ((cell->position < first || cell->position >= end) && cell->position != self->focus_position)
+      if ((cell->position < first || cell->position >= end) && cell->position != pinned)
         return FALSE;
     }
   return TRUE;
@@ -579,21 +601,29 @@ watch_adjustment (PorticoTileGrid *self,
 }
 
 /* The part of the grid, in its own coordinates, that the enclosing
- * viewport shows; FALSE outside a viewport (then every tile is made). */
+ * viewport shows; FALSE outside a viewport (then every tile is made). It
+ * is computed from the adjustment and the grid's place in the viewport's
+ * content, which scrolling does not change: when the adjustment reports a
+ * scroll, the content has not been moved yet. */
 static gboolean
 visible_range (PorticoTileGrid *self,
                double          *top,
                double          *bottom)
 {
   GtkWidget *viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_VIEWPORT);
-  graphene_rect_t bounds;
+  GtkWidget *content = viewport != NULL ? gtk_viewport_get_child (GTK_VIEWPORT (viewport)) : NULL;
+  GtkAdjustment *adjustment = viewport != NULL ? gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (viewport)) : NULL;
+  graphene_point_t origin = GRAPHENE_POINT_INIT (0, 0);
 
-  watch_adjustment (self, viewport != NULL ? gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (viewport)) : NULL);
-  if (viewport == NULL || !gtk_widget_compute_bounds (viewport, GTK_WIDGET (self), &bounds))
+  watch_adjustment (self, adjustment);
+  if (content == NULL || adjustment == NULL)
+    return FALSE;
+  if (content != GTK_WIDGET (self) &&
+      !gtk_widget_compute_point (GTK_WIDGET (self), content, &GRAPHENE_POINT_INIT (0, 0), &origin))
     return FALSE;
 
-  *top = bounds.origin.y;
-  *bottom = bounds.origin.y + bounds.size.height;
+  *top = gtk_adjustment_get_value (adjustment) - origin.y;
+  *bottom = *top + gtk_adjustment_get_page_size (adjustment);
   return TRUE;
 }
 
@@ -628,7 +658,7 @@ on_after_layout (GdkFrameClock   *clock,
     first = end = 0;
   self->first = first;
   self->end = end;
-  if (update_cells (self, first, end))
+  if (update_cells (self, first, end, pinned_position (self)))
     gtk_widget_queue_allocate (GTK_WIDGET (self));
 }
 
@@ -789,6 +819,9 @@ portico_tile_grid_focus_item (PorticoTileGrid *self,
                               guint            position)
 {
   PorticoTileGridCell *cell;
+  GtkRoot *root;
+  GtkWidget *focus;
+  gboolean focused;
 
   g_return_val_if_fail (PORTICO_IS_TILE_GRID (self), FALSE);
 
@@ -799,28 +832,43 @@ portico_tile_grid_focus_item (PorticoTileGrid *self,
   cell = find_cell (self, position);
   if (cell == NULL)
     {
-      guint first = self->cells->len > 0 ? ((PorticoTileGridCell *) g_ptr_array_index (self->cells, 0))->position : position;
-      guint end = self->cells->len > 0 ? ((PorticoTileGridCell *) g_ptr_array_index (self->cells, self->cells->len - 1))->position + 1 : position;
-
-      (void) update_cells (self, first, end);
+      (void) update_cells (self, self->first, self->end, position);
       cell = find_cell (self, position);
       g_assert (cell != NULL);
-      /* Placed at once, so that the viewport's scroll-to-focus and the
-       * screen reader see it where it will be drawn. */
-      if (self->columns > 0)
-        {
-          GtkAllocation allocation;
-          int min, nat;
-
-          cell_allocation (self, position, &allocation);
-          gtk_widget_measure (GTK_WIDGET (cell), GTK_ORIENTATION_VERTICAL, allocation.width, &min, &nat, NULL, NULL);
-          gtk_widget_size_allocate (GTK_WIDGET (cell), &allocation, -1);
-        }
       gtk_widget_queue_allocate (GTK_WIDGET (self));
     }
 
+  /* Placed at once (a new or reused tile may not be yet), so that the
+   * viewport's scroll-to-focus and a screen reader see it where it will be
+   * drawn. */
+  if (self->columns > 0)
+    {
+      GtkAllocation allocation;
+      int min, nat;
+
+      cell_allocation (self, position, &allocation);
+      gtk_widget_measure (GTK_WIDGET (cell), GTK_ORIENTATION_VERTICAL, allocation.width, &min, &nat, NULL, NULL);
+      gtk_widget_size_allocate (GTK_WIDGET (cell), &allocation, -1);
+    }
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  focused = focus != NULL && gtk_widget_is_ancestor (focus, GTK_WIDGET (cell));
+  if (!focused)
+    {
+      /* The viewport would animate to the tile from its last layout's
+       * positions, which our scrolling since has made stale: we scroll. */
+      GtkWidget *viewport = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_VIEWPORT);
+      gboolean scroll_to_focus = viewport != NULL && gtk_viewport_get_scroll_to_focus (GTK_VIEWPORT (viewport));
+
+      if (scroll_to_focus)
+        gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), FALSE);
+      focused = gtk_widget_child_focus (GTK_WIDGET (cell), GTK_DIR_TAB_FORWARD);
+      if (scroll_to_focus)
+        gtk_viewport_set_scroll_to_focus (GTK_VIEWPORT (viewport), TRUE);
+    }
   scroll_to_position (self, position);
-  return gtk_widget_child_focus (GTK_WIDGET (cell), GTK_DIR_TAB_FORWARD);
+  return focused;
 }
 
 /* Focus moves by item position, to items without a tile too. */
@@ -830,12 +878,18 @@ portico_tile_grid_focus (GtkWidget        *widget,
 {
   PorticoTileGrid *self = PORTICO_TILE_GRID (widget);
   GtkWidget *focus_child = gtk_widget_get_focus_child (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   guint n = n_items (self);
   guint columns = MAX (self->columns, 1);
   guint position, target;
 
   if (n == 0)
     return FALSE;
+
+  /* GTK keeps the focus child when the window's focus is unset. */
+  if (focus_child != NULL && (focus == NULL || !gtk_widget_is_ancestor (focus, focus_child)))
+    focus_child = NULL;
 
   if (focus_child == NULL)
     {
