@@ -173,10 +173,9 @@ portico_catalog_tile_bind_for_size (PorticoCatalogTile *self,
 
   if (connector == NULL)
     {
-      /* Words enough to wrap at any tile width: the label stops at its two lines. */
-      gtk_label_set_label (self->name_label,
-                           "Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm "
-                           "Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm Mmmm");
+      /* The name label's two lines at any width (cheaper to lay out than a
+       * text long enough to wrap there). */
+      gtk_label_set_label (self->name_label, "Mmmm\nMmmm");
       gtk_label_set_label (self->category_label, "Mmmm");
       return;
     }
