@@ -23,6 +23,8 @@
 
 #include "config.h"
 
+#include <adwaita.h>
+
 #include "portico-tile-grid.h"
 
 /* As the catalog's flow boxes were set up. */
@@ -188,13 +190,44 @@ prototype_clear (void)
   prototype.create_func = NULL;
 }
 
+/* Bumped when the theme or its variant changes: the prototype, outside
+ * the window, does not follow those and its sizes may no longer hold (the
+ * high-contrast style draws borders, say). */
+static guint theme_generation;
+
+static void
+on_theme_changed (void)
+{
+  theme_generation++;
+}
+
+static void
+watch_theme (void)
+{
+  static gboolean watching;
+
+  if (watching)
+    return;
+  watching = TRUE;
+  g_signal_connect (gtk_settings_get_default (), "notify::gtk-theme-name",
+                    G_CALLBACK (on_theme_changed), NULL);
+  g_signal_connect (adw_style_manager_get_default (), "notify::high-contrast",
+                    G_CALLBACK (on_theme_changed), NULL);
+  g_signal_connect (adw_style_manager_get_default (), "notify::dark",
+                    G_CALLBACK (on_theme_changed), NULL);
+}
+
+/* What the prototype's sizes depend on: the font and resolution that the
+ * grid's style gives, and the theme. */
 static guint
 style_key (PorticoTileGrid *self)
 {
   PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
 
+  watch_theme ();
   return pango_font_description_hash (pango_context_get_font_description (context)) ^
-         (guint) (pango_cairo_context_get_resolution (context) * 64);
+         (guint) (pango_cairo_context_get_resolution (context) * 64) ^
+         (theme_generation * 0x9e3779b9u);
 }
 
 static void
@@ -877,7 +910,7 @@ portico_tile_grid_focus (GtkWidget        *widget,
                          GtkDirectionType  direction)
 {
   PorticoTileGrid *self = PORTICO_TILE_GRID (widget);
-  GtkWidget *focus_child = gtk_widget_get_focus_child (widget);
+  GtkWidget *focus_child;
   GtkRoot *root = gtk_widget_get_root (widget);
   GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
   guint n = n_items (self);
@@ -887,9 +920,12 @@ portico_tile_grid_focus (GtkWidget        *widget,
   if (n == 0)
     return FALSE;
 
-  /* GTK keeps the focus child when the window's focus is unset. */
-  if (focus_child != NULL && (focus == NULL || !gtk_widget_is_ancestor (focus, focus_child)))
-    focus_child = NULL;
+  /* The cell that holds the window's focus, found from the focus itself:
+   * GTK can leave a stale focus child (it keeps it when the focus is unset). */
+  focus_child = NULL;
+  for (GtkWidget *w = focus; w != NULL && w != widget; w = gtk_widget_get_parent (w))
+    if (gtk_widget_get_parent (w) == widget)
+      focus_child = w;
 
   if (focus_child == NULL)
     {
