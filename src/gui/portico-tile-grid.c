@@ -979,8 +979,12 @@ portico_tile_grid_set_focus_child (GtkWidget *widget,
 
   GTK_WIDGET_CLASS (portico_tile_grid_parent_class)->set_focus_child (widget, child);
 
-  /* The focused tile stays while it scrolls out of sight. */
-  self->focus_position = PORTICO_IS_TILE_GRID_CELL (child) ? PORTICO_TILE_GRID_CELL (child)->position : G_MAXUINT;
+  /* The focused tile stays while it scrolls out of sight. The focus child
+   * is also unset when the window stops being active (another window took
+   * the focus), while the window's focus stays: pinned_position() checks
+   * that the focus is still in the tile, so that is not forgotten here. */
+  if (PORTICO_IS_TILE_GRID_CELL (child))
+    self->focus_position = PORTICO_TILE_GRID_CELL (child)->position;
 }
 
 static gboolean
