@@ -20,11 +20,15 @@ struct _PorticoCatalog
   GObject parent_instance;
 
   GPtrArray *items;     /* PorticoConnector, sorted */
+  GPtrArray *keys;      /* SortKey of items[i], at the same index */
   GHashTable *by_id;    /* id -> PorticoConnector (borrowed from items) */
   GPtrArray *problems;  /* GError */
 };
 
 static void portico_catalog_list_model_init (GListModelInterface *iface);
+
+typedef struct _SortKey SortKey;
+static void sort_key_free (SortKey *key);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PorticoCatalog, portico_catalog, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL,
@@ -68,6 +72,7 @@ portico_catalog_finalize (GObject *object)
 
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->keys, g_ptr_array_unref);
   g_clear_pointer (&self->problems, g_ptr_array_unref);
 
   G_OBJECT_CLASS (portico_catalog_parent_class)->finalize (object);
@@ -85,6 +90,7 @@ static void
 portico_catalog_init (PorticoCatalog *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->keys = g_ptr_array_new_with_free_func ((GDestroyNotify) sort_key_free);
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
 }
@@ -95,26 +101,49 @@ portico_catalog_new (void)
   return g_object_new (PORTICO_TYPE_CATALOG, NULL);
 }
 
-static int
-compare_connectors (PorticoConnector *a,
-                    PorticoConnector *b)
+/* The catalog's order: category rank, then the casefolded name as the
+ * locale collates it, then the id. The collation key is computed once per
+ * connector: comparing keys is a strcmp(), where g_utf8_collate() would
+ * casefold and normalize both names again on each comparison. */
+struct _SortKey
 {
-  int rank_a = portico_category_rank (portico_connector_get_category (a));
-  int rank_b = portico_category_rank (portico_connector_get_category (b));
-  g_autofree char *name_a = NULL;
-  g_autofree char *name_b = NULL;
+  int   rank;
+  char *name_key;
+  char *id;
+};
+
+static void
+sort_key_free (SortKey *key)
+{
+  g_free (key->name_key);
+  g_free (key->id);
+  g_free (key);
+}
+
+static SortKey *
+sort_key_new (PorticoConnector *connector)
+{
+  SortKey *key = g_new0 (SortKey, 1);
+  g_autofree char *folded = g_utf8_casefold (portico_connector_get_name (connector), -1);
+
+  key->rank = portico_category_rank (portico_connector_get_category (connector));
+  key->name_key = g_utf8_collate_key (folded, -1);
+  key->id = g_strdup (portico_connector_get_id (connector));
+  return key;
+}
+
+static int
+compare_keys (const SortKey *a,
+              const SortKey *b)
+{
   int cmp;
 
-  if (rank_a != rank_b)
-    return rank_a < rank_b ? -1 : 1;
-
-  name_a = g_utf8_casefold (portico_connector_get_name (a), -1);
-  name_b = g_utf8_casefold (portico_connector_get_name (b), -1);
-  cmp = g_utf8_collate (name_a, name_b);
+  if (a->rank != b->rank)
+    return a->rank < b->rank ? -1 : 1;
+  cmp = strcmp (a->name_key, b->name_key);
   if (cmp != 0)
     return cmp;
-
-  return g_strcmp0 (portico_connector_get_id (a), portico_connector_get_id (b));
+  return g_strcmp0 (a->id, b->id);
 }
 
 static void
@@ -128,6 +157,7 @@ remove_connector (PorticoCatalog   *self,
 
   g_hash_table_remove (self->by_id, portico_connector_get_id (connector));
   g_ptr_array_remove_index (self->items, position);
+  g_ptr_array_remove_index (self->keys, position);
   g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
 }
 
@@ -147,7 +177,8 @@ portico_catalog_add (PorticoCatalog   *self,
                      PorticoConnector *connector)
 {
   PorticoConnector *existing;
-  guint position;
+  SortKey *key;
+  guint low, high;
 
   g_return_val_if_fail (PORTICO_IS_CATALOG (self), FALSE);
   g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), FALSE);
@@ -171,13 +202,25 @@ portico_catalog_add (PorticoCatalog   *self,
       remove_connector (self, existing);
     }
 
-  for (position = 0; position < self->items->len; position++)
-    if (compare_connectors (connector, g_ptr_array_index (self->items, position)) < 0)
-      break;
+  /* After every item that sorts before or equal to it (a binary search:
+   * loading a thousand definitions must not compare each with all). */
+  key = sort_key_new (connector);
+  low = 0;
+  high = self->keys->len;
+  while (low < high)
+    {
+      guint middle = low + (high - low) / 2;
 
-  g_ptr_array_insert (self->items, position, g_object_ref (connector));
+      if (compare_keys (key, g_ptr_array_index (self->keys, middle)) < 0)
+        high = middle;
+      else
+        low = middle + 1;
+    }
+
+  g_ptr_array_insert (self->items, low, g_object_ref (connector));
+  g_ptr_array_insert (self->keys, low, key);
   g_hash_table_insert (self->by_id, (gpointer) portico_connector_get_id (connector), connector);
-  g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
+  g_list_model_items_changed (G_LIST_MODEL (self), low, 0, 1);
   return TRUE;
 }
 
@@ -212,6 +255,69 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
+/* Reading, parsing, translating and checking a definition depends on no
+ * other, so a folder's files are loaded on every core; the results are then
+ * added (and their problems reported) in name order, as one thread would. */
+typedef struct
+{
+  char             *path;
+  PorticoConnector *connector;
+  GError           *error;
+  gboolean          skipped;   /* not a regular file */
+} LoadJob;
+
+typedef struct
+{
+  LoadJob  *jobs;
+  guint     n_jobs;
+  gboolean  is_custom;
+  int       next;              /* the next job to take (atomic) */
+} LoadWork;
+
+static gpointer
+load_worker (gpointer user_data)
+{
+  LoadWork *work = user_data;
+  int i;
+
+  while ((i = g_atomic_int_add (&work->next, 1)) < (int) work->n_jobs)
+    {
+      LoadJob *job = &work->jobs[i];
+      g_autoptr(GFile) file = NULL;
+
+      if (!g_file_test (job->path, G_FILE_TEST_IS_REGULAR))
+        {
+          job->skipped = TRUE;
+          continue;
+        }
+      file = g_file_new_for_path (job->path);
+      job->connector = portico_connector_new_from_file (file, work->is_custom, &job->error);
+    }
+
+  return NULL;
+}
+
+/* Fewer files than this are not worth a thread. */
+#define FILES_PER_THREAD 32
+
+static void
+load_files (LoadWork *work)
+{
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  guint n_threads = MIN (g_get_num_processors (), work->n_jobs / FILES_PER_THREAD);
+
+  for (guint i = 1; i < n_threads; i++)
+    {
+      GThread *thread = g_thread_try_new ("portico-catalog", load_worker, work, NULL);
+
+      if (thread != NULL)
+        g_ptr_array_add (threads, thread);
+    }
+  load_worker (work);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+}
+
 /**
  * portico_catalog_load_dir:
  * @dir: a folder of connector definitions
@@ -230,6 +336,7 @@ portico_catalog_load_dir (PorticoCatalog *self,
   g_autoptr(GDir) gdir = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) names = NULL;
+  LoadWork work = { NULL, 0, is_custom, 0 };
   const char *name;
   guint loaded = 0;
 
@@ -254,21 +361,23 @@ portico_catalog_load_dir (PorticoCatalog *self,
       g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, compare_strings);
 
+  work.n_jobs = names->len;
+  work.jobs = g_new0 (LoadJob, names->len);
+  for (guint i = 0; i < names->len; i++)
+    work.jobs[i].path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+  load_files (&work);
+
   for (guint i = 0; i < names->len; i++)
     {
-      g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
-      g_autoptr(GFile) file = NULL;
-      g_autoptr(PorticoConnector) connector = NULL;
-      GError *load_error = NULL;
+      LoadJob *job = &work.jobs[i];
+      g_autoptr(PorticoConnector) connector = g_steal_pointer (&job->connector);
 
-      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      g_free (job->path);
+      if (job->skipped)
         continue;
-
-      file = g_file_new_for_path (path);
-      connector = portico_connector_new_from_file (file, is_custom, &load_error);
       if (connector == NULL)
         {
-          add_problem (self, load_error);
+          add_problem (self, g_steal_pointer (&job->error));
           continue;
         }
       if (is_custom)
@@ -289,6 +398,7 @@ portico_catalog_load_dir (PorticoCatalog *self,
       if (portico_catalog_add (self, connector))
         loaded++;
     }
+  g_free (work.jobs);
 
   return loaded;
 }

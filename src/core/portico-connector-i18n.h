@@ -13,7 +13,9 @@ G_BEGIN_DECLS
  * (help, field labels and help, choice labels, permission labels and help,
  * data type labels and requirements, action labels and help) looked up in
  * the app's gettext domain. po/extract-connector-strings.py extracts the
- * same members into the template. transfer full. */
+ * same members into the template. Without a translation for the user's
+ * language, @root itself (with a new reference) when it is sealed.
+ * transfer full. */
 JsonNode *portico_connector_translate_definition (JsonNode *root);
 
 /* Whether the member @name of an object at @path is translated; @path as

@@ -11,6 +11,7 @@
 
 #include "portico-catalog-section.h"
 #include "portico-catalog-tile.h"
+#include "portico-tile-grid.h"
 
 struct _PorticoCatalogSection
 {
@@ -20,7 +21,7 @@ struct _PorticoCatalogSection
   char       *placeholder;
 
   GtkLabel   *title_label;
-  GtkFlowBox *flow_box;
+  PorticoTileGrid *grid;
   GtkLabel   *placeholder_label;
 };
 
@@ -54,7 +55,7 @@ portico_catalog_section_update (PorticoCatalogSection *self)
 
   gtk_label_set_label (self->placeholder_label, self->placeholder ? self->placeholder : "");
   gtk_widget_set_visible (GTK_WIDGET (self->placeholder_label), show_placeholder);
-  gtk_widget_set_visible (GTK_WIDGET (self->flow_box), n_tiles > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->grid), n_tiles > 0);
   gtk_widget_set_visible (GTK_WIDGET (self), n_tiles > 0 || show_placeholder);
 }
 
@@ -75,6 +76,27 @@ create_tile (gpointer item,
   return portico_catalog_tile_new (item);
 }
 
+static void
+bind_tile (GtkWidget *tile,
+           gpointer   item,
+           gboolean   for_size,
+           gpointer   user_data)
+{
+  if (for_size)
+    portico_catalog_tile_bind_for_size (PORTICO_CATALOG_TILE (tile), item);
+  else
+    portico_catalog_tile_set_connector (PORTICO_CATALOG_TILE (tile), item);
+}
+
+/* A tile is as tall as the tallest content when its name wraps. */
+static gboolean
+tile_is_tallest (GtkWidget *tile,
+                 gpointer   item,
+                 gpointer   user_data)
+{
+  return portico_catalog_tile_name_wraps (PORTICO_CATALOG_TILE (tile), item);
+}
+
 const char *
 portico_catalog_section_get_title (PorticoCatalogSection *self)
 {
@@ -93,7 +115,7 @@ portico_catalog_section_set_title (PorticoCatalogSection *self,
     return;
 
   gtk_label_set_label (self->title_label, title ? title : "");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->flow_box),
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grid),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, title ? title : "",
                                   -1);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
@@ -127,7 +149,7 @@ portico_catalog_section_set_model (PorticoCatalogSection *self,
                              G_CALLBACK (on_items_changed), self,
                              G_CONNECT_SWAPPED);
 
-  gtk_flow_box_bind_model (self->flow_box, self->model, create_tile, NULL, NULL);
+  portico_tile_grid_set_model (self->grid, self->model, create_tile, bind_tile, tile_is_tallest, NULL);
   portico_catalog_section_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODEL]);
 }
@@ -163,12 +185,21 @@ portico_catalog_section_get_n_tiles (PorticoCatalogSection *self)
   return self->model ? g_list_model_get_n_items (self->model) : 0;
 }
 
-GtkFlowBox *
-portico_catalog_section_get_flow_box (PorticoCatalogSection *self)
+PorticoTileGrid *
+portico_catalog_section_get_grid (PorticoCatalogSection *self)
 {
   g_return_val_if_fail (PORTICO_IS_CATALOG_SECTION (self), NULL);
 
-  return self->flow_box;
+  return self->grid;
+}
+
+void
+portico_catalog_section_set_keep_all_tiles (PorticoCatalogSection *self,
+                                            gboolean               keep_all)
+{
+  g_return_if_fail (PORTICO_IS_CATALOG_SECTION (self));
+
+  portico_tile_grid_set_keep_all (self->grid, keep_all);
 }
 
 static void
@@ -180,7 +211,7 @@ portico_catalog_section_dispose (GObject *object)
   if (self->model != NULL)
     {
       g_signal_handlers_disconnect_by_func (self->model, on_items_changed, self);
-      gtk_flow_box_bind_model (self->flow_box, NULL, NULL, NULL, NULL);
+      portico_tile_grid_set_model (self->grid, NULL, NULL, NULL, NULL, NULL);
     }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), PORTICO_TYPE_CATALOG_SECTION);
@@ -286,9 +317,11 @@ portico_catalog_section_class_init (PorticoCatalogSectionClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/portico/Portico/portico-catalog-section.ui");
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_bind_template_child (widget_class, PorticoCatalogSection, flow_box);
+    gtk_widget_class_bind_template_child (widget_class, PorticoCatalogSection, grid);
   gtk_widget_class_bind_template_child (widget_class, PorticoCatalogSection, placeholder_label);
   gtk_widget_class_bind_template_child (widget_class, PorticoCatalogSection, title_label);
+
+  g_type_ensure (PORTICO_TYPE_TILE_GRID);
 }
 
 static void

@@ -6,6 +6,8 @@
 
 #include <gtk/gtk.h>
 
+#include "portico-tile-grid.h"
+
 G_BEGIN_DECLS
 
 #define PORTICO_TYPE_CATALOG_SECTION (portico_catalog_section_get_type ())
@@ -26,6 +28,10 @@ const char *portico_catalog_section_get_placeholder (PorticoCatalogSection *self
 void        portico_catalog_section_set_placeholder (PorticoCatalogSection *self,
                                                      const char            *placeholder);
 guint       portico_catalog_section_get_n_tiles     (PorticoCatalogSection *self);
-GtkFlowBox *portico_catalog_section_get_flow_box    (PorticoCatalogSection *self);
+/* The tiles: only those near the visible part of the page exist, unless
+ * keep-all is set (then every one after the first frame). */
+PorticoTileGrid *portico_catalog_section_get_grid   (PorticoCatalogSection *self);
+void        portico_catalog_section_set_keep_all_tiles (PorticoCatalogSection *self,
+                                                        gboolean               keep_all);
 
 G_END_DECLS

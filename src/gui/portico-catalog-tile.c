@@ -130,7 +130,7 @@ portico_catalog_tile_get_button (PorticoCatalogTile *self)
   return GTK_WIDGET (self->button);
 }
 
-static void
+void
 portico_catalog_tile_set_connector (PorticoCatalogTile *self,
                                     PorticoConnector   *connector)
 {
@@ -138,10 +138,11 @@ portico_catalog_tile_set_connector (PorticoCatalogTile *self,
   const char *name;
   const char *category;
 
-  g_assert (PORTICO_IS_CATALOG_TILE (self));
-  g_assert (PORTICO_IS_CONNECTOR (connector));
+  g_return_if_fail (PORTICO_IS_CATALOG_TILE (self));
+  g_return_if_fail (PORTICO_IS_CONNECTOR (connector));
 
-  g_set_object (&self->connector, connector);
+  if (!g_set_object (&self->connector, connector))
+    return;
 
   name = portico_connector_get_name (connector);
   category = portico_category_label (portico_connector_get_category (connector));
@@ -158,6 +159,73 @@ portico_catalog_tile_set_connector (PorticoCatalogTile *self,
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), portico_connector_get_help (connector));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTOR]);
+}
+
+/* Only the texts decide a tile's size: the avatar and the card are the
+ * same for every connector, and the name takes one or two lines. */
+void
+portico_catalog_tile_bind_for_size (PorticoCatalogTile *self,
+                                    PorticoConnector   *connector)
+{
+  g_return_if_fail (PORTICO_IS_CATALOG_TILE (self));
+  g_return_if_fail (connector == NULL || PORTICO_IS_CONNECTOR (connector));
+
+  if (connector == NULL)
+    {
+      /* The name label's two lines at any width (cheaper to lay out than a
+       * text long enough to wrap there). */
+      gtk_label_set_label (self->name_label, "Mmmm\nMmmm");
+      gtk_label_set_label (self->category_label, "Mmmm");
+      return;
+    }
+
+  gtk_label_set_label (self->name_label, portico_connector_get_name (connector));
+  gtk_label_set_label (self->category_label,
+                       portico_category_label (portico_connector_get_category (connector)));
+}
+
+typedef struct
+{
+  guint font;   /* the font key the width was measured with */
+  int   width;  /* pixels */
+} NameWidth;
+
+/* Whether @connector's name takes two lines in this tile's name label as
+ * it is allocated now: it is wider than the label on one line. The width
+ * is kept on the connector for the font it was measured in, so a search
+ * that shows the same connectors again measures nothing. */
+gboolean
+portico_catalog_tile_name_wraps (PorticoCatalogTile *self,
+                                 PorticoConnector   *connector)
+{
+  static GQuark quark;
+  PangoContext *context;
+  NameWidth *cached;
+  guint font;
+
+  g_return_val_if_fail (PORTICO_IS_CATALOG_TILE (self), FALSE);
+  g_return_val_if_fail (PORTICO_IS_CONNECTOR (connector), FALSE);
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("portico-catalog-tile-name-width");
+
+  context = gtk_widget_get_pango_context (GTK_WIDGET (self->name_label));
+  font = pango_font_description_hash (pango_context_get_font_description (context)) ^
+         (guint) (pango_cairo_context_get_resolution (context) * 64);
+  cached = g_object_get_qdata (G_OBJECT (connector), quark);
+  if (cached == NULL || cached->font != font)
+    {
+      g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self->name_label),
+                                                                      portico_connector_get_name (connector));
+
+      cached = g_new (NameWidth, 1);
+      cached->font = font;
+      pango_layout_get_pixel_size (layout, &cached->width, NULL);
+      g_object_set_qdata_full (G_OBJECT (connector), quark, cached, g_free);
+    }
+
+  return cached->width > gtk_widget_get_width (GTK_WIDGET (self->name_label));
 }
 
 static void
@@ -238,7 +306,7 @@ portico_catalog_tile_class_init (PorticoCatalogTileClass *klass)
   properties[PROP_CONNECTOR] =
     g_param_spec_object ("connector", NULL, NULL,
                          PORTICO_TYPE_CONNECTOR,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 

@@ -17,6 +17,16 @@ G_DECLARE_FINAL_TYPE (PorticoCatalogTile, portico_catalog_tile, PORTICO, CATALOG
  * connector id, an action its page installs. */
 GtkWidget        *portico_catalog_tile_new           (PorticoConnector   *connector);
 PorticoConnector *portico_catalog_tile_get_connector (PorticoCatalogTile *self);
+/* Shows another connector on the same tile (the catalog reuses tiles). */
+void              portico_catalog_tile_set_connector (PorticoCatalogTile *self,
+                                                      PorticoConnector   *connector);
+/* Gives the tile @connector's size, for measuring only: its texts and
+ * nothing else; NULL for the tallest a tile can be. */
+void              portico_catalog_tile_bind_for_size (PorticoCatalogTile *self,
+                                                      PorticoConnector   *connector);
+/* Whether @connector's name needs a second line in this tile as allocated. */
+gboolean          portico_catalog_tile_name_wraps    (PorticoCatalogTile *self,
+                                                      PorticoConnector   *connector);
 GtkWidget        *portico_catalog_tile_get_button    (PorticoCatalogTile *self);
 
 /* The icon a connector shows: its own when the theme has it, else a generic one. */

@@ -227,6 +227,22 @@ portico_integrations_page_update_no_results (PorticoIntegrationsPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->no_results), n_tiles == 0);
 }
 
+/* Up to this many connectors every tile is made (after the first frame),
+ * so that a screen reader lists the whole catalog as it always did; a
+ * larger catalog has tiles only near the visible part of the page. */
+#define KEEP_ALL_TILES 200
+
+static void
+portico_integrations_page_update_keep_all (PorticoIntegrationsPage *self)
+{
+  g_autoptr(GPtrArray) sections = portico_integrations_page_list_sections (self);
+  gboolean keep_all = self->catalog == NULL ||
+                      g_list_model_get_n_items (G_LIST_MODEL (self->catalog)) <= KEEP_ALL_TILES;
+
+  for (guint i = 0; i < sections->len; i++)
+    portico_catalog_section_set_keep_all_tiles (g_ptr_array_index (sections, i), keep_all);
+}
+
 static void
 portico_integrations_page_rebuild_categories (PorticoIntegrationsPage *self)
 {
@@ -286,6 +302,7 @@ on_catalog_items_changed (PorticoIntegrationsPage *self,
                           GListModel              *model)
 {
   portico_integrations_page_rebuild_categories (self);
+  portico_integrations_page_update_keep_all (self);
   portico_integrations_page_update_no_results (self);
 }
 
@@ -364,6 +381,7 @@ portico_integrations_page_set_catalog (PorticoIntegrationsPage *self,
 
   portico_catalog_section_set_model (self->custom_section, custom_model);
   portico_integrations_page_rebuild_categories (self);
+  portico_integrations_page_update_keep_all (self);
   portico_integrations_page_update_no_results (self);
   portico_integrations_page_report_catalog_problems (self);
 

@@ -13,6 +13,8 @@
 
 #include <stdio.h>
 
+#include <json-glib/json-glib.h>
+
 #include "portico-application.h"
 #include "portico-capabilities-dialog.h"
 #include "portico-capability-cell.h"
@@ -101,7 +103,8 @@ count_matching (PorticoCatalog *catalog,
   return n;
 }
 
-/* Tiles actually on screen: flow box children of visible sections. */
+/* Tiles actually made in visible sections (a catalog this small gets
+ * them all, after the first frame). */
 static guint
 count_visible_tiles (PorticoIntegrationsPage *page,
                      GPtrArray               *names)
@@ -112,18 +115,18 @@ count_visible_tiles (PorticoIntegrationsPage *page,
   for (guint i = 0; i < sections->len; i++)
     {
       PorticoCatalogSection *section = g_ptr_array_index (sections, i);
-      GtkFlowBox *flow_box = portico_catalog_section_get_flow_box (section);
+      g_autoptr(GPtrArray) tiles = NULL;
 
       if (!gtk_widget_get_visible (GTK_WIDGET (section)))
         continue;
 
-      for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (flow_box));
-           child != NULL;
-           child = gtk_widget_get_next_sibling (child))
+      tiles = portico_tile_grid_list_tiles (portico_catalog_section_get_grid (section));
+      for (guint j = 0; j < tiles->len; j++)
         {
-          GtkWidget *tile = gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child));
+          GtkWidget *tile = g_ptr_array_index (tiles, j);
 
           g_assert_true (PORTICO_IS_CATALOG_TILE (tile));
+          g_assert_true (gtk_widget_get_visible (tile));
           if (names != NULL)
             g_ptr_array_add (names, (gpointer) portico_connector_get_name (portico_catalog_tile_get_connector (PORTICO_CATALOG_TILE (tile))));
           n++;
@@ -313,19 +316,22 @@ test_window_sections (void)
     }
 
   /* Each catalog section holds tiles of its own category only, and every
-   * shipped connector has exactly one tile. */
+   * shipped connector has exactly one tile once the first frame is drawn. */
+  {
+    gpointer args[2] = { page, GUINT_TO_POINTER (n_items) };
+
+    g_assert_true (wait_until (visible_tiles_are, args, 5000));
+  }
   for (guint i = 2; i < sections->len; i++)
     {
       PorticoCatalogSection *section = g_ptr_array_index (sections, i);
-      GtkFlowBox *flow_box = portico_catalog_section_get_flow_box (section);
+      g_autoptr(GPtrArray) tiles = portico_tile_grid_list_tiles (portico_catalog_section_get_grid (section));
       guint n_children = 0;
 
       g_assert_true (gtk_widget_get_visible (GTK_WIDGET (section)));
-      for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (flow_box));
-           child != NULL;
-           child = gtk_widget_get_next_sibling (child))
+      for (guint j = 0; j < tiles->len; j++)
         {
-          PorticoCatalogTile *tile = PORTICO_CATALOG_TILE (gtk_flow_box_child_get_child (GTK_FLOW_BOX_CHILD (child)));
+          PorticoCatalogTile *tile = g_ptr_array_index (tiles, j);
           PorticoConnector *connector = portico_catalog_tile_get_connector (tile);
 
           g_assert_cmpstr (portico_category_label (portico_connector_get_category (connector)), ==,
@@ -357,7 +363,9 @@ test_window_search (void)
 
   g_assert_cmpuint (n_ok, >, 0);
   g_assert_cmpuint (n_ok, <, n_all);
-  g_assert_cmpuint (count_visible_tiles (page, NULL), ==, n_all);
+  args[0] = page;
+  args[1] = GUINT_TO_POINTER (n_all);
+  g_assert_true (wait_until (visible_tiles_are, args, 5000));
 
   /* Ctrl+F lands in the entry. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "integrations.search", NULL));
@@ -389,6 +397,147 @@ test_window_search (void)
   gtk_editable_set_text (entry, "");
   args[1] = GUINT_TO_POINTER (n_all);
   g_assert_true (wait_until (visible_tiles_are, args, 2000));
+
+  destroy_window (window);
+}
+
+/* A catalog of @n connectors: the shipped ones round robin, each with its
+ * own id and name (as bench-window generates them). */
+static PorticoCatalog *
+generate_catalog (guint n)
+{
+  g_autoptr(PorticoCatalog) shipped = load_catalog ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  PorticoCatalog *catalog = portico_catalog_new ();
+  guint n_shipped = g_list_model_get_n_items (G_LIST_MODEL (shipped));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(PorticoConnector) template = g_list_model_get_item (G_LIST_MODEL (shipped), i % n_shipped);
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_OBJECT);
+      g_autoptr(JsonObject) object = json_object_new ();
+      g_autoptr(PorticoConnector) connector = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *id = g_strdup_printf ("%s-%u", portico_connector_get_id (template), i);
+      g_autofree char *name = g_strdup_printf ("%s %u", portico_connector_get_name (template), i);
+      g_autofree char *text = NULL;
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, portico_connector_get_definition (template));
+      while (json_object_iter_next (&iter, &member, &value))
+        json_object_set_member (object, member, json_node_copy (value));
+      json_object_set_string_member (object, "id", id);
+      json_object_set_string_member (object, "name", name);
+      json_node_set_object (root, object);
+      json_generator_set_root (generator, root);
+      text = json_generator_to_data (generator, NULL);
+      connector = portico_connector_new_from_data (text, -1, id, portico_connector_is_custom (template), &error);
+      g_assert_no_error (error);
+      g_assert_true (portico_catalog_add (catalog, connector));
+    }
+
+  return catalog;
+}
+
+static gboolean
+frame_drawn (GtkWidget     *widget,
+             GdkFrameClock *clock,
+             gpointer       user_data)
+{
+  (*(guint *) user_data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+three_frames (gpointer data)
+{
+  return *(guint *) data >= 3;
+}
+
+static void
+wait_frames (GtkWidget *window)
+{
+  guint frames = 0;
+  guint id = gtk_widget_add_tick_callback (window, frame_drawn, &frames, NULL);
+
+  gtk_widget_queue_draw (window);
+  g_assert_true (wait_until (three_frames, &frames, 5000));
+  gtk_widget_remove_tick_callback (window, id);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+/* In the real page, with more connectors than get every tile: only the
+ * sections in view have tiles, every section in view has them, and
+ * scrolling and searching bring the right ones. */
+static void
+test_window_long_catalog (void)
+{
+  g_autoptr(PorticoCatalog) catalog = generate_catalog (600);
+  PorticoWindow *window = create_window (catalog);
+  PorticoIntegrationsPage *page = portico_window_get_integrations_page (window);
+  g_autoptr(GPtrArray) sections = portico_integrations_page_list_sections (page);
+  GtkWidget *scrolled = gtk_widget_get_ancestor (g_ptr_array_index (sections, 2), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  static const double places[] = { 0.0, 0.37, 0.8, 1.0 };
+
+  g_assert_nonnull (scrolled);
+  gtk_window_set_focus (GTK_WINDOW (window), NULL);
+  for (guint p = 0; p < G_N_ELEMENTS (places); p++)
+    {
+      guint n_tiles = 0, n_sections_in_view = 0;
+
+      gtk_adjustment_set_value (adjustment, places[p] * (gtk_adjustment_get_upper (adjustment) -
+                                                         gtk_adjustment_get_page_size (adjustment)));
+      wait_frames (GTK_WIDGET (window));
+
+      for (guint i = 2; i < sections->len; i++)
+        {
+          PorticoTileGrid *grid = portico_catalog_section_get_grid (g_ptr_array_index (sections, i));
+          g_autoptr(GPtrArray) tiles = portico_tile_grid_list_tiles (grid);
+          graphene_rect_t grid_bounds, view;
+          gboolean in_view = FALSE;
+
+          g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (grid), scrolled, &grid_bounds));
+          view = GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (scrolled), gtk_widget_get_height (scrolled));
+          in_view = graphene_rect_intersection (&grid_bounds, &view, NULL);
+          n_tiles += tiles->len;
+          if (!in_view)
+            continue;
+
+          /* A tile where the grid is in view. */
+          n_sections_in_view++;
+          {
+            gboolean shown = FALSE;
+
+            for (guint j = 0; j < tiles->len && !shown; j++)
+              {
+                graphene_rect_t tile_bounds;
+
+                g_assert_true (gtk_widget_compute_bounds (tiles->pdata[j], scrolled, &tile_bounds));
+                shown = graphene_rect_intersection (&tile_bounds, &view, NULL);
+              }
+            g_assert_true (shown);
+          }
+        }
+      g_test_message ("scrolled to %.0f %%: %u sections in view, %u tiles", places[p] * 100,
+                      n_sections_in_view, n_tiles);
+      g_assert_cmpuint (n_sections_in_view, >, 0);
+      g_assert_cmpuint (n_tiles, <, 200);
+    }
+  save_png (GTK_WIDGET (window), "long-catalog.png");
+
+  /* A search for one of them shows its tile, wherever it was. */
+  {
+    gpointer args[2] = { page, GUINT_TO_POINTER (1) };
+    guint n = g_list_model_get_n_items (G_LIST_MODEL (catalog));
+    g_autoptr(PorticoConnector) last = g_list_model_get_item (G_LIST_MODEL (catalog), n - 1);
+
+    gtk_editable_set_text (portico_integrations_page_get_search_entry (page), portico_connector_get_name (last));
+    g_assert_true (wait_until (visible_tiles_are, args, 5000));
+  }
 
   destroy_window (window);
 }
@@ -662,6 +811,7 @@ main (int   argc,
   g_test_add_func ("/window/tabs", test_window_tabs);
   g_test_add_func ("/window/sections", test_window_sections);
   g_test_add_func ("/window/search", test_window_search);
+  g_test_add_func ("/window/long-catalog", test_window_long_catalog);
   g_test_add_func ("/window/capabilities", test_window_capabilities);
   g_test_add_func ("/window/open-connector", test_window_open_connector);
   g_test_add_func ("/window/empty-states", test_window_empty_states);
