@@ -471,14 +471,21 @@ okta_users (GHashTable *query,
   const char *expr = search != NULL ? search : filter;
   g_autoptr(GPtrArray) statuses = g_ptr_array_new_with_free_func (g_free);
   JsonArray *out;
-  /* The last answer, kept for the next page of the same list: a provider
-   * of 100,000 users is asked the same search once per page of 200, and
-   * the generated users do not change while the sandbox runs. The cache
-   * holds a reference on the items, so their address is not reused. */
+  /* The last answer, kept for the next pages of the same list: a provider
+   * of 100,000 users is asked the same search once per page of 200. Only
+   * a later page (one with Okta's after= cursor) is answered from it; the
+   * first page of a listing filters again, so a user changed, added or
+   * removed since (an action, a test's edit) shows in the next listing.
+   * The cache holds a reference on the items, so their address is not
+   * reused. The sandbox serves from one thread; the lock is for a program
+   * that runs several sandboxes. */
+  static GMutex cache_lock;
   static JsonArray *cached_items, *cached_out;
   static char *cached_expr;
+  gboolean later_page = query != NULL && g_hash_table_contains (query, "after");
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
 
-  if (cached_items == items && cached_out != NULL && g_strcmp0 (cached_expr, expr) == 0)
+  if (later_page && cached_items == items && cached_out != NULL && g_strcmp0 (cached_expr, expr) == 0)
     return json_array_ref (cached_out);
   out = json_array_new ();
 
