@@ -93,7 +93,8 @@ typedef struct
   GPtrArray *secret_fields;  /* field ids */
   GHashTable *secrets;       /* "ok"/"plan"/"bad" + "\x1f" + field id -> value */
   GPtrArray *field_order;    /* field ids in definition order */
-  GHashTable *expected;      /* data type -> JsonArray */
+  GHashTable *expected_text; /* data type -> the text of its expected JsonArray */
+  GHashTable *expected;      /* data type -> JsonArray, parsed from expected_text when asked for */
   JsonObject *expected_identity;
   GHashTable *plan_failures; /* set of data type ids */
   GHashTable *tokens;        /* token -> Token */
@@ -1552,6 +1553,7 @@ sandbox_connector_free (gpointer p)
   g_hash_table_unref (sc->secrets);
   g_ptr_array_unref (sc->field_order);
   g_hash_table_unref (sc->expected);
+  g_hash_table_unref (sc->expected_text);
   g_clear_pointer (&sc->expected_identity, json_object_unref);
   g_hash_table_unref (sc->plan_failures);
   g_hash_table_unref (sc->tokens);
@@ -1992,6 +1994,35 @@ alias_wanted (JsonObject *rec)
   return w;
 }
 
+/* Appends @object's JSON text to @list, the text of a JSON array being
+ * written ("[" then the elements; "]" by the caller). */
+static void
+append_to_list (GString *list, JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), object);
+  g_autofree char *text = json_text (node);
+
+  g_string_append_c (list, list->len == 0 ? '[' : ',');
+  g_string_append (list, text);
+}
+
+static char *
+end_list (GString *list)
+{
+  if (list->len == 0)
+    g_string_append_c (list, '[');
+  g_string_append_c (list, ']');
+  return g_string_free (list, FALSE);
+}
+
+/* Renders the route's items, and the expected records of its data type
+ * and of those read from the same items, one record at a time: a users
+ * list is built from the app's users by index (a million people never are
+ * a million records at once), its items are kept as their JSON text where
+ * the provider's rules take them so (portico_sandbox_vendor_reads_items),
+ * the records only where those rules read them, and the expected records
+ * as the text of their array, parsed when asked for
+ * (portico_sandbox_get_expected). */
 static void
 build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
 {
@@ -2003,21 +2034,28 @@ build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
    * app is listed once per person, and counted once. */
   gboolean grants = g_str_equal (r->data_type, "discovered_apps") &&
                     g_ptr_array_find_with_equal_func (r->dependents, "app_assignments", g_str_equal, NULL);
-  g_autoptr(JsonArray) records = grants ? portico_sandbox_data_build_grants (self->data, sc->id)
-                                        : portico_sandbox_data_build (self->data, sc->id, r->data_type,
-                                                                      (const char * const *) labels);
-  g_autoptr(GHashTable) listed_apps = g_hash_table_new (g_str_hash, g_str_equal);
-  JsonArray *expected = json_array_new ();
-  g_autoptr(GHashTable) dep_expected = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-                                                              (GDestroyNotify) json_array_unref);
-  g_autoptr(JsonArray) all_users = NULL;
-  g_autoptr(JsonArray) all_custom = NULL;
-  g_autoptr(GHashTable) user_index = g_hash_table_new (g_str_hash, g_str_equal);
   gboolean user_like = is_user_like (r->data_type);
+  g_autoptr(JsonArray) records = NULL;
+  g_autoptr(GHashTable) listed_apps = g_hash_table_new (g_str_hash, g_str_equal);
+  GString *expected = g_string_new (NULL);
+  g_autoptr(GPtrArray) dep_expected = g_ptr_array_new ();
+  g_auto(GStrv) all_labels = NULL;
+  gboolean as_text = !portico_sandbox_vendor_reads_items (sc->id, r->data_type) && sc->id != NULL
+                     && !g_str_equal (sc->id, "sandbox-scim");
+  gboolean keep_records = portico_sandbox_vendor_reads_records (sc->id, r->data_type);
+  guint n;
 
+  if (user_like)
+    n = portico_sandbox_data_get_n_app_users (self->data, sc->id);
+  else
+    {
+      records = grants ? portico_sandbox_data_build_grants (self->data, sc->id)
+                       : portico_sandbox_data_build (self->data, sc->id, r->data_type,
+                                                     (const char * const *) labels);
+      n = json_array_get_length (records);
+    }
   if (user_like && r->dependents->len > 0)
     {
-      g_auto(GStrv) all_labels = NULL;
       g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
 
       for (guint d = 0; d < r->dependents->len; d++)
@@ -2027,25 +2065,27 @@ build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
           g_strv_builder_addv (b, (const char **) l);
         }
       all_labels = g_strv_builder_end (b);
-      all_users = portico_sandbox_data_build (self->data, sc->id, "users", NULL);
-      all_custom = portico_sandbox_data_build (self->data, sc->id, "custom_fields",
-                                               (const char * const *) all_labels);
-      for (guint i = 0; i < json_array_get_length (all_users); i++)
-        g_hash_table_insert (user_index,
-                             (gpointer) str_member (json_array_get_object_element (all_users, i), "id"),
-                             GUINT_TO_POINTER (i + 1));
     }
   for (guint d = 0; d < r->dependents->len; d++)
-    g_hash_table_insert (dep_expected, r->dependents->pdata[d], json_array_new ());
+    g_ptr_array_add (dep_expected, g_string_new (NULL));
 
   r->items = json_array_new ();
   g_clear_pointer (&r->records, json_array_unref);
-  r->records = json_array_new ();
-  for (guint i = 0; i < json_array_get_length (records); i++)
+  if (keep_records)
+    r->records = json_array_new ();
+  for (guint i = 0; i < n; i++)
     {
-      JsonObject *rec = json_array_get_object_element (records, i);
-      JsonNode *item;
+      g_autoptr(JsonObject) rec = user_like
+                                  ? portico_sandbox_data_build_app_user (self->data, sc->id, r->data_type,
+                                                                         (const char * const *) labels, i)
+                                  : json_object_ref (json_array_get_object_element (records, i));
+      g_autoptr(JsonObject) user_wanted = NULL;
+      g_autoptr(JsonNode) item = NULL;
+      g_autoptr(JsonObject) rendered = NULL;
 
+      /* Usage has no record for an invited user. */
+      if (rec == NULL)
+        continue;
       /* An assignment to a group (or another app) is served only by a
        * provider whose map can tell it from a person's. */
       if (g_strcmp0 (str_member (rec, "principal_type"), "user") != 0 && str_member (rec, "principal_type") != NULL
@@ -2053,44 +2093,60 @@ build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
               || !json_object_has_member (obj_member (dt_def, "map"), "principal_type")))
         continue;
       item = json_node_new (JSON_NODE_OBJECT);
-      json_array_add_object_element (r->records, json_object_ref (rec));
-
-      JsonObject *rendered;
+      if (keep_records)
+        json_array_add_object_element (r->records, json_object_ref (rec));
 
       json_node_take_object (item, json_object_new ());
       rendered = render_record (item, obj_member (dt_def, "map"), rec, sc->fields);
       if (!grants || g_hash_table_add (listed_apps, (gpointer) str_member (rec, "id")))
-        json_array_add_object_element (expected, rendered);
-      else
-        json_object_unref (rendered);
+        append_to_list (expected, rendered);
 
       for (guint d = 0; d < r->dependents->len; d++)
         {
           const char *dep = r->dependents->pdata[d];
           JsonObject *dep_def = obj_member (dts, dep);
-          const char *uid = str_member (rec, "id") != NULL ? str_member (rec, "id") : str_member (rec, "user_id");
-          guint pos = uid != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (user_index, uid)) : 0;
           g_autoptr(JsonObject) w = NULL;
+          g_autoptr(JsonObject) got = NULL;
 
           if (user_like && is_user_like (dep))
             {
-              if (pos == 0)
-                continue;
-              w = dependent_wanted (json_array_get_object_element (all_users, pos - 1),
-                                    json_array_get_object_element (all_custom, pos - 1));
+              /* The app user the record is of: users-like records are
+               * built by the same index. */
+              if (user_wanted == NULL)
+                {
+                  g_autoptr(JsonObject) u = portico_sandbox_data_build_app_user (self->data, sc->id, "users",
+                                                                                  NULL, i);
+                  g_autoptr(JsonObject) custom = portico_sandbox_data_build_app_user (self->data, sc->id,
+                                                                                       "custom_fields",
+                                                                                       (const char * const *) all_labels,
+                                                                                       i);
+
+                  user_wanted = dependent_wanted (u, custom);
+                }
+              w = json_object_ref (user_wanted);
             }
           else
             w = alias_wanted (rec);
-          json_array_add_object_element (g_hash_table_lookup (dep_expected, dep),
-                                         render_record (item, obj_member (dep_def, "map"), w, sc->fields));
+          got = render_record (item, obj_member (dep_def, "map"), w, sc->fields);
+          append_to_list (dep_expected->pdata[d], got);
         }
-      json_array_add_element (r->items, item);
+      if (as_text)
+        {
+          g_autofree char *text = json_text (item);
+
+          json_array_add_string_element (r->items, text);
+        }
+      else
+        json_array_add_element (r->items, g_steal_pointer (&item));
     }
 
-  g_hash_table_insert (sc->expected, g_strdup (r->data_type), expected);
+  g_hash_table_insert (sc->expected_text, g_strdup (r->data_type), end_list (expected));
+  g_hash_table_remove (sc->expected, r->data_type);
   for (guint d = 0; d < r->dependents->len; d++)
-    g_hash_table_insert (sc->expected, g_strdup (r->dependents->pdata[d]),
-                         json_array_ref (g_hash_table_lookup (dep_expected, r->dependents->pdata[d])));
+    {
+      g_hash_table_insert (sc->expected_text, g_strdup (r->dependents->pdata[d]), end_list (dep_expected->pdata[d]));
+      g_hash_table_remove (sc->expected, r->dependents->pdata[d]);
+    }
 }
 
 static gboolean
@@ -2189,6 +2245,7 @@ sandbox_connector_new (PorticoSandbox *self, PorticoConnector *connector)
   sc->field_order = g_ptr_array_new_with_free_func (g_free);
   sc->expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) json_array_unref);
+  sc->expected_text = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   sc->plan_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   sc->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, token_free);
   sc->issued = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -2892,6 +2949,29 @@ record_id (SandboxConnector *sc, Route *main, JsonNode *record)
   return v != NULL ? node_to_string (v) : NULL;
 }
 
+/* record_id() of an item in either form (portico_sandbox_item_parse): a
+ * kept text whose id is a top-level string member is not parsed. */
+static char *
+item_record_id (SandboxConnector *sc, Route *main, JsonNode *item)
+{
+  JsonObject *map = obj_member (obj_member (obj_member (sc->def, "data_types"), main->data_type), "map");
+  JsonNode *id_expr = map != NULL ? json_object_get_member (map, "id") : NULL;
+  g_autoptr(JsonNode) parsed = NULL;
+
+  if (JSON_NODE_HOLDS_OBJECT (item))
+    return record_id (sc, main, item);
+  if (id_expr != NULL && JSON_NODE_HOLDS_VALUE (id_expr) && json_node_get_value_type (id_expr) == G_TYPE_STRING
+      && strchr (json_node_get_string (id_expr), '.') == NULL)
+    {
+      char *id = portico_sandbox_item_dup_string (item, json_node_get_string (id_expr));
+
+      if (id != NULL)
+        return id;
+    }
+  parsed = portico_sandbox_item_parse (item);
+  return parsed != NULL ? record_id (sc, main, parsed) : NULL;
+}
+
 /* The list request of a for_each (format v2): every record of the data
  * type, each as the value the per-record request is sent with. Pages the
  * offset way when the list asks for it; other styles get one page. */
@@ -2915,7 +2995,7 @@ serve_list (SandboxConnector  *sc,
   json_node_take_object (root, json_object_new ());
   for (guint i = 0; main->items != NULL && i < json_array_get_length (main->items); i++)
     {
-      g_autofree char *id = record_id (sc, main, json_array_get_element (main->items, i));
+      g_autofree char *id = item_record_id (sc, main, json_array_get_element (main->items, i));
       JsonNode *value;
 
       if (id == NULL)
@@ -2991,10 +3071,10 @@ records_of_item (SandboxConnector *sc, Route *main, GHashTable *query, JsonNode 
   out = json_array_new ();
   for (guint i = 0; i < json_array_get_length (served); i++)
     {
-      g_autofree char *id = record_id (sc, main, json_array_get_element (served, i));
+      g_autofree char *id = item_record_id (sc, main, json_array_get_element (served, i));
 
       if (g_strcmp0 (id, item) == 0)
-        json_array_add_element (out, json_node_copy (json_array_get_element (served, i)));
+        json_array_add_element (out, portico_sandbox_item_parse (json_array_get_element (served, i)));
     }
   return out;
 }
@@ -3214,7 +3294,12 @@ serve_page (SandboxConnector  *sc,
   if (g_strcmp0 (str_member (obj_member (obj_member (sc->def, "data_types"), main->data_type), "response_format"),
                  "csv") == 0)
     {
-      serve_csv_download (sc, main, msg, served);
+      g_autoptr(JsonArray) objects = json_array_sized_new (n);
+
+      /* The report reads every item as an object. */
+      for (guint i = 0; i < n; i++)
+        json_array_add_element (objects, portico_sandbox_item_parse (json_array_get_element (served, i)));
+      serve_csv_download (sc, main, msg, objects);
       json_array_unref (slice);
       return;
     }
@@ -3287,8 +3372,9 @@ serve_page (SandboxConnector  *sc,
 
   offset = MIN (offset, n);
   count = size == G_MAXUINT ? n - offset : MIN (size, n - offset);
+  /* Items kept as their text are parsed back here, a page at a time. */
   for (guint i = offset; i < offset + count; i++)
-    json_array_add_element (slice, json_node_copy (json_array_get_element (served, i)));
+    json_array_add_element (slice, portico_sandbox_item_parse (json_array_get_element (served, i)));
   more = offset + count < n;
 
   if (segs->len == 0)
@@ -4537,10 +4623,25 @@ portico_sandbox_get_expected (PorticoSandbox *self,
                               const char     *data_type_id)
 {
   SandboxConnector *sc;
+  JsonArray *expected;
+  const char *text;
+  g_autoptr(JsonNode) parsed = NULL;
 
   g_return_val_if_fail (PORTICO_IS_SANDBOX (self), NULL);
   sc = lookup (self, connector_id);
-  return sc != NULL ? g_hash_table_lookup (sc->expected, data_type_id) : NULL;
+  if (sc == NULL || data_type_id == NULL)
+    return NULL;
+  expected = g_hash_table_lookup (sc->expected, data_type_id);
+  if (expected != NULL)
+    return expected;
+  text = g_hash_table_lookup (sc->expected_text, data_type_id);
+  if (text == NULL)
+    return NULL;
+  parsed = json_from_string (text, NULL);
+  g_return_val_if_fail (parsed != NULL && JSON_NODE_HOLDS_ARRAY (parsed), NULL);
+  expected = json_array_ref (json_node_get_array (parsed));
+  g_hash_table_insert (sc->expected, g_strdup (data_type_id), expected);
+  return expected;
 }
 
 JsonObject *
