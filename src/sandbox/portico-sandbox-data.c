@@ -706,6 +706,11 @@ build_discovered (PorticoSandboxData *data, const char *app_id)
   return out;
 }
 
+static void emit_app_assignments (PorticoSandboxData          *data,
+                                  const char                  *app_id,
+                                  PorticoSandboxDataRecordFunc func,
+                                  gpointer                     user_data);
+
 /* Who the identity provider @app_id assigned to each app it discovered:
  * its own users who are also people of that app (they sign in to it
  * through the provider), {"app_id", "app_name", "user_id", "email", "name",
@@ -714,13 +719,15 @@ build_discovered (PorticoSandboxData *data, const char *app_id)
  * in the order the provider lists them. A provider whose answers cannot
  * tell a group from a person lists the people only (the server drops the
  * groups for a map without principal_type). */
-static JsonArray *
-build_app_assignments (PorticoSandboxData *data, const char *app_id)
+static void
+emit_app_assignments (PorticoSandboxData          *data,
+                      const char                  *app_id,
+                      PorticoSandboxDataRecordFunc func,
+                      gpointer                     user_data)
 {
   g_autoptr(JsonArray) discovered = build_discovered (data, app_id);
   g_autoptr(JsonArray) groups = build_groups (data, app_id);
   AppUsers *idp_users = app_users (data, app_id);
-  JsonArray *out = json_array_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   g_autofree guint8 *people = g_new (guint8, data->people->len);
 
@@ -755,7 +762,8 @@ build_app_assignments (PorticoSandboxData *data, const char *app_id)
           json_object_set_string_member (rec, "name", p->name);
           json_object_set_string_member (rec, "principal_type", "user");
           json_object_set_string_member (rec, "app_name", app_name);
-          json_array_add_object_element (out, rec);
+          func (rec, user_data);
+          json_object_unref (rec);
         }
       if (json_array_get_length (groups) > 0)
         {
@@ -767,9 +775,24 @@ build_app_assignments (PorticoSandboxData *data, const char *app_id)
           json_object_set_string_member (rec, "name", json_object_get_string_member (g, "name"));
           json_object_set_string_member (rec, "principal_type", "group");
           json_object_set_string_member (rec, "app_name", app_name);
-          json_array_add_object_element (out, rec);
+          func (rec, user_data);
+          json_object_unref (rec);
         }
     }
+}
+
+static void
+add_record (JsonObject *record, gpointer user_data)
+{
+  json_array_add_object_element (user_data, json_object_ref (record));
+}
+
+static JsonArray *
+build_app_assignments (PorticoSandboxData *data, const char *app_id)
+{
+  JsonArray *out = json_array_new ();
+
+  emit_app_assignments (data, app_id, add_record, out);
   return out;
 }
 
@@ -871,6 +894,44 @@ portico_sandbox_data_build (PorticoSandboxData *data,
   if (g_str_equal (data_type_id, "app_assignments"))
     return build_app_assignments (data, app_id);
   return json_array_new ();
+}
+
+void
+portico_sandbox_data_foreach (PorticoSandboxData          *data,
+                              const char                  *app_id,
+                              const char                  *data_type_id,
+                              const char * const          *custom_field_labels,
+                              PorticoSandboxDataRecordFunc func,
+                              gpointer                     user_data)
+{
+  g_autoptr(JsonArray) records = NULL;
+
+  g_return_if_fail (data != NULL && app_id != NULL && data_type_id != NULL && func != NULL);
+
+  /* The long lists one at a time; the others are short. */
+  if (g_str_equal (data_type_id, "users") || g_str_equal (data_type_id, "usage")
+      || g_str_equal (data_type_id, "custom_fields"))
+    {
+      AppUsers *users = app_users (data, app_id);
+
+      for (guint i = 0; i < users->users->len; i++)
+        {
+          g_autoptr(JsonObject) rec = users_like_record (data, app_id, users, i, data_type_id,
+                                                         custom_field_labels);
+
+          if (rec != NULL)
+            func (rec, user_data);
+        }
+      return;
+    }
+  if (g_str_equal (data_type_id, "app_assignments"))
+    {
+      emit_app_assignments (data, app_id, func, user_data);
+      return;
+    }
+  records = portico_sandbox_data_build (data, app_id, data_type_id, custom_field_labels);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    func (json_array_get_object_element (records, i), user_data);
 }
 
 char *

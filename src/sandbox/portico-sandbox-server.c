@@ -457,10 +457,37 @@ set_at_segments (JsonNode *root, GPtrArray *segs, JsonNode *value)
     }
 }
 
+/* path_segments() of a path read and written once per item of every
+ * list, kept by the path's text (transfer full; the caller changes
+ * nothing in it). */
+static GPtrArray *
+shared_path_segments (JsonNode *path)
+{
+  static GMutex lock;
+  static GHashTable *known; /* path text -> GPtrArray */
+  g_autoptr(GMutexLocker) locker = NULL;
+  const char *text;
+  GPtrArray *segs;
+
+  if (path == NULL || !JSON_NODE_HOLDS_VALUE (path) || json_node_get_value_type (path) != G_TYPE_STRING)
+    return path_segments (path);
+  text = json_node_get_string (path);
+  locker = g_mutex_locker_new (&lock);
+  if (known == NULL)
+    known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) g_ptr_array_unref);
+  segs = g_hash_table_lookup (known, text);
+  if (segs == NULL)
+    {
+      segs = path_segments (path);
+      g_hash_table_insert (known, g_strdup (text), segs);
+    }
+  return g_ptr_array_ref (segs);
+}
+
 static void
 set_at_path (JsonNode *root, JsonNode *path, JsonNode *value)
 {
-  g_autoptr(GPtrArray) segs = path_segments (path);
+  g_autoptr(GPtrArray) segs = shared_path_segments (path);
 
   set_at_segments (root, segs, value);
 }
@@ -469,7 +496,7 @@ set_at_path (JsonNode *root, JsonNode *path, JsonNode *value)
 static JsonNode *
 read_path (JsonNode *root, JsonNode *path)
 {
-  g_autoptr(GPtrArray) segs = path_segments (path);
+  g_autoptr(GPtrArray) segs = shared_path_segments (path);
   JsonNode *cur = root;
 
   for (guint i = 0; i < segs->len && cur != NULL; i++)
@@ -2015,13 +2042,99 @@ end_list (GString *list)
   return g_string_free (list, FALSE);
 }
 
+typedef struct
+{
+  PorticoSandbox *self;
+  SandboxConnector *sc;
+  Route *r;
+  JsonObject *dts;
+  JsonObject *dt_def;
+  gboolean grants;
+  gboolean user_like;
+  gboolean as_text;
+  gboolean keep_records;
+  GHashTable *listed_apps;
+  GString *expected;
+  GPtrArray *dep_expected; /* GString, per dependent */
+  char **all_labels;       /* the dependents' custom field labels */
+  guint index;             /* of the app user, for a users-like route */
+} RouteBuild;
+
+/* Renders one record into an item of the route (kept), its expected
+ * record and those of the data types read from the same items
+ * (appended to their texts). */
+static void
+route_add_record (JsonObject *rec, gpointer user_data)
+{
+  RouteBuild *b = user_data;
+  Route *r = b->r;
+  SandboxConnector *sc = b->sc;
+  g_autoptr(JsonObject) user_wanted = NULL;
+  g_autoptr(JsonNode) item = NULL;
+  g_autoptr(JsonObject) rendered = NULL;
+
+  /* An assignment to a group (or another app) is served only by a
+   * provider whose map can tell it from a person's. */
+  if (g_strcmp0 (str_member (rec, "principal_type"), "user") != 0 && str_member (rec, "principal_type") != NULL
+      && (obj_member (b->dt_def, "map") == NULL
+          || !json_object_has_member (obj_member (b->dt_def, "map"), "principal_type")))
+    return;
+  item = json_node_new (JSON_NODE_OBJECT);
+  if (b->keep_records)
+    json_array_add_object_element (r->records, json_object_ref (rec));
+
+  json_node_take_object (item, json_object_new ());
+  rendered = render_record (item, obj_member (b->dt_def, "map"), rec, sc->fields);
+  if (!b->grants || g_hash_table_add (b->listed_apps, (gpointer) str_member (rec, "id")))
+    append_to_list (b->expected, rendered);
+
+  for (guint d = 0; d < r->dependents->len; d++)
+    {
+      const char *dep = r->dependents->pdata[d];
+      JsonObject *dep_def = obj_member (b->dts, dep);
+      g_autoptr(JsonObject) w = NULL;
+      g_autoptr(JsonObject) got = NULL;
+
+      if (b->user_like && is_user_like (dep))
+        {
+          /* The app user the record is of: users-like records are built
+           * by the same index. */
+          if (user_wanted == NULL)
+            {
+              g_autoptr(JsonObject) u = portico_sandbox_data_build_app_user (b->self->data, sc->id, "users",
+                                                                              NULL, b->index);
+              g_autoptr(JsonObject) custom = portico_sandbox_data_build_app_user (b->self->data, sc->id,
+                                                                                   "custom_fields",
+                                                                                   (const char * const *) b->all_labels,
+                                                                                   b->index);
+
+              user_wanted = dependent_wanted (u, custom);
+            }
+          w = json_object_ref (user_wanted);
+        }
+      else
+        w = alias_wanted (rec);
+      got = render_record (item, obj_member (dep_def, "map"), w, sc->fields);
+      append_to_list (b->dep_expected->pdata[d], got);
+    }
+  if (b->as_text)
+    {
+      g_autofree char *text = json_text (item);
+
+      json_array_add_string_element (r->items, text);
+    }
+  else
+    json_array_add_element (r->items, g_steal_pointer (&item));
+}
+
 /* Renders the route's items, and the expected records of its data type
- * and of those read from the same items, one record at a time: a users
- * list is built from the app's users by index (a million people never are
- * a million records at once), its items are kept as their JSON text where
- * the provider's rules take them so (portico_sandbox_vendor_reads_items),
- * the records only where those rules read them, and the expected records
- * as the text of their array, parsed when asked for
+ * and of those read from the same items, one record at a time: a list is
+ * built from the app's users by index, or record by record
+ * (portico_sandbox_data_foreach), so a million people never are a million
+ * records at once; its items are kept as their JSON text where the
+ * provider's rules take them so (portico_sandbox_vendor_reads_items), the
+ * records only where those rules read them, and the expected records as
+ * the text of their array, parsed when asked for
  * (portico_sandbox_get_expected). */
 static void
 build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
@@ -2029,118 +2142,78 @@ build_route_items (PorticoSandbox *self, SandboxConnector *sc, Route *r)
   JsonObject *dts = obj_member (sc->def, "data_types");
   JsonObject *dt_def = obj_member (dts, r->data_type);
   g_auto(GStrv) labels = custom_field_labels (dt_def);
-  /* App assignments read from the discovered apps' own answer: each item
-   * is one user's grant of one app (Google's token authorize events), so an
-   * app is listed once per person, and counted once. */
-  gboolean grants = g_str_equal (r->data_type, "discovered_apps") &&
-                    g_ptr_array_find_with_equal_func (r->dependents, "app_assignments", g_str_equal, NULL);
-  gboolean user_like = is_user_like (r->data_type);
-  g_autoptr(JsonArray) records = NULL;
   g_autoptr(GHashTable) listed_apps = g_hash_table_new (g_str_hash, g_str_equal);
-  GString *expected = g_string_new (NULL);
   g_autoptr(GPtrArray) dep_expected = g_ptr_array_new ();
   g_auto(GStrv) all_labels = NULL;
-  gboolean as_text = !portico_sandbox_vendor_reads_items (sc->id, r->data_type) && sc->id != NULL
-                     && !g_str_equal (sc->id, "sandbox-scim");
-  gboolean keep_records = portico_sandbox_vendor_reads_records (sc->id, r->data_type);
-  guint n;
+  RouteBuild b = {
+    .self = self,
+    .sc = sc,
+    .r = r,
+    .dts = dts,
+    .dt_def = dt_def,
+    /* App assignments read from the discovered apps' own answer: each
+     * item is one user's grant of one app (Google's token authorize
+     * events), so an app is listed once per person, and counted once. */
+    .grants = g_str_equal (r->data_type, "discovered_apps") &&
+              g_ptr_array_find_with_equal_func (r->dependents, "app_assignments", g_str_equal, NULL),
+    .user_like = is_user_like (r->data_type),
+    /* The SCIM service's items are completed after they are built. */
+    .as_text = !portico_sandbox_vendor_reads_items (sc->id, r->data_type)
+               && g_strcmp0 (sc->id, "sandbox-scim") != 0,
+    .keep_records = portico_sandbox_vendor_reads_records (sc->id, r->data_type),
+    .listed_apps = listed_apps,
+    .expected = g_string_new (NULL),
+    .dep_expected = dep_expected,
+  };
 
-  if (user_like)
-    n = portico_sandbox_data_get_n_app_users (self->data, sc->id);
-  else
+  if (b.user_like && r->dependents->len > 0)
     {
-      records = grants ? portico_sandbox_data_build_grants (self->data, sc->id)
-                       : portico_sandbox_data_build (self->data, sc->id, r->data_type,
-                                                     (const char * const *) labels);
-      n = json_array_get_length (records);
-    }
-  if (user_like && r->dependents->len > 0)
-    {
-      g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
       for (guint d = 0; d < r->dependents->len; d++)
         {
           g_auto(GStrv) l = custom_field_labels (obj_member (dts, r->dependents->pdata[d]));
 
-          g_strv_builder_addv (b, (const char **) l);
+          g_strv_builder_addv (builder, (const char **) l);
         }
-      all_labels = g_strv_builder_end (b);
+      all_labels = g_strv_builder_end (builder);
+      b.all_labels = all_labels;
     }
   for (guint d = 0; d < r->dependents->len; d++)
     g_ptr_array_add (dep_expected, g_string_new (NULL));
 
   r->items = json_array_new ();
   g_clear_pointer (&r->records, json_array_unref);
-  if (keep_records)
+  if (b.keep_records)
     r->records = json_array_new ();
-  for (guint i = 0; i < n; i++)
+  if (b.user_like)
     {
-      g_autoptr(JsonObject) rec = user_like
-                                  ? portico_sandbox_data_build_app_user (self->data, sc->id, r->data_type,
-                                                                         (const char * const *) labels, i)
-                                  : json_object_ref (json_array_get_object_element (records, i));
-      g_autoptr(JsonObject) user_wanted = NULL;
-      g_autoptr(JsonNode) item = NULL;
-      g_autoptr(JsonObject) rendered = NULL;
+      guint n = portico_sandbox_data_get_n_app_users (self->data, sc->id);
 
-      /* Usage has no record for an invited user. */
-      if (rec == NULL)
-        continue;
-      /* An assignment to a group (or another app) is served only by a
-       * provider whose map can tell it from a person's. */
-      if (g_strcmp0 (str_member (rec, "principal_type"), "user") != 0 && str_member (rec, "principal_type") != NULL
-          && (obj_member (dt_def, "map") == NULL
-              || !json_object_has_member (obj_member (dt_def, "map"), "principal_type")))
-        continue;
-      item = json_node_new (JSON_NODE_OBJECT);
-      if (keep_records)
-        json_array_add_object_element (r->records, json_object_ref (rec));
-
-      json_node_take_object (item, json_object_new ());
-      rendered = render_record (item, obj_member (dt_def, "map"), rec, sc->fields);
-      if (!grants || g_hash_table_add (listed_apps, (gpointer) str_member (rec, "id")))
-        append_to_list (expected, rendered);
-
-      for (guint d = 0; d < r->dependents->len; d++)
+      for (b.index = 0; b.index < n; b.index++)
         {
-          const char *dep = r->dependents->pdata[d];
-          JsonObject *dep_def = obj_member (dts, dep);
-          g_autoptr(JsonObject) w = NULL;
-          g_autoptr(JsonObject) got = NULL;
+          g_autoptr(JsonObject) rec = portico_sandbox_data_build_app_user (self->data, sc->id, r->data_type,
+                                                                            (const char * const *) labels,
+                                                                            b.index);
 
-          if (user_like && is_user_like (dep))
-            {
-              /* The app user the record is of: users-like records are
-               * built by the same index. */
-              if (user_wanted == NULL)
-                {
-                  g_autoptr(JsonObject) u = portico_sandbox_data_build_app_user (self->data, sc->id, "users",
-                                                                                  NULL, i);
-                  g_autoptr(JsonObject) custom = portico_sandbox_data_build_app_user (self->data, sc->id,
-                                                                                       "custom_fields",
-                                                                                       (const char * const *) all_labels,
-                                                                                       i);
-
-                  user_wanted = dependent_wanted (u, custom);
-                }
-              w = json_object_ref (user_wanted);
-            }
-          else
-            w = alias_wanted (rec);
-          got = render_record (item, obj_member (dep_def, "map"), w, sc->fields);
-          append_to_list (dep_expected->pdata[d], got);
+          /* Usage has no record for an invited user. */
+          if (rec != NULL)
+            route_add_record (rec, &b);
         }
-      if (as_text)
-        {
-          g_autofree char *text = json_text (item);
-
-          json_array_add_string_element (r->items, text);
-        }
-      else
-        json_array_add_element (r->items, g_steal_pointer (&item));
     }
+  else if (b.grants)
+    {
+      /* The listed apps are kept by the records' own strings. */
+      g_autoptr(JsonArray) records = portico_sandbox_data_build_grants (self->data, sc->id);
 
-  g_hash_table_insert (sc->expected_text, g_strdup (r->data_type), end_list (expected));
+      for (guint i = 0; i < json_array_get_length (records); i++)
+        route_add_record (json_array_get_object_element (records, i), &b);
+    }
+  else
+    portico_sandbox_data_foreach (self->data, sc->id, r->data_type, (const char * const *) labels,
+                                  route_add_record, &b);
+
+  g_hash_table_insert (sc->expected_text, g_strdup (r->data_type), end_list (b.expected));
   g_hash_table_remove (sc->expected, r->data_type);
   for (guint d = 0; d < r->dependents->len; d++)
     {
