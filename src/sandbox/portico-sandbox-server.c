@@ -3321,6 +3321,7 @@ serve_page (SandboxConnector  *sc,
   PorticoSandboxLinks links = g_strcmp0 (style, "link_header") == 0 ? portico_sandbox_vendor_links (sc->id)
                                                                      : PORTICO_SANDBOX_LINKS_GENERIC;
   guint link_page = 1;
+  g_autoptr(GString) array_text = NULL;
 
   if (served == NULL)
     {
@@ -3445,10 +3446,37 @@ serve_page (SandboxConnector  *sc,
 
   offset = MIN (offset, n);
   count = size == G_MAXUINT ? n - offset : MIN (size, n - offset);
-  /* Items kept as their text are parsed back here, a page at a time. */
-  for (guint i = offset; i < offset + count; i++)
-    json_array_add_element (slice, portico_sandbox_item_parse (json_array_get_element (served, i)));
   more = offset + count < n;
+  if (segs->len == 0)
+    {
+      /* A bare array: nothing below changes an array answer (the rules
+       * and flags apply to objects), so the page is the items' texts,
+       * those kept as text unparsed: the bytes the generator writes for
+       * them. */
+      array_text = g_string_new ("[");
+      for (guint i = offset; i < offset + count; i++)
+        {
+          JsonNode *item = json_array_get_element (served, i);
+
+          if (i > offset)
+            g_string_append_c (array_text, ',');
+          if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+            g_string_append (array_text, json_node_get_string (item));
+          else
+            {
+              g_autofree char *text = json_text (item);
+
+              g_string_append (array_text, text);
+            }
+        }
+      g_string_append_c (array_text, ']');
+    }
+  else
+    {
+      /* Items kept as their text are parsed back here, a page at a time. */
+      for (guint i = offset; i < offset + count; i++)
+        json_array_add_element (slice, portico_sandbox_item_parse (json_array_get_element (served, i)));
+    }
 
   if (segs->len == 0)
     {
@@ -3561,7 +3589,8 @@ serve_page (SandboxConnector  *sc,
     render_identity (sc, root, tenant);
 
   {
-    g_autofree char *text = json_text (root);
+    g_autofree char *text = array_text != NULL ? g_string_free (g_steal_pointer (&array_text), FALSE)
+                                               : json_text (root);
     gsize len = strlen (text);
 
     soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
