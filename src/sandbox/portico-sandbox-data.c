@@ -17,12 +17,12 @@
 
 typedef struct
 {
-  char *first;
-  char *last;
+  const char *first; /* static */
+  const char *last;  /* static */
   char *name;
   char *email;
   guint department;
-  char *title;
+  const char *title; /* static */
   const char *location;
   char *employee_number;
   guint manager; /* index of the manager in the pool */
@@ -36,6 +36,8 @@ typedef struct
   char *category;
 } App;
 
+static void app_users_free (gpointer p);
+
 struct _PorticoSandboxData
 {
   guint seed;
@@ -43,7 +45,7 @@ struct _PorticoSandboxData
   gint64 reference;
   GPtrArray *people; /* Person */
   GPtrArray *apps;   /* App, registration order */
-  GHashTable *app_users; /* app id -> JsonArray (cache) */
+  GHashTable *app_users; /* app id -> AppUsers (cache) */
 };
 
 static const char * const first_names[] = {
@@ -162,11 +164,8 @@ person_free (gpointer p)
 {
   Person *person = p;
 
-  g_free (person->first);
-  g_free (person->last);
   g_free (person->name);
   g_free (person->email);
-  g_free (person->title);
   g_free (person->employee_number);
   g_free (person);
 }
@@ -186,7 +185,10 @@ PorticoSandboxData *
 portico_sandbox_data_new (guint seed, guint size, gint64 reference)
 {
   PorticoSandboxData *data = g_new0 (PorticoSandboxData, 1);
-  g_autoptr(GHashTable) emails = g_hash_table_new (g_str_hash, g_str_equal);
+  /* How many people so far have each local part (first.last): the k-th
+   * one (k > 1) is first.lastk, the first free number from 2, because a
+   * local part has no digits. */
+  g_autoptr(GHashTable) locals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   Rng rng;
 
   data->seed = seed;
@@ -195,7 +197,7 @@ portico_sandbox_data_new (guint seed, guint size, gint64 reference)
   data->people = g_ptr_array_new_with_free_func (person_free);
   data->apps = g_ptr_array_new_with_free_func (app_free);
   data->app_users = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           (GDestroyNotify) json_array_unref);
+                                           app_users_free);
 
   rng_init (&rng, seed, "", "people");
   for (guint i = 0; i < data->size; i++)
@@ -204,8 +206,8 @@ portico_sandbox_data_new (guint seed, guint size, gint64 reference)
       g_autofree char *local = NULL;
       g_autofree char *email = NULL;
 
-      p->first = g_strdup (first_names[rng_range (&rng, G_N_ELEMENTS (first_names))]);
-      p->last = g_strdup (last_names[rng_range (&rng, G_N_ELEMENTS (last_names))]);
+      p->first = first_names[rng_range (&rng, G_N_ELEMENTS (first_names))];
+      p->last = last_names[rng_range (&rng, G_N_ELEMENTS (last_names))];
       p->name = g_strdup_printf ("%s %s", p->first, p->last);
       local = g_ascii_strdown (p->first, -1);
       {
@@ -215,17 +217,18 @@ portico_sandbox_data_new (guint seed, guint size, gint64 reference)
         g_free (local);
         local = tmp;
       }
-      email = g_strdup_printf ("%s@%s", local, PORTICO_SANDBOX_DOMAIN);
-      for (guint n = 2; g_hash_table_contains (emails, email); n++)
-        {
-          g_free (email);
-          email = g_strdup_printf ("%s%u@%s", local, n, PORTICO_SANDBOX_DOMAIN);
-        }
+      {
+        guint seen = GPOINTER_TO_UINT (g_hash_table_lookup (locals, local));
+
+        if (seen == 0)
+          email = g_strdup_printf ("%s@%s", local, PORTICO_SANDBOX_DOMAIN);
+        else
+          email = g_strdup_printf ("%s%u@%s", local, seen + 1, PORTICO_SANDBOX_DOMAIN);
+        g_hash_table_replace (locals, g_strdup (local), GUINT_TO_POINTER (seen + 1));
+      }
       p->email = g_steal_pointer (&email);
-      g_hash_table_add (emails, p->email);
       p->department = rng_range (&rng, G_N_ELEMENTS (departments));
-      p->title = g_strdup (i < G_N_ELEMENTS (departments)
-                           ? "Head of Department" : titles[p->department]);
+      p->title = i < G_N_ELEMENTS (departments) ? "Head of Department" : titles[p->department];
       p->location = locations[rng_range (&rng, G_N_ELEMENTS (locations))];
       p->employee_number = g_strdup_printf ("E%04u", 1001 + i);
       p->manager = i < G_N_ELEMENTS (departments) ? 0 : MIN (p->department, data->size - 1);
@@ -300,15 +303,52 @@ sku_id (const char *app_id, guint n)
   return g_strdup_printf ("%s_%s", up, n == 0 ? "STANDARD" : "PRO");
 }
 
+/* One app user, kept compactly: a million people give several million of
+ * them (the identity provider's and every discovered app's), and their
+ * records are built from these when asked for. */
+typedef enum
+{
+  STATUS_ACTIVE,
+  STATUS_INVITED,
+  STATUS_SUSPENDED,
+  STATUS_DEPROVISIONED,
+} AppUserStatus;
+
+static const char * const status_names[] = { "active", "invited", "suspended", "deprovisioned" };
+static const char * const role_names[] = { "owner", "admin", "member", "guest" };
+
+typedef struct
+{
+  gint64 last_activity; /* unix seconds; unset for an invited user */
+  guint person;         /* index in the pool */
+  guint8 status;        /* AppUserStatus */
+  guint8 role;          /* index in role_names */
+  guint8 license;       /* 0: none, else 1 + the SKU's number (sku_id) */
+} AppUser;
+
+typedef struct
+{
+  guint64 id_base;
+  GArray *users; /* AppUser */
+} AppUsers;
+
+static void
+app_users_free (gpointer p)
+{
+  AppUsers *users = p;
+
+  g_array_unref (users->users);
+  g_free (users);
+}
+
 /* The app's users: one record per person of the app's subset. Identity
  * providers and HR systems see almost everyone, other apps a part. */
-static JsonArray *
+static AppUsers *
 app_users (PorticoSandboxData *data, const char *app_id)
 {
-  JsonArray *users = g_hash_table_lookup (data->app_users, app_id);
+  AppUsers *users = g_hash_table_lookup (data->app_users, app_id);
   App *app;
   double share;
-  guint64 id_base;
   Rng rng;
 
   if (users != NULL)
@@ -322,66 +362,99 @@ app_users (PorticoSandboxData *data, const char *app_id)
     share = 0.93;
   else
     share = 0.35 + 0.4 * rng_double (&rng);
-  id_base = 100000 + rng_range (&rng, 800000);
 
-  users = json_array_new ();
+  users = g_new0 (AppUsers, 1);
+  users->id_base = 100000 + rng_range (&rng, 800000);
+  users->users = g_array_new (FALSE, TRUE, sizeof (AppUser));
   for (guint i = 0; i < data->people->len; i++)
     {
-      Person *p = data->people->pdata[i];
-      JsonObject *u;
-      g_autofree char *id = NULL;
-      const char *status;
-      const char *role;
+      AppUser u = { 0 };
       double r;
 
       /* Person 0 (the admin who connects) is in every app. */
       if (i != 0 && rng_double (&rng) >= share)
         continue;
 
-      u = json_object_new ();
-      id = g_strdup_printf ("u%" G_GUINT64_FORMAT, id_base + (guint64) i * 7);
+      u.person = i;
       r = rng_double (&rng);
       if (i == 0 || r < 0.84)
-        status = "active";
+        u.status = STATUS_ACTIVE;
       else if (r < 0.89)
-        status = "invited";
+        u.status = STATUS_INVITED;
       else if (r < 0.96)
-        status = "suspended";
+        u.status = STATUS_SUSPENDED;
       else
-        status = "deprovisioned";
+        u.status = STATUS_DEPROVISIONED;
       r = rng_double (&rng);
-      role = i == 0 ? "owner" : r < 0.06 ? "admin" : r < 0.92 ? "member" : "guest";
-
-      json_object_set_string_member (u, "id", id);
-      json_object_set_string_member (u, "email", p->email);
-      json_object_set_string_member (u, "name", p->name);
-      json_object_set_string_member (u, "status", status);
-      json_object_set_string_member (u, "role", role);
-      if (!g_str_equal (status, "invited"))
+      u.role = i == 0 ? 0 : r < 0.06 ? 1 : r < 0.92 ? 2 : 3;
+      if (u.status != STATUS_INVITED)
         {
           guint days;
-          g_autofree char *when = NULL;
 
-          if (g_str_equal (status, "active"))
+          if (u.status == STATUS_ACTIVE)
             days = rng_double (&rng) < 0.12 ? 61 + rng_range (&rng, 120) : rng_range (&rng, 30);
           else
             days = 100 + rng_range (&rng, 200);
-          when = iso_time (data->reference - (gint64) days * 86400
-                           - (gint64) rng_range (&rng, 86400));
-          json_object_set_string_member (u, "last_activity", when);
+          u.last_activity = data->reference - (gint64) days * 86400
+                            - (gint64) rng_range (&rng, 86400);
         }
-      if (g_str_equal (status, "active") || g_str_equal (status, "suspended"))
-        {
-          g_autofree char *sku = sku_id (app_id, rng_double (&rng) < 0.7 ? 0 : 1);
-
-          json_object_set_string_member (u, "license", sku);
-        }
-      json_object_set_int_member (u, "person", i);
-      json_array_add_object_element (users, u);
+      if (u.status == STATUS_ACTIVE || u.status == STATUS_SUSPENDED)
+        u.license = 1 + (rng_double (&rng) < 0.7 ? 0 : 1);
+      g_array_append_val (users->users, u);
     }
 
   g_hash_table_insert (data->app_users, g_strdup (app_id), users);
   return users;
+}
+
+static inline AppUser *
+app_user_at (AppUsers *users, guint i)
+{
+  return &g_array_index (users->users, AppUser, i);
+}
+
+static inline Person *
+app_user_person (PorticoSandboxData *data, AppUser *u)
+{
+  return data->people->pdata[u->person];
+}
+
+static char *
+app_user_id (AppUsers *users, AppUser *u)
+{
+  return g_strdup_printf ("u%" G_GUINT64_FORMAT, users->id_base + (guint64) u->person * 7);
+}
+
+/* The record of app user @i: {"id","email","name","status","role",
+ * "last_activity" (not for invited users),"license" (active and suspended
+ * users),"person"}. */
+static JsonObject *
+app_user_object (PorticoSandboxData *data, const char *app_id, AppUsers *users, guint i)
+{
+  AppUser *u = app_user_at (users, i);
+  Person *p = app_user_person (data, u);
+  JsonObject *o = json_object_new ();
+  g_autofree char *id = app_user_id (users, u);
+
+  json_object_set_string_member (o, "id", id);
+  json_object_set_string_member (o, "email", p->email);
+  json_object_set_string_member (o, "name", p->name);
+  json_object_set_string_member (o, "status", status_names[u->status]);
+  json_object_set_string_member (o, "role", role_names[u->role]);
+  if (u->status != STATUS_INVITED)
+    {
+      g_autofree char *when = iso_time (u->last_activity);
+
+      json_object_set_string_member (o, "last_activity", when);
+    }
+  if (u->license != 0)
+    {
+      g_autofree char *sku = sku_id (app_id, u->license - 1);
+
+      json_object_set_string_member (o, "license", sku);
+    }
+  json_object_set_int_member (o, "person", u->person);
+  return o;
 }
 
 static char *
@@ -406,61 +479,101 @@ custom_value (PorticoSandboxData *data, Person *p, const char *label, guint n)
   return g_strdup_printf ("%s %u", label, 1 + (p->department + n) % 5);
 }
 
+/* The users-like record (users, usage, custom_fields) of app user @i;
+ * NULL when the data type has none for that user (usage of an invited
+ * user). */
+static JsonObject *
+users_like_record (PorticoSandboxData *data,
+                   const char         *app_id,
+                   AppUsers           *users,
+                   guint               i,
+                   const char         *data_type_id,
+                   const char * const *labels)
+{
+  AppUser *u = app_user_at (users, i);
+  Person *p = app_user_person (data, u);
+  g_autofree char *id = NULL;
+  JsonObject *rec;
+
+  if (g_str_equal (data_type_id, "users"))
+    return app_user_object (data, app_id, users, i);
+  if (g_str_equal (data_type_id, "usage") && u->status == STATUS_INVITED)
+    return NULL;
+
+  id = app_user_id (users, u);
+  rec = json_object_new ();
+  json_object_set_string_member (rec, "user_id", id);
+  json_object_set_string_member (rec, "email", p->email);
+  json_object_set_int_member (rec, "person", u->person);
+  if (g_str_equal (data_type_id, "usage"))
+    {
+      g_autofree char *when = iso_time (u->last_activity);
+
+      json_object_set_string_member (rec, "last_activity", when);
+    }
+  else
+    {
+      JsonObject *fields = json_object_new ();
+
+      for (guint n = 0; labels != NULL && labels[n] != NULL; n++)
+        {
+          g_autofree char *v = custom_value (data, p, labels[n], n);
+
+          json_object_set_string_member (fields, labels[n], v);
+        }
+      json_object_set_object_member (rec, "fields", fields);
+    }
+  return rec;
+}
+
 static JsonArray *
 build_users_like (PorticoSandboxData *data,
                   const char         *app_id,
                   const char         *data_type_id,
                   const char * const *labels)
 {
-  JsonArray *users = app_users (data, app_id);
+  AppUsers *users = app_users (data, app_id);
   JsonArray *out = json_array_new ();
 
-  for (guint i = 0; i < json_array_get_length (users); i++)
+  for (guint i = 0; i < users->users->len; i++)
     {
-      JsonObject *u = json_array_get_object_element (users, i);
-      JsonObject *rec;
+      JsonObject *rec = users_like_record (data, app_id, users, i, data_type_id, labels);
 
-      if (g_str_equal (data_type_id, "users"))
-        {
-          json_array_add_element (out, json_node_copy (json_array_get_element (users, i)));
-          continue;
-        }
-
-      if (g_str_equal (data_type_id, "usage") && !json_object_has_member (u, "last_activity"))
-        continue;
-
-      rec = json_object_new ();
-      json_object_set_string_member (rec, "user_id", json_object_get_string_member (u, "id"));
-      json_object_set_string_member (rec, "email", json_object_get_string_member (u, "email"));
-      json_object_set_int_member (rec, "person", json_object_get_int_member (u, "person"));
-      if (g_str_equal (data_type_id, "usage"))
-        {
-          json_object_set_string_member (rec, "last_activity",
-                                         json_object_get_string_member (u, "last_activity"));
-        }
-      else
-        {
-          Person *p = data->people->pdata[json_object_get_int_member (u, "person")];
-          JsonObject *fields = json_object_new ();
-
-          for (guint n = 0; labels != NULL && labels[n] != NULL; n++)
-            {
-              g_autofree char *v = custom_value (data, p, labels[n], n);
-
-              json_object_set_string_member (fields, labels[n], v);
-            }
-          json_object_set_object_member (rec, "fields", fields);
-        }
-      json_array_add_object_element (out, rec);
+      if (rec != NULL)
+        json_array_add_object_element (out, rec);
     }
-
   return out;
+}
+
+guint
+portico_sandbox_data_get_n_app_users (PorticoSandboxData *data,
+                                      const char         *app_id)
+{
+  g_return_val_if_fail (data != NULL && app_id != NULL, 0);
+
+  return app_users (data, app_id)->users->len;
+}
+
+JsonObject *
+portico_sandbox_data_build_app_user (PorticoSandboxData *data,
+                                     const char         *app_id,
+                                     const char         *data_type_id,
+                                     const char * const *custom_field_labels,
+                                     guint               index)
+{
+  AppUsers *users;
+
+  g_return_val_if_fail (data != NULL && app_id != NULL && data_type_id != NULL, NULL);
+
+  users = app_users (data, app_id);
+  g_return_val_if_fail (index < users->users->len, NULL);
+  return users_like_record (data, app_id, users, index, data_type_id, custom_field_labels);
 }
 
 static JsonArray *
 build_licenses (PorticoSandboxData *data, const char *app_id)
 {
-  JsonArray *users = app_users (data, app_id);
+  AppUsers *users = app_users (data, app_id);
   JsonArray *out = json_array_new ();
   Rng rng;
 
@@ -473,14 +586,9 @@ build_licenses (PorticoSandboxData *data, const char *app_id)
       JsonObject *rec = json_object_new ();
       gint64 assigned = 0;
 
-      for (guint i = 0; i < json_array_get_length (users); i++)
-        {
-          JsonObject *u = json_array_get_object_element (users, i);
-          const char *lic = json_object_get_string_member_with_default (u, "license", NULL);
-
-          if (lic != NULL && g_str_equal (lic, sku))
-            assigned++;
-        }
+      for (guint i = 0; i < users->users->len; i++)
+        if (app_user_at (users, i)->license == n + 1)
+          assigned++;
       json_object_set_string_member (rec, "sku", sku);
       json_object_set_string_member (rec, "name", name);
       json_object_set_int_member (rec, "total", assigned + rng_range (&rng, 12));
@@ -493,7 +601,7 @@ build_licenses (PorticoSandboxData *data, const char *app_id)
 static JsonArray *
 build_transactions (PorticoSandboxData *data, const char *app_id)
 {
-  JsonArray *users = app_users (data, app_id);
+  AppUsers *users = app_users (data, app_id);
   JsonArray *out = json_array_new ();
   guint n = data->size * 2;
   Rng rng;
@@ -502,7 +610,7 @@ build_transactions (PorticoSandboxData *data, const char *app_id)
   for (guint i = 0; i < n; i++)
     {
       JsonObject *rec = json_object_new ();
-      JsonObject *u = json_array_get_object_element (users, rng_range (&rng, json_array_get_length (users)));
+      AppUser *u = app_user_at (users, rng_range (&rng, users->users->len));
       const char *vendor;
       gint64 cents;
       g_autofree char *id = g_strdup_printf ("txn_%06x%04u", (guint) (fnv1a (app_id) & 0xffffff), i);
@@ -529,7 +637,7 @@ build_transactions (PorticoSandboxData *data, const char *app_id)
       json_object_set_string_member (rec, "currency", rng_double (&rng) < 0.85 ? "USD" : "EUR");
       json_object_set_string_member (rec, "vendor", vendor);
       json_object_set_string_member (rec, "date", date);
-      json_object_set_string_member (rec, "user_email", json_object_get_string_member (u, "email"));
+      json_object_set_string_member (rec, "user_email", app_user_person (data, u)->email);
       json_object_set_string_member (rec, "description", desc);
       json_array_add_object_element (out, rec);
     }
@@ -539,8 +647,7 @@ build_transactions (PorticoSandboxData *data, const char *app_id)
 static JsonArray *
 build_groups (PorticoSandboxData *data, const char *app_id)
 {
-  JsonArray *users = app_users (data, app_id);
-  guint n_users = json_array_get_length (users);
+  guint n_users = app_users (data, app_id)->users->len;
   guint n = MIN (G_N_ELEMENTS (group_names), 3 + data->size / 40);
   JsonArray *out = json_array_new ();
   Rng rng;
@@ -577,7 +684,7 @@ build_discovered (PorticoSandboxData *data, const char *app_id)
       rec = json_object_new ();
       json_object_set_string_member (rec, "id", app->id);
       json_object_set_string_member (rec, "name", app->name);
-      json_object_set_int_member (rec, "users", json_array_get_length (app_users (data, app->id)));
+      json_object_set_int_member (rec, "users", app_users (data, app->id)->users->len);
       json_object_set_double_member (rec, "spend", (double) (100 * (1 + rng_range (&rng, 400))));
       json_array_add_object_element (out, rec);
     }
@@ -599,6 +706,11 @@ build_discovered (PorticoSandboxData *data, const char *app_id)
   return out;
 }
 
+static void emit_app_assignments (PorticoSandboxData          *data,
+                                  const char                  *app_id,
+                                  PorticoSandboxDataRecordFunc func,
+                                  gpointer                     user_data);
+
 /* Who the identity provider @app_id assigned to each app it discovered:
  * its own users who are also people of that app (they sign in to it
  * through the provider), {"app_id", "app_name", "user_id", "email", "name",
@@ -607,45 +719,51 @@ build_discovered (PorticoSandboxData *data, const char *app_id)
  * in the order the provider lists them. A provider whose answers cannot
  * tell a group from a person lists the people only (the server drops the
  * groups for a map without principal_type). */
-static JsonArray *
-build_app_assignments (PorticoSandboxData *data, const char *app_id)
+static void
+emit_app_assignments (PorticoSandboxData          *data,
+                      const char                  *app_id,
+                      PorticoSandboxDataRecordFunc func,
+                      gpointer                     user_data)
 {
   g_autoptr(JsonArray) discovered = build_discovered (data, app_id);
   g_autoptr(JsonArray) groups = build_groups (data, app_id);
-  JsonArray *idp_users = app_users (data, app_id);
-  JsonArray *out = json_array_new ();
+  AppUsers *idp_users = app_users (data, app_id);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autofree guint8 *people = g_new (guint8, data->people->len);
 
   for (guint d = 0; d < json_array_get_length (discovered); d++)
     {
       const char *app = json_object_get_string_member (json_array_get_object_element (discovered, d), "id");
       const char *app_name = json_object_get_string_member (json_array_get_object_element (discovered, d), "name");
-      JsonArray *users = app_users (data, app);
-      g_autoptr(GHashTable) people = g_hash_table_new (NULL, NULL);
+      AppUsers *users = app_users (data, app);
 
       /* An app listed twice (a discovered name that is also a catalog
        * app's id) has one set of assignments. */
       if (!g_hash_table_add (seen, (gpointer) app))
         continue;
 
-      for (guint i = 0; i < json_array_get_length (users); i++)
-        g_hash_table_add (people, GINT_TO_POINTER ((gint) json_object_get_int_member (json_array_get_object_element (users, i), "person")));
-      for (guint i = 0; i < json_array_get_length (idp_users); i++)
+      memset (people, 0, data->people->len);
+      for (guint i = 0; i < users->users->len; i++)
+        people[app_user_at (users, i)->person] = 1;
+      for (guint i = 0; i < idp_users->users->len; i++)
         {
-          JsonObject *u = json_array_get_object_element (idp_users, i);
+          AppUser *u = app_user_at (idp_users, i);
+          Person *p = app_user_person (data, u);
+          g_autofree char *id = NULL;
           JsonObject *rec;
 
-          if (!g_hash_table_contains (people, GINT_TO_POINTER ((gint) json_object_get_int_member (u, "person"))))
+          if (!people[u->person])
             continue;
+          id = app_user_id (idp_users, u);
           rec = json_object_new ();
           json_object_set_string_member (rec, "app_id", app);
-          json_object_set_string_member (rec, "user_id", json_object_get_string_member (u, "id"));
-          json_object_set_string_member (rec, "email", json_object_get_string_member (u, "email"));
-          if (json_object_has_member (u, "name"))
-            json_object_set_string_member (rec, "name", json_object_get_string_member (u, "name"));
+          json_object_set_string_member (rec, "user_id", id);
+          json_object_set_string_member (rec, "email", p->email);
+          json_object_set_string_member (rec, "name", p->name);
           json_object_set_string_member (rec, "principal_type", "user");
           json_object_set_string_member (rec, "app_name", app_name);
-          json_array_add_object_element (out, rec);
+          func (rec, user_data);
+          json_object_unref (rec);
         }
       if (json_array_get_length (groups) > 0)
         {
@@ -657,9 +775,24 @@ build_app_assignments (PorticoSandboxData *data, const char *app_id)
           json_object_set_string_member (rec, "name", json_object_get_string_member (g, "name"));
           json_object_set_string_member (rec, "principal_type", "group");
           json_object_set_string_member (rec, "app_name", app_name);
-          json_array_add_object_element (out, rec);
+          func (rec, user_data);
+          json_object_unref (rec);
         }
     }
+}
+
+static void
+add_record (JsonObject *record, gpointer user_data)
+{
+  json_array_add_object_element (user_data, json_object_ref (record));
+}
+
+static JsonArray *
+build_app_assignments (PorticoSandboxData *data, const char *app_id)
+{
+  JsonArray *out = json_array_new ();
+
+  emit_app_assignments (data, app_id, add_record, out);
   return out;
 }
 
@@ -677,7 +810,8 @@ portico_sandbox_data_build_grants (PorticoSandboxData *data,
   g_autoptr(JsonArray) discovered = NULL;
   g_autoptr(JsonArray) assigned = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  JsonArray *idp_users;
+  AppUsers *idp_users;
+  g_autoptr(JsonObject) first_user = NULL;
   JsonArray *out;
 
   g_return_val_if_fail (data != NULL && app_id != NULL, NULL);
@@ -708,8 +842,12 @@ portico_sandbox_data_build_grants (PorticoSandboxData *data,
                   g_strcmp0 (json_object_get_string_member_with_default (a, "principal_type", "user"), "user") != 0)
                 continue;
             }
-          else if (granted == 0 && json_array_get_length (idp_users) > 0)
-            a = json_array_get_object_element (idp_users, 0);
+          else if (granted == 0 && idp_users->users->len > 0)
+            {
+              if (first_user == NULL)
+                first_user = app_user_object (data, app_id, idp_users, 0);
+              a = first_user;
+            }
           else
             break;
           rec = json_object_new ();
@@ -756,6 +894,44 @@ portico_sandbox_data_build (PorticoSandboxData *data,
   if (g_str_equal (data_type_id, "app_assignments"))
     return build_app_assignments (data, app_id);
   return json_array_new ();
+}
+
+void
+portico_sandbox_data_foreach (PorticoSandboxData          *data,
+                              const char                  *app_id,
+                              const char                  *data_type_id,
+                              const char * const          *custom_field_labels,
+                              PorticoSandboxDataRecordFunc func,
+                              gpointer                     user_data)
+{
+  g_autoptr(JsonArray) records = NULL;
+
+  g_return_if_fail (data != NULL && app_id != NULL && data_type_id != NULL && func != NULL);
+
+  /* The long lists one at a time; the others are short. */
+  if (g_str_equal (data_type_id, "users") || g_str_equal (data_type_id, "usage")
+      || g_str_equal (data_type_id, "custom_fields"))
+    {
+      AppUsers *users = app_users (data, app_id);
+
+      for (guint i = 0; i < users->users->len; i++)
+        {
+          g_autoptr(JsonObject) rec = users_like_record (data, app_id, users, i, data_type_id,
+                                                         custom_field_labels);
+
+          if (rec != NULL)
+            func (rec, user_data);
+        }
+      return;
+    }
+  if (g_str_equal (data_type_id, "app_assignments"))
+    {
+      emit_app_assignments (data, app_id, func, user_data);
+      return;
+    }
+  records = portico_sandbox_data_build (data, app_id, data_type_id, custom_field_labels);
+  for (guint i = 0; i < json_array_get_length (records); i++)
+    func (json_array_get_object_element (records, i), user_data);
 }
 
 char *

@@ -45,6 +45,33 @@ JsonArray *portico_sandbox_data_build (PorticoSandboxData *data,
                                        const char         *data_type_id,
                                        const char * const *custom_field_labels);
 
+/* Calls @func with each record portico_sandbox_data_build() lists, in
+ * its order, without the list: users-like records and app assignments
+ * are built one at a time (a million people give millions of them).
+ * @record is borrowed for the call. */
+typedef void (*PorticoSandboxDataRecordFunc) (JsonObject *record,
+                                              gpointer    user_data);
+void portico_sandbox_data_foreach (PorticoSandboxData          *data,
+                                   const char                  *app_id,
+                                   const char                  *data_type_id,
+                                   const char * const          *custom_field_labels,
+                                   PorticoSandboxDataRecordFunc func,
+                                   gpointer                     user_data);
+
+/* The users-like records (users, usage, custom_fields) one at a time, in
+ * the order portico_sandbox_data_build() lists them: the app has
+ * portico_sandbox_data_get_n_app_users() users, and the record of user
+ * @index is the one that array holds for it (NULL: the data type has no
+ * record for that user, as usage for an invited one). A million people
+ * are built this way without a million records at once. transfer full. */
+guint portico_sandbox_data_get_n_app_users (PorticoSandboxData *data,
+                                            const char         *app_id);
+JsonObject *portico_sandbox_data_build_app_user (PorticoSandboxData *data,
+                                                 const char         *app_id,
+                                                 const char         *data_type_id,
+                                                 const char * const *custom_field_labels,
+                                                 guint               index);
+
 /* The account identity of an app for a tenant ("acme" by default). transfer full. */
 char *portico_sandbox_data_external_id (PorticoSandboxData *data,
                                         const char         *app_id,

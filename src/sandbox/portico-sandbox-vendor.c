@@ -446,6 +446,125 @@ portico_sandbox_vendor_token_error (const char        *connector_id,
 
 /* ---- Which items are served -------------------------------------------- */
 
+JsonNode *
+portico_sandbox_item_parse (JsonNode *item)
+{
+  if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+    return json_from_string (json_node_get_string (item), NULL);
+  return json_node_copy (item);
+}
+
+static const char *
+skip_space (const char *s)
+{
+  while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+    s++;
+  return s;
+}
+
+/* Past the JSON string that starts at the quote @s. */
+static const char *
+skip_string (const char *s)
+{
+  for (s++; *s != '\0' && *s != '"'; s++)
+    if (*s == '\\' && s[1] != '\0')
+      s++;
+  return *s == '"' ? s + 1 : s;
+}
+
+/* Past the JSON value that starts at @s. */
+static const char *
+skip_value (const char *s)
+{
+  guint depth = 0;
+
+  while (*s != '\0')
+    {
+      if (*s == '"')
+        {
+          s = skip_string (s);
+          if (depth == 0)
+            return s;
+          continue;
+        }
+      if (*s == '{' || *s == '[')
+        depth++;
+      else if (*s == '}' || *s == ']')
+        {
+          if (depth == 0)
+            return s;
+          if (--depth == 0)
+            return s + 1;
+        }
+      else if (depth == 0 && *s == ',')
+        return s;
+      s++;
+    }
+  return s;
+}
+
+char *
+portico_sandbox_item_dup_string (JsonNode   *item,
+                                 const char *member)
+{
+  const char *s;
+  gsize len = strlen (member);
+
+  if (JSON_NODE_HOLDS_OBJECT (item))
+    {
+      JsonNode *value = json_object_get_member (json_node_get_object (item), member);
+
+      if (value == NULL || !JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
+        return NULL;
+      return g_strdup (json_node_get_string (value));
+    }
+  if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
+    return NULL;
+
+  /* The top-level members of the text, in order; a key or a value with an
+   * escape is read by the parser instead. */
+  s = skip_space (json_node_get_string (item));
+  if (*s != '{')
+    return NULL;
+  s = skip_space (s + 1);
+  while (*s == '"')
+    {
+      const char *key = s + 1;
+      const char *end = skip_string (s);
+      gboolean wanted = (gsize) (end - 1 - key) == len && strncmp (key, member, len) == 0;
+
+      if (memchr (key, '\\', end - key) != NULL)
+        break;
+      s = skip_space (end);
+      if (*s != ':')
+        return NULL;
+      s = skip_space (s + 1);
+      if (wanted)
+        {
+          const char *value_end;
+
+          if (*s != '"')
+            return NULL;
+          value_end = skip_string (s);
+          if (value_end[-1] != '"' || value_end == s + 1 || memchr (s + 1, '\\', value_end - s - 1) != NULL)
+            break;
+          return g_strndup (s + 1, value_end - s - 2);
+        }
+      s = skip_space (skip_value (s));
+      if (*s != ',')
+        return NULL;
+      s = skip_space (s + 1);
+    }
+  if (*s == '}')
+    return NULL;
+  {
+    g_autoptr(JsonNode) parsed = portico_sandbox_item_parse (item);
+
+    return parsed != NULL && JSON_NODE_HOLDS_OBJECT (parsed)
+           ? portico_sandbox_item_dup_string (parsed, member) : NULL;
+  }
+}
+
 static const char *
 item_string (JsonObject *item,
              const char *name)
@@ -509,8 +628,8 @@ okta_users (GHashTable *query,
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonObject *user = json_array_get_object_element (items, i);
-      const char *status = item_string (user, "status");
+      /* An item may be kept as its text (portico_sandbox_item_parse). */
+      g_autofree char *status = portico_sandbox_item_dup_string (json_array_get_element (items, i), "status");
 
       /* The page served copies its own items: the filter shares the
        * nodes, so a request costs no copy of every user (100,000 in the
@@ -805,8 +924,8 @@ okta_app_users (SoupServerMessage *msg,
 
   for (guint i = 0; i < json_array_get_length (items); i++)
     {
-      JsonObject *item = json_array_get_object_element (items, i);
-      const char *app = item_string (item, "@item");
+      /* An item may be kept as its text (portico_sandbox_item_parse). */
+      g_autofree char *app = portico_sandbox_item_dup_string (json_array_get_element (items, i), "@item");
       JsonNode *node;
       JsonObject *copy;
       JsonObject *links;
@@ -815,7 +934,10 @@ okta_app_users (SoupServerMessage *msg,
 
       if (g_strcmp0 (app, app_id) != 0)
         continue;
-      node = deep_copy (json_array_get_element (items, i));
+      /* A copy that shares nothing with the sandbox's own item. */
+      node = JSON_NODE_HOLDS_OBJECT (json_array_get_element (items, i))
+             ? deep_copy (json_array_get_element (items, i))
+             : portico_sandbox_item_parse (json_array_get_element (items, i));
       copy = json_node_get_object (node);
       json_object_remove_member (copy, "@item");
       json_object_set_string_member (copy, "scope", "USER");
@@ -1077,6 +1199,34 @@ entra_app_role_assigned_to (SoupServerMessage *msg,
       return NULL;
     }
   return out;
+}
+
+gboolean
+portico_sandbox_vendor_reads_items (const char *connector_id,
+                                    const char *data_type)
+{
+  /* The functions portico_sandbox_vendor_items() calls below that read
+   * the items' members as objects (okta_users and okta_app_users take
+   * either form: Okta's lists are the ones a million people make long). */
+  static const char * const readers[][2] = {
+    { "zoom", "users" }, { "hibob", "users" }, { "zendesk-sell", "users" },
+    { "servicenow", "users" }, { "airtable", "users" }, { "personio", "users" },
+    { "jumpcloud", "app_assignments" }, { "onelogin", "app_assignments" },
+    { "microsoft-entra-id", "app_assignments" }, { "microsoft-entra-id", "discovered_apps" },
+    { "aws-iam-identity-center", "users" }, { "aws-iam-identity-center", "groups" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (readers); i++)
+    if (g_strcmp0 (connector_id, readers[i][0]) == 0 && g_strcmp0 (data_type, readers[i][1]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+portico_sandbox_vendor_reads_records (const char *connector_id,
+                                      const char *data_type)
+{
+  return g_strcmp0 (connector_id, "microsoft-entra-id") == 0 && g_strcmp0 (data_type, "app_assignments") == 0;
 }
 
 JsonArray *

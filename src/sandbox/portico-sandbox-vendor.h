@@ -45,6 +45,26 @@ gboolean portico_sandbox_vendor_token_error (const char        *connector_id,
                                              guint              status,
                                              const char        *description);
 
+/* An item of a large list may be kept as its JSON text: a node holding a
+ * string (every item the sandbox renders is an object), about a seventh
+ * of the object's memory. portico_sandbox_item_parse() gives the object
+ * (a node of its own, transfer full; for an object node, json_node_copy);
+ * portico_sandbox_item_dup_string() the string value of one top-level
+ * member of either form, without parsing the whole text (NULL: no such
+ * member, or not a string). */
+JsonNode *portico_sandbox_item_parse (JsonNode *item);
+char *portico_sandbox_item_dup_string (JsonNode   *item,
+                                       const char *member);
+
+/* Whether portico_sandbox_vendor_items() reads the members of the items
+ * of this data type as objects (TRUE: they must be kept as objects) or
+ * takes them in either form (FALSE); and whether it reads @records (FALSE:
+ * the sandbox need not keep them). */
+gboolean portico_sandbox_vendor_reads_items (const char *connector_id,
+                                             const char *data_type);
+gboolean portico_sandbox_vendor_reads_records (const char *connector_id,
+                                               const char *data_type);
+
 /* The items the provider serves for this request, out of @items, all the
  * records it has (transfer full): Okta leaves DEPROVISIONED users out unless
  * the search asks for them, Zoom lists one status at a time, HiBob gives

@@ -15,6 +15,7 @@
 
 #include "portico-catalog.h"
 #include "portico-sandbox-server.h"
+#include "portico-sandbox-vendor.h"
 
 #define FIXTURE_HEAD(id, cat) \
   "{\"format\":1,\"id\":\"" id "\",\"name\":\"" id " app\",\"category\":\"" cat "\"," \
@@ -223,6 +224,9 @@ static const char fx_then[] = FIXTURE_HEAD ("fx-then", "expenses")
   "   \"vendor\":\"merchant\",\"user_email\":\"accountEmail\"}},"
   " \"discovered_apps\":{\"label\":\"Merchants\",\"request_from\":\"transactions\",\"map\":{\"name\":\"merchant\"}}"
   "}}";
+
+/* test_okta_pages: the digest of the pages the sandbox served before. */
+#define OKTA_PAGES_SHA256 "b34c89a158e625d5c9412520f5f78873a2b355a33350c70c90451f44b8bfa457"
 
 static const char * const fixtures[] = { fx_link, fx_cursor, fx_oauth, fx_basic, fx_offset, fx_scim, fx_body,
                                          fx_graphql, fx_form, fx_then };
@@ -1847,6 +1851,183 @@ test_describe (Fixture *fx, gconstpointer data)
   g_assert_true (saw_cursor);
 }
 
+/* BEGIN item-text */
+/* An item kept as its JSON text reads as the object it was made from:
+ * each top-level string member, past nested objects, arrays and strings
+ * that hold the same name or JSON's own punctuation, escapes too. */
+static void
+test_item_text (void)
+{
+  static const char * const texts[] = {
+    "{\"id\":\"u1\",\"profile\":{\"status\":\"NESTED\",\"list\":[{\"status\":\"x\"},\"]}\\\"\"]},\"status\":\"ACTIVE\"}",
+    "{\"status\":\"A \\\"quoted\\\" \\u00e9 value\",\"n\":1}",
+    "{\"n\":-1.5e3,\"t\":true,\"z\":null,\"a\":[1,[2,{}]],\"status\":\"\"}",
+    "{\"st\\u0061tus\":\"escaped key\",\"id\":\"k\"}",
+    "{ \"id\" : \"spaced\" ,\n \"status\" : \"S\" }",
+    "{\"status\":7,\"statuses\":\"plural\"}",
+    "{\"id\":\"no status\"}",
+    "{\"emoji\":\"\xF0\x9F\x99\x82\",\"status\":\"after, } ] comma\"}",
+    "{}",
+  };
+  static const char * const members[] = { "status", "id", "n", "a", "st", "statu", "statuses", "emoji" };
+  static const char * const statuses[] = {
+    "ACTIVE", "A \"quoted\" \xC3\xA9 value", "", "escaped key", "S", NULL, NULL, "after, } ] comma", NULL,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) object = json_from_string (texts[i], &error);
+      g_autoptr(JsonNode) kept = json_node_init_string (json_node_alloc (), texts[i]);
+      g_autoptr(JsonNode) parsed = portico_sandbox_item_parse (kept);
+      g_autoptr(JsonNode) copied = portico_sandbox_item_parse (object);
+
+      g_assert_no_error (error);
+      g_assert_true (json_node_equal (parsed, object));
+      g_assert_true (json_node_equal (copied, object));
+      for (guint m = 0; m < G_N_ELEMENTS (members); m++)
+        {
+          g_autofree char *from_text = portico_sandbox_item_dup_string (kept, members[m]);
+          g_autofree char *from_object = portico_sandbox_item_dup_string (object, members[m]);
+
+          g_assert_cmpstr (from_text, ==, from_object);
+        }
+      {
+        g_autofree char *status = portico_sandbox_item_dup_string (kept, "status");
+
+        g_assert_cmpstr (status, ==, statuses[i]);
+      }
+    }
+}
+/* END item-text */
+
+typedef struct
+{
+  SoupSession *session;
+  GChecksum *checksum;
+  const char *base_url;
+} PageWalk;
+
+/* Adds every page of the listing at @url (following Okta's rel="next"
+ * links while pages have items) to the checksum: status, Link header and
+ * body, with the sandbox's base URL written BASE. The last page read,
+ * transfer full. */
+static JsonNode *
+walk_pages (PageWalk *w, const char *url)
+{
+  g_autofree char *next = g_strdup (url);
+  g_autoptr(GRegex) link_re = g_regex_new ("<([^>]*)>\\s*;\\s*rel=\"next\"", 0, 0, NULL);
+  JsonNode *last = NULL;
+
+  while (next != NULL)
+    {
+      g_autoptr(SoupMessage) msg = soup_message_new ("GET", next);
+      Reply r = { 0 };
+      g_autofree char *record = NULL;
+      g_autofree char *links = NULL;
+      g_autoptr(GMatchInfo) match = NULL;
+      gsize len;
+      const char *body;
+      g_auto(GStrv) parts = NULL;
+
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", "SSWS sandbox-ok");
+      soup_message_headers_replace (soup_message_get_request_headers (msg), "Accept", "application/json");
+      soup_session_send_and_read_async (w->session, msg, G_PRIORITY_DEFAULT, NULL, sent_cb, &r);
+      while (r.body == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_no_error (r.error);
+      body = g_bytes_get_data (r.body, &len);
+      links = g_strdup (soup_message_headers_get_list (soup_message_get_response_headers (msg), "Link"));
+      record = g_strdup_printf ("%u\n%s\n%.*s\n", soup_message_get_status (msg), links != NULL ? links : "",
+                                (int) len, body != NULL ? body : "");
+      parts = g_strsplit (record, w->base_url, -1);
+      g_free (record);
+      record = g_strjoinv ("BASE", parts);
+      g_checksum_update (w->checksum, (const guchar *) record, -1);
+
+      g_clear_pointer (&last, json_node_unref);
+      {
+        g_autofree char *text = g_strndup (body != NULL ? body : "", len);
+
+        last = json_from_string (text, NULL);
+      }
+      g_clear_pointer (&next, g_free);
+      if (links != NULL && g_regex_match (link_re, links, 0, &match) && last != NULL
+          && JSON_NODE_HOLDS_ARRAY (last) && json_array_get_length (json_node_get_array (last)) > 0)
+        next = g_match_info_fetch (match, 1);
+      reply_clear (&r);
+    }
+  return last;
+}
+
+/* The pages of Okta's users, groups, apps and each app's users, and the
+ * sandbox's expected records, at seed 1 and 1,500 people with okta.json
+ * alone: the same bytes as the sandbox wrote when it kept every item as a
+ * JsonObject (before its items were kept as their text, its users built
+ * one at a time and its emails numbered by count). A change to okta.json
+ * or to the generated data changes them too: the new digest is then in
+ * the failure message. */
+static void
+test_okta_pages (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (g_getenv ("PORTICO_CONNECTORS_DIR"), "okta.json", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(PorticoConnector) okta = NULL;
+  g_autoptr(PorticoCatalog) catalog = portico_catalog_new ();
+  g_autoptr(PorticoSandbox) sandbox = NULL;
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(JsonNode) apps = NULL;
+  PageWalk w = { session, checksum, NULL };
+  static const char * const expected[] = { "users", "custom_fields", "groups", "discovered_apps", "app_assignments" };
+  g_autofree char *url = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  okta = portico_connector_new_from_data (text, -1, path, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (portico_catalog_add (catalog, okta));
+  sandbox = portico_sandbox_new (catalog, 1, 1500);
+  g_assert_true (portico_sandbox_start (sandbox, 0, &error));
+  g_assert_no_error (error);
+  w.base_url = portico_sandbox_get_base_url (sandbox, "okta");
+
+  url = g_strconcat (w.base_url, "/api/v1/users?limit=200&search=status%20eq%20%22STAGED%22%20or%20status%20eq%20"
+                     "%22ACTIVE%22%20or%20status%20eq%20%22SUSPENDED%22%20or%20status%20eq%20%22DEPROVISIONED%22", NULL);
+  json_node_unref (walk_pages (&w, url));
+  g_free (url);
+  url = g_strconcat (w.base_url, "/api/v1/users?limit=200", NULL);
+  json_node_unref (walk_pages (&w, url));
+  g_free (url);
+  url = g_strconcat (w.base_url, "/api/v1/groups?limit=200&expand=stats", NULL);
+  json_node_unref (walk_pages (&w, url));
+  g_free (url);
+  url = g_strconcat (w.base_url, "/api/v1/apps?limit=200&filter=status%20eq%20%22ACTIVE%22", NULL);
+  apps = walk_pages (&w, url);
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (apps));
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (apps)), >, 0);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (apps)); i++)
+    {
+      JsonObject *app = json_array_get_object_element (json_node_get_array (apps), i);
+
+      g_free (url);
+      url = g_strdup_printf ("%s/api/v1/apps/%s/users?limit=500", w.base_url,
+                             json_object_get_string_member (app, "id"));
+      json_node_unref (walk_pages (&w, url));
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      JsonArray *records = portico_sandbox_get_expected (sandbox, "okta", expected[i]);
+      g_autoptr(JsonNode) node = json_node_init_array (json_node_alloc (), records);
+      g_autofree char *records_text = json_to_string (node, FALSE);
+
+      g_assert_nonnull (records);
+      g_checksum_update (checksum, (const guchar *) records_text, -1);
+    }
+  g_assert_cmpstr (g_checksum_get_string (checksum), ==, OKTA_PAGES_SHA256);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1867,6 +2048,8 @@ main (int argc, char **argv)
   ADD ("link-results", test_link_results);
 #undef ADD
   g_test_add_func ("/sandbox/determinism", test_determinism);
+  g_test_add_func ("/sandbox/item-text", test_item_text); /* item-text */
+  g_test_add_func ("/sandbox/okta-pages", test_okta_pages);
 
   return g_test_run ();
 }
