@@ -1165,6 +1165,7 @@ typedef struct
   guint committing;            /* the lane being committed */
   gint64 started_at;           /* of the current fetch */
   guint pending_pages;
+  PorticoPageGate *gate;       /* of the current fetch: pages waiting for the writer */
   gboolean fetch_done;
   gint64 fetched_items;
   GError *account_error;       /* keyring or account problem: every type fails */
@@ -1177,6 +1178,9 @@ typedef struct
   GTask *task;
   SyncLane *lane;
 } SyncPageWrite;
+
+/* Pages fetched ahead of the store's writer, per data type reading them. */
+#define SYNC_PAGES_AHEAD 3
 
 static void
 sync_lane_free (SyncLane *lane)
@@ -1213,6 +1217,7 @@ sync_data_free (SyncData *data)
   g_clear_pointer (&data->data_types, g_strfreev);
   g_clear_pointer (&data->results, g_array_unref);
   g_clear_pointer (&data->lanes, g_ptr_array_unref);
+  g_clear_pointer (&data->gate, portico_page_gate_unref);
   g_clear_error (&data->account_error);
   g_clear_pointer (&data->lock, portico_sync_lock_release);
   g_free (data->account_name);
@@ -1516,6 +1521,7 @@ sync_page_written_cb (GObject      *source,
     }
   g_free (write);
 
+  portico_page_gate_release (data->gate);
   data->pending_pages--;
   if (data->fetch_done && data->pending_pages == 0)
     sync_type_settle (task);
@@ -1567,6 +1573,7 @@ sync_page_cb (const char *data_type_id,
       write->task = g_object_ref (task);
       write->lane = lane;
       data->pending_pages++;
+      portico_page_gate_take (data->gate);
       portico_store_replace_add_page_async (lane->replace, body, NULL, sync_page_written_cb, write);
     }
   g_signal_emit (self, signals[SYNC_PROGRESS], 0, data->account_id, data_type_id,
@@ -1711,10 +1718,15 @@ sync_next_type (GTask *task)
   data->fetch_done = FALSE;
   data->fetched_items = 0;
 
-  portico_runtime_fetch_data_type_async (self->runtime, data->connector, data->values,
-                                         first, 0, sync_page_cb, task, NULL,
-                                         g_task_get_cancellable (task),
-                                         sync_fetch_cb, task);
+  /* The writer maps a page while the next one is fetched; no more than
+   * SYNC_PAGES_AHEAD of them wait for it (memory stays flat however many
+   * users there are: issue 13). Each data type reading a page takes it. */
+  g_clear_pointer (&data->gate, portico_page_gate_unref);
+  data->gate = portico_page_gate_new (SYNC_PAGES_AHEAD * data->lanes->len);
+  portico_runtime_fetch_data_type_gated_async (self->runtime, data->connector, data->values,
+                                               first, data->gate, sync_page_cb, task, NULL,
+                                               g_task_get_cancellable (task),
+                                               sync_fetch_cb, task);
 }
 
 static void

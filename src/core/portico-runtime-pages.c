@@ -279,6 +279,7 @@ typedef struct
   gpointer page_data;
   GDestroyNotify page_data_destroy;
   PorticoRawPageFunc raw_func; /* nullable, called with page_data */
+  PorticoPageGate *gate;    /* nullable: the next page waits while it is shut */
 
   guint pages;
   gint64 total;
@@ -299,6 +300,7 @@ fetch_op_free (FetchOp *op)
   g_free (op->item);
   g_free (op->style);
   g_clear_pointer (&op->seen, g_hash_table_unref);
+  g_clear_pointer (&op->gate, portico_page_gate_unref);
   g_free (op->cursor);
   g_clear_pointer (&op->next_uri, g_uri_unref);
   g_clear_pointer (&op->items_expr, json_node_unref);
@@ -440,6 +442,7 @@ fetch_build_request (FetchOp *op,
 }
 
 static void fetch_next (GTask *task);
+static void fetch_continue (GTask *task);
 
 static void
 fetch_return_bad (GTask      *task,
@@ -818,7 +821,7 @@ fetch_page_cb (GObject      *object,
       return;
     }
 
-  fetch_next (g_steal_pointer (&task));
+  fetch_continue (g_steal_pointer (&task));
   return;
 
 done:
@@ -856,6 +859,31 @@ fetch_first_cb (GObject      *object,
   g_hash_table_replace (op->account->values, g_strdup ("response"), g_steal_pointer (&text));
   op->first_done = TRUE;
   fetch_next (g_steal_pointer (&task));
+}
+
+static void
+fetch_resume (gpointer user_data)
+{
+  GTask *task = user_data;
+  FetchOp *op = g_task_get_task_data (task);
+
+  /* The consumer's time is not the provider's: the data type's deadline
+   * moves on by the wait. */
+  op->deadline += portico_page_gate_last_wait (op->gate);
+  fetch_next (task);
+}
+
+/* The next page, once the gate (if any) lets it be asked for: a page is
+ * fetched while the previous ones are consumed, but no more than the
+ * gate's count wait in memory. Takes ownership of @task. */
+static void
+fetch_continue (GTask *task)
+{
+  FetchOp *op = g_task_get_task_data (task);
+
+  if (op->gate != NULL && !portico_page_gate_pass (op->gate, fetch_resume, task))
+    return;
+  fetch_next (task);
 }
 
 /* Takes ownership of @task. */
@@ -1214,6 +1242,7 @@ fetch_start (PorticoRuntime     *self,
              PorticoRawPageFunc  raw_func,
              gpointer            page_data,
              GDestroyNotify      page_data_destroy,
+             PorticoPageGate    *gate,
              GCancellable       *cancellable,
              GAsyncReadyCallback callback,
              gpointer            user_data);
@@ -1232,7 +1261,24 @@ portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
                                        gpointer            user_data)
 {
   fetch_start (self, connector, field_values, data_type_id, max_pages, page_func, NULL,
-               page_data, page_data_destroy, cancellable, callback, user_data);
+               page_data, page_data_destroy, NULL, cancellable, callback, user_data);
+}
+
+void
+portico_runtime_fetch_data_type_gated_async (PorticoRuntime     *self,
+                                             PorticoConnector   *connector,
+                                             GHashTable         *field_values,
+                                             const char         *data_type_id,
+                                             PorticoPageGate    *gate,
+                                             PorticoPageFunc     page_func,
+                                             gpointer            page_data,
+                                             GDestroyNotify      page_data_destroy,
+                                             GCancellable       *cancellable,
+                                             GAsyncReadyCallback callback,
+                                             gpointer            user_data)
+{
+  fetch_start (self, connector, field_values, data_type_id, 0, page_func, NULL,
+               page_data, page_data_destroy, gate, cancellable, callback, user_data);
 }
 
 void
@@ -1249,7 +1295,7 @@ portico_runtime_fetch_first_page_async (PorticoRuntime     *self,
                                         gpointer            user_data)
 {
   fetch_start (self, connector, field_values, data_type_id, 1, page_func, raw_func,
-               page_data, page_data_destroy, cancellable, callback, user_data);
+               page_data, page_data_destroy, NULL, cancellable, callback, user_data);
 }
 
 static void
@@ -1262,6 +1308,7 @@ fetch_start (PorticoRuntime     *self,
              PorticoRawPageFunc  raw_func,
              gpointer            page_data,
              GDestroyNotify      page_data_destroy,
+             PorticoPageGate    *gate,
              GCancellable       *cancellable,
              GAsyncReadyCallback callback,
              gpointer            user_data)
@@ -1297,6 +1344,7 @@ fetch_start (PorticoRuntime     *self,
   op->page_data = page_data;
   op->page_data_destroy = page_data_destroy;
   op->raw_func = raw_func;
+  op->gate = gate != NULL ? portico_page_gate_ref (gate) : NULL;
   op->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   op->deadline = g_get_monotonic_time () + (gint64) self->total_timeout * G_USEC_PER_SEC;
   g_task_set_task_data (task, op, (GDestroyNotify) fetch_op_free);

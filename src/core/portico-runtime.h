@@ -23,6 +23,7 @@
 #include "portico-connector.h"
 #include "portico-errors.h"
 #include "portico-limits.h"
+#include "portico-page-gate.h"
 
 G_BEGIN_DECLS
 
@@ -164,6 +165,22 @@ void portico_runtime_fetch_data_type_async (PorticoRuntime     *self,
                                             GCancellable       *cancellable,
                                             GAsyncReadyCallback callback,
                                             gpointer            user_data);
+/* As portico_runtime_fetch_data_type_async() for every page, asking for
+ * the next page only while @gate is open (portico-page-gate.h): the
+ * consumer takes each page it is handed and releases it once consumed, so
+ * at most the gate's count of pages wait in memory however many there are.
+ * A request per item ("for_each") reads without the gate. */
+void portico_runtime_fetch_data_type_gated_async (PorticoRuntime     *self,
+                                                  PorticoConnector   *connector,
+                                                  GHashTable         *field_values,
+                                                  const char         *data_type_id,
+                                                  PorticoPageGate    *gate,
+                                                  PorticoPageFunc     page_func,
+                                                  gpointer            page_data,
+                                                  GDestroyNotify      page_data_destroy,
+                                                  GCancellable       *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer            user_data);
 /* Called once, before the first page's items are read, with its HTTP
  * status, its raw body and its JSON (nullable: not JSON, or empty), all
  * transfer none: what the custom-integration editor shows even when the

@@ -49,6 +49,10 @@ struct _Fixture
   guint max_active;
   guint expires_in;       /* of the tokens the server issues */
   GArray *timers;         /* source ids to remove at teardown */
+  PorticoPageGate *gate;  /* the gated tests' gate, NULL otherwise */
+  guint taken;            /* pages handed over and not yet released */
+  guint taken_at_request_max; /* the most of them when a page was asked for */
+  guint release_ms;       /* how long the consumer keeps a page */
 };
 
 /* Single quotes make the inline JSON readable; none of it needs one. */
@@ -242,6 +246,7 @@ fixture_teardown (Fixture      *f,
   g_array_unref (f->timers);
   while (g_main_context_iteration (NULL, FALSE))
     ;
+  g_clear_pointer (&f->gate, portico_page_gate_unref);
   g_clear_object (&f->runtime);
   soup_server_disconnect (f->server);
   g_clear_object (&f->server);
@@ -766,6 +771,130 @@ endless_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTabl
   g_autofree char *body = g_strdup_printf ("{'items':[{'id':'x'}],'next':'n%u'}", f->hits);
 
   respond (msg, 200, body);
+}
+
+/* Twelve pages of one item, then the end; what the consumer holds is
+ * noted at each request. */
+static void
+twelve_pages_handler (Fixture *f, SoupServerMessage *msg, const char *path, GHashTable *query)
+{
+  g_autofree char *body = NULL;
+
+  f->taken_at_request_max = MAX (f->taken_at_request_max, f->taken);
+  body = f->hits < 12 ? g_strdup_printf ("{'items':[{'id':'p%u'}],'next':'n%u'}", f->hits, f->hits)
+                      : g_strdup_printf ("{'items':[{'id':'p%u'}]}", f->hits);
+  respond (msg, 200, body);
+}
+
+static gboolean
+release_page_cb (gpointer user_data)
+{
+  Fixture *f = user_data;
+
+  f->taken--;
+  if (f->gate != NULL)
+    portico_page_gate_release (f->gate);
+  return G_SOURCE_REMOVE;
+}
+
+/* A slow consumer, as the store's writer is beside a fast provider: each
+ * page is kept release_ms before it is released. */
+static gboolean
+slow_consumer_page (const char *data_type_id,
+                    guint       page_index,
+                    GBytes     *body,
+                    JsonArray  *items,
+                    gpointer    user_data,
+                    GError    **error)
+{
+  Fixture *f = user_data;
+  guint id;
+
+  collect_page (data_type_id, page_index, body, items, user_data, error);
+  f->taken++;
+  if (f->gate != NULL)
+    portico_page_gate_take (f->gate);
+  id = g_timeout_add (f->release_ms, release_page_cb, f);
+  g_array_append_val (f->timers, id);
+  return TRUE;
+}
+
+static gint64
+fetch_gated (Fixture          *f,
+             PorticoConnector *connector,
+             GError          **error)
+{
+  g_autoptr(GAsyncResult) result = NULL;
+
+  f->pages = 0;
+  if (f->gate != NULL)
+    portico_runtime_fetch_data_type_gated_async (f->runtime, connector, f->values, "users", f->gate,
+                                                 slow_consumer_page, f, NULL, NULL, store_result, &result);
+  else
+    portico_runtime_fetch_data_type_async (f->runtime, connector, f->values, "users", 0,
+                                           slow_consumer_page, f, NULL, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  /* Every page consumed before the result is looked at. */
+  while (f->taken > 0)
+    g_main_context_iteration (NULL, TRUE);
+  return portico_runtime_fetch_data_type_finish (f->runtime, result, error);
+}
+
+/* Issue 13, target 2: the next page is asked for only while fewer than the
+ * gate's count of pages wait for the consumer, so memory holds a few pages
+ * however many there are. Without a gate the same fetch runs far ahead. */
+static void
+test_pagination_gated (Fixture *f, gconstpointer data)
+{
+  Def def = { .pagination = "{'style':'cursor','cursor_path':'next','param':'cursor','in':'query'}",
+              .items = "'items'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+
+  f->handler = twelve_pages_handler;
+  f->release_ms = 30;
+
+  /* Ungated: the provider answers at once, the consumer keeps each page
+   * 30 ms, so pages pile up. */
+  g_assert_cmpint (fetch_gated (f, connector, &error), ==, 12);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->taken_at_request_max, >=, 5);
+
+  /* Gated at 2: at most one page is held when the next is asked for. */
+  g_ptr_array_set_size (f->ids, 0);
+  f->hits = 0;
+  f->taken_at_request_max = 0;
+  f->gate = portico_page_gate_new (2);
+  g_assert_cmpint (fetch_gated (f, connector, &error), ==, 12);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->hits, ==, 12);
+  g_assert_cmpuint (f->taken_at_request_max, <=, 1);
+  g_assert_cmpuint (portico_page_gate_peak (f->gate), ==, 2);
+  assert_ids (f, "p1,p2,p3,p4,p5,p6,p7,p8,p9,p10,p11,p12");
+}
+
+/* The data type's total time counts the provider's time, not the time the
+ * fetch waits at the gate for the consumer: 12 pages kept 150 ms each
+ * behind a gate of 1 take about 2 s, past a total time of 1 s, and the
+ * fetch still completes. */
+static void
+test_pagination_gated_deadline (Fixture *f, gconstpointer data)
+{
+  Def def = { .pagination = "{'style':'cursor','cursor_path':'next','param':'cursor','in':'query'}",
+              .items = "'items'" };
+  g_autoptr(PorticoConnector) connector = load_connector (&def);
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  g_object_set (f->runtime, "total-timeout", 1, NULL);
+  f->handler = twelve_pages_handler;
+  f->release_ms = 150;
+  f->gate = portico_page_gate_new (1);
+  g_assert_cmpint (fetch_gated (f, connector, &error), ==, 12);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_get_monotonic_time () - started, >, 1500 * 1000);
+  g_assert_cmpuint (f->taken_at_request_max, ==, 0);
 }
 
 static void
@@ -2786,6 +2915,8 @@ main (int   argc,
   ADD ("/runtime/pagination/cursor-repeats", test_pagination_cursor_repeats);
   ADD ("/runtime/pagination/next-url-repeats", test_pagination_next_url_repeats);
   ADD ("/runtime/pagination/max-pages", test_pagination_max_pages);
+  ADD ("/runtime/pagination/gated", test_pagination_gated);
+  ADD ("/runtime/pagination/gated-deadline", test_pagination_gated_deadline);
   ADD ("/runtime/pagination/cursor-body-nested", test_pagination_cursor_body_nested);
   ADD ("/runtime/pagination/page-body", test_pagination_page_body);
   ADD ("/runtime/pagination/offset-body", test_pagination_offset_body);
