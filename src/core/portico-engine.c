@@ -1164,8 +1164,7 @@ typedef struct
   GPtrArray *lanes;            /* SyncLane: the data types of the current fetch */
   guint committing;            /* the lane being committed */
   gint64 started_at;           /* of the current fetch */
-  guint pending_pages;
-  PorticoPageGate *gate;       /* of the current fetch: pages waiting for the writer */
+  PorticoPageGate *gate;       /* of the current fetch: counts the page writes not done */
   gboolean fetch_done;
   gint64 fetched_items;
   GError *account_error;       /* keyring or account problem: every type fails */
@@ -1522,8 +1521,7 @@ sync_page_written_cb (GObject      *source,
   g_free (write);
 
   portico_page_gate_release (data->gate);
-  data->pending_pages--;
-  if (data->fetch_done && data->pending_pages == 0)
+  if (data->fetch_done && portico_page_gate_get_pending (data->gate) == 0)
     sync_type_settle (task);
   else
     g_object_unref (task);
@@ -1572,7 +1570,6 @@ sync_page_cb (const char *data_type_id,
       write = g_new0 (SyncPageWrite, 1);
       write->task = g_object_ref (task);
       write->lane = lane;
-      data->pending_pages++;
       portico_page_gate_take (data->gate);
       portico_store_replace_add_page_async (lane->replace, body, NULL, sync_page_written_cb, write);
     }
@@ -1596,7 +1593,7 @@ sync_fetch_cb (GObject      *source,
       sync_lane_fail (g_ptr_array_index (data->lanes, i), error);
 
   data->fetch_done = TRUE;
-  if (data->pending_pages == 0)
+  if (portico_page_gate_get_pending (data->gate) == 0)
     sync_type_settle (task);
   else
     g_object_unref (task);
@@ -1714,7 +1711,6 @@ sync_next_type (GTask *task)
       return;
     }
 
-  data->pending_pages = 0;
   data->fetch_done = FALSE;
   data->fetched_items = 0;
 

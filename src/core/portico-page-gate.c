@@ -13,7 +13,6 @@ struct _PorticoPageGate
   PorticoPageGateResume resume;  /* the waiting fetch, NULL when none */
   gpointer resume_data;
   gint64 wait_started;
-  gint64 last_wait;
   GMainContext *context;         /* where the waiter is resumed */
 };
 
@@ -21,6 +20,7 @@ typedef struct
 {
   PorticoPageGateResume resume;
   gpointer data;
+  gint64 waited_us;
 } Resumption;
 
 static gboolean
@@ -28,7 +28,7 @@ resume_cb (gpointer user_data)
 {
   Resumption *r = user_data;
 
-  r->resume (r->data);
+  r->resume (r->waited_us, r->data);
   return G_SOURCE_REMOVE;
 }
 
@@ -85,8 +85,8 @@ portico_page_gate_release (PorticoPageGate *self)
   r = g_new (Resumption, 1);
   r->resume = self->resume;
   r->data = self->resume_data;
+  r->waited_us = g_get_monotonic_time () - self->wait_started;
   self->resume = NULL;
-  self->last_wait = g_get_monotonic_time () - self->wait_started;
   /* Not from inside the consumer's callback: the fetch going on may end
    * (a failure, the last page) and call the consumer back. */
   source = g_idle_source_new ();
@@ -102,7 +102,6 @@ portico_page_gate_pass (PorticoPageGate       *self,
 {
   g_return_val_if_fail (self != NULL, TRUE);
   g_return_val_if_fail (self->resume == NULL, TRUE);
-  self->last_wait = 0;
   if (self->pending < self->max_pending)
     return TRUE;
   self->resume = resume;
@@ -113,11 +112,11 @@ portico_page_gate_pass (PorticoPageGate       *self,
   return FALSE;
 }
 
-gint64
-portico_page_gate_last_wait (PorticoPageGate *self)
+guint
+portico_page_gate_get_pending (PorticoPageGate *self)
 {
   g_return_val_if_fail (self != NULL, 0);
-  return self->last_wait;
+  return self->pending;
 }
 
 guint

@@ -20,8 +20,10 @@ G_BEGIN_DECLS
 
 typedef struct _PorticoPageGate PorticoPageGate;
 
-/* Called once when the gate opens again for a waiting fetch. */
-typedef void (*PorticoPageGateResume) (gpointer user_data);
+/* Called once when the gate opens again for a waiting fetch, with how long
+ * it waited (µs): a fetch's deadline should not count the consumer's time. */
+typedef void (*PorticoPageGateResume) (gint64   waited_us,
+                                       gpointer user_data);
 
 /* @max_pending: the fetch waits while this many pages are taken. */
 PorticoPageGate *portico_page_gate_new     (guint max_pending);
@@ -39,9 +41,8 @@ void             portico_page_gate_release (PorticoPageGate *self);
 gboolean         portico_page_gate_pass    (PorticoPageGate       *self,
                                             PorticoPageGateResume  resume,
                                             gpointer               user_data);
-/* How long the last wait lasted (µs; 0 when the last pass did not wait):
- * a fetch's deadline should not count the consumer's time. */
-gint64           portico_page_gate_last_wait (PorticoPageGate *self);
+/* The pages taken and not yet released. */
+guint            portico_page_gate_get_pending (PorticoPageGate *self);
 /* The most pages taken at once so far (a test's figure). */
 guint            portico_page_gate_peak    (PorticoPageGate *self);
 

@@ -862,14 +862,15 @@ fetch_first_cb (GObject      *object,
 }
 
 static void
-fetch_resume (gpointer user_data)
+fetch_resume (gint64   waited_us,
+              gpointer user_data)
 {
   GTask *task = user_data;
   FetchOp *op = g_task_get_task_data (task);
 
   /* The consumer's time is not the provider's: the data type's deadline
    * moves on by the wait. */
-  op->deadline += portico_page_gate_last_wait (op->gate);
+  op->deadline += waited_us;
   fetch_next (task);
 }
 
