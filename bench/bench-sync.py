@@ -1,18 +1,21 @@
 #!/usr/bin/python3
-# bench-sync.py: `portico-cli sync` of an Okta account end to end, against the
+# bench-sync.py: `portico-cli sync` of one account end to end, against the
 # limit and a peer measured in the same run (see README.md). Not a test.
 #
 # Usage (the CLI keeps the API token in the keyring):
 #   dbus-run-session -- build-aux/keyring-run bench/bench-sync.py \
-#       build/src/cli/portico-cli build/src/sandbox/portico-sandbox [--users N] [--runs N]
+#       build/src/cli/portico-cli build/src/sandbox/portico-sandbox [--shape S] [--users N] [--runs N]
 #
-# The sandbox serves only connectors/okta.json (PORTICO_CONNECTORS_DIR), so
-# that --size N generates Okta's users alone (about 0.92 N users, Link-header
-# pages of 200, loopback). The account syncs users and custom fields (the
-# other data types are switched off in its database). Each round, in turn:
+# Three shapes of user list (issue 13): okta (Link-header pages of 200),
+# entra (Microsoft Graph, pages of 999, @odata.nextLink in the body) and
+# slack (pages of 200, the next cursor in the body). The sandbox serves only
+# that provider's connector (PORTICO_CONNECTORS_DIR), so that --size N
+# generates its users alone (about 0.92-0.97 N, loopback). The account syncs
+# users and custom fields (the other data types are switched off in its
+# database). Each round, in turn:
 #   - portico: `portico-cli sync ID` on a fresh copy of the connected database
 #     (wall, CPU and peak RSS of that process);
-#   - peer: bench/okta-peer.py (urllib, json, sqlite3) doing the same work
+#   - peer: bench/sync-peer.py (urllib, json, sqlite3) doing the same work
 #     into a fresh file, as a process of its own;
 #   - limit: one `INSERT INTO t SELECT json_extract (value, …), … FROM
 #     json_each (?)` per page, over the same page bytes (read from the
@@ -42,6 +45,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 parser = argparse.ArgumentParser()
 parser.add_argument("cli")
 parser.add_argument("sandbox")
+parser.add_argument("--shape", choices=["okta", "entra", "slack"], default="okta",
+                    help="the provider's list: okta (Link header, 200), entra (@odata.nextLink, 999), slack (cursor, 200)")
 parser.add_argument("--users", type=int, default=100000, help="sandbox --size (about 0.92 as many Okta users)")
 parser.add_argument("--runs", type=int, default=3)
 parser.add_argument("--measure", help="bench-measure (default: bench/bench-measure of the CLI's build directory)")
@@ -56,7 +61,8 @@ if not os.access(measure, os.X_OK):
     sys.exit(f"bench-sync.py: {measure} is missing: build it (meson compile -C BUILD bench-measure) or pass --measure")
 tmp = tempfile.TemporaryDirectory(prefix="portico-bench-sync-")
 os.makedirs(os.path.join(tmp.name, "connectors"))
-shutil.copy(os.path.join(args.connectors, "okta.json"), os.path.join(tmp.name, "connectors"))
+CONNECTOR = {"okta": "okta", "entra": "microsoft-entra-id", "slack": "slack"}[args.shape]
+shutil.copy(os.path.join(args.connectors, CONNECTOR + ".json"), os.path.join(tmp.name, "connectors"))
 env = dict(os.environ)
 env["PORTICO_CONNECTORS_DIR"] = os.path.join(tmp.name, "connectors")
 env["XDG_DATA_HOME"] = os.path.join(tmp.name, "data")
@@ -89,7 +95,7 @@ def run_measured(argv, extra_env=None):
     return (int(code), text, float(wall), float(cpu), int(rss_kb) / 1024.0)
 
 
-# ---- The sandbox, Okta only.
+# ---- The sandbox, this provider only.
 port_base = 21000 + (os.getpid() % 150) * 40
 sandbox = None
 info = None
@@ -110,9 +116,9 @@ for attempt in range(20):
     port_base = 21000 + (port_base - 21000 + 40 * 37) % 6000
 if info is None:
     sys.exit("bench-sync: portico-sandbox did not start: " + sandbox.stderr.read())
-okta = info["connectors"][0]
-base_url = okta["api_base_url"]
-token = okta["secrets"]["ok"]
+provider = info["connectors"][0]
+base_url = provider["api_base_url"]
+token = provider["secrets"]["ok"]
 
 
 def stop_sandbox():
@@ -131,10 +137,10 @@ def finish(code):
 
 # ---- The connected account, users and custom fields only.
 db0 = os.path.join(tmp.name, "connected.db")
-argv = [args.cli, "--db", db0, "connect", "okta", "--json", "--set", "api_base_url=" + base_url]
-for k, v in okta["fields"].items():
+argv = [args.cli, "--db", db0, "connect", CONNECTOR, "--json", "--set", "api_base_url=" + base_url]
+for k, v in provider["fields"].items():
     argv += ["--set", f"{k}={v}"]
-code, out, _, _, _ = run_measured(argv, {"PORTICO_FIELD_" + f.upper(): token for f in okta["secret_fields"]})
+code, out, _, _, _ = run_measured(argv, {"PORTICO_FIELD_" + f.upper(): token for f in provider["secret_fields"]})
 if code != 0:
     print("bench-sync: connect failed (run under dbus-run-session -- build-aux/keyring-run):\n" + out)
     finish(1)
@@ -156,29 +162,68 @@ def fresh_copy(path):
     dst.close()
 
 
-# ---- The page bytes, read once.
-SEARCH = " or ".join(f'status eq "{s}"' for s in
-                     ["STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED",
-                      "LOCKED_OUT", "SUSPENDED", "DEPROVISIONED"])
-pages = []
-url = base_url + "/api/v1/users?" + urllib.parse.urlencode({"limit": "200", "search": SEARCH}, quote_via=urllib.parse.quote)
-while url:
-    req = urllib.request.Request(url, headers={"Authorization": "SSWS " + token, "Accept": "application/json"})
+# ---- The page bytes, read once, as each vendor documents its list (the same
+# requests as sync-peer.py's), and what the limit reads from them: the
+# values both contenders read, one json_extract each.
+def get(url, headers):
+    req = urllib.request.Request(url, headers=dict(headers, Accept="application/json"))
     with urllib.request.urlopen(req, timeout=60) as resp:
-        pages.append(resp.read())
-        m = re.search(r'<([^>]*)>\s*;\s*rel="next"', ", ".join(resp.headers.get_all("Link") or []))
-    # Okta's last page may still link a next one, which is empty.
-    url = m.group(1) if m and json.loads(pages[-1]) else None
-page_bytes = sum(len(p) for p in pages)
+        return resp.read(), resp.headers
 
-LIMIT_SQL = ("INSERT INTO t SELECT json_extract (value, '$.id'), json_extract (value, '$.status'), "
-             "json_extract (value, '$.lastLogin'), json_extract (value, '$.profile.email'), "
-             "json_extract (value, '$.profile.firstName'), json_extract (value, '$.profile.lastName'), "
-             "json_extract (value, '$.profile.userType'), json_extract (value, '$.profile.title'), "
-             "json_extract (value, '$.profile.department'), json_extract (value, '$.profile.division'), "
-             "json_extract (value, '$.profile.organization'), json_extract (value, '$.profile.costCenter'), "
-             "json_extract (value, '$.profile.employeeNumber'), json_extract (value, '$.profile.manager') "
-             "FROM json_each (?)")
+
+pages = []
+if args.shape == "okta":
+    SEARCH = " or ".join(f'status eq "{s}"' for s in
+                         ["STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED",
+                          "LOCKED_OUT", "SUSPENDED", "DEPROVISIONED"])
+    url = base_url + "/api/v1/users?" + urllib.parse.urlencode({"limit": "200", "search": SEARCH},
+                                                              quote_via=urllib.parse.quote)
+    while url:
+        body, headers = get(url, {"Authorization": "SSWS " + token})
+        pages.append(body)
+        m = re.search(r'<([^>]*)>\s*;\s*rel="next"', ", ".join(headers.get_all("Link") or []))
+        # Okta's last page may still link a next one, which is empty.
+        url = m.group(1) if m and json.loads(body) else None
+    SHAPE_TEXT = "Okta shape: Link-header pages of 200"
+    ITEMS, PATHS = "$", ["id", "status", "lastLogin", "profile.email", "profile.firstName", "profile.lastName",
+                         "profile.userType", "profile.title", "profile.department", "profile.division",
+                         "profile.organization", "profile.costCenter", "profile.employeeNumber", "profile.manager"]
+elif args.shape == "entra":
+    fields = provider["fields"]
+    form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": fields["client_id"],
+                                   "client_secret": token, "scope": "https://graph.microsoft.com/.default"})
+    req = urllib.request.Request(f"{base_url}/{fields['tenant_id']}/oauth2/v2.0/token", data=form.encode())
+    with urllib.request.urlopen(req, timeout=60) as resp:
+        bearer = json.loads(resp.read())["access_token"]
+    url = base_url + "/v1.0/users?" + urllib.parse.urlencode(
+        {"$select": "id,displayName,mail,userPrincipalName,accountEnabled,userType,assignedLicenses,"
+                    "jobTitle,department,employeeId,officeLocation", "$top": "999"})
+    while url:
+        body, _ = get(url, {"Authorization": "Bearer " + bearer})
+        pages.append(body)
+        url = json.loads(body).get("@odata.nextLink")
+    SHAPE_TEXT = "Entra shape: pages of 999 with @odata.nextLink"
+    ITEMS, PATHS = "$.value", ["id", "mail", "userPrincipalName", "displayName", "accountEnabled", "userType",
+                               "assignedLicenses[0].skuId", "jobTitle", "department", "employeeId", "officeLocation"]
+else:
+    cursor = None
+    while True:
+        query = {"limit": "200"}
+        if cursor:
+            query["cursor"] = cursor
+        body, _ = get(base_url + "/api/users.list?" + urllib.parse.urlencode(query), {"Authorization": "Bearer " + token})
+        pages.append(body)
+        cursor = (json.loads(body).get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            break
+    SHAPE_TEXT = "Slack shape: pages of 200 with the cursor in the body"
+    ITEMS, PATHS = "$.members", ["id", "profile.email", "real_name", "profile.real_name", "name", "deleted",
+                                 "is_invited_user", "is_primary_owner", "is_owner", "is_admin", "is_ultra_restricted",
+                                 "is_restricted", "is_bot", "profile.title", "tz"]
+page_bytes = sum(len(p) for p in pages)
+COLUMNS = ", ".join(f"c{i}" for i in range(len(PATHS)))
+LIMIT_SQL = ("INSERT INTO t SELECT " + ", ".join(f"json_extract (value, '$.{p}')" for p in PATHS) +
+             f" FROM json_each (?, '{ITEMS}')")
 
 
 def limit_round(path):
@@ -188,8 +233,7 @@ def limit_round(path):
     start = time.perf_counter()
     conn = sqlite3.connect(path, isolation_level=None)
     conn.executescript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-                       "CREATE TABLE t (id, status, last_login, email, first, last, user_type, title, "
-                       "department, division, organization, cost_center, employee_number, manager);")
+                       f"CREATE TABLE t ({COLUMNS});")
     conn.execute("BEGIN")
     for page in pages:
         conn.execute(LIMIT_SQL, (page.decode(),))
@@ -215,10 +259,11 @@ for r in range(args.runs):
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(peer_db + suffix):
             os.remove(peer_db + suffix)
-    code, out, wall, cpu, rss = run_measured([sys.executable, os.path.join(HERE, "okta-peer.py"), base_url, peer_db],
-                                             {"OKTA_API_TOKEN": token})
+    code, out, wall, cpu, rss = run_measured([sys.executable, os.path.join(HERE, "sync-peer.py"), args.shape, base_url, peer_db] +
+                                             [f"{k}={v}" for k, v in provider["fields"].items()],
+                                             {"PEER_SECRET": token})
     if code != 0:
-        print("bench-sync: okta-peer.py failed:\n" + out)
+        print("bench-sync: sync-peer.py failed:\n" + out)
         finish(1)
     results["peer"].append((wall, cpu, rss))
 
@@ -246,12 +291,12 @@ def median(name, i):
 lim = median("limit", 0)
 port = median("portico", 0)
 peer = median("peer", 0)
-print(f"Okta shape, {users} users in {len(pages)} Link-header pages of 200, {page_bytes / 1e6:.1f} MB of JSON, "
+print(f"{SHAPE_TEXT}, {users} users in {len(pages)} pages, {page_bytes / 1e6:.1f} MB of JSON, "
       f"{args.runs} rounds (medians)")
 print(f"json_each limit (same page bytes):  {lim:7.2f} s  {users / lim:8.0f} users/s")
 print(f"portico-cli sync:                   {port:7.2f} s  {users / port:8.0f} users/s = {lim / port:.2f} of the limit;"
       f"  CPU {median('portico', 1):.2f} s, peak RSS {median('portico', 2):.0f} MB")
-print(f"okta-peer.py (urllib, json, sqlite3): {peer:5.2f} s  {users / peer:8.0f} users/s;"
+print(f"sync-peer.py (urllib, json, sqlite3): {peer:5.2f} s  {users / peer:8.0f} users/s;"
       f"  CPU {median('peer', 1):.2f} s, peak RSS {median('peer', 2):.0f} MB")
 print(f"portico vs peer: {peer / port:.2f} times as fast (target 3)")
 print(f"rows: {n_users} users, {n_fields} custom fields stored; reported {reported}")
