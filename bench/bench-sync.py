@@ -53,6 +53,7 @@ parser.add_argument("--measure", help="bench-measure (default: bench/bench-measu
 parser.add_argument("--connectors", default=os.path.join(HERE, "..", "connectors"))
 parser.add_argument("--perf", metavar="FILE", help="then profile one more sync with `perf record --call-graph dwarf -o FILE`")
 parser.add_argument("--heaptrack", metavar="FILE", help="then trace one more sync's heap with `heaptrack -o FILE` (what is live at the peak)")
+parser.add_argument("--keep", metavar="FILE", help="copy the database of the last Portico round to FILE")
 args = parser.parse_args()
 
 measure = args.measure or os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.cli)))),
@@ -243,7 +244,30 @@ def limit_round(path):
     return time.perf_counter() - start, n
 
 
-results = {"portico": [], "peer": [], "limit": []}
+def write_round(path, stored):
+    """The rows Portico stored, written again: a fresh copy of the connected
+    database (Portico's schema, its indexes and foreign keys, no people and
+    no users yet) gets the people, the account's users and custom fields
+    of @stored with one INSERT ... SELECT each, one transaction, the
+    store's PRAGMAs. What SQLite needs to write those rows alone, without
+    reading any JSON: with the json_each limit, a bound for any sync that
+    keeps this schema."""
+    fresh_copy(path)
+    start = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.executescript("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+    conn.execute("ATTACH ? AS src", (stored,))
+    conn.execute("BEGIN")
+    conn.execute("INSERT INTO main.people SELECT * FROM src.people")
+    conn.execute("INSERT INTO main.app_users SELECT * FROM src.app_users WHERE source_account_id = ?", (account,))
+    conn.execute("INSERT INTO main.custom_user_field_sets SELECT * FROM src.custom_user_field_sets "
+                 "WHERE source_account_id = ?", (account,))
+    conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - start
+
+
+results = {"portico": [], "peer": [], "limit": [], "write": []}
 users = None
 port_db = os.path.join(tmp.name, "portico.db")
 peer_db = os.path.join(tmp.name, "peer.db")
@@ -269,6 +293,7 @@ for r in range(args.runs):
 
     wall, users = limit_round(os.path.join(tmp.name, "limit.db"))
     results["limit"].append((wall, None, None))
+    results["write"].append((write_round(os.path.join(tmp.name, "write.db"), port_db), None, None))
 
 # ---- The same rows?
 USERS_SQL = ("SELECT au.external_user_id, lower (p.email), p.name, au.status, au.role, au.last_activity "
@@ -294,11 +319,15 @@ peer = median("peer", 0)
 print(f"{SHAPE_TEXT}, {users} users in {len(pages)} pages, {page_bytes / 1e6:.1f} MB of JSON, "
       f"{args.runs} rounds (medians)")
 print(f"json_each limit (same page bytes):  {lim:7.2f} s  {users / lim:8.0f} users/s")
+write = median("write", 0)
+print(f"write limit (stored rows, schema):  {write:7.2f} s;  json_each + write {lim + write:.2f} s = "
+      f"{lim / (lim + write):.2f} of the json_each limit")
 print(f"portico-cli sync:                   {port:7.2f} s  {users / port:8.0f} users/s = {lim / port:.2f} of the limit;"
       f"  CPU {median('portico', 1):.2f} s, peak RSS {median('portico', 2):.0f} MB")
 print(f"sync-peer.py (urllib, json, sqlite3): {peer:5.2f} s  {users / peer:8.0f} users/s;"
       f"  CPU {median('peer', 1):.2f} s, peak RSS {median('peer', 2):.0f} MB")
-print(f"portico vs peer: {peer / port:.2f} times as fast (target 3)")
+print(f"portico vs peer: {peer / port:.2f} times as fast (target 3); the peer takes {peer / lim:.2f} times "
+      f"the json_each limit")
 print(f"rows: {n_users} users, {n_fields} custom fields stored; reported {reported}")
 print(f"same rows as the peer: users {'yes' if same_users else 'NO'}, custom fields {'yes' if same_fields else 'NO'}")
 print("rounds (wall s): " + "; ".join(f"{k} " + " ".join(f"{x[0]:.2f}" for x in v) for k, v in results.items()))
@@ -311,5 +340,12 @@ if args.heaptrack:
     fresh_copy(port_db)
     code, out, wall, _, _ = run_measured(["heaptrack", "-o", args.heaptrack, args.cli, "--db", port_db, "sync", str(account), "--json"])
     print(f"heap-traced sync: {wall:.2f} s, exit {code}; see: heaptrack_print --print-peaks 1 {args.heaptrack}*")
+if args.keep:
+    src = sqlite3.connect(port_db)
+    dst = sqlite3.connect(args.keep)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    print(f"kept {args.keep}")
 ok = same_users and same_fields and reported.get("users") == n_users and reported.get("custom_fields") == n_fields
 finish(0 if ok else 1)

@@ -347,19 +347,18 @@ static const char usage_commit[] =
 static const TargetColumn custom_fields_targets[] = {
   { "user_id", "user_id", NULL }, { "email", "email", NULL }, { NULL, NULL, NULL },
 };
-/* A staged row holds every label of one item in "value", a JSON object;
- * its person is looked up once, and the rows are written in person order,
- * so the person index is appended to instead of written all over. */
+/* A staged row holds every label of one item that has a value in "value",
+ * a JSON object of label to text, stored as it is: one row per user in
+ * custom_user_field_sets (migration 13), its person looked up once. An item
+ * without any value stores nothing. */
 static const char custom_fields_commit[] =
-  "DELETE FROM custom_user_fields WHERE source_account_id = ?1;\n"
-  "INSERT INTO custom_user_fields (app_id, person_id, external_user_id, label, value, source_account_id) "
-  "  SELECT ?3, x.pid, x.uid, f.key, CAST (f.value AS TEXT), ?1 FROM "
-  "    (SELECT coalesce ((SELECT p.id FROM people p WHERE p.email = trim (s.email)), "
+  "DELETE FROM custom_user_field_sets WHERE source_account_id = ?1;\n"
+  "INSERT INTO custom_user_field_sets (app_id, person_id, external_user_id, fields, field_count, source_account_id) "
+  "  SELECT ?3, coalesce ((SELECT p.id FROM people p WHERE p.email = trim (s.email)), "
   "         (SELECT au.person_id FROM app_users au WHERE au.source_account_id = ?1 "
-  "          AND au.external_user_id = CAST (s.user_id AS TEXT) LIMIT 1)) AS pid, "
-  "       CAST (s.user_id AS TEXT) AS uid, s.value AS fields "
-  "     FROM stage_custom_fields s WHERE s.handle = ?2 ORDER BY 1) AS x, "
-  "    json_each (x.fields) AS f WHERE f.value IS NOT NULL;\n";
+  "          AND au.external_user_id = CAST (s.user_id AS TEXT) LIMIT 1)), "
+  "    CAST (s.user_id AS TEXT), s.value, (SELECT count (*) FROM json_each (s.value)), ?1 "
+  "  FROM stage_custom_fields s WHERE s.handle = ?2 AND s.value <> '{}';\n";
 
 static const TargetColumn transactions_targets[] = {
   { "id", "ext_id", NULL }, { "amount", "amount", NULL }, { "currency", "currency", NULL },
@@ -456,7 +455,7 @@ static const char usage_stored[] =
   "  OR au.person_id IN (SELECT p.id FROM stage_usage s JOIN people p ON p.email = trim (s.email) "
   "                      WHERE s.handle = ?2 AND s.user_id IS NULL))";
 static const char custom_fields_stored[] =
-  "SELECT count(*) FROM custom_user_fields WHERE source_account_id = ?1";
+  "SELECT coalesce (sum (field_count), 0) FROM custom_user_field_sets WHERE source_account_id = ?1";
 static const char transactions_stored[] =
   "SELECT count(*) FROM transactions WHERE source_account_id = ?1";
 static const char groups_stored[] =
@@ -631,25 +630,26 @@ portico_store_mapping_new_from_sql (const char *data_type,
       g_ptr_array_sort (labels, compare_strings);
 
       /* One staged row per item: its user id, its email and a JSON object
-       * of label to value (the label's expression), unpivoted by the
-       * commit. Each item is read once, and the commit looks its person
-       * up once, not once per label. */
+       * of label to value (the label's expression as text; json_patch
+       * drops the labels without a value), stored by the commit as it is.
+       * Each item is read once, and the commit looks its person up once,
+       * not once per label. */
       g_string_append_printf (sql, "INSERT INTO temp.%s (handle, user_id, email, label, value) ", info->table);
       if (labels->len == 0)
         g_string_append (sql, "SELECT ?2, NULL, NULL, NULL, NULL WHERE ?1 IS NULL AND 0");
       else
         {
-          g_string_append_printf (sql, "SELECT ?2, %s, %s, NULL, json_object (",
+          g_string_append_printf (sql, "SELECT ?2, %s, %s, NULL, json_patch ('{}', json_object (",
                                   uid != NULL ? uid : "NULL", email != NULL ? email : "NULL");
           for (guint i = 0; i < labels->len; i++)
             {
               char *quoted_label = sqlite3_mprintf ("%Q", (const char *) labels->pdata[i] + strlen ("fields."));
 
-              g_string_append_printf (sql, "%s%s, %s", i > 0 ? ", " : "", quoted_label,
+              g_string_append_printf (sql, "%s%s, CAST (%s AS TEXT)", i > 0 ? ", " : "", quoted_label,
                                       (const char *) g_hash_table_lookup (target_sql, labels->pdata[i]));
               sqlite3_free (quoted_label);
             }
-          g_string_append_printf (sql, ") FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS, quoted_path);
+          g_string_append_printf (sql, ")) FROM json_each (?1, %s) " ITEMS_ARE_OBJECTS, quoted_path);
         }
     }
   else

@@ -812,7 +812,8 @@ compute_summary (sqlite3    *db,
        !portico_db_query_int (db, &summary->licenses, error,
                               "SELECT count (*) FROM licenses WHERE source_account_id = ?", "i", account_id) ||
        !portico_db_query_int (db, &summary->custom_fields, error,
-                              "SELECT count (*) FROM custom_user_fields WHERE source_account_id = ?", "i", account_id) ||
+                              "SELECT coalesce (sum (field_count), 0) FROM custom_user_field_sets "
+                              "WHERE source_account_id = ?", "i", account_id) ||
        !portico_db_query_int (db, &summary->transactions, error,
                               "SELECT count (*) FROM transactions WHERE source_account_id = ?", "i", account_id) ||
        !portico_db_query_int (db, &summary->workflow_actions_failing, error,
@@ -831,7 +832,7 @@ compute_summary (sqlite3    *db,
                              "WHERE a.id <> (SELECT app_id FROM accounts WHERE id = ?1) AND ("
                              "  EXISTS (SELECT 1 FROM app_users WHERE source_account_id = ?1 AND app_id = a.id)"
                              "  OR EXISTS (SELECT 1 FROM licenses WHERE source_account_id = ?1 AND app_id = a.id)"
-                             "  OR EXISTS (SELECT 1 FROM custom_user_fields WHERE source_account_id = ?1 AND app_id = a.id)"
+                             "  OR EXISTS (SELECT 1 FROM custom_user_field_sets WHERE source_account_id = ?1 AND app_id = a.id)"
                              "  OR EXISTS (SELECT 1 FROM app_sources WHERE source_account_id = ?1 AND app_id = a.id"
                              "    AND (user_count IS NOT NULL OR assigned_count IS NOT NULL OR spend IS NOT NULL)))",
                              "i", account_id))
@@ -930,8 +931,12 @@ disconnect_tx (PorticoStore *self,
                    "DELETE FROM held_users WHERE account_id = ?", "i", account_id) ||
       !exec_count (db, &summary->licenses, error,
                    "DELETE FROM licenses WHERE source_account_id = ?", "i", account_id) ||
-      !exec_count (db, &summary->custom_fields, error,
-                   "DELETE FROM custom_user_fields WHERE source_account_id = ?", "i", account_id) ||
+      /* One row holds a user's custom fields: the count is of fields. */
+      !portico_db_query_int (db, &summary->custom_fields, error,
+                             "SELECT coalesce (sum (field_count), 0) FROM custom_user_field_sets "
+                             "WHERE source_account_id = ?", "i", account_id) ||
+      !exec_count (db, NULL, error,
+                   "DELETE FROM custom_user_field_sets WHERE source_account_id = ?", "i", account_id) ||
       !exec_count (db, &summary->transactions, error,
                    "DELETE FROM transactions WHERE source_account_id = ?", "i", account_id) ||
       !exec_count (db, NULL, error,

@@ -30,7 +30,7 @@ static const struct
 } deleted_tables[] = {
   { "app_users", "source_account_id" },
   { "licenses", "source_account_id" },
-  { "custom_user_fields", "source_account_id" },
+  { "custom_user_field_sets", "source_account_id" },
   { "transactions", "source_account_id" },
   { "groups", "source_account_id" },
 };
@@ -45,7 +45,7 @@ static const struct
   { "restore_app_users", "source_account_id" },
   { "restore_held_users", "account_id" },
   { "restore_licenses", "source_account_id" },
-  { "restore_custom_user_fields", "source_account_id" },
+  { "restore_custom_user_field_sets", "source_account_id" },
   { "restore_transactions", "source_account_id" },
   { "restore_groups", "source_account_id" },
   { "restore_offboarding_configs", "account_id" },

@@ -153,7 +153,8 @@ INSERT INTO people (id, email, name) VALUES (1, 'ann@example.com', 'Ann'), (2, '
 INSERT INTO app_users (app_id, person_id, external_user_id, source_account_id, license_sku) VALUES
   (1, 1, 'O1', 1, NULL), (1, 2, 'O2', 1, NULL), (2, 1, 'S1', 2, 'pro'), (2, 2, 'S2', 2, 'pro');
 INSERT INTO licenses (app_id, sku, total, assigned, source_account_id) VALUES (2, 'pro', 10, 2, 2);
-INSERT INTO custom_user_fields (app_id, person_id, label, value, source_account_id) VALUES (2, 1, 'Title', 'CEO', 2);
+INSERT INTO custom_user_field_sets (app_id, person_id, fields, field_count, source_account_id)
+  VALUES (2, 1, '{"Title": "CEO"}', 1, 2);
 INSERT INTO workflows (id, name, trigger_account_id) VALUES (1, 'Welcome to Slack', 2), (2, 'Offboard', 1);
 INSERT INTO workflow_actions (workflow_id, account_id, action_id) VALUES (2, 2, 'remove_user');
 INSERT INTO offboarding_configs (account_id, settings) VALUES (2, '{}');

@@ -1189,6 +1189,63 @@ plan_of (const char *path,
   return g_string_free (g_steal_pointer (&plan), FALSE);
 }
 
+/* Version 13: custom fields become one row per user; what a database of
+ * version 12 held reads the same through the view, its counts are of
+ * fields, and a restore copy made before is grouped the same way. */
+static void
+test_migrate_custom_fields (Fixture      *f,
+                            gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = NULL;
+  g_autoptr(PorticoDisconnectSummary) preview = NULL;
+  const char *rows = "SELECT group_concat (label || '=' || coalesce (value, 'NULL') || '@' || "
+                     "  coalesce (person_id, '-') || '/' || coalesce (external_user_id, '-') || '/' || app_id, '; ') "
+                     "FROM (SELECT * FROM custom_user_fields ORDER BY app_id, external_user_id, label)";
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (portico_store_create_at_version (f->path, 12, &error));
+  g_assert_no_error (error);
+  sql_exec (f->path,
+            "INSERT INTO apps (id, name, connector_id, category) VALUES (1, 'Okta', 'okta', 'identity_provider'),"
+            "  (2, 'Zoom', NULL, 'other');"
+            "INSERT INTO accounts (id, connector_id, app_id, name, status) VALUES (7, 'okta', 1, 'Acme', 'ok'),"
+            "  (8, 'okta', 1, 'Old', 'disconnected');"
+            "INSERT INTO people (id, email) VALUES (1, 'ann@example.com'), (2, 'bob@example.com');"
+            "INSERT INTO custom_user_fields (id, app_id, person_id, external_user_id, label, value, source_account_id) "
+            "  VALUES (10, 1, 1, 'U1', 'Title', 'CEO', 7), (11, 1, 1, 'U1', 'Team', 'Board', 7),"
+            "  (12, 1, 2, 'U2', 'Title', 'CTO', 7), (13, 2, NULL, 'Z9', 'Plan', '{\"a\":1}', 7),"
+            "  (14, 1, NULL, NULL, 'Note', NULL, 7);"
+            "INSERT INTO restore_custom_user_fields (id, app_id, person_id, external_user_id, label, value, source_account_id) "
+            "  VALUES (20, 1, 1, 'U1', 'Title', 'CFO', 8), (21, 1, 1, 'U1', 'Team', 'Money', 8);");
+  before = sql_text (f->path, rows);
+
+  store = portico_store_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (sql_int (f->path, "PRAGMA user_version"), ==, PORTICO_STORE_SCHEMA_VERSION);
+  after = sql_text (f->path, rows);
+  g_assert_cmpstr (after, ==, before);
+  /* Four users (U1's two fields in one row), each keeping its first id. */
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM custom_user_field_sets"), ==, 4);
+  {
+    g_autofree char *ids = sql_text (f->path, "SELECT group_concat (id || ':' || field_count) "
+                                              "FROM (SELECT * FROM custom_user_field_sets ORDER BY id)");
+    g_autofree char *kept = sql_text (f->path, "SELECT group_concat (id || ':' || field_count || ':' || fields) "
+                                               "FROM restore_custom_user_field_sets");
+
+    g_assert_cmpstr (ids, ==, "10:2,12:1,13:1,14:1");
+    g_assert_cmpstr (kept, ==, "20:2:{\"Title\":\"CFO\",\"Team\":\"Money\"}");
+  }
+  g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                                     "('restore_custom_user_fields', 'custom_user_fields_source_app')"), ==, 0);
+
+  /* The disconnect preview counts fields, not rows. */
+  preview = portico_store_preview_disconnect (store, 7, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (preview->custom_fields, ==, 5);
+}
+
 static void
 test_migrate_from_3 (Fixture      *f,
                      gconstpointer data)
@@ -1218,14 +1275,14 @@ test_migrate_from_3 (Fixture      *f,
                                      "('app_users_source', 'licenses_source', 'custom_user_fields_source', 'app_sources_source')"),
                    ==, 0);
   g_assert_cmpint (sql_int (f->path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-                                     "('app_users_source_app', 'licenses_source_app', 'custom_user_fields_source_app', "
+                                     "('app_users_source_app', 'licenses_source_app', 'custom_user_field_sets_source_app', "
                                      "'app_sources_source_app')"),
                    ==, 4);
   plan = plan_of (f->path, "SELECT 1 FROM app_users WHERE source_account_id = 7 AND app_id = 2");
   g_assert_nonnull (strstr (plan, "app_users_source_app"));
   g_clear_pointer (&plan, g_free);
-  plan = plan_of (f->path, "DELETE FROM custom_user_fields WHERE source_account_id = 7");
-  g_assert_nonnull (strstr (plan, "custom_user_fields_source_app"));
+  plan = plan_of (f->path, "DELETE FROM custom_user_field_sets WHERE source_account_id = 7");
+  g_assert_nonnull (strstr (plan, "custom_user_field_sets_source_app"));
   g_clear_pointer (&plan, g_free);
   /* Version 5: the Licenses view counts seats per (app, SKU) by index. */
   plan = plan_of (f->path, "SELECT count(*) FROM app_users WHERE app_id = 3 AND license_sku = 'pro' "
@@ -1830,6 +1887,7 @@ main (int    argc,
   ADD ("disconnect", test_disconnect);
   ADD ("restore", test_restore);
   ADD ("migrate-from-3", test_migrate_from_3);
+  ADD ("migrate-custom-fields", test_migrate_custom_fields);
   ADD ("staging", test_staging);
   ADD ("norm-time", test_norm_time);
   ADD ("link-connectors", test_link_connectors);
