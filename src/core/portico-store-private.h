@@ -131,6 +131,10 @@ gboolean portico_store_schema_create_staging (sqlite3 *db,
                                               GError **error);
 
 /* Ingest (portico-store-ingest.c): drops what is staged for a handle. */
+/* Pages whose items were found by scanning (not by json_each) since the
+ * process started: for tests. */
+guint portico_store_ingest_get_scanned_pages (void);
+
 void portico_store_ingest_clear_stage (sqlite3 *db,
                                        guint64  handle);
 

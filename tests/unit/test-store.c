@@ -1189,6 +1189,130 @@ plan_of (const char *path,
   return g_string_free (g_steal_pointer (&plan), FALSE);
 }
 
+/* The ids json_each finds at @json_path in @page (the oracle of the page
+ * scan), or NULL when SQLite refuses the page. */
+static char *
+json_each_ids (const char *page,
+               const char *json_path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  GString *out = g_string_new (NULL);
+  int rc;
+
+  g_assert_cmpint (sqlite3_open (":memory:", &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT group_concat (CAST (json_extract (value, '$.id') AS TEXT), ',') "
+                                       "FROM json_each (?1, ?2) WHERE json_each.type = 'object'", -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, page, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, json_path, -1, SQLITE_STATIC);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_text (stmt, 0) != NULL)
+    g_string_append (out, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  if (rc != SQLITE_ROW)
+    {
+      g_string_free (out, TRUE);
+      return NULL;
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The store finds a page's items by scanning its text and maps each one
+ * by itself (portico-store-ingest.c); whatever the page, it stages what
+ * json_each finds, or refuses the page as json_each does, and a refused
+ * page leaves the previous data. */
+static void
+test_page_scan (Fixture      *f,
+                gconstpointer data)
+{
+  static const struct
+  {
+    const char *items;      /* the connector's items path */
+    const char *json_path;  /* the same for json_each */
+    const char *page;
+    gboolean scanned;       /* the scan maps it, not json_each */
+  } cases[] = {
+    { "members", "$.members", "{\"ok\": true, \"members\": [{\"id\": \"a\"}, {\"id\": \"b\"}]}", TRUE },
+    { "members", "$.members", " \n{ \"members\" :\t[ { \"id\" : 1 } ,\r\n{\"id\":2}\n] }\n ", TRUE },
+    /* Strings holding brackets, quotes, escapes; non-objects skipped. */
+    { "members", "$.members", "{\"note\": \"]}[{\\\"\", \"members\": [{\"id\": \"x]}\\\"{\", \"t\": [1, {\"a\": []}]}, "
+      "3, \"s\", null, true, [{\"id\": \"nested\"}], {\"id\": \"\\u00e9t\\u00e9\"}, -1.5e3, {}]}", TRUE },
+    /* The first of two members of the same name. */
+    { "members", "$.members", "{\"members\": [{\"id\": \"first\"}], \"members\": [{\"id\": \"second\"}]}", TRUE },
+    /* A member further in, an array index, the page itself an array. */
+    { "data.users", "$.\"data\".\"users\"", "{\"data\": {\"count\": 2, \"users\": [{\"id\": \"d1\"}, {\"id\": \"d2\"}]}}", TRUE },
+    { "pages.1.users", "$.\"pages\"[1].\"users\"", "{\"pages\": [{\"users\": [{\"id\": 0}]}, {\"users\": [{\"id\": \"p1\"}]}]}", TRUE },
+    { "", "$", "[{\"id\": \"top\"}, {\"id\": \"level\"}]", TRUE },
+    { "members", "$.members", "{\"members\": []}", TRUE },
+    /* Not an array at the path, or no such member: json_each decides. */
+    { "members", "$.members", "{\"members\": {\"k1\": {\"id\": \"o1\"}, \"k2\": {\"id\": \"o2\"}}}", FALSE },
+    { "members", "$.members", "{\"other\": [{\"id\": \"no\"}]}", FALSE },
+    { "members", "$.members", "{\"mem\\u0062ers\": [{\"id\": \"escaped key\"}]}", FALSE },
+    { "pages.5.users", "$.\"pages\"[5].\"users\"", "{\"pages\": [{\"users\": [{\"id\": 0}]}]}", FALSE },
+    /* Not JSON: refused, whether the fault is in an item or around them. */
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, {\"id\": tru}]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, {\"id\": \"b\"", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}]} trailing", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"} {\"id\": \"b\"}]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, {\"id\": \"b\"]]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"unterminated}]}", FALSE },
+    { "members", "$.members", "", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"},]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}], }", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, tru, {\"id\": \"b\"}]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, \"bad \\x escape\"]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, 01]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, \"tab\tinside\"]}", FALSE },
+    { "members", "$.members", "{\"members\": [{\"id\": \"a\"}, 1.]}", FALSE },
+    { "members", "$.members", "{\"x\": tru, \"members\": [{\"id\": \"a\"}]}", FALSE },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PorticoStore) store = portico_store_open (f->path, &error);
+  g_autoptr(PorticoStoreMapping) before = mapping_for ("users", "", "{\"id\": \"id\"}");
+  gint64 id;
+
+  g_assert_no_error (error);
+  id = create_account (store, "slack", "Slack", "communication", "Acme", "T1");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(PorticoStoreMapping) mapping = mapping_for ("users", cases[i].items, "{\"id\": \"id\"}");
+      g_autofree char *expected = json_each_ids (cases[i].page, cases[i].json_path);
+      const char *pages[] = { "[{\"id\": \"before\"}]", NULL };
+      const char *page[] = { cases[i].page, NULL };
+      g_autofree char *stored = NULL;
+      guint scanned;
+      gint64 n;
+
+      g_test_message ("page %u: %s", i, cases[i].page);
+      g_assert_cmpint (replace_pages (store, id, before, pages, &error), ==, 1);
+      g_assert_no_error (error);
+
+      scanned = portico_store_ingest_get_scanned_pages ();
+      n = replace_pages (store, id, mapping, page, &error);
+      g_assert_cmpuint (portico_store_ingest_get_scanned_pages () - scanned, ==, cases[i].scanned ? 1 : 0);
+      stored = sql_text (f->path, "SELECT coalesce (group_concat (external_user_id, ','), '') "
+                                  "FROM (SELECT external_user_id FROM app_users ORDER BY id)");
+      if (expected == NULL)
+        {
+          g_assert_error (error, PORTICO_STORE_ERROR, PORTICO_STORE_ERROR_INVALID);
+          g_clear_error (&error);
+          g_assert_cmpint (n, ==, -1);
+          g_assert_cmpstr (stored, ==, "before");
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_cmpstr (stored, ==, expected);
+          g_auto(GStrv) ids = g_strsplit (expected, ",", -1);
+
+          g_assert_cmpint (n, ==, expected[0] == '\0' ? 0 : (gint64) g_strv_length (ids));
+        }
+    }
+}
+
 /* Version 13: custom fields become one row per user; what a database of
  * version 12 held reads the same through the view, its counts are of
  * fields, and a restore copy made before is grouped the same way. */
@@ -1889,6 +2013,7 @@ main (int    argc,
   ADD ("migrate-from-3", test_migrate_from_3);
   ADD ("migrate-custom-fields", test_migrate_custom_fields);
   ADD ("staging", test_staging);
+  ADD ("page-scan", test_page_scan);
   ADD ("norm-time", test_norm_time);
   ADD ("link-connectors", test_link_connectors);
   ADD ("drift", test_drift);
