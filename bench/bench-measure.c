@@ -12,6 +12,11 @@
  * 370 MB at 1,000,000 users where the sync itself never went past 30 MB.
  * Forked from this small process, the command's peak is its own.
  *
+ * With BENCH_MEASURE_SMAPS=FILE in the environment, it also polls the
+ * command's resident size every 20 ms and copies its /proc/PID/smaps to
+ * FILE whenever that size reaches a new high: the mappings at the peak
+ * (heap, thread arenas, files, shared memory), for finding what grows.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include <errno.h>
@@ -24,6 +29,47 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The resident size of @pid in kB, or 0. */
+static long
+rss_kb (pid_t pid)
+{
+  char path[64], line[256];
+  long kb = 0;
+  FILE *f;
+
+  snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+  f = fopen (path, "r");
+  if (f == NULL)
+    return 0;
+  while (fgets (line, sizeof line, f) != NULL)
+    if (sscanf (line, "VmRSS: %ld", &kb) == 1)
+      break;
+  fclose (f);
+  return kb;
+}
+
+static void
+copy_smaps (pid_t       pid,
+            const char *to)
+{
+  char path[64], buffer[65536];
+  FILE *in, *out;
+  size_t n;
+
+  snprintf (path, sizeof path, "/proc/%d/smaps", (int) pid);
+  in = fopen (path, "r");
+  if (in == NULL)
+    return;
+  out = fopen (to, "w");
+  if (out != NULL)
+    {
+      while ((n = fread (buffer, 1, sizeof buffer, in)) > 0)
+        fwrite (buffer, 1, n, out);
+      fclose (out);
+    }
+  fclose (in);
+}
 
 static double
 now_s (void)
@@ -63,12 +109,36 @@ main (int argc, char **argv)
       fprintf (stderr, "bench-measure: cannot run %s: %s\n", argv[2], strerror (errno));
       _exit (127);
     }
-  while (wait4 (pid, &status, 0, &usage) < 0)
-    if (errno != EINTR)
-      {
-        fprintf (stderr, "bench-measure: wait4: %s\n", strerror (errno));
-        return 2;
-      }
+  if (getenv ("BENCH_MEASURE_SMAPS") != NULL)
+    {
+      const struct timespec tick = { 0, 20 * 1000 * 1000 };
+      long peak = 0;
+      pid_t done;
+
+      while ((done = wait4 (pid, &status, WNOHANG, &usage)) == 0 || (done < 0 && errno == EINTR))
+        {
+          long kb = rss_kb (pid);
+
+          if (kb > peak)
+            {
+              peak = kb;
+              copy_smaps (pid, getenv ("BENCH_MEASURE_SMAPS"));
+            }
+          nanosleep (&tick, NULL);
+        }
+      if (done < 0)
+        {
+          fprintf (stderr, "bench-measure: wait4: %s\n", strerror (errno));
+          return 2;
+        }
+    }
+  else
+    while (wait4 (pid, &status, 0, &usage) < 0)
+      if (errno != EINTR)
+        {
+          fprintf (stderr, "bench-measure: wait4: %s\n", strerror (errno));
+          return 2;
+        }
 
   code = WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
   out = fopen (argv[1], "w");

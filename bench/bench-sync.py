@@ -53,6 +53,8 @@ parser.add_argument("--measure", help="bench-measure (default: bench/bench-measu
 parser.add_argument("--connectors", default=os.path.join(HERE, "..", "connectors"))
 parser.add_argument("--perf", metavar="FILE", help="then profile one more sync with `perf record --call-graph dwarf -o FILE`")
 parser.add_argument("--heaptrack", metavar="FILE", help="then trace one more sync's heap with `heaptrack -o FILE` (what is live at the peak)")
+parser.add_argument("--smaps", metavar="FILE",
+                    help="write the sync's /proc/PID/smaps at its peak resident size to FILE (last round)")
 parser.add_argument("--keep", metavar="FILE", help="copy the database of the last Portico round to FILE")
 args = parser.parse_args()
 
@@ -273,7 +275,8 @@ port_db = os.path.join(tmp.name, "portico.db")
 peer_db = os.path.join(tmp.name, "peer.db")
 for r in range(args.runs):
     fresh_copy(port_db)
-    code, out, wall, cpu, rss = run_measured([args.cli, "--db", port_db, "sync", str(account), "--json"])
+    code, out, wall, cpu, rss = run_measured([args.cli, "--db", port_db, "sync", str(account), "--json"],
+                                             {"BENCH_MEASURE_SMAPS": args.smaps} if args.smaps else None)
     if code != 0 or json.loads(out)["status"] != "ok":
         print("bench-sync: portico-cli sync failed:\n" + out)
         finish(1)
