@@ -28,9 +28,9 @@
 
 import argparse
 import atexit
+import importlib.util
 import json
 import os
-import re
 import shutil
 import sqlite3
 import statistics
@@ -38,8 +38,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 parser = argparse.ArgumentParser()
@@ -165,60 +163,23 @@ def fresh_copy(path):
     dst.close()
 
 
-# ---- The page bytes, read once, as each vendor documents its list (the same
-# requests as sync-peer.py's), and what the limit reads from them: the
-# values both contenders read, one json_extract each.
-def get(url, headers):
-    req = urllib.request.Request(url, headers=dict(headers, Accept="application/json"))
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        return resp.read(), resp.headers
-
-
-pages = []
+# ---- The page bytes, read once with the peer's own requests (sync-peer.py),
+# and what the limit reads from them: the values both contenders read, one
+# json_extract each.
+spec = importlib.util.spec_from_file_location("sync_peer", os.path.join(HERE, "sync-peer.py"))
+sync_peer = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sync_peer)
+pages = [body for body, _ in sync_peer.SHAPES[args.shape][0](base_url, token, provider["fields"])]
 if args.shape == "okta":
-    SEARCH = " or ".join(f'status eq "{s}"' for s in
-                         ["STAGED", "PROVISIONED", "ACTIVE", "RECOVERY", "PASSWORD_EXPIRED",
-                          "LOCKED_OUT", "SUSPENDED", "DEPROVISIONED"])
-    url = base_url + "/api/v1/users?" + urllib.parse.urlencode({"limit": "200", "search": SEARCH},
-                                                              quote_via=urllib.parse.quote)
-    while url:
-        body, headers = get(url, {"Authorization": "SSWS " + token})
-        pages.append(body)
-        m = re.search(r'<([^>]*)>\s*;\s*rel="next"', ", ".join(headers.get_all("Link") or []))
-        # Okta's last page may still link a next one, which is empty.
-        url = m.group(1) if m and json.loads(body) else None
     SHAPE_TEXT = "Okta shape: Link-header pages of 200"
     ITEMS, PATHS = "$", ["id", "status", "lastLogin", "profile.email", "profile.firstName", "profile.lastName",
                          "profile.userType", "profile.title", "profile.department", "profile.division",
                          "profile.organization", "profile.costCenter", "profile.employeeNumber", "profile.manager"]
 elif args.shape == "entra":
-    fields = provider["fields"]
-    form = urllib.parse.urlencode({"grant_type": "client_credentials", "client_id": fields["client_id"],
-                                   "client_secret": token, "scope": "https://graph.microsoft.com/.default"})
-    req = urllib.request.Request(f"{base_url}/{fields['tenant_id']}/oauth2/v2.0/token", data=form.encode())
-    with urllib.request.urlopen(req, timeout=60) as resp:
-        bearer = json.loads(resp.read())["access_token"]
-    url = base_url + "/v1.0/users?" + urllib.parse.urlencode(
-        {"$select": "id,displayName,mail,userPrincipalName,accountEnabled,userType,assignedLicenses,"
-                    "jobTitle,department,employeeId,officeLocation", "$top": "999"})
-    while url:
-        body, _ = get(url, {"Authorization": "Bearer " + bearer})
-        pages.append(body)
-        url = json.loads(body).get("@odata.nextLink")
     SHAPE_TEXT = "Entra shape: pages of 999 with @odata.nextLink"
     ITEMS, PATHS = "$.value", ["id", "mail", "userPrincipalName", "displayName", "accountEnabled", "userType",
                                "assignedLicenses[0].skuId", "jobTitle", "department", "employeeId", "officeLocation"]
 else:
-    cursor = None
-    while True:
-        query = {"limit": "200"}
-        if cursor:
-            query["cursor"] = cursor
-        body, _ = get(base_url + "/api/users.list?" + urllib.parse.urlencode(query), {"Authorization": "Bearer " + token})
-        pages.append(body)
-        cursor = (json.loads(body).get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            break
     SHAPE_TEXT = "Slack shape: pages of 200 with the cursor in the body"
     ITEMS, PATHS = "$.members", ["id", "profile.email", "real_name", "profile.real_name", "name", "deleted",
                                  "is_invited_user", "is_primary_owner", "is_owner", "is_admin", "is_ultra_restricted",

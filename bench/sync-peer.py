@@ -77,7 +77,7 @@ def okta_pages(base, secret, fields):
     while url:
         body, headers = get(url, {"Authorization": "SSWS " + secret})
         page = json.loads(body)
-        yield page
+        yield body, page
         # Okta sends self and next as two Link headers; its last page may
         # still link a next one, which is empty.
         m = LINK_NEXT.search(", ".join(headers.get_all("Link") or []))
@@ -110,7 +110,7 @@ def entra_pages(base, secret, fields):
     while url:
         body, _ = get(url, {"Authorization": "Bearer " + token})
         doc = json.loads(body)
-        yield doc.get("value") or []
+        yield body, doc.get("value") or []
         url = doc.get("@odata.nextLink")
 
 
@@ -139,7 +139,7 @@ def slack_pages(base, secret, fields):
             query["cursor"] = cursor
         body, _ = get(base + "/api/users.list?" + urllib.parse.urlencode(query), {"Authorization": "Bearer " + secret})
         doc = json.loads(body)
-        yield doc.get("members") or []
+        yield body, doc.get("members") or []
         cursor = (doc.get("response_metadata") or {}).get("next_cursor")
         if not cursor:
             return
@@ -166,6 +166,8 @@ def slack_user(u):
             status, role, None, values)
 
 
+# Each shape's pages: (raw body, its items), as the vendor pages them
+# (bench-sync.py reads the same bytes for the json_each limit).
 SHAPES = {"okta": (okta_pages, okta_user), "entra": (entra_pages, entra_user), "slack": (slack_pages, slack_user)}
 
 
@@ -186,7 +188,7 @@ def main():
     users = []
     custom = []
     seen = set()
-    for page in pages(base, secret, fields):
+    for _, page in pages(base, secret, fields):
         for item in page:
             if not isinstance(item, dict):
                 continue

@@ -454,8 +454,7 @@ static const char usage_stored[] =
   "                          WHERE handle = ?2 AND user_id IS NOT NULL) "
   "  OR au.person_id IN (SELECT p.id FROM stage_usage s JOIN people p ON p.email = trim (s.email) "
   "                      WHERE s.handle = ?2 AND s.user_id IS NULL))";
-static const char custom_fields_stored[] =
-  "SELECT coalesce (sum (field_count), 0) FROM custom_user_field_sets WHERE source_account_id = ?1";
+static const char custom_fields_stored[] = PORTICO_STORE_SQL_CUSTOM_FIELDS_OF_ACCOUNT;
 static const char transactions_stored[] =
   "SELECT count(*) FROM transactions WHERE source_account_id = ?1";
 static const char groups_stored[] =
@@ -977,68 +976,6 @@ skip_space (const char *s,
   return i;
 }
 
-/* The end of the string whose opening quote is at @i, or 0. */
-static gsize
-skip_string (const char *s,
-             gsize       i,
-             gsize       n)
-{
-  for (i++; i < n; i++)
-    {
-      if (s[i] == '\\')
-        i++;
-      else if (s[i] == '"')
-        return i + 1;
-    }
-  return 0;
-}
-
-/* The end of the value starting at @i, or 0 when the text ends first or
- * nothing is there. */
-static gsize
-skip_value (const char *s,
-            gsize       i,
-            gsize       n)
-{
-  gsize depth = 0;
-  gsize start = i;
-
-  if (i >= n)
-    return 0;
-  if (s[i] == '"')
-    return skip_string (s, i, n);
-  if (s[i] != '{' && s[i] != '[')
-    {
-      while (i < n && strchr (",]} \t\r\n:{[\"", s[i]) == NULL)
-        i++;
-      return i > start ? i : 0;
-    }
-  while (i < n)
-    {
-      switch (s[i])
-        {
-        case '"':
-          i = skip_string (s, i, n);
-          if (i == 0)
-            return 0;
-          continue;
-        case '{':
-        case '[':
-          depth++;
-          break;
-        case '}':
-        case ']':
-          if (--depth == 0)
-            return i + 1;
-          break;
-        default:
-          break;
-        }
-      i++;
-    }
-  return 0;
-}
-
 /* RFC 8259, from @*i; on success *i is past the value. */
 static gboolean
 valid_value (const char *s,
@@ -1190,7 +1127,21 @@ valid_value (const char *s,
     }
 }
 
-/* Where the array at @path starts in @s, or 0 (see above). */
+/* In text already checked by valid_value(): from the element or member
+ * value at @i, past it and its comma, to the next one or the closing
+ * bracket. */
+static gsize
+next_element (const char *s,
+              gsize       n,
+              gsize       i)
+{
+  valid_value (s, n, &i, 0);
+  i = skip_space (s, i, n);
+  return i < n && s[i] == ',' ? skip_space (s, i + 1, n) : i;
+}
+
+/* Where the first element of the array at @path in @s may start, or 0
+ * (see above). */
 static gsize
 find_items (const char *s,
             gsize       n,
@@ -1202,6 +1153,7 @@ find_items (const char *s,
   if (!valid_value (s, n, &end, 0) || skip_space (s, end, n) != n)
     return 0;
 
+  /* From here on the text is JSON: only the path can be missing. */
   for (guint p = 0; path[p] != NULL; p++)
     {
       const char *key = path[p];
@@ -1214,21 +1166,11 @@ find_items (const char *s,
           if (s[i] != '[')
             return 0;
           i = skip_space (s, i + 1, n);
-          for (guint64 k = 0; i < n && s[i] != ']'; k++)
+          for (guint64 k = 0; s[i] != ']' && !found; k++)
             {
-              if (k == index)
-                {
-                  found = TRUE;
-                  break;
-                }
-              i = skip_value (s, i, n);
-              if (i == 0)
-                return 0;
-              i = skip_space (s, i, n);
-              if (i >= n || (s[i] != ',' && s[i] != ']'))
-                return 0;
-              if (s[i] == ',')
-                i = skip_space (s, i + 1, n);
+              found = k == index;
+              if (!found)
+                i = next_element (s, n, i);
             }
         }
       else
@@ -1238,42 +1180,34 @@ find_items (const char *s,
           if (s[i] != '{')
             return 0;
           i = skip_space (s, i + 1, n);
-          while (i < n && s[i] != '}')
+          while (s[i] != '}' && !found)
             {
-              gsize key_end = s[i] == '"' ? skip_string (s, i, n) : 0;
+              gsize key_end = i;
 
-              if (key_end == 0 || memchr (s + i, '\\', key_end - i) != NULL)
+              valid_value (s, n, &key_end, 0);
+              /* A key written with escapes is left to json_each. */
+              if (memchr (s + i, '\\', key_end - i) != NULL)
                 return 0;
               found = key_end - i - 2 == key_len && memcmp (s + i + 1, key, key_len) == 0;
-              i = skip_space (s, key_end, n);
-              if (i >= n || s[i] != ':')
-                return 0;
-              i = skip_space (s, i + 1, n);
-              /* The first member of that name counts, as for json_each. */
-              if (found)
-                break;
-              i = skip_value (s, i, n);
-              if (i == 0)
-                return 0;
-              i = skip_space (s, i, n);
-              if (i >= n || (s[i] != ',' && s[i] != '}'))
-                return 0;
-              if (s[i] == ',')
-                i = skip_space (s, i + 1, n);
+              /* Past the colon to the value: the first member of that name
+               * counts, as for json_each. */
+              i = skip_space (s, skip_space (s, key_end, n) + 1, n);
+              if (!found)
+                i = next_element (s, n, i);
             }
         }
-      if (!found || i >= n)
+      if (!found)
         return 0;
     }
 
-  return i < n && s[i] == '[' ? i + 1 : 0;
+  return s[i] == '[' ? skip_space (s, i + 1, n) : 0;
 }
 
-/* Maps each object among the items of the array whose first element may
- * start at @i, one step of @stmt each, inside a savepoint: the page is
- * staged whole or not at all. FALSE with nothing staged when the scan met
- * something unexpected or an item failed: the caller maps the page with
- * json_each instead, which reports what is wrong. */
+/* Maps each object among the items of the array whose first element
+ * starts at @i, one step of @stmt each, inside a savepoint: the page is
+ * staged whole or not at all. FALSE with nothing staged when an item
+ * failed (not JSON SQLite takes, or an error of SQLite's own): the caller
+ * maps the page with json_each instead, which reports what is wrong. */
 static gboolean
 add_page_items (sqlite3      *db,
                 sqlite3_stmt *stmt,
@@ -1288,31 +1222,29 @@ add_page_items (sqlite3      *db,
   if (sqlite3_exec (db, "SAVEPOINT portico_page", NULL, NULL, NULL) != SQLITE_OK)
     return FALSE;
 
-  i = skip_space (s, i, n);
-  while (ok && i < n && s[i] != ']')
+  while (ok && s[i] != ']')
     {
-      gsize end = skip_value (s, i, n);
+      gsize next = next_element (s, n, i);
 
-      if (end == 0 || end - i > G_MAXINT)
-        {
-          ok = FALSE;
-          break;
-        }
       if (s[i] == '{')
         {
-          sqlite3_bind_text (stmt, 1, s + i, (int) (end - i), SQLITE_STATIC);
-          ok = sqlite3_step (stmt) == SQLITE_DONE;
-          sqlite3_reset (stmt);
-          items++;
+          gsize end = next;
+
+          /* The item's own bytes, without the comma and space after it. */
+          while (s[end - 1] != '}')
+            end--;
+          ok = end - i <= G_MAXINT;
+          if (ok)
+            {
+              sqlite3_bind_text (stmt, 1, s + i, (int) (end - i), SQLITE_STATIC);
+              ok = sqlite3_step (stmt) == SQLITE_DONE;
+              sqlite3_reset (stmt);
+              items++;
+            }
         }
-      i = skip_space (s, end, n);
-      if (i < n && s[i] == ',')
-        i = skip_space (s, i + 1, n);
-      else if (i >= n || s[i] != ']')
-        ok = FALSE;
+      i = next;
     }
   sqlite3_bind_null (stmt, 1);
-  ok = ok && i < n;
 
   if (!ok)
     sqlite3_exec (db, "ROLLBACK TO portico_page", NULL, NULL, NULL);

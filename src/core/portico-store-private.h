@@ -131,6 +131,12 @@ gboolean portico_store_schema_create_staging (sqlite3 *db,
                                               GError **error);
 
 /* Ingest (portico-store-ingest.c): drops what is staged for a handle. */
+/* How many custom fields account ?1 supplied (one row per user holds
+ * field_count of them, schema 13): the disconnect preview, the cascade and
+ * a sync's stored count. */
+#define PORTICO_STORE_SQL_CUSTOM_FIELDS_OF_ACCOUNT \
+  "SELECT coalesce (sum (field_count), 0) FROM custom_user_field_sets WHERE source_account_id = ?1"
+
 /* Pages whose items were found by scanning (not by json_each) since the
  * process started: for tests. */
 guint portico_store_ingest_get_scanned_pages (void);

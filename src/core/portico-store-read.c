@@ -812,8 +812,7 @@ compute_summary (sqlite3    *db,
        !portico_db_query_int (db, &summary->licenses, error,
                               "SELECT count (*) FROM licenses WHERE source_account_id = ?", "i", account_id) ||
        !portico_db_query_int (db, &summary->custom_fields, error,
-                              "SELECT coalesce (sum (field_count), 0) FROM custom_user_field_sets "
-                              "WHERE source_account_id = ?", "i", account_id) ||
+                              PORTICO_STORE_SQL_CUSTOM_FIELDS_OF_ACCOUNT, "i", account_id) ||
        !portico_db_query_int (db, &summary->transactions, error,
                               "SELECT count (*) FROM transactions WHERE source_account_id = ?", "i", account_id) ||
        !portico_db_query_int (db, &summary->workflow_actions_failing, error,
@@ -933,8 +932,7 @@ disconnect_tx (PorticoStore *self,
                    "DELETE FROM licenses WHERE source_account_id = ?", "i", account_id) ||
       /* One row holds a user's custom fields: the count is of fields. */
       !portico_db_query_int (db, &summary->custom_fields, error,
-                             "SELECT coalesce (sum (field_count), 0) FROM custom_user_field_sets "
-                             "WHERE source_account_id = ?", "i", account_id) ||
+                             PORTICO_STORE_SQL_CUSTOM_FIELDS_OF_ACCOUNT, "i", account_id) ||
       !exec_count (db, NULL, error,
                    "DELETE FROM custom_user_field_sets WHERE source_account_id = ?", "i", account_id) ||
       !exec_count (db, &summary->transactions, error,
