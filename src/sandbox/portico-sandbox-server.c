@@ -4436,11 +4436,22 @@ connector_port (PorticoSandbox *self,
 PorticoSandbox *
 portico_sandbox_new (PorticoCatalog *catalog, guint seed, guint size)
 {
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) day = NULL;
+
+  /* Dates are relative to today (UTC midnight), so the data looks current
+   * and stays the same for a whole day. */
+  day = g_date_time_new_utc (g_date_time_get_year (now), g_date_time_get_month (now),
+                             g_date_time_get_day_of_month (now), 0, 0, 0);
+  return portico_sandbox_new_for_day (catalog, seed, size, g_date_time_to_unix (day));
+}
+
+PorticoSandbox *
+portico_sandbox_new_for_day (PorticoCatalog *catalog, guint seed, guint size, gint64 day)
+{
   PorticoSandbox *self;
   GListModel *model;
   guint n;
-  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
-  g_autoptr(GDateTime) day = NULL;
 
   g_return_val_if_fail (PORTICO_IS_CATALOG (catalog), NULL);
 
@@ -4448,11 +4459,7 @@ portico_sandbox_new (PorticoCatalog *catalog, guint seed, guint size)
   self->catalog = g_object_ref (catalog);
   self->seed = seed;
   self->size = size > 0 ? size : 200;
-  /* Dates are relative to today (UTC midnight), so the data looks current
-   * and stays the same for a whole day. */
-  day = g_date_time_new_utc (g_date_time_get_year (now), g_date_time_get_month (now),
-                             g_date_time_get_day_of_month (now), 0, 0, 0);
-  self->data = portico_sandbox_data_new (seed, self->size, g_date_time_to_unix (day));
+  self->data = portico_sandbox_data_new (seed, self->size, day);
 
   model = G_LIST_MODEL (catalog);
   n = g_list_model_get_n_items (model);

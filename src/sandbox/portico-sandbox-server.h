@@ -82,6 +82,12 @@ G_DECLARE_FINAL_TYPE (PorticoSandbox, portico_sandbox, PORTICO, SANDBOX, GObject
 PorticoSandbox *portico_sandbox_new (PorticoCatalog *catalog,
                                      guint           seed,
                                      guint           size);
+/* The same with the dates made relative to @day (a Unix time, UTC
+ * midnight) instead of today: for what must stay the same on every day. */
+PorticoSandbox *portico_sandbox_new_for_day (PorticoCatalog *catalog,
+                                             guint           seed,
+                                             guint           size,
+                                             gint64          day);
 
 /* Listens on 127.0.0.1: with @port_base 0 every port is chosen by the
  * system; otherwise shipped connector i (sorted by id) gets port_base + i,

@@ -225,7 +225,9 @@ static const char fx_then[] = FIXTURE_HEAD ("fx-then", "expenses")
   " \"discovered_apps\":{\"label\":\"Merchants\",\"request_from\":\"transactions\",\"map\":{\"name\":\"merchant\"}}"
   "}}";
 
-/* test_okta_pages: the digest of the pages the sandbox served before. */
+/* test_okta_pages: the digest of the pages the sandbox served before, with
+ * its dates relative to 2026-12-06 (the day the digest was taken). */
+#define OKTA_PAGES_DAY G_GINT64_CONSTANT (1796515200)
 #define OKTA_PAGES_SHA256 "b34c89a158e625d5c9412520f5f78873a2b355a33350c70c90451f44b8bfa457"
 
 static const char * const fixtures[] = { fx_link, fx_cursor, fx_oauth, fx_basic, fx_offset, fx_scim, fx_body,
@@ -1988,7 +1990,7 @@ test_okta_pages (void)
   okta = portico_connector_new_from_data (text, -1, path, FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (portico_catalog_add (catalog, okta));
-  sandbox = portico_sandbox_new (catalog, 1, 1500);
+  sandbox = portico_sandbox_new_for_day (catalog, 1, 1500, OKTA_PAGES_DAY);
   g_assert_true (portico_sandbox_start (sandbox, 0, &error));
   g_assert_no_error (error);
   w.base_url = portico_sandbox_get_base_url (sandbox, "okta");
